@@ -1,0 +1,42 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Modules a workflow may never import: workflow code must stay deterministic (DESIGN.md §3.7). */
+const forbiddenInWorkflows = [
+  { group: ['node:*'], message: 'Node built-ins are not deterministic; do it in an activity.' },
+  { group: ['pg', 'pg-*'], message: 'Database access belongs in activities.' },
+  { group: ['hono', 'hono/*', '@hono/*'], message: 'HTTP belongs in the API.' },
+  { group: ['zod', 'zod/*'], message: 'Validate at the edge, not in workflows.' },
+  { group: ['pino'], message: 'Use the workflow logger from @temporalio/workflow.' },
+  { group: ['**/activities/*', '**/activities/**'], allowTypeImports: true, message: 'Workflows see activities only as a type: import type.' },
+];
+const nodeBuiltins = ['fs', 'path', 'crypto', 'http', 'https', 'net', 'os', 'child_process', 'process', 'url', 'util', 'events', 'stream', 'timers'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['src/workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'Node built-ins are not deterministic; do it in an activity.' })), patterns: forbiddenInWorkflows }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

@@ -1,0 +1,65 @@
+import type pg from 'pg';
+import type { FinalPaymentStatus, GatewayOutcome } from '../domain/payment.js';
+import { PAYMENT_EVENT_FOR_STATUS, PAYMENT_STATUS_FOR_OUTCOME } from '../domain/payment.js';
+import { appendEvent } from '../db/events.js';
+import { completePendingPayment, findPayment, type PaymentRow } from '../db/payments.js';
+import { inTransaction } from '../db/pool.js';
+import { toJsonMinor } from '../domain/money.js';
+
+export interface PaymentActivityDeps {
+  pool: pg.Pool;
+}
+
+function paymentEventPayload(p: PaymentRow): Record<string, unknown> {
+  return {
+    payment_id: p.id,
+    customer_id: p.customer_id,
+    status: p.status,
+    amount: toJsonMinor(p.amount_minor),
+    currency: p.currency,
+    gateway: p.gateway,
+    mode: p.mode,
+    reference: p.reference,
+    gateway_transaction_id: p.gateway_transaction_id,
+    gateway_code: p.gateway_code,
+  };
+}
+
+/**
+ * Moves a pending payment to a final status and appends its event in the same transaction.
+ * Idempotent: a retry after a lost reply finds the payment already final and returns that status.
+ */
+async function complete(
+  deps: PaymentActivityDeps,
+  paymentId: string,
+  completion: { status: FinalPaymentStatus } & Omit<GatewayOutcome, 'status'>,
+): Promise<FinalPaymentStatus> {
+  return inTransaction(deps.pool, async (tx) => {
+    const updated = await completePendingPayment(tx, paymentId, completion);
+    if (updated) {
+      await appendEvent(tx, {
+        type: PAYMENT_EVENT_FOR_STATUS[completion.status],
+        aggregateType: 'payment',
+        aggregateId: paymentId,
+        payload: paymentEventPayload(updated),
+      });
+      return completion.status;
+    }
+    const current = await findPayment(tx, paymentId);
+    if (!current) throw new Error(`payment ${paymentId} does not exist`);
+    if (current.status === 'pending') throw new Error(`payment ${paymentId} is still pending after update`);
+    return current.status;
+  });
+}
+
+export function createPaymentActivities(deps: PaymentActivityDeps) {
+  return {
+    async recordPaymentOutcome(input: { paymentId: string; outcome: GatewayOutcome }): Promise<FinalPaymentStatus> {
+      const { status, ...rest } = input.outcome;
+      return complete(deps, input.paymentId, { ...rest, status: PAYMENT_STATUS_FOR_OUTCOME[status] });
+    },
+    async expirePayment(input: { paymentId: string }): Promise<FinalPaymentStatus> {
+      return complete(deps, input.paymentId, { status: 'expired', code: 'expired', message: 'no gateway outcome before the deadline' });
+    },
+  };
+}

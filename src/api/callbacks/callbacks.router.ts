@@ -1,0 +1,104 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import {
+  acceptInbound,
+  type InboundOutcome,
+  journalInbound,
+  rejectInbound,
+} from '../../db/inbound-requests.js';
+import { findPayment } from '../../db/payments.js';
+import type { AppEnv } from '../env.js';
+import { journalHeaders, readBodyCapped, sourceIp } from '../inbound.js';
+import { problemContent } from '../openapi-common.js';
+import { problemBody, problemResponse } from '../problem.js';
+import { deliverCallback } from './delivery.js';
+
+const CallbackReceipt = z
+  .object({
+    received: z.literal(true),
+    journal_id: z.number().int(),
+    status: z.enum(['delivered', 'accepted', 'duplicate', 'late']),
+  })
+  .openapi('CallbackReceipt');
+
+/**
+ * Gateway callbacks. Each request is journaled (raw body, headers, source IP) and committed before
+ * anything acts on it; then it is checked, de-duplicated by the sender's message id, and signalled
+ * to the payment workflow. Every refusal is recorded on the journal row and changes nothing else.
+ */
+export function callbacksRouter(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/v1/callbacks/{gateway}',
+    tags: ['Gateway callbacks'],
+    summary: 'Receive a gateway callback (signed with Standard Webhooks headers)',
+    request: { params: z.object({ gateway: z.string().openapi({ param: { name: 'gateway', in: 'path' }, example: 'sandbox' }) }) },
+    responses: {
+      200: { description: 'Journaled and accepted (or recognised as a repeat)', content: { 'application/json': { schema: CallbackReceipt } } },
+      400: { description: 'Malformed JSON or wrong shape', content: problemContent },
+      401: { description: 'Missing or bad signature', content: problemContent },
+      404: { description: 'Unknown gateway or payment', content: problemContent },
+      413: { description: 'Body too large', content: problemContent },
+    },
+  });
+
+  app.post('/v1/callbacks/:gateway', async (c) => {
+    const deps = c.get('deps');
+    const gatewayName = c.req.param('gateway');
+    const { text, truncated } = await readBodyCapped(c.req.raw, deps.config.MAX_BODY_BYTES);
+    const journalId = await journalInbound(deps.pool, {
+      channel: 'callback',
+      source: gatewayName,
+      method: c.req.method,
+      path: c.req.path,
+      headers: journalHeaders(c),
+      body: text,
+      bodyTruncated: truncated,
+      sourceIp: sourceIp(c),
+    });
+    const refuse = async (
+      outcome: InboundOutcome,
+      status: 400 | 401 | 404 | 413,
+      code: string,
+      detail: string,
+      errors?: Array<{ path: string; message: string }>,
+    ) => {
+      await rejectInbound(deps.pool, journalId, outcome, detail);
+      deps.metrics.callbacks.inc({ gateway: gatewayName, outcome });
+      return problemResponse(c, status, problemBody(status, code, detail, c.get('requestId'), errors));
+    };
+
+    if (truncated) return refuse('rejected_too_large', 413, 'payload_too_large', `callback bodies are limited to ${deps.config.MAX_BODY_BYTES} bytes`);
+    const gateway = deps.gateways.get(gatewayName);
+    if (!gateway) return refuse('rejected_unknown_gateway', 404, 'unknown_gateway', `no gateway named "${gatewayName}"`);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return refuse('rejected_malformed', 400, 'malformed_request', 'the callback body is not valid JSON');
+    }
+    const verdict = gateway.verifyCallback({ headers: c.req.header(), body: text }, json, Math.floor(deps.now().getTime() / 1000));
+    if (!verdict.ok) {
+      return verdict.reason === 'signature'
+        ? refuse('rejected_signature', 401, 'bad_signature', `callback signature check failed: ${verdict.detail}`)
+        : refuse('rejected_schema', 400, 'validation_failed', verdict.detail, verdict.issues);
+    }
+    const { message } = verdict;
+    const payment = await findPayment(deps.pool, message.paymentId);
+    if (!payment || payment.gateway !== gateway.name) {
+      return refuse('rejected_unknown_payment', 404, 'unknown_payment', `no ${gateway.name} payment ${message.paymentId}`);
+    }
+    const first = await acceptInbound(deps.pool, journalId, { eventId: message.eventId, paymentId: payment.id, signal: message.outcome });
+    if (!first) {
+      deps.metrics.callbacks.inc({ gateway: gatewayName, outcome: 'duplicate' });
+      return c.json({ received: true as const, journal_id: Number(journalId), status: 'duplicate' as const }, 200);
+    }
+    const delivered = await deliverCallback(deps, journalId, payment.id, message.outcome);
+    const status = delivered === 'pending' ? 'accepted' : delivered;
+    deps.metrics.callbacks.inc({ gateway: gatewayName, outcome: status });
+    return c.json({ received: true as const, journal_id: Number(journalId), status }, 200);
+  });
+
+  return app;
+}

@@ -1,0 +1,65 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { listUndelivered, markDelivered, noteDeliveryFailure } from '../../db/inbound-requests.js';
+import type { GatewayOutcome } from '../../domain/payment.js';
+import { paymentWorkflowId } from '../../temporal/workflow-ids.js';
+import { gatewayOutcomeSignal } from '../../workflows/payment.js';
+import type { AppDeps } from '../env.js';
+
+export type DeliveryResult = 'delivered' | 'late' | 'pending';
+
+/**
+ * Signals the payment workflow with an accepted callback and records the result on its journal
+ * row. A closed workflow makes the row 'late' (kept for a person); an unreachable Temporal leaves
+ * it 'accepted' for the relay.
+ */
+export async function deliverCallback(
+  deps: Pick<AppDeps, 'pool' | 'temporal' | 'log'>,
+  journalId: bigint,
+  paymentId: string,
+  outcome: GatewayOutcome,
+): Promise<DeliveryResult> {
+  try {
+    await deps.temporal.workflow.getHandle(paymentWorkflowId(paymentId)).signal(gatewayOutcomeSignal, outcome);
+    await markDelivered(deps.pool, journalId, 'delivered');
+    return 'delivered';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      await markDelivered(deps.pool, journalId, 'late', 'the payment workflow had already closed');
+      return 'late';
+    }
+    const detail = err instanceof Error ? err.message : String(err);
+    deps.log.warn({ journalId: journalId.toString(), paymentId, err: detail }, 'callback not delivered yet; the relay will retry');
+    await noteDeliveryFailure(deps.pool, journalId, detail.slice(0, 500));
+    return 'pending';
+  }
+}
+
+/**
+ * Delivers accepted callbacks whose signal failed (Temporal was down). Runs in every API process;
+ * a double delivery is harmless because the workflow acts on the first outcome only.
+ */
+export function startCallbackRelay(deps: Pick<AppDeps, 'pool' | 'temporal' | 'log' | 'config'>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  const tick = async () => {
+    const olderThan = new Date(Date.now() - deps.config.RELAY_INTERVAL_MS);
+    const rows = await listUndelivered(deps.pool, olderThan, 100);
+    for (const row of rows) {
+      if (!row.payment_id) continue;
+      const result = await deliverCallback(deps, row.id, row.payment_id, row.signal as GatewayOutcome);
+      if (result === 'pending') break; // Temporal still down: try again next tick.
+      deps.log.info({ journalId: row.id.toString(), result }, 'relay delivered a journaled callback');
+    }
+  };
+  const timer = setInterval(() => {
+    if (running) return;
+    running = tick()
+      .catch((err: unknown) => deps.log.error({ err }, 'callback relay tick failed'))
+      .finally(() => {
+        running = undefined;
+      });
+  }, deps.config.RELAY_INTERVAL_MS);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}

@@ -1,0 +1,67 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { PayloadTooLargeError, ValidationError } from '../domain/errors.js';
+import { sandboxCheckoutRoutes } from '../gateways/sandbox/routes.js';
+import { apiKeysRouter } from './api-keys/api-keys.router.js';
+import { callbacksRouter } from './callbacks/callbacks.router.js';
+import { customersRouter } from './customers/customers.router.js';
+import type { AppDeps, AppEnv } from './env.js';
+import { eventsRouter } from './events/events.router.js';
+import { httpMetrics } from './middleware/metrics.js';
+import { requestContext } from './middleware/request-context.js';
+import { paymentsRouter } from './payments/payments.router.js';
+import { problemBody, problemResponse, toProblem, zodIssues } from './problem.js';
+import { systemRouter } from './system/system.router.js';
+
+/** Builds the whole HTTP surface from its dependencies. Nothing here reads globals. */
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    // The one place schema failures become problems: 400 with every issue listed.
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new ValidationError(`the request ${result.target} is invalid`, { errors: zodIssues(result.error) });
+      }
+    },
+  });
+
+  app.use('*', requestContext(deps));
+  app.use('*', httpMetrics(deps.metrics));
+  // Callbacks read their own body with a cap so an oversized one is still journaled.
+  const limitBody: MiddlewareHandler<AppEnv> = bodyLimit({
+    maxSize: deps.config.MAX_BODY_BYTES,
+    onError: () => {
+      throw new PayloadTooLargeError(`request bodies are limited to ${deps.config.MAX_BODY_BYTES} bytes`);
+    },
+  });
+  app.use('/v1/*', async (c, next) => (c.req.path.startsWith('/v1/callbacks/') ? next() : limitBody(c as Context<AppEnv>, next)));
+
+  app.route('/', systemRouter());
+  app.route('/', customersRouter());
+  app.route('/', paymentsRouter());
+  app.route('/', eventsRouter());
+  app.route('/', apiKeysRouter());
+  app.route('/', callbacksRouter());
+  app.route('/', sandboxCheckoutRoutes());
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key: `Authorization: Bearer tg_…`. Scopes: admin ⊃ billing ⊃ read.',
+  });
+  app.doc('/openapi.json', {
+    openapi: '3.0.3',
+    info: {
+      title: 'Tollgate API',
+      version: '0.1.0',
+      description: 'Payments engine for subscription businesses. Errors are application/problem+json (RFC 9457).',
+    },
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  app.get('/', (c) => c.redirect('/docs'));
+
+  app.notFound((c) => problemResponse(c, 404, problemBody(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId'))));
+  app.onError((err, c) => toProblem(err, c));
+  return app;
+}

@@ -1,0 +1,45 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { NotFoundError, StateConflictError } from '../../domain/errors.js';
+import { type CustomerRow, findCustomer, insertCustomer } from '../../db/customers.js';
+import { newId } from '../../db/ids.js';
+import type { AppEnv } from '../env.js';
+import { idempotent } from '../idempotency.js';
+import { createCustomerRoute, type Customer, getCustomerRoute } from './customers.routes.js';
+
+export function customerJson(row: CustomerRow): Customer {
+  return {
+    id: row.id,
+    external_ref: row.external_ref,
+    name: row.name,
+    email: row.email,
+    created_at: row.created_at.toISOString(),
+  };
+}
+
+export function customersRouter(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.openapi(createCustomerRoute, async (c) => {
+    const body = c.req.valid('json');
+    const { pool } = c.get('deps');
+    const result = await idempotent(c, 'customers.create', body, async () => {
+      const row = await insertCustomer(pool, {
+        id: newId('cus'),
+        externalRef: body.external_ref,
+        name: body.name,
+        email: body.email ?? null,
+      });
+      if (!row) throw new StateConflictError(`a customer with external_ref "${body.external_ref}" already exists`);
+      return { status: 201 as const, body: customerJson(row) };
+    });
+    return c.json(result.body, 201);
+  });
+
+  app.openapi(getCustomerRoute, async (c) => {
+    const row = await findCustomer(c.get('deps').pool, c.req.valid('param').id);
+    if (!row) throw new NotFoundError('no such customer');
+    return c.json(customerJson(row), 200);
+  });
+
+  return app;
+}

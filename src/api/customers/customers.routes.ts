@@ -1,0 +1,55 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireScope } from '../middleware/auth.js';
+import { bearer, IdempotencyHeaders, IdParam, problemResponses } from '../openapi-common.js';
+
+export const CreateCustomerBody = z
+  .object({
+    external_ref: z.string().trim().min(1).max(200).openapi({ description: "The customer's id in the billing system", example: 'LMS-10042' }),
+    name: z.string().trim().min(1).max(300).openapi({ example: 'Jan Kowalski' }),
+    email: z.email().max(320).optional().openapi({ example: 'jan@example.com' }),
+  })
+  .strict()
+  .openapi('CreateCustomer');
+export type CreateCustomerBody = z.infer<typeof CreateCustomerBody>;
+
+export const Customer = z
+  .object({
+    id: z.string().openapi({ example: 'cus_3xZ1p0H5nq2Lr8bE' }),
+    external_ref: z.string(),
+    name: z.string(),
+    email: z.string().nullable(),
+    created_at: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('Customer');
+export type Customer = z.infer<typeof Customer>;
+
+export const createCustomerRoute = createRoute({
+  method: 'post',
+  path: '/v1/customers',
+  tags: ['Customers'],
+  summary: 'Create a customer',
+  security: bearer,
+  middleware: [requireScope('billing')] as const,
+  request: {
+    headers: IdempotencyHeaders,
+    body: { required: true, content: { 'application/json': { schema: CreateCustomerBody } } },
+  },
+  responses: {
+    201: { description: 'Created', content: { 'application/json': { schema: Customer } } },
+    ...problemResponses(400, 401, 403, 409, 422),
+  },
+});
+
+export const getCustomerRoute = createRoute({
+  method: 'get',
+  path: '/v1/customers/{id}',
+  tags: ['Customers'],
+  summary: 'Get a customer',
+  security: bearer,
+  middleware: [requireScope('read')] as const,
+  request: { params: IdParam('cus_3xZ1p0H5nq2Lr8bE') },
+  responses: {
+    200: { description: 'The customer', content: { 'application/json': { schema: Customer } } },
+    ...problemResponses(401, 403, 404),
+  },
+});

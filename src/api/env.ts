@@ -1,0 +1,33 @@
+import type { Client } from '@temporalio/client';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { ApiKeyScope } from '../db/api-keys.js';
+import type { GatewayRegistry } from '../gateways/types.js';
+import type { Metrics } from './middleware/metrics.js';
+
+/** Everything the API needs, built once in src/api/main.ts; tests build the same with their own. */
+export interface AppDeps {
+  config: Config;
+  pool: pg.Pool;
+  temporal: Client;
+  gateways: GatewayRegistry;
+  log: Logger;
+  metrics: Metrics;
+  now: () => Date;
+}
+
+/** The caller, as authenticated by an API key. */
+export interface Principal {
+  apiKeyId: string;
+  scopes: readonly ApiKeyScope[];
+}
+
+export interface AppEnv {
+  Variables: {
+    deps: AppDeps;
+    requestId: string;
+    log: Logger;
+    principal: Principal;
+  };
+}

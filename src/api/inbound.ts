@@ -1,0 +1,45 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
+import type { AppEnv } from './env.js';
+
+const REDACTED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+
+/** Headers as journaled: everything the sender sent, minus credentials of ours. */
+export function journalHeaders(c: Context<AppEnv>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(c.req.header())) out[k] = REDACTED_HEADERS.has(k) ? '[redacted]' : v;
+  return out;
+}
+
+export function sourceIp(c: Context<AppEnv>): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined; // not served by @hono/node-server (app.request in tests)
+  }
+}
+
+/**
+ * Reads at most `cap` bytes of the body. A larger body is cut at the cap and flagged, so the
+ * journal still keeps what came in while the request is refused.
+ */
+export async function readBodyCapped(req: Request, cap: number): Promise<{ text: string; truncated: boolean }> {
+  if (!req.body) return { text: '', truncated: false };
+  const reader: ReadableStreamDefaultReader<Uint8Array> = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let truncated = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (size + value.byteLength > cap) {
+      chunks.push(value.subarray(0, cap - size));
+      truncated = true;
+      await reader.cancel().catch(() => undefined);
+      break;
+    }
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), truncated };
+}

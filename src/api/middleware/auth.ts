@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import { createMiddleware } from 'hono/factory';
+import { ForbiddenError, UnauthorizedError } from '../../domain/errors.js';
+import { type ApiKeyScope, findActiveKeyByHash } from '../../db/api-keys.js';
+import type { AppEnv } from '../env.js';
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** admin may do everything, billing everything but admin work, read only reads. */
+const IMPLIED: Readonly<Record<ApiKeyScope, readonly ApiKeyScope[]>> = {
+  admin: ['admin', 'billing', 'read'],
+  billing: ['billing', 'read'],
+  read: ['read'],
+};
+
+export function hasScope(granted: readonly ApiKeyScope[], needed: ApiKeyScope): boolean {
+  return granted.some((g) => IMPLIED[g].includes(needed));
+}
+
+/** `Authorization: Bearer <key>`; the key is looked up by its sha256, never stored. */
+export function requireScope(needed: ApiKeyScope) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m?.[1]) throw new UnauthorizedError('send an API key as "Authorization: Bearer <key>"');
+    const key = await findActiveKeyByHash(c.get('deps').pool, hashApiKey(m[1]));
+    if (!key) throw new UnauthorizedError('the API key is unknown or revoked');
+    if (!hasScope(key.scopes, needed)) throw new ForbiddenError(`this API key lacks the "${needed}" scope`);
+    c.set('principal', { apiKeyId: key.id, scopes: key.scopes });
+    await next();
+  });
+}

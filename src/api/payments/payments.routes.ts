@@ -1,0 +1,74 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { PAYMENT_STATUSES } from '../../domain/payment.js';
+import { requireScope } from '../middleware/auth.js';
+import { AmountMinor, bearer, CurrencyCode, IdempotencyHeaders, IdParam, problemResponses } from '../openapi-common.js';
+
+export const CreatePaymentBody = z
+  .object({
+    customer_id: z.string().min(1).max(100).openapi({ example: 'cus_3xZ1p0H5nq2Lr8bE' }),
+    amount: AmountMinor,
+    currency: CurrencyCode,
+    gateway: z.string().min(1).max(50).openapi({ example: 'sandbox' }),
+    description: z.string().max(500).default('').openapi({ example: 'Internet 300 Mb/s, November' }),
+    expires_in: z
+      .string()
+      .default('PT1H')
+      .openapi({ description: 'ISO 8601 duration until the payment expires (PT10S … P30D)', example: 'PT30M' }),
+  })
+  .strict()
+  .openapi('CreatePayment');
+export type CreatePaymentBody = z.infer<typeof CreatePaymentBody>;
+
+export const Payment = z
+  .object({
+    id: z.string().openapi({ example: 'pay_q0c1UuJ3D2kq3oS7' }),
+    customer_id: z.string(),
+    status: z.enum(PAYMENT_STATUSES),
+    amount: z.number().int(),
+    currency: z.string(),
+    gateway: z.string(),
+    mode: z.enum(['test', 'live']),
+    description: z.string(),
+    reference: z.string().openapi({ description: 'Unique variable symbol a bank transfer can carry', example: '4821930575' }),
+    checkout_url: z.string().nullable(),
+    expires_at: z.string(),
+    created_at: z.string(),
+    completed_at: z.string().nullable(),
+    gateway_transaction_id: z.string().nullable(),
+    gateway_code: z.string().nullable(),
+    gateway_message: z.string().nullable(),
+  })
+  .openapi('Payment');
+export type Payment = z.infer<typeof Payment>;
+
+export const createPaymentRoute = createRoute({
+  method: 'post',
+  path: '/v1/payments',
+  tags: ['Payments'],
+  summary: 'Create a one-time payment',
+  description: 'Creates a pending payment and starts its workflow `payment:<id>`; send the payer to `checkout_url`.',
+  security: bearer,
+  middleware: [requireScope('billing')] as const,
+  request: {
+    headers: IdempotencyHeaders,
+    body: { required: true, content: { 'application/json': { schema: CreatePaymentBody } } },
+  },
+  responses: {
+    201: { description: 'Created', content: { 'application/json': { schema: Payment } } },
+    ...problemResponses(400, 401, 403, 404, 409, 422, 503),
+  },
+});
+
+export const getPaymentRoute = createRoute({
+  method: 'get',
+  path: '/v1/payments/{id}',
+  tags: ['Payments'],
+  summary: 'Get a payment',
+  security: bearer,
+  middleware: [requireScope('read')] as const,
+  request: { params: IdParam('pay_q0c1UuJ3D2kq3oS7') },
+  responses: {
+    200: { description: 'The payment', content: { 'application/json': { schema: Payment } } },
+    ...problemResponses(401, 403, 404),
+  },
+});

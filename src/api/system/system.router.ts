@@ -1,0 +1,62 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../env.js';
+
+const Health = z.object({ status: z.literal('ok') }).openapi('Health');
+const Readiness = z
+  .object({
+    status: z.enum(['ready', 'unavailable']),
+    checks: z.object({ postgres: z.enum(['ok', 'down']), temporal: z.enum(['ok', 'down']) }),
+  })
+  .openapi('Readiness');
+
+const healthRoute = createRoute({
+  method: 'get',
+  path: '/healthz',
+  tags: ['Operations'],
+  summary: 'The process is up',
+  responses: { 200: { description: 'Up', content: { 'application/json': { schema: Health } } } },
+});
+
+const readyRoute = createRoute({
+  method: 'get',
+  path: '/readyz',
+  tags: ['Operations'],
+  summary: 'Postgres and Temporal are reachable',
+  responses: {
+    200: { description: 'Ready', content: { 'application/json': { schema: Readiness } } },
+    503: { description: 'A dependency is down', content: { 'application/json': { schema: Readiness } } },
+  },
+});
+
+const CHECK_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(p: Promise<T>): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS).unref()),
+  ]);
+}
+
+export function systemRouter(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200));
+
+  app.openapi(readyRoute, async (c) => {
+    const { pool, temporal } = c.get('deps');
+    const [postgres, temporalCheck] = await Promise.all([
+      withTimeout(pool.query('SELECT 1')).then(() => 'ok' as const, () => 'down' as const),
+      withTimeout(temporal.workflowService.getSystemInfo({})).then(() => 'ok' as const, () => 'down' as const),
+    ]);
+    const ready = postgres === 'ok' && temporalCheck === 'ok';
+    const body = { status: ready ? ('ready' as const) : ('unavailable' as const), checks: { postgres, temporal: temporalCheck } };
+    return ready ? c.json(body, 200) : c.json(body, 503);
+  });
+
+  app.get('/metrics', async (c) => {
+    const { registry } = c.get('deps').metrics;
+    return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
+  });
+
+  return app;
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import { ConfigError, loadConfig } from '../config.js';
+import { createPool } from '../db/pool.js';
+import { migrate } from '../db/migrate.js';
+import { ProvisionError } from './provision/paths.js';
+import { ensureTemporalCli } from './provision/temporal-cli.js';
+import { ensureTimeSkippingServer } from './provision/test-server.js';
+import { startStack } from './start.js';
+
+const USAGE = `tollgate <command>
+
+  start       run the whole stack (Temporal dev server, Postgres, migrations, worker, API)
+  migrate     apply database migrations to DATABASE_URL
+  provision   fetch or build the Temporal CLI and the time-skipping test server into the cache
+`;
+
+async function main(argv: string[]): Promise<void> {
+  const config = loadConfig();
+  const log = (line: string) => console.log(`[tollgate] ${line}`);
+  switch (argv[0]) {
+    case 'start':
+      return startStack(config, process.env);
+    case 'migrate': {
+      if (!config.DATABASE_URL) throw new ConfigError('DATABASE_URL is required for migrate');
+      const pool = createPool(config.DATABASE_URL, 1);
+      const applied = await migrate(pool);
+      await pool.end();
+      log(applied.length ? `applied ${applied.join(', ')}` : 'nothing to apply');
+      return;
+    }
+    case 'provision': {
+      const opts = { cacheOverride: config.TOLLGATE_CACHE_DIR, env: process.env, log };
+      log(`Temporal CLI: ${await ensureTemporalCli({ ...opts, explicit: config.TEMPORAL_CLI })}`);
+      log(`time-skipping test server: ${await ensureTimeSkippingServer(opts)}`);
+      return;
+    }
+    default:
+      process.stdout.write(USAGE);
+      process.exitCode = argv[0] ? 2 : 0;
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err instanceof ProvisionError || err instanceof ConfigError ? `[tollgate] ${err.message}` : err);
+  process.exit(1);
+});

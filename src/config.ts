@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Tollgate reads, parsed once from the environment. Nothing else reads process.env:
+ * code receives the parsed Config (or the slice it needs) as a dependency.
+ */
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+export const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_BASE_URL: optionalString,
+  DATABASE_URL: optionalString,
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('tollgate'),
+  TEMPORAL_CLI: optionalString,
+  TOLLGATE_ADMIN_API_KEY: optionalString,
+  TOLLGATE_CACHE_DIR: optionalString,
+  TOLLGATE_DATA_DIR: z.string().default('.data'),
+  TOLLGATE_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  TOLLGATE_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  TOLLGATE_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
+  SANDBOX_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must look like whsec_<base64>')
+    .default('whsec_dG9sbGdhdGUtc2FuZGJveC1kZXYtc2VjcmV0LWNoYW5nZS1tZQ=='),
+  /** Where the sandbox's pretend processor posts its callbacks; defaults to this API on loopback. */
+  SANDBOX_CALLBACK_URL: optionalString,
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
+  CALLBACK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).default(300),
+  RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  LOG_LEVEL: logLevel.default('info'),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & {
+  /** Where the public pages and sandbox checkout are reachable from a browser. */
+  publicBaseUrl: string;
+  sandboxCallbackUrl: string;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  const c = parsed.data;
+  const publicBaseUrl = (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
+  const sandboxCallbackUrl = c.SANDBOX_CALLBACK_URL ?? `http://127.0.0.1:${c.PORT}/v1/callbacks/sandbox`;
+  return { ...c, publicBaseUrl, sandboxCallbackUrl };
+}

@@ -1,0 +1,31 @@
+import type { Queryable } from './pool.js';
+
+export const API_KEY_SCOPES = ['admin', 'billing', 'read'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  key_prefix: string;
+  scopes: ApiKeyScope[];
+  created_at: Date;
+}
+
+export async function insertApiKey(
+  db: Queryable,
+  k: { id: string; name: string; keyHash: string; keyPrefix: string; scopes: readonly ApiKeyScope[] },
+): Promise<void> {
+  await db.query({
+    text: `INSERT INTO api_keys (id, name, key_hash, key_prefix, scopes) VALUES ($1, $2, $3, $4, $5::text[])
+           ON CONFLICT (key_hash) DO UPDATE SET scopes = EXCLUDED.scopes, revoked_at = NULL`,
+    values: [k.id, k.name, k.keyHash, k.keyPrefix, k.scopes],
+  });
+}
+
+export async function findActiveKeyByHash(db: Queryable, keyHash: string): Promise<ApiKeyRow | undefined> {
+  const res = await db.query<ApiKeyRow>({
+    text: `SELECT id, name, key_prefix, scopes, created_at FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+    values: [keyHash],
+  });
+  return res.rows[0];
+}

@@ -1,0 +1,128 @@
+import type { Queryable } from './pool.js';
+
+/** How a journaled inbound request ended. Mirrors the CHECK on inbound_requests.outcome. */
+export type InboundOutcome =
+  | 'received'
+  | 'accepted'
+  | 'delivered'
+  | 'duplicate'
+  | 'late'
+  | 'rejected_signature'
+  | 'rejected_malformed'
+  | 'rejected_schema'
+  | 'rejected_unknown_payment'
+  | 'rejected_unknown_gateway'
+  | 'rejected_too_large'
+  | 'rejected_source';
+
+export interface InboundRequestRow {
+  id: bigint;
+  channel: string;
+  source: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  body_truncated: boolean;
+  source_ip: string | null;
+  received_at: Date;
+  outcome: InboundOutcome;
+  outcome_detail: string | null;
+  payment_id: string | null;
+  event_id: string | null;
+  signal: unknown;
+  decided_at: Date | null;
+  delivered_at: Date | null;
+  attempts: number;
+}
+
+export interface NewInboundRequest {
+  channel: string;
+  source: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  bodyTruncated: boolean;
+  sourceIp: string | undefined;
+}
+
+/** Journals a request as it arrived. Commit this before acting on it. */
+export async function journalInbound(db: Queryable, r: NewInboundRequest): Promise<bigint> {
+  const res = await db.query<{ id: bigint }>({
+    text: `INSERT INTO inbound_requests (channel, source, method, path, headers, body, body_truncated, source_ip)
+           VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) RETURNING id`,
+    values: [r.channel, r.source, r.method, r.path, JSON.stringify(r.headers), r.body, r.bodyTruncated, r.sourceIp ?? null],
+  });
+  const row = res.rows[0];
+  if (!row) throw new Error('INSERT INTO inbound_requests returned no row');
+  return row.id;
+}
+
+/** Records why a journaled request was refused. */
+export async function rejectInbound(db: Queryable, id: bigint, outcome: InboundOutcome, detail: string): Promise<void> {
+  await db.query({
+    text: `UPDATE inbound_requests SET outcome = $2, outcome_detail = $3, decided_at = now() WHERE id = $1`,
+    values: [id.toString(), outcome, detail],
+  });
+}
+
+/**
+ * Marks a request accepted with what must be delivered to its workflow. Returns false when the
+ * same sender message (channel, source, event id) was already accepted: the row becomes 'duplicate'.
+ */
+export async function acceptInbound(
+  db: Queryable,
+  id: bigint,
+  a: { eventId: string; paymentId: string; signal: unknown },
+): Promise<boolean> {
+  const res = await db.query({
+    text: `UPDATE inbound_requests r SET outcome = 'accepted', event_id = $2, payment_id = $3,
+                  signal = $4::jsonb, decided_at = now()
+            WHERE r.id = $1
+              AND NOT EXISTS (SELECT 1 FROM inbound_requests o
+                               WHERE o.channel = r.channel AND o.source = r.source AND o.event_id = $2
+                                 AND o.outcome IN ('accepted', 'delivered', 'late'))`,
+    values: [id.toString(), a.eventId, a.paymentId, JSON.stringify(a.signal)],
+  });
+  if (res.rowCount === 1) return true;
+  await db.query({
+    text: `UPDATE inbound_requests SET outcome = 'duplicate', event_id = $2, payment_id = $3,
+                  outcome_detail = 'already received', decided_at = now() WHERE id = $1`,
+    values: [id.toString(), a.eventId, a.paymentId],
+  });
+  return false;
+}
+
+/** Records that the accepted request reached its workflow ('delivered') or that it had closed ('late'). */
+export async function markDelivered(db: Queryable, id: bigint, outcome: 'delivered' | 'late', detail?: string): Promise<void> {
+  await db.query({
+    text: `UPDATE inbound_requests SET outcome = $2, outcome_detail = COALESCE($3, outcome_detail),
+                  delivered_at = now(), attempts = attempts + 1
+            WHERE id = $1 AND outcome = 'accepted'`,
+    values: [id.toString(), outcome, detail ?? null],
+  });
+}
+
+export async function noteDeliveryFailure(db: Queryable, id: bigint, detail: string): Promise<void> {
+  await db.query({
+    text: `UPDATE inbound_requests SET attempts = attempts + 1, outcome_detail = $2 WHERE id = $1 AND outcome = 'accepted'`,
+    values: [id.toString(), detail],
+  });
+}
+
+/** Accepted requests not yet delivered, oldest first, that were decided before `decidedBefore`. */
+export async function listUndelivered(db: Queryable, decidedBefore: Date, limit: number): Promise<InboundRequestRow[]> {
+  const res = await db.query<InboundRequestRow>({
+    text: `SELECT * FROM inbound_requests
+            WHERE outcome = 'accepted' AND decided_at < $1
+            ORDER BY id LIMIT $2`,
+    values: [decidedBefore, limit],
+  });
+  return res.rows;
+}
+
+export async function findInbound(db: Queryable, id: bigint): Promise<InboundRequestRow | undefined> {
+  const res = await db.query<InboundRequestRow>({ text: 'SELECT * FROM inbound_requests WHERE id = $1', values: [id.toString()] });
+  return res.rows[0];
+}

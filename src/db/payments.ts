@@ -1,0 +1,81 @@
+import type { FinalPaymentStatus, PaymentStatus } from '../domain/payment.js';
+import type { Queryable } from './pool.js';
+
+/** A row of `payments`. amount_minor is exact (bigint). */
+export interface PaymentRow {
+  id: string;
+  customer_id: string;
+  amount_minor: bigint;
+  currency: string;
+  gateway: string;
+  mode: 'test' | 'live';
+  description: string;
+  reference: string;
+  status: PaymentStatus;
+  expires_at: Date;
+  gateway_transaction_id: string | null;
+  gateway_code: string | null;
+  gateway_message: string | null;
+  created_at: Date;
+  updated_at: Date;
+  completed_at: Date | null;
+}
+
+const COLUMNS = `id, customer_id, amount_minor, currency, gateway, mode, description, reference, status,
+  expires_at, gateway_transaction_id, gateway_code, gateway_message, created_at, updated_at, completed_at`;
+
+export interface NewPayment {
+  id: string;
+  customerId: string;
+  amountMinor: bigint;
+  currency: string;
+  gateway: string;
+  mode: 'test' | 'live';
+  description: string;
+  reference: string;
+  expiresAt: Date;
+}
+
+/** Inserts a pending payment; returns undefined if the reference is taken (the caller draws again). */
+export async function insertPayment(db: Queryable, p: NewPayment): Promise<PaymentRow | undefined> {
+  const res = await db.query<PaymentRow>({
+    text: `INSERT INTO payments (id, customer_id, amount_minor, currency, gateway, mode, description, reference, expires_at)
+           VALUES ($1, $2, $3::bigint, $4, $5, $6, $7, $8, $9)
+           ON CONFLICT (reference) DO NOTHING
+           RETURNING ${COLUMNS}`,
+    values: [p.id, p.customerId, p.amountMinor.toString(), p.currency, p.gateway, p.mode, p.description, p.reference, p.expiresAt],
+  });
+  return res.rows[0];
+}
+
+export async function findPayment(db: Queryable, id: string): Promise<PaymentRow | undefined> {
+  const res = await db.query<PaymentRow>({ text: `SELECT ${COLUMNS} FROM payments WHERE id = $1`, values: [id] });
+  return res.rows[0];
+}
+
+export interface PaymentCompletion {
+  status: FinalPaymentStatus;
+  gatewayTransactionId?: string | undefined;
+  code?: string | undefined;
+  message?: string | undefined;
+}
+
+/**
+ * Moves a pending payment to a final status. Returns the updated row, or undefined when the
+ * payment was no longer pending (the caller reads the row to learn what it already is).
+ */
+export async function completePendingPayment(
+  db: Queryable,
+  id: string,
+  c: PaymentCompletion,
+): Promise<PaymentRow | undefined> {
+  const res = await db.query<PaymentRow>({
+    text: `UPDATE payments
+              SET status = $2, gateway_transaction_id = COALESCE($3, gateway_transaction_id),
+                  gateway_code = $4, gateway_message = $5, updated_at = now(), completed_at = now()
+            WHERE id = $1 AND status = 'pending'
+        RETURNING ${COLUMNS}`,
+    values: [id, c.status, c.gatewayTransactionId ?? null, c.code ?? null, c.message ?? null],
+  });
+  return res.rows[0];
+}

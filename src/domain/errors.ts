@@ -1,0 +1,60 @@
+/**
+ * Typed domain errors. The API maps each class to one problem+json status in one place
+ * (src/api/problem.ts); workflows and activities name them in nonRetryableErrorTypes.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  constructor(
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that is well-formed but not acceptable (bad amount for the currency, unknown currency). */
+export class ValidationError extends DomainError {
+  readonly code = 'validation_failed';
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'not_found';
+}
+
+/** The aggregate is not in a state that allows the request (stop a stopped subscription). */
+export class StateConflictError extends DomainError {
+  readonly code = 'state_conflict';
+}
+
+/** Same Idempotency-Key, different request. */
+export class IdempotencyMismatchError extends DomainError {
+  readonly code = 'idempotency_key_reused';
+}
+
+/** Same Idempotency-Key while the first request is still being processed. */
+export class IdempotencyInProgressError extends DomainError {
+  readonly code = 'idempotency_key_in_progress';
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly code = 'unauthorized';
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'forbidden';
+}
+
+export class PayloadTooLargeError extends DomainError {
+  readonly code = 'payload_too_large';
+}
+
+/** The request body is not parseable (malformed JSON); schema failures are ValidationError. */
+export class MalformedRequestError extends DomainError {
+  readonly code = 'malformed_request';
+}
+
+/** A dependency (Temporal, Postgres) is unreachable; the caller may retry. */
+export class UnavailableError extends DomainError {
+  readonly code = 'service_unavailable';
+}

@@ -1,0 +1,51 @@
+import { StateConflictError } from './errors.js';
+
+/** One-time payment states (DESIGN.md §4). The SQL CHECK in migrations uses the same list. */
+export const PAYMENT_STATUSES = ['pending', 'succeeded', 'failed', 'expired', 'canceled'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export type FinalPaymentStatus = Exclude<PaymentStatus, 'pending'>;
+
+/** Which states each state may move to. Final states move nowhere. */
+export const PAYMENT_TRANSITIONS = {
+  pending: ['succeeded', 'failed', 'expired', 'canceled'],
+  succeeded: [],
+  failed: [],
+  expired: [],
+  canceled: [],
+} as const satisfies Record<PaymentStatus, readonly PaymentStatus[]>;
+
+export function canTransition(from: PaymentStatus, to: PaymentStatus): boolean {
+  return (PAYMENT_TRANSITIONS[from] as readonly PaymentStatus[]).includes(to);
+}
+
+export function assertTransition(from: PaymentStatus, to: PaymentStatus): void {
+  if (!canTransition(from, to)) {
+    throw new StateConflictError(`a ${from} payment cannot become ${to}`, { from, to });
+  }
+}
+
+/** What a gateway reports about a payment, whichever way it arrived (callback or status query). */
+export const GATEWAY_OUTCOMES = ['succeeded', 'failed'] as const;
+export type GatewayOutcomeStatus = (typeof GATEWAY_OUTCOMES)[number];
+
+export interface GatewayOutcome {
+  status: GatewayOutcomeStatus;
+  gatewayTransactionId?: string | undefined;
+  code?: string | undefined;
+  message?: string | undefined;
+}
+
+/** Maps a gateway outcome onto the payment state exhaustively. */
+export const PAYMENT_STATUS_FOR_OUTCOME = {
+  succeeded: 'succeeded',
+  failed: 'failed',
+} as const satisfies Record<GatewayOutcomeStatus, FinalPaymentStatus>;
+
+/** The event type appended when a payment reaches each final state. */
+export const PAYMENT_EVENT_FOR_STATUS = {
+  succeeded: 'payment.succeeded',
+  failed: 'payment.failed',
+  expired: 'payment.expired',
+  canceled: 'payment.canceled',
+} as const satisfies Record<FinalPaymentStatus, string>;

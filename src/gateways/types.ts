@@ -1,0 +1,43 @@
+import type { GatewayOutcome } from '../domain/payment.js';
+
+/** What a gateway adapter learns from a verified callback message. */
+export interface CallbackMessage {
+  /** The sender's id for this message; repeats carry the same id and are acted on once. */
+  eventId: string;
+  paymentId: string;
+  outcome: GatewayOutcome;
+}
+
+/** A callback request as it arrived, before anything trusted it. */
+export interface RawCallback {
+  headers: Partial<Record<string, string>>;
+  body: string;
+}
+
+export type CallbackVerdict =
+  | { ok: true; message: CallbackMessage }
+  | { ok: false; reason: 'signature'; detail: string }
+  | { ok: false; reason: 'schema'; detail: string; issues: Array<{ path: string; message: string }> };
+
+export interface PaymentForCheckout {
+  id: string;
+  amountMinor: bigint;
+  currency: string;
+  description: string;
+}
+
+/**
+ * One payment gateway. Adapters live in a folder each (src/gateways/<name>/) and convert amounts
+ * to the gateway's own units only there. Later capabilities (recurring charges by idempotency key,
+ * status queries, refunds) extend this interface as issues add them.
+ */
+export interface PaymentGateway {
+  readonly name: string;
+  readonly mode: 'test' | 'live';
+  /** Where the payer's browser goes to pay. */
+  checkoutUrl(payment: PaymentForCheckout): string;
+  /** Authenticates and reads a callback; the JSON has already been parsed from raw.body. */
+  verifyCallback(raw: RawCallback, json: unknown, nowSeconds: number): CallbackVerdict;
+}
+
+export type GatewayRegistry = ReadonlyMap<string, PaymentGateway>;

@@ -1,0 +1,31 @@
+import type { Client } from '@temporalio/client';
+import { UnavailableError } from '../domain/errors.js';
+import type { paymentWorkflow } from '../workflows/payment.js';
+import { TollgateAmountMinor, TollgateCustomerId, TollgateKind, TollgateNextActionAt, TollgateState } from './search-attributes.js';
+import { paymentWorkflowId } from './workflow-ids.js';
+
+/** Starts `payment:<id>` with the search attributes an operator filters by. */
+export async function startPaymentWorkflow(
+  client: Client,
+  taskQueue: string,
+  p: { id: string; customerId: string; amountMinor: bigint; expiresAt: Date },
+): Promise<void> {
+  try {
+    await client.workflow.start<typeof paymentWorkflow>('paymentWorkflow', {
+      taskQueue,
+      workflowId: paymentWorkflowId(p.id),
+      args: [{ paymentId: p.id, expiresAt: p.expiresAt.toISOString() }],
+      typedSearchAttributes: [
+        { key: TollgateKind, value: 'payment' },
+        { key: TollgateCustomerId, value: p.customerId },
+        { key: TollgateState, value: 'pending' },
+        { key: TollgateNextActionAt, value: p.expiresAt },
+        { key: TollgateAmountMinor, value: Number(p.amountMinor) },
+      ],
+    });
+  } catch (err) {
+    throw new UnavailableError('Temporal is unreachable; nothing was created, retry with the same Idempotency-Key', {
+      cause: err instanceof Error ? err.message : String(err),
+    });
+  }
+}

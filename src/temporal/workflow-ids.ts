@@ -1,0 +1,2 @@
+/** Workflow ids are business keys: a repeated start finds the running workflow. */
+export const paymentWorkflowId = (paymentId: string): string => `payment:${paymentId}`;

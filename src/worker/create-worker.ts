@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { createActivities } from '../activities/index.js';
+
+/** The workflows' entry file next to this one: index.ts under tsx, index.js once built. */
+export const workflowsPath = fileURLToPath(
+  new URL(`../workflows/index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
+);
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  pool: pg.Pool;
+  log: Logger;
+  /** Pre-bundled workflow code (tests bundle once); otherwise bundled from workflowsPath. */
+  workflowBundle?: { code: string };
+}
+
+/** One Tollgate worker: every workflow and activity, on one task queue. Stateless; run many. */
+export async function createTollgateWorker(o: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.taskQueue,
+    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
+    activities: createActivities({ pool: o.pool }),
+  });
+}

@@ -1,0 +1,33 @@
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from '../config.js';
+import { createPool } from '../db/pool.js';
+import { createLogger } from '../logger.js';
+import { DEFAULT_TEMPORAL_ADDRESS } from '../temporal/connection.js';
+import { createTollgateWorker } from './create-worker.js';
+
+/** The worker process: `node dist/worker/main.js`. Stops cleanly on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config, 'tollgate-worker');
+  if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the worker (npm start sets it for you)');
+  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS });
+  const worker = await createTollgateWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    pool,
+    log,
+  });
+  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
+  // The SDK shuts the worker down gracefully on SIGINT/SIGTERM; run() resolves once it has.
+  await worker.run();
+  await connection.close();
+  await pool.end();
+  log.info('worker stopped');
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+// The worker's workflowsPath: every workflow Tollgate runs, with its signals, updates and queries.
+export * from './payment.js';
