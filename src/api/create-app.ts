@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
+import { createMiddleware } from 'hono/factory';
 import { bodyLimit } from 'hono/body-limit';
 import { PayloadTooLargeError, ValidationError } from '../domain/errors.js';
 import { sandboxCheckoutRoutes } from '../gateways/sandbox/routes.js';
@@ -35,7 +36,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       throw new PayloadTooLargeError(`request bodies are limited to ${deps.config.MAX_BODY_BYTES} bytes`);
     },
   });
-  app.use('/v1/*', async (c, next) => (c.req.path.startsWith('/v1/callbacks/') ? next() : limitBody(c as Context<AppEnv>, next)));
+  app.use(
+    '/v1/*',
+    createMiddleware<AppEnv>(async (c, next) => (c.req.path.startsWith('/v1/callbacks/') ? next() : limitBody(c, next))),
+  );
 
   app.route('/', systemRouter());
   app.route('/', customersRouter());

@@ -17,7 +17,7 @@ import { createPaymentRoute, getPaymentRoute, type Payment } from './payments.ro
 
 const MIN_EXPIRY_MS = 10_000;
 const MAX_EXPIRY_MS = 30 * 24 * 3600_000;
-const REFERENCE_DRAWS = 5;
+const REFERENCE_DRAWS = 10;
 
 export function paymentJson(row: PaymentRow, gateways: GatewayRegistry): Payment {
   const gateway = gateways.get(row.gateway);
@@ -70,6 +70,8 @@ export function paymentsRouter(): OpenAPIHono<AppEnv> {
         const expiresAt = new Date(now().getTime() + ttl);
         const id = newId('pay');
         for (let draw = 0; draw < REFERENCE_DRAWS; draw += 1) {
+          const reference = referenceFromBody(randomInt(100_000_000, 1_000_000_000));
+          if (!reference) continue;
           const inserted = await insertPayment(tx, {
             id,
             customerId: body.customer_id,
@@ -78,7 +80,7 @@ export function paymentsRouter(): OpenAPIHono<AppEnv> {
             gateway: gateway.name,
             mode: gateway.mode,
             description: body.description,
-            reference: referenceFromBody(randomInt(100_000_000, 1_000_000_000)),
+            reference,
             expiresAt,
           });
           if (!inserted) continue;

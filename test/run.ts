@@ -1,0 +1,93 @@
+/**
+ * `npm test`: provisions what is missing, starts one Temporal dev server and one Postgres for the
+ * whole run, migrates, then runs every test file with node's test runner and tears it all down.
+ * Test files get the addresses through TOLLGATE_TEST_* variables (test/support/env.ts).
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { loadConfig } from '../src/config.js';
+import { migrate } from '../src/db/migrate.js';
+import { createPool } from '../src/db/pool.js';
+import { ensureTemporalCli } from '../src/cli/provision/temporal-cli.js';
+import { ensureTimeSkippingServer } from '../src/cli/provision/test-server.js';
+import { projectRoot } from '../src/cli/provision/paths.js';
+import { startEmbeddedPostgres } from '../src/cli/stack/postgres.js';
+import { startTemporalDevServer } from '../src/cli/stack/temporal-dev-server.js';
+import { freePort } from './support/free-port.js';
+
+const say = (line: string) => console.log(`[test] ${line}`);
+const LEVELS = ['unit', 'workflow', 'integration'] as const;
+
+function testFiles(filter: string[]): string[] {
+  const root = join(projectRoot(), 'test');
+  const files = LEVELS.flatMap((level) =>
+    readdirSync(join(root, level), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.test.ts'))
+      .sort()
+      .map((f) => join(root, level, f)),
+  );
+  return filter.length ? files.filter((f) => filter.some((x) => relative(root, f).includes(x))) : files;
+}
+
+async function main(): Promise<number> {
+  const config = loadConfig();
+  const files = testFiles(process.argv.slice(2));
+  const needsServers = files.some((f) => !f.includes(`${join('test', 'unit')}`));
+  const scratch = mkdtempSync(join(tmpdir(), 'tollgate-test-'));
+  chmodSync(scratch, 0o755); // Postgres runs as its own user when we are root
+  const cleanups: Array<() => Promise<void>> = [async () => rmSync(scratch, { recursive: true, force: true })];
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' };
+  try {
+    if (needsServers) {
+      const provisionOpts = { cacheOverride: config.TOLLGATE_CACHE_DIR, env: process.env, log: say };
+      const [cli, timeSkipping] = await Promise.all([
+        ensureTemporalCli({ ...provisionOpts, explicit: config.TEMPORAL_CLI }),
+        ensureTimeSkippingServer(provisionOpts),
+      ]);
+      const [temporalPort, pgPort] = [await freePort(), await freePort()];
+      say('starting the Temporal dev server and Postgres for this run…');
+      const [dev, postgres] = await Promise.all([
+        startTemporalDevServer({ cli, port: temporalPort, logFile: join(scratch, 'temporal.log') }),
+        startEmbeddedPostgres({
+          dataDir: join(scratch, 'postgres'),
+          port: pgPort,
+          persistent: false,
+          durable: false,
+          onLog: () => undefined,
+        }),
+      ]);
+      cleanups.push(() => dev.child.stop(), () => postgres.stop());
+      await postgres.createDatabase('tollgate_test');
+      const pool = createPool(postgres.url('tollgate_test'), 1);
+      await migrate(pool);
+      await pool.end();
+      Object.assign(env, {
+        TOLLGATE_TEST_TEMPORAL_ADDRESS: dev.address,
+        TOLLGATE_TEST_DATABASE_URL: postgres.url('tollgate_test'),
+        TOLLGATE_TEST_POSTGRES_ADMIN_URL: postgres.url('postgres'),
+        TOLLGATE_TEST_TIME_SKIPPING_SERVER: timeSkipping,
+      });
+    }
+    say(`running ${files.length} test files`);
+    return await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+        env,
+        stdio: 'inherit',
+      });
+      child.on('close', (code) => resolve(code ?? 1));
+    });
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => say(`cleanup: ${String(err)}`));
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,16 @@
+/**
+ * What test/run.ts started for this run, handed to test files through the environment.
+ * Test files read these instead of starting servers of their own.
+ */
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run the suite with \`npm test\` (test/run.ts starts the servers).`);
+  return v;
+}
+
+export const testEnv = {
+  temporalAddress: () => required('TOLLGATE_TEST_TEMPORAL_ADDRESS'),
+  databaseUrl: () => required('TOLLGATE_TEST_DATABASE_URL'),
+  postgresAdminUrl: () => required('TOLLGATE_TEST_POSTGRES_ADMIN_URL'),
+  timeSkippingServer: () => required('TOLLGATE_TEST_TIME_SKIPPING_SERVER'),
+};
