@@ -44,6 +44,13 @@ export default tseslint.config(
       ],
       // Fakes implement async interfaces without awaiting anything.
       '@typescript-eslint/require-await': 'off',
+      // Tests read HTTP bodies as untyped JSON on purpose and assert on them field by field.
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
   {

@@ -34,6 +34,8 @@ export const ConfigSchema = z.object({
   SANDBOX_CALLBACK_URL: optionalString,
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
   CALLBACK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** How long a callback request waits on Temporal before leaving delivery to the relay. */
+  CALLBACK_SIGNAL_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
   LOG_LEVEL: logLevel.default('info'),
 });

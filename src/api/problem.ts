@@ -69,7 +69,10 @@ export function problemBody(
 }
 
 export function problemResponse(c: Context<AppEnv>, status: ContentfulStatusCode, body: Problem): Response {
-  return c.body(JSON.stringify(body), status, { 'content-type': 'application/problem+json' });
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
+  // A refused body may still be in flight; the connection cannot be reused for the next request.
+  if (status === 413) headers.connection = 'close';
+  return c.body(JSON.stringify(body), status, headers);
 }
 
 export function zodIssues(error: z.ZodError): NonNullable<Problem['errors']> {

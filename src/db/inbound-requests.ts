@@ -111,13 +111,17 @@ export async function noteDeliveryFailure(db: Queryable, id: bigint, detail: str
   });
 }
 
-/** Accepted requests not yet delivered, oldest first, that were decided before `decidedBefore`. */
-export async function listUndelivered(db: Queryable, decidedBefore: Date, limit: number): Promise<InboundRequestRow[]> {
+/**
+ * Accepted requests not yet delivered, oldest first: those whose own request already tried
+ * (attempts > 0), and those abandoned mid-request (decided before `abandonedBefore`, e.g. the API
+ * process died between accepting and signalling).
+ */
+export async function listUndelivered(db: Queryable, abandonedBefore: Date, limit: number): Promise<InboundRequestRow[]> {
   const res = await db.query<InboundRequestRow>({
     text: `SELECT * FROM inbound_requests
-            WHERE outcome = 'accepted' AND decided_at < $1
+            WHERE outcome = 'accepted' AND (attempts > 0 OR decided_at < $1)
             ORDER BY id LIMIT $2`,
-    values: [decidedBefore, limit],
+    values: [abandonedBefore, limit],
   });
   return res.rows;
 }

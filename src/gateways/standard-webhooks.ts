@@ -5,11 +5,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * HMAC-SHA256 over "<id>.<timestamp>.<body>" keyed by the base64 secret after "whsec_",
  * sent as "v1,<base64>" (several space-separated signatures allowed while secrets rotate).
  */
-export interface WebhookHeaders {
+export type WebhookHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 export type SignatureProblem = 'missing_headers' | 'bad_timestamp' | 'stale_timestamp' | 'bad_signature';
 

@@ -13,13 +13,16 @@ export type DeliveryResult = 'delivered' | 'late' | 'pending';
  * it 'accepted' for the relay.
  */
 export async function deliverCallback(
-  deps: Pick<AppDeps, 'pool' | 'temporal' | 'log'>,
+  deps: Pick<AppDeps, 'pool' | 'temporal' | 'log' | 'config'>,
   journalId: bigint,
   paymentId: string,
   outcome: GatewayOutcome,
 ): Promise<DeliveryResult> {
   try {
-    await deps.temporal.workflow.getHandle(paymentWorkflowId(paymentId)).signal(gatewayOutcomeSignal, outcome);
+    // Bounded: a sender must not wait on a Temporal outage; the relay takes over.
+    await deps.temporal.connection.withDeadline(Date.now() + deps.config.CALLBACK_SIGNAL_TIMEOUT_MS, () =>
+      deps.temporal.workflow.getHandle(paymentWorkflowId(paymentId)).signal(gatewayOutcomeSignal, outcome),
+    );
     await markDelivered(deps.pool, journalId, 'delivered');
     return 'delivered';
   } catch (err) {
@@ -41,8 +44,9 @@ export async function deliverCallback(
 export function startCallbackRelay(deps: Pick<AppDeps, 'pool' | 'temporal' | 'log' | 'config'>): () => Promise<void> {
   let running: Promise<void> | undefined;
   const tick = async () => {
-    const olderThan = new Date(Date.now() - deps.config.RELAY_INTERVAL_MS);
-    const rows = await listUndelivered(deps.pool, olderThan, 100);
+    // Rows whose request is still signalling (no attempt recorded yet) are left alone for a minute.
+    const abandonedBefore = new Date(Date.now() - 60_000 - deps.config.CALLBACK_SIGNAL_TIMEOUT_MS);
+    const rows = await listUndelivered(deps.pool, abandonedBefore, 100);
     for (const row of rows) {
       if (!row.payment_id) continue;
       const result = await deliverCallback(deps, row.id, row.payment_id, row.signal as GatewayOutcome);

@@ -19,6 +19,16 @@ const MIN_EXPIRY_MS = 10_000;
 const MAX_EXPIRY_MS = 30 * 24 * 3600_000;
 const REFERENCE_DRAWS = 10;
 
+/** Runs a domain parse and names the request field in the problem if it fails. */
+function fieldError<T>(path: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof ValidationError) throw new ValidationError(`${path}: ${err.message}`, { errors: [{ path, message: err.message }] });
+    throw err;
+  }
+}
+
 export function paymentJson(row: PaymentRow, gateways: GatewayRegistry): Payment {
   const gateway = gateways.get(row.gateway);
   return {
@@ -57,8 +67,8 @@ export function paymentsRouter(): OpenAPIHono<AppEnv> {
           errors: [{ path: 'gateway', message: `one of: ${[...gateways.keys()].join(', ')}` }],
         });
       }
-      const money = minorFromJson(body.amount, body.currency);
-      const ttl = parseIsoDurationMs(body.expires_in);
+      const money = fieldError('amount', () => minorFromJson(body.amount, body.currency));
+      const ttl = fieldError('expires_in', () => parseIsoDurationMs(body.expires_in));
       if (ttl < MIN_EXPIRY_MS || ttl > MAX_EXPIRY_MS) {
         throw new ValidationError('expires_in must be between PT10S and P30D', {
           errors: [{ path: 'expires_in', message: 'between PT10S and P30D' }],

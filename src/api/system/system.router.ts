@@ -46,7 +46,9 @@ export function systemRouter(): OpenAPIHono<AppEnv> {
     const { pool, temporal } = c.get('deps');
     const [postgres, temporalCheck] = await Promise.all([
       withTimeout(pool.query('SELECT 1')).then(() => 'ok' as const, () => 'down' as const),
-      withTimeout(temporal.workflowService.getSystemInfo({})).then(() => 'ok' as const, () => 'down' as const),
+      temporal.connection
+        .withDeadline(Date.now() + CHECK_TIMEOUT_MS, () => temporal.workflowService.getSystemInfo({}))
+        .then(() => 'ok' as const, () => 'down' as const),
     ]);
     const ready = postgres === 'ok' && temporalCheck === 'ok';
     const body = { status: ready ? ('ready' as const) : ('unavailable' as const), checks: { postgres, temporal: temporalCheck } };

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { createApp } from '../../src/api/create-app.js';
+import { createTemporalClient } from '../../src/temporal/connection.js';
+import { webhookHeaders } from '../../src/gateways/standard-webhooks.js';
+import { createCustomer, createPayment } from '../support/fixtures.js';
+import { freePort } from '../support/free-port.js';
+import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
+
+/**
+ * The callback endpoint's contract: journal first, then check; every refusal is a problem+json,
+ * a journal row with the reason, and no change to the payment.
+ */
+describe('gateway callbacks', () => {
+  let stack: TestStack;
+  let secret: string;
+  before(async () => {
+    stack = await startTestStack({ MAX_BODY_BYTES: '4096' });
+    secret = stack.deps.config.SANDBOX_WEBHOOK_SECRET;
+  });
+  after(async () => {
+    await stack?.close();
+  });
+
+  function callbackBody(paymentId: string, type = 'payment.succeeded') {
+    return JSON.stringify({ type, data: { payment_id: paymentId, transaction_id: `t-${randomUUID()}`, code: '00' } });
+  }
+
+  async function send(body: string, headers: Record<string, string>, gateway = 'sandbox') {
+    const marker = randomUUID();
+    const res = await stack.request('POST', `/v1/callbacks/${gateway}`, {
+      raw: body,
+      key: null,
+      headers: { 'content-type': 'application/json', 'x-request-id': marker, ...headers },
+    });
+    const journal = await stack.pool.query("SELECT * FROM inbound_requests WHERE headers->>'x-request-id' = $1", [marker]);
+    assert.equal(journal.rowCount, 1, 'exactly one journal row per request');
+    return { res, row: journal.rows[0] };
+  }
+
+  const signed = (body: string, id = `msg_${randomUUID()}`) => webhookHeaders(secret, id, Math.floor(Date.now() / 1000), body);
+
+  async function assertUnchanged(paymentId: string) {
+    const p = await stack.request('GET', `/v1/payments/${paymentId}`);
+    assert.equal(p.json.status, 'pending');
+    const events = await stack.request('GET', `/v1/events?aggregate_id=${paymentId}`);
+    assert.deepEqual(events.json.data.map((e: { type: string }) => e.type), ['payment.created']);
+  }
+
+  function assertProblem(res: { status: number; headers: Headers; json: { status: number; code: string } }, status: number, code: string) {
+    assert.equal(res.status, status);
+    assert.equal(res.headers.get('content-type'), 'application/problem+json');
+    assert.equal(res.json.status, status);
+    assert.equal(res.json.code, code);
+  }
+
+  it('refuses a bad signature (401), journals it, and changes nothing', async () => {
+    const payment = await createPayment(stack, (await createCustomer(stack)).id);
+    const body = callbackBody(payment.id);
+    const forged = { ...signed(body), 'webhook-signature': signed(body.replace('00', '01'))['webhook-signature'] };
+    const { res, row } = await send(body, forged);
+    assertProblem(res, 401, 'bad_signature');
+    assert.equal(row.outcome, 'rejected_signature');
+    assert.equal(row.body, body, 'the raw body is journaled verbatim');
+    assert.ok(row.source_ip);
+    const missing = await send(body, {});
+    assertProblem(missing.res, 401, 'bad_signature');
+    assert.match(missing.row.outcome_detail, /missing_headers/);
+    await assertUnchanged(payment.id);
+  });
+
+  it('refuses a signed callback for an unknown payment (404)', async () => {
+    const body = callbackBody('pay_does_not_exist');
+    const { res, row } = await send(body, signed(body));
+    assertProblem(res, 404, 'unknown_payment');
+    assert.equal(row.outcome, 'rejected_unknown_payment');
+  });
+
+  it('refuses malformed JSON (400) and a body of the wrong shape (400)', async () => {
+    const payment = await createPayment(stack, (await createCustomer(stack)).id);
+    const broken = `{"type":"payment.succeeded","data":{"payment_id":"${payment.id}"`;
+    const m = await send(broken, signed(broken));
+    assertProblem(m.res, 400, 'malformed_request');
+    assert.equal(m.row.outcome, 'rejected_malformed');
+    assert.equal(m.row.body, broken);
+    const wrong = JSON.stringify({ type: 'payment.maybe', data: { payment_id: payment.id } });
+    const w = await send(wrong, signed(wrong));
+    assertProblem(w.res, 400, 'validation_failed');
+    assert.equal(w.row.outcome, 'rejected_schema');
+    await assertUnchanged(payment.id);
+  });
+
+  it('refuses an oversized body (413) but journals what arrived', async () => {
+    const payment = await createPayment(stack, (await createCustomer(stack)).id);
+    const huge = JSON.stringify({ type: 'payment.succeeded', data: { payment_id: payment.id, transaction_id: 'x', message: 'y'.repeat(10_000) } });
+    const { res, row } = await send(huge, signed(huge));
+    assertProblem(res, 413, 'payload_too_large');
+    assert.equal(row.outcome, 'rejected_too_large');
+    assert.equal(row.body_truncated, true);
+    assert.equal(row.body.length, 4096);
+    await assertUnchanged(payment.id);
+  });
+
+  it('refuses an unknown gateway (404)', async () => {
+    const body = callbackBody('pay_x');
+    const { res, row } = await send(body, signed(body), 'nosuchpay');
+    assertProblem(res, 404, 'unknown_gateway');
+    assert.equal(row.outcome, 'rejected_unknown_gateway');
+  });
+
+  it('acts on a repeated callback once', async () => {
+    const payment = await createPayment(stack, (await createCustomer(stack)).id);
+    const body = callbackBody(payment.id);
+    const headers = signed(body);
+    const first = await send(body, headers);
+    const second = await send(body, headers);
+    assert.equal(first.res.status, 200);
+    assert.equal(first.res.json.status, 'delivered');
+    assert.equal(second.res.status, 200);
+    assert.equal(second.res.json.status, 'duplicate');
+    assert.equal(second.row.outcome, 'duplicate');
+    await waitFor('payment.succeeded', async () => {
+      const p = await stack.request('GET', `/v1/payments/${payment.id}`);
+      return p.json.status === 'succeeded' ? true : undefined;
+    });
+    const events = await stack.request('GET', `/v1/events?aggregate_id=${payment.id}`);
+    assert.deepEqual(events.json.data.map((e: { type: string }) => e.type), ['payment.created', 'payment.succeeded']);
+  });
+
+  it('keeps a callback that arrives while Temporal is unreachable, and the relay delivers it later', async () => {
+    const payment = await createPayment(stack, (await createCustomer(stack)).id);
+    // An API process whose Temporal is down: same database, a Temporal address nothing listens on.
+    const downTemporal = createTemporalClient({ TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, TEMPORAL_NAMESPACE: 'default' });
+    const cutOff = createApp({ ...stack.deps, temporal: downTemporal });
+    const body = callbackBody(payment.id);
+    const res = await cutOff.request('/v1/callbacks/sandbox', { method: 'POST', body, headers: { 'content-type': 'application/json', ...signed(body) } });
+    assert.equal(res.status, 200, 'the sender is answered once the journal row is committed');
+    const receipt = (await res.json()) as { status: string; journal_id: number };
+    assert.equal(receipt.status, 'accepted');
+    await downTemporal.connection.close().catch(() => undefined);
+
+    // The running stack's relay (Temporal reachable) picks the row up.
+    const row = await waitFor('the relay to deliver', async () => {
+      const r = await stack.pool.query('SELECT outcome, attempts, outcome_detail FROM inbound_requests WHERE id = $1', [receipt.journal_id]);
+      return r.rows[0].outcome === 'delivered' ? r.rows[0] : undefined;
+    });
+    assert.equal(row.attempts, 2, 'one failed attempt by the request, one delivery by the relay');
+    assert.ok(row.outcome_detail, 'the failed attempt left its reason');
+    await waitFor('payment to succeed', async () => {
+      const p = await stack.request('GET', `/v1/payments/${payment.id}`);
+      return p.json.status === 'succeeded' ? true : undefined;
+    });
+  });
+});

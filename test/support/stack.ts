@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type pg from 'pg';
+import { pino } from 'pino';
+import { generateApiKey } from '../../src/api/api-keys/api-keys.router.js';
+import { ensureAdminKey } from '../../src/api/bootstrap.js';
+import { startCallbackRelay } from '../../src/api/callbacks/delivery.js';
+import { createApp } from '../../src/api/create-app.js';
+import type { AppDeps } from '../../src/api/env.js';
+import { createMetrics } from '../../src/api/middleware/metrics.js';
+import { loadConfig } from '../../src/config.js';
+import { createPool } from '../../src/db/pool.js';
+import { buildGateways } from '../../src/gateways/registry.js';
+import { createTemporalClient } from '../../src/temporal/connection.js';
+import { createTollgateWorker } from '../../src/worker/create-worker.js';
+import { testEnv } from './env.js';
+import { freePort } from './free-port.js';
+import { workflowBundle } from './time-skipping.js';
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: any; // tests read whatever came back
+}
+
+/**
+ * The real worker and the real API over HTTP, on the run's shared dev server and database, with a
+ * task queue of their own so test files do not see each other's workflows.
+ */
+export interface TestStack {
+  baseUrl: string;
+  adminKey: string;
+  pool: pg.Pool;
+  deps: AppDeps;
+  request(method: string, path: string, opts?: { body?: unknown; raw?: string; key?: string | null; headers?: Record<string, string> }): Promise<ApiResponse>;
+  close(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+export async function startTestStack(overrides: Record<string, string> = {}): Promise<TestStack> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const port = await freePort();
+  const config = loadConfig({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: testEnv.databaseUrl(),
+    TEMPORAL_ADDRESS: testEnv.temporalAddress(),
+    TEMPORAL_TASK_QUEUE: `it-${randomUUID()}`,
+    RELAY_INTERVAL_MS: '200',
+    CALLBACK_SIGNAL_TIMEOUT_MS: '1000',
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  });
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const pool = createPool(testEnv.databaseUrl(), 5);
+  const connection = await NativeConnection.connect({ address: testEnv.temporalAddress() });
+  const worker: Worker = await createTollgateWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    pool,
+    log,
+    workflowBundle: await workflowBundle(),
+  });
+  const workerRun = worker.run();
+  const deps: AppDeps = {
+    config,
+    pool,
+    temporal: createTemporalClient(config),
+    gateways: buildGateways(config),
+    log,
+    metrics: createMetrics(),
+    now: () => new Date(),
+  };
+  const app = createApp(deps);
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const stopRelay = startCallbackRelay(deps);
+  const adminKey = generateApiKey();
+  await ensureAdminKey(pool, adminKey);
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    baseUrl,
+    adminKey,
+    pool,
+    deps,
+    async request(method, path, opts = {}) {
+      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+      const key = opts.key === undefined ? adminKey : opts.key;
+      if (key) headers.authorization = `Bearer ${key}`;
+      let body: string | undefined = opts.raw;
+      if (opts.body !== undefined) {
+        body = JSON.stringify(opts.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const res = await fetch(baseUrl + path, { method, headers, body, redirect: 'manual' });
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      return { status: res.status, headers: res.headers, text, json };
+    },
+    async close() {
+      await stopRelay();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      worker.shutdown();
+      await workerRun;
+      await connection.close();
+      await deps.temporal.connection.close();
+      await pool.end();
+    },
+  };
+}
+
+/** Polls `check` until it returns a value (not undefined) or the deadline passes. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
