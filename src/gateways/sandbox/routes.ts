@@ -4,6 +4,7 @@ import { html, page } from '../../api/html.js';
 import type { AppEnv } from '../../api/env.js';
 import { findPayment, type PaymentRow } from '../../db/payments.js';
 import { formatDecimal } from '../../domain/money.js';
+import { paymentWorkflowId } from '../../temporal/workflow-ids.js';
 import { webhookHeaders } from '../standard-webhooks.js';
 import type { SandboxCallbackBody } from './messages.js';
 
@@ -64,6 +65,7 @@ export function sandboxCheckoutRoutes(): Hono<AppEnv> {
           return undefined;
         });
         if (!res?.ok) c.get('log').warn({ status: res?.status }, 'sandbox callback was not accepted');
+        else await waitForOutcome(deps, payment.id);
       }
       return c.redirect(`/sandbox/checkout/${encodeURIComponent(payment.id)}/result`, 303);
     });
@@ -77,6 +79,19 @@ export function sandboxCheckoutRoutes(): Hono<AppEnv> {
 
   return app;
 }
+
+/**
+ * Lets the payment workflow record the outcome before the payer lands on the result page, as a
+ * real processor's redirect usually trails its callback. Bounded; the result page refreshes itself
+ * if the outcome is still on its way.
+ */
+async function waitForOutcome(deps: AppEnv['Variables']['deps'], paymentId: string): Promise<void> {
+  await deps.temporal.connection
+    .withDeadline(Date.now() + OUTCOME_WAIT_MS, () => deps.temporal.workflow.getHandle(paymentWorkflowId(paymentId)).result())
+    .catch(() => undefined);
+}
+
+const OUTCOME_WAIT_MS = 5000;
 
 function notFoundPage(): string {
   return page('Payment not found', html`<div class="card"><h1>Payment not found</h1><p>This checkout link is not valid.</p></div>`);
