@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from '../config.js';
+import { API_KEY_SCOPES, type ApiKeyScope } from '../db/api-keys.js';
 import { createPool } from '../db/pool.js';
+import { mintApiKey } from '../api/api-keys/api-keys.router.js';
 import { migrate } from '../db/migrate.js';
 import { ProvisionError } from './provision/paths.js';
 import { ensureTemporalCli } from './provision/temporal-cli.js';
@@ -12,6 +14,8 @@ const USAGE = `tollgate <command>
   start       run the whole stack (Temporal dev server, Postgres, migrations, worker, API)
   migrate     apply database migrations to DATABASE_URL
   provision   fetch or build the Temporal CLI and the time-skipping test server into the cache
+  api-key create [--name NAME] [--scopes admin,billing,read]
+              mint an API key in DATABASE_URL and print it once
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -34,10 +38,33 @@ async function main(argv: string[]): Promise<void> {
       log(`time-skipping test server: ${await ensureTimeSkippingServer(opts)}`);
       return;
     }
-    default:
-      process.stdout.write(USAGE);
-      process.exitCode = argv[0] ? 2 : 0;
+    case 'api-key': {
+      if (argv[1] !== 'create') break;
+      if (!config.DATABASE_URL) throw new ConfigError('DATABASE_URL is required for api-key create');
+      const pool = createPool(config.DATABASE_URL, 1);
+      try {
+        const key = await mintApiKey(pool, option(argv, '--name') ?? 'created by the CLI', parseScopes(option(argv, '--scopes') ?? 'admin'));
+        console.log(key);
+      } finally {
+        await pool.end();
+      }
+      return;
+    }
   }
+  process.stdout.write(USAGE);
+  process.exitCode = argv[0] ? 2 : 0;
+}
+
+function option(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+function parseScopes(text: string): ApiKeyScope[] {
+  const scopes = text.split(',').map((s) => s.trim());
+  const bad = scopes.filter((s) => !(API_KEY_SCOPES as readonly string[]).includes(s));
+  if (bad.length || scopes.length === 0) throw new ConfigError(`--scopes takes a comma list of ${API_KEY_SCOPES.join(', ')}`);
+  return scopes as ApiKeyScope[];
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

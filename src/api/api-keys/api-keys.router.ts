@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { API_KEY_SCOPES, insertApiKey } from '../../db/api-keys.js';
+import { API_KEY_SCOPES, type ApiKeyScope, insertApiKey } from '../../db/api-keys.js';
+import type { Queryable } from '../../db/pool.js';
 import { newId } from '../../db/ids.js';
 import type { AppEnv } from '../env.js';
 import { hashApiKey, requireScope } from '../middleware/auth.js';
@@ -42,15 +43,25 @@ export function generateApiKey(): string {
   return `tg_${randomBytes(32).toString('base64url')}`;
 }
 
+/** Creates and stores (hashed) a new key; returns the key itself, which is never stored. */
+export async function mintApiKey(db: Queryable, name: string, requested: readonly ApiKeyScope[]): Promise<string> {
+  const { key } = await mintApiKeyRecord(db, name, requested);
+  return key;
+}
+
+async function mintApiKeyRecord(db: Queryable, name: string, requested: readonly ApiKeyScope[]) {
+  const key = generateApiKey();
+  const id = newId('key');
+  const scopes = [...new Set(requested)];
+  await insertApiKey(db, { id, name, keyHash: hashApiKey(key), keyPrefix: key.slice(0, 8), scopes });
+  return { id, name, scopes, key };
+}
+
 export function apiKeysRouter(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(createApiKeyRoute, async (c) => {
     const body = c.req.valid('json');
-    const key = generateApiKey();
-    const id = newId('key');
-    const scopes = [...new Set(body.scopes)];
-    await insertApiKey(c.get('deps').pool, { id, name: body.name, keyHash: hashApiKey(key), keyPrefix: key.slice(0, 8), scopes });
-    return c.json({ id, name: body.name, scopes, key }, 201);
+    return c.json(await mintApiKeyRecord(c.get('deps').pool, body.name, body.scopes), 201);
   });
   return app;
 }
