@@ -32,6 +32,13 @@ export const ConfigSchema = z.object({
     .default('whsec_dG9sbGdhdGUtc2FuZGJveC1kZXYtc2VjcmV0LWNoYW5nZS1tZQ=='),
   /** Where the sandbox's pretend processor posts its callbacks; defaults to this API on loopback. */
   SANDBOX_CALLBACK_URL: optionalString,
+  /** Retry delays after soft declines, unless a subscription overrides them (ISO 8601, comma-separated). */
+  DEFAULT_RETRY_SCHEDULE: z.string().default('PT15M,PT6H,PT6H,PT6H,PT6H'),
+  /** How long before a charge the card will not survive a card.expiring event is sent. */
+  CARD_EXPIRY_NOTICE_DAYS: z.coerce.number().int().min(0).max(90).default(14),
+  /** Standard Webhooks secret that signs amount-hook requests to the billing system. */
+  AMOUNT_HOOK_SECRET: z.string().default('whsec_dG9sbGdhdGUtYW1vdW50LWhvb2stZGV2LXNlY3JldA=='),
+  AMOUNT_HOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
   CALLBACK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).default(300),
   /** How long a callback request waits on Temporal before leaving delivery to the relay. */

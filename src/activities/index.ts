@@ -1,11 +1,13 @@
 import { createPaymentActivities, type PaymentActivityDeps } from './payments.js';
+import { createSubscriptionActivities, type SubscriptionActivityDeps } from './subscriptions.js';
 
-/** Everything activities need, built once by the worker (src/worker/deps.ts); tests pass fakes. */
-export type ActivityDeps = PaymentActivityDeps;
+/** Everything activities need, built once by the worker (src/worker/create-worker.ts); tests pass fakes. */
+export type ActivityDeps = PaymentActivityDeps & SubscriptionActivityDeps;
 
 /** Every activity Tollgate registers. Workflows import only this function's type. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPaymentActivities(deps),
+    ...createSubscriptionActivities(deps),
   };
 }

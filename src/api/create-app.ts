@@ -14,6 +14,7 @@ import { httpMetrics } from './middleware/metrics.js';
 import { requestContext } from './middleware/request-context.js';
 import { paymentsRouter } from './payments/payments.router.js';
 import { problemBody, problemResponse, toProblem, zodIssues } from './problem.js';
+import { subscriptionsRouter } from './subscriptions/subscriptions.router.js';
 import { systemRouter } from './system/system.router.js';
 
 /** Builds the whole HTTP surface from its dependencies. Nothing here reads globals. */
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', systemRouter());
   app.route('/', customersRouter());
   app.route('/', paymentsRouter());
+  app.route('/', subscriptionsRouter());
   app.route('/', eventsRouter());
   app.route('/', apiKeysRouter());
   app.route('/', callbacksRouter());

@@ -21,6 +21,8 @@ export interface AppDeps {
 export interface Principal {
   apiKeyId: string;
   scopes: readonly ApiKeyScope[];
+  /** Set when the caller holds a customer-scoped token: it reaches only this customer's data. */
+  customerId: string | null;
 }
 
 export interface AppEnv {

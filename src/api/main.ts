@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     config,
     pool,
     temporal: createTemporalClient(config),
-    gateways: buildGateways(config),
+    gateways: buildGateways(config, { db: pool }),
     log,
     metrics: createMetrics(),
     now: () => new Date(),

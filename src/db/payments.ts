@@ -19,10 +19,14 @@ export interface PaymentRow {
   created_at: Date;
   updated_at: Date;
   completed_at: Date | null;
+  /** A reusable token the gateway returned with a success (for a subscription's first-payment flow). */
+  payment_method_token: string | null;
+  payment_method_expires: string | null;
 }
 
 const COLUMNS = `id, customer_id, amount_minor, currency, gateway, mode, description, reference, status,
-  expires_at, gateway_transaction_id, gateway_code, gateway_message, created_at, updated_at, completed_at`;
+  expires_at, gateway_transaction_id, gateway_code, gateway_message, created_at, updated_at, completed_at,
+  payment_method_token, payment_method_expires`;
 
 export interface NewPayment {
   id: string;
@@ -58,6 +62,8 @@ export interface PaymentCompletion {
   gatewayTransactionId?: string | undefined;
   code?: string | undefined;
   message?: string | undefined;
+  paymentMethodToken?: string | undefined;
+  paymentMethodExpires?: string | undefined;
 }
 
 /**
@@ -72,10 +78,11 @@ export async function completePendingPayment(
   const res = await db.query<PaymentRow>({
     text: `UPDATE payments
               SET status = $2, gateway_transaction_id = COALESCE($3, gateway_transaction_id),
-                  gateway_code = $4, gateway_message = $5, updated_at = now(), completed_at = now()
+                  gateway_code = $4, gateway_message = $5, updated_at = now(), completed_at = now(),
+                  payment_method_token = $6, payment_method_expires = $7
             WHERE id = $1 AND status = 'pending'
         RETURNING ${COLUMNS}`,
-    values: [id, c.status, c.gatewayTransactionId ?? null, c.code ?? null, c.message ?? null],
+    values: [id, c.status, c.gatewayTransactionId ?? null, c.code ?? null, c.message ?? null, c.paymentMethodToken ?? null, c.paymentMethodExpires ?? null],
   });
   return res.rows[0];
 }

@@ -34,6 +34,9 @@ export interface GatewayOutcome {
   gatewayTransactionId?: string | undefined;
   code?: string | undefined;
   message?: string | undefined;
+  /** A reusable payment-method token the gateway returned (never card data). */
+  paymentMethodToken?: string | undefined;
+  paymentMethodExpires?: string | undefined;
 }
 
 /** Maps a gateway outcome onto the payment state exhaustively. */

@@ -41,3 +41,36 @@ export interface PaymentGateway {
 }
 
 export type GatewayRegistry = ReadonlyMap<string, PaymentGateway>;
+
+/** A merchant-initiated charge of a stored payment method (recurring billing). */
+export interface ChargeRequest {
+  /** `<subscriptionId>:<period>:<attempt>`: the gateway charges at most once per key. */
+  idempotencyKey: string;
+  token: string;
+  amountMinor: bigint;
+  currency: string;
+}
+
+/** The gateway's answer, classified. Unknown outcomes are thrown as GatewayTimeoutError instead. */
+export interface ChargeResult {
+  outcome: 'success' | 'soft_decline' | 'hard_decline' | 'technical_error';
+  code: string;
+  message: string;
+  transactionId?: string | undefined;
+}
+
+/** The charge call's outcome is unknown (timeout, dropped connection): ask chargeStatus, never re-charge blindly. */
+export class GatewayTimeoutError extends Error {
+  override name = 'GatewayTimeoutError';
+}
+
+/** Gateways that can charge a stored payment method. */
+export interface RecurringGateway extends PaymentGateway {
+  charge(req: ChargeRequest): Promise<ChargeResult>;
+  /** What happened to the charge with this key; undefined if the gateway never saw it. */
+  chargeStatus(idempotencyKey: string): Promise<ChargeResult | undefined>;
+}
+
+export function isRecurringGateway(g: PaymentGateway): g is RecurringGateway {
+  return 'charge' in g && 'chargeStatus' in g;
+}

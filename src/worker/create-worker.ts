@@ -3,6 +3,8 @@ import { type NativeConnection, Worker } from '@temporalio/worker';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities/index.js';
+import type { Config } from '../config.js';
+import { buildGateways } from '../gateways/registry.js';
 
 /** The workflows' entry file next to this one: index.ts under tsx, index.js once built. */
 export const workflowsPath = fileURLToPath(
@@ -10,6 +12,7 @@ export const workflowsPath = fileURLToPath(
 );
 
 export interface WorkerOptions {
+  config: Config;
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
@@ -26,6 +29,11 @@ export async function createTollgateWorker(o: WorkerOptions): Promise<Worker> {
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ pool: o.pool }),
+    activities: createActivities({
+      pool: o.pool,
+      gateways: buildGateways(o.config, { db: o.pool }),
+      hookSecret: o.config.AMOUNT_HOOK_SECRET,
+      hookTimeoutMs: o.config.AMOUNT_HOOK_TIMEOUT_MS,
+    }),
   });
 }

@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS });
   const worker = await createTollgateWorker({
+    config,
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -1,2 +1,3 @@
 // The worker's workflowsPath: every workflow Tollgate runs, with its signals, updates and queries.
 export * from './payment.js';
+export * from './subscription.js';

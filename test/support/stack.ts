@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import type pg from 'pg';
 import { pino } from 'pino';
 import { generateApiKey } from '../../src/api/api-keys/api-keys.router.js';
@@ -10,14 +10,14 @@ import { startCallbackRelay } from '../../src/api/callbacks/delivery.js';
 import { createApp } from '../../src/api/create-app.js';
 import type { AppDeps } from '../../src/api/env.js';
 import { createMetrics } from '../../src/api/middleware/metrics.js';
-import { loadConfig } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import { createPool } from '../../src/db/pool.js';
 import { buildGateways } from '../../src/gateways/registry.js';
 import { createTemporalClient } from '../../src/temporal/connection.js';
 import { createTollgateWorker } from '../../src/worker/create-worker.js';
 import { testEnv } from './env.js';
 import { freePort } from './free-port.js';
-import { workflowBundle } from './time-skipping.js';
+import { quietRuntime, workflowBundle } from './time-skipping.js';
 
 export interface ApiResponse {
   status: number;
@@ -32,6 +32,7 @@ export interface ApiResponse {
  */
 export interface TestStack {
   baseUrl: string;
+  config: Config;
   adminKey: string;
   pool: pg.Pool;
   deps: AppDeps;
@@ -39,13 +40,8 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-let runtimeInstalled = false;
-
-export async function startTestStack(overrides: Record<string, string> = {}): Promise<TestStack> {
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    runtimeInstalled = true;
-  }
+export async function startTestStack(overrides: Record<string, string> = {}, opts: { worker?: boolean } = {}): Promise<TestStack> {
+  quietRuntime();
   const port = await freePort();
   const config = loadConfig({
     PORT: String(port),
@@ -61,7 +57,8 @@ export async function startTestStack(overrides: Record<string, string> = {}): Pr
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const pool = createPool(testEnv.databaseUrl(), 5);
   const connection = await NativeConnection.connect({ address: testEnv.temporalAddress() });
-  const worker: Worker = await createTollgateWorker({
+  const worker: Worker | undefined = opts.worker === false ? undefined : await createTollgateWorker({
+    config,
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -69,12 +66,12 @@ export async function startTestStack(overrides: Record<string, string> = {}): Pr
     log,
     workflowBundle: await workflowBundle(),
   });
-  const workerRun = worker.run();
+  const workerRun = worker?.run();
   const deps: AppDeps = {
     config,
     pool,
     temporal: createTemporalClient(config),
-    gateways: buildGateways(config),
+    gateways: buildGateways(config, { db: pool }),
     log,
     metrics: createMetrics(),
     now: () => new Date(),
@@ -90,6 +87,7 @@ export async function startTestStack(overrides: Record<string, string> = {}): Pr
 
   return {
     baseUrl,
+    config,
     adminKey,
     pool,
     deps,
@@ -115,7 +113,7 @@ export async function startTestStack(overrides: Record<string, string> = {}): Pr
     async close() {
       await stopRelay();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      worker.shutdown();
+      worker?.shutdown();
       await workerRun;
       await connection.close();
       await deps.temporal.connection.close();

@@ -1,6 +1,6 @@
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../src/temporal/search-attributes.js';
 import { workflowsPath } from '../../src/worker/create-worker.js';
 import { testEnv } from './env.js';
@@ -17,6 +17,7 @@ const INDEXED_TYPE: Record<string, number> = {
  * attributes registered (it refuses unknown ones, as a real server does).
  */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: testEnv.timeSkippingServer() } },
   });
@@ -27,6 +28,15 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
     ),
   });
   return env;
+}
+
+let runtimeInstalled = false;
+
+/** SDK logs at WARN and above only, once per test process. */
+export function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeInstalled = true;
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;

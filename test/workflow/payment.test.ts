@@ -8,7 +8,7 @@ import type { FinalPaymentStatus, GatewayOutcome } from '../../src/domain/paymen
 import { gatewayOutcomeSignal, paymentStateQuery, type paymentWorkflow } from '../../src/workflows/payment.js';
 import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 
-type Activities = ReturnType<typeof createActivities>;
+type Activities = Pick<ReturnType<typeof createActivities>, 'recordPaymentOutcome' | 'expirePayment'>;
 
 /** Fake activities of the real type that record what the workflow asked for. */
 function recordingActivities() {

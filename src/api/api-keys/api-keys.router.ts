@@ -10,7 +10,7 @@ import { bearer, problemResponses } from '../openapi-common.js';
 const CreateApiKeyBody = z
   .object({
     name: z.string().trim().min(1).max(100).openapi({ example: 'LMS billing sync' }),
-    scopes: z.array(z.enum(API_KEY_SCOPES)).min(1).openapi({ example: ['billing'] }),
+    scopes: z.array(z.enum(['admin', 'billing', 'read'])).min(1).openapi({ example: ['billing'] }),
   })
   .strict()
   .openapi('CreateApiKey');

@@ -4,7 +4,10 @@ import { type CustomerRow, findCustomer, insertCustomer } from '../../db/custome
 import { newId } from '../../db/ids.js';
 import type { AppEnv } from '../env.js';
 import { idempotent } from '../idempotency.js';
-import { createCustomerRoute, type Customer, getCustomerRoute } from './customers.routes.js';
+import { generateApiKey } from '../api-keys/api-keys.router.js';
+import { insertApiKey } from '../../db/api-keys.js';
+import { hashApiKey } from '../middleware/auth.js';
+import { createCustomerRoute, createCustomerTokenRoute, type Customer, getCustomerRoute } from './customers.routes.js';
 
 export function customerJson(row: CustomerRow): Customer {
   return {
@@ -33,6 +36,22 @@ export function customersRouter(): OpenAPIHono<AppEnv> {
       return { status: 201 as const, body: customerJson(row) };
     });
     return c.json(result.body, 201);
+  });
+
+  app.openapi(createCustomerTokenRoute, async (c) => {
+    const { pool } = c.get('deps');
+    const customer = await findCustomer(pool, c.req.valid('param').id);
+    if (!customer) throw new NotFoundError('no such customer');
+    const token = generateApiKey();
+    await insertApiKey(pool, {
+      id: newId('key'),
+      name: `customer token for ${customer.id}`,
+      keyHash: hashApiKey(token),
+      keyPrefix: token.slice(0, 8),
+      scopes: ['customer'],
+      customerId: customer.id,
+    });
+    return c.json({ customer_id: customer.id, token }, 201);
   });
 
   app.openapi(getCustomerRoute, async (c) => {

@@ -40,6 +40,27 @@ export const createCustomerRoute = createRoute({
   },
 });
 
+export const CustomerToken = z
+  .object({
+    customer_id: z.string(),
+    token: z.string().openapi({ description: 'Shown once. Lists, stops and reactivates only this customer\'s subscriptions.' }),
+  })
+  .openapi('CustomerToken');
+
+export const createCustomerTokenRoute = createRoute({
+  method: 'post',
+  path: '/v1/customers/{id}/tokens',
+  tags: ['Customers'],
+  summary: 'Mint a customer-scoped token for self-service calls',
+  security: bearer,
+  middleware: [requireScope('billing')] as const,
+  request: { params: IdParam('cus_3xZ1p0H5nq2Lr8bE') },
+  responses: {
+    201: { description: 'The token, shown once', content: { 'application/json': { schema: CustomerToken } } },
+    ...problemResponses(401, 403, 404),
+  },
+});
+
 export const getCustomerRoute = createRoute({
   method: 'get',
   path: '/v1/customers/{id}',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
-import { ForbiddenError, UnauthorizedError } from '../../domain/errors.js';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../domain/errors.js';
 import { type ApiKeyScope, findActiveKeyByHash } from '../../db/api-keys.js';
 import type { AppEnv } from '../env.js';
 
@@ -13,22 +13,31 @@ const IMPLIED: Readonly<Record<ApiKeyScope, readonly ApiKeyScope[]>> = {
   admin: ['admin', 'billing', 'read'],
   billing: ['billing', 'read'],
   read: ['read'],
+  customer: [],
 };
 
 export function hasScope(granted: readonly ApiKeyScope[], needed: ApiKeyScope): boolean {
   return granted.some((g) => IMPLIED[g].includes(needed));
 }
 
-/** `Authorization: Bearer <key>`; the key is looked up by its sha256, never stored. */
-export function requireScope(needed: ApiKeyScope) {
+/**
+ * `Authorization: Bearer <key>`; the key is looked up by its sha256, never stored. Routes that
+ * customer-scoped tokens may use say so; elsewhere such a token finds nothing (404).
+ */
+export function requireScope(needed: ApiKeyScope, opts: { allowCustomerToken?: boolean } = {}) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m?.[1]) throw new UnauthorizedError('send an API key as "Authorization: Bearer <key>"');
     const key = await findActiveKeyByHash(c.get('deps').pool, hashApiKey(m[1]));
     if (!key) throw new UnauthorizedError('the API key is unknown or revoked');
+    if (key.customer_id !== null) {
+      if (!opts.allowCustomerToken) throw new NotFoundError('not found');
+      c.set('principal', { apiKeyId: key.id, scopes: key.scopes, customerId: key.customer_id });
+      return next();
+    }
     if (!hasScope(key.scopes, needed)) throw new ForbiddenError(`this API key lacks the "${needed}" scope`);
-    c.set('principal', { apiKeyId: key.id, scopes: key.scopes });
+    c.set('principal', { apiKeyId: key.id, scopes: key.scopes, customerId: null });
     await next();
   });
 }

@@ -12,22 +12,13 @@ import { inTransaction } from '../../db/pool.js';
 import type { GatewayRegistry } from '../../gateways/types.js';
 import { startPaymentWorkflow } from '../../temporal/start.js';
 import type { AppEnv } from '../env.js';
+import { fieldError } from '../field-error.js';
 import { idempotent } from '../idempotency.js';
 import { createPaymentRoute, getPaymentRoute, type Payment } from './payments.routes.js';
 
 const MIN_EXPIRY_MS = 10_000;
 const MAX_EXPIRY_MS = 30 * 24 * 3600_000;
 const REFERENCE_DRAWS = 10;
-
-/** Runs a domain parse and names the request field in the problem if it fails. */
-function fieldError<T>(path: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (err) {
-    if (err instanceof ValidationError) throw new ValidationError(`${path}: ${err.message}`, { errors: [{ path, message: err.message }] });
-    throw err;
-  }
-}
 
 export function paymentJson(row: PaymentRow, gateways: GatewayRegistry): Payment {
   const gateway = gateways.get(row.gateway);

@@ -1,8 +1,12 @@
 import { verifyWebhook } from '../standard-webhooks.js';
-import type { CallbackVerdict, PaymentForCheckout, PaymentGateway, RawCallback } from '../types.js';
+import type { Queryable } from '../../db/pool.js';
+import type { CallbackVerdict, PaymentForCheckout, RawCallback, RecurringGateway } from '../types.js';
 import { SandboxCallbackBody } from './messages.js';
+import { sandboxCharge, sandboxChargeStatus } from './recurring.js';
 
 export interface SandboxGatewayOptions {
+  /** Where the sandbox keeps its own ledger (the pretend bank's books). */
+  db: Queryable;
   name: string;
   mode: 'test' | 'live';
   webhookSecret: string;
@@ -15,10 +19,12 @@ export interface SandboxGatewayOptions {
  * The sandbox gateway: a pretend card processor with its own hosted checkout page
  * (src/gateways/sandbox/routes.ts) that sends signed Standard Webhooks callbacks.
  */
-export function createSandboxGateway(o: SandboxGatewayOptions): PaymentGateway {
+export function createSandboxGateway(o: SandboxGatewayOptions): RecurringGateway {
   return {
     name: o.name,
     mode: o.mode,
+    charge: (req) => sandboxCharge(o.db, req),
+    chargeStatus: (key) => sandboxChargeStatus(o.db, key),
     checkoutUrl(payment: PaymentForCheckout): string {
       return `${o.publicBaseUrl}/sandbox/checkout/${encodeURIComponent(payment.id)}`;
     },
@@ -45,6 +51,8 @@ export function createSandboxGateway(o: SandboxGatewayOptions): PaymentGateway {
             gatewayTransactionId: data.transaction_id,
             code: data.code,
             message: data.message,
+            paymentMethodToken: data.card_token,
+            paymentMethodExpires: data.card_expires,
           },
         },
       };

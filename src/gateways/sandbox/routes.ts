@@ -3,7 +3,9 @@ import { Hono } from 'hono';
 import { html, page } from '../../api/html.js';
 import type { AppEnv } from '../../api/env.js';
 import { findPayment, type PaymentRow } from '../../db/payments.js';
-import { formatDecimal } from '../../domain/money.js';
+import { formatDecimal, toJsonMinor } from '../../domain/money.js';
+import { requireScope } from '../../api/middleware/auth.js';
+import { listBookings } from './ledger.js';
 import { paymentWorkflowId } from '../../temporal/workflow-ids.js';
 import { webhookHeaders } from '../standard-webhooks.js';
 import type { SandboxCallbackBody } from './messages.js';
@@ -50,7 +52,7 @@ export function sandboxCheckoutRoutes(): Hono<AppEnv> {
             payment_id: payment.id,
             transaction_id: `sbx_txn_${randomUUID()}`,
             ...(verdict === 'approve'
-              ? { code: '00', message: 'Approved' }
+              ? { code: '00', message: 'Approved', card_token: 'sandbox_approve' }
               : { code: '05', message: 'Do not honour (declined on the sandbox page)' }),
           },
         };
@@ -70,6 +72,25 @@ export function sandboxCheckoutRoutes(): Hono<AppEnv> {
       return c.redirect(`/sandbox/checkout/${encodeURIComponent(payment.id)}/result`, 303);
     });
   }
+
+  // The pretend bank's books, so a test or a person can count what really reached it.
+  app.get('/sandbox/ledger', requireScope('read'), async (c) => {
+    const limit = Math.min(Number(c.req.query('limit') ?? 1000) || 1000, 10_000);
+    const rows = await listBookings(c.get('deps').pool, { keyPrefix: c.req.query('key_prefix'), limit });
+    return c.json({
+      data: rows.map((r) => ({
+        idempotency_key: r.idempotency_key,
+        token: r.token,
+        amount: toJsonMinor(r.amount_minor),
+        currency: r.currency,
+        outcome: r.outcome,
+        code: r.code,
+        message: r.message,
+        transaction_id: r.transaction_id,
+        created_at: r.created_at.toISOString(),
+      })),
+    });
+  });
 
   app.get('/sandbox/checkout/:paymentId/result', async (c) => {
     const payment = await findPayment(c.get('deps').pool, c.req.param('paymentId'));

@@ -1,0 +1,171 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type pg from 'pg';
+import { completeChargeAttempt, ensureChargeAttempt } from '../db/charge-attempts.js';
+import { appendEvent } from '../db/events.js';
+import { inTransaction } from '../db/pool.js';
+import { updateSubscriptionState } from '../db/subscriptions.js';
+import { ATTEMPT_STATUS_FOR_OUTCOME, type ChargeOutcome, type SubscriptionState } from '../domain/subscription.js';
+import { signWebhook } from '../gateways/standard-webhooks.js';
+import { type ChargeResult, GatewayTimeoutError, type GatewayRegistry, isRecurringGateway } from '../gateways/types.js';
+
+export interface SubscriptionActivityDeps {
+  pool: pg.Pool;
+  gateways: GatewayRegistry;
+  /** Standard Webhooks secret the amount hook requests are signed with. */
+  hookSecret: string;
+  hookTimeoutMs: number;
+}
+
+export interface ChargeInput {
+  subscriptionId: string;
+  period: number;
+  attempt: number;
+  amountMinor: number;
+  currency: string;
+  gateway: string;
+  token: string;
+}
+
+export interface ChargeActivityResult {
+  outcome: Exclude<ChargeOutcome, 'unknown'>;
+  code: string | null;
+  message: string | null;
+  transactionId: string | null;
+}
+
+/** Error types the workflow must not retry blindly. */
+export const SUBSCRIPTION_NON_RETRYABLE = ['GatewayNotRecurring'] as const;
+
+export interface StateWrite {
+  subscriptionId: string;
+  state: SubscriptionState;
+  stoppedReason: string | null;
+  period: number;
+  nextChargeAt: string | null;
+  amountMinor: number;
+  schedule: Record<string, unknown>;
+  paymentMethod: { token: string; expires: string | null };
+  pendingChanges: Record<string, unknown> | null;
+  events: Array<{ type: string; payload: Record<string, unknown> }>;
+}
+
+export type AmountHookResult = { kind: 'amount'; amountMinor: number } | { kind: 'skip'; reason: string } | { kind: 'failed'; reason: string };
+
+export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
+  /**
+   * Charges one attempt of one period, at most once: the attempt row (unique on the key) is written
+   * first; a gateway that already saw the key answers from its books; a lost answer is resolved by a
+   * status query for the same key, and an unanswerable one is retried later with the same key.
+   */
+  async function chargeSubscription(input: ChargeInput): Promise<ChargeActivityResult> {
+    const gateway = deps.gateways.get(input.gateway);
+    if (!gateway || !isRecurringGateway(gateway)) {
+      throw ApplicationFailure.nonRetryable(`gateway ${input.gateway} cannot charge stored payment methods`, 'GatewayNotRecurring');
+    }
+    const key = `${input.subscriptionId}:${input.period}:${input.attempt}`;
+    const row = await ensureChargeAttempt(deps.pool, {
+      subscriptionId: input.subscriptionId,
+      period: input.period,
+      attempt: input.attempt,
+      key,
+      amountMinor: BigInt(input.amountMinor),
+      currency: input.currency,
+      mode: gateway.mode,
+    });
+    if ((row.status === 'succeeded' || row.status === 'failed') && row.outcome && row.outcome !== 'unknown') {
+      return { outcome: row.outcome, code: row.gateway_code, message: row.gateway_message, transactionId: row.gateway_transaction_id };
+    }
+    let result: ChargeResult | undefined = await gateway.chargeStatus(key);
+    if (!result) {
+      try {
+        result = await gateway.charge({ idempotencyKey: key, token: input.token, amountMinor: BigInt(input.amountMinor), currency: input.currency });
+      } catch (err) {
+        if (!(err instanceof GatewayTimeoutError)) throw err;
+        result = await gateway.chargeStatus(key);
+      }
+    }
+    if (!result) {
+      await completeChargeAttempt(deps.pool, key, { status: 'unknown', outcome: 'unknown', code: null, message: 'no answer from the gateway', transactionId: null });
+      // Retried by Temporal: the next try asks the gateway for this key again before anything else.
+      throw ApplicationFailure.retryable(`charge ${key} has an unknown outcome`, 'ChargeOutcomeUnknown');
+    }
+    await inTransaction(deps.pool, async (tx) => {
+      const done = await completeChargeAttempt(tx, key, {
+        status: ATTEMPT_STATUS_FOR_OUTCOME[result.outcome],
+        outcome: result.outcome,
+        code: result.code,
+        message: result.message,
+        transactionId: result.transactionId ?? null,
+      });
+      if (!done) return;
+      await appendEvent(tx, {
+        type: result.outcome === 'success' ? 'subscription.charged' : 'subscription.charge_failed',
+        aggregateType: 'subscription',
+        aggregateId: input.subscriptionId,
+        payload: {
+          subscription_id: input.subscriptionId,
+          period: input.period,
+          attempt: input.attempt,
+          amount: input.amountMinor,
+          currency: input.currency,
+          outcome: result.outcome,
+          gateway_code: result.code,
+          gateway_message: result.message,
+          gateway_transaction_id: result.transactionId ?? null,
+          mode: gateway.mode,
+        },
+      });
+    });
+    return { outcome: result.outcome, code: result.code, message: result.message, transactionId: result.transactionId ?? null };
+  }
+
+  /** Mirrors the workflow's state into Postgres and appends its events, in one transaction. */
+  async function recordSubscriptionState(w: StateWrite): Promise<void> {
+    await inTransaction(deps.pool, async (tx) => {
+      await updateSubscriptionState(tx, w.subscriptionId, {
+        state: w.state,
+        stoppedReason: w.stoppedReason,
+        period: w.period,
+        nextChargeAt: w.nextChargeAt ? new Date(w.nextChargeAt) : null,
+        amountMinor: BigInt(w.amountMinor),
+        schedule: w.schedule,
+        paymentMethod: w.paymentMethod,
+        pendingChanges: w.pendingChanges,
+      });
+      for (const e of w.events) {
+        await appendEvent(tx, { type: e.type, aggregateType: 'subscription', aggregateId: w.subscriptionId, payload: { subscription_id: w.subscriptionId, ...e.payload } });
+      }
+    });
+  }
+
+  /**
+   * Asks the billing system for this period's amount (Assist's dynamic class): a signed POST with
+   * a timeout, answered by {"amount": <minor units>} or {"skip": true}. Anything else is a failure,
+   * and the workflow skips the charge rather than guess an amount.
+   */
+  async function callAmountHook(input: { url: string; subscriptionId: string; customerId: string; period: number; currency: string; defaultAmountMinor: number }): Promise<AmountHookResult> {
+    const body = JSON.stringify({
+      type: 'subscription.amount_requested',
+      data: { subscription_id: input.subscriptionId, customer_id: input.customerId, period: input.period, currency: input.currency, amount: input.defaultAmountMinor },
+    });
+    const id = `hook_${input.subscriptionId}_${input.period}`;
+    const ts = Math.floor(Date.now() / 1000);
+    try {
+      const res = await fetch(input.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(deps.hookSecret, id, ts, body) },
+        body,
+        signal: AbortSignal.timeout(deps.hookTimeoutMs),
+      });
+      if (!res.ok) return { kind: 'failed', reason: `amount hook answered HTTP ${res.status}` };
+      const json = (await res.json()) as { amount?: unknown; skip?: unknown };
+      if (json.skip === true) return { kind: 'skip', reason: 'the billing system asked to skip this period' };
+      if (typeof json.amount === 'number' && Number.isSafeInteger(json.amount) && json.amount > 0) return { kind: 'amount', amountMinor: json.amount };
+      return { kind: 'failed', reason: 'amount hook answered without a positive integer amount or skip' };
+    } catch (err) {
+      return { kind: 'failed', reason: `amount hook failed: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+
+  return { chargeSubscription, recordSubscriptionState, callAmountHook };
+}

@@ -1,0 +1,126 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { SUBSCRIPTION_STATES, type SubscriptionState } from '../../domain/subscription.js';
+import { validateSchedule } from '../../domain/schedule.js';
+import { listChargeAttempts } from '../../db/charge-attempts.js';
+import { listSubscriptions } from '../../db/subscriptions.js';
+import { tokenExpiry } from '../../gateways/sandbox/recurring.js';
+import {
+  changeTermsUpdate,
+  chargeNowUpdate,
+  paymentMethodUpdate,
+  reactivateUpdate,
+  resumeUpdate,
+  stopUpdate,
+} from '../../workflows/subscription-messages.js';
+import { ValidationError } from '../../domain/errors.js';
+import type { AppEnv } from '../env.js';
+import { fieldError } from '../field-error.js';
+import { idempotent } from '../idempotency.js';
+import { hasScope } from '../middleware/auth.js';
+import { createSubscription } from './create-subscription.js';
+import { runSubscriptionUpdate, visibleSubscription } from './run-update.js';
+import { subscriptionJson } from './subscription-json.js';
+import {
+  changeTermsRoute,
+  chargeNowRoute,
+  createSubscriptionRoute,
+  getSubscriptionRoute,
+  listSubscriptionsRoute,
+  paymentMethodRoute,
+  reactivateRoute,
+  requestChargeRoute,
+  resumeRoute,
+  stopRoute,
+} from './subscriptions.routes.js';
+
+function parseStates(text: string | undefined): SubscriptionState[] | undefined {
+  if (!text) return undefined;
+  const states = text.split(',').map((s) => s.trim());
+  const bad = states.filter((s) => !(SUBSCRIPTION_STATES as readonly string[]).includes(s));
+  if (bad.length) throw new ValidationError(`state: unknown ${bad.join(', ')}`, { errors: [{ path: 'state', message: `one of ${SUBSCRIPTION_STATES.join(', ')}` }] });
+  return states as SubscriptionState[];
+}
+
+export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.openapi(createSubscriptionRoute, async (c) => {
+    const body = c.req.valid('json');
+    const result = await idempotent(c, 'subscriptions.create', body, async () => ({
+      status: 201 as const,
+      body: subscriptionJson(await createSubscription(c, body)),
+    }));
+    return c.json(result.body, 201);
+  });
+
+  app.openapi(listSubscriptionsRoute, async (c) => {
+    const q = c.req.valid('query');
+    const { customerId } = c.get('principal');
+    const rows = await listSubscriptions(c.get('deps').pool, {
+      states: parseStates(q.state),
+      customerId: customerId ?? q.customer_id,
+      chargeableFrom: q.chargeable_from ? new Date(q.chargeable_from) : undefined,
+      chargeableTo: q.chargeable_to ? new Date(q.chargeable_to) : undefined,
+      afterId: q.cursor,
+      limit: q.limit,
+    });
+    const last = rows.at(-1);
+    return c.json({ data: rows.map((r) => subscriptionJson(r)), next_cursor: rows.length === q.limit && last ? last.id : null }, 200);
+  });
+
+  app.openapi(getSubscriptionRoute, async (c) => {
+    const row = await visibleSubscription(c, c.req.valid('param').id);
+    return c.json(subscriptionJson(row, await listChargeAttempts(c.get('deps').pool, row.id)), 200);
+  });
+
+  app.openapi(stopRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const principal = c.get('principal');
+    const by = principal.customerId === null && hasScope(principal.scopes, 'admin') ? 'admin' : 'user';
+    const reason = (await c.req.json().catch(() => ({}))) as { reason?: string };
+    const row = await runSubscriptionUpdate(c, id, (h) => h.executeUpdate(stopUpdate, { args: [{ by, ...(reason.reason ? { reason: reason.reason } : {}) }] }));
+    return c.json(subscriptionJson(row), 200);
+  });
+
+  app.openapi(reactivateRoute, async (c) => {
+    const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) => h.executeUpdate(reactivateUpdate, { args: [] }));
+    return c.json(subscriptionJson(row), 200);
+  });
+
+  app.openapi(resumeRoute, async (c) => {
+    const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) => h.executeUpdate(resumeUpdate, { args: [] }));
+    return c.json(subscriptionJson(row), 200);
+  });
+
+  app.openapi(chargeNowRoute, async (c) => {
+    const body = (await c.req.json().catch(() => ({}))) as { amount?: number };
+    const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) =>
+      h.executeUpdate(chargeNowUpdate, { args: [body.amount !== undefined ? { amount: body.amount } : {}] }),
+    );
+    return c.json(subscriptionJson(row), 200);
+  });
+
+  app.openapi(requestChargeRoute, async (c) => {
+    const { amount } = c.req.valid('json');
+    const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) => h.executeUpdate(chargeNowUpdate, { args: [{ amount }] }));
+    return c.json(subscriptionJson(row), 200);
+  });
+
+  app.openapi(changeTermsRoute, async (c) => {
+    const body = c.req.valid('json');
+    const schedule = body.schedule ? fieldError('schedule', () => validateSchedule(body.schedule)) : undefined;
+    const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) =>
+      h.executeUpdate(changeTermsUpdate, { args: [{ ...(body.amount !== undefined ? { amount: body.amount } : {}), ...(schedule ? { schedule } : {}) }] }),
+    );
+    return c.json(subscriptionJson(row), 200);
+  });
+
+  app.openapi(paymentMethodRoute, async (c) => {
+    const body = c.req.valid('json');
+    const method = { token: body.token, expires: body.expires ?? tokenExpiry(body.token) ?? null };
+    const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) => h.executeUpdate(paymentMethodUpdate, { args: [method] }));
+    return c.json(subscriptionJson(row), 200);
+  });
+
+  return app;
+}

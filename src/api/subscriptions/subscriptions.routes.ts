@@ -1,0 +1,89 @@
+import { createRoute, type z } from '@hono/zod-openapi';
+import { type ApiKeyScope } from '../../db/api-keys.js';
+import { requireScope } from '../middleware/auth.js';
+import { bearer, IdempotencyHeaders, IdParam, problemResponses } from '../openapi-common.js';
+import {
+  ChangeTermsBody,
+  ChargeBody,
+  ChargeNowBody,
+  CreateSubscriptionBody,
+  ListQuery,
+  PaymentMethodBody,
+  StopBody,
+  Subscription,
+  SubscriptionPage,
+} from './subscriptions.schemas.js';
+
+const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+
+export const createSubscriptionRoute = createRoute({
+  method: 'post',
+  path: '/v1/subscriptions',
+  tags: ['Subscriptions'],
+  summary: 'Create a recurring subscription',
+  description: 'Starts workflow `subscription:<id>`, which charges on the schedule and retries by the retry schedule.',
+  security: bearer,
+  middleware: [requireScope('billing')] as const,
+  request: { headers: IdempotencyHeaders, body: { required: true, ...json(CreateSubscriptionBody) } },
+  responses: { 201: { description: 'Created', ...json(Subscription) }, ...problemResponses(400, 401, 403, 404, 409, 422, 503) },
+});
+
+export const listSubscriptionsRoute = createRoute({
+  method: 'get',
+  path: '/v1/subscriptions',
+  tags: ['Subscriptions'],
+  summary: 'List subscriptions',
+  description: 'Filter by state (several, comma-separated), customer and next charge window; page with next_cursor. A customer token sees only its customer.',
+  security: bearer,
+  middleware: [requireScope('read', { allowCustomerToken: true })] as const,
+  request: { query: ListQuery },
+  responses: { 200: { description: 'A page', ...json(SubscriptionPage) }, ...problemResponses(400, 401, 403) },
+});
+
+export const getSubscriptionRoute = createRoute({
+  method: 'get',
+  path: '/v1/subscriptions/{id}',
+  tags: ['Subscriptions'],
+  summary: 'A subscription with its next charge and every charge attempt',
+  security: bearer,
+  middleware: [requireScope('read', { allowCustomerToken: true })] as const,
+  request: { params: IdParam('sub_…') },
+  responses: { 200: { description: 'The subscription', ...json(Subscription) }, ...problemResponses(401, 403, 404) },
+});
+
+function actionRoute<B extends z.ZodType>(
+  action: string,
+  scope: ApiKeyScope,
+  summary: string,
+  body: B,
+  opts: { customerToken?: boolean; method?: 'post' | 'put' } = {},
+) {
+  return createRoute({
+    method: opts.method ?? 'post',
+    path: `/v1/subscriptions/{id}/${action}`,
+    tags: ['Subscriptions'],
+    summary,
+    security: bearer,
+    middleware: [requireScope(scope, { allowCustomerToken: opts.customerToken ?? false })] as const,
+    request: { params: IdParam('sub_…'), body: { required: false, ...json(body) } },
+    responses: { 200: { description: 'The subscription after the change', ...json(Subscription) }, ...problemResponses(400, 401, 403, 404, 409, 503) },
+  });
+}
+
+export const stopRoute = actionRoute('stop', 'billing', 'Stop (user stop; an admin key stops as admin_stopped). Only from active or past_due, else 409.', StopBody, { customerToken: true });
+export const reactivateRoute = actionRoute('reactivate', 'billing', 'Reactivate a user-stopped subscription while its next charge is still ahead, else 409', StopBody, { customerToken: true });
+export const resumeRoute = actionRoute('resume', 'admin', 'Resume an admin-stopped subscription (admin only)', StopBody);
+export const chargeNowRoute = actionRoute('charge-now', 'admin', 'Charge the current period now (admin)', ChargeNowBody);
+export const requestChargeRoute = actionRoute('charges', 'billing', 'Charge an automatic subscription the given amount (Uniteller automatic mode)', ChargeBody);
+export const paymentMethodRoute = actionRoute('payment-method', 'billing', 'Replace the payment method; a past_due subscription retries at once', PaymentMethodBody, { method: 'put' });
+
+export const changeTermsRoute = createRoute({
+  method: 'patch',
+  path: '/v1/subscriptions/{id}',
+  tags: ['Subscriptions'],
+  summary: 'Change amount or plan, effective from the next period',
+  security: bearer,
+  middleware: [requireScope('billing')] as const,
+  request: { params: IdParam('sub_…'), body: { required: true, ...json(ChangeTermsBody) } },
+  responses: { 200: { description: 'The subscription', ...json(Subscription) }, ...problemResponses(400, 401, 403, 404, 409, 503) },
+});

@@ -1,0 +1,63 @@
+import type { ChargeOutcome } from '../domain/subscription.js';
+import type { Queryable } from './pool.js';
+
+/** A row of `charge_attempts`: one gateway call for one period, unique on its idempotency key. */
+export interface ChargeAttemptRow {
+  id: bigint;
+  subscription_id: string;
+  period: number;
+  attempt: number;
+  idempotency_key: string;
+  amount_minor: bigint;
+  currency: string;
+  status: 'pending' | 'succeeded' | 'failed' | 'unknown';
+  outcome: ChargeOutcome | null;
+  gateway_code: string | null;
+  gateway_message: string | null;
+  gateway_transaction_id: string | null;
+  mode: 'test' | 'live';
+  created_at: Date;
+  completed_at: Date | null;
+}
+
+const COLUMNS = `id, subscription_id, period, attempt, idempotency_key, amount_minor, currency, status, outcome,
+  gateway_code, gateway_message, gateway_transaction_id, mode, created_at, completed_at`;
+
+/** Writes the attempt before the gateway is called; a retry of the same key finds the same row. */
+export async function ensureChargeAttempt(
+  db: Queryable,
+  a: { subscriptionId: string; period: number; attempt: number; key: string; amountMinor: bigint; currency: string; mode: 'test' | 'live' },
+): Promise<ChargeAttemptRow> {
+  await db.query({
+    text: `INSERT INTO charge_attempts (subscription_id, period, attempt, idempotency_key, amount_minor, currency, mode)
+           VALUES ($1, $2, $3, $4, $5::bigint, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING`,
+    values: [a.subscriptionId, a.period, a.attempt, a.key, a.amountMinor.toString(), a.currency, a.mode],
+  });
+  const res = await db.query<ChargeAttemptRow>({ text: `SELECT ${COLUMNS} FROM charge_attempts WHERE idempotency_key = $1`, values: [a.key] });
+  const row = res.rows[0];
+  if (!row) throw new Error(`charge attempt ${a.key} vanished`);
+  return row;
+}
+
+export async function completeChargeAttempt(
+  db: Queryable,
+  key: string,
+  r: { status: ChargeAttemptRow['status']; outcome: ChargeOutcome; code: string | null; message: string | null; transactionId: string | null },
+): Promise<ChargeAttemptRow | undefined> {
+  const res = await db.query<ChargeAttemptRow>({
+    text: `UPDATE charge_attempts SET status = $2, outcome = $3, gateway_code = $4, gateway_message = $5,
+                  gateway_transaction_id = $6, completed_at = CASE WHEN $2 = 'unknown' THEN NULL ELSE now() END
+            WHERE idempotency_key = $1 AND status IN ('pending', 'unknown')
+        RETURNING ${COLUMNS}`,
+    values: [key, r.status, r.outcome, r.code, r.message, r.transactionId],
+  });
+  return res.rows[0];
+}
+
+export async function listChargeAttempts(db: Queryable, subscriptionId: string): Promise<ChargeAttemptRow[]> {
+  const res = await db.query<ChargeAttemptRow>({
+    text: `SELECT ${COLUMNS} FROM charge_attempts WHERE subscription_id = $1 ORDER BY period, attempt`,
+    values: [subscriptionId],
+  });
+  return res.rows;
+}

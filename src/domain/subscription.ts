@@ -1,0 +1,109 @@
+/**
+ * Recurring subscriptions: states, who may move them where, and what each charge outcome leads to.
+ * Pure; the subscription workflow applies these rules and the SQL CHECKs list the same states.
+ *
+ * REMP's vocabulary maps onto these states: active → active, user_stop → user_stopped,
+ * admin_stop → admin_stopped, system_stop → system_stopped, pending/charge_failed → past_due
+ * (a failed charge with retries left); "charged" is an attempt status, not a subscription state.
+ */
+export const SUBSCRIPTION_STATES = ['active', 'charging', 'past_due', 'user_stopped', 'admin_stopped', 'system_stopped'] as const;
+export type SubscriptionState = (typeof SUBSCRIPTION_STATES)[number];
+
+export const STOPPED_STATES = ['user_stopped', 'admin_stopped', 'system_stopped'] as const satisfies readonly SubscriptionState[];
+
+export type StoppedReason =
+  | 'user_request'
+  | 'admin_request'
+  | 'hard_decline'
+  | 'retries_exhausted'
+  | 'card_expired'
+  | 'ended';
+
+/** How a gateway answered a charge, classified. */
+export const CHARGE_OUTCOMES = ['success', 'soft_decline', 'hard_decline', 'technical_error', 'unknown'] as const;
+export type ChargeOutcome = (typeof CHARGE_OUTCOMES)[number];
+
+/** The charge-attempt row's status for each outcome (no default branch: every outcome is named). */
+export const ATTEMPT_STATUS_FOR_OUTCOME = {
+  success: 'succeeded',
+  soft_decline: 'failed',
+  hard_decline: 'failed',
+  technical_error: 'failed',
+  unknown: 'unknown',
+} as const satisfies Record<ChargeOutcome, 'succeeded' | 'failed' | 'unknown'>;
+
+export type Actor = 'user' | 'admin';
+
+/** Why a request cannot be honoured now; undefined when it can. */
+export function stopConflict(state: SubscriptionState, by: Actor): string | undefined {
+  if (state === 'active' || state === 'past_due') return undefined;
+  if (state === 'charging') return 'a charge is in progress; try again in a moment';
+  if (state === 'admin_stopped' && by === 'user') return 'the subscription was stopped by an administrator';
+  return `the subscription is already ${state}`;
+}
+
+export function reactivateConflict(state: SubscriptionState, nextChargeAtMs: number | null, nowMs: number): string | undefined {
+  if (state !== 'user_stopped') return `only a subscription stopped by its user can be reactivated; this one is ${state}`;
+  // Automatic subscriptions have no next charge date: nothing can have passed.
+  if (nextChargeAtMs !== null && nextChargeAtMs <= nowMs) return 'the next charge date has passed; create a new subscription';
+  return undefined;
+}
+
+export function resumeConflict(state: SubscriptionState): string | undefined {
+  return state === 'admin_stopped' ? undefined : `only an admin-stopped subscription can be resumed; this one is ${state}`;
+}
+
+export function chargeNowConflict(state: SubscriptionState): string | undefined {
+  if (state === 'active' || state === 'past_due') return undefined;
+  if (state === 'charging') return 'a charge is already in progress';
+  return `a ${state} subscription cannot be charged`;
+}
+
+/** Technical errors retry this many times per attempt before they count as a soft decline. */
+export const MAX_TECHNICAL_RETRIES = 5;
+/** Technical errors retry after 1, 2, 4, 8, 16 minutes. */
+export function technicalRetryDelayMs(technicalRetries: number): number {
+  return 60_000 * 2 ** Math.min(technicalRetries, 4);
+}
+
+export type NextStep =
+  | { kind: 'next_period' }
+  | { kind: 'retry'; delayMs: number; spendsBudget: boolean }
+  | { kind: 'stop'; reason: StoppedReason };
+
+/**
+ * What follows a classified charge outcome. `softDeclines` counts soft declines already spent in
+ * this period (before this one); `retryDelaysMs` is the retry schedule.
+ */
+export function nextStep(
+  outcome: Exclude<ChargeOutcome, 'unknown'>,
+  softDeclines: number,
+  technicalRetries: number,
+  retryDelaysMs: readonly number[],
+): NextStep {
+  switch (outcome) {
+    case 'success':
+      return { kind: 'next_period' };
+    case 'hard_decline':
+      return { kind: 'stop', reason: 'hard_decline' };
+    case 'technical_error':
+      if (technicalRetries < MAX_TECHNICAL_RETRIES) {
+        return { kind: 'retry', delayMs: technicalRetryDelayMs(technicalRetries), spendsBudget: false };
+      }
+      return softDeclineStep(softDeclines, retryDelaysMs);
+    case 'soft_decline':
+      return softDeclineStep(softDeclines, retryDelaysMs);
+  }
+}
+
+function softDeclineStep(softDeclines: number, retryDelaysMs: readonly number[]): NextStep {
+  const delay = retryDelaysMs[softDeclines];
+  return delay === undefined ? { kind: 'stop', reason: 'retries_exhausted' } : { kind: 'retry', delayMs: delay, spendsBudget: true };
+}
+
+/** The last instant a card with expiry "YYYY-MM" can be charged: the end of that month (UTC). */
+export function cardExpiresAtMs(expires: string): number {
+  const m = /^(\d{4})-(\d{2})$/.exec(expires);
+  if (!m) throw new RangeError(`card expiry "${expires}" is not YYYY-MM`);
+  return Date.UTC(Number(m[1]), Number(m[2]), 1) - 1;
+}

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '../../db/pool.js';
+import { type ChargeRequest, type ChargeResult, GatewayTimeoutError } from '../types.js';
+import { bookCharge, countSoftDeclines, findBooking, type SandboxLedgerRow } from './ledger.js';
+
+/**
+ * The sandbox's card-network test tokens for recurring charges:
+ *   sandbox_approve                 approves
+ *   sandbox_soft_decline_<n>        declines softly (51, insufficient funds) n times, then approves
+ *   sandbox_hard_decline            declines hard (43, stolen card)
+ *   sandbox_technical_error         the processor fails (96) — nothing reaches the bank
+ *   sandbox_timeout_then_succeeded  the bank approves but the answer never arrives (timeout)
+ *   sandbox_expiring_<YYYY-MM>      approves; the card expires at the end of that month
+ *   sandbox_slow_approve            approves, but answers only after 3 seconds (a slow processor)
+ * Any other token is refused as an invalid card (hard decline, 14).
+ */
+export type TokenBehaviour =
+  | { kind: 'approve' }
+  | { kind: 'soft_decline'; times: number }
+  | { kind: 'hard_decline'; code: string; message: string }
+  | { kind: 'technical_error' }
+  | { kind: 'timeout_then_succeeded' }
+  | { kind: 'slow_approve'; delayMs: number };
+
+export function tokenBehaviour(token: string): TokenBehaviour {
+  if (token === 'sandbox_approve' || /^sandbox_expiring_\d{4}-\d{2}$/.test(token)) return { kind: 'approve' };
+  const soft = /^sandbox_soft_decline_(\d{1,3})$/.exec(token);
+  if (soft) return { kind: 'soft_decline', times: Number(soft[1]) };
+  if (token === 'sandbox_hard_decline') return { kind: 'hard_decline', code: '43', message: 'Stolen card, pick up' };
+  if (token === 'sandbox_technical_error') return { kind: 'technical_error' };
+  if (token === 'sandbox_timeout_then_succeeded') return { kind: 'timeout_then_succeeded' };
+  if (token === 'sandbox_slow_approve') return { kind: 'slow_approve', delayMs: 3000 };
+  return { kind: 'hard_decline', code: '14', message: 'Invalid card number (unknown sandbox token)' };
+}
+
+/** The expiry a sandbox_expiring_<YYYY-MM> token implies, if any. */
+export function tokenExpiry(token: string): string | undefined {
+  return /^sandbox_expiring_(\d{4}-\d{2})$/.exec(token)?.[1];
+}
+
+const APPROVED = { outcome: 'approved', code: '00', message: 'Approved' } as const;
+const SOFT = { outcome: 'soft_decline', code: '51', message: 'Insufficient funds' } as const;
+
+function resultOf(row: SandboxLedgerRow): ChargeResult {
+  return {
+    outcome: row.outcome === 'approved' ? 'success' : row.outcome,
+    code: row.code,
+    message: row.message,
+    transactionId: row.transaction_id,
+  };
+}
+
+/** The subscription part of `<subscriptionId>:<period>:<attempt>`, so decline counts stay per subscription. */
+function keyPrefix(key: string): string {
+  const i = key.indexOf(':');
+  return i < 0 ? key : key.slice(0, i + 1);
+}
+
+export async function sandboxCharge(db: Queryable, req: ChargeRequest): Promise<ChargeResult> {
+  const existing = await findBooking(db, req.idempotencyKey);
+  if (existing) return resultOf(existing);
+  const behaviour = tokenBehaviour(req.token);
+  if (behaviour.kind === 'technical_error') {
+    return { outcome: 'technical_error', code: '96', message: 'System malfunction at the processor' };
+  }
+  let verdict: { outcome: SandboxLedgerRow['outcome']; code: string; message: string } = APPROVED;
+  if (behaviour.kind === 'hard_decline') verdict = { outcome: 'hard_decline', code: behaviour.code, message: behaviour.message };
+  if (behaviour.kind === 'soft_decline' && (await countSoftDeclines(db, req.token, keyPrefix(req.idempotencyKey))) < behaviour.times) {
+    verdict = SOFT;
+  }
+  const booked = await bookCharge(db, {
+    idempotency_key: req.idempotencyKey,
+    token: req.token,
+    amount_minor: req.amountMinor,
+    currency: req.currency,
+    ...verdict,
+    transaction_id: `sbx_txn_${randomUUID()}`,
+  });
+  if (behaviour.kind === 'timeout_then_succeeded') throw new GatewayTimeoutError('sandbox: the processor did not answer in time');
+  if (behaviour.kind === 'slow_approve') await new Promise((r) => setTimeout(r, behaviour.delayMs));
+  return resultOf(booked);
+}
+
+export async function sandboxChargeStatus(db: Queryable, key: string): Promise<ChargeResult | undefined> {
+  const row = await findBooking(db, key);
+  return row ? resultOf(row) : undefined;
+}

@@ -1,0 +1,75 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Schedule } from '../domain/schedule.js';
+import type { StoppedReason, SubscriptionState } from '../domain/subscription.js';
+
+/**
+ * Everything a subscription workflow carries across continue-as-new. Amounts are integer minor
+ * units (JSON-safe integers); times are ISO strings.
+ */
+export interface SubscriptionTerms {
+  amountMinor: number;
+  currency: string;
+  schedule: Schedule & { amount_hook?: string };
+  timeZone: string;
+  /** Period `anchorPeriod` is due at chargeTime(schedule, anchorAt, 0); later periods count from it. */
+  anchorAt: string;
+  anchorPeriod: number;
+  endsAt: string | null;
+  minAmountMinor: number | null;
+  maxAmountMinor: number | null;
+  retryDelaysMs: number[];
+  gateway: string;
+  paymentMethod: { token: string; expires: string | null };
+  cardExpiryNoticeMs: number;
+}
+
+export interface SubscriptionSnapshot {
+  subscriptionId: string;
+  customerId: string;
+  terms: SubscriptionTerms;
+  /** Amount and/or schedule that take effect from the next period. */
+  pending: { amountMinor?: number; schedule?: SubscriptionTerms['schedule'] } | null;
+  state: SubscriptionState;
+  stoppedReason: StoppedReason | null;
+  stoppedBy: 'user' | 'admin' | 'system' | null;
+  /** The period charged next (0-based). */
+  period: number;
+  nextChargeAt: string | null;
+  softDeclines: number;
+  technicalRetries: number;
+  /** Attempts made in this period; the next attempt's number. */
+  attempt: number;
+  retryAt: string | null;
+  /** The card expiry (YYYY-MM) a card.expiring notice was already sent for. */
+  expiryNoticeFor: string | null;
+  /** An automatic-mode charge the billing system asked for, waiting to run. */
+  requestedAmountMinor: number | null;
+}
+
+export interface StopRequest {
+  by: 'user' | 'admin';
+  reason?: string;
+}
+
+/** What updates answer: the subscription as the workflow now sees it. */
+export type SubscriptionView = Pick<
+  SubscriptionSnapshot,
+  'subscriptionId' | 'state' | 'stoppedReason' | 'stoppedBy' | 'period' | 'nextChargeAt' | 'retryAt' | 'pending'
+> & { amountMinor: number };
+
+export const stopUpdate = defineUpdate<SubscriptionView, [StopRequest]>('stop');
+export const reactivateUpdate = defineUpdate<SubscriptionView, []>('reactivate');
+export const resumeUpdate = defineUpdate<SubscriptionView, []>('resume');
+export const chargeNowUpdate = defineUpdate<SubscriptionView, [{ amount?: number }]>('chargeNow');
+export const changeTermsUpdate = defineUpdate<SubscriptionView, [{ amount?: number; schedule?: SubscriptionTerms['schedule'] }]>('changeTerms');
+export const paymentMethodUpdate = defineUpdate<SubscriptionView, [{ token: string; expires: string | null }]>('updatePaymentMethod');
+
+/** Operator signals: plain JSON typed into the Temporal UI ("Send a Signal"). */
+export const adminStopSignal = defineSignal<[{ reason?: string }]>('adminStop');
+export const adminResumeSignal = defineSignal<[]>('adminResume');
+export const adminChargeNowSignal = defineSignal<[{ amount?: number }]>('adminChargeNow');
+
+export const subscriptionStateQuery = defineQuery<SubscriptionSnapshot>('state');
+
+/** The ApplicationFailure type an update fails with when the state does not allow it (→ HTTP 409). */
+export const STATE_CONFLICT = 'StateConflict';

@@ -1,0 +1,308 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+import { chargeTime, nextChargeAfter } from '../domain/schedule.js';
+import {
+  cardExpiresAtMs,
+  chargeNowConflict,
+  nextStep,
+  reactivateConflict,
+  resumeConflict,
+  stopConflict,
+  type StoppedReason,
+} from '../domain/subscription.js';
+import { TollgateAmountMinor, TollgateNextActionAt, TollgateState } from '../temporal/search-attributes.js';
+import {
+  adminChargeNowSignal,
+  adminResumeSignal,
+  adminStopSignal,
+  changeTermsUpdate,
+  chargeNowUpdate,
+  paymentMethodUpdate,
+  reactivateUpdate,
+  resumeUpdate,
+  STATE_CONFLICT,
+  stopUpdate,
+  type StopRequest,
+  type SubscriptionSnapshot,
+  subscriptionStateQuery,
+  type SubscriptionView,
+} from './subscription-messages.js';
+
+export * from './subscription-messages.js';
+
+type Event = { type: string; payload: Record<string, unknown> };
+
+const { recordSubscriptionState, callAmountHook } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+// A charge is retried (after a crash or an unknown outcome) with the same idempotency key; the
+// activity asks the gateway about that key before it would ever call charge again.
+const { chargeSubscription } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: ['GatewayNotRecurring'] },
+});
+
+function conflict(reason: string | undefined): void {
+  if (reason) throw ApplicationFailure.nonRetryable(reason, STATE_CONFLICT);
+}
+
+/**
+ * One workflow per subscription (`subscription:<id>`): sleeps until the next charge, charges with
+ * the key `<id>:<period>:<attempt>`, retries by the retry schedule, obeys stop/reactivate/resume
+ * and admin actions, and continues-as-new after every charged period.
+ */
+export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<SubscriptionSnapshot> {
+  let version = 0; // bumped by every handler that changes when or whether to charge
+  let chargeRequested = false;
+  let chargesRun = 0; // completed charge rounds, so charge-now can answer after its charge
+  const nowMs = () => Date.now();
+  const due = (period: number) =>
+    chargeTime(s.terms.schedule, Date.parse(s.terms.anchorAt), s.terms.timeZone, period - s.terms.anchorPeriod);
+  const view = (): SubscriptionView => ({
+    subscriptionId: s.subscriptionId, state: s.state, stoppedReason: s.stoppedReason, stoppedBy: s.stoppedBy,
+    period: s.period, nextChargeAt: s.nextChargeAt, retryAt: s.retryAt, pending: s.pending, amountMinor: s.terms.amountMinor,
+  });
+
+  async function persist(events: Event[]): Promise<void> {
+    const wake = s.state === 'past_due' ? s.retryAt : s.state === 'active' ? s.nextChargeAt : null;
+    upsertSearchAttributes([
+      { key: TollgateState, value: s.state },
+      { key: TollgateNextActionAt, value: wake ? new Date(wake) : null },
+      { key: TollgateAmountMinor, value: s.terms.amountMinor },
+    ]);
+    await recordSubscriptionState({
+      subscriptionId: s.subscriptionId, state: s.state, stoppedReason: s.stoppedReason, period: s.period,
+      nextChargeAt: s.nextChargeAt, amountMinor: s.terms.amountMinor, schedule: s.terms.schedule,
+      paymentMethod: s.terms.paymentMethod, pendingChanges: s.pending, events,
+    });
+  }
+
+  async function stop(by: 'user' | 'admin' | 'system', reason: StoppedReason, detail?: string): Promise<void> {
+    s.state = by === 'user' ? 'user_stopped' : by === 'admin' ? 'admin_stopped' : 'system_stopped';
+    s.stoppedBy = by;
+    s.stoppedReason = reason;
+    s.retryAt = null;
+    version += 1;
+    await persist([{ type: 'subscription.stopped', payload: { by, reason, ...(detail ? { detail } : {}) } }]);
+  }
+
+  // --- users and admins -------------------------------------------------------------------------
+  setHandler(subscriptionStateQuery, () => s);
+  setHandler(stopUpdate, async (req) => {
+    await stop(req.by, req.by === 'user' ? 'user_request' : 'admin_request', req.reason);
+    return view();
+  }, { validator: (req: StopRequest) => conflict(stopConflict(s.state, req.by)) });
+  setHandler(reactivateUpdate, async () => {
+    s.state = 'active'; s.stoppedBy = null; s.stoppedReason = null; s.softDeclines = 0; s.technicalRetries = 0;
+    version += 1;
+    await persist([{ type: 'subscription.reactivated', payload: { by: 'user', next_charge_at: s.nextChargeAt } }]);
+    return view();
+  }, { validator: () => conflict(reactivateConflict(s.state, s.nextChargeAt ? Date.parse(s.nextChargeAt) : null, nowMs())) });
+  const resume = async () => {
+    s.state = 'active'; s.stoppedBy = null; s.stoppedReason = null; s.softDeclines = 0; s.technicalRetries = 0;
+    if (s.nextChargeAt && Date.parse(s.nextChargeAt) <= nowMs()) {
+      const next = nextChargeAfter(s.terms.schedule, Date.parse(s.terms.anchorAt), s.terms.timeZone, nowMs());
+      if (next) { s.period = next.period + s.terms.anchorPeriod; s.nextChargeAt = new Date(next.at).toISOString(); s.attempt = 0; }
+    }
+    version += 1;
+    await persist([{ type: 'subscription.reactivated', payload: { by: 'admin', next_charge_at: s.nextChargeAt } }]);
+    return view();
+  };
+  setHandler(resumeUpdate, resume, { validator: () => conflict(resumeConflict(s.state)) });
+  setHandler(chargeNowUpdate, async ({ amount }) => {
+    if (amount !== undefined) s.requestedAmountMinor = amount;
+    chargeRequested = true;
+    const seen = chargesRun;
+    await condition(() => chargesRun !== seen);
+    return view();
+  }, { validator: ({ amount }: { amount?: number }) => {
+    conflict(chargeNowConflict(s.state));
+    if (s.terms.schedule.kind === 'automatic' && amount === undefined) conflict('an automatic subscription is charged with an amount');
+    if (amount !== undefined) conflict(amountConflict(amount));
+  } });
+  setHandler(changeTermsUpdate, async (change) => {
+    const events: Event[] = [];
+    if (s.state === 'past_due') {
+      s.pending = { ...(s.pending ?? {}), ...(change.amount !== undefined ? { amountMinor: change.amount } : {}), ...(change.schedule ? { schedule: change.schedule } : {}) };
+      events.push({ type: 'subscription.updated', payload: { ...change, effective_from_period: s.period + 1 } });
+    } else {
+      applyTerms(change.amount, change.schedule);
+      events.push({ type: 'subscription.updated', payload: { ...change, effective_from_period: s.period } });
+    }
+    version += 1;
+    await persist(events);
+    return view();
+  }, { validator: (change: { amount?: number; schedule?: SubscriptionSnapshot['terms']['schedule'] }) => {
+    if (s.state === 'system_stopped') conflict('a system-stopped subscription cannot be changed');
+    if (change.amount !== undefined) conflict(amountConflict(change.amount));
+  } });
+  setHandler(paymentMethodUpdate, async (method) => {
+    s.terms.paymentMethod = method;
+    s.expiryNoticeFor = null;
+    if (s.state === 'past_due') s.retryAt = new Date(nowMs()).toISOString(); // retry at once with the new method
+    version += 1;
+    await persist([{ type: 'subscription.updated', payload: { payment_method: { expires: method.expires } } }]);
+    return view();
+  }, { validator: (_method) => { if (s.state === 'system_stopped') conflict('a system-stopped subscription cannot be changed'); } });
+  setHandler(adminStopSignal, ({ reason } = {}) => {
+    if (!stopConflict(s.state, 'admin')) void stop('admin', 'admin_request', reason);
+  });
+  setHandler(adminResumeSignal, () => {
+    if (!resumeConflict(s.state)) void resume();
+  });
+  setHandler(adminChargeNowSignal, ({ amount } = {}) => {
+    if (chargeNowConflict(s.state) || (amount !== undefined && amountConflict(amount))) return;
+    if (amount !== undefined) s.requestedAmountMinor = amount;
+    chargeRequested = true;
+  });
+
+  function amountConflict(amount: number): string | undefined {
+    if (!Number.isSafeInteger(amount) || amount <= 0) return 'amount must be a positive integer of minor units';
+    if (s.terms.minAmountMinor !== null && amount < s.terms.minAmountMinor) return `amount is below the minimum ${s.terms.minAmountMinor}`;
+    if (s.terms.maxAmountMinor !== null && amount > s.terms.maxAmountMinor) return `amount is above the maximum ${s.terms.maxAmountMinor}`;
+    return undefined;
+  }
+
+  function applyTerms(amount: number | undefined, schedule: SubscriptionSnapshot['terms']['schedule'] | undefined): void {
+    if (amount !== undefined) s.terms.amountMinor = amount;
+    if (schedule) {
+      // The upcoming charge keeps its date; later ones follow the new schedule from there.
+      s.terms.schedule = schedule;
+      s.terms.anchorAt = s.nextChargeAt ?? new Date(nowMs()).toISOString();
+      s.terms.anchorPeriod = s.period;
+      const at = due(s.period);
+      s.nextChargeAt = at === null ? null : new Date(at).toISOString();
+    }
+  }
+
+  /** Sleeps until `atMs` (or for good when null); true if a handler changed something first. */
+  async function sleepUntil(atMs: number | null): Promise<boolean> {
+    const seen = version;
+    const woken = () => version !== seen || chargeRequested;
+    if (atMs === null) {
+      await condition(woken);
+      return true;
+    }
+    return condition(woken, Math.max(0, atMs - nowMs()));
+  }
+
+  async function advancePeriod(events: Event[]): Promise<void> {
+    s.period += 1;
+    s.attempt = 0; s.softDeclines = 0; s.technicalRetries = 0; s.retryAt = null; s.requestedAmountMinor = null;
+    if (s.pending) {
+      applyTermsAtBoundary();
+      events.push({ type: 'subscription.updated', payload: { applied: true, period: s.period } });
+    }
+    const at = due(s.period);
+    s.nextChargeAt = at === null ? null : new Date(at).toISOString();
+    s.state = 'active';
+    await persist(events);
+  }
+
+  function applyTermsAtBoundary(): void {
+    const pending = s.pending;
+    s.pending = null;
+    if (!pending) return;
+    if (pending.amountMinor !== undefined) s.terms.amountMinor = pending.amountMinor;
+    if (pending.schedule) {
+      const at = due(s.period);
+      s.terms.schedule = pending.schedule;
+      s.terms.anchorAt = new Date(at ?? nowMs()).toISOString();
+      s.terms.anchorPeriod = s.period;
+    }
+  }
+
+  /** One charge of the current period. Returns true when the period was charged. */
+  async function chargePeriod(): Promise<boolean> {
+    const wasPastDue = s.state === 'past_due';
+    const expires = s.terms.paymentMethod.expires;
+    if (expires && cardExpiresAtMs(expires) < nowMs()) {
+      await stop('system', 'card_expired', `the card expired at the end of ${expires}`);
+      return false;
+    }
+    let amount = s.requestedAmountMinor ?? s.terms.amountMinor;
+    const hook = s.terms.schedule.kind !== 'automatic' ? s.terms.schedule.amount_hook : undefined;
+    if (hook && s.requestedAmountMinor === null && s.attempt === 0) {
+      const answer = await callAmountHook({ url: hook, subscriptionId: s.subscriptionId, customerId: s.customerId, period: s.period, currency: s.terms.currency, defaultAmountMinor: amount });
+      if (answer.kind !== 'amount') {
+        await advancePeriod([{ type: 'subscription.charge_skipped', payload: { period: s.period, reason: answer.reason } }]);
+        return false;
+      }
+      amount = answer.amountMinor;
+    }
+    const outOfBounds = amountConflict(amount);
+    if (outOfBounds) {
+      await advancePeriod([{ type: 'subscription.charge_skipped', payload: { period: s.period, amount, reason: outOfBounds } }]);
+      return false;
+    }
+    const before = s.state;
+    s.state = 'charging';
+    upsertSearchAttributes([{ key: TollgateState, value: 'charging' }]);
+    const result = await chargeSubscription({
+      subscriptionId: s.subscriptionId, period: s.period, attempt: s.attempt, amountMinor: amount,
+      currency: s.terms.currency, gateway: s.terms.gateway, token: s.terms.paymentMethod.token,
+    });
+    s.attempt += 1;
+    s.state = before;
+    const step = nextStep(result.outcome, s.softDeclines, s.technicalRetries, s.terms.retryDelaysMs);
+    if (step.kind === 'next_period') {
+      const events: Event[] = wasPastDue ? [{ type: 'subscription.recovered', payload: { period: s.period, attempts: s.attempt } }] : [];
+      await advancePeriod(events);
+      return true;
+    }
+    if (step.kind === 'stop') {
+      await stop('system', step.reason, `${result.code ?? ''} ${result.message ?? ''}`.trim());
+      return false;
+    }
+    if (step.spendsBudget) s.softDeclines += 1;
+    else s.technicalRetries += 1;
+    s.retryAt = new Date(nowMs() + step.delayMs).toISOString();
+    s.state = 'past_due';
+    await persist(wasPastDue ? [] : [{ type: 'subscription.past_due', payload: { period: s.period, retry_at: s.retryAt, gateway_code: result.code } }]);
+    return false;
+  }
+
+  // --- the life of the subscription -------------------------------------------------------------
+  for (;;) {
+    if (s.state === 'system_stopped') {
+      await condition(allHandlersFinished);
+      return s;
+    }
+    if (s.state === 'user_stopped' || s.state === 'admin_stopped') {
+      await sleepUntil(null);
+      continue;
+    }
+    const endsAt = s.terms.endsAt ? Date.parse(s.terms.endsAt) : null;
+    const nextAt = s.nextChargeAt ? Date.parse(s.nextChargeAt) : null;
+    if (endsAt !== null && s.state === 'active' && (nextAt === null || nextAt >= endsAt) && s.terms.schedule.kind !== 'automatic') {
+      if (await sleepUntil(endsAt)) { if (!chargeRequested) continue; } else { await stop('system', 'ended'); continue; }
+    }
+    const expires = s.terms.paymentMethod.expires;
+    if (expires && nextAt !== null && s.expiryNoticeFor !== expires && cardExpiresAtMs(expires) < nextAt) {
+      const noticeAt = nextAt - s.terms.cardExpiryNoticeMs;
+      if (!(await sleepUntil(noticeAt))) {
+        s.expiryNoticeFor = expires;
+        await persist([{ type: 'card.expiring', payload: { expires, next_charge_at: s.nextChargeAt, customer_id: s.customerId } }]);
+      }
+      continue;
+    }
+    const wakeAt = s.state === 'past_due' ? (s.retryAt ? Date.parse(s.retryAt) : nowMs()) : nextAt;
+    if ((await sleepUntil(wakeAt)) && !chargeRequested) continue;
+    chargeRequested = false;
+    const charged = await chargePeriod();
+    chargesRun += 1;
+    if (charged) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof subscriptionWorkflow>(s);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { createCustomer } from '../support/fixtures.js';
+import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
+
+describe('subscriptions over HTTP (dev server, real worker, real Postgres)', () => {
+  let stack: TestStack;
+  before(async () => {
+    stack = await startTestStack();
+  });
+  after(async () => {
+    await stack?.close();
+  });
+
+  async function create(customerId: string, extra: Record<string, unknown> = {}, key?: string) {
+    const res = await stack.request('POST', '/v1/subscriptions', {
+      body: {
+        customer_id: customerId, gateway: 'sandbox', payment_method: { token: 'sandbox_approve' }, amount: 4999, currency: 'PLN',
+        schedule: { kind: 'interval', duration: 'PT1H' }, time_zone: 'Europe/Warsaw', first_charge_at: new Date().toISOString(), ...extra,
+      },
+      ...(key ? { headers: { 'idempotency-key': key } } : {}),
+    });
+    return res;
+  }
+
+  async function until(id: string, what: string, ok: (s: any) => boolean) {
+    return waitFor(`subscription ${id}: ${what}`, async () => {
+      const res = await stack.request('GET', `/v1/subscriptions/${id}`);
+      return ok(res.json) ? res.json : undefined;
+    });
+  }
+
+  it('creates, charges on schedule, and shows the history, events and the sandbox ledger', async () => {
+    const customer = await createCustomer(stack);
+    const key = `sub-${randomUUID()}`;
+    const firstChargeAt = new Date().toISOString();
+    const created = await create(customer.id, { first_charge_at: firstChargeAt }, key);
+    assert.equal(created.status, 201, created.text);
+    const id: string = created.json.id;
+    assert.equal(created.json.state, 'active');
+    assert.equal(created.json.amount, 4999);
+    const replay = await create(customer.id, { first_charge_at: firstChargeAt }, key);
+    assert.equal(replay.json.id, id, 'same Idempotency-Key, same subscription');
+
+    const charged = await until(id, 'period 0 charged', (s) => s.period === 1);
+    assert.equal(charged.attempts.length, 1);
+    assert.deepEqual(
+      { period: charged.attempts[0].period, attempt: charged.attempts[0].attempt, amount: charged.attempts[0].amount, status: charged.attempts[0].status, code: charged.attempts[0].gateway_code, mode: charged.attempts[0].mode },
+      { period: 0, attempt: 0, amount: 4999, status: 'succeeded', code: '00', mode: 'test' },
+    );
+    assert.equal(Date.parse(charged.next_charge_at) - Date.parse(charged.first_charge_at), 3_600_000);
+    const ledger = await stack.request('GET', `/sandbox/ledger?key_prefix=${id}:`);
+    assert.deepEqual(ledger.json.data.map((r: any) => [r.idempotency_key, r.amount, r.outcome]), [[`${id}:0:0`, 4999, 'approved']]);
+    const events = await stack.request('GET', `/v1/events?aggregate_id=${id}`);
+    assert.deepEqual(events.json.data.map((e: any) => e.type), ['subscription.created', 'subscription.charged']);
+  });
+
+  it('retries a soft decline and recovers; stops on a hard decline', async () => {
+    const customer = await createCustomer(stack);
+    const soft = await create(customer.id, { payment_method: { token: 'sandbox_soft_decline_1' }, retry_schedule: ['PT1S'] });
+    const recovered = await until(soft.json.id, 'recovered', (s) => s.period === 1);
+    assert.deepEqual(recovered.attempts.map((a: any) => [a.attempt, a.status, a.gateway_code]), [[0, 'failed', '51'], [1, 'succeeded', '00']]);
+    assert.equal(recovered.state, 'active');
+    const events = await stack.request('GET', `/v1/events?aggregate_id=${soft.json.id}`);
+    assert.deepEqual(events.json.data.map((e: any) => e.type), [
+      'subscription.created', 'subscription.charge_failed', 'subscription.past_due', 'subscription.charged', 'subscription.recovered',
+    ]);
+
+    const hard = await create(customer.id, { payment_method: { token: 'sandbox_hard_decline' } });
+    const stopped = await until(hard.json.id, 'system_stopped', (s) => s.state === 'system_stopped');
+    assert.equal(stopped.stopped_reason, 'hard_decline');
+    const again = await stack.request('POST', `/v1/subscriptions/${hard.json.id}/stop`);
+    assert.equal(again.status, 409);
+    assert.match(again.json.detail, /system_stopped/);
+  });
+
+  it('enforces the stop / reactivate / resume contract with 409s that say why', async () => {
+    const customer = await createCustomer(stack);
+    const future = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const sub = await create(customer.id, { first_charge_at: future, schedule: { kind: 'monthly', day: 1 } });
+    const id = sub.json.id;
+    const billing = (await stack.request('POST', '/v1/api-keys', { body: { name: 'billing', scopes: ['billing'] } })).json.key;
+    const post = (path: string, key = billing) => stack.request('POST', `/v1/subscriptions/${id}/${path}`, { key });
+
+    const reactivateActive = await post('reactivate');
+    assert.equal(reactivateActive.status, 409);
+    assert.equal(reactivateActive.headers.get('content-type'), 'application/problem+json');
+    assert.match(reactivateActive.json.detail, /only a subscription stopped by its user/);
+    assert.equal((await post('stop')).json.state, 'user_stopped');
+    assert.equal((await post('stop')).status, 409);
+    assert.equal((await post('resume')).status, 403, 'resume is admin only');
+    assert.equal((await post('reactivate')).json.state, 'active');
+    const adminStop = await post('stop', stack.adminKey);
+    assert.equal(adminStop.json.state, 'admin_stopped');
+    const userReactivate = await post('reactivate');
+    assert.equal(userReactivate.status, 409);
+    assert.equal((await post('resume', stack.adminKey)).json.state, 'active');
+    const events = await stack.request('GET', `/v1/events?aggregate_id=${id}`);
+    assert.deepEqual(events.json.data.map((e: any) => [e.type, e.payload.by ?? null]), [
+      ['subscription.created', null], ['subscription.stopped', 'user'], ['subscription.reactivated', 'user'],
+      ['subscription.stopped', 'admin'], ['subscription.reactivated', 'admin'],
+    ]);
+  });
+
+  it('lets a customer token reach only its own customer’s subscriptions', async () => {
+    const [a, b] = [await createCustomer(stack), await createCustomer(stack)];
+    const future = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const subA = (await create(a.id, { first_charge_at: future })).json.id;
+    const subB = (await create(b.id, { first_charge_at: future })).json.id;
+    const minted = await stack.request('POST', `/v1/customers/${a.id}/tokens`);
+    assert.equal(minted.status, 201);
+    const token: string = minted.json.token;
+    const list = await stack.request('GET', `/v1/subscriptions?customer_id=${b.id}`, { key: token });
+    assert.deepEqual(list.json.data.map((s: any) => s.id), [subA], 'the customer filter cannot be widened');
+    assert.equal((await stack.request('GET', `/v1/subscriptions/${subB}`, { key: token })).status, 404);
+    assert.equal((await stack.request('POST', `/v1/subscriptions/${subB}/stop`, { key: token })).status, 404);
+    assert.equal((await stack.request('GET', `/v1/payments/pay_x`, { key: token })).status, 404);
+    assert.equal((await stack.request('POST', `/v1/subscriptions/${subA}/charge-now`, { key: token })).status, 404);
+    const stopped = await stack.request('POST', `/v1/subscriptions/${subA}/stop`, { key: token });
+    assert.equal(stopped.json.state, 'user_stopped');
+    assert.equal((await stack.request('POST', `/v1/subscriptions/${subA}/reactivate`, { key: token })).json.state, 'active');
+  });
+
+  it('charges an automatic subscription on request and lists by state and charge window', async () => {
+    const customer = await createCustomer(stack);
+    const auto = await create(customer.id, { schedule: { kind: 'automatic' }, max_amount: 10_000 });
+    assert.equal(auto.json.next_charge_at, null);
+    const charged = await stack.request('POST', `/v1/subscriptions/${auto.json.id}/charges`, { body: { amount: 1234 } });
+    assert.equal(charged.status, 200, charged.text);
+    const after = await stack.request('GET', `/v1/subscriptions/${auto.json.id}`);
+    assert.deepEqual(after.json.attempts.map((a: any) => [a.amount, a.status]), [[1234, 'succeeded']]);
+    const tooMuch = await stack.request('POST', `/v1/subscriptions/${auto.json.id}/charges`, { body: { amount: 20_000 } });
+    assert.equal(tooMuch.status, 409);
+
+    const listed = await stack.request('GET', `/v1/subscriptions?customer_id=${customer.id}&state=active,past_due`);
+    assert.deepEqual(listed.json.data.map((s: any) => s.id), [auto.json.id]);
+    const bad = await stack.request('GET', '/v1/subscriptions?state=sleeping');
+    assert.equal(bad.status, 400);
+  });
+
+  it('refuses bad subscriptions with problem+json naming the field', async () => {
+    const customer = await createCustomer(stack);
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ schedule: { kind: 'monthly', day: 32 } }, /schedule/],
+      [{ time_zone: 'Mars/Olympus' }, /time_zone/],
+      [{ retry_schedule: ['P1M'] }, /retry_schedule/],
+      [{ amount: 100, min_amount: 500 }, /min_amount/],
+      [{ gateway: 'nope' }, /gateway/],
+    ];
+    for (const [extra, mentions] of cases) {
+      const res = await create(customer.id, extra);
+      assert.equal(res.status, 400, JSON.stringify(extra));
+      assert.match(JSON.stringify(res.json), mentions);
+    }
+  });
+});

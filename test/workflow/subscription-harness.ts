@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { createActivities } from '../../src/activities/index.js';
+import type { ChargeActivityResult, ChargeInput, StateWrite } from '../../src/activities/subscriptions.js';
+import type { subscriptionWorkflow, SubscriptionSnapshot, SubscriptionTerms } from '../../src/workflows/subscription.js';
+import { chargeTime } from '../../src/domain/schedule.js';
+import { workflowBundle } from '../support/time-skipping.js';
+
+type Activities = Pick<ReturnType<typeof createActivities>, 'chargeSubscription' | 'recordSubscriptionState' | 'callAmountHook'>;
+export type Outcome = ChargeActivityResult['outcome'];
+
+export interface ChargeCall extends ChargeInput {
+  /** Workflow (test-server) time at which the workflow scheduled this charge. */
+  at: number;
+}
+
+/**
+ * Fake activities of the real types for subscription workflow tests: charges answer from a script
+ * (then approve), every state write is kept, so tests assert what the ledger would have seen.
+ */
+export function fakeSubscriptionActivities(script: Outcome[] = []) {
+  const charges: ChargeCall[] = [];
+  const writes: StateWrite[] = [];
+  const hookAnswers: Array<Awaited<ReturnType<Activities['callAmountHook']>>> = [];
+  const activities: Activities = {
+    async chargeSubscription(input) {
+      charges.push({ ...input, at: Context.current().info.scheduledTimestampMs });
+      const outcome = script.shift() ?? 'success';
+      return { outcome, code: outcome === 'success' ? '00' : '51', message: outcome, transactionId: `t-${charges.length}` };
+    },
+    async recordSubscriptionState(w) {
+      writes.push(structuredClone(w));
+    },
+    async callAmountHook() {
+      return hookAnswers.shift() ?? { kind: 'failed', reason: 'no scripted answer' };
+    },
+  };
+  const events = () => writes.flatMap((w) => w.events.map((e) => e.type));
+  return { activities, charges, writes, events, hookAnswers };
+}
+
+export function snapshot(over: Partial<SubscriptionTerms> & { firstChargeAt: string; state?: SubscriptionSnapshot['state'] }): SubscriptionSnapshot {
+  const { firstChargeAt, state, ...terms } = over;
+  const full: SubscriptionTerms = {
+    amountMinor: 4999,
+    currency: 'PLN',
+    schedule: { kind: 'monthly', day: 1 },
+    timeZone: 'Europe/Warsaw',
+    anchorAt: firstChargeAt,
+    anchorPeriod: 0,
+    endsAt: null,
+    minAmountMinor: null,
+    maxAmountMinor: null,
+    retryDelaysMs: [15 * 60_000, 6 * 3_600_000],
+    gateway: 'sandbox',
+    paymentMethod: { token: 'sandbox_approve', expires: null },
+    cardExpiryNoticeMs: 14 * 86_400_000,
+    ...terms,
+  };
+  const nextAt = chargeTime(full.schedule, Date.parse(firstChargeAt), full.timeZone, 0);
+  return {
+    subscriptionId: `sub_${randomUUID()}`,
+    customerId: 'cus_test',
+    terms: full,
+    pending: null,
+    state: state ?? 'active',
+    stoppedReason: null,
+    stoppedBy: null,
+    period: 0,
+    nextChargeAt: nextAt === null ? null : new Date(nextAt).toISOString(),
+    softDeclines: 0,
+    technicalRetries: 0,
+    attempt: 0,
+    retryAt: null,
+    expiryNoticeFor: null,
+    requestedAmountMinor: null,
+  };
+}
+
+/** Where a test runs workflows: the time-skipping server, or the run's shared dev server. */
+export type WorkflowServer = Pick<TestWorkflowEnvironment, 'client' | 'nativeConnection'>;
+
+export async function runWithWorker<T>(env: WorkflowServer, activities: Activities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = `tq-${randomUUID()}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+  return worker.runUntil(fn(taskQueue));
+}
+
+export function startSubscription(env: WorkflowServer, taskQueue: string, s: SubscriptionSnapshot) {
+  return env.client.workflow.start<typeof subscriptionWorkflow>('subscriptionWorkflow', {
+    taskQueue,
+    workflowId: `subscription:${s.subscriptionId}`,
+    args: [s],
+  });
+}

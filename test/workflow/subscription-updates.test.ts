@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import {
+  changeTermsUpdate,
+  chargeNowUpdate,
+  reactivateUpdate,
+  resumeUpdate,
+  stopUpdate,
+  subscriptionStateQuery,
+} from '../../src/workflows/subscription.js';
+import { testEnv } from '../support/env.js';
+import { quietRuntime } from '../support/time-skipping.js';
+import { fakeSubscriptionActivities, runWithWorker, snapshot, startSubscription, type WorkflowServer } from './subscription-harness.js';
+
+/**
+ * Updates and admin actions, on the run's real dev server (workflow code real, activities faked).
+ * They need no timers to fire, and the Java test server's update support is partial.
+ */
+describe('subscription workflow updates (dev server)', () => {
+  let server: WorkflowServer;
+  let connection: Connection;
+  before(async () => {
+    quietRuntime();
+    connection = await Connection.connect({ address: testEnv.temporalAddress() });
+    server = { client: new Client({ connection }), nativeConnection: await NativeConnection.connect({ address: testEnv.temporalAddress() }) };
+  });
+  after(async () => {
+    await server?.nativeConnection.close();
+    await connection?.close();
+  });
+
+  it('follows REMP stop/reactivate rules through updates, answering conflicts with their reason', async () => {
+    const fake = fakeSubscriptionActivities();
+    const s = snapshot({ firstChargeAt: '2030-01-01T08:00:00.000Z' });
+    await runWithWorker(server, fake.activities, async (tq) => {
+      const h = await startSubscription(server, tq, s);
+      const conflict = async (p: Promise<unknown>, pattern: RegExp) => {
+        await assert.rejects(p, (err: unknown) => {
+          assert.ok(err instanceof WorkflowUpdateFailedError);
+          assert.equal((err.cause as { type?: string }).type, 'StateConflict');
+          assert.match(String(err.cause?.message), pattern);
+          return true;
+        });
+      };
+      await conflict(h.executeUpdate(reactivateUpdate, { args: [] }), /only a subscription stopped by its user/);
+      assert.equal((await h.executeUpdate(stopUpdate, { args: [{ by: 'user' }] })).state, 'user_stopped');
+      await conflict(h.executeUpdate(stopUpdate, { args: [{ by: 'user' }] }), /already user_stopped/);
+      await conflict(h.executeUpdate(resumeUpdate, { args: [] }), /only an admin-stopped/);
+      assert.equal((await h.executeUpdate(reactivateUpdate, { args: [] })).state, 'active');
+      assert.equal((await h.executeUpdate(stopUpdate, { args: [{ by: 'admin' }] })).state, 'admin_stopped');
+      await conflict(h.executeUpdate(reactivateUpdate, { args: [] }), /only a subscription stopped by its user/);
+      await conflict(h.executeUpdate(stopUpdate, { args: [{ by: 'user' }] }), /stopped by an administrator/);
+      assert.equal((await h.executeUpdate(resumeUpdate, { args: [] })).state, 'active');
+      await h.terminate('test done');
+    });
+    assert.equal(fake.charges.length, 0);
+    assert.deepEqual(fake.events(), ['subscription.stopped', 'subscription.reactivated', 'subscription.stopped', 'subscription.reactivated']);
+  });
+
+  it('charges now on request, applies an amount change from the next period, and keeps state across continue-as-new', async () => {
+    const fake = fakeSubscriptionActivities();
+    const s = snapshot({ firstChargeAt: '2030-01-01T08:00:00.000Z', timeZone: 'UTC', schedule: { kind: 'monthly', day: 1 } });
+    await runWithWorker(server, fake.activities, async (tq) => {
+      const h = await startSubscription(server, tq, s);
+      const firstRun = (await h.describe()).runId;
+      const afterCharge = await h.executeUpdate(chargeNowUpdate, { args: [{}] });
+      assert.equal(afterCharge.period, 1);
+      assert.equal(afterCharge.nextChargeAt, '2030-02-01T08:00:00.000Z');
+      await h.executeUpdate(changeTermsUpdate, { args: [{ amount: 7999 }] });
+      const state = await h.query(subscriptionStateQuery);
+      assert.notEqual((await h.describe()).runId, firstRun, 'a charged period continued as new');
+      assert.equal(state.period, 1);
+      assert.equal(state.terms.amountMinor, 7999);
+      assert.equal(state.terms.anchorAt, '2030-01-01T08:00:00.000Z');
+      await h.executeUpdate(chargeNowUpdate, { args: [{}] });
+      await h.terminate('test done');
+    });
+    assert.deepEqual(fake.charges.map((c) => [c.period, c.amountMinor]), [[0, 4999], [1, 7999]]);
+  });
+
+  it('charges an automatic subscription only when asked, with the amount asked', async () => {
+    const fake = fakeSubscriptionActivities();
+    const s = snapshot({ firstChargeAt: '2027-01-01T00:00:00.000Z', schedule: { kind: 'automatic' }, maxAmountMinor: 10_000 });
+    await runWithWorker(server, fake.activities, async (tq) => {
+      const h = await startSubscription(server, tq, s);
+      assert.equal((await h.query(subscriptionStateQuery)).nextChargeAt, null, 'no timer of its own');
+      assert.equal(fake.charges.length, 0);
+      await h.executeUpdate(chargeNowUpdate, { args: [{ amount: 1234 }] });
+      await assert.rejects(h.executeUpdate(chargeNowUpdate, { args: [{ amount: 20_000 }] }), (err: unknown) => {
+        assert.ok(err instanceof WorkflowUpdateFailedError);
+        assert.match(String(err.cause?.message), /above the maximum/);
+        return true;
+      });
+      await h.terminate('test done');
+    });
+    assert.deepEqual(fake.charges.map((c) => c.amountMinor), [1234]);
+  });
+
+});

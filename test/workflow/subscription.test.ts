@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createTimeSkippingEnv } from '../support/time-skipping.js';
+import { fakeSubscriptionActivities, runWithWorker, snapshot, startSubscription } from './subscription-harness.js';
+
+const HOUR = 3_600_000;
+/** Charge times to the second: the test server stamps the activity a few ms after the timer. */
+const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString();
+
+describe('subscription workflow (time-skipping)', () => {
+  // One test server per test: its clock only moves forward, and each test starts in its own year.
+  let env: TestWorkflowEnvironment;
+  beforeEach(async () => {
+    env = await createTimeSkippingEnv();
+  });
+  afterEach(async () => {
+    await env?.teardown();
+  });
+
+  it('charges 12 monthly periods anchored on 31 January on the right days, then ends', async () => {
+    const fake = fakeSubscriptionActivities();
+    // 2027-01-31 09:00 in Warsaw (UTC+1); the end date falls after the twelfth charge.
+    const s = snapshot({ firstChargeAt: '2027-01-31T08:00:00.000Z', schedule: { kind: 'monthly', day: 31 }, endsAt: '2028-01-15T00:00:00.000Z' });
+    const result = await runWithWorker(env, fake.activities, async (tq) => (await startSubscription(env, tq, s)).result());
+    assert.deepEqual(fake.charges.map((c) => iso(c.at)), [
+      '2027-01-31T08:00:00.000Z', '2027-02-28T08:00:00.000Z', '2027-03-31T07:00:00.000Z', '2027-04-30T07:00:00.000Z',
+      '2027-05-31T07:00:00.000Z', '2027-06-30T07:00:00.000Z', '2027-07-31T07:00:00.000Z', '2027-08-31T07:00:00.000Z',
+      '2027-09-30T07:00:00.000Z', '2027-10-31T08:00:00.000Z', '2027-11-30T08:00:00.000Z', '2027-12-31T08:00:00.000Z',
+    ]);
+    assert.deepEqual(fake.charges.map((c) => [c.period, c.attempt]), Array.from({ length: 12 }, (_, i) => [i, 0]));
+    assert.equal(result.state, 'system_stopped');
+    assert.equal(result.stoppedReason, 'ended');
+    assert.equal(result.period, 12, 'continue-as-new carried the period count across 12 runs');
+  });
+
+  it('charges weekly on the weekday at the same local time across DST', async () => {
+    const weekly = fakeSubscriptionActivities();
+    // Wednesday 2027-03-03 12:00 UTC; Mondays at the same local time (Warsaw), across the DST switch.
+    const w = snapshot({ firstChargeAt: '2027-03-03T11:00:00.000Z', schedule: { kind: 'weekly', weekday: 1 }, endsAt: '2027-04-06T00:00:00.000Z' });
+    await runWithWorker(env, weekly.activities, async (tq) => (await startSubscription(env, tq, w)).result());
+    assert.deepEqual(weekly.charges.map((c) => iso(c.at)), [
+      '2027-03-08T11:00:00.000Z', '2027-03-15T11:00:00.000Z', '2027-03-22T11:00:00.000Z', '2027-03-29T10:00:00.000Z', '2027-04-05T10:00:00.000Z',
+    ]);
+  });
+
+  it('charges interval-31 by calendar month, clamping to the month end', async () => {
+    const monthly31 = fakeSubscriptionActivities();
+    const m = snapshot({ firstChargeAt: '2027-01-30T23:00:00.000Z', timeZone: 'UTC', schedule: { kind: 'interval', days: 31 }, endsAt: '2027-05-01T00:00:00.000Z' });
+    await runWithWorker(env, monthly31.activities, async (tq) => (await startSubscription(env, tq, m)).result());
+    assert.deepEqual(monthly31.charges.map((c) => iso(c.at)), [
+      '2027-01-30T23:00:00.000Z', '2027-02-28T23:00:00.000Z', '2027-03-30T23:00:00.000Z', '2027-04-30T23:00:00.000Z',
+    ]);
+  });
+
+  it('retries a soft decline by the retry schedule, then recovers on the original schedule', async () => {
+    const fake = fakeSubscriptionActivities(['soft_decline', 'soft_decline', 'success']);
+    const first = Date.parse('2027-06-01T08:00:00.000Z');
+    const s = snapshot({ firstChargeAt: iso(first), timeZone: 'UTC', schedule: { kind: 'monthly', day: 1 }, endsAt: '2027-07-15T00:00:00.000Z', retryDelaysMs: [15 * 60_000, 6 * HOUR] });
+    const result = await runWithWorker(env, fake.activities, async (tq) => (await startSubscription(env, tq, s)).result());
+    assert.deepEqual(fake.charges.map((c) => [c.period, c.attempt, iso(c.at)]), [
+      [0, 0, '2027-06-01T08:00:00.000Z'],
+      [0, 1, '2027-06-01T08:15:00.000Z'],
+      [0, 2, '2027-06-01T14:15:00.000Z'],
+      [1, 0, '2027-07-01T08:00:00.000Z'], // from the schedule, not from the recovery
+    ]);
+    assert.deepEqual(fake.events().filter((e) => e !== 'subscription.updated'), ['subscription.past_due', 'subscription.recovered', 'subscription.stopped']);
+    assert.equal(result.stoppedReason, 'ended');
+  });
+
+  it('stops at once on a hard decline, and when the retry budget is spent', async () => {
+    const hard = fakeSubscriptionActivities(['hard_decline']);
+    const h = await runWithWorker(env, hard.activities, async (tq) =>
+      (await startSubscription(env, tq, snapshot({ firstChargeAt: '2027-06-01T08:00:00.000Z' }))).result(),
+    );
+    assert.equal(h.state, 'system_stopped');
+    assert.equal(h.stoppedReason, 'hard_decline');
+    assert.equal(hard.charges.length, 1);
+
+    const soft = fakeSubscriptionActivities(['soft_decline', 'soft_decline', 'soft_decline', 'soft_decline']);
+    const x = await runWithWorker(env, soft.activities, async (tq) =>
+      (await startSubscription(env, tq, snapshot({ firstChargeAt: '2027-06-01T08:00:00.000Z', retryDelaysMs: [HOUR, 2 * HOUR] }))).result(),
+    );
+    assert.equal(x.state, 'system_stopped');
+    assert.equal(x.stoppedReason, 'retries_exhausted');
+    assert.equal(soft.charges.length, 3, 'first try plus two retries');
+  });
+
+  it('retries technical errors sooner without spending the retry budget', async () => {
+    const fake = fakeSubscriptionActivities(['technical_error', 'technical_error', 'soft_decline', 'success']);
+    const s = snapshot({ firstChargeAt: '2027-06-01T08:00:00.000Z', timeZone: 'UTC', endsAt: '2027-06-20T00:00:00.000Z', retryDelaysMs: [HOUR] });
+    const result = await runWithWorker(env, fake.activities, async (tq) => (await startSubscription(env, tq, s)).result());
+    const t0 = Date.parse('2027-06-01T08:00:00.000Z');
+    assert.deepEqual(fake.charges.map((c) => Math.floor((c.at - t0) / 1000) * 1000), [0, 60_000, 3 * 60_000, 3 * 60_000 + HOUR]);
+    assert.equal(result.stoppedReason, 'ended', 'recovered: one soft decline fit the budget of one');
+  });
+
+  it('warns before a charge the card will not survive, then stops with card_expired', async () => {
+    const fake = fakeSubscriptionActivities();
+    const s = snapshot({ firstChargeAt: '2027-01-15T08:00:00.000Z', timeZone: 'UTC', schedule: { kind: 'monthly', day: 15 }, paymentMethod: { token: 'sandbox_approve', expires: '2027-02' } });
+    const result = await runWithWorker(env, fake.activities, async (tq) => (await startSubscription(env, tq, s)).result());
+    assert.deepEqual(fake.charges.map((c) => iso(c.at)), ['2027-01-15T08:00:00.000Z', '2027-02-15T08:00:00.000Z']);
+    const notice = fake.writes.find((w) => w.events.some((e) => e.type === 'card.expiring'));
+    assert.ok(notice, 'a card.expiring event was written');
+    assert.equal(result.state, 'system_stopped');
+    assert.equal(result.stoppedReason, 'card_expired');
+  });
+
+  it('skips a period when the amount hook fails, and charges what it answers otherwise', async () => {
+    const fake = fakeSubscriptionActivities();
+    fake.hookAnswers.push({ kind: 'failed', reason: 'timeout' }, { kind: 'amount', amountMinor: 2500 });
+    const s = snapshot({ firstChargeAt: '2027-01-01T08:00:00.000Z', timeZone: 'UTC', schedule: { kind: 'monthly', day: 1, amount_hook: 'http://billing.invalid/amount' }, endsAt: '2027-02-15T00:00:00.000Z' });
+    await runWithWorker(env, fake.activities, async (tq) => (await startSubscription(env, tq, s)).result());
+    assert.deepEqual(fake.charges.map((c) => [c.period, c.amountMinor]), [[1, 2500]]);
+    assert.ok(fake.events().includes('subscription.charge_skipped'));
+  });
+});
