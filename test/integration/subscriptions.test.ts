@@ -139,6 +139,49 @@ describe('subscriptions over HTTP (dev server, real worker, real Postgres)', () 
     assert.equal(bad.status, 400);
   });
 
+  it('resolves a charge whose answer was lost by asking the gateway, never by charging again', async () => {
+    const customer = await createCustomer(stack);
+    const sub = await create(customer.id, { payment_method: { token: 'sandbox_timeout_then_succeeded' } });
+    const done = await until(sub.json.id, 'charged', (s) => s.period === 1);
+    assert.deepEqual(done.attempts.map((a: any) => [a.attempt, a.status]), [[0, 'succeeded']]);
+    const ledger = await stack.request('GET', `/sandbox/ledger?key_prefix=${sub.json.id}:`);
+    assert.equal(ledger.json.data.length, 1);
+  });
+
+  it('retries a past_due subscription at once with a new payment method, and changes the amount from the next period', async () => {
+    const customer = await createCustomer(stack);
+    const sub = await create(customer.id, { payment_method: { token: 'sandbox_soft_decline_9' }, retry_schedule: ['PT1H', 'PT1H'] });
+    const id = sub.json.id;
+    await until(id, 'past_due', (s) => s.state === 'past_due');
+    const put = await stack.request('PUT', `/v1/subscriptions/${id}/payment-method`, { body: { token: 'sandbox_approve', expires: '2031-12' } });
+    assert.equal(put.status, 200, put.text);
+    const recovered = await until(id, 'recovered with the new card', (s) => s.period === 1);
+    assert.deepEqual(recovered.attempts.map((a: any) => [a.attempt, a.status]), [[0, 'failed'], [1, 'succeeded']]);
+    assert.equal(recovered.payment_method.expires, '2031-12');
+
+    const patched = await stack.request('PATCH', `/v1/subscriptions/${id}`, { body: { amount: 5999 } });
+    assert.equal(patched.status, 200, patched.text);
+    assert.equal(patched.json.amount, 5999);
+    const now = await stack.request('POST', `/v1/subscriptions/${id}/charge-now`);
+    assert.equal(now.status, 200, now.text);
+    const after = await stack.request('GET', `/v1/subscriptions/${id}`);
+    assert.deepEqual(after.json.attempts.map((a: any) => [a.period, a.amount]), [[0, 4999], [0, 4999], [1, 5999]]);
+  });
+
+  it('creates a subscription from a succeeded first payment that left a reusable token', async () => {
+    const customer = await createCustomer(stack);
+    const pay = await stack.request('POST', '/v1/payments', { body: { customer_id: customer.id, amount: 4999, currency: 'PLN', gateway: 'sandbox' } });
+    await stack.request('POST', `/sandbox/checkout/${pay.json.id}/approve`, { key: null });
+    await waitFor('first payment', async () => ((await stack.request('GET', `/v1/payments/${pay.json.id}`)).json.status === 'succeeded' ? true : undefined));
+    const sub = await create(customer.id, { payment_method: { payment_id: pay.json.id } });
+    assert.equal(sub.status, 201, sub.text);
+    const charged = await until(sub.json.id, 'charged', (s) => s.period === 1);
+    assert.equal(charged.attempts[0].status, 'succeeded');
+    const other = await createCustomer(stack);
+    const foreign = await create(other.id, { payment_method: { payment_id: pay.json.id } });
+    assert.equal(foreign.status, 400, 'another customer cannot use that payment');
+  });
+
   it('refuses bad subscriptions with problem+json naming the field', async () => {
     const customer = await createCustomer(stack);
     const cases: Array<[Record<string, unknown>, RegExp]> = [
