@@ -1,6 +1,6 @@
 import { parseIsoDurationMs } from './duration.js';
 import { ValidationError } from './errors.js';
-import { addLocalDays, isValidTimeZone, withMonthOffset, zonedParts, zonedToInstant } from './zoned-time.js';
+import { addLocalDays, isValidTimeZone, type LocalDateTime, withMonthOffset, zonedParts, zonedToInstant } from './zoned-time.js';
 
 export { isValidTimeZone };
 
@@ -60,19 +60,20 @@ export function chargeTime(schedule: Schedule, anchorMs: number, timeZone: strin
   if (schedule.kind === 'automatic') return null;
   if ('duration' in schedule) return anchorMs + period * parseIsoDurationMs(schedule.duration);
   const local = zonedParts(anchorMs, timeZone);
+  // Wall-clock readings have whole seconds; keep the anchor's milliseconds so period 0 is the anchor.
+  const ms = ((anchorMs % 1000) + 1000) % 1000;
+  const at = (l: LocalDateTime) => zonedToInstant(l, timeZone) + ms;
   switch (schedule.kind) {
     case 'interval':
-      return schedule.days === CALENDAR_MONTH_DAYS
-        ? zonedToInstant(withMonthOffset(local, period, local.day), timeZone)
-        : zonedToInstant(addLocalDays(local, period * schedule.days), timeZone);
+      return schedule.days === CALENDAR_MONTH_DAYS ? at(withMonthOffset(local, period, local.day)) : at(addLocalDays(local, period * schedule.days));
     case 'weekly': {
       let first = addLocalDays(local, (schedule.weekday - local.weekday + 7) % 7);
-      if (zonedToInstant(first, timeZone) < anchorMs) first = addLocalDays(first, 7);
-      return zonedToInstant(addLocalDays(first, 7 * period), timeZone);
+      if (at(first) < anchorMs) first = addLocalDays(first, 7);
+      return at(addLocalDays(first, 7 * period));
     }
     case 'monthly': {
-      const skip = zonedToInstant(withMonthOffset(local, 0, schedule.day), timeZone) < anchorMs ? 1 : 0;
-      return zonedToInstant(withMonthOffset(local, period + skip, schedule.day), timeZone);
+      const skip = at(withMonthOffset(local, 0, schedule.day)) < anchorMs ? 1 : 0;
+      return at(withMonthOffset(local, period + skip, schedule.day));
     }
   }
 }
