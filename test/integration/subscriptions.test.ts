@@ -54,6 +54,20 @@ describe('subscriptions over HTTP (dev server, real worker, real Postgres)', () 
     assert.deepEqual(ledger.json.data.map((r: any) => [r.idempotency_key, r.amount, r.outcome]), [[`${id}:0:0`, 4999, 'approved']]);
     const events = await stack.request('GET', `/v1/events?aggregate_id=${id}`);
     assert.deepEqual(events.json.data.map((e: any) => e.type), ['subscription.created', 'subscription.charged']);
+
+    // An operator finds it in the Temporal UI by customer, state and next action time.
+    const found = await waitFor('the subscription in a visibility query', async () => {
+      for await (const wf of stack.deps.temporal.workflow.list({ query: `TollgateKind = 'subscription' AND TollgateCustomerId = '${customer.id}' AND TollgateState = 'active'` })) {
+        return wf;
+      }
+      return undefined;
+    });
+    assert.equal(found.workflowId, `subscription:${id}`);
+    assert.equal(found.typedSearchAttributes.get({ name: 'TollgateAmountMinor', type: 'INT' } as never), 4999);
+    assert.equal(
+      (found.typedSearchAttributes.get({ name: 'TollgateNextActionAt', type: 'DATETIME' } as never) as Date | undefined)?.toISOString(),
+      charged.next_charge_at,
+    );
   });
 
   it('retries a soft decline and recovers; stops on a hard decline', async () => {

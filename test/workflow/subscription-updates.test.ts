@@ -98,4 +98,41 @@ describe('subscription workflow updates (dev server)', () => {
     assert.deepEqual(fake.charges.map((c) => c.amountMinor), [1234]);
   });
 
+  it('obeys operator signals typed into the Temporal UI as plain JSON', async () => {
+    const fake = fakeSubscriptionActivities();
+    const s = snapshot({ firstChargeAt: '2030-01-01T08:00:00.000Z', timeZone: 'UTC' });
+    await runWithWorker(server, fake.activities, async (tq) => {
+      const h = await startSubscription(server, tq, s);
+      await h.signal('adminStop', { reason: 'fraud review' });
+      const stopped = await waitForState(() => h.query(subscriptionStateQuery), 'admin_stopped');
+      assert.equal(stopped.stoppedBy, 'admin');
+      await h.signal('adminResume');
+      await waitForState(() => h.query(subscriptionStateQuery), 'active');
+      await h.signal('adminChargeNow', {});
+      const charged = await waitFor(async () => {
+        const st = await h.query(subscriptionStateQuery);
+        return st.period === 1 ? st : undefined;
+      });
+      assert.equal(charged.nextChargeAt, '2030-02-01T08:00:00.000Z');
+      await h.terminate('test done');
+    });
+    assert.deepEqual(fake.charges.map((c) => c.period), [0]);
+    assert.deepEqual(fake.writes.flatMap((w) => w.events.map((e) => [e.type, e.payload.by ?? null])).slice(0, 2), [['subscription.stopped', 'admin'], ['subscription.reactivated', 'admin']]);
+  });
 });
+
+async function waitFor<T>(check: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 200; i += 1) {
+    const v = await check();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition not met in 10 s');
+}
+
+async function waitForState<T extends { state: string }>(read: () => Promise<T>, state: string): Promise<T> {
+  return waitFor(async () => {
+    const v = await read();
+    return v.state === state ? v : undefined;
+  });
+}
