@@ -1,14 +1,12 @@
 import { serve } from '@hono/node-server';
 import { loadConfig } from '../config.js';
 import { createPool } from '../db/pool.js';
-import { buildGateways } from '../gateways/registry.js';
 import { createLogger } from '../logger.js';
-import { createTemporalClient } from '../temporal/connection.js';
 import { ensureAdminKey } from './bootstrap.js';
 import { startCallbackRelay } from './callbacks/delivery.js';
 import { createApp } from './create-app.js';
+import { buildAppDeps } from './deps.js';
 import type { AppDeps } from './env.js';
-import { createMetrics } from './middleware/metrics.js';
 
 /** The API process: `node dist/api/main.js`. Expects a migrated database. */
 async function main(): Promise<void> {
@@ -17,15 +15,7 @@ async function main(): Promise<void> {
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the API (npm start sets it for you)');
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   if (config.TOLLGATE_ADMIN_API_KEY) await ensureAdminKey(pool, config.TOLLGATE_ADMIN_API_KEY);
-  const deps: AppDeps = {
-    config,
-    pool,
-    temporal: createTemporalClient(config),
-    gateways: buildGateways(config, { db: pool }),
-    log,
-    metrics: createMetrics(),
-    now: () => new Date(),
-  };
+  const deps: AppDeps = buildAppDeps(config, pool, log);
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     log.info({ port: info.port }, 'API listening');

@@ -8,12 +8,10 @@ import { generateApiKey } from '../../src/api/api-keys/api-keys.router.js';
 import { ensureAdminKey } from '../../src/api/bootstrap.js';
 import { startCallbackRelay } from '../../src/api/callbacks/delivery.js';
 import { createApp } from '../../src/api/create-app.js';
+import { buildAppDeps } from '../../src/api/deps.js';
 import type { AppDeps } from '../../src/api/env.js';
-import { createMetrics } from '../../src/api/middleware/metrics.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createPool } from '../../src/db/pool.js';
-import { buildGateways } from '../../src/gateways/registry.js';
-import { createTemporalClient } from '../../src/temporal/connection.js';
 import { createTollgateWorker } from '../../src/worker/create-worker.js';
 import { testEnv } from './env.js';
 import { freePort } from './free-port.js';
@@ -67,15 +65,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
     workflowBundle: await workflowBundle(),
   });
   const workerRun = worker?.run();
-  const deps: AppDeps = {
-    config,
-    pool,
-    temporal: createTemporalClient(config),
-    gateways: buildGateways(config, { db: pool }),
-    log,
-    metrics: createMetrics(),
-    now: () => new Date(),
-  };
+  const deps: AppDeps = buildAppDeps(config, pool, log);
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
