@@ -1,14 +1,20 @@
-import { NativeConnection } from '@temporalio/worker';
-import { loadConfig } from '../config.js';
+import { DefaultLogger, type LogLevel, NativeConnection, Runtime } from '@temporalio/worker';
+import { type Config, loadConfig } from '../config.js';
 import { createPool } from '../db/pool.js';
 import { createLogger } from '../logger.js';
 import { DEFAULT_TEMPORAL_ADDRESS } from '../temporal/connection.js';
 import { createTollgateWorker } from './create-worker.js';
 
+/** The SDK's own log level for each of ours ('silent' keeps errors). */
+const SDK_LEVEL: Record<Config['LOG_LEVEL'], LogLevel> = {
+  trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR',
+};
+
 /** The worker process: `node dist/worker/main.js`. Stops cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config, 'tollgate-worker');
+  Runtime.install({ logger: new DefaultLogger(SDK_LEVEL[config.LOG_LEVEL]) });
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the worker (npm start sets it for you)');
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS });
