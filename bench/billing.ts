@@ -89,8 +89,19 @@ async function measureBurst(serverPid: number, workerPid: number, dueAt: Date, c
   return { wallS, perSecond: done.length / wallS, p50S: percentile(lags, 50), p99S: percentile(lags, 99), workerCpu: w.cpu, workerRss: w.peakRssMb, serverCpu: s.cpu, serverRss: s.peakRssMb };
 }
 
+/** Waits until the worker has worked off the starts (under 0.25 CPU-s per 5 s), at most 10 minutes. */
+async function untilQuiet(workerPid: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < 10 * 60_000) {
+    const window = sampleProcess(workerPid);
+    await sleep(5000);
+    if (window.stop().cpu < 0.25) break;
+  }
+  return (Date.now() - started) / 1000;
+}
+
 async function idleCpu(serverPid: number, workerPid: number): Promise<{ workerCpu: number; serverCpu: number }> {
-  await sleep(10_000); // let the starts settle
+  say(`settled after ${(await untilQuiet(workerPid)).toFixed(0)} s; measuring ${IDLE_SECONDS} s`);
   const w = sampleProcess(workerPid);
   const s = sampleProcess(serverPid);
   await sleep(IDLE_SECONDS * 1000);

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { verifyWebhook } from '../../src/gateways/standard-webhooks.js';
 import { createCustomer } from '../support/fixtures.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
 
@@ -194,6 +197,34 @@ describe('subscriptions over HTTP (dev server, real worker, real Postgres)', () 
     const other = await createCustomer(stack);
     const foreign = await create(other.id, { payment_method: { payment_id: pay.json.id } });
     assert.equal(foreign.status, 400, 'another customer cannot use that payment');
+  });
+
+  it('asks the amount hook before charging, signed, and charges what it answers', async () => {
+    const customer = await createCustomer(stack);
+    const seen: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push({ headers: req.headers, body });
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ amount: 777 }));
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
+    try {
+      const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/amount`;
+      const sub = await create(customer.id, { schedule: { kind: 'interval', duration: 'PT1H', amount_hook: url } });
+      assert.equal(sub.status, 201, sub.text);
+      const charged = await until(sub.json.id, 'charged', (s) => s.period === 1);
+      assert.deepEqual(charged.attempts.map((a: any) => a.amount), [777]);
+      assert.equal(seen.length, 1);
+      const { headers, body } = seen[0] ?? { headers: {}, body: '' };
+      assert.equal(verifyWebhook(stack.config.AMOUNT_HOOK_SECRET, headers as Record<string, string>, body, Math.floor(Date.now() / 1000), 300), undefined, 'the request is signed');
+      assert.equal(JSON.parse(body).data.subscription_id, sub.json.id);
+    } finally {
+      hook.close();
+    }
   });
 
   it('refuses bad subscriptions with problem+json naming the field', async () => {
