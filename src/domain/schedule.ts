@@ -2,7 +2,8 @@ import { parseIsoDurationMs } from './duration.js';
 import { ValidationError } from './errors.js';
 import { addLocalDays, isValidTimeZone, type LocalDateTime, withMonthOffset, zonedParts, zonedToInstant } from './zoned-time.js';
 
-export { isValidTimeZone };
+export { isValidTimeZone, zonedParts, zonedToInstant };
+export type { LocalDateTime };
 
 /**
  * When a subscription is charged. Calendar kinds are computed from the anchor (first_charge_at)
@@ -55,7 +56,10 @@ export function validateSchedule(input: unknown): Schedule {
   }
 }
 
-/** The instant of charge number `period` (0 = the first), or null for automatic schedules. */
+/**
+ * The instant of charge number `period` (0 = the first, a non-negative integer), or null for
+ * automatic schedules.
+ */
 export function chargeTime(schedule: Schedule, anchorMs: number, timeZone: string, period: number): number | null {
   if (schedule.kind === 'automatic') return null;
   if ('duration' in schedule) return anchorMs + period * parseIsoDurationMs(schedule.duration);
@@ -63,32 +67,44 @@ export function chargeTime(schedule: Schedule, anchorMs: number, timeZone: strin
   // Wall-clock readings have whole seconds; keep the anchor's milliseconds so period 0 is the anchor.
   const ms = ((anchorMs % 1000) + 1000) % 1000;
   const at = (l: LocalDateTime) => zonedToInstant(l, timeZone) + ms;
+  // A charge on the anchor's own local date is the anchor itself: re-reading its wall time would
+  // pick the earlier instant when the anchor sits in the repeated hour of a fall-back night.
   switch (schedule.kind) {
     case 'interval':
+      if (period === 0) return anchorMs;
       return schedule.days === CALENDAR_MONTH_DAYS ? at(withMonthOffset(local, period, local.day)) : at(addLocalDays(local, period * schedule.days));
     case 'weekly': {
-      let first = addLocalDays(local, (schedule.weekday - local.weekday + 7) % 7);
-      if (at(first) < anchorMs) first = addLocalDays(first, 7);
-      return at(addLocalDays(first, 7 * period));
+      const ahead = (schedule.weekday - local.weekday + 7) % 7;
+      return ahead === 0 && period === 0 ? anchorMs : at(addLocalDays(local, ahead + 7 * period));
     }
     case 'monthly': {
-      const skip = at(withMonthOffset(local, 0, schedule.day)) < anchorMs ? 1 : 0;
-      return at(withMonthOffset(local, period + skip, schedule.day));
+      // The same local time of day, so comparing dates decides "not before the anchor".
+      const thisMonth = withMonthOffset(local, 0, schedule.day).day;
+      if (thisMonth === local.day && period === 0) return anchorMs;
+      return at(withMonthOffset(local, period + (thisMonth < local.day ? 1 : 0), schedule.day));
     }
   }
 }
 
-/** Average length of a period, to jump close to "now" before stepping. */
-function approxPeriodMs(schedule: Exclude<Schedule, { kind: 'automatic' }>): number {
-  if ('duration' in schedule) return parseIsoDurationMs(schedule.duration);
+/** Average length of a calendar period, to land within a period or two of the answer. */
+function approxPeriodMs(schedule: Extract<Schedule, { kind: 'weekly' | 'monthly' } | { days: number }>): number {
   if (schedule.kind === 'weekly') return 7 * 86_400_000;
-  if (schedule.kind === 'monthly' || schedule.days === CALENDAR_MONTH_DAYS) return 30.436875 * 86_400_000;
+  if (schedule.kind === 'monthly' || schedule.days === CALENDAR_MONTH_DAYS) return 30.436875 * 86_400_000; // 146,097 days / 4,800 months
   return schedule.days * 86_400_000;
 }
 
-/** The first period due strictly after `afterMs`, or null for automatic schedules. */
+/**
+ * The first period due strictly after `afterMs`, or null for automatic schedules. Jumps by the
+ * period length and corrects by a step or two, so a PT30S schedule years old costs the same as a
+ * new one.
+ */
 export function nextChargeAfter(schedule: Schedule, anchorMs: number, timeZone: string, afterMs: number): { period: number; at: number } | null {
   if (schedule.kind === 'automatic') return null;
+  if ('duration' in schedule) {
+    const step = parseIsoDurationMs(schedule.duration);
+    const period = afterMs < anchorMs ? 0 : Math.floor((afterMs - anchorMs) / step) + 1;
+    return { period, at: anchorMs + period * step };
+  }
   const at = (p: number) => chargeTime(schedule, anchorMs, timeZone, p) ?? Number.POSITIVE_INFINITY;
   let period = Math.max(0, Math.floor((afterMs - anchorMs) / approxPeriodMs(schedule)) - 1);
   while (period > 0 && at(period) > afterMs) period -= 1;

@@ -33,6 +33,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 }
 
 export function isValidTimeZone(timeZone: string): boolean {
+  if (typeof timeZone !== 'string' || timeZone === '') return false; // callers pass parsed JSON
   try {
     formatter(timeZone);
     return true;
@@ -64,9 +65,11 @@ function asUtc(l: LocalDateTime): number {
 
 /** Offset (local − UTC, ms) of `timeZone` at `instantMs`. */
 function offsetAt(instantMs: number, timeZone: string): number {
-  const whole = instantMs - (instantMs % 1000);
+  const whole = Math.floor(instantMs / 1000) * 1000; // wall-clock readings have whole seconds
   return asUtc(zonedParts(whole, timeZone)) - whole;
 }
+
+const DAY_MS = 86_400_000;
 
 /**
  * The instant a wall-clock reading in `timeZone` names. A reading inside a spring-forward gap moves
@@ -74,12 +77,15 @@ function offsetAt(instantMs: number, timeZone: string): number {
  */
 export function zonedToInstant(local: LocalDateTime, timeZone: string): number {
   const guess = asUtc(local);
-  // The offset a few hours either side covers every real zone's transition.
-  const before = offsetAt(guess - 12 * 3_600_000, timeZone);
-  const after = offsetAt(guess + 12 * 3_600_000, timeZone);
+  // The answer lies within 14 h of the reading taken as UTC (the largest real offset), so the
+  // offsets a day either side are the ones before and after any transition that matters. A
+  // narrower window misses transitions of zones east of +12 h (Auckland, Chatham).
+  const before = offsetAt(guess - DAY_MS, timeZone);
+  const after = offsetAt(guess + DAY_MS, timeZone);
   const candidates = [guess - before, guess - after].filter((t) => asUtc(zonedParts(t, timeZone)) === guess);
   if (candidates.length > 0) return Math.min(...candidates);
-  // In a gap: the reading does not exist; interpret it with the offset before the jump.
+  // In a gap the reading does not exist: read it with the offset from before the jump, which
+  // lands the same distance past the jump as the reading was past its start.
   return guess - before;
 }
 
