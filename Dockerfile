@@ -14,6 +14,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY config ./config
 USER node
 EXPOSE 3000
 # docker-compose.yml picks the process: dist/api/main.js, dist/worker/main.js or dist/cli/main.js migrate

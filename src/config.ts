@@ -1,4 +1,8 @@
+import { join } from 'node:path';
 import { z } from 'zod';
+import { projectRoot } from './cli/provision/paths.js';
+import { GatewayConfigError, loadGatewaySettings } from './gateways/config-file.js';
+import type { GatewaySettings } from './gateways/settings.js';
 
 /**
  * Every setting Tollgate reads, parsed once from the environment. Nothing else reads process.env:
@@ -30,8 +34,12 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must look like whsec_<base64>')
     .default('whsec_dG9sbGdhdGUtc2FuZGJveC1kZXYtc2VjcmV0LWNoYW5nZS1tZQ=='),
-  /** Where the sandbox's pretend processor posts its callbacks; defaults to this API on loopback. */
+  /** Where the sandbox's pretend processor posts its callbacks (`{gateway}` is the gateway's name); defaults to this API on loopback. */
   SANDBOX_CALLBACK_URL: optionalString,
+  /** The gateways file (YAML or JSON); defaults to config/gateways.yaml in the project. */
+  TOLLGATE_GATEWAYS_FILE: optionalString,
+  /** Extra reference patterns for bank statements: a JSON array of regular expressions (group 1 is the reference). */
+  STATEMENT_REFERENCE_PATTERNS: z.string().default('[]'),
   /** Retry delays after soft declines, unless a subscription overrides them (ISO 8601, comma-separated). */
   DEFAULT_RETRY_SCHEDULE: z.string().default('PT15M,PT6H,PT6H,PT6H,PT6H'),
   /** How long before a charge the card will not survive a card.expiring event is sent. */
@@ -50,7 +58,10 @@ export const ConfigSchema = z.object({
 export type Config = z.infer<typeof ConfigSchema> & {
   /** Where the public pages and sandbox checkout are reachable from a browser. */
   publicBaseUrl: string;
+  /** With `{gateway}` standing for the gateway's name. */
   sandboxCallbackUrl: string;
+  gateways: GatewaySettings[];
+  statementPatterns: RegExp[];
 };
 
 export class ConfigError extends Error {
@@ -65,6 +76,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   const publicBaseUrl = (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
-  const sandboxCallbackUrl = c.SANDBOX_CALLBACK_URL ?? `http://127.0.0.1:${c.PORT}/v1/callbacks/sandbox`;
-  return { ...c, publicBaseUrl, sandboxCallbackUrl };
+  const sandboxCallbackUrl = c.SANDBOX_CALLBACK_URL ?? `http://127.0.0.1:${c.PORT}/v1/callbacks/{gateway}`;
+  const gatewaysFile = c.TOLLGATE_GATEWAYS_FILE ?? join(projectRoot(), 'config', 'gateways.yaml');
+  let gateways: GatewaySettings[];
+  try {
+    gateways = loadGatewaySettings(gatewaysFile, { ...env, SANDBOX_WEBHOOK_SECRET: c.SANDBOX_WEBHOOK_SECRET });
+  } catch (err) {
+    if (err instanceof GatewayConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
+  return { ...c, publicBaseUrl, sandboxCallbackUrl, gateways, statementPatterns: parsePatterns(c.STATEMENT_REFERENCE_PATTERNS) };
+}
+
+function parsePatterns(text: string): RegExp[] {
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    throw new ConfigError('STATEMENT_REFERENCE_PATTERNS must be a JSON array of regular expressions');
+  }
+  if (!Array.isArray(list) || !list.every((p) => typeof p === 'string')) {
+    throw new ConfigError('STATEMENT_REFERENCE_PATTERNS must be a JSON array of strings');
+  }
+  return list.map((p: string) => {
+    try {
+      return new RegExp(p, 'gi');
+    } catch (err) {
+      throw new ConfigError(`STATEMENT_REFERENCE_PATTERNS: ${(err as Error).message}`);
+    }
+  });
 }

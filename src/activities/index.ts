@@ -1,5 +1,6 @@
 import { createPaymentActivities, type PaymentActivityDeps } from './payments.js';
 import { createSubscriptionActivities, type SubscriptionActivityDeps } from './subscriptions.js';
+import { createTemporaryPaymentActivities } from './temporary-payments.js';
 
 /** Everything activities need, built once by the worker (src/worker/create-worker.ts); tests pass fakes. */
 export type ActivityDeps = PaymentActivityDeps & SubscriptionActivityDeps;
@@ -9,5 +10,6 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createPaymentActivities(deps),
     ...createSubscriptionActivities(deps),
+    ...createTemporaryPaymentActivities(deps),
   };
 }

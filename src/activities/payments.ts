@@ -3,11 +3,14 @@ import type { FinalPaymentStatus, GatewayOutcome } from '../domain/payment.js';
 import { PAYMENT_EVENT_FOR_STATUS, PAYMENT_STATUS_FOR_OUTCOME } from '../domain/payment.js';
 import { appendEvent } from '../db/events.js';
 import { completePendingPayment, findPayment, type PaymentRow } from '../db/payments.js';
+import { markLinkPaid } from '../db/payment-links.js';
 import { inTransaction } from '../db/pool.js';
 import { toJsonMinor } from '../domain/money.js';
+import type { GatewayRegistry } from '../gateways/types.js';
 
 export interface PaymentActivityDeps {
   pool: pg.Pool;
+  gateways: GatewayRegistry;
 }
 
 function paymentEventPayload(p: PaymentRow): Record<string, unknown> {
@@ -37,6 +40,7 @@ async function complete(
   return inTransaction(deps.pool, async (tx) => {
     const updated = await completePendingPayment(tx, paymentId, completion);
     if (updated) {
+      if (updated.status === 'succeeded' && updated.payment_link_id) await markLinkPaid(tx, updated.payment_link_id, updated.id);
       await appendEvent(tx, {
         type: PAYMENT_EVENT_FOR_STATUS[completion.status],
         aggregateType: 'payment',
@@ -57,6 +61,17 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
     async recordPaymentOutcome(input: { paymentId: string; outcome: GatewayOutcome }): Promise<FinalPaymentStatus> {
       const { status, ...rest } = input.outcome;
       return complete(deps, input.paymentId, { ...rest, status: PAYMENT_STATUS_FOR_OUTCOME[status] });
+    },
+    /**
+     * Asks the payment's gateway, in the mode the payment started in, what became of it. Undefined
+     * while nothing final is known, or when the gateway is gone from the configuration.
+     */
+    async queryPaymentStatus(input: { paymentId: string }): Promise<GatewayOutcome | undefined> {
+      const payment = await findPayment(deps.pool, input.paymentId);
+      if (!payment || payment.status !== 'pending') return undefined;
+      const gateway = deps.gateways.get(payment.gateway);
+      if (!gateway?.paymentStatus) return undefined;
+      return gateway.paymentStatus({ id: payment.id, mode: payment.mode });
     },
     async expirePayment(input: { paymentId: string }): Promise<FinalPaymentStatus> {
       return complete(deps, input.paymentId, { status: 'expired', code: 'expired', message: 'no gateway outcome before the deadline' });

@@ -4,9 +4,15 @@ import type { MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { bodyLimit } from 'hono/body-limit';
 import { PayloadTooLargeError, ValidationError } from '../domain/errors.js';
+import { bankTransferRoutes } from '../gateways/bank-transfer/routes.js';
 import { sandboxCheckoutRoutes } from '../gateways/sandbox/routes.js';
+import { paymentLinksRouter } from './payment-links/payment-links.router.js';
+import { payRoutes } from './pay/pay.routes.js';
 import { apiKeysRouter } from './api-keys/api-keys.router.js';
 import { callbacksRouter } from './callbacks/callbacks.router.js';
+import { callbackJournalRouter } from './callbacks/journal.router.js';
+import { gatewaysRouter } from './gateways/gateways.router.js';
+import { temporaryPaymentsRouter } from './temporary-payments/temporary-payments.router.js';
 import { customersRouter } from './customers/customers.router.js';
 import type { AppDeps, AppEnv } from './env.js';
 import { eventsRouter } from './events/events.router.js';
@@ -48,8 +54,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', subscriptionsRouter());
   app.route('/', eventsRouter());
   app.route('/', apiKeysRouter());
+  app.route('/', callbackJournalRouter());
   app.route('/', callbacksRouter());
+  app.route('/', gatewaysRouter());
+  app.route('/', temporaryPaymentsRouter());
   app.route('/', sandboxCheckoutRoutes());
+  app.route('/', bankTransferRoutes());
+  app.route('/', paymentLinksRouter());
+  app.route('/', payRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -130,3 +130,24 @@ export async function findInbound(db: Queryable, id: bigint): Promise<InboundReq
   const res = await db.query<InboundRequestRow>({ text: 'SELECT * FROM inbound_requests WHERE id = $1', values: [id.toString()] });
   return res.rows[0];
 }
+
+/** The journal for operators, newest first, keyset-paged by id. */
+export async function listInbound(
+  db: Queryable,
+  f: { channel: string; source?: string | undefined; outcome?: string | undefined; from?: Date | undefined; to?: Date | undefined; beforeId?: bigint | undefined; limit: number },
+): Promise<InboundRequestRow[]> {
+  const res = await db.query<InboundRequestRow>({
+    text: `SELECT id, channel, source, method, path, headers, body, body_truncated, source_ip, received_at, outcome,
+                  outcome_detail, payment_id, event_id, signal, decided_at, delivered_at, attempts
+             FROM inbound_requests
+            WHERE channel = $1
+              AND ($2::text IS NULL OR source = $2::text)
+              AND ($3::text IS NULL OR outcome = $3::text)
+              AND ($4::timestamptz IS NULL OR received_at >= $4::timestamptz)
+              AND ($5::timestamptz IS NULL OR received_at < $5::timestamptz)
+              AND ($6::bigint IS NULL OR id < $6::bigint)
+            ORDER BY id DESC LIMIT $7`,
+    values: [f.channel, f.source ?? null, f.outcome ?? null, f.from ?? null, f.to ?? null, f.beforeId?.toString() ?? null, f.limit],
+  });
+  return res.rows;
+}

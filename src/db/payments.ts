@@ -22,11 +22,18 @@ export interface PaymentRow {
   /** A reusable token the gateway returned with a success (for a subscription's first-payment flow). */
   payment_method_token: string | null;
   payment_method_expires: string | null;
+  /** The gateway's adapter, settlement and expiry as they were when the payment started. */
+  adapter: string;
+  settlement: 'immediate' | 'deferred';
+  payment_expiration_days: number | null;
+  /** Where the gateway's checkout sends the payer back to (a payment link's result page). */
+  return_url: string | null;
+  payment_link_id: string | null;
 }
 
 const COLUMNS = `id, customer_id, amount_minor, currency, gateway, mode, description, reference, status,
   expires_at, gateway_transaction_id, gateway_code, gateway_message, created_at, updated_at, completed_at,
-  payment_method_token, payment_method_expires`;
+  payment_method_token, payment_method_expires, adapter, settlement, payment_expiration_days, return_url, payment_link_id`;
 
 export interface NewPayment {
   id: string;
@@ -38,16 +45,25 @@ export interface NewPayment {
   description: string;
   reference: string;
   expiresAt: Date;
+  adapter: string;
+  settlement: 'immediate' | 'deferred';
+  paymentExpirationDays: number | null;
+  returnUrl?: string | undefined;
+  paymentLinkId?: string | undefined;
 }
 
 /** Inserts a pending payment; returns undefined if the reference is taken (the caller draws again). */
 export async function insertPayment(db: Queryable, p: NewPayment): Promise<PaymentRow | undefined> {
   const res = await db.query<PaymentRow>({
-    text: `INSERT INTO payments (id, customer_id, amount_minor, currency, gateway, mode, description, reference, expires_at)
-           VALUES ($1, $2, $3::bigint, $4, $5, $6, $7, $8, $9)
+    text: `INSERT INTO payments (id, customer_id, amount_minor, currency, gateway, mode, description, reference, expires_at,
+                                 adapter, settlement, payment_expiration_days, return_url, payment_link_id)
+           VALUES ($1, $2, $3::bigint, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
            ON CONFLICT (reference) DO NOTHING
            RETURNING ${COLUMNS}`,
-    values: [p.id, p.customerId, p.amountMinor.toString(), p.currency, p.gateway, p.mode, p.description, p.reference, p.expiresAt],
+    values: [
+      p.id, p.customerId, p.amountMinor.toString(), p.currency, p.gateway, p.mode, p.description, p.reference, p.expiresAt,
+      p.adapter, p.settlement, p.paymentExpirationDays, p.returnUrl ?? null, p.paymentLinkId ?? null,
+    ],
   });
   return res.rows[0];
 }
@@ -83,6 +99,30 @@ export async function completePendingPayment(
             WHERE id = $1 AND status = 'pending'
         RETURNING ${COLUMNS}`,
     values: [id, c.status, c.gatewayTransactionId ?? null, c.code ?? null, c.message ?? null, c.paymentMethodToken ?? null, c.paymentMethodExpires ?? null],
+  });
+  return res.rows[0];
+}
+
+/** Pending payments carrying one of these references (bank-statement matching). */
+export async function findPendingByReferences(db: Queryable, references: readonly string[]): Promise<PaymentRow[]> {
+  if (references.length === 0) return [];
+  const res = await db.query<PaymentRow>({
+    text: `SELECT ${COLUMNS} FROM payments WHERE status = 'pending' AND reference = ANY($1::text[])`,
+    values: [references],
+  });
+  return res.rows;
+}
+
+export async function isReferenceTaken(db: Queryable, reference: string): Promise<boolean> {
+  const res = await db.query({ text: 'SELECT 1 FROM payments WHERE reference = $1', values: [reference] });
+  return (res.rowCount ?? 0) > 0;
+}
+
+/** The payment of a payment link still in flight, if any (there is at most one). */
+export async function findPendingForLink(db: Queryable, linkId: string): Promise<PaymentRow | undefined> {
+  const res = await db.query<PaymentRow>({
+    text: `SELECT ${COLUMNS} FROM payments WHERE payment_link_id = $1 AND status = 'pending'`,
+    values: [linkId],
   });
   return res.rows[0];
 }

@@ -1,19 +1,31 @@
 import type { Config } from '../config.js';
 import type { Queryable } from '../db/pool.js';
+import { createBankTransferGateway } from './bank-transfer/gateway.js';
 import { createSandboxGateway } from './sandbox/gateway.js';
+import type { GatewaySettings } from './settings.js';
 import type { GatewayRegistry, PaymentGateway } from './types.js';
 
-/** The gateways this deployment offers, keyed by name. */
+/** The gateways this deployment offers, keyed by name, from the gateways file. */
 export function buildGateways(config: Config, deps: { db: Queryable }): GatewayRegistry {
-  const list: PaymentGateway[] = [
-    createSandboxGateway({
-      db: deps.db,
-      name: 'sandbox',
-      mode: 'test',
-      webhookSecret: config.SANDBOX_WEBHOOK_SECRET,
-      toleranceSeconds: config.CALLBACK_TOLERANCE_SECONDS,
-      publicBaseUrl: config.publicBaseUrl,
-    }),
-  ];
-  return new Map(list.map((g) => [g.name, g]));
+  return new Map(config.gateways.map((s) => [s.name, buildGateway(s, config, deps)]));
+}
+
+function buildGateway(settings: GatewaySettings, config: Config, deps: { db: Queryable }): PaymentGateway {
+  switch (settings.adapter) {
+    case 'sandbox':
+      return createSandboxGateway({
+        db: deps.db,
+        settings,
+        toleranceSeconds: config.CALLBACK_TOLERANCE_SECONDS,
+        publicBaseUrl: config.publicBaseUrl,
+      });
+    case 'bank_transfer':
+      return createBankTransferGateway({ settings, publicBaseUrl: config.publicBaseUrl });
+  }
+}
+
+/** Whether a gateway takes this amount (its min/max and currency list). */
+export function gatewayAccepts(g: PaymentGateway, amountMinor: bigint, currency: string): boolean {
+  const s = g.settings;
+  return amountMinor >= s.minAmount && amountMinor <= s.maxAmount && (s.currencies === null || s.currencies.includes(currency));
 }

@@ -1,4 +1,5 @@
 import type { GatewayOutcome } from '../domain/payment.js';
+import type { GatewayMode, GatewaySettings } from './settings.js';
 
 /** What a gateway adapter learns from a verified callback message. */
 export interface CallbackMessage {
@@ -15,7 +16,8 @@ export interface RawCallback {
 }
 
 export type CallbackVerdict =
-  | { ok: true; message: CallbackMessage }
+  /** signedMode: whose secret signed it; it must be the mode the payment started in. */
+  | { ok: true; message: CallbackMessage; signedMode: GatewayMode }
   | { ok: false; reason: 'signature'; detail: string }
   | { ok: false; reason: 'schema'; detail: string; issues: Array<{ path: string; message: string }> };
 
@@ -24,6 +26,8 @@ export interface PaymentForCheckout {
   amountMinor: bigint;
   currency: string;
   description: string;
+  reference: string;
+  mode: GatewayMode;
 }
 
 /**
@@ -33,11 +37,18 @@ export interface PaymentForCheckout {
  */
 export interface PaymentGateway {
   readonly name: string;
-  readonly mode: 'test' | 'live';
+  /** The mode new payments start in; a payment keeps the mode it started in. */
+  readonly mode: GatewayMode;
+  readonly settings: GatewaySettings;
   /** Where the payer's browser goes to pay. */
   checkoutUrl(payment: PaymentForCheckout): string;
   /** Authenticates and reads a callback; the JSON has already been parsed from raw.body. */
   verifyCallback(raw: RawCallback, json: unknown, nowSeconds: number): CallbackVerdict;
+  /**
+   * Asks the gateway what became of a payment, for callbacks that never arrive. Undefined when
+   * nothing final is known yet. Gateways without a status query (bank_transfer) leave it out.
+   */
+  paymentStatus?(payment: { id: string; mode: GatewayMode }): Promise<GatewayOutcome | undefined>;
 }
 
 export type GatewayRegistry = ReadonlyMap<string, PaymentGateway>;

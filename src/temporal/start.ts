@@ -8,13 +8,13 @@ import { paymentWorkflowId } from './workflow-ids.js';
 export async function startPaymentWorkflow(
   client: Client,
   taskQueue: string,
-  p: { id: string; customerId: string; amountMinor: bigint; expiresAt: Date },
+  p: { id: string; customerId: string; amountMinor: bigint; expiresAt: Date; pollStatus: boolean; settlement: 'immediate' | 'deferred' },
 ): Promise<void> {
   try {
     await client.workflow.start<typeof paymentWorkflow>('paymentWorkflow', {
       taskQueue,
       workflowId: paymentWorkflowId(p.id),
-      args: [{ paymentId: p.id, expiresAt: p.expiresAt.toISOString() }],
+      args: [{ paymentId: p.id, expiresAt: p.expiresAt.toISOString(), pollStatus: p.pollStatus, settlement: p.settlement }],
       typedSearchAttributes: [
         { key: TollgateKind, value: 'payment' },
         { key: TollgateCustomerId, value: p.customerId },

@@ -1,3 +1,4 @@
 // The worker's workflowsPath: every workflow Tollgate runs, with its signals, updates and queries.
 export * from './payment.js';
 export * from './subscription.js';
+export * from './temporary-payment.js';

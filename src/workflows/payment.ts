@@ -2,22 +2,32 @@ import {
   condition,
   defineQuery,
   defineSignal,
+  ParentClosePolicy,
   proxyActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import type { GatewayOutcome, PaymentStatus } from '../domain/payment.js';
-import { TollgateNextActionAt, TollgateState } from '../temporal/search-attributes.js';
+import { TollgateAmountMinor, TollgateCustomerId, TollgateKind, TollgateNextActionAt, TollgateState } from '../temporal/search-attributes.js';
+import { temporaryPaymentWorkflowId } from '../temporal/workflow-ids.js';
+import { temporaryPaymentWorkflow } from './temporary-payment.js';
 
 /**
  * One workflow per one-time payment (`payment:<id>`): waits for the gateway's outcome until the
- * payment's deadline, records it in Postgres, and expires the payment if nothing came.
+ * payment's deadline, asking the gateway on a backoff in case the callback never comes, records
+ * the outcome in Postgres, and expires the payment if nothing came. A success through a gateway
+ * with deferred settlement opens a temporary payment (`temporary-payment:<id>`), which outlives it.
  */
 export interface PaymentWorkflowInput {
   paymentId: string;
   /** ISO timestamp of the deadline. */
   expiresAt: string;
+  /** Whether the gateway answers status queries (bank_transfer does not: a statement line decides). */
+  pollStatus?: boolean;
+  /** Settlement as the payment started with it; deferred opens a temporary payment on success. */
+  settlement?: 'immediate' | 'deferred';
 }
 
 export interface PaymentWorkflowState {
@@ -25,13 +35,23 @@ export interface PaymentWorkflowState {
   status: PaymentStatus;
   expiresAt: string;
   outcomeReceived: boolean;
+  /** How the outcome arrived. */
+  outcomeSource: 'callback' | 'status_query' | null;
+  statusQueries: number;
+  temporaryPaymentId: string | null;
 }
 
-/** The gateway's verdict, delivered by the callback endpoint (or typed into the Temporal UI). */
+/** The gateway's verdict, delivered by the callback endpoint, a statement match, or typed into the Temporal UI. */
 export const gatewayOutcomeSignal = defineSignal<[GatewayOutcome]>('gatewayOutcome');
 export const paymentStateQuery = defineQuery<PaymentWorkflowState>('state');
 
-const { recordPaymentOutcome, expirePayment } = proxyActivities<ReturnType<typeof createActivities>>({
+/** First status query a minute after the start, then doubling up to an hour between queries. */
+export const STATUS_QUERY_FIRST_MS = 60_000;
+export const STATUS_QUERY_MAX_MS = 3_600_000;
+
+const { recordPaymentOutcome, expirePayment, queryPaymentStatus, createTemporaryPayment } = proxyActivities<
+  ReturnType<typeof createActivities>
+>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -42,27 +62,66 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     status: 'pending',
     expiresAt: input.expiresAt,
     outcomeReceived: false,
+    outcomeSource: null,
+    statusQueries: 0,
+    temporaryPaymentId: null,
   };
   let outcome: GatewayOutcome | undefined;
-  setHandler(gatewayOutcomeSignal, (o) => {
+  const accept = (o: GatewayOutcome | undefined, source: 'callback' | 'status_query') => {
     // The first verdict wins; gateways repeat callbacks and the relay may redeliver.
-    if (outcome === undefined && (o.status === 'succeeded' || o.status === 'failed')) {
+    if (outcome === undefined && o !== undefined && (o.status === 'succeeded' || o.status === 'failed')) {
       outcome = o;
       state.outcomeReceived = true;
+      state.outcomeSource = source;
     }
-  });
+  };
+  setHandler(gatewayOutcomeSignal, (o) => accept(o, 'callback'));
   setHandler(paymentStateQuery, () => state);
 
-  const untilDeadline = Math.max(0, Date.parse(input.expiresAt) - Date.now());
-  const arrived = await condition(() => outcome !== undefined, untilDeadline);
+  const deadline = Date.parse(input.expiresAt);
+  const askGateway = async () => {
+    state.statusQueries += 1;
+    accept(await queryPaymentStatus({ paymentId: input.paymentId }), 'status_query');
+  };
+  let pollDelay = STATUS_QUERY_FIRST_MS;
+  while (outcome === undefined) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) break;
+    const wait = input.pollStatus ? Math.min(pollDelay, remaining) : remaining;
+    if (await condition(() => outcome !== undefined, wait)) break;
+    if (input.pollStatus && Date.now() < deadline) {
+      await askGateway();
+      pollDelay = Math.min(pollDelay * 2, STATUS_QUERY_MAX_MS);
+    }
+  }
+  // One last question before giving up: a paid payment must not expire because a callback was lost.
+  if (outcome === undefined && input.pollStatus) await askGateway();
 
   state.status =
-    arrived && outcome !== undefined
+    outcome !== undefined
       ? await recordPaymentOutcome({ paymentId: input.paymentId, outcome })
       : await expirePayment({ paymentId: input.paymentId });
   upsertSearchAttributes([
     { key: TollgateState, value: state.status },
     { key: TollgateNextActionAt, value: null },
   ]);
+
+  if (state.status === 'succeeded' && input.settlement === 'deferred') {
+    const temporary = await createTemporaryPayment({ paymentId: input.paymentId });
+    state.temporaryPaymentId = temporary.id;
+    await startChild(temporaryPaymentWorkflow, {
+      workflowId: temporaryPaymentWorkflowId(temporary.id),
+      args: [{ temporaryPaymentId: temporary.id, expiresAt: temporary.expiresAt, expirationDays: temporary.expirationDays }],
+      // The temporary payment lives on (days, or for ever) after this payment's workflow ends.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: [
+        { key: TollgateKind, value: 'temporary_payment' },
+        { key: TollgateCustomerId, value: temporary.customerId },
+        { key: TollgateState, value: 'open' },
+        { key: TollgateAmountMinor, value: temporary.amountMinor },
+        ...(temporary.expiresAt ? [{ key: TollgateNextActionAt, value: new Date(temporary.expiresAt) }] : []),
+      ],
+    });
+  }
   return state;
 }

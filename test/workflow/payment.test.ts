@@ -8,7 +8,8 @@ import type { FinalPaymentStatus, GatewayOutcome } from '../../src/domain/paymen
 import { gatewayOutcomeSignal, paymentStateQuery, type paymentWorkflow } from '../../src/workflows/payment.js';
 import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 
-type Activities = Pick<ReturnType<typeof createActivities>, 'recordPaymentOutcome' | 'expirePayment'>;
+type Activities = Pick<ReturnType<typeof createActivities>, 'recordPaymentOutcome' | 'expirePayment'> &
+  Partial<Pick<ReturnType<typeof createActivities>, 'queryPaymentStatus' | 'createTemporaryPayment' | 'settleTemporaryPayment' | 'unsettleTemporaryPayment'>>;
 
 /** Fake activities of the real type that record what the workflow asked for. */
 function recordingActivities() {
@@ -108,5 +109,50 @@ describe('payment workflow (time-skipping)', () => {
     assert.deepEqual(calls.map((c) => c.name), ['expirePayment']);
     assert.ok(workflowMs >= 31 * 24 * 3_600_000, `workflow time advanced ${workflowMs} ms`);
     t.diagnostic(`31 days of workflow time took ${wallMs} ms of wall time`);
+  });
+
+  it('asks the gateway on a backoff when no callback comes, and records what it answers', async () => {
+    const { activities, calls } = recordingActivities();
+    const queriedAt: number[] = [];
+    activities.queryPaymentStatus = async () => {
+      queriedAt.push(await env.currentTimeMs());
+      return queriedAt.length < 4 ? undefined : { status: 'succeeded', gatewayTransactionId: 'txn-polled', code: '00' };
+    };
+    const paymentId = `pay_${randomUUID()}`;
+    const start = await env.currentTimeMs();
+    const result = await withWorker(activities, async (taskQueue) =>
+      env.client.workflow.execute<typeof paymentWorkflow>('paymentWorkflow', {
+        taskQueue,
+        workflowId: `payment:${paymentId}`,
+        args: [{ paymentId, expiresAt: await deadlineIn(24 * 3_600_000), pollStatus: true }],
+      }),
+    );
+    assert.equal(result.status, 'succeeded');
+    assert.equal(result.outcomeSource, 'status_query');
+    assert.equal(result.statusQueries, 4);
+    assert.equal(calls[0]?.outcome?.gatewayTransactionId, 'txn-polled');
+    const gaps = queriedAt.map((t, i) => Math.round((t - (queriedAt[i - 1] ?? start)) / 60_000));
+    assert.deepEqual(gaps, [1, 2, 4, 8], 'minutes between questions double');
+  });
+
+  it('a success through a deferred gateway opens a temporary payment that outlives the payment', async () => {
+    const { activities } = recordingActivities();
+    const temporaryPaymentId = `tmp_${randomUUID()}`;
+    activities.createTemporaryPayment = async () => ({ id: temporaryPaymentId, customerId: 'cus_1', amountMinor: 4900, expiresAt: null, expirationDays: null });
+    activities.settleTemporaryPayment = async ({ reason }) => ({ status: 'settled' as const, settledReason: reason });
+    const paymentId = `pay_${randomUUID()}`;
+    await withWorker(activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start<typeof paymentWorkflow>('paymentWorkflow', {
+        taskQueue,
+        workflowId: `payment:${paymentId}`,
+        args: [{ paymentId, expiresAt: await deadlineIn(3_600_000), settlement: 'deferred' }],
+      });
+      await handle.signal(gatewayOutcomeSignal, { status: 'succeeded', code: '00' });
+      const state = await handle.result();
+      assert.equal(state.temporaryPaymentId, temporaryPaymentId);
+      const child = env.client.workflow.getHandle(`temporary-payment:${temporaryPaymentId}`);
+      assert.equal((await child.describe()).status.name, 'RUNNING', 'the temporary payment waits after the payment workflow closed');
+      await child.terminate('test over');
+    });
   });
 });

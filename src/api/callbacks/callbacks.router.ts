@@ -6,6 +6,7 @@ import {
   rejectInbound,
 } from '../../db/inbound-requests.js';
 import { findPayment } from '../../db/payments.js';
+import { ipAllowed } from '../../gateways/cidr.js';
 import type { AppEnv } from '../env.js';
 import { journalHeaders, readBodyCapped, sourceIp } from '../inbound.js';
 import { problemContent } from '../openapi-common.js';
@@ -38,6 +39,7 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
       200: { description: 'Journaled and accepted (or recognised as a repeat)', content: { 'application/json': { schema: CallbackReceipt } } },
       400: { description: 'Malformed JSON or wrong shape', content: problemContent },
       401: { description: 'Missing or bad signature', content: problemContent },
+      403: { description: "The sender's address is outside the gateway's callback allowlist", content: problemContent },
       404: { description: 'Unknown gateway or payment', content: problemContent },
       413: { description: 'Body too large', content: problemContent },
     },
@@ -59,7 +61,7 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
     });
     const refuse = async (
       outcome: InboundOutcome,
-      status: 400 | 401 | 404 | 413,
+      status: 400 | 401 | 403 | 404 | 413,
       code: string,
       detail: string,
       errors?: Array<{ path: string; message: string }>,
@@ -72,6 +74,10 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
     if (truncated) return refuse('rejected_too_large', 413, 'payload_too_large', `callback bodies are limited to ${deps.config.MAX_BODY_BYTES} bytes`);
     const gateway = deps.gateways.get(gatewayName);
     if (!gateway) return refuse('rejected_unknown_gateway', 404, 'unknown_gateway', `no gateway named "${gatewayName}"`);
+    const ip = sourceIp(c);
+    if (!ipAllowed(ip, gateway.settings.callbackAllowlist)) {
+      return refuse('rejected_source', 403, 'forbidden_source', `callbacks for ${gateway.name} are not accepted from ${ip ?? 'an unknown address'}`);
+    }
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -88,6 +94,10 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
     const payment = await findPayment(deps.pool, message.paymentId);
     if (!payment || payment.gateway !== gateway.name) {
       return refuse('rejected_unknown_payment', 404, 'unknown_payment', `no ${gateway.name} payment ${message.paymentId}`);
+    }
+    // A payment keeps the mode it started in: a live-signed callback cannot complete a test payment.
+    if (verdict.signedMode !== payment.mode) {
+      return refuse('rejected_signature', 401, 'bad_signature', `signed with the ${verdict.signedMode} secret, but payment ${payment.id} runs in ${payment.mode} mode`);
     }
     const first = await acceptInbound(deps.pool, journalId, { eventId: message.eventId, paymentId: payment.id, signal: message.outcome });
     if (!first) {

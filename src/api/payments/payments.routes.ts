@@ -12,8 +12,13 @@ export const CreatePaymentBody = z
     description: z.string().max(500).default('').openapi({ example: 'Internet 300 Mb/s, November' }),
     expires_in: z
       .string()
-      .default('PT1H')
-      .openapi({ description: 'ISO 8601 duration until the payment expires (PT10S … P30D)', example: 'PT30M' }),
+      .optional()
+      .openapi({ description: "ISO 8601 duration until the payment expires (PT10S … P30D); the gateway's payment_ttl when left out", example: 'PT30M' }),
+    reference: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9\-/.]{0,34}$/, 'letters, digits, - / . (at most 35, as a bank transfer carries)')
+      .optional()
+      .openapi({ description: 'The reference (variable symbol) a bank transfer will carry: one from GET /v1/variable-symbol or your own; a fresh one when left out', example: '4821930575' }),
   })
   .strict()
   .openapi('CreatePayment');
@@ -31,6 +36,7 @@ export const Payment = z
     description: z.string(),
     reference: z.string().openapi({ description: 'Unique variable symbol a bank transfer can carry', example: '4821930575' }),
     checkout_url: z.string().nullable(),
+    settlement: z.enum(['immediate', 'deferred']),
     expires_at: z.string(),
     created_at: z.string(),
     completed_at: z.string().nullable(),
@@ -70,5 +76,23 @@ export const getPaymentRoute = createRoute({
   responses: {
     200: { description: 'The payment', content: { 'application/json': { schema: Payment } } },
     ...problemResponses(401, 403, 404),
+  },
+});
+
+export const VariableSymbol = z
+  .object({ reference: z.string().openapi({ example: '4821930575' }) })
+  .openapi('VariableSymbol');
+
+export const variableSymbolRoute = createRoute({
+  method: 'get',
+  path: '/v1/variable-symbol',
+  tags: ['Payments'],
+  summary: 'A fresh unique payment reference (variable symbol)',
+  description: 'Ten digits with a mod-11 check digit, not used by any payment yet. Pass it as `reference` when creating the payment.',
+  security: bearer,
+  middleware: [requireScope('billing')] as const,
+  responses: {
+    200: { description: 'A fresh reference', content: { 'application/json': { schema: VariableSymbol } } },
+    ...problemResponses(401, 403),
   },
 });

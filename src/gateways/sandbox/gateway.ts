@@ -1,15 +1,15 @@
 import { verifyWebhook } from '../standard-webhooks.js';
 import type { Queryable } from '../../db/pool.js';
+import type { GatewayMode, GatewaySettings } from '../settings.js';
 import type { CallbackVerdict, PaymentForCheckout, RawCallback, RecurringGateway } from '../types.js';
+import { findCheckout } from './checkouts.js';
 import { SandboxCallbackBody } from './messages.js';
 import { sandboxCharge, sandboxChargeStatus } from './recurring.js';
 
 export interface SandboxGatewayOptions {
-  /** Where the sandbox keeps its own ledger (the pretend bank's books). */
+  /** Where the sandbox keeps its own books (the pretend bank's ledger and checkout verdicts). */
   db: Queryable;
-  name: string;
-  mode: 'test' | 'live';
-  webhookSecret: string;
+  settings: GatewaySettings;
   toleranceSeconds: number;
   /** Base URL the payer's browser reaches the API at. */
   publicBaseUrl: string;
@@ -17,20 +17,34 @@ export interface SandboxGatewayOptions {
 
 /**
  * The sandbox gateway: a pretend card processor with its own hosted checkout page
- * (src/gateways/sandbox/routes.ts) that sends signed Standard Webhooks callbacks.
+ * (src/gateways/sandbox/routes.ts) that sends signed Standard Webhooks callbacks. Each mode has
+ * its own secret, as a real processor's test and production accounts do.
  */
 export function createSandboxGateway(o: SandboxGatewayOptions): RecurringGateway {
+  const s = o.settings;
   return {
-    name: o.name,
-    mode: o.mode,
+    name: s.name,
+    mode: s.mode,
+    settings: s,
     charge: (req) => sandboxCharge(o.db, req),
     chargeStatus: (key) => sandboxChargeStatus(o.db, key),
     checkoutUrl(payment: PaymentForCheckout): string {
       return `${o.publicBaseUrl}/sandbox/checkout/${encodeURIComponent(payment.id)}`;
     },
     verifyCallback(raw: RawCallback, json: unknown, nowSeconds: number): CallbackVerdict {
-      const problem = verifyWebhook(o.webhookSecret, raw.headers, raw.body, nowSeconds, o.toleranceSeconds);
-      if (problem) return { ok: false, reason: 'signature', detail: problem };
+      let signedMode: GatewayMode | undefined;
+      let problem = 'no secret is configured';
+      for (const mode of ['test', 'live'] as const) {
+        const secret = s.secrets[mode];
+        if (!secret) continue;
+        const p = verifyWebhook(secret, raw.headers, raw.body, nowSeconds, o.toleranceSeconds);
+        if (!p) {
+          signedMode = mode;
+          break;
+        }
+        problem = p;
+      }
+      if (!signedMode) return { ok: false, reason: 'signature', detail: problem };
       const parsed = SandboxCallbackBody.safeParse(json);
       if (!parsed.success) {
         return {
@@ -43,6 +57,7 @@ export function createSandboxGateway(o: SandboxGatewayOptions): RecurringGateway
       const { type, data } = parsed.data;
       return {
         ok: true,
+        signedMode,
         message: {
           eventId: raw.headers['webhook-id'] ?? '',
           paymentId: data.payment_id,
@@ -56,6 +71,11 @@ export function createSandboxGateway(o: SandboxGatewayOptions): RecurringGateway
           },
         },
       };
+    },
+    async paymentStatus(payment) {
+      const row = await findCheckout(o.db, payment.id);
+      if (!row) return undefined;
+      return { status: row.outcome, gatewayTransactionId: row.transaction_id, code: row.code, message: row.message };
     },
   };
 }

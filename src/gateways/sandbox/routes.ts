@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { html, page } from '../../api/html.js';
 import type { AppEnv } from '../../api/env.js';
 import { findPayment, type PaymentRow } from '../../db/payments.js';
 import { formatDecimal, toJsonMinor } from '../../domain/money.js';
 import { requireScope } from '../../api/middleware/auth.js';
+import { recordCheckout, type SandboxCheckoutRow } from './checkouts.js';
 import { listBookings } from './ledger.js';
 import { paymentWorkflowId } from '../../temporal/workflow-ids.js';
 import { webhookHeaders } from '../standard-webhooks.js';
@@ -20,7 +21,7 @@ export function sandboxCheckoutRoutes(): Hono<AppEnv> {
 
   app.get('/sandbox/checkout/:paymentId', async (c) => {
     const payment = await findPayment(c.get('deps').pool, c.req.param('paymentId'));
-    if (!payment || payment.gateway !== 'sandbox') return c.html(notFoundPage(), 404);
+    if (!payment || payment.adapter !== 'sandbox') return c.html(notFoundPage(), 404);
     if (payment.status !== 'pending') return c.html(resultPage(payment), 200);
     const amount = `${formatDecimal({ minor: payment.amount_minor, currency: payment.currency })} ${payment.currency}`;
     const action = `/sandbox/checkout/${encodeURIComponent(payment.id)}`;
@@ -29,47 +30,43 @@ export function sandboxCheckoutRoutes(): Hono<AppEnv> {
         'Sandbox checkout',
         html`<div class="card">
   <h1>Sandbox checkout</h1>
-  <p class="note">Test gateway — no real money moves.</p>
+  <p class="note">Test gateway — no real money moves. ${payment.gateway}, ${payment.mode} mode.</p>
   <p>${payment.description || 'Payment'}</p>
   <p class="amount" aria-label="Amount">${amount}</p>
   <p class="note">Reference ${payment.reference}</p>
   <form method="post" action="${action}/approve" style="display:inline"><button class="primary" type="submit">Approve</button></form>
   <form method="post" action="${action}/decline" style="display:inline"><button type="submit">Decline</button></form>
+  <details><summary>Simulate a lost callback</summary>
+  <p class="note">The processor approves but its callback never reaches Tollgate; the payment learns the outcome from its status query.</p>
+  <form method="post" action="${action}/approve-silently"><button type="submit">Approve without callback</button></form>
+  </details>
 </div>`,
       ),
     );
   });
 
-  for (const verdict of ['approve', 'decline'] as const) {
+  for (const verdict of ['approve', 'decline', 'approve-silently'] as const) {
     app.post(`/sandbox/checkout/:paymentId/${verdict}`, async (c) => {
       const deps = c.get('deps');
       const payment = await findPayment(deps.pool, c.req.param('paymentId'));
-      if (!payment || payment.gateway !== 'sandbox') return c.html(notFoundPage(), 404);
+      if (!payment || payment.adapter !== 'sandbox') return c.html(notFoundPage(), 404);
       if (payment.status === 'pending') {
-        const body: SandboxCallbackBody = {
-          type: verdict === 'approve' ? 'payment.succeeded' : 'payment.failed',
-          data: {
-            payment_id: payment.id,
-            transaction_id: `sbx_txn_${randomUUID()}`,
-            ...(verdict === 'approve'
-              ? { code: '00', message: 'Approved', card_token: 'sandbox_approve' }
-              : { code: '05', message: 'Do not honour (declined on the sandbox page)' }),
-          },
-        };
-        const text = JSON.stringify(body);
-        const headers = webhookHeaders(deps.config.SANDBOX_WEBHOOK_SECRET, `msg_${randomUUID()}`, Math.floor(Date.now() / 1000), text);
-        const res = await fetch(deps.config.sandboxCallbackUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
-          body: text,
-        }).catch((err: unknown) => {
-          c.get('log').error({ err }, 'sandbox could not deliver its callback');
-          return undefined;
+        const approved = verdict !== 'decline';
+        const sendCallback = verdict !== 'approve-silently';
+        const booked = await recordCheckout(deps.pool, {
+          payment_id: payment.id,
+          outcome: approved ? 'succeeded' : 'failed',
+          code: approved ? '00' : '05',
+          message: approved ? 'Approved' : 'Do not honour (declined on the sandbox page)',
+          transaction_id: `sbx_txn_${randomUUID()}`,
+          callback_sent: sendCallback,
         });
-        if (!res?.ok) c.get('log').warn({ status: res?.status }, 'sandbox callback was not accepted');
-        else await waitForOutcome(deps, payment.id);
+        if (sendCallback) {
+          const delivered = await sendSignedCallback(c, payment, booked);
+          if (delivered) await waitForOutcome(deps, payment.id);
+        }
       }
-      return c.redirect(`/sandbox/checkout/${encodeURIComponent(payment.id)}/result`, 303);
+      return c.redirect(payment.return_url ?? `/sandbox/checkout/${encodeURIComponent(payment.id)}/result`, 303);
     });
   }
 
@@ -94,11 +91,43 @@ export function sandboxCheckoutRoutes(): Hono<AppEnv> {
 
   app.get('/sandbox/checkout/:paymentId/result', async (c) => {
     const payment = await findPayment(c.get('deps').pool, c.req.param('paymentId'));
-    if (!payment || payment.gateway !== 'sandbox') return c.html(notFoundPage(), 404);
+    if (!payment || payment.adapter !== 'sandbox') return c.html(notFoundPage(), 404);
     return c.html(resultPage(payment), 200);
   });
 
   return app;
+}
+
+/**
+ * What the pretend processor does after a verdict: posts a callback signed with the secret of the
+ * mode the payment started in (a processor's test and live accounts are different accounts).
+ */
+async function sendSignedCallback(c: Context<AppEnv>, payment: PaymentRow, booked: SandboxCheckoutRow): Promise<boolean> {
+  const deps = c.get('deps');
+  const secret = deps.gateways.get(payment.gateway)?.settings.secrets[payment.mode];
+  if (!secret) {
+    c.get('log').error({ gateway: payment.gateway, mode: payment.mode }, 'sandbox has no secret for this mode; no callback sent');
+    return false;
+  }
+  const body: SandboxCallbackBody = {
+    type: booked.outcome === 'succeeded' ? 'payment.succeeded' : 'payment.failed',
+    data: {
+      payment_id: payment.id,
+      transaction_id: booked.transaction_id,
+      code: booked.code,
+      message: booked.message,
+      ...(booked.outcome === 'succeeded' ? { card_token: 'sandbox_approve' } : {}),
+    },
+  };
+  const text = JSON.stringify(body);
+  const headers = webhookHeaders(secret, `msg_${randomUUID()}`, Math.floor(Date.now() / 1000), text);
+  const url = deps.config.sandboxCallbackUrl.replace('{gateway}', encodeURIComponent(payment.gateway));
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: text }).catch((err: unknown) => {
+    c.get('log').error({ err }, 'sandbox could not deliver its callback');
+    return undefined;
+  });
+  if (!res?.ok) c.get('log').warn({ status: res?.status }, 'sandbox callback was not accepted');
+  return res?.ok === true;
 }
 
 /**

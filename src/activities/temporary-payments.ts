@@ -1,0 +1,110 @@
+import type pg from 'pg';
+import { appendEvent } from '../db/events.js';
+import { newId } from '../db/ids.js';
+import { findPayment } from '../db/payments.js';
+import { inTransaction } from '../db/pool.js';
+import {
+  appendTemporaryHistory,
+  findTemporaryPayment,
+  insertTemporaryPayment,
+  reopenTemporary,
+  settleTemporary,
+  type TemporaryPaymentRow,
+} from '../db/temporary-payments.js';
+import { toJsonMinor } from '../domain/money.js';
+
+export interface TemporaryActivityDeps {
+  pool: pg.Pool;
+}
+
+const DAY_MS = 86_400_000;
+
+export function temporaryPaymentJsonPayload(t: TemporaryPaymentRow): Record<string, unknown> {
+  return {
+    temporary_payment_id: t.id,
+    payment_id: t.payment_id,
+    customer_id: t.customer_id,
+    amount: toJsonMinor(t.amount_minor),
+    currency: t.currency,
+    reference: t.reference,
+    status: t.status,
+    settled_reason: t.settled_reason,
+    expires_at: t.expires_at?.toISOString() ?? null,
+    bank_line_id: t.bank_line_id,
+  };
+}
+
+/**
+ * Temporary payments' writes. Each change is one transaction: the row, a history row and an event.
+ * Every activity is idempotent, so a retry after a lost reply changes nothing twice.
+ */
+export function createTemporaryPaymentActivities(deps: TemporaryActivityDeps) {
+  return {
+    async createTemporaryPayment(input: { paymentId: string }) {
+      return inTransaction(deps.pool, async (tx) => {
+        const payment = await findPayment(tx, input.paymentId);
+        if (!payment) throw new Error(`payment ${input.paymentId} does not exist`);
+        if (payment.status !== 'succeeded') throw new Error(`payment ${input.paymentId} is ${payment.status}, not succeeded`);
+        const days = payment.payment_expiration_days;
+        const completed = payment.completed_at ?? new Date();
+        const { row, created } = await insertTemporaryPayment(tx, {
+          id: newId('tmp'),
+          paymentId: payment.id,
+          customerId: payment.customer_id,
+          amountMinor: payment.amount_minor,
+          currency: payment.currency,
+          reference: payment.reference,
+          expirationDays: days,
+          expiresAt: days === null ? null : new Date(completed.getTime() + days * DAY_MS),
+        });
+        if (created) {
+          await appendTemporaryHistory(tx, { temporaryPaymentId: row.id, action: 'created', actor: 'payment', expiresAt: row.expires_at });
+          // The billing system lifts the customer's cut-off on this event.
+          await appendEvent(tx, { type: 'temporary_payment.created', aggregateType: 'temporary_payment', aggregateId: row.id, payload: temporaryPaymentJsonPayload(row) });
+        }
+        return {
+          id: row.id,
+          customerId: row.customer_id,
+          amountMinor: toJsonMinor(row.amount_minor),
+          expiresAt: row.expires_at?.toISOString() ?? null,
+          expirationDays: row.expiration_days,
+        };
+      });
+    },
+
+    /** Returns the status and reason the row has afterwards (another settlement may have come first). */
+    async settleTemporaryPayment(input: { temporaryPaymentId: string; reason: 'bank' | 'manual' | 'expired'; lineId?: string; actor: string; note?: string | undefined }) {
+      return inTransaction(deps.pool, async (tx) => {
+        const changed = await settleTemporary(tx, input.temporaryPaymentId, { reason: input.reason, bankLineId: input.lineId ?? null });
+        if (changed) {
+          await appendTemporaryHistory(tx, {
+            temporaryPaymentId: changed.id,
+            action: 'settled',
+            reason: input.note ? `${input.reason}: ${input.note}` : input.reason,
+            actor: input.actor,
+            bankLineId: input.lineId ?? null,
+          });
+          await appendEvent(tx, { type: 'temporary_payment.settled', aggregateType: 'temporary_payment', aggregateId: changed.id, payload: temporaryPaymentJsonPayload(changed) });
+          return { status: changed.status, settledReason: changed.settled_reason };
+        }
+        const current = await findTemporaryPayment(tx, input.temporaryPaymentId);
+        if (!current) throw new Error(`temporary payment ${input.temporaryPaymentId} does not exist`);
+        return { status: current.status, settledReason: current.settled_reason };
+      });
+    },
+
+    async unsettleTemporaryPayment(input: { temporaryPaymentId: string; expiresAt: string | null; actor: string; note?: string | undefined }) {
+      return inTransaction(deps.pool, async (tx) => {
+        const expiresAt = input.expiresAt === null ? null : new Date(input.expiresAt);
+        const changed = await reopenTemporary(tx, input.temporaryPaymentId, expiresAt);
+        if (changed) {
+          await appendTemporaryHistory(tx, { temporaryPaymentId: changed.id, action: 'unsettled', reason: input.note ?? null, actor: input.actor, expiresAt });
+          await appendEvent(tx, { type: 'temporary_payment.unsettled', aggregateType: 'temporary_payment', aggregateId: changed.id, payload: temporaryPaymentJsonPayload(changed) });
+        }
+        const current = await findTemporaryPayment(tx, input.temporaryPaymentId);
+        if (!current) throw new Error(`temporary payment ${input.temporaryPaymentId} does not exist`);
+        return { status: current.status, settledReason: current.settled_reason };
+      });
+    },
+  };
+}

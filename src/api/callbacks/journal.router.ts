@@ -1,0 +1,96 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { listInbound } from '../../db/inbound-requests.js';
+import type { AppEnv } from '../env.js';
+import { requireScope } from '../middleware/auth.js';
+import { bearer, problemResponses } from '../openapi-common.js';
+
+const OUTCOMES = [
+  'received', 'accepted', 'delivered', 'duplicate', 'late', 'rejected_signature', 'rejected_malformed', 'rejected_schema',
+  'rejected_unknown_payment', 'rejected_unknown_gateway', 'rejected_too_large', 'rejected_source',
+] as const;
+
+export const JournalEntry = z
+  .object({
+    id: z.number().int(),
+    gateway: z.string(),
+    received_at: z.string(),
+    source_ip: z.string().nullable(),
+    method: z.string(),
+    path: z.string(),
+    headers: z.record(z.string(), z.string()),
+    body: z.string(),
+    body_truncated: z.boolean(),
+    outcome: z.string(),
+    outcome_detail: z.string().nullable(),
+    payment_id: z.string().nullable(),
+    event_id: z.string().nullable(),
+    delivered_at: z.string().nullable(),
+    delivery_attempts: z.number().int(),
+  })
+  .openapi('CallbackJournalEntry');
+
+const listJournalRoute = createRoute({
+  method: 'get',
+  path: '/v1/callbacks',
+  tags: ['Gateway callbacks'],
+  summary: 'The callback journal: every request that reached a callback endpoint, newest first',
+  description: 'Raw body, headers (credentials redacted), source address and how it ended. `accepted` rows are waiting for the relay (Temporal was unreachable).',
+  security: bearer,
+  middleware: [requireScope('admin')] as const,
+  request: {
+    query: z.object({
+      gateway: z.string().max(50).optional(),
+      outcome: z.enum(OUTCOMES).optional(),
+      from: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Received at or after (ISO 8601)' }),
+      to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Received before (ISO 8601)' }),
+      limit: z.coerce.number().int().min(1).max(500).default(50),
+      cursor: z.string().regex(/^\d+$/).optional(),
+    }),
+  },
+  responses: {
+    200: { description: 'A page of the journal', content: { 'application/json': { schema: z.object({ data: z.array(JournalEntry), next_cursor: z.string().nullable() }) } } },
+    ...problemResponses(400, 401, 403),
+  },
+});
+
+export function callbackJournalRouter(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  app.openapi(listJournalRoute, async (c) => {
+    const q = c.req.valid('query');
+    const rows = await listInbound(c.get('deps').pool, {
+      channel: 'callback',
+      source: q.gateway,
+      outcome: q.outcome,
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
+      beforeId: q.cursor ? BigInt(q.cursor) : undefined,
+      limit: q.limit + 1,
+    });
+    const data = rows.slice(0, q.limit);
+    const last = data[data.length - 1];
+    return c.json(
+      {
+        data: data.map((r) => ({
+          id: Number(r.id),
+          gateway: r.source,
+          received_at: r.received_at.toISOString(),
+          source_ip: r.source_ip,
+          method: r.method,
+          path: r.path,
+          headers: r.headers,
+          body: r.body,
+          body_truncated: r.body_truncated,
+          outcome: r.outcome,
+          outcome_detail: r.outcome_detail,
+          payment_id: r.payment_id,
+          event_id: r.event_id,
+          delivered_at: r.delivered_at?.toISOString() ?? null,
+          delivery_attempts: r.attempts,
+        })),
+        next_cursor: rows.length > q.limit && last ? last.id.toString() : null,
+      },
+      200,
+    );
+  });
+  return app;
+}

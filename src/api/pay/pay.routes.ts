@@ -1,0 +1,88 @@
+import { Hono } from 'hono';
+import { DatabaseError } from 'pg';
+import { DomainError } from '../../domain/errors.js';
+import { findCustomer } from '../../db/customers.js';
+import { findPaymentLink, type PaymentLinkRow } from '../../db/payment-links.js';
+import { findPayment, findPendingForLink } from '../../db/payments.js';
+import { gatewayAccepts } from '../../gateways/registry.js';
+import type { PaymentGateway } from '../../gateways/types.js';
+import { createPayment } from '../payments/create-payment.js';
+import type { AppEnv } from '../env.js';
+import { html, page } from '../html.js';
+import { maskName } from './mask.js';
+import { inProgressPage, linkClosedPage, payPage, resultPage } from './pay-views.js';
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * `/pay/:token`: the page a customer opens from a payment link. The token is the credential; the
+ * pages never show more than the amount, the description and a masked name.
+ */
+export function payRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  const closedReason = (link: PaymentLinkRow | undefined, now: Date) =>
+    !link ? ('not_found' as const) : link.paid_payment_id ? ('paid' as const) : link.expires_at <= now ? ('expired' as const) : undefined;
+  const enabledGateways = (link: PaymentLinkRow, all: Iterable<PaymentGateway>) =>
+    [...all].filter((g) => gatewayAccepts(g, link.amount_minor, link.currency));
+
+  app.get('/pay/:token', async (c) => {
+    const deps = c.get('deps');
+    const link = await findPaymentLink(deps.pool, { token: c.req.param('token') });
+    const closed = closedReason(link, deps.now());
+    if (closed || !link) return c.html(linkClosedPage(closed ?? 'not_found', link), closed === 'not_found' ? 404 : 410);
+    const pending = await findPendingForLink(deps.pool, link.id);
+    if (pending) {
+      const gateway = deps.gateways.get(pending.gateway);
+      const checkout = gateway ? gateway.checkoutUrl({ id: pending.id, amountMinor: pending.amount_minor, currency: pending.currency, description: pending.description, reference: pending.reference, mode: pending.mode }) : null;
+      return c.html(inProgressPage(link, pending, checkout), 200);
+    }
+    const customer = await findCustomer(deps.pool, link.customer_id);
+    const name = maskName(link.customer_name ?? customer?.name ?? '');
+    return c.html(payPage(link, name, enabledGateways(link, deps.gateways.values())), 200);
+  });
+
+  app.post('/pay/:token', async (c) => {
+    const deps = c.get('deps');
+    const token = c.req.param('token');
+    const link = await findPaymentLink(deps.pool, { token });
+    const closed = closedReason(link, deps.now());
+    if (closed || !link) return c.html(linkClosedPage(closed ?? 'not_found', link), closed === 'not_found' ? 404 : 410);
+    const form = await c.req.parseBody();
+    const gatewayName = typeof form.gateway === 'string' ? form.gateway : '';
+    const gateway = deps.gateways.get(gatewayName);
+    if (!gateway || !gatewayAccepts(gateway, link.amount_minor, link.currency)) {
+      return c.html(page('Choose a payment method', html`<div class="card" role="alert"><h1>Choose a payment method</h1><p>That payment method is not available for this payment.</p><p><a href="/pay/${encodeURIComponent(token)}">Back</a></p></div>`), 400);
+    }
+    try {
+      const payment = await createPayment(deps, {
+        customerId: link.customer_id,
+        amountMinor: link.amount_minor,
+        currency: link.currency,
+        gateway: gateway.name,
+        description: link.description || (link.invoice_reference ? `Invoice ${link.invoice_reference}` : 'Payment'),
+        paymentLinkId: link.id,
+        returnUrl: (id) => `${deps.config.publicBaseUrl}/pay/${encodeURIComponent(token)}/result/${encodeURIComponent(id)}`,
+      });
+      return c.redirect(gateway.checkoutUrl({ id: payment.id, amountMinor: payment.amount_minor, currency: payment.currency, description: payment.description, reference: payment.reference, mode: payment.mode }), 303);
+    } catch (err) {
+      // Another tab started a payment of this link a moment ago: show that one instead of a second.
+      if (err instanceof DatabaseError && err.code === UNIQUE_VIOLATION) return c.redirect(`/pay/${encodeURIComponent(token)}`, 303);
+      if (err instanceof DomainError) {
+        c.get('log').warn({ err: err.message }, 'payment link could not start a payment');
+        return c.html(page('Payment unavailable', html`<div class="card" role="alert"><h1>Payment unavailable</h1><p>The payment could not be started right now. Please try again in a moment.</p><p><a href="/pay/${encodeURIComponent(token)}">Back</a></p></div>`), 503);
+      }
+      throw err;
+    }
+  });
+
+  app.get('/pay/:token/result/:paymentId', async (c) => {
+    const deps = c.get('deps');
+    const link = await findPaymentLink(deps.pool, { token: c.req.param('token') });
+    const payment = await findPayment(deps.pool, c.req.param('paymentId'));
+    if (!link || !payment || payment.payment_link_id !== link.id) return c.html(linkClosedPage('not_found'), 404);
+    return c.html(resultPage(link, payment), 200);
+  });
+
+  return app;
+}

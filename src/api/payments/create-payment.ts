@@ -1,0 +1,128 @@
+import { randomInt } from 'node:crypto';
+import { NotFoundError, StateConflictError, ValidationError } from '../../domain/errors.js';
+import { formatDecimal } from '../../domain/money.js';
+import { referenceFromBody } from '../../domain/reference.js';
+import { findCustomer } from '../../db/customers.js';
+import { appendEvent } from '../../db/events.js';
+import { newId } from '../../db/ids.js';
+import { insertPayment, type PaymentRow } from '../../db/payments.js';
+import { inTransaction, type Queryable } from '../../db/pool.js';
+import { gatewayAccepts } from '../../gateways/registry.js';
+import { startPaymentWorkflow } from '../../temporal/start.js';
+import type { AppDeps } from '../env.js';
+
+const REFERENCE_DRAWS = 10;
+
+export interface PaymentRequest {
+  customerId: string;
+  amountMinor: bigint;
+  currency: string;
+  gateway: string;
+  description: string;
+  /** Until the deadline; the gateway's payment_ttl when not given. */
+  ttlMs?: number | undefined;
+  /** A reference the caller drew (GET /v1/variable-symbol) or its own; a fresh one otherwise. */
+  reference?: string | undefined;
+  /** Where the gateway's checkout sends the payer back to, given the new payment's id. */
+  returnUrl?: ((paymentId: string) => string) | undefined;
+  paymentLinkId?: string | undefined;
+}
+
+/**
+ * Creates a pending payment, its `payment.created` event and its workflow `payment:<id>` in one
+ * transaction: if Temporal refuses, nothing is left behind. The gateway's mode, adapter and
+ * settlement are copied onto the payment, so a later configuration change never reaches it.
+ */
+export async function createPayment(deps: Pick<AppDeps, 'pool' | 'gateways' | 'temporal' | 'config' | 'now'>, req: PaymentRequest): Promise<PaymentRow> {
+  const gateway = deps.gateways.get(req.gateway);
+  if (!gateway) {
+    throw new ValidationError(`unknown gateway "${req.gateway}"`, {
+      errors: [{ path: 'gateway', message: `one of: ${[...deps.gateways.keys()].join(', ')}` }],
+    });
+  }
+  if (!gatewayAccepts(gateway, req.amountMinor, req.currency)) {
+    const s = gateway.settings;
+    const range = `${formatDecimal({ minor: s.minAmount, currency: req.currency })}–${formatDecimal({ minor: s.maxAmount, currency: req.currency })}`;
+    throw new ValidationError(`gateway "${gateway.name}" does not take this amount`, {
+      errors: [{ path: 'amount', message: `${gateway.name} takes ${range} ${s.currencies ? s.currencies.join('/') : req.currency}` }],
+    });
+  }
+  if (!(await findCustomer(deps.pool, req.customerId))) throw new NotFoundError(`no customer ${req.customerId}`);
+  const ttl = req.ttlMs ?? gateway.settings.paymentTtlMs;
+
+  return inTransaction(deps.pool, async (tx) => {
+    const expiresAt = new Date(deps.now().getTime() + ttl);
+    const id = newId('pay');
+    const row = await insertWithReference(req.reference, (reference) =>
+      insertPayment(tx, {
+        id,
+        customerId: req.customerId,
+        amountMinor: req.amountMinor,
+        currency: req.currency,
+        gateway: gateway.name,
+        mode: gateway.mode,
+        description: req.description,
+        reference,
+        expiresAt,
+        adapter: gateway.settings.adapter,
+        settlement: gateway.settings.settlement,
+        paymentExpirationDays: gateway.settings.paymentExpirationDays,
+        returnUrl: req.returnUrl?.(id),
+        paymentLinkId: req.paymentLinkId,
+      }),
+    );
+    await appendEvent(tx, {
+      type: 'payment.created',
+      aggregateType: 'payment',
+      aggregateId: id,
+      payload: {
+        payment_id: id,
+        customer_id: row.customer_id,
+        amount: Number(row.amount_minor),
+        currency: row.currency,
+        gateway: row.gateway,
+        mode: row.mode,
+        reference: row.reference,
+      },
+    });
+    // Started inside the transaction: if Temporal is down, the row rolls back with it.
+    await startPaymentWorkflow(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, {
+      id,
+      customerId: row.customer_id,
+      amountMinor: row.amount_minor,
+      expiresAt,
+      pollStatus: gateway.paymentStatus !== undefined,
+      settlement: row.settlement,
+    });
+    return row;
+  });
+}
+
+async function insertWithReference(
+  given: string | undefined,
+  insert: (reference: string) => Promise<PaymentRow | undefined>,
+): Promise<PaymentRow> {
+  if (given !== undefined) {
+    const row = await insert(given);
+    if (!row) throw new StateConflictError(`reference ${given} is already used by another payment`, { reference: given });
+    return row;
+  }
+  for (let draw = 0; draw < REFERENCE_DRAWS; draw += 1) {
+    const reference = referenceFromBody(randomInt(100_000_000, 1_000_000_000));
+    if (!reference) continue;
+    const row = await insert(reference);
+    if (row) return row;
+  }
+  throw new Error(`no free payment reference after ${REFERENCE_DRAWS} draws`);
+}
+
+/** A fresh reference no payment uses yet (REMP's variable-symbol API). */
+export async function freshReference(db: Queryable): Promise<string> {
+  for (let draw = 0; draw < REFERENCE_DRAWS * 10; draw += 1) {
+    const reference = referenceFromBody(randomInt(100_000_000, 1_000_000_000));
+    if (!reference) continue;
+    const res = await db.query({ text: 'SELECT 1 FROM payments WHERE reference = $1 UNION ALL SELECT 1 FROM temporary_payments WHERE reference = $1', values: [reference] });
+    if (res.rowCount === 0) return reference;
+  }
+  throw new Error('no free reference found');
+}

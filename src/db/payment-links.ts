@@ -1,0 +1,44 @@
+import type { Queryable } from './pool.js';
+
+/** A row of `payment_links`. */
+export interface PaymentLinkRow {
+  id: string;
+  token: string;
+  customer_id: string;
+  kind: 'invoice' | 'balance';
+  amount_minor: bigint;
+  currency: string;
+  description: string;
+  invoice_reference: string | null;
+  customer_name: string | null;
+  customer_email: string | null;
+  expires_at: Date;
+  paid_payment_id: string | null;
+  created_at: Date;
+}
+
+const COLUMNS = `id, token, customer_id, kind, amount_minor, currency, description, invoice_reference, customer_name,
+  customer_email, expires_at, paid_payment_id, created_at`;
+
+export async function insertPaymentLink(db: Queryable, l: Omit<PaymentLinkRow, 'paid_payment_id' | 'created_at'>): Promise<PaymentLinkRow> {
+  const res = await db.query<PaymentLinkRow>({
+    text: `INSERT INTO payment_links (id, token, customer_id, kind, amount_minor, currency, description, invoice_reference,
+                                      customer_name, customer_email, expires_at)
+           VALUES ($1, $2, $3, $4, $5::bigint, $6, $7, $8, $9, $10, $11) RETURNING ${COLUMNS}`,
+    values: [l.id, l.token, l.customer_id, l.kind, l.amount_minor.toString(), l.currency, l.description, l.invoice_reference, l.customer_name, l.customer_email, l.expires_at],
+  });
+  const row = res.rows[0];
+  if (!row) throw new Error('INSERT INTO payment_links returned no row');
+  return row;
+}
+
+export async function findPaymentLink(db: Queryable, by: { id: string } | { token: string }): Promise<PaymentLinkRow | undefined> {
+  const [column, value] = 'id' in by ? ['id', by.id] : ['token', by.token];
+  const res = await db.query<PaymentLinkRow>({ text: `SELECT ${COLUMNS} FROM payment_links WHERE ${column} = $1`, values: [value] });
+  return res.rows[0];
+}
+
+/** Marks the link paid by its first succeeded payment; later successes do not overwrite it. */
+export async function markLinkPaid(db: Queryable, linkId: string, paymentId: string): Promise<void> {
+  await db.query({ text: 'UPDATE payment_links SET paid_payment_id = $2 WHERE id = $1 AND paid_payment_id IS NULL', values: [linkId, paymentId] });
+}

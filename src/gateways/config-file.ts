@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { parseIsoDurationMs } from '../domain/duration.js';
+import { GatewaysFile, type GatewayFileEntry, type GatewayMode, type GatewaySettings } from './settings.js';
+
+/**
+ * Reads the gateways file (YAML or JSON; JSON is YAML). Every problem is one ConfigError naming
+ * the file and the field, so a bad deployment stops at start instead of at the first payment.
+ */
+export class GatewayConfigError extends Error {
+  override name = 'GatewayConfigError';
+}
+
+export function loadGatewaySettings(path: string, env: NodeJS.ProcessEnv): GatewaySettings[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new GatewayConfigError(`cannot read the gateways file ${path} (TOLLGATE_GATEWAYS_FILE): ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new GatewayConfigError(`the gateways file ${path} is not valid YAML/JSON: ${(err as Error).message}`);
+  }
+  const parsed = GatewaysFile.safeParse(doc);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new GatewayConfigError(`the gateways file ${path} is invalid: ${problems}`);
+  }
+  return parsed.data.gateways.map((g) => resolve(g, env, path));
+}
+
+function resolve(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): GatewaySettings {
+  const secrets: Partial<Record<GatewayMode, string>> = {};
+  for (const mode of ['test', 'live'] as const) {
+    const ref = g.secrets[mode];
+    const value = ref ? (env[ref.env]?.trim() || ref.default) : undefined;
+    if (value) secrets[mode] = value;
+  }
+  if (g.adapter === 'sandbox' && !secrets[g.mode]) {
+    const ref = g.secrets[g.mode];
+    throw new GatewayConfigError(
+      ref
+        ? `gateway "${g.name}" runs in ${g.mode} mode but ${ref.env} is not set (${path})`
+        : `gateway "${g.name}" runs in ${g.mode} mode but has no secrets.${g.mode} in ${path}`,
+    );
+  }
+  return {
+    name: g.name,
+    adapter: g.adapter,
+    label: g.label ?? g.name,
+    mode: g.mode,
+    settlement: g.settlement,
+    paymentExpirationDays: g.payment_expiration === 'never' ? null : g.payment_expiration,
+    secrets,
+    callbackAllowlist: g.callback_allowlist,
+    minAmount: BigInt(g.min_amount),
+    maxAmount: BigInt(g.max_amount),
+    currencies: g.currencies ?? null,
+    paymentTtlMs: parseIsoDurationMs(g.payment_ttl),
+    account: g.account ?? null,
+  };
+}

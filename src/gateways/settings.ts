@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { parseIsoDurationMs } from '../domain/duration.js';
+import { isValidCidr } from './cidr.js';
+
+/**
+ * One gateway's configuration, as read from the gateways file (config/gateways.yaml by default,
+ * TOLLGATE_GATEWAYS_FILE otherwise). Secrets are never written in the file: each names the
+ * environment variable that holds it, optionally with a development default.
+ */
+export const GATEWAY_ADAPTERS = ['sandbox', 'bank_transfer'] as const;
+export type GatewayAdapter = (typeof GATEWAY_ADAPTERS)[number];
+export const SETTLEMENTS = ['immediate', 'deferred'] as const;
+export type Settlement = (typeof SETTLEMENTS)[number];
+export const GATEWAY_MODES = ['test', 'live'] as const;
+export type GatewayMode = (typeof GATEWAY_MODES)[number];
+
+const SecretRef = z
+  .object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name'), default: z.string().min(1).optional() })
+  .strict();
+
+const Cidr = z.string().refine(isValidCidr, 'an IP address or CIDR block such as 10.0.0.0/8');
+
+const IsoDuration = z.string().refine((s) => {
+  try {
+    return parseIsoDurationMs(s) > 0;
+  } catch {
+    return false;
+  }
+}, 'an ISO 8601 duration such as PT1H or P14D');
+
+export const GatewayFileEntry = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_]{0,49}$/, 'lower-case letters, digits and _'),
+    adapter: z.enum(GATEWAY_ADAPTERS),
+    label: z.string().max(100).optional(),
+    mode: z.enum(GATEWAY_MODES).default('test'),
+    settlement: z.enum(SETTLEMENTS).default('immediate'),
+    /** Days a temporary payment stays open before it settles by itself, or "never" (deferred only). */
+    payment_expiration: z.union([z.number().int().min(1).max(3650), z.literal('never')]).default(5),
+    /** The callback secret per mode; only the mode in use must be resolvable. */
+    secrets: z.object({ test: SecretRef.optional(), live: SecretRef.optional() }).strict().default({}),
+    /** Addresses callbacks may come from; empty means any. */
+    callback_allowlist: z.array(Cidr).default([]),
+    min_amount: z.number().int().min(1).default(1),
+    max_amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(Number.MAX_SAFE_INTEGER),
+    currencies: z.array(z.string().regex(/^[A-Z]{3}$/)).optional(),
+    /** How long a payment through this gateway waits for its outcome. */
+    payment_ttl: IsoDuration.default('PT1H'),
+    /** bank_transfer: where the payer sends the money. */
+    account: z.object({ iban: z.string().min(5), holder: z.string().min(1), bic: z.string().optional() }).strict().optional(),
+  })
+  .strict()
+  .refine((g) => g.min_amount <= g.max_amount, { message: 'min_amount must not exceed max_amount', path: ['min_amount'] })
+  .refine((g) => g.adapter !== 'bank_transfer' || g.account !== undefined, { message: 'bank_transfer needs an account', path: ['account'] });
+export type GatewayFileEntry = z.infer<typeof GatewayFileEntry>;
+
+export const GatewaysFile = z
+  .object({ gateways: z.array(GatewayFileEntry).min(1) })
+  .strict()
+  .refine((f) => new Set(f.gateways.map((g) => g.name)).size === f.gateways.length, { message: 'gateway names must be unique', path: ['gateways'] });
+
+/** A gateway's settings with its secrets resolved from the environment. */
+export interface GatewaySettings {
+  name: string;
+  adapter: GatewayAdapter;
+  label: string;
+  mode: GatewayMode;
+  settlement: Settlement;
+  /** null: temporary payments through this gateway never expire. */
+  paymentExpirationDays: number | null;
+  secrets: Partial<Record<GatewayMode, string>>;
+  callbackAllowlist: string[];
+  minAmount: bigint;
+  maxAmount: bigint;
+  currencies: string[] | null;
+  paymentTtlMs: number;
+  account: { iban: string; holder: string; bic?: string | undefined } | null;
+}

@@ -1,0 +1,163 @@
+import {
+  ApplicationFailure,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+import { TollgateNextActionAt, TollgateState } from '../temporal/search-attributes.js';
+import { STATE_CONFLICT } from './subscription-messages.js';
+
+/**
+ * One workflow per temporary payment (`temporary-payment:<id>`), BillTech's "payment that counts
+ * at once and is settled later". It waits, open, until a bank-statement line matches it, its expiry
+ * passes (it then closes as settled, reason `expired`), or a person settles it. A hand settlement
+ * can be undone (unsettle), which re-arms the expiry clock; a bank or expiry settlement is final
+ * and ends the workflow. Postgres is written only by activities, each change with its event and
+ * history row; the workflow decides the order, so exactly one settlement wins.
+ */
+export interface TemporaryPaymentInput {
+  temporaryPaymentId: string;
+  /** ISO timestamp, or null for `payment_expiration: never`. */
+  expiresAt: string | null;
+  /** Days the expiry clock runs when unsettle re-arms it; null for never. */
+  expirationDays: number | null;
+}
+
+export type TemporaryStatus = 'open' | 'settled';
+export type SettledReason = 'bank' | 'manual' | 'expired';
+
+export interface TemporaryPaymentState {
+  temporaryPaymentId: string;
+  status: TemporaryStatus;
+  settledReason: SettledReason | null;
+  expiresAt: string | null;
+  bankLineId: string | null;
+}
+
+export interface ManualChange {
+  /** Who asked (an API key id), for the history. */
+  actor: string;
+  note?: string | undefined;
+}
+
+/** A statement line matched this temporary payment (sent by the statement import). */
+export const bankMatchedSignal = defineSignal<[{ lineId: string }]>('bankMatched');
+export const settleUpdate = defineUpdate<TemporaryPaymentState, [ManualChange]>('settle');
+export const unsettleUpdate = defineUpdate<TemporaryPaymentState, [ManualChange]>('unsettle');
+export const temporaryPaymentStateQuery = defineQuery<TemporaryPaymentState>('state');
+
+const { settleTemporaryPayment, unsettleTemporaryPayment } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const DAY_MS = 86_400_000;
+
+export async function temporaryPaymentWorkflow(input: TemporaryPaymentInput): Promise<TemporaryPaymentState> {
+  const s: TemporaryPaymentState = {
+    temporaryPaymentId: input.temporaryPaymentId,
+    status: 'open',
+    settledReason: null,
+    expiresAt: input.expiresAt,
+    bankLineId: null,
+  };
+  let bankLine: string | undefined;
+  /** A manual change is being written; the main loop waits for it instead of racing it. */
+  let busy = false;
+  /** The main loop has decided to close (bank or expiry): manual changes are refused from here on. */
+  let closing = false;
+
+  setHandler(temporaryPaymentStateQuery, () => s);
+  setHandler(bankMatchedSignal, ({ lineId }) => {
+    bankLine ??= lineId;
+  });
+  setHandler(
+    settleUpdate,
+    async ({ actor, note }) => {
+      busy = true;
+      try {
+        await settleTemporaryPayment({ temporaryPaymentId: s.temporaryPaymentId, reason: 'manual', actor, note });
+        Object.assign(s, { status: 'settled', settledReason: 'manual', expiresAt: null });
+        publish(s);
+      } finally {
+        busy = false;
+      }
+      return s;
+    },
+    {
+      validator: (_change: ManualChange) => {
+        if (closing || s.status !== 'open' || busy) {
+          throw ApplicationFailure.nonRetryable(`the temporary payment is ${describe(s)}`, STATE_CONFLICT);
+        }
+      },
+    },
+  );
+  setHandler(
+    unsettleUpdate,
+    async ({ actor, note }) => {
+      busy = true;
+      try {
+        const expiresAt = input.expirationDays === null ? null : new Date(Date.now() + input.expirationDays * DAY_MS).toISOString();
+        await unsettleTemporaryPayment({ temporaryPaymentId: s.temporaryPaymentId, expiresAt, actor, note });
+        Object.assign(s, { status: 'open', settledReason: null, expiresAt });
+        publish(s);
+      } finally {
+        busy = false;
+      }
+      return s;
+    },
+    {
+      validator: (_change: ManualChange) => {
+        if (closing || s.status !== 'settled' || s.settledReason !== 'manual' || busy) {
+          throw ApplicationFailure.nonRetryable(
+            s.status === 'open' ? 'the temporary payment is open; only a hand-settled one can be unsettled' : `the temporary payment is ${describe(s)}; only a hand settlement can be undone`,
+            STATE_CONFLICT,
+          );
+        }
+      },
+    },
+  );
+
+  for (;;) {
+    const expiresAt = s.expiresAt;
+    const timeout = s.status === 'open' && expiresAt !== null ? Math.max(0, Date.parse(expiresAt) - Date.now()) : undefined;
+    const expiry = s.expiresAt;
+    const woke = await condition(() => bankLine !== undefined || busy || s.expiresAt !== expiry, timeout);
+    if (busy) {
+      await condition(() => !busy);
+      continue;
+    }
+    // A statement line beats an expiry that falls due in the same instant: signals are handled first.
+    if (bankLine !== undefined) {
+      closing = true;
+      const lineId = bankLine;
+      await settleTemporaryPayment({ temporaryPaymentId: s.temporaryPaymentId, reason: 'bank', lineId, actor: 'bank_statement' });
+      Object.assign(s, { status: 'settled', settledReason: 'bank', expiresAt: null, bankLineId: lineId });
+      publish(s);
+      return s;
+    }
+    if (!woke && s.status === 'open') {
+      closing = true;
+      await settleTemporaryPayment({ temporaryPaymentId: s.temporaryPaymentId, reason: 'expired', actor: 'expiry' });
+      Object.assign(s, { status: 'settled', settledReason: 'expired', expiresAt: null });
+      publish(s);
+      return s;
+    }
+  }
+}
+
+function describe(s: TemporaryPaymentState): string {
+  return s.status === 'open' ? 'open' : `settled (${s.settledReason ?? 'unknown'})`;
+}
+
+function publish(s: TemporaryPaymentState): void {
+  upsertSearchAttributes([
+    { key: TollgateState, value: s.status === 'open' ? 'open' : `settled_${s.settledReason ?? ''}` },
+    { key: TollgateNextActionAt, value: s.expiresAt ? new Date(s.expiresAt) : null },
+  ]);
+}
