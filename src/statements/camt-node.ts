@@ -1,0 +1,77 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { StatementParseError } from './errors.js';
+
+/**
+ * fast-xml-parser output, read defensively: an element is a string (text only), an object
+ * (children, attributes as '@_x', text as '#text') or, for the tags listed below, an array.
+ */
+export type XmlNode = string | { [key: string]: XmlValue };
+type XmlValue = XmlNode | XmlNode[];
+
+// Elements that may repeat where we read them; always arrays so a one-entry file reads like a big one.
+const REPEATING = new Set(['Stmt', 'Ntfctn', 'Ntry', 'NtryDtls', 'TxDtls', 'Bal', 'Ustrd', 'Strd', 'AddtlRmtInf']);
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  removeNSPrefix: true,
+  // Values stay strings: "000000001" is a reference, "8.850" an amount for string arithmetic.
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  isArray: (name) => REPEATING.has(name),
+});
+
+/** Parses a whole document; a file that is not well-formed XML is refused before anything is read. */
+export function parseXml(text: string): Record<string, XmlValue> {
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    throw new StatementParseError(`not well-formed XML: ${valid.err.msg}`, `line ${valid.err.line}`);
+  }
+  return parser.parse(text) as Record<string, XmlValue>;
+}
+
+export function child(node: XmlValue | undefined, name: string): XmlNode | undefined {
+  if (node === undefined || typeof node === 'string' || Array.isArray(node)) return undefined;
+  const value = node[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function children(node: XmlValue | undefined, name: string): XmlNode[] {
+  if (node === undefined || typeof node === 'string' || Array.isArray(node)) return [];
+  const value = node[name];
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Follows a path of single children: path(ntry, 'BookgDt', 'Dt'). */
+export function path(node: XmlValue | undefined, ...names: string[]): XmlNode | undefined {
+  let current: XmlNode | undefined = node as XmlNode | undefined;
+  for (const name of names) current = child(current, name);
+  return current;
+}
+
+/** The text of an element (with or without attributes); undefined when absent or empty. */
+export function text(node: XmlNode | undefined): string | undefined {
+  if (node === undefined) return undefined;
+  const value = typeof node === 'string' ? node : node['#text'];
+  // With parseTagValue off, text is always a string; anything else is not text.
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export function attribute(node: XmlNode | undefined, name: string): string | undefined {
+  if (node === undefined || typeof node === 'string') return undefined;
+  const value = node[`@_${name}`];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The first of several paths that has text. */
+export function firstText(node: XmlNode | undefined, ...paths: string[][]): string | undefined {
+  for (const p of paths) {
+    const found = text(path(node, ...p));
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}

@@ -1,0 +1,110 @@
+import { isValidReference } from '../domain/reference.js';
+
+export interface ReferenceInput {
+  /** Structured creditor references (camt CdtrRefInf/Ref, MT940 EREF+ or /EREF/ sub-fields). */
+  structured?: Array<string | null | undefined>;
+  endToEndId?: string | null;
+  /** Free text: remittance information, :86: purpose. */
+  text: string;
+  /** Caller's patterns; capture group 1, or the whole match, is the reference. */
+  patterns?: RegExp[];
+  /**
+   * Weaker identifiers the bank supplied (MT940 KREF/MREF, the :61: customer reference): kept as
+   * candidates, but after everything found in the text.
+   */
+  secondary?: Array<string | null | undefined>;
+}
+
+/** The literals camt, SEPA and MT940 use for "no reference"; one would match every other. */
+const NO_REFERENCE = /^(?:NOTPROVIDED|NOT PROVIDED|NONREF)$/i;
+
+// Czech/Slovak variable symbol: "VS:123", "VS 123", "/VS/123", "VS123"; 1–10 digits.
+const VARIABLE_SYMBOL = /(?<![\p{L}\p{N}])VS(?:\s*[:.]\s*|\s+|\/)?([0-9]{1,10})(?![0-9])/giu;
+// Tollgate references are ten digits; a longer digit run (an IBAN, a card number) is not one.
+const TEN_DIGITS = /(?<![0-9])[1-9][0-9]{9}(?![0-9])/g;
+// ISO 11649 creditor reference, written compact or in groups of four.
+const CREDITOR_REFERENCE = /(?<![\p{L}\p{N}])RF[0-9]{2}(?: ?[0-9A-Za-z]{1,4}){1,6}(?![\p{L}\p{N}])/gu;
+
+export function normalise(value: string): string {
+  return value.replace(/\s+/g, ' ').trim();
+}
+
+/** ISO 11649: move "RFnn" to the end, letters become 10–35, the number mod 97 must be 1. */
+export function isCreditorReference(compact: string): boolean {
+  if (!/^RF[0-9]{2}[0-9A-Z]{1,21}$/.test(compact)) return false;
+  const rearranged = compact.slice(4) + compact.slice(0, 4);
+  let rest = 0;
+  for (const ch of rearranged) {
+    const value = ch <= '9' ? ch : String(ch.charCodeAt(0) - 55);
+    for (const digit of value) rest = (rest * 10 + Number(digit)) % 97;
+  }
+  return rest === 1;
+}
+
+function creditorReferences(text: string): string[] {
+  const found: string[] = [];
+  for (const m of text.matchAll(CREDITOR_REFERENCE)) {
+    // Grouped forms can swallow a following word ("RF18 5390 0754 7034 Thanks"): drop trailing
+    // groups until the check digits agree.
+    const groups = m[0].split(' ');
+    while (groups.length > 0) {
+      const compact = groups.join('');
+      if (isCreditorReference(compact.toUpperCase())) {
+        found.push(compact);
+        break;
+      }
+      groups.pop();
+    }
+  }
+  return found;
+}
+
+// A caller's RegExp may be global with a stale lastIndex or sticky; matchAll would start mid-text.
+const scanners = new WeakMap<RegExp, RegExp>();
+
+function scanner(pattern: RegExp): RegExp {
+  let copy = scanners.get(pattern);
+  if (copy === undefined) {
+    copy = new RegExp(pattern.source, `${pattern.flags.replace(/[gy]/g, '')}g`);
+    scanners.set(pattern, copy);
+  }
+  return copy;
+}
+
+function patternMatches(text: string, patterns: RegExp[]): string[] {
+  const found: string[] = [];
+  for (const pattern of patterns) {
+    for (const m of text.matchAll(scanner(pattern))) found.push(m[1] ?? m[0]);
+  }
+  return found;
+}
+
+/**
+ * Candidate references for matching, strongest first: structured creditor references (and ISO
+ * 11649 ones found in the text), the EndToEndId, variable symbols, Tollgate references in the text,
+ * the caller's patterns, then the weaker bank identifiers. Whitespace is normalised, case kept,
+ * duplicates (ignoring case) dropped, NOTPROVIDED never returned.
+ */
+export function extractReferences(input: ReferenceInput): string[] {
+  const text = normalise(input.text);
+  const candidates = [
+    ...(input.structured ?? []),
+    ...creditorReferences(text),
+    input.endToEndId,
+    ...Array.from(text.matchAll(VARIABLE_SYMBOL), (m) => m[1]),
+    ...Array.from(text.matchAll(TEN_DIGITS), (m) => m[0]).filter(isValidReference),
+    ...patternMatches(text, input.patterns ?? []),
+    ...(input.secondary ?? []),
+  ];
+  const seen = new Set<string>();
+  const references: string[] = [];
+  for (const candidate of candidates) {
+    if (candidate === null || candidate === undefined) continue;
+    const value = normalise(candidate);
+    const key = value.toUpperCase();
+    if (value === '' || NO_REFERENCE.test(value) || seen.has(key)) continue;
+    seen.add(key);
+    references.push(value);
+  }
+  return references;
+}
