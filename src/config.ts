@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { projectRoot } from './cli/provision/paths.js';
 import { GatewayConfigError, loadGatewaySettings } from './gateways/config-file.js';
 import type { GatewaySettings } from './gateways/settings.js';
+import { loadStatementSettings, type StatementSettings, StatementsConfigError } from './config-statements.js';
 
 /**
  * Every setting Tollgate reads, parsed once from the environment. Nothing else reads process.env:
@@ -38,8 +39,10 @@ export const ConfigSchema = z.object({
   SANDBOX_CALLBACK_URL: optionalString,
   /** The gateways file (YAML or JSON); defaults to config/gateways.yaml in the project. */
   TOLLGATE_GATEWAYS_FILE: optionalString,
-  /** Extra reference patterns for bank statements: a JSON array of regular expressions (group 1 is the reference). */
-  STATEMENT_REFERENCE_PATTERNS: z.string().default('[]'),
+  /** Reference patterns and CSV column maps for bank statements; defaults to config/statements.yaml. */
+  TOLLGATE_STATEMENTS_FILE: optionalString,
+  /** Largest statement file accepted (bytes). */
+  STATEMENT_MAX_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
   /** Retry delays after soft declines, unless a subscription overrides them (ISO 8601, comma-separated). */
   DEFAULT_RETRY_SCHEDULE: z.string().default('PT15M,PT6H,PT6H,PT6H,PT6H'),
   /** How long before a charge the card will not survive a card.expiring event is sent. */
@@ -61,7 +64,7 @@ export type Config = z.infer<typeof ConfigSchema> & {
   /** With `{gateway}` standing for the gateway's name. */
   sandboxCallbackUrl: string;
   gateways: GatewaySettings[];
-  statementPatterns: RegExp[];
+  statements: StatementSettings;
 };
 
 export class ConfigError extends Error {
@@ -85,24 +88,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (err instanceof GatewayConfigError) throw new ConfigError(err.message);
     throw err;
   }
-  return { ...c, publicBaseUrl, sandboxCallbackUrl, gateways, statementPatterns: parsePatterns(c.STATEMENT_REFERENCE_PATTERNS) };
-}
-
-function parsePatterns(text: string): RegExp[] {
-  let list: unknown;
+  let statements: StatementSettings;
   try {
-    list = JSON.parse(text);
-  } catch {
-    throw new ConfigError('STATEMENT_REFERENCE_PATTERNS must be a JSON array of regular expressions');
+    statements = loadStatementSettings(c.TOLLGATE_STATEMENTS_FILE ?? join(projectRoot(), 'config', 'statements.yaml'));
+  } catch (err) {
+    if (err instanceof StatementsConfigError) throw new ConfigError(err.message);
+    throw err;
   }
-  if (!Array.isArray(list) || !list.every((p) => typeof p === 'string')) {
-    throw new ConfigError('STATEMENT_REFERENCE_PATTERNS must be a JSON array of strings');
-  }
-  return list.map((p: string) => {
-    try {
-      return new RegExp(p, 'gi');
-    } catch (err) {
-      throw new ConfigError(`STATEMENT_REFERENCE_PATTERNS: ${(err as Error).message}`);
-    }
-  });
+  return { ...c, publicBaseUrl, sandboxCallbackUrl, gateways, statements };
 }

@@ -1,9 +1,10 @@
+import { createStatementActivities, type StatementActivityDeps } from './bank-statements.js';
 import { createPaymentActivities, type PaymentActivityDeps } from './payments.js';
 import { createSubscriptionActivities, type SubscriptionActivityDeps } from './subscriptions.js';
 import { createTemporaryPaymentActivities } from './temporary-payments.js';
 
 /** Everything activities need, built once by the worker (src/worker/create-worker.ts); tests pass fakes. */
-export type ActivityDeps = PaymentActivityDeps & SubscriptionActivityDeps;
+export type ActivityDeps = PaymentActivityDeps & SubscriptionActivityDeps & StatementActivityDeps;
 
 /** Every activity Tollgate registers. Workflows import only this function's type. */
 export function createActivities(deps: ActivityDeps) {
@@ -11,5 +12,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createPaymentActivities(deps),
     ...createSubscriptionActivities(deps),
     ...createTemporaryPaymentActivities(deps),
+    ...createStatementActivities(deps),
   };
 }

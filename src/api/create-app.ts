@@ -9,6 +9,8 @@ import { sandboxCheckoutRoutes } from '../gateways/sandbox/routes.js';
 import { paymentLinksRouter } from './payment-links/payment-links.router.js';
 import { payRoutes } from './pay/pay.routes.js';
 import { apiKeysRouter } from './api-keys/api-keys.router.js';
+import { bankLinesRouter } from './bank-statements/bank-lines.router.js';
+import { bankStatementsRouter } from './bank-statements/bank-statements.router.js';
 import { callbacksRouter } from './callbacks/callbacks.router.js';
 import { callbackJournalRouter } from './callbacks/journal.router.js';
 import { gatewaysRouter } from './gateways/gateways.router.js';
@@ -45,7 +47,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   app.use(
     '/v1/*',
-    createMiddleware<AppEnv>(async (c, next) => (c.req.path.startsWith('/v1/callbacks/') ? next() : limitBody(c, next))),
+    // Statements have their own, larger cap (STATEMENT_MAX_BYTES), checked while reading.
+    createMiddleware<AppEnv>(async (c, next) =>
+      c.req.path.startsWith('/v1/callbacks/') || c.req.path === '/v1/bank-statements' ? next() : limitBody(c, next),
+    ),
   );
 
   app.route('/', systemRouter());
@@ -57,6 +62,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', callbackJournalRouter());
   app.route('/', callbacksRouter());
   app.route('/', gatewaysRouter());
+  app.route('/', bankStatementsRouter());
+  app.route('/', bankLinesRouter());
   app.route('/', temporaryPaymentsRouter());
   app.route('/', sandboxCheckoutRoutes());
   app.route('/', bankTransferRoutes());

@@ -24,7 +24,13 @@ export function sourceIp(c: Context<AppEnv>): string | undefined {
  * journal still keeps what came in while the request is refused.
  */
 export async function readBodyCapped(req: Request, cap: number): Promise<{ text: string; truncated: boolean }> {
-  if (!req.body) return { text: '', truncated: false };
+  const { bytes, truncated } = await readBytesCapped(req, cap);
+  return { text: bytes.toString('utf8'), truncated };
+}
+
+/** The same, as the bytes that came (a statement file's hash and encoding are its own). */
+export async function readBytesCapped(req: Request, cap: number): Promise<{ bytes: Buffer; truncated: boolean }> {
+  if (!req.body) return { bytes: Buffer.alloc(0), truncated: false };
   const reader: ReadableStreamDefaultReader<Uint8Array> = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -41,5 +47,5 @@ export async function readBodyCapped(req: Request, cap: number): Promise<{ text:
     chunks.push(value);
     size += value.byteLength;
   }
-  return { text: Buffer.concat(chunks).toString('utf8'), truncated };
+  return { bytes: Buffer.concat(chunks), truncated };
 }

@@ -13,6 +13,7 @@ import {
   StateConflictError,
   UnauthorizedError,
   UnavailableError,
+  UnprocessableContentError,
   ValidationError,
 } from '../domain/errors.js';
 import type { AppEnv } from './env.js';
@@ -40,6 +41,7 @@ const STATUS_BY_ERROR: ReadonlyArray<readonly [new (...args: never[]) => DomainE
   [IdempotencyInProgressError, 409, 'Request in progress'],
   [PayloadTooLargeError, 413, 'Payload too large'],
   [IdempotencyMismatchError, 422, 'Idempotency key reused'],
+  [UnprocessableContentError, 422, 'Unprocessable file'],
   [UnavailableError, 503, 'Service unavailable'],
 ];
 

@@ -8,6 +8,7 @@ import { ProvisionError } from './provision/paths.js';
 import { ensureTemporalCli } from './provision/temporal-cli.js';
 import { ensureTimeSkippingServer } from './provision/test-server.js';
 import { startStack } from './start.js';
+import { importStatementCommand } from './statements-import.js';
 
 const USAGE = `tollgate <command>
 
@@ -16,6 +17,9 @@ const USAGE = `tollgate <command>
   provision   fetch or build the Temporal CLI and the time-skipping test server into the cache
   api-key create [--name NAME] [--scopes admin,billing,read]
               mint an API key in DATABASE_URL and print it once
+  statements import FILE [--format camt.053|camt.054|mt940|csv] [--csv-map NAME] [--api URL] [--key KEY]
+              import a bank statement through the running API (default http://localhost:$PORT,
+              key from TOLLGATE_ADMIN_API_KEY or .data/admin-api-key)
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -48,6 +52,15 @@ async function main(argv: string[]): Promise<void> {
       } finally {
         await pool.end();
       }
+      return;
+    }
+    case 'statements': {
+      if (argv[1] !== 'import' || !argv[2]) break;
+      process.exitCode = await importStatementCommand(
+        config,
+        { file: argv[2], format: option(argv, '--format'), csvMap: option(argv, '--csv-map'), api: option(argv, '--api'), key: option(argv, '--key') },
+        (line) => console.log(line),
+      );
       return;
     }
   }

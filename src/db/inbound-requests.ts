@@ -7,6 +7,7 @@ export type InboundOutcome =
   | 'delivered'
   | 'duplicate'
   | 'late'
+  | 'imported'
   | 'rejected_signature'
   | 'rejected_malformed'
   | 'rejected_schema'

@@ -58,3 +58,8 @@ export class MalformedRequestError extends DomainError {
 export class UnavailableError extends DomainError {
   readonly code = 'service_unavailable';
 }
+
+/** Well-formed request whose content (an uploaded file) cannot be processed; says where it broke. */
+export class UnprocessableContentError extends DomainError {
+  readonly code = 'unprocessable_file';
+}

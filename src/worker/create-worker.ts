@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -17,6 +18,8 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   pool: pg.Pool;
+  /** A client for activities that signal other workflows (statement matches). */
+  temporal: Client;
   log: Logger;
   /** Pre-bundled workflow code (tests bundle once); otherwise bundled from workflowsPath. */
   workflowBundle?: { code: string };
@@ -31,6 +34,7 @@ export async function createTollgateWorker(o: WorkerOptions): Promise<Worker> {
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
     activities: createActivities({
       pool: o.pool,
+      temporal: o.temporal,
       gateways: buildGateways(o.config, { db: o.pool }),
       hookSecret: o.config.AMOUNT_HOOK_SECRET,
       hookTimeoutMs: o.config.AMOUNT_HOOK_TIMEOUT_MS,

@@ -2,7 +2,7 @@ import { DefaultLogger, type LogLevel, NativeConnection, Runtime } from '@tempor
 import { type Config, loadConfig } from '../config.js';
 import { createPool } from '../db/pool.js';
 import { createLogger } from '../logger.js';
-import { DEFAULT_TEMPORAL_ADDRESS } from '../temporal/connection.js';
+import { createTemporalClient, DEFAULT_TEMPORAL_ADDRESS } from '../temporal/connection.js';
 import { createTollgateWorker } from './create-worker.js';
 
 /** The SDK's own log level for each of ours ('silent' keeps errors). */
@@ -18,18 +18,21 @@ async function main(): Promise<void> {
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the worker (npm start sets it for you)');
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS });
+  const temporal = createTemporalClient(config);
   const worker = await createTollgateWorker({
     config,
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     pool,
+    temporal,
     log,
   });
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
   // The SDK shuts the worker down gracefully on SIGINT/SIGTERM; run() resolves once it has.
   await worker.run();
   await connection.close();
+  await temporal.connection.close();
   await pool.end();
   log.info('worker stopped');
 }

@@ -54,18 +54,19 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
   });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const pool = createPool(testEnv.databaseUrl(), 5);
-  const connection = await NativeConnection.connect({ address: testEnv.temporalAddress() });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS ?? testEnv.temporalAddress() });
+  const deps: AppDeps = buildAppDeps(config, pool, log);
   const worker: Worker | undefined = opts.worker === false ? undefined : await createTollgateWorker({
     config,
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     pool,
+    temporal: deps.temporal,
     log,
     workflowBundle: await workflowBundle(),
   });
   const workerRun = worker?.run();
-  const deps: AppDeps = buildAppDeps(config, pool, log);
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));

@@ -16,7 +16,7 @@ export const CreatePaymentBody = z
       .openapi({ description: "ISO 8601 duration until the payment expires (PT10S … P30D); the gateway's payment_ttl when left out", example: 'PT30M' }),
     reference: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9\-/.]{0,34}$/, 'letters, digits, - / . (at most 35, as a bank transfer carries)')
+      .regex(/^[A-Za-z0-9](?:[A-Za-z0-9 \-/.:]{0,33}[A-Za-z0-9])?$/, 'letters, digits, spaces and - / . : inside (at most 35, as a bank transfer carries)')
       .optional()
       .openapi({ description: 'The reference (variable symbol) a bank transfer will carry: one from GET /v1/variable-symbol or your own; a fresh one when left out', example: '4821930575' }),
   })

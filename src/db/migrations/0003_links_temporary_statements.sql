@@ -98,9 +98,11 @@ CREATE TABLE bank_lines (
   payment_id            text REFERENCES payments (id),
   matched_by            text,                     -- 'import' or the admin key that paired it by hand
   decided_at            timestamptz,
+  signaled_at           timestamptz,              -- when the matched workflow was told
   UNIQUE (statement_id, line_no)
 );
 CREATE INDEX bank_lines_undecided_idx ON bank_lines (statement_id, line_no) WHERE outcome IS NULL;
+CREATE INDEX bank_lines_unsignaled_idx ON bank_lines (statement_id, line_no) WHERE outcome = 'matched' AND signaled_at IS NULL;
 -- The bank's own id of an entry: a line seen in an earlier file is a duplicate, not a second payment.
 CREATE INDEX bank_lines_bank_reference_idx ON bank_lines (bank_reference, currency, amount_minor)
   WHERE bank_reference IS NOT NULL;

@@ -1,0 +1,143 @@
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import type pg from 'pg';
+import {
+  type BankLineRow,
+  demoteMatch,
+  markSignaled,
+  markStatementDone,
+  recordDecisions,
+  seenBankReferences,
+  undecidedLines,
+  unsignaledMatches,
+} from '../db/bank-statements.js';
+import { findPendingByReferences } from '../db/payments.js';
+import { inTransaction } from '../db/pool.js';
+import { findTemporaryByReferences } from '../db/temporary-payments.js';
+import type { GatewayOutcome } from '../domain/payment.js';
+import { type Candidate, decideLine } from '../domain/statement-matching.js';
+import { paymentWorkflowId, temporaryPaymentWorkflowId } from '../temporal/workflow-ids.js';
+import { gatewayOutcomeSignal } from '../workflows/payment.js';
+import { bankMatchedSignal } from '../workflows/temporary-payment.js';
+
+export interface StatementActivityDeps {
+  pool: pg.Pool;
+  /** To tell matched workflows; built once by the worker. */
+  temporal: Client;
+}
+
+const SIGNAL_CONCURRENCY = 16;
+
+/** The line's de-duplication key: the bank's reference, plus the position in a batch entry. */
+export function bankKey(line: Pick<BankLineRow, 'bank_reference'>): string | null {
+  return line.bank_reference;
+}
+
+/**
+ * Statement import steps, each a batch so a 50,000-line file is a few dozen activities. Deciding
+ * and signalling are separate: a decision is committed first, and a signal that fails is retried
+ * from the `signaled_at IS NULL` rows, never lost.
+ */
+export function createStatementActivities(deps: StatementActivityDeps) {
+  return {
+    async decideStatementLines(input: { statementId: string; limit: number }): Promise<{ decided: number; matched: number }> {
+      const lines = await undecidedLines(deps.pool, input.statementId, input.limit);
+      if (lines.length === 0) return { decided: 0, matched: 0 };
+      const references = [...new Set(lines.flatMap((l) => l.references_found))];
+      const [temporaries, payments, seenBankKeys] = await Promise.all([
+        findTemporaryByReferences(deps.pool, references),
+        findPendingByReferences(deps.pool, references),
+        seenBankReferences(deps.pool, input.statementId, lines.map((l) => l.bank_reference).filter((k): k is string => k !== null)),
+      ]);
+      const byReference = new Map<string, Candidate[]>();
+      const add = (c: Candidate) => byReference.set(c.reference, [...(byReference.get(c.reference) ?? []), c]);
+      for (const t of temporaries) {
+        add({ kind: 'temporary', id: t.id, reference: t.reference, amountMinor: t.amount_minor, currency: t.currency, state: t.status === 'open' ? 'open' : `settled_${t.settled_reason ?? 'manual'}` });
+      }
+      for (const p of payments) {
+        if (p.adapter === 'bank_transfer') add({ kind: 'payment', id: p.id, reference: p.reference, amountMinor: p.amount_minor, currency: p.currency });
+      }
+      const matchedTargets = await alreadyMatched(deps.pool, temporaries.map((t) => t.id), payments.map((p) => p.id));
+      const decisions = lines.map((l) => {
+        const d = decideLine(
+          {
+            id: l.id,
+            bankKey: bankKey(l),
+            amountMinor: l.amount_minor,
+            currency: l.currency,
+            direction: l.direction,
+            entryStatus: l.entry_status,
+            reversal: l.reversal,
+            references: l.references_found,
+          },
+          { byReference, seenBankKeys, matchedTargets },
+        );
+        return {
+          id: l.id,
+          outcome: d.outcome,
+          detail: d.detail,
+          matchedReference: d.reference,
+          temporaryPaymentId: d.target?.kind === 'temporary' ? d.target.id : null,
+          paymentId: d.target?.kind === 'payment' ? d.target.id : null,
+        };
+      });
+      await inTransaction(deps.pool, (tx) => recordDecisions(tx, decisions, 'import'));
+      return { decided: decisions.length, matched: decisions.filter((d) => d.outcome === 'matched').length };
+    },
+
+    async signalMatchedLines(input: { statementId: string; limit: number }): Promise<{ signaled: number }> {
+      const lines = await unsignaledMatches(deps.pool, input.statementId, input.limit);
+      const done: string[] = [];
+      for (let i = 0; i < lines.length; i += SIGNAL_CONCURRENCY) {
+        await Promise.all(
+          lines.slice(i, i + SIGNAL_CONCURRENCY).map(async (line) => {
+            const closed = await tellMatch(deps.temporal, line);
+            if (closed) await demoteMatch(deps.pool, line.id, closed);
+            else done.push(line.id);
+          }),
+        );
+      }
+      await markSignaled(deps.pool, done);
+      return { signaled: lines.length };
+    },
+
+    async completeStatement(input: { statementId: string }): Promise<void> {
+      await markStatementDone(deps.pool, input.statementId);
+    },
+  };
+}
+
+async function alreadyMatched(db: pg.Pool, temporaryIds: string[], paymentIds: string[]): Promise<Set<string>> {
+  if (temporaryIds.length === 0 && paymentIds.length === 0) return new Set();
+  const res = await db.query<{ k: string }>({
+    text: `SELECT CASE WHEN temporary_payment_id IS NOT NULL THEN 'temporary:' || temporary_payment_id ELSE 'payment:' || payment_id END AS k
+             FROM bank_lines WHERE outcome = 'matched' AND (temporary_payment_id = ANY($1::text[]) OR payment_id = ANY($2::text[]))`,
+    values: [temporaryIds, paymentIds],
+  });
+  return new Set(res.rows.map((r) => r.k));
+}
+
+/**
+ * Signals the matched workflow. Returns why the match cannot stand when the workflow had already
+ * closed (the temporary payment expired a moment before); throws when Temporal is unreachable.
+ */
+export async function tellMatch(temporal: Client, line: BankLineRow): Promise<string | undefined> {
+  try {
+    if (line.temporary_payment_id) {
+      await temporal.workflow.getHandle(temporaryPaymentWorkflowId(line.temporary_payment_id)).signal(bankMatchedSignal, { lineId: line.id });
+    } else if (line.payment_id) {
+      const outcome: GatewayOutcome = {
+        status: 'succeeded',
+        code: 'bank_statement',
+        message: `bank statement line ${line.id}`,
+        gatewayTransactionId: line.bank_reference ?? line.id,
+      };
+      await temporal.workflow.getHandle(paymentWorkflowId(line.payment_id)).signal(gatewayOutcomeSignal, outcome);
+    }
+    return undefined;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      return `${line.temporary_payment_id ? `temporary payment ${line.temporary_payment_id}` : `payment ${line.payment_id ?? ''}`} had closed before the match reached it`;
+    }
+    throw err;
+  }
+}

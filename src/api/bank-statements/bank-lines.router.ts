@@ -1,0 +1,88 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { DatabaseError } from 'pg';
+import { tellMatch } from '../../activities/bank-statements.js';
+import { findLine, matchLineByHand } from '../../db/bank-statements.js';
+import { findPayment } from '../../db/payments.js';
+import { inTransaction } from '../../db/pool.js';
+import { findTemporaryPayment } from '../../db/temporary-payments.js';
+import { NotFoundError, StateConflictError, UnavailableError, ValidationError } from '../../domain/errors.js';
+import { formatDecimal } from '../../domain/money.js';
+import type { AppEnv } from '../env.js';
+import { requireScope } from '../middleware/auth.js';
+import { bearer, IdParam, problemResponses } from '../openapi-common.js';
+import { BankLine, lineJson } from './statement-json.js';
+
+const MatchBody = z
+  .object({
+    temporary_payment_id: z.string().min(1).max(100).optional(),
+    payment_id: z.string().min(1).max(100).optional().openapi({ description: 'A pending bank_transfer payment' }),
+    note: z.string().max(500).optional(),
+  })
+  .strict()
+  .refine((b) => (b.temporary_payment_id === undefined) !== (b.payment_id === undefined), { message: 'give exactly one of temporary_payment_id and payment_id' })
+  .openapi('MatchLine');
+
+const matchLineRoute = createRoute({
+  method: 'post',
+  path: '/v1/bank-lines/{id}/match',
+  tags: ['Bank statements'],
+  summary: 'Pair an unmatched line by hand',
+  description:
+    'For lines that ended `amount_mismatch`, `no_reference` or `not_found`. A temporary payment (open or hand-settled) is settled by the bank with this line, whatever the amount — a person decided; a pending bank-transfer payment must agree in amount and currency.',
+  security: bearer,
+  middleware: [requireScope('admin')] as const,
+  request: { params: IdParam('bln_9sQ2mZ0pLk4nR7tW'), body: { required: true, content: { 'application/json': { schema: MatchBody } } } },
+  responses: {
+    200: { description: 'The line, matched', content: { 'application/json': { schema: BankLine } } },
+    ...problemResponses(400, 401, 403, 404, 409, 503),
+  },
+});
+
+const UNIQUE_VIOLATION = '23505';
+
+export function bankLinesRouter(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  app.openapi(matchLineRoute, async (c) => {
+    const { pool, temporal } = c.get('deps');
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const by = c.get('principal').apiKeyId;
+    const row = await inTransaction(pool, async (tx) => {
+      const line = await findLine(tx, id, { forUpdate: true });
+      if (!line) throw new NotFoundError('no such bank line');
+      if (!['amount_mismatch', 'no_reference', 'not_found'].includes(line.outcome ?? '')) {
+        throw new StateConflictError(`the line is ${line.outcome ?? 'still being imported'}; only amount_mismatch, no_reference and not_found lines can be paired by hand`, { outcome: line.outcome });
+      }
+      let target: { temporaryPaymentId: string | null; paymentId: string | null; reference: string };
+      if (body.temporary_payment_id) {
+        const t = await findTemporaryPayment(tx, body.temporary_payment_id);
+        if (!t) throw new NotFoundError(`no temporary payment ${body.temporary_payment_id}`);
+        if (t.status === 'settled' && t.settled_reason !== 'manual') throw new StateConflictError(`temporary payment ${t.id} is already settled (${t.settled_reason ?? ''})`);
+        target = { temporaryPaymentId: t.id, paymentId: null, reference: t.reference };
+      } else {
+        const p = await findPayment(tx, body.payment_id ?? '');
+        if (!p) throw new NotFoundError(`no payment ${body.payment_id ?? ''}`);
+        if (p.status !== 'pending' || p.adapter !== 'bank_transfer') throw new StateConflictError(`payment ${p.id} is a ${p.status} ${p.adapter} payment; only pending bank transfers wait for a line`);
+        if (p.amount_minor !== line.amount_minor || p.currency !== line.currency) {
+          throw new ValidationError(`the line brings ${formatDecimal({ minor: line.amount_minor, currency: line.currency })} ${line.currency}, the payment is ${formatDecimal({ minor: p.amount_minor, currency: p.currency })} ${p.currency}`, {
+            errors: [{ path: 'payment_id', message: 'amount and currency must agree' }],
+          });
+        }
+        target = { ...{ temporaryPaymentId: null, paymentId: p.id }, reference: p.reference };
+      }
+      const matched = await matchLineByHand(tx, id, { ...target, by, detail: body.note ? `paired by hand: ${body.note}` : 'paired by hand' }).catch((err: unknown) => {
+        if (err instanceof DatabaseError && err.code === UNIQUE_VIOLATION) throw new StateConflictError('another line already settled that payment');
+        throw err;
+      });
+      if (!matched) throw new StateConflictError('the line changed meanwhile; read it again');
+      // Told before commit: if Temporal is unreachable the pairing rolls back and can be retried.
+      const closed = await tellMatch(temporal, matched).catch((err: unknown) => {
+        throw new UnavailableError('Temporal is unreachable; nothing changed, retry shortly', { cause: err instanceof Error ? err.message : String(err) });
+      });
+      if (closed) throw new StateConflictError(closed);
+      return matched;
+    });
+    return c.json(lineJson(row), 200);
+  });
+  return app;
+}

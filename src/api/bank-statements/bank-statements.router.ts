@@ -1,0 +1,154 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { countOutcomes, findStatement, listLines, listStatements } from '../../db/bank-statements.js';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../domain/errors.js';
+import { statementImportWorkflowId } from '../../temporal/workflow-ids.js';
+import { decodeCursor, encodeCursor, page } from '../cursor.js';
+import type { AppEnv } from '../env.js';
+import { journalHeaders, readBytesCapped, sourceIp } from '../inbound.js';
+import { requireScope } from '../middleware/auth.js';
+import { bearer, IdParam, problemContent, problemResponses } from '../openapi-common.js';
+import { importStatementFile, STATEMENT_FORMATS } from './import-file.js';
+import { BankStatement, statementJson } from './statement-json.js';
+
+/** How long an upload waits for the import to finish before answering with what is decided so far. */
+const IMPORT_WAIT_MS = 10_000;
+const DEFAULT_LINES = 1000;
+
+const UploadQuery = z.object({
+  format: z.enum(STATEMENT_FORMATS).optional().openapi({ description: 'Detected when left out (camt.053, camt.054, MT940); CSV must be named' }),
+  csv_map: z.string().max(50).optional().openapi({ description: 'A column map named in the statements file (config/statements.yaml)' }),
+  file_name: z.string().max(200).optional(),
+});
+
+const getStatementRoute = createRoute({
+  method: 'get',
+  path: '/v1/bank-statements/{id}',
+  tags: ['Bank statements'],
+  summary: 'A statement with every line and its outcome',
+  security: bearer,
+  middleware: [requireScope('read')] as const,
+  request: {
+    params: IdParam('stm_4dPq0Xk2mN7sLr1v'),
+    query: z.object({
+      after_line: z.coerce.number().int().min(0).default(0),
+      limit: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_LINES),
+    }),
+  },
+  responses: { 200: { description: 'The statement', content: { 'application/json': { schema: BankStatement } } }, ...problemResponses(401, 403, 404) },
+});
+
+const listStatementsRoute = createRoute({
+  method: 'get',
+  path: '/v1/bank-statements',
+  tags: ['Bank statements'],
+  summary: 'Imported statements, newest first (without lines)',
+  security: bearer,
+  middleware: [requireScope('read')] as const,
+  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(300).optional() }) },
+  responses: {
+    200: { description: 'A page', content: { 'application/json': { schema: z.object({ data: z.array(BankStatement.omit({ lines: true, next_cursor: true })), next_cursor: z.string().nullable() }) } } },
+    ...problemResponses(400, 401, 403),
+  },
+});
+
+async function readUpload(c: Context<AppEnv>): Promise<{ bytes: Buffer; fields: Record<string, string> }> {
+  const cap = c.get('deps').config.STATEMENT_MAX_BYTES;
+  const type = c.req.header('content-type') ?? '';
+  if (type.startsWith('multipart/form-data')) {
+    const declared = Number(c.req.header('content-length') ?? 0);
+    if (declared > cap) throw new PayloadTooLargeError(`statement files are limited to ${cap} bytes`);
+    const form = await c.req.parseBody();
+    const file = form.file;
+    if (!(file instanceof File)) throw new ValidationError('send the statement as the multipart field "file"', { errors: [{ path: 'file', message: 'required' }] });
+    const fields: Record<string, string> = { file_name: file.name };
+    for (const [k, v] of Object.entries(form)) if (typeof v === 'string') fields[k] = v;
+    return { bytes: Buffer.from(await file.arrayBuffer()), fields };
+  }
+  const { bytes, truncated } = await readBytesCapped(c.req.raw, cap);
+  if (truncated) throw new PayloadTooLargeError(`statement files are limited to ${cap} bytes`);
+  return { bytes, fields: {} };
+}
+
+export function bankStatementsRouter(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/v1/bank-statements',
+    tags: ['Bank statements'],
+    summary: 'Import a bank statement (camt.053, camt.054, MT940, or CSV with a named column map)',
+    description:
+      'The file is the request body, or the multipart field `file` (with optional fields `format`, `csv_map`). The same file twice is one import (keyed by its SHA-256). ' +
+      'Lines are matched by reference and amount to open temporary payments and pending bank-transfer payments; the answer waits up to 10 s for the import to finish. ' +
+      'A file that cannot be read is a 422 naming where it broke, and imports nothing.',
+    security: bearer,
+    request: {
+      query: UploadQuery,
+      body: {
+        content: {
+          'application/xml': { schema: z.string() },
+          'text/plain': { schema: z.string() },
+          'multipart/form-data': { schema: z.object({ file: z.any().openapi({ type: 'string', format: 'binary' }), format: z.string().optional(), csv_map: z.string().optional() }) },
+        },
+      },
+    },
+    responses: {
+      200: { description: 'This file was imported before: the earlier import', content: { 'application/json': { schema: BankStatement } } },
+      201: { description: 'Imported', content: { 'application/json': { schema: BankStatement } } },
+      400: { description: 'Bad parameters', content: problemContent },
+      413: { description: 'File too large', content: problemContent },
+      422: { description: 'The file cannot be read', content: problemContent },
+      503: { description: 'Temporal unreachable; nothing imported', content: problemContent },
+    },
+  });
+
+  app.post('/v1/bank-statements', requireScope('billing'), async (c) => {
+    const deps = c.get('deps');
+    const { bytes, fields } = await readUpload(c);
+    const q = UploadQuery.safeParse({ ...fields, ...c.req.query() });
+    if (!q.success) throw new ValidationError('the upload parameters are invalid', { errors: q.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+    if (bytes.length === 0) throw new ValidationError('the statement file is empty', { errors: [{ path: 'file', message: 'empty' }] });
+    const { statement, duplicate } = await importStatementFile(deps, {
+      bytes,
+      fileName: q.data.file_name,
+      format: q.data.format,
+      csvMap: q.data.csv_map,
+      origin: { source: 'api', method: c.req.method, path: c.req.path, headers: journalHeaders(c), sourceIp: sourceIp(c) },
+    });
+    if (statement.status !== 'done') {
+      await deps.temporal.connection
+        .withDeadline(Date.now() + IMPORT_WAIT_MS, () => deps.temporal.workflow.getHandle(statementImportWorkflowId(statement.sha256)).result())
+        .catch(() => undefined);
+    }
+    const current = (await findStatement(deps.pool, statement.id)) ?? statement;
+    const lines = await listLines(deps.pool, statement.id, 0, DEFAULT_LINES);
+    return c.json(statementJson(current, await countOutcomes(deps.pool, statement.id), lines, DEFAULT_LINES), duplicate ? 200 : 201);
+  });
+
+  app.openapi(getStatementRoute, async (c) => {
+    const { pool } = c.get('deps');
+    const { id } = c.req.valid('param');
+    const q = c.req.valid('query');
+    const statement = await findStatement(pool, id);
+    if (!statement) throw new NotFoundError('no such bank statement');
+    const lines = await listLines(pool, id, q.after_line, q.limit);
+    return c.json(statementJson(statement, await countOutcomes(pool, id), lines, q.limit), 200);
+  });
+
+  app.openapi(listStatementsRoute, async (c) => {
+    const { pool } = c.get('deps');
+    const q = c.req.valid('query');
+    const rows = await listStatements(pool, q.limit + 1, decodeCursor(q.cursor));
+    const p = page(rows, q.limit, (last) => encodeCursor(last.created_at, last.id));
+    const data = await Promise.all(
+      p.data.map(async (s) => {
+        const { lines: _lines, next_cursor: _next, ...rest } = statementJson(s, await countOutcomes(pool, s.id), [], 1);
+        return rest;
+      }),
+    );
+    return c.json({ data, next_cursor: p.next_cursor }, 200);
+  });
+
+  return app;
+}

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { UnavailableError, UnprocessableContentError, ValidationError } from '../../domain/errors.js';
+import { type BankStatementRow, findStatementBySha, insertLines, insertStatement } from '../../db/bank-statements.js';
+import { newId } from '../../db/ids.js';
+import { journalInbound, rejectInbound, type NewInboundRequest } from '../../db/inbound-requests.js';
+import { inTransaction } from '../../db/pool.js';
+import { type ParsedStatement, parseStatement, type StatementFormat, StatementParseError } from '../../statements/index.js';
+import { statementImportWorkflowId } from '../../temporal/workflow-ids.js';
+import type { statementImportWorkflow } from '../../workflows/statement-import.js';
+import type { AppDeps } from '../env.js';
+
+export const STATEMENT_FORMATS = ['camt.053', 'camt.054', 'mt940', 'csv'] as const satisfies readonly StatementFormat[];
+
+/** Kept of each uploaded file in the journal: enough to see what arrived, not a second copy of 50 MB. */
+const JOURNAL_BODY_BYTES = 64 * 1024;
+
+export interface StatementUpload {
+  bytes: Buffer;
+  fileName?: string | undefined;
+  format?: StatementFormat | undefined;
+  /** A named column map from the statements file; required for CSV. */
+  csvMap?: string | undefined;
+  /** Who sent it, for the journal: the API (with the request's headers and address) or the CLI. */
+  origin: Pick<NewInboundRequest, 'source' | 'method' | 'path' | 'headers' | 'sourceIp'>;
+}
+
+export interface ImportResult {
+  statement: BankStatementRow;
+  /** The same file (same SHA-256) had been imported before: nothing new was created. */
+  duplicate: boolean;
+}
+
+/**
+ * Imports a statement file: journals it, parses all of it (a malformed file imports nothing),
+ * stores the statement and its lines, and starts `bank-statement:<sha256>`, which matches the
+ * lines. One recipe for the API and the CLI.
+ */
+export async function importStatementFile(deps: Pick<AppDeps, 'pool' | 'temporal' | 'config'>, upload: StatementUpload): Promise<ImportResult> {
+  const sha256 = createHash('sha256').update(upload.bytes).digest('hex');
+  const journalId = await journalInbound(deps.pool, {
+    channel: 'statement',
+    ...upload.origin,
+    body: upload.bytes.subarray(0, JOURNAL_BODY_BYTES).toString('utf8'),
+    bodyTruncated: upload.bytes.length > JOURNAL_BODY_BYTES,
+  });
+  try {
+    const earlier = await findStatementBySha(deps.pool, sha256);
+    if (earlier) {
+      await ensureImportRunning(deps, earlier);
+      await rejectInbound(deps.pool, journalId, 'duplicate', `the same file was imported as ${earlier.id}`);
+      return { statement: earlier, duplicate: true };
+    }
+    const parsed = parse(deps, upload);
+    const result = await inTransaction(deps.pool, async (tx) => {
+      const { row, created } = await insertStatement(tx, {
+        id: newId('stm'),
+        sha256,
+        format: parsed.format,
+        file_name: upload.fileName ?? null,
+        accounts: parsed.accounts,
+        statement_ids: parsed.statementIds,
+        line_count: parsed.lines.length,
+      });
+      if (!created) return { statement: row, duplicate: true };
+      await insertLines(
+        tx,
+        row.id,
+        parsed.lines.map((l) => ({
+          id: newId('bln'),
+          lineNo: l.index + 1,
+          // Batch items share their entry's reference; the position keeps them apart.
+          bankReference: l.bankReference === null ? null : l.batchIndex === null ? l.bankReference : `${l.bankReference}#${l.batchIndex}`,
+          bookingDate: l.bookingDate,
+          valueDate: l.valueDate,
+          amountMinor: l.amountMinor,
+          currency: l.currency,
+          direction: l.direction,
+          entryStatus: l.status,
+          reversal: l.reversal,
+          references: l.references,
+          counterparty: l.counterparty,
+          text: l.text,
+        })),
+      );
+      // Started inside the transaction: if Temporal refuses, the statement rolls back with it.
+      await ensureImportRunning(deps, row);
+      return { statement: row, duplicate: false };
+    });
+    await rejectInbound(deps.pool, journalId, result.duplicate ? 'duplicate' : 'imported', `statement ${result.statement.id}, ${result.statement.line_count} lines`);
+    return result;
+  } catch (err) {
+    if (err instanceof UnprocessableContentError || err instanceof ValidationError) {
+      await rejectInbound(deps.pool, journalId, 'rejected_malformed', err.message.slice(0, 500));
+    }
+    throw err;
+  }
+}
+
+function parse(deps: Pick<AppDeps, 'config'>, upload: StatementUpload): ParsedStatement {
+  const maps = deps.config.statements.csvMaps;
+  let csv;
+  if (upload.format === 'csv') {
+    const name = upload.csvMap;
+    csv = name ? maps[name] : undefined;
+    if (!csv) {
+      throw new ValidationError(name ? `no CSV column map named "${name}"` : 'a CSV statement needs csv_map', {
+        errors: [{ path: 'csv_map', message: `one of: ${Object.keys(maps).join(', ') || '(none configured)'}` }],
+      });
+    }
+  }
+  try {
+    return parseStatement(upload.bytes, { format: upload.format, csv, patterns: deps.config.statements.patterns });
+  } catch (err) {
+    if (err instanceof StatementParseError) {
+      throw new UnprocessableContentError(`the statement file cannot be read: ${err.reason} (at ${err.where}); nothing was imported`, {
+        errors: [{ path: err.where, message: err.reason }],
+      });
+    }
+    throw err;
+  }
+}
+
+async function ensureImportRunning(deps: Pick<AppDeps, 'temporal' | 'config'>, statement: BankStatementRow): Promise<void> {
+  if (statement.status === 'done') return;
+  try {
+    await deps.temporal.workflow.start<typeof statementImportWorkflow>('statementImportWorkflow', {
+      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+      workflowId: statementImportWorkflowId(statement.sha256),
+      args: [{ statementId: statement.id }],
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+    throw new UnavailableError('Temporal is unreachable; nothing was imported, retry shortly', { cause: err instanceof Error ? err.message : String(err) });
+  }
+}

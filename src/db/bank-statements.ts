@@ -1,0 +1,244 @@
+import type { Queryable } from './pool.js';
+
+export type LineOutcome = 'matched' | 'amount_mismatch' | 'no_reference' | 'not_found' | 'duplicate' | 'ignored';
+
+export interface BankStatementRow {
+  id: string;
+  sha256: string;
+  format: 'camt.053' | 'camt.054' | 'mt940' | 'csv';
+  file_name: string | null;
+  accounts: string[];
+  statement_ids: string[];
+  line_count: number;
+  status: 'importing' | 'done';
+  created_at: Date;
+  completed_at: Date | null;
+}
+
+export interface BankLineRow {
+  id: string;
+  statement_id: string;
+  line_no: number;
+  bank_reference: string | null;
+  booking_date: string | null;
+  value_date: string | null;
+  amount_minor: bigint;
+  currency: string;
+  direction: 'credit' | 'debit';
+  entry_status: 'booked' | 'pending' | 'other';
+  reversal: boolean;
+  references_found: string[];
+  counterparty: string | null;
+  text: string;
+  outcome: LineOutcome | null;
+  outcome_detail: string | null;
+  matched_reference: string | null;
+  temporary_payment_id: string | null;
+  payment_id: string | null;
+  matched_by: string | null;
+  decided_at: Date | null;
+  signaled_at: Date | null;
+}
+
+const STATEMENT_COLUMNS = 'id, sha256, format, file_name, accounts, statement_ids, line_count, status, created_at, completed_at';
+const LINE_COLUMNS = `id, statement_id, line_no, bank_reference, to_char(booking_date, 'YYYY-MM-DD') AS booking_date,
+  to_char(value_date, 'YYYY-MM-DD') AS value_date, amount_minor, currency, direction, entry_status, reversal, references_found,
+  counterparty, text, outcome, outcome_detail, matched_reference, temporary_payment_id, payment_id, matched_by, decided_at, signaled_at`;
+
+/** Inserts the statement unless a file with the same hash is already there; returns which. */
+export async function insertStatement(
+  db: Queryable,
+  s: Pick<BankStatementRow, 'id' | 'sha256' | 'format' | 'file_name' | 'accounts' | 'statement_ids' | 'line_count'>,
+): Promise<{ row: BankStatementRow; created: boolean }> {
+  const res = await db.query<BankStatementRow>({
+    text: `INSERT INTO bank_statements (id, sha256, format, file_name, accounts, statement_ids, line_count)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (sha256) DO NOTHING RETURNING ${STATEMENT_COLUMNS}`,
+    values: [s.id, s.sha256, s.format, s.file_name, s.accounts, s.statement_ids, s.line_count],
+  });
+  if (res.rows[0]) return { row: res.rows[0], created: true };
+  const existing = await findStatementBySha(db, s.sha256);
+  if (!existing) throw new Error(`statement ${s.sha256} vanished`);
+  return { row: existing, created: false };
+}
+
+export async function findStatementBySha(db: Queryable, sha256: string): Promise<BankStatementRow | undefined> {
+  const res = await db.query<BankStatementRow>({ text: `SELECT ${STATEMENT_COLUMNS} FROM bank_statements WHERE sha256 = $1`, values: [sha256] });
+  return res.rows[0];
+}
+
+export async function findStatement(db: Queryable, id: string): Promise<BankStatementRow | undefined> {
+  const res = await db.query<BankStatementRow>({ text: `SELECT ${STATEMENT_COLUMNS} FROM bank_statements WHERE id = $1`, values: [id] });
+  return res.rows[0];
+}
+
+export async function listStatements(db: Queryable, limit: number, before?: { createdAt: Date; id: string }): Promise<BankStatementRow[]> {
+  const res = await db.query<BankStatementRow>({
+    text: `SELECT ${STATEMENT_COLUMNS} FROM bank_statements
+            WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::text))
+            ORDER BY created_at DESC, id DESC LIMIT $3`,
+    values: [before?.createdAt ?? null, before?.id ?? null, limit],
+  });
+  return res.rows;
+}
+
+export async function markStatementDone(db: Queryable, id: string): Promise<void> {
+  await db.query({ text: `UPDATE bank_statements SET status = 'done', completed_at = now() WHERE id = $1 AND status <> 'done'`, values: [id] });
+}
+
+export interface NewBankLine {
+  id: string;
+  lineNo: number;
+  bankReference: string | null;
+  bookingDate: string | null;
+  valueDate: string | null;
+  amountMinor: bigint;
+  currency: string;
+  direction: 'credit' | 'debit';
+  entryStatus: 'booked' | 'pending' | 'other';
+  reversal: boolean;
+  references: string[];
+  counterparty: string | null;
+  text: string;
+}
+
+/** Bulk insert, a few thousand rows per statement so 50,000 lines are a handful of round trips. */
+export async function insertLines(db: Queryable, statementId: string, lines: readonly NewBankLine[]): Promise<void> {
+  const CHUNK = 2000;
+  for (let i = 0; i < lines.length; i += CHUNK) {
+    const part = lines.slice(i, i + CHUNK);
+    await db.query({
+      text: `INSERT INTO bank_lines (id, statement_id, line_no, bank_reference, booking_date, value_date, amount_minor, currency,
+                                     direction, entry_status, reversal, references_found, counterparty, text)
+             SELECT u.id, $1, u.line_no, u.bank_reference, u.booking_date::date, u.value_date::date, u.amount_minor::bigint, u.currency,
+                    u.direction, u.entry_status, u.reversal, COALESCE((SELECT array_agg(r) FROM jsonb_array_elements_text(u.refs::jsonb) r), '{}'),
+                    u.counterparty, u.text
+               FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                           $11::boolean[], $12::text[], $13::text[], $14::text[])
+                 AS u(id, line_no, bank_reference, booking_date, value_date, amount_minor, currency, direction, entry_status,
+                      reversal, refs, counterparty, text)`,
+      values: [
+        statementId,
+        part.map((l) => l.id),
+        part.map((l) => l.lineNo),
+        part.map((l) => l.bankReference),
+        part.map((l) => l.bookingDate),
+        part.map((l) => l.valueDate),
+        part.map((l) => l.amountMinor.toString()),
+        part.map((l) => l.currency),
+        part.map((l) => l.direction),
+        part.map((l) => l.entryStatus),
+        part.map((l) => l.reversal),
+        part.map((l) => JSON.stringify(l.references)),
+        part.map((l) => l.counterparty),
+        part.map((l) => l.text),
+      ],
+    });
+  }
+}
+
+export async function undecidedLines(db: Queryable, statementId: string, limit: number): Promise<BankLineRow[]> {
+  const res = await db.query<BankLineRow>({
+    text: `SELECT ${LINE_COLUMNS} FROM bank_lines WHERE statement_id = $1 AND outcome IS NULL ORDER BY line_no LIMIT $2`,
+    values: [statementId, limit],
+  });
+  return res.rows;
+}
+
+export async function unsignaledMatches(db: Queryable, statementId: string, limit: number): Promise<BankLineRow[]> {
+  const res = await db.query<BankLineRow>({
+    text: `SELECT ${LINE_COLUMNS} FROM bank_lines
+            WHERE statement_id = $1 AND outcome = 'matched' AND signaled_at IS NULL ORDER BY line_no LIMIT $2`,
+    values: [statementId, limit],
+  });
+  return res.rows;
+}
+
+export async function findLine(db: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<BankLineRow | undefined> {
+  const res = await db.query<BankLineRow>({ text: `SELECT ${LINE_COLUMNS} FROM bank_lines WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`, values: [id] });
+  return res.rows[0];
+}
+
+export async function listLines(db: Queryable, statementId: string, afterLineNo: number, limit: number): Promise<BankLineRow[]> {
+  const res = await db.query<BankLineRow>({
+    text: `SELECT ${LINE_COLUMNS} FROM bank_lines WHERE statement_id = $1 AND line_no > $2 ORDER BY line_no LIMIT $3`,
+    values: [statementId, afterLineNo, limit],
+  });
+  return res.rows;
+}
+
+export async function countOutcomes(db: Queryable, statementId: string): Promise<Record<string, number>> {
+  const res = await db.query<{ outcome: string | null; n: number }>({
+    text: 'SELECT outcome, count(*)::int AS n FROM bank_lines WHERE statement_id = $1 GROUP BY outcome',
+    values: [statementId],
+  });
+  return Object.fromEntries(res.rows.map((r) => [r.outcome ?? 'pending', r.n]));
+}
+
+/** Bank references (with currency and amount) already seen in other statements. */
+export async function seenBankReferences(db: Queryable, statementId: string, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const res = await db.query<{ k: string }>({
+    text: `SELECT DISTINCT bank_reference || '|' || currency || '|' || amount_minor AS k FROM bank_lines
+            WHERE bank_reference = ANY($1::text[]) AND statement_id <> $2 AND outcome IS DISTINCT FROM 'duplicate'`,
+    values: [keys, statementId],
+  });
+  return new Set(res.rows.map((r) => r.k));
+}
+
+export interface LineDecision {
+  id: string;
+  outcome: LineOutcome;
+  detail: string | null;
+  matchedReference: string | null;
+  temporaryPaymentId: string | null;
+  paymentId: string | null;
+}
+
+export async function recordDecisions(db: Queryable, decisions: readonly LineDecision[], by: string): Promise<void> {
+  if (decisions.length === 0) return;
+  await db.query({
+    text: `UPDATE bank_lines l
+              SET outcome = d.outcome, outcome_detail = d.detail, matched_reference = d.ref, temporary_payment_id = d.tmp,
+                  payment_id = d.pay, matched_by = CASE WHEN d.outcome = 'matched' THEN $7 END, decided_at = now()
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS d(id, outcome, detail, ref, tmp, pay)
+            WHERE l.id = d.id AND l.outcome IS NULL`,
+    values: [
+      decisions.map((d) => d.id),
+      decisions.map((d) => d.outcome),
+      decisions.map((d) => d.detail),
+      decisions.map((d) => d.matchedReference),
+      decisions.map((d) => d.temporaryPaymentId),
+      decisions.map((d) => d.paymentId),
+      by,
+    ],
+  });
+}
+
+export async function markSignaled(db: Queryable, lineIds: readonly string[]): Promise<void> {
+  if (lineIds.length === 0) return;
+  await db.query({ text: 'UPDATE bank_lines SET signaled_at = now() WHERE id = ANY($1::text[])', values: [lineIds] });
+}
+
+/** A match whose target had closed before it heard of it becomes a duplicate, for a person to see. */
+export async function demoteMatch(db: Queryable, lineId: string, detail: string): Promise<void> {
+  await db.query({
+    text: `UPDATE bank_lines SET outcome = 'duplicate', outcome_detail = $2, signaled_at = now(), temporary_payment_id = NULL, payment_id = NULL
+            WHERE id = $1 AND outcome = 'matched'`,
+    values: [lineId, detail],
+  });
+}
+
+/** Pairs an unmatched line by hand. */
+export async function matchLineByHand(
+  db: Queryable,
+  lineId: string,
+  m: { temporaryPaymentId: string | null; paymentId: string | null; reference: string; by: string; detail: string },
+): Promise<BankLineRow | undefined> {
+  const res = await db.query<{ id: string }>({
+    text: `UPDATE bank_lines SET outcome = 'matched', outcome_detail = $5, matched_reference = $4, temporary_payment_id = $2, payment_id = $3,
+                                 matched_by = $6, decided_at = now(), signaled_at = now()
+            WHERE id = $1 AND outcome IN ('amount_mismatch', 'no_reference', 'not_found') RETURNING id`,
+    values: [lineId, m.temporaryPaymentId, m.paymentId, m.reference, m.detail, m.by],
+  });
+  return res.rows[0] ? findLine(db, lineId) : undefined;
+}

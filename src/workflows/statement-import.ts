@@ -1,0 +1,42 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+
+/**
+ * One workflow per imported file (`bank-statement:<sha256>`): decides every line in batches, then
+ * tells each matched temporary payment or bank-transfer payment. Keyed by the file's hash, so the
+ * same file uploaded twice is one import.
+ */
+export interface StatementImportInput {
+  statementId: string;
+}
+
+export interface StatementImportResult {
+  statementId: string;
+  decided: number;
+  matched: number;
+}
+
+const DECIDE_BATCH = 1000;
+const SIGNAL_BATCH = 500;
+
+const { decideStatementLines, signalMatchedLines, completeStatement } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export async function statementImportWorkflow(input: StatementImportInput): Promise<StatementImportResult> {
+  let decided = 0;
+  let matched = 0;
+  for (;;) {
+    const r = await decideStatementLines({ statementId: input.statementId, limit: DECIDE_BATCH });
+    if (r.decided === 0) break;
+    decided += r.decided;
+    matched += r.matched;
+  }
+  for (;;) {
+    const r = await signalMatchedLines({ statementId: input.statementId, limit: SIGNAL_BATCH });
+    if (r.signaled === 0) break;
+  }
+  await completeStatement({ statementId: input.statementId });
+  return { statementId: input.statementId, decided, matched };
+}

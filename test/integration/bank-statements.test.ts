@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { projectRoot } from '../../src/cli/provision/paths.js';
+import { createCustomer } from '../support/fixtures.js';
+import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
+
+const FIXTURES = resolve(projectRoot(), 'test', 'fixtures', 'bank-statements');
+const fixture = (path: string) => readFileSync(join(FIXTURES, path));
+
+/**
+ * Settlement from bank statements over HTTP: temporary payments whose references occur in a real
+ * bank's MT940 export, the export imported, exactly those settled; amount mismatch; the same file
+ * twice; a pending bank transfer paid by a camt.053 line; a malformed file refused.
+ */
+describe('bank statements (dev server, real worker, real Postgres)', () => {
+  let stack: TestStack;
+  before(async () => {
+    stack = await startTestStack();
+  });
+  after(async () => {
+    await stack?.close();
+  });
+
+  /** A payment through the deferred sandbox, approved, so it opens a temporary payment. */
+  async function temporaryPayment(customerId: string, reference: string, amount: number, currency = 'EUR') {
+    const p = await stack.request('POST', '/v1/payments', { body: { customer_id: customerId, amount, currency, gateway: 'sandbox_deferred', reference } });
+    assert.equal(p.status, 201, p.text);
+    await stack.request('POST', `/sandbox/checkout/${p.json.id}/approve`, { key: null });
+    return waitFor(`the temporary payment of ${reference}`, async () => {
+      const list = await stack.request('GET', `/v1/temporary-payments?customer_id=${customerId}`);
+      return list.json.data.find((t: { payment_id: string }) => t.payment_id === p.json.id) as { id: string; status: string } | undefined;
+    });
+  }
+
+  async function upload(body: Buffer | string, query = '') {
+    return stack.request('POST', `/v1/bank-statements${query}`, { raw: body as string, headers: { 'content-type': 'application/octet-stream' } });
+  }
+
+  const tmp = async (id: string) => (await stack.request('GET', `/v1/temporary-payments/${id}`)).json;
+
+  it('settles the temporary payments a real MT940 export pays, leaves the rest, and reports every line', async () => {
+    const customer = await createCustomer(stack);
+    // Three credits of the German SEPA export (wolph-betterplace-sepa_mt9401.sta), by their ?20EREF+ reference.
+    const paid1 = await temporaryPayment(customer.id, 'TFNR 40005 00005', 30_000);
+    const paid2 = await temporaryPayment(customer.id, 'TFNR 44003 00001', 33_533);
+    const wrongAmount = await temporaryPayment(customer.id, 'TFNR 40005 00002', 1_499_999);
+    const untouched = await temporaryPayment(customer.id, 'NOT-IN-THE-FILE-1', 30_000);
+
+    const res = await upload(fixture('mt940/wolph-betterplace-sepa_mt9401.sta'));
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.json.format, 'mt940');
+    const statement = await waitFor('the import to finish', async () => {
+      const s = await stack.request('GET', `/v1/bank-statements/${res.json.id}`);
+      return s.json.status === 'done' ? s.json : undefined;
+    });
+    assert.equal(statement.lines.length, statement.line_count);
+    assert.ok(statement.lines.every((l: { outcome: string | null }) => l.outcome !== null), 'every line has an outcome');
+    const byRef = (ref: string) => statement.lines.find((l: { references: string[] }) => l.references[0] === ref);
+    assert.equal(byRef('TFNR 40005 00005').outcome, 'matched');
+    assert.equal(byRef('TFNR 40005 00005').matched.temporary_payment_id, paid1.id);
+    assert.equal(byRef('TFNR 44003 00001').outcome, 'matched');
+    assert.equal(byRef('TFNR 40005 00002').outcome, 'amount_mismatch');
+    assert.match(byRef('TFNR 40005 00002').outcome_detail, /15000\.00 EUR.*14999\.99 EUR/);
+    assert.ok(statement.lines.some((l: { outcome: string }) => l.outcome === 'ignored'), 'the debits are ignored');
+
+    for (const t of [paid1, paid2]) {
+      const settled = await waitFor('the bank settlement', async () => {
+        const row = await tmp(t.id);
+        return row.status === 'settled' ? row : undefined;
+      });
+      assert.equal(settled.settled_reason, 'bank');
+      assert.ok(settled.bank_line_id);
+    }
+    assert.equal((await tmp(wrongAmount.id)).status, 'open');
+    assert.equal((await tmp(untouched.id)).status, 'open');
+    const events = await stack.request('GET', `/v1/events?after=0&aggregate_id=${paid1.id}`);
+    assert.deepEqual(events.json.data.map((e: { type: string }) => e.type), ['temporary_payment.created', 'temporary_payment.settled']);
+
+    // The same file again is the same import: nothing new, nothing settled twice.
+    const again = await upload(fixture('mt940/wolph-betterplace-sepa_mt9401.sta'));
+    assert.equal(again.status, 200);
+    assert.equal(again.json.id, res.json.id);
+    const count = await stack.pool.query('SELECT count(*)::int AS n FROM bank_statements WHERE sha256 = $1', [res.json.sha256]);
+    assert.equal(count.rows[0].n, 1);
+    const settledEvents = await stack.pool.query("SELECT count(*)::int AS n FROM events WHERE type = 'temporary_payment.settled' AND aggregate_id = ANY($1)", [[paid1.id, paid2.id]]);
+    assert.equal(settledEvents.rows[0].n, 2);
+
+    // A person pairs the mismatched line by hand.
+    const line = byRef('TFNR 40005 00002');
+    const paired = await stack.request('POST', `/v1/bank-lines/${line.id}/match`, { body: { temporary_payment_id: wrongAmount.id, note: 'customer paid 0.01 more' } });
+    assert.equal(paired.status, 200, paired.text);
+    assert.equal(paired.json.outcome, 'matched');
+    const byHand = await waitFor('the hand match to settle', async () => {
+      const row = await tmp(wrongAmount.id);
+      return row.status === 'settled' ? row : undefined;
+    });
+    assert.equal(byHand.settled_reason, 'bank');
+    assert.equal((await stack.request('POST', `/v1/bank-lines/${line.id}/match`, { body: { temporary_payment_id: untouched.id } })).status, 409);
+  });
+
+  it('pays a pending bank transfer from a camt.053 line with its reference and amount', async () => {
+    const customer = await createCustomer(stack);
+    const p = await stack.request('POST', '/v1/payments', { body: { customer_id: customer.id, amount: 885, currency: 'EUR', gateway: 'bank_transfer', reference: '4654654654654654' } });
+    assert.equal(p.status, 201, p.text);
+    const res = await upload(fixture('camt/genkgo-camt053.v2.minimal.xml'), '?format=camt.053');
+    assert.ok(res.status === 201 || res.status === 200, res.text);
+    const paid = await waitFor('the bank transfer to succeed', async () => {
+      const r = await stack.request('GET', `/v1/payments/${p.json.id}`);
+      return r.json.status === 'succeeded' ? r.json : undefined;
+    });
+    assert.equal(paid.gateway_code, 'bank_statement');
+  });
+
+  it('refuses a malformed file with a 422 naming where it broke, journals it, and imports nothing', async () => {
+    const before = await stack.pool.query('SELECT count(*)::int AS n FROM bank_statements');
+    const res = await upload(fixture('camt/genkgo-camt053.v2.wrong.xml'));
+    assert.equal(res.status, 422);
+    assert.equal(res.headers.get('content-type'), 'application/problem+json');
+    assert.match(res.json.detail, /BkToCstmrStmt/);
+    assert.ok(res.json.errors[0].path.length > 0);
+    const afterCount = await stack.pool.query('SELECT count(*)::int AS n FROM bank_statements');
+    assert.equal(afterCount.rows[0].n, before.rows[0].n);
+    const journal = await stack.pool.query("SELECT outcome FROM inbound_requests WHERE channel = 'statement' ORDER BY id DESC LIMIT 1");
+    assert.equal(journal.rows[0].outcome, 'rejected_malformed');
+    const csvWithoutMap = await upload('date,amount\n2026-01-01,1.00\n', '?format=csv');
+    assert.equal(csvWithoutMap.status, 400);
+    assert.match(JSON.stringify(csvWithoutMap.json), /csv_map/);
+  });
+});
