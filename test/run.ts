@@ -18,7 +18,7 @@ import { startTemporalDevServer } from '../src/cli/stack/temporal-dev-server.js'
 import { freePort } from './support/free-port.js';
 
 const say = (line: string) => console.log(`[test] ${line}`);
-const LEVELS = ['unit', 'workflow', 'integration'] as const;
+const LEVELS = ['unit', 'workflow', 'integration', 'browser'] as const; // browser: headless Chromium (Debian's `chromium`)
 
 function testFiles(filter: string[]): string[] {
   const root = join(projectRoot(), 'test');

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ensureTemporalCli } from '../../src/cli/provision/temporal-cli.js';
+import { type DevServer, startTemporalDevServer } from '../../src/cli/stack/temporal-dev-server.js';
+import { webhookHeaders } from '../../src/gateways/standard-webhooks.js';
+import { createCustomer, createPayment } from '../support/fixtures.js';
+import { freePort } from '../support/free-port.js';
+import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
+
+/**
+ * A callback that arrives while Temporal is down is journaled and answered, and the relay delivers
+ * it once Temporal is back. This file runs its own dev server (state in a file, so it survives the
+ * restart) because stopping the run's shared one would disturb the other test files.
+ */
+describe('callback relay across a Temporal restart', () => {
+  let stack: TestStack;
+  let server: DevServer;
+  let cli: string;
+  let port: number;
+  let dir: string;
+  const start = () => startTemporalDevServer({ cli, port, dbFile: join(dir, 'temporal.db'), logFile: join(dir, 'temporal.log') });
+
+  before(async () => {
+    cli = await ensureTemporalCli({ cacheOverride: process.env.TOLLGATE_CACHE_DIR, env: process.env, log: () => undefined, explicit: process.env.TEMPORAL_CLI });
+    port = await freePort();
+    dir = mkdtempSync(join(tmpdir(), 'tollgate-relay-'));
+    server = await start();
+    stack = await startTestStack({ TEMPORAL_ADDRESS: server.address });
+  });
+  after(async () => {
+    await stack?.close();
+    await server?.child.stop();
+  });
+
+  it('delivers a callback journaled while Temporal was stopped once it is restarted', async () => {
+    const customer = await createCustomer(stack);
+    const payment = await createPayment(stack, customer.id);
+
+    await server.child.stop();
+    const body = JSON.stringify({ type: 'payment.succeeded', data: { payment_id: payment.id, transaction_id: `t-${randomUUID()}`, code: '00' } });
+    const headers = webhookHeaders(stack.config.SANDBOX_WEBHOOK_SECRET, `msg_${randomUUID()}`, Math.floor(Date.now() / 1000), body);
+    const res = await stack.request('POST', '/v1/callbacks/sandbox', { raw: body, key: null, headers: { 'content-type': 'application/json', ...headers } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.status, 'accepted', 'journaled and acknowledged, delivery left to the relay');
+    const row = await stack.pool.query('SELECT outcome, attempts FROM inbound_requests WHERE id = $1', [res.json.journal_id]);
+    assert.equal(row.rows[0].outcome, 'accepted');
+    assert.ok(row.rows[0].attempts >= 1);
+    assert.equal((await stack.request('GET', `/v1/payments/${payment.id}`)).json.status, 'pending');
+    const waiting = await stack.request('GET', '/v1/callbacks?outcome=accepted');
+    assert.ok(waiting.json.data.some((e: { id: number }) => e.id === res.json.journal_id), 'the journal shows it waiting');
+
+    server = await start();
+    const delivered = await waitFor('the relay to deliver', async () => {
+      const r = await stack.pool.query('SELECT outcome FROM inbound_requests WHERE id = $1', [res.json.journal_id]);
+      return r.rows[0].outcome === 'delivered' ? true : undefined;
+    }, 60_000);
+    assert.ok(delivered);
+    const done = await waitFor('the payment to succeed', async () => {
+      const p = await stack.request('GET', `/v1/payments/${payment.id}`);
+      return p.json.status === 'succeeded' ? p.json : undefined;
+    }, 60_000);
+    assert.equal(done.gateway_code, '00');
+  });
+});
