@@ -1,0 +1,162 @@
+/**
+ * `npm run bench:statements`: importing and matching bank statements at volume.
+ *   Table 1: a generated camt.053 of 50,000 lines against 50,000 open temporary payments —
+ *            parse + store (the upload) and deciding every line (the import workflow's activity),
+ *            lines per second and peak memory; next to the bare SQL a matcher cannot avoid.
+ *   Table 2: time to decide one line with 1,000 vs 50,000 open temporary payments.
+ * The temporary payments are rows (their workflows are not started: their cost is a sleeping
+ * workflow each, measured by bench:billing); the code measured is the production import and
+ * matching code against a real Postgres and a real Temporal dev server.
+ * BENCH_LINES (50000) and BENCH_SMALL (1000) change the sizes.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import type pg from 'pg';
+import { createStatementActivities } from '../src/activities/bank-statements.js';
+import { importStatementFile } from '../src/api/bank-statements/import-file.js';
+import { type Config, loadConfig } from '../src/config.js';
+import { createPool } from '../src/db/pool.js';
+import { countOutcomes } from '../src/db/bank-statements.js';
+import { generateCamt053 } from './lib/generate-camt.js';
+import { startBenchServers } from './lib/servers.js';
+import { printTable } from './lib/table.js';
+
+const LINES = Number(process.env.BENCH_LINES ?? 50_000);
+const SMALL = Number(process.env.BENCH_SMALL ?? 1000);
+const DECIDE_BATCH = 1000; // as src/workflows/statement-import.ts
+const say = (line: string) => console.log(`[bench] ${line}`);
+
+/** BillTech-style references ("20261127-000042"), which the default statements file's pattern finds in free text. */
+const ref = (set: string, i: number) => `${set}-${String(i).padStart(6, '0')}`;
+
+/** Open temporary payments as rows: a customer, its succeeded payments and their temporary payments. */
+async function openTemporaryPayments(pool: pg.Pool, set: string, count: number): Promise<void> {
+  const customer = `cus_bench_${randomUUID()}`;
+  await pool.query({ text: `INSERT INTO customers (id, external_ref, name) VALUES ($1, $1, 'Bench')`, values: [customer] });
+  await pool.query({
+    text: `INSERT INTO payments (id, customer_id, amount_minor, currency, gateway, mode, reference, status, expires_at, adapter, settlement, payment_expiration_days, completed_at)
+           SELECT 'pay_' || $2 || '_' || i, $1, 1000 + i, 'PLN', 'sandbox_deferred', 'test', $2 || '-' || lpad(i::text, 6, '0'), 'succeeded', now(), 'sandbox', 'deferred', 5, now()
+             FROM generate_series(0, $3 - 1) AS i`,
+    values: [customer, set, count],
+  });
+  await pool.query({
+    text: `INSERT INTO temporary_payments (id, payment_id, customer_id, amount_minor, currency, reference, expiration_days, expires_at)
+           SELECT 'tmp_' || $2 || '_' || i, 'pay_' || $2 || '_' || i, $1, 1000 + i, 'PLN', $2 || '-' || lpad(i::text, 6, '0'), 5, now() + interval '5 days'
+             FROM generate_series(0, $3 - 1) AS i`,
+    values: [customer, set, count],
+  });
+  await pool.query('ANALYZE temporary_payments');
+}
+
+function camtFor(set: string, from: number, count: number, extraUnknown = 0): Buffer {
+  const lines = Array.from({ length: count + extraUnknown }, (_, k) => {
+    const i = from + k;
+    const known = k < count;
+    return {
+      amountMinor: BigInt(1000 + i),
+      currency: 'PLN',
+      reference: known ? ref(set, i) : ref('19990101', k),
+      bankReference: `BANK-${set}-${k}-${randomUUID().slice(0, 8)}`,
+      bookingDate: '2026-11-27',
+    };
+  });
+  return Buffer.from(generateCamt053(lines), 'utf8');
+}
+
+/** Peak resident memory of this process while `fn` runs. */
+async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; peakMb: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+  const t0 = performance.now();
+  try {
+    const value = await fn();
+    return { value, ms: performance.now() - t0, peakMb: Math.max(peak, process.memoryUsage().rss) / 1048576 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function importAndDecide(deps: { pool: pg.Pool; temporal: Client; config: Config }, bytes: Buffer) {
+  const upload = await withPeakRss(() =>
+    importStatementFile(deps, { bytes, format: 'camt.053', origin: { source: 'bench', method: 'POST', path: '/bench', headers: {}, sourceIp: undefined } }),
+  );
+  const activities = createStatementActivities({ pool: deps.pool, temporal: deps.temporal });
+  const decide = await withPeakRss(async () => {
+    let n = 0;
+    for (;;) {
+      const r = await activities.decideStatementLines({ statementId: upload.value.statement.id, limit: DECIDE_BATCH });
+      if (r.decided === 0) return n;
+      n += r.decided;
+    }
+  });
+  return { upload, decide, statementId: upload.value.statement.id };
+}
+
+/**
+ * The least SQL any matcher must run, batch by batch: read the lines, fetch their candidates by
+ * reference through the index, write every line's outcome. No decisions, no events.
+ */
+async function bareSql(pool: pg.Pool, statementId: string, lineCount: number): Promise<number> {
+  const t0 = performance.now();
+  for (let from = 0; from < lineCount; from += DECIDE_BATCH) {
+    const lines = await pool.query<{ id: string; references_found: string[] }>({
+      text: 'SELECT id, references_found FROM bank_lines WHERE statement_id = $1 AND line_no > $2 ORDER BY line_no LIMIT $3',
+      values: [statementId, from, DECIDE_BATCH],
+    });
+    const refs = lines.rows.flatMap((l) => l.references_found);
+    await pool.query({ text: 'SELECT id, amount_minor, currency, status FROM temporary_payments WHERE reference = ANY($1::text[])', values: [refs] });
+    await pool.query({ text: "UPDATE bank_lines SET outcome_detail = 'baseline' WHERE id = ANY($1::text[])", values: [lines.rows.map((l) => l.id)] });
+  }
+  return performance.now() - t0;
+}
+
+async function main(): Promise<void> {
+  say(`starting a Temporal dev server and Postgres; ${LINES} lines, small set ${SMALL}`);
+  const servers = await startBenchServers(say);
+  const connection = await Connection.connect({ address: servers.temporalAddress });
+  const temporal = new Client({ connection });
+  const config = loadConfig({ ...process.env, TEMPORAL_ADDRESS: servers.temporalAddress, DATABASE_URL: servers.databaseUrl, TEMPORAL_TASK_QUEUE: `bench-${randomUUID()}` });
+  const pool = createPool(servers.databaseUrl, 4);
+  const deps = { pool, temporal, config };
+  try {
+    // Small: SMALL open, a file of SMALL lines paying them.
+    await openTemporaryPayments(pool, '20261101', SMALL);
+    const small = await importAndDecide(deps, camtFor('20261101', 0, SMALL));
+    say(`small: ${JSON.stringify(await countOutcomes(pool, small.statementId))}`);
+
+    // Large: LINES more open (SMALL + LINES in all); first a file of SMALL lines, then the big one.
+    await openTemporaryPayments(pool, '20261102', LINES);
+    const sameSizeAtLarge = await importAndDecide(deps, camtFor('20261102', 0, SMALL));
+    const bigBytes = camtFor('20261102', SMALL, LINES - SMALL, SMALL);
+    say(`generated camt.053: ${(bigBytes.length / 1048576).toFixed(1)} MB, ${LINES} lines (${SMALL} with unknown references)`);
+    const big = await importAndDecide(deps, bigBytes);
+    const outcomes = await countOutcomes(pool, big.statementId);
+    say(`large: ${JSON.stringify(outcomes)}`);
+    const bareMs = await bareSql(pool, big.statementId, LINES);
+
+    const perSec = (n: number, ms: number) => (n / ms) * 1000;
+    printTable(`Table 1 — ${LINES.toLocaleString('en')} camt.053 lines against ${(LINES + SMALL).toLocaleString('en')} open temporary payments`, ['step', 'seconds', 'lines/s', 'peak RSS MB'], [
+      ['upload: parse + store (importStatementFile)', big.upload.ms / 1000, perSec(LINES, big.upload.ms), big.upload.peakMb],
+      ['decide every line (decideStatementLines)', big.decide.ms / 1000, perSec(LINES, big.decide.ms), big.decide.peakMb],
+      ['baseline: bare SQL (read lines, look up references, write outcomes)', bareMs / 1000, perSec(LINES, bareMs), Number.NaN],
+      ['ratio decide / baseline', big.decide.ms / bareMs, Number.NaN, Number.NaN],
+    ]);
+    printTable('Table 2 — deciding one line, by how many temporary payments are open', ['open temporary payments', 'file lines', 'µs per line (decide)', 'µs per line (upload)'], [
+      [SMALL, SMALL, (small.decide.ms * 1000) / SMALL, (small.upload.ms * 1000) / SMALL],
+      [SMALL + LINES, SMALL, (sameSizeAtLarge.decide.ms * 1000) / SMALL, (sameSizeAtLarge.upload.ms * 1000) / SMALL],
+      [SMALL + LINES, LINES, (big.decide.ms * 1000) / LINES, (big.upload.ms * 1000) / LINES],
+    ]);
+  } finally {
+    await pool.end();
+    await connection.close();
+    await servers.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
