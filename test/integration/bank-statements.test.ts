@@ -128,4 +128,35 @@ describe('bank statements (dev server, real worker, real Postgres)', () => {
     assert.equal(csvWithoutMap.status, 400);
     assert.match(JSON.stringify(csvWithoutMap.json), /csv_map/);
   });
+
+  it('takes a CSV export as a multipart upload with a named column map, in its own number format', async () => {
+    const customer = await createCustomer(stack);
+    const vs = (await stack.request('GET', '/v1/variable-symbol')).json.reference as string;
+    const t = await temporaryPayment(customer.id, vs, 150_000, 'PLN');
+    const csv = [
+      'Data operacji;Kwota;Tytuł;Nadawca;Identyfikator',
+      `2026-11-27;"1500,00";"Abonament 11/2026; ${vs}";Jan Kowalski;PL-${vs}`,
+      '2026-11-27;"80,00";"Abonament, umowa 17";Anna Nowak;PL-2',
+      '2026-11-27;"-25,00";Prowizja;Bank;PL-3',
+    ].join('\n');
+    const form = new FormData();
+    form.set('file', new Blob([csv], { type: 'text/csv' }), 'wyciag.csv');
+    form.set('format', 'csv');
+    form.set('csv_map', 'pl_bank');
+    const res = await fetch(`${stack.baseUrl}/v1/bank-statements`, { method: 'POST', headers: { authorization: `Bearer ${stack.adminKey}` }, body: form });
+    const body = (await res.json()) as { format: string; file_name: string; lines: Array<{ amount: number; currency: string; direction: string; outcome: string; references: string[] }> };
+    assert.equal(res.status, 201, JSON.stringify(body));
+    assert.equal(body.format, 'csv');
+    assert.equal(body.file_name, 'wyciag.csv');
+    assert.deepEqual(
+      body.lines.map((l) => [l.amount, l.currency, l.direction, l.outcome]),
+      [[150_000, 'PLN', 'credit', 'matched'], [8000, 'PLN', 'credit', 'no_reference'], [2500, 'PLN', 'debit', 'ignored']],
+    );
+    assert.deepEqual(body.lines[0]?.references, [vs], 'a Tollgate reference is found in free text with no configuration');
+    const settled = await waitFor('the CSV line to settle it', async () => {
+      const row = await tmp(t.id);
+      return row.status === 'settled' ? row : undefined;
+    });
+    assert.equal(settled.settled_reason, 'bank');
+  });
 });
