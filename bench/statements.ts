@@ -4,10 +4,13 @@
  *            parse + store (the upload) and deciding every line (the import workflow's activity),
  *            lines per second and peak memory; next to the bare SQL a matcher cannot avoid.
  *   Table 2: time to decide one line with 1,000 vs 50,000 open temporary payments.
+ *   Table 3: end to end with real workflows — BENCH_E2E_N (2000) temporary-payment workflows, a file
+ *            paying all of them uploaded, until every one is settled by the bank; next to bare
+ *            Temporal signalling as many waiting workflows that each run one no-op activity.
  * The temporary payments are rows (their workflows are not started: their cost is a sleeping
  * workflow each, measured by bench:billing); the code measured is the production import and
  * matching code against a real Postgres and a real Temporal dev server.
- * BENCH_LINES (50000) and BENCH_SMALL (1000) change the sizes.
+ * BENCH_LINES (50000), BENCH_SMALL (1000) and BENCH_E2E_N (2000) change the sizes.
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
@@ -19,11 +22,18 @@ import { createPool } from '../src/db/pool.js';
 import { countOutcomes } from '../src/db/bank-statements.js';
 import { generateCamt053 } from './lib/generate-camt.js';
 import { startBenchServers } from './lib/servers.js';
-import { printTable } from './lib/table.js';
+import { sampleProcess } from './lib/proc.js';
+import { inBatches, printTable } from './lib/table.js';
+import { spawnWorker } from './lib/servers.js';
+import { temporaryPaymentWorkflowId } from '../src/temporal/workflow-ids.js';
+import type { temporaryPaymentWorkflow } from '../src/workflows/temporary-payment.js';
+import { baselineWakeSignal, type baselineSignalWorkflow } from './baseline/workflows.js';
 
 const LINES = Number(process.env.BENCH_LINES ?? 50_000);
 const SMALL = Number(process.env.BENCH_SMALL ?? 1000);
+const E2E_N = Number(process.env.BENCH_E2E_N ?? 2000);
 const DECIDE_BATCH = 1000; // as src/workflows/statement-import.ts
+const START_CONCURRENCY = 50;
 const say = (line: string) => console.log(`[bench] ${line}`);
 
 /** BillTech-style references ("20261127-000042"), which the default statements file's pattern finds in free text. */
@@ -110,6 +120,71 @@ async function bareSql(pool: pg.Pool, statementId: string, lineCount: number): P
   return performance.now() - t0;
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 20 * 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** Table 3: temporary payments with their workflows, settled end to end by an uploaded file. */
+async function endToEnd(deps: { pool: pg.Pool; temporal: Client; config: Config }, temporalPid: number, databaseUrl: string, temporalAddress: string) {
+  const tq = `bench-e2e-${randomUUID()}`;
+  const config = { ...deps.config, TEMPORAL_TASK_QUEUE: tq };
+  const worker = spawnWorker('src/worker/main.ts', { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: tq, DATABASE_POOL_SIZE: '20' });
+  const bworker = spawnWorker('bench/baseline/worker.ts', { TEMPORAL_ADDRESS: temporalAddress, TASK_QUEUE: `baseline-${tq}` });
+  try {
+    const set = '20261103';
+    await openTemporaryPayments(deps.pool, set, E2E_N);
+    await inBatches(Array.from({ length: E2E_N }, (_, i) => i), START_CONCURRENCY, async (i) => {
+      const id = `tmp_${set}_${i}`;
+      await deps.temporal.workflow.start<typeof temporaryPaymentWorkflow>('temporaryPaymentWorkflow', {
+        taskQueue: tq,
+        workflowId: temporaryPaymentWorkflowId(id),
+        args: [{ temporaryPaymentId: id, expiresAt: new Date(Date.now() + 5 * 86_400_000).toISOString(), expirationDays: 5 }],
+      });
+    });
+    const bytes = camtFor(set, 0, E2E_N);
+    await sleep(5000); // let the worker take up the first workflow tasks before the clock starts
+    const wSample = sampleProcess(worker.pid ?? 0);
+    const sSample = sampleProcess(temporalPid);
+    const t0 = performance.now();
+    await importStatementFile({ ...deps, config }, { bytes, format: 'camt.053', origin: { source: 'bench', method: 'POST', path: '/bench', headers: {}, sourceIp: undefined } });
+    await waitUntil('every temporary payment to settle', async () => {
+      const r = await deps.pool.query<{ n: number }>({ text: "SELECT count(*)::int AS n FROM temporary_payments WHERE reference LIKE $1 AND status = 'settled'", values: [`${set}-%`] });
+      return (r.rows[0]?.n ?? 0) >= E2E_N;
+    });
+    const tollgateMs = performance.now() - t0;
+    const tw = wSample.stop();
+    const ts = sSample.stop();
+
+    const ids = Array.from({ length: E2E_N }, () => `baseline-signal:${randomUUID()}`);
+    await inBatches(ids, START_CONCURRENCY, async (workflowId) => {
+      await deps.temporal.workflow.start<typeof baselineSignalWorkflow>('baselineSignalWorkflow', { taskQueue: `baseline-${tq}`, workflowId });
+    });
+    await sleep(5000);
+    const bSample = sampleProcess(bworker.pid ?? 0);
+    const bsSample = sampleProcess(temporalPid);
+    const b0 = performance.now();
+    await inBatches(ids, 16, async (workflowId) => {
+      await deps.temporal.workflow.getHandle(workflowId).signal(baselineWakeSignal);
+    });
+    await inBatches(ids, 50, async (workflowId) => {
+      await deps.temporal.workflow.getHandle(workflowId).result();
+    });
+    const baselineMs = performance.now() - b0;
+    const bw = bSample.stop();
+    const bs = bsSample.stop();
+    return { tollgateMs, baselineMs, tw, ts, bw, bs };
+  } finally {
+    worker.kill('SIGTERM');
+    bworker.kill('SIGTERM');
+  }
+}
+
 async function main(): Promise<void> {
   say(`starting a Temporal dev server and Postgres; ${LINES} lines, small set ${SMALL}`);
   const servers = await startBenchServers(say);
@@ -145,6 +220,16 @@ async function main(): Promise<void> {
       [SMALL, SMALL, (small.decide.ms * 1000) / SMALL, (small.upload.ms * 1000) / SMALL],
       [SMALL + LINES, SMALL, (sameSizeAtLarge.decide.ms * 1000) / SMALL, (sameSizeAtLarge.upload.ms * 1000) / SMALL],
       [SMALL + LINES, LINES, (big.decide.ms * 1000) / LINES, (big.upload.ms * 1000) / LINES],
+    ]);
+    say(`end to end: ${E2E_N} temporary-payment workflows, one file paying all of them`);
+    const e = await endToEnd(deps, servers.temporalPid, servers.databaseUrl, servers.temporalAddress);
+    const row = (ms: number, w: { cpu: number; peakRssMb: number }, sv: { cpu: number; peakRssMb: number }) => [ms / 1000, perSec(E2E_N, ms), w.cpu, w.peakRssMb, sv.cpu];
+    const t = row(e.tollgateMs, e.tw, e.ts);
+    const b = row(e.baselineMs, e.bw, e.bs);
+    printTable(`Table 3 — end to end: ${E2E_N.toLocaleString('en')} temporary-payment workflows settled by one uploaded file`, ['', 'seconds', 'settled/s', 'worker CPU s', 'worker peak MB', 'server CPU s'], [
+      ['Tollgate: upload → import workflow → signals → settle activities', ...t],
+      ['bare Temporal: signal waiting workflows → one no-op activity each', ...b],
+      ['ratio', ...t.map((v, i) => v / (b[i] ?? Number.NaN))],
     ]);
   } finally {
     await pool.end();

@@ -85,3 +85,8 @@ export interface RecurringGateway extends PaymentGateway {
 export function isRecurringGateway(g: PaymentGateway): g is RecurringGateway {
   return 'charge' in g && 'chargeStatus' in g;
 }
+
+/** What a gateway's checkout needs of a payment row. */
+export function checkoutOf(p: { id: string; amount_minor: bigint; currency: string; description: string; reference: string; mode: GatewayMode }): PaymentForCheckout {
+  return { id: p.id, amountMinor: p.amount_minor, currency: p.currency, description: p.description, reference: p.reference, mode: p.mode };
+}

@@ -3,6 +3,7 @@ import type { PaymentLinkRow } from '../../db/payment-links.js';
 import type { PaymentRow } from '../../db/payments.js';
 import type { PaymentGateway } from '../../gateways/types.js';
 import { html, page, type SafeHtml } from '../html.js';
+import { PAYMENT_RESULT_TEXT } from '../payment-result-text.js';
 
 /** The payer-facing pages of a payment link. Plain forms and links: no JavaScript needed. */
 const money = (minor: bigint, currency: string) => `${formatDecimal({ minor, currency })} ${currency}`;
@@ -52,16 +53,8 @@ export function inProgressPage(link: PaymentLinkRow, payment: PaymentRow, checko
   );
 }
 
-const RESULT_TEXT = {
-  pending: ['Payment processing', 'We are still waiting for the confirmation. This page refreshes by itself.'],
-  succeeded: ['Payment successful', 'Thank you — your payment was received.'],
-  failed: ['Payment failed', 'The payment did not go through. No money was taken.'],
-  expired: ['Payment expired', 'This payment was not completed in time.'],
-  canceled: ['Payment canceled', 'This payment was canceled.'],
-} as const satisfies Record<PaymentRow['status'], readonly [string, string]>;
-
 export function resultPage(link: PaymentLinkRow, payment: PaymentRow): string {
-  const [title, text] = RESULT_TEXT[payment.status];
+  const [title, text] = PAYMENT_RESULT_TEXT[payment.status];
   const retry = payment.status === 'failed' || payment.status === 'expired' || payment.status === 'canceled';
   return page(
     title,

@@ -5,7 +5,7 @@ import { findCustomer } from '../../db/customers.js';
 import { findPaymentLink, type PaymentLinkRow } from '../../db/payment-links.js';
 import { findPayment, findPendingForLink } from '../../db/payments.js';
 import { gatewayAccepts } from '../../gateways/registry.js';
-import type { PaymentGateway } from '../../gateways/types.js';
+import { checkoutOf, type PaymentGateway } from '../../gateways/types.js';
 import { createPayment } from '../payments/create-payment.js';
 import type { AppEnv } from '../env.js';
 import { html, page } from '../html.js';
@@ -34,7 +34,7 @@ export function payRoutes(): Hono<AppEnv> {
     const pending = await findPendingForLink(deps.pool, link.id);
     if (pending) {
       const gateway = deps.gateways.get(pending.gateway);
-      const checkout = gateway ? gateway.checkoutUrl({ id: pending.id, amountMinor: pending.amount_minor, currency: pending.currency, description: pending.description, reference: pending.reference, mode: pending.mode }) : null;
+      const checkout = gateway ? gateway.checkoutUrl(checkoutOf(pending)) : null;
       return c.html(inProgressPage(link, pending, checkout), 200);
     }
     const customer = await findCustomer(deps.pool, link.customer_id);
@@ -64,7 +64,7 @@ export function payRoutes(): Hono<AppEnv> {
         paymentLinkId: link.id,
         returnUrl: (id) => `${deps.config.publicBaseUrl}/pay/${encodeURIComponent(token)}/result/${encodeURIComponent(id)}`,
       });
-      return c.redirect(gateway.checkoutUrl({ id: payment.id, amountMinor: payment.amount_minor, currency: payment.currency, description: payment.description, reference: payment.reference, mode: payment.mode }), 303);
+      return c.redirect(gateway.checkoutUrl(checkoutOf(payment)), 303);
     } catch (err) {
       // Another tab started a payment of this link a moment ago: show that one instead of a second.
       if (err instanceof DatabaseError && err.code === UNIQUE_VIOLATION) return c.redirect(`/pay/${encodeURIComponent(token)}`, 303);

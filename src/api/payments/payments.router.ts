@@ -3,7 +3,7 @@ import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { parseIsoDurationMs } from '../../domain/duration.js';
 import { minorFromJson, toJsonMinor } from '../../domain/money.js';
 import { findPayment, type PaymentRow } from '../../db/payments.js';
-import type { GatewayRegistry } from '../../gateways/types.js';
+import { checkoutOf, type GatewayRegistry } from '../../gateways/types.js';
 import type { AppEnv } from '../env.js';
 import { fieldError } from '../field-error.js';
 import { idempotent } from '../idempotency.js';
@@ -27,7 +27,7 @@ export function paymentJson(row: PaymentRow, gateways: GatewayRegistry): Payment
     reference: row.reference,
     checkout_url:
       row.status === 'pending' && gateway
-        ? gateway.checkoutUrl({ id: row.id, amountMinor: row.amount_minor, currency: row.currency, description: row.description, reference: row.reference, mode: row.mode })
+        ? gateway.checkoutUrl(checkoutOf(row))
         : null,
     settlement: row.settlement,
     expires_at: row.expires_at.toISOString(),

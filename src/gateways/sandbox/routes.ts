@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { html, page } from '../../api/html.js';
+import { PAYMENT_RESULT_TEXT } from '../../api/payment-result-text.js';
 import type { AppEnv } from '../../api/env.js';
 import { findPayment, type PaymentRow } from '../../db/payments.js';
 import { formatDecimal, toJsonMinor } from '../../domain/money.js';
@@ -147,16 +148,8 @@ function notFoundPage(): string {
   return page('Payment not found', html`<div class="card"><h1>Payment not found</h1><p>This checkout link is not valid.</p></div>`);
 }
 
-const RESULT_TEXT = {
-  pending: ['Payment processing', 'We are waiting for the confirmation. This page refreshes by itself.'],
-  succeeded: ['Payment successful', 'Thank you — the payment was approved.'],
-  failed: ['Payment declined', 'The payment was declined. No money was taken.'],
-  expired: ['Payment expired', 'This payment expired before it was completed.'],
-  canceled: ['Payment canceled', 'This payment was canceled.'],
-} as const satisfies Record<PaymentRow['status'], readonly [string, string]>;
-
 function resultPage(payment: PaymentRow): string {
-  const [title, text] = RESULT_TEXT[payment.status];
+  const [title, text] = PAYMENT_RESULT_TEXT[payment.status];
   return page(
     title,
     html`<div class="card" role="status"><h1>${title}</h1><p>${text}</p><p class="note">Reference ${payment.reference}</p></div>`,
