@@ -3,6 +3,7 @@ import type pg from 'pg';
 import {
   type BankLineRow,
   demoteMatch,
+  lockMatchTargets,
   markSignaled,
   markStatementDone,
   recordDecisions,
@@ -10,9 +11,9 @@ import {
   undecidedLines,
   unsignaledMatches,
 } from '../db/bank-statements.js';
-import { findPendingByReferences } from '../db/payments.js';
+import { findPayment, findPendingByReferences } from '../db/payments.js';
 import { inTransaction } from '../db/pool.js';
-import { findTemporaryByReferences } from '../db/temporary-payments.js';
+import { findTemporaryByReferences, findTemporaryPayment } from '../db/temporary-payments.js';
 import type { GatewayOutcome } from '../domain/payment.js';
 import { type Candidate, decideLine } from '../domain/statement-matching.js';
 import { paymentWorkflowId, temporaryPaymentWorkflowId } from '../temporal/workflow-ids.js';
@@ -27,7 +28,7 @@ export interface StatementActivityDeps {
 
 const SIGNAL_CONCURRENCY = 16;
 
-/** The line's de-duplication key: the bank's reference, plus the position in a batch entry. */
+/** The line's de-duplication key: the bank's own reference (the import appends a batch position). */
 export function bankKey(line: Pick<BankLineRow, 'bank_reference'>): string | null {
   return line.bank_reference;
 }
@@ -80,23 +81,36 @@ export function createStatementActivities(deps: StatementActivityDeps) {
           paymentId: d.target?.kind === 'payment' ? d.target.id : null,
         };
       });
-      await inTransaction(deps.pool, (tx) => recordDecisions(tx, decisions, 'import'));
+      await inTransaction(deps.pool, async (tx) => {
+        const targets = (kind: 'temporaryPaymentId' | 'paymentId') => decisions.map((d) => d[kind]).filter((id): id is string => id !== null);
+        if (!(await lockMatchTargets(tx, targets('temporaryPaymentId'), targets('paymentId')))) {
+          // Expired or settled a moment ago: decide this batch again from fresh candidates.
+          throw new Error('a matched payment changed while the batch was decided; retrying');
+        }
+        await recordDecisions(tx, decisions, 'import');
+      });
       return { decided: decisions.length, matched: decisions.filter((d) => d.outcome === 'matched').length };
     },
 
     async signalMatchedLines(input: { statementId: string; limit: number }): Promise<{ signaled: number }> {
       const lines = await unsignaledMatches(deps.pool, input.statementId, input.limit);
-      const done: string[] = [];
       for (let i = 0; i < lines.length; i += SIGNAL_CONCURRENCY) {
-        await Promise.all(
-          lines.slice(i, i + SIGNAL_CONCURRENCY).map(async (line) => {
+        const group = lines.slice(i, i + SIGNAL_CONCURRENCY);
+        const told = await Promise.all(
+          group.map(async (line) => {
             const closed = await tellMatch(deps.temporal, line);
-            if (closed) await demoteMatch(deps.pool, line.id, closed);
-            else done.push(line.id);
+            if (!closed) return line.id;
+            // The workflow had ended: fine if this line is what ended it (a retry of this batch),
+            // a duplicate if the target closed some other way; still open means not started yet.
+            const verdict = await targetVerdict(deps.pool, line);
+            if (verdict === 'open') throw new Error(`${closed}, yet its target is still open; retrying until its workflow runs`);
+            if (verdict === 'closed_by_other') await demoteMatch(deps.pool, line.id, closed);
+            return line.id;
           }),
         );
+        // Marked per group, so a retry after a failure re-signals only what was not told yet.
+        await markSignaled(deps.pool, told);
       }
-      await markSignaled(deps.pool, done);
       return { signaled: lines.length };
     },
 
@@ -116,6 +130,19 @@ async function alreadyMatched(db: pg.Pool, temporaryIds: string[], paymentIds: s
   return new Set(res.rows.map((r) => r.k));
 }
 
+/** Whether a matched line's target was closed by this line, by something else, or is still open. */
+async function targetVerdict(db: pg.Pool, line: BankLineRow): Promise<'closed_by_this_line' | 'closed_by_other' | 'open'> {
+  if (line.temporary_payment_id) {
+    const t = await findTemporaryPayment(db, line.temporary_payment_id);
+    if (!t || t.status === 'open' || t.settled_reason === 'manual') return t ? 'open' : 'closed_by_other';
+    return t.bank_line_id === line.id ? 'closed_by_this_line' : 'closed_by_other';
+  }
+  const p = line.payment_id ? await findPayment(db, line.payment_id) : undefined;
+  if (!p) return 'closed_by_other';
+  if (p.status === 'pending') return 'open';
+  return p.status === 'succeeded' && p.gateway_transaction_id === line.id ? 'closed_by_this_line' : 'closed_by_other';
+}
+
 /**
  * Signals the matched workflow. Returns why the match cannot stand when the workflow had already
  * closed (the temporary payment expired a moment before); throws when Temporal is unreachable.
@@ -128,8 +155,8 @@ export async function tellMatch(temporal: Client, line: BankLineRow): Promise<st
       const outcome: GatewayOutcome = {
         status: 'succeeded',
         code: 'bank_statement',
-        message: `bank statement line ${line.id}`,
-        gatewayTransactionId: line.bank_reference ?? line.id,
+        message: `bank statement line ${line.line_no}${line.bank_reference ? ` (bank reference ${line.bank_reference})` : ''}`,
+        gatewayTransactionId: line.id,
       };
       await temporal.workflow.getHandle(paymentWorkflowId(line.payment_id)).signal(gatewayOutcomeSignal, outcome);
     }

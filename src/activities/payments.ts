@@ -4,6 +4,7 @@ import { PAYMENT_EVENT_FOR_STATUS, PAYMENT_STATUS_FOR_OUTCOME } from '../domain/
 import { appendEvent } from '../db/events.js';
 import { completePendingPayment, findPayment, type PaymentRow } from '../db/payments.js';
 import { markLinkPaid } from '../db/payment-links.js';
+import { matchedLineFor } from '../db/bank-statements.js';
 import { inTransaction } from '../db/pool.js';
 import { toJsonMinor } from '../domain/money.js';
 import type { GatewayRegistry } from '../gateways/types.js';
@@ -73,8 +74,19 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
       if (!gateway?.paymentStatus) return undefined;
       return gateway.paymentStatus({ id: payment.id, mode: payment.mode });
     },
+    /**
+     * Expires a pending payment at its deadline — unless a bank-statement line was matched to it and
+     * its signal is still on the way: the money arrived, so the payment succeeds with that line.
+     * The row lock orders this against the import's decision (which locks the payment to match it).
+     */
     async expirePayment(input: { paymentId: string }): Promise<FinalPaymentStatus> {
-      return complete(deps, input.paymentId, { status: 'expired', code: 'expired', message: 'no gateway outcome before the deadline' });
+      const line = await inTransaction(deps.pool, async (tx) => {
+        await tx.query({ text: 'SELECT 1 FROM payments WHERE id = $1 FOR UPDATE', values: [input.paymentId] });
+        return matchedLineFor(tx, { paymentId: input.paymentId });
+      });
+      return line
+        ? complete(deps, input.paymentId, { status: 'succeeded', code: 'bank_statement', message: `bank statement line ${line.line_no}`, gatewayTransactionId: line.id })
+        : complete(deps, input.paymentId, { status: 'expired', code: 'expired', message: 'no gateway outcome before the deadline' });
     },
   };
 }

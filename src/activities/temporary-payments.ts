@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { matchedLineFor } from '../db/bank-statements.js';
 import { appendEvent } from '../db/events.js';
 import { newId } from '../db/ids.js';
 import { findPayment } from '../db/payments.js';
@@ -72,24 +73,36 @@ export function createTemporaryPaymentActivities(deps: TemporaryActivityDeps) {
       });
     },
 
-    /** Returns the status and reason the row has afterwards (another settlement may have come first). */
+    /**
+     * Settles the temporary payment and returns what it is afterwards (another settlement may have
+     * come first). A statement line already matched to it wins over an expiry or a hand settlement
+     * whose moment came while its signal was on the way: the row lock orders this against the
+     * import's decision, so the bank's settlement is never lost.
+     */
     async settleTemporaryPayment(input: { temporaryPaymentId: string; reason: 'bank' | 'manual' | 'expired'; lineId?: string; actor: string; note?: string | undefined }) {
       return inTransaction(deps.pool, async (tx) => {
-        const changed = await settleTemporary(tx, input.temporaryPaymentId, { reason: input.reason, bankLineId: input.lineId ?? null });
+        const before = await findTemporaryPayment(tx, input.temporaryPaymentId, { forUpdate: true });
+        if (!before) throw new Error(`temporary payment ${input.temporaryPaymentId} does not exist`);
+        let { reason, lineId, actor } = input;
+        if (reason !== 'bank') {
+          const line = await matchedLineFor(tx, { temporaryPaymentId: before.id });
+          if (line) [reason, lineId, actor] = ['bank', line.id, 'bank_statement'];
+        }
+        const changed = await settleTemporary(tx, before.id, { reason, bankLineId: lineId ?? null });
         if (changed) {
           await appendTemporaryHistory(tx, {
             temporaryPaymentId: changed.id,
             action: 'settled',
-            reason: input.note ? `${input.reason}: ${input.note}` : input.reason,
-            actor: input.actor,
-            bankLineId: input.lineId ?? null,
+            reason: input.note && reason === input.reason ? `${reason}: ${input.note}` : reason,
+            actor,
+            bankLineId: lineId ?? null,
           });
-          await appendEvent(tx, { type: 'temporary_payment.settled', aggregateType: 'temporary_payment', aggregateId: changed.id, payload: temporaryPaymentJsonPayload(changed) });
-          return { status: changed.status, settledReason: changed.settled_reason };
+          // A hand settlement the bank later confirms is one settlement: the second event says so.
+          const type = before.status === 'settled' ? 'temporary_payment.bank_confirmed' : 'temporary_payment.settled';
+          await appendEvent(tx, { type, aggregateType: 'temporary_payment', aggregateId: changed.id, payload: temporaryPaymentJsonPayload(changed) });
         }
-        const current = await findTemporaryPayment(tx, input.temporaryPaymentId);
-        if (!current) throw new Error(`temporary payment ${input.temporaryPaymentId} does not exist`);
-        return { status: current.status, settledReason: current.settled_reason };
+        const current = changed ?? before;
+        return { status: current.status, settledReason: current.settled_reason, bankLineId: current.bank_line_id };
       });
     },
 
@@ -103,7 +116,7 @@ export function createTemporaryPaymentActivities(deps: TemporaryActivityDeps) {
         }
         const current = await findTemporaryPayment(tx, input.temporaryPaymentId);
         if (!current) throw new Error(`temporary payment ${input.temporaryPaymentId} does not exist`);
-        return { status: current.status, settledReason: current.settled_reason };
+        return { status: current.status, settledReason: current.settled_reason, bankLineId: current.bank_line_id };
       });
     },
   };

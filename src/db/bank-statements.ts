@@ -174,12 +174,16 @@ export async function countOutcomes(db: Queryable, statementId: string): Promise
   return Object.fromEntries(res.rows.map((r) => [r.outcome ?? 'pending', r.n]));
 }
 
-/** Bank references (with currency and amount) already seen in other statements. */
+/**
+ * Bank references (with currency and amount) of booked credits already decided in other statements.
+ * Lines that were ignored (a pending entry later booked) or are still undecided do not count.
+ */
 export async function seenBankReferences(db: Queryable, statementId: string, keys: readonly string[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
   const res = await db.query<{ k: string }>({
     text: `SELECT DISTINCT bank_reference || '|' || currency || '|' || amount_minor AS k FROM bank_lines
-            WHERE bank_reference = ANY($1::text[]) AND statement_id <> $2 AND outcome IS DISTINCT FROM 'duplicate'`,
+            WHERE bank_reference = ANY($1::text[]) AND statement_id <> $2
+              AND outcome IN ('matched', 'amount_mismatch', 'no_reference', 'not_found')`,
     values: [keys, statementId],
   });
   return new Set(res.rows.map((r) => r.k));
@@ -237,8 +241,42 @@ export async function matchLineByHand(
   const res = await db.query<{ id: string }>({
     text: `UPDATE bank_lines SET outcome = 'matched', outcome_detail = $5, matched_reference = $4, temporary_payment_id = $2, payment_id = $3,
                                  matched_by = $6, decided_at = now(), signaled_at = now()
-            WHERE id = $1 AND outcome IN ('amount_mismatch', 'no_reference', 'not_found') RETURNING id`,
+            WHERE id = $1 AND outcome IN ('amount_mismatch', 'no_reference', 'not_found', 'duplicate') RETURNING id`,
     values: [lineId, m.temporaryPaymentId, m.paymentId, m.reference, m.detail, m.by],
   });
   return res.rows[0] ? findLine(db, lineId) : undefined;
+}
+
+/** The line matched to a temporary payment or payment, if one is (at most one can be). */
+export async function matchedLineFor(db: Queryable, target: { temporaryPaymentId: string } | { paymentId: string }): Promise<{ id: string; line_no: number } | undefined> {
+  const [column, id] = 'paymentId' in target ? ['payment_id', target.paymentId] : ['temporary_payment_id', target.temporaryPaymentId];
+  const res = await db.query<{ id: string; line_no: number }>({
+    text: `SELECT id, line_no FROM bank_lines WHERE ${column} = $1 AND outcome = 'matched' LIMIT 1`,
+    values: [id],
+  });
+  return res.rows[0];
+}
+
+/**
+ * Locks the targets a batch is about to match and checks they still take a match (temporary
+ * payments open or hand-settled, payments pending). An expiry or a hand change waits on the lock,
+ * then sees the match. False when a target changed since the candidates were read.
+ */
+export async function lockMatchTargets(db: Queryable, temporaryIds: readonly string[], paymentIds: readonly string[]): Promise<boolean> {
+  if (temporaryIds.length > 0) {
+    const t = await db.query<{ n: number }>({
+      text: `SELECT count(*)::int AS n FROM (SELECT 1 FROM temporary_payments
+              WHERE id = ANY($1::text[]) AND (status = 'open' OR settled_reason = 'manual') FOR SHARE) AS locked`,
+      values: [temporaryIds],
+    });
+    if ((t.rows[0]?.n ?? 0) !== temporaryIds.length) return false;
+  }
+  if (paymentIds.length > 0) {
+    const p = await db.query<{ n: number }>({
+      text: `SELECT count(*)::int AS n FROM (SELECT 1 FROM payments WHERE id = ANY($1::text[]) AND status = 'pending' FOR SHARE) AS locked`,
+      values: [paymentIds],
+    });
+    if ((p.rows[0]?.n ?? 0) !== paymentIds.length) return false;
+  }
+  return true;
 }

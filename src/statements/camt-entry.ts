@@ -75,7 +75,8 @@ export function entryLines(ntry: XmlNode, where: string, patterns: RegExp[]): Ar
     status: STATUS[statusCode] ?? 'other',
     reversal: reversal === 'true' || reversal === '1',
   } as const;
-  const entryReference = text(child(ntry, 'AcctSvcrRef')) ?? text(child(ntry, 'NtryRef')) ?? null;
+  // The servicer's reference only: NtryRef is often just the entry's position within one statement.
+  const entryReference = text(child(ntry, 'AcctSvcrRef')) ?? null;
   const entryText = text(child(ntry, 'AddtlNtryInf'));
   const details: Details[] = children(ntry, 'NtryDtls').flatMap((d, i) =>
     children(d, 'TxDtls').map((node, j) => ({ node, where: `${where}/NtryDtls[${i + 1}]/TxDtls[${j + 1}]` })),

@@ -64,7 +64,8 @@ function statementLine(field: Field, details: Field | undefined, statement: Stat
   const ownReference = NO_CUSTOMER_REFERENCE.test(customer) ? null : customer;
   return {
     statementId: statement.id,
-    bankReference: bank ?? ownReference,
+    // Only the bank's own id de-duplicates: a payer's reference repeats across real, different transfers.
+    bankReference: bank !== null && !NO_CUSTOMER_REFERENCE.test(bank) ? bank : null,
     batchIndex: null,
     bookingDate,
     valueDate,

@@ -73,6 +73,11 @@ export async function temporaryPaymentWorkflow(input: TemporaryPaymentInput): Pr
   let closing = false;
 
   setHandler(temporaryPaymentStateQuery, () => s);
+  /** The row as the activity left it: Postgres decides which settlement happened. */
+  const record = (r: { status: TemporaryStatus; settledReason: SettledReason | null; bankLineId: string | null }) => {
+    Object.assign(s, { status: r.status, settledReason: r.settledReason, bankLineId: r.bankLineId, expiresAt: r.status === 'settled' ? null : s.expiresAt });
+    publish(s);
+  };
   setHandler(bankMatchedSignal, ({ lineId }) => {
     bankLine ??= lineId;
   });
@@ -81,9 +86,10 @@ export async function temporaryPaymentWorkflow(input: TemporaryPaymentInput): Pr
     async ({ actor, note }) => {
       busy = true;
       try {
-        await settleTemporaryPayment({ temporaryPaymentId: s.temporaryPaymentId, reason: 'manual', actor, note });
-        Object.assign(s, { status: 'settled', settledReason: 'manual', expiresAt: null });
-        publish(s);
+        const r = await settleTemporaryPayment({ temporaryPaymentId: s.temporaryPaymentId, reason: 'manual', actor, note });
+        record(r);
+        // A statement line was matched meanwhile: the bank settled it, and that is final.
+        if (r.settledReason === 'bank' && r.bankLineId) bankLine ??= r.bankLineId;
       } finally {
         busy = false;
       }
@@ -135,17 +141,13 @@ export async function temporaryPaymentWorkflow(input: TemporaryPaymentInput): Pr
     // A statement line beats an expiry that falls due in the same instant: signals are handled first.
     if (bankLine !== undefined) {
       closing = true;
-      const lineId = bankLine;
-      await settleTemporaryPayment({ temporaryPaymentId: s.temporaryPaymentId, reason: 'bank', lineId, actor: 'bank_statement' });
-      Object.assign(s, { status: 'settled', settledReason: 'bank', expiresAt: null, bankLineId: lineId });
-      publish(s);
+      record(await settleTemporaryPayment({ temporaryPaymentId: s.temporaryPaymentId, reason: 'bank', lineId: bankLine, actor: 'bank_statement' }));
       return s;
     }
     if (!woke && s.status === 'open') {
       closing = true;
-      await settleTemporaryPayment({ temporaryPaymentId: s.temporaryPaymentId, reason: 'expired', actor: 'expiry' });
-      Object.assign(s, { status: 'settled', settledReason: 'expired', expiresAt: null });
-      publish(s);
+      // The activity settles it by the bank instead if a matched line's signal is still on the way.
+      record(await settleTemporaryPayment({ temporaryPaymentId: s.temporaryPaymentId, reason: 'expired', actor: 'expiry' }));
       return s;
     }
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createActivities } from '../../src/activities/index.js';
 import { projectRoot } from '../../src/cli/provision/paths.js';
 import { createCustomer } from '../support/fixtures.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
@@ -158,5 +159,46 @@ describe('bank statements (dev server, real worker, real Postgres)', () => {
       return row.status === 'settled' ? row : undefined;
     });
     assert.equal(settled.settled_reason, 'bank');
+  });
+
+  /** A minimal MT940 export with one credit carrying `text` in its :86: and no bank reference. */
+  const mt940 = (id: string, amount: string, text: string) =>
+    [':20:' + id, ':25:PL61109010140000071219812874', ':28C:1/1', ':60F:C261127PLN0,00', `:61:2611271127C${amount}NTRFNOTPROVIDED`, `:86:${text}`, `:62F:C261127PLN${amount}`, '-'].join('\n');
+
+  it('does not take two real transfers for one because they share the payer\'s reference and have no bank reference', async () => {
+    const customer = await createCustomer(stack);
+    const vs = async () => (await stack.request('GET', '/v1/variable-symbol')).json.reference as string;
+    const [r1, r2] = [await vs(), await vs()];
+    const t1 = await temporaryPayment(customer.id, r1, 4900, 'PLN');
+    const t2 = await temporaryPayment(customer.id, r2, 4900, 'PLN');
+    const a = await upload(mt940('NOV27', '49,00', `Internet ${r1}`));
+    const b = await upload(mt940('NOV28', '49,00', `Internet ${r2}`));
+    assert.equal(a.json.lines[0].outcome, 'matched', a.text);
+    assert.equal(b.json.lines[0].outcome, 'matched', b.text);
+    for (const t of [t1, t2]) {
+      await waitFor('settled', async () => ((await tmp(t.id)).status === 'settled' ? true : undefined));
+    }
+  });
+
+  it('a matched line wins over the expiry or hand settlement that runs before its signal arrives', async () => {
+    const customer = await createCustomer(stack);
+    const t = await temporaryPayment(customer.id, `RACE-${Date.now()}`, 1200, 'PLN');
+    const p = await stack.request('POST', '/v1/payments', { body: { customer_id: customer.id, amount: 700, currency: 'PLN', gateway: 'bank_transfer' } });
+    // A decided line whose signal has not gone out yet, for each.
+    const statement = `stm_race_${Date.now()}`;
+    await stack.pool.query(`INSERT INTO bank_statements (id, sha256, format, line_count, status) VALUES ($1, $1, 'mt940', 2, 'done')`, [statement]);
+    await stack.pool.query(
+      `INSERT INTO bank_lines (id, statement_id, line_no, amount_minor, currency, direction, entry_status, outcome, temporary_payment_id, payment_id, decided_at)
+       VALUES ($1 || '_1', $1, 1, 1200, 'PLN', 'credit', 'booked', 'matched', $2, NULL, now()), ($1 || '_2', $1, 2, 700, 'PLN', 'credit', 'booked', 'matched', NULL, $3, now())`,
+      [statement, t.id, p.json.id],
+    );
+    const activities = createActivities({ pool: stack.pool, temporal: stack.deps.temporal, gateways: stack.deps.gateways, hookSecret: 'whsec_AA==', hookTimeoutMs: 1000 });
+    const settled = await activities.settleTemporaryPayment({ temporaryPaymentId: t.id, reason: 'expired', actor: 'expiry' });
+    assert.deepEqual(settled, { status: 'settled', settledReason: 'bank', bankLineId: `${statement}_1` });
+    assert.equal(await activities.expirePayment({ paymentId: p.json.id }), 'succeeded');
+    const paid = (await stack.request('GET', `/v1/payments/${p.json.id}`)).json;
+    assert.deepEqual([paid.status, paid.gateway_code, paid.gateway_transaction_id], ['succeeded', 'bank_statement', `${statement}_2`]);
+    const events = await stack.pool.query("SELECT type FROM events WHERE aggregate_id = $1 AND type LIKE 'temporary_payment.%' ORDER BY id", [t.id]);
+    assert.deepEqual(events.rows.map((e) => e.type), ['temporary_payment.created', 'temporary_payment.settled']);
   });
 });

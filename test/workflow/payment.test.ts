@@ -139,7 +139,7 @@ describe('payment workflow (time-skipping)', () => {
     const { activities } = recordingActivities();
     const temporaryPaymentId = `tmp_${randomUUID()}`;
     activities.createTemporaryPayment = async () => ({ id: temporaryPaymentId, customerId: 'cus_1', amountMinor: 4900, expiresAt: null, expirationDays: null });
-    activities.settleTemporaryPayment = async ({ reason }) => ({ status: 'settled' as const, settledReason: reason });
+    activities.settleTemporaryPayment = async ({ reason }) => ({ status: 'settled' as const, settledReason: reason, bankLineId: null });
     const paymentId = `pay_${randomUUID()}`;
     await withWorker(activities, async (taskQueue) => {
       const handle = await env.client.workflow.start<typeof paymentWorkflow>('paymentWorkflow', {

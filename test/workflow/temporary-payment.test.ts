@@ -35,11 +35,11 @@ function recordingActivities(env: TestWorkflowEnvironment) {
   const activities: Activities = {
     async settleTemporaryPayment({ reason, lineId }) {
       calls.push({ name: 'settle', reason, lineId, at: await env.currentTimeMs() });
-      return { status: 'settled' as const, settledReason: reason };
+      return { status: 'settled' as const, settledReason: reason, bankLineId: lineId ?? null };
     },
     async unsettleTemporaryPayment({ expiresAt }) {
       calls.push({ name: 'unsettle', expiresAt, at: await env.currentTimeMs() });
-      return { status: 'open' as const, settledReason: null };
+      return { status: 'open' as const, settledReason: null, bankLineId: null };
     },
   };
   return { activities, calls };
@@ -153,5 +153,24 @@ describe('temporary payment workflow (time-skipping)', () => {
     assert.equal(result.settledReason, 'bank');
     assert.equal(result.bankLineId, 'bln_race');
     assert.deepEqual(calls.map((c) => [c.name, c.reason]), [['settle', 'bank']]);
+  });
+
+  it('reports the bank settlement when its expiry finds a matched line whose signal is still on the way', async () => {
+    const { activities, calls } = recordingActivities(env);
+    // Postgres (the activity) finds a statement line matched to it and settles by the bank instead.
+    activities.settleTemporaryPayment = async ({ reason }) => {
+      calls.push({ name: 'settle', reason, at: await env.currentTimeMs() });
+      return { status: 'settled' as const, settledReason: 'bank' as const, bankLineId: 'bln_in_flight' };
+    };
+    const { temporaryPaymentId, workflowId } = ids();
+    const result = await withWorker(activities, async (taskQueue) =>
+      env.client.workflow.execute<typeof temporaryPaymentWorkflow>('temporaryPaymentWorkflow', {
+        taskQueue,
+        workflowId,
+        args: [{ temporaryPaymentId, expiresAt: new Date((await env.currentTimeMs()) + DAY).toISOString(), expirationDays: 1 }],
+      }),
+    );
+    assert.deepEqual(calls.map((c) => c.reason), ['expired'], 'asked once, for the expiry');
+    assert.deepEqual([result.settledReason, result.bankLineId], ['bank', 'bln_in_flight']);
   });
 });

@@ -28,7 +28,7 @@ const matchLineRoute = createRoute({
   tags: ['Bank statements'],
   summary: 'Pair an unmatched line by hand',
   description:
-    'For lines that ended `amount_mismatch`, `no_reference` or `not_found`. A temporary payment (open or hand-settled) is settled by the bank with this line, whatever the amount — a person decided; a pending bank-transfer payment must agree in amount and currency.',
+    'For booked credits that ended `amount_mismatch`, `no_reference`, `not_found` or `duplicate`. A temporary payment (open or hand-settled, same currency) is settled by the bank with this line, whatever the amount — a person decided; a pending bank-transfer payment must agree in amount and currency.',
   security: bearer,
   middleware: [requireScope('admin')] as const,
   request: { params: IdParam('bln_9sQ2mZ0pLk4nR7tW'), body: { required: true, content: { 'application/json': { schema: MatchBody } } } },
@@ -39,6 +39,8 @@ const matchLineRoute = createRoute({
 });
 
 const UNIQUE_VIOLATION = '23505';
+/** Outcomes a person may overrule. A duplicate may be a genuine second transfer; matched and ignored lines are final. */
+const PAIRABLE: readonly string[] = ['amount_mismatch', 'no_reference', 'not_found', 'duplicate'];
 
 export function bankLinesRouter(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -50,14 +52,20 @@ export function bankLinesRouter(): OpenAPIHono<AppEnv> {
     const row = await inTransaction(pool, async (tx) => {
       const line = await findLine(tx, id, { forUpdate: true });
       if (!line) throw new NotFoundError('no such bank line');
-      if (!['amount_mismatch', 'no_reference', 'not_found'].includes(line.outcome ?? '')) {
-        throw new StateConflictError(`the line is ${line.outcome ?? 'still being imported'}; only amount_mismatch, no_reference and not_found lines can be paired by hand`, { outcome: line.outcome });
+      if (!PAIRABLE.includes(line.outcome ?? '')) {
+        throw new StateConflictError(`the line is ${line.outcome ?? 'still being imported'}; only ${PAIRABLE.join(', ')} lines can be paired by hand`, { outcome: line.outcome });
+      }
+      if (line.direction !== 'credit' || line.entry_status !== 'booked' || line.reversal) {
+        throw new StateConflictError('only booked incoming payments (credits) can settle anything');
       }
       let target: { temporaryPaymentId: string | null; paymentId: string | null; reference: string };
       if (body.temporary_payment_id) {
         const t = await findTemporaryPayment(tx, body.temporary_payment_id);
         if (!t) throw new NotFoundError(`no temporary payment ${body.temporary_payment_id}`);
         if (t.status === 'settled' && t.settled_reason !== 'manual') throw new StateConflictError(`temporary payment ${t.id} is already settled (${t.settled_reason ?? ''})`);
+        if (t.currency !== line.currency) {
+          throw new ValidationError(`the line is in ${line.currency}, temporary payment ${t.id} in ${t.currency}`, { errors: [{ path: 'temporary_payment_id', message: 'the currency must agree' }] });
+        }
         target = { temporaryPaymentId: t.id, paymentId: null, reference: t.reference };
       } else {
         const p = await findPayment(tx, body.payment_id ?? '');
