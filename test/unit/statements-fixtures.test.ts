@@ -182,6 +182,8 @@ function compareMt940(parsed: ParsedStatement, oracle: any): void {
     assert.equal(line.bookingDate, yamlDate(d.entry_date) ?? valueDate, `${where}: booking date`);
     const customer = isNull(d.customer_reference) ? null : String(d.customer_reference);
     const ownReference = customer === null || PLACEHOLDER.test(customer) ? null : customer;
+    // The payer's reference is no bank id, but it stays a candidate for matching.
+    if (ownReference !== null) assert.ok(line.references.includes(normalise(ownReference)), `${where}: customer reference ${ownReference} among ${line.references.join(', ')}`);
     // Only the bank's own reference (after //) de-duplicates; a payer's reference repeats across transfers.
     const bankRef = isNull(d.bank_reference) ? null : String(d.bank_reference);
     assert.equal(line.bankReference, bankRef === null || PLACEHOLDER.test(bankRef) ? null : bankRef, `${where}: bank reference`);
