@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type pg from 'pg';
 import { createStatementActivities } from '../src/activities/bank-statements.js';
-import { importStatementFile } from '../src/api/bank-statements/import-file.js';
+import { importStatementFile, journalStatementUpload } from '../src/api/bank-statements/import-file.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { createPool } from '../src/db/pool.js';
 import { countOutcomes } from '../src/db/bank-statements.js';
@@ -35,6 +35,7 @@ const E2E_N = Number(process.env.BENCH_E2E_N ?? 2000);
 const DECIDE_BATCH = 1000; // as src/workflows/statement-import.ts
 const START_CONCURRENCY = 50;
 const say = (line: string) => console.log(`[bench] ${line}`);
+const BENCH_ORIGIN = { source: 'bench', method: 'POST', path: '/bench', headers: {}, sourceIp: undefined };
 
 /** BillTech-style references ("20261127-000042"), which the default statements file's pattern finds in free text. */
 const ref = (set: string, i: number) => `${set}-${String(i).padStart(6, '0')}`;
@@ -87,8 +88,8 @@ async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; ms: num
 }
 
 async function importAndDecide(deps: { pool: pg.Pool; temporal: Client; config: Config }, bytes: Buffer) {
-  const upload = await withPeakRss(() =>
-    importStatementFile(deps, { bytes, format: 'camt.053', origin: { source: 'bench', method: 'POST', path: '/bench', headers: {}, sourceIp: undefined } }),
+  const upload = await withPeakRss(async () =>
+    importStatementFile(deps, { bytes, format: 'camt.053', journalId: await journalStatementUpload(deps.pool, BENCH_ORIGIN, bytes, false) }),
   );
   const activities = createStatementActivities({ pool: deps.pool, temporal: deps.temporal });
   const decide = await withPeakRss(async () => {
@@ -152,7 +153,7 @@ async function endToEnd(deps: { pool: pg.Pool; temporal: Client; config: Config 
     const wSample = sampleProcess(worker.pid ?? 0);
     const sSample = sampleProcess(temporalPid);
     const t0 = performance.now();
-    await importStatementFile({ ...deps, config }, { bytes, format: 'camt.053', origin: { source: 'bench', method: 'POST', path: '/bench', headers: {}, sourceIp: undefined } });
+    await importStatementFile({ ...deps, config }, { bytes, format: 'camt.053', journalId: await journalStatementUpload(deps.pool, BENCH_ORIGIN, bytes, false) });
     await waitUntil('every temporary payment to settle', async () => {
       const r = await deps.pool.query<{ n: number }>({ text: "SELECT count(*)::int AS n FROM temporary_payments WHERE reference LIKE $1 AND status = 'settled'", values: [`${set}-%`] });
       return (r.rows[0]?.n ?? 0) >= E2E_N;

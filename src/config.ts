@@ -9,6 +9,9 @@ import { loadStatementSettings, type StatementSettings, StatementsConfigError } 
  * Every setting Tollgate reads, parsed once from the environment. Nothing else reads process.env:
  * code receives the parsed Config (or the slice it needs) as a dependency.
  */
+/** The sandbox's public development secret: fine for test mode, never for live. */
+const DEV_SANDBOX_SECRET = 'whsec_dG9sbGdhdGUtc2FuZGJveC1kZXYtc2VjcmV0LWNoYW5nZS1tZQ==';
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 const optionalString = z
   .string()
@@ -34,7 +37,7 @@ export const ConfigSchema = z.object({
   SANDBOX_WEBHOOK_SECRET: z
     .string()
     .regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must look like whsec_<base64>')
-    .default('whsec_dG9sbGdhdGUtc2FuZGJveC1kZXYtc2VjcmV0LWNoYW5nZS1tZQ=='),
+    .default(DEV_SANDBOX_SECRET),
   /** Where the sandbox's pretend processor posts its callbacks (`{gateway}` is the gateway's name); defaults to this API on loopback. */
   SANDBOX_CALLBACK_URL: optionalString,
   /** The gateways file (YAML or JSON); defaults to config/gateways.yaml in the project. */
@@ -88,6 +91,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (err instanceof GatewayConfigError) throw new ConfigError(err.message);
     throw err;
   }
+  const public_ = gateways.find((g) => g.secrets.live === DEV_SANDBOX_SECRET);
+  if (public_) throw new ConfigError(`gateway "${public_.name}" would use the public development secret for live mode; set its live secret's variable`);
   let statements: StatementSettings;
   try {
     statements = loadStatementSettings(c.TOLLGATE_STATEMENTS_FILE ?? join(projectRoot(), 'config', 'statements.yaml'));

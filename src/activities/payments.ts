@@ -63,6 +63,19 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
       const { status, ...rest } = input.outcome;
       return complete(deps, input.paymentId, { ...rest, status: PAYMENT_STATUS_FOR_OUTCOME[status] });
     },
+    /** A gateway success that arrived after the payment had expired: an event for a person to act on. */
+    async noteLateSuccess(input: { paymentId: string; outcome: GatewayOutcome }): Promise<void> {
+      const p = await findPayment(deps.pool, input.paymentId);
+      if (!p) return;
+      const already = await deps.pool.query({ text: "SELECT 1 FROM events WHERE aggregate_id = $1 AND type = 'payment.late_success'", values: [p.id] });
+      if (already.rowCount) return; // a retry after a lost reply
+      await appendEvent(deps.pool, {
+        type: 'payment.late_success',
+        aggregateType: 'payment',
+        aggregateId: p.id,
+        payload: { ...paymentEventPayload(p), late_gateway_transaction_id: input.outcome.gatewayTransactionId ?? null, late_code: input.outcome.code ?? null },
+      });
+    },
     /**
      * Asks the payment's gateway, in the mode the payment started in, what became of it. Undefined
      * while nothing final is known, or when the gateway is gone from the configuration.

@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { loadConfig } from '../config.js';
+import { pendingByGateway } from '../db/payments.js';
 import { createPool } from '../db/pool.js';
 import { createLogger } from '../logger.js';
 import { ensureAdminKey } from './bootstrap.js';
@@ -16,6 +17,11 @@ async function main(): Promise<void> {
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   if (config.TOLLGATE_ADMIN_API_KEY) await ensureAdminKey(pool, config.TOLLGATE_ADMIN_API_KEY);
   const deps: AppDeps = buildAppDeps(config, pool, log);
+  for (const [gateway, count] of await pendingByGateway(pool)) {
+    if (!deps.gateways.has(gateway)) {
+      log.warn({ gateway, pending: count }, `${count} pending payment(s) use gateway "${gateway}", which is not in the gateways file: their callbacks are refused and they will expire. Put it back with enabled: false to let them finish.`);
+    }
+  }
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     log.info({ port: info.port }, 'API listening');

@@ -126,3 +126,9 @@ export async function findPendingForLink(db: Queryable, linkId: string): Promise
   });
   return res.rows[0];
 }
+
+/** Pending payments per gateway name: a gateway removed from the file must not strand them silently. */
+export async function pendingByGateway(db: Queryable): Promise<Map<string, number>> {
+  const res = await db.query<{ gateway: string; n: number }>({ text: "SELECT gateway, count(*)::int AS n FROM payments WHERE status = 'pending' GROUP BY gateway" });
+  return new Map(res.rows.map((r) => [r.gateway, r.n]));
+}

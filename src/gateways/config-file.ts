@@ -36,8 +36,13 @@ function resolve(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): Gat
   const secrets: Partial<Record<GatewayMode, string>> = {};
   for (const mode of ['test', 'live'] as const) {
     const ref = g.secrets[mode];
-    const value = ref ? (env[ref.env]?.trim() || ref.default) : undefined;
+    const fallback = ref && 'default' in ref ? ref.default : undefined;
+    const value = ref ? env[ref.env]?.trim() || fallback : undefined;
     if (value) secrets[mode] = value;
+  }
+  // One secret for both would make every callback verify as test: live payments could never complete.
+  if (secrets.test !== undefined && secrets.test === secrets.live) {
+    throw new GatewayConfigError(`gateway "${g.name}" has the same secret for test and live mode (${path}); a live secret must be its own`);
   }
   if (g.adapter === 'sandbox' && !secrets[g.mode]) {
     const ref = g.secrets[g.mode];
@@ -51,6 +56,7 @@ function resolve(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): Gat
     name: g.name,
     adapter: g.adapter,
     label: g.label ?? g.name,
+    enabled: g.enabled,
     mode: g.mode,
     settlement: g.settlement,
     paymentExpirationDays: g.payment_expiration === 'never' ? null : g.payment_expiration,

@@ -24,8 +24,8 @@ function buildGateway(settings: GatewaySettings, config: Config, deps: { db: Que
   }
 }
 
-/** Whether a gateway takes this amount (its min/max and currency list). */
+/** Whether a gateway takes this amount (its min/max and currency list) for a new payment. */
 export function gatewayAccepts(g: PaymentGateway, amountMinor: bigint, currency: string): boolean {
   const s = g.settings;
-  return amountMinor >= s.minAmount && amountMinor <= s.maxAmount && (s.currencies === null || s.currencies.includes(currency));
+  return s.enabled && amountMinor >= s.minAmount && amountMinor <= s.maxAmount && (s.currencies === null || s.currencies.includes(currency));
 }

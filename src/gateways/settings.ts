@@ -14,9 +14,10 @@ export type Settlement = (typeof SETTLEMENTS)[number];
 export const GATEWAY_MODES = ['test', 'live'] as const;
 export type GatewayMode = (typeof GATEWAY_MODES)[number];
 
-const SecretRef = z
-  .object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name'), default: z.string().min(1).optional() })
-  .strict();
+const EnvName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name');
+/** Test mode may carry a development default; a live secret only ever comes from the environment. */
+const TestSecretRef = z.object({ env: EnvName, default: z.string().min(1).optional() }).strict();
+const LiveSecretRef = z.object({ env: EnvName }).strict();
 
 const Cidr = z.string().refine(isValidCidr, 'an IP address or CIDR block such as 10.0.0.0/8');
 
@@ -33,12 +34,14 @@ export const GatewayFileEntry = z
     name: z.string().regex(/^[a-z][a-z0-9_]{0,49}$/, 'lower-case letters, digits and _'),
     adapter: z.enum(GATEWAY_ADAPTERS),
     label: z.string().max(100).optional(),
+    /** false: no new payments or subscriptions, but payments in flight still get callbacks and status queries. */
+    enabled: z.boolean().default(true),
     mode: z.enum(GATEWAY_MODES).default('test'),
     settlement: z.enum(SETTLEMENTS).default('immediate'),
     /** Days a temporary payment stays open before it settles by itself, or "never" (deferred only). */
     payment_expiration: z.union([z.number().int().min(1).max(3650), z.literal('never')]).default(5),
     /** The callback secret per mode; only the mode in use must be resolvable. */
-    secrets: z.object({ test: SecretRef.optional(), live: SecretRef.optional() }).strict().default({}),
+    secrets: z.object({ test: TestSecretRef.optional(), live: LiveSecretRef.optional() }).strict().default({}),
     /** Addresses callbacks may come from; empty means any. */
     callback_allowlist: z.array(Cidr).default([]),
     min_amount: z.number().int().min(1).default(1),
@@ -51,7 +54,9 @@ export const GatewayFileEntry = z
   })
   .strict()
   .refine((g) => g.min_amount <= g.max_amount, { message: 'min_amount must not exceed max_amount', path: ['min_amount'] })
-  .refine((g) => g.adapter !== 'bank_transfer' || g.account !== undefined, { message: 'bank_transfer needs an account', path: ['account'] });
+  .refine((g) => g.adapter !== 'bank_transfer' || g.account !== undefined, { message: 'bank_transfer needs an account', path: ['account'] })
+  // The bank statement is what settles a transfer: deferring it to a second line would never end.
+  .refine((g) => g.adapter !== 'bank_transfer' || g.settlement === 'immediate', { message: 'bank_transfer settles from the statement itself; use settlement: immediate', path: ['settlement'] });
 export type GatewayFileEntry = z.infer<typeof GatewayFileEntry>;
 
 export const GatewaysFile = z
@@ -64,6 +69,7 @@ export interface GatewaySettings {
   name: string;
   adapter: GatewayAdapter;
   label: string;
+  enabled: boolean;
   mode: GatewayMode;
   settlement: Settlement;
   /** null: temporary payments through this gateway never expire. */

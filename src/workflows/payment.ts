@@ -49,11 +49,16 @@ export const paymentStateQuery = defineQuery<PaymentWorkflowState>('state');
 export const STATUS_QUERY_FIRST_MS = 60_000;
 export const STATUS_QUERY_MAX_MS = 3_600_000;
 
-const { recordPaymentOutcome, expirePayment, queryPaymentStatus, createTemporaryPayment } = proxyActivities<
-  ReturnType<typeof createActivities>
->({
+const { recordPaymentOutcome, expirePayment, createTemporaryPayment, noteLateSuccess } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** A status question that cannot be answered in two minutes counts as "nothing known yet". */
+const { queryPaymentStatus } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
 export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<PaymentWorkflowState> {
@@ -81,7 +86,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   const deadline = Date.parse(input.expiresAt);
   const askGateway = async () => {
     state.statusQueries += 1;
-    accept(await queryPaymentStatus({ paymentId: input.paymentId }), 'status_query');
+    accept(await queryPaymentStatus({ paymentId: input.paymentId }).catch(() => undefined), 'status_query');
   };
   let pollDelay = STATUS_QUERY_FIRST_MS;
   while (outcome === undefined) {
@@ -101,6 +106,11 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     outcome !== undefined
       ? await recordPaymentOutcome({ paymentId: input.paymentId, outcome })
       : await expirePayment({ paymentId: input.paymentId });
+  // A success reported while the expiry was being written: the payer was charged, so a person must
+  // refund or credit it. It is never lost silently.
+  if (state.status === 'expired' && outcome?.status === 'succeeded') {
+    await noteLateSuccess({ paymentId: input.paymentId, outcome });
+  }
   upsertSearchAttributes([
     { key: TollgateState, value: state.status },
     { key: TollgateNextActionAt, value: null },

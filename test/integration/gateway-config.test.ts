@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { webhookHeaders } from '../../src/gateways/standard-webhooks.js';
 import { createCustomer } from '../support/fixtures.js';
-import { LIVE_SECRET, sandboxEntry, TEST_SECRET, writeGatewaysFile } from '../support/gateways-file.js';
+import { gatewayEnv, LIVE_SECRET, sandboxEntry, TEST_SECRET, writeGatewaysFile } from '../support/gateways-file.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
 
 /**
@@ -17,7 +17,7 @@ describe('gateways from the configuration file', () => {
   });
 
   async function stackWith(gateways: Array<Record<string, unknown>>, extra: Record<string, string> = {}) {
-    const s = await startTestStack({ TOLLGATE_GATEWAYS_FILE: writeGatewaysFile(gateways), ...extra });
+    const s = await startTestStack({ TOLLGATE_GATEWAYS_FILE: writeGatewaysFile(gateways), ...gatewayEnv, ...extra });
     stacks.push(s);
     return s;
   }

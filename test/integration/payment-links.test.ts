@@ -88,8 +88,11 @@ describe('payment links and temporary payments (dev server, real worker, real Po
     const reopened = await stack.request('GET', payPath(l.token), { key: null });
     assert.match(reopened.text, /Pay now/);
 
-    const short = await link(customer.id, { expires_in: 'PT1S' });
-    await new Promise((r) => setTimeout(r, 1100)); // the link's own expiry is wall-clock time
+    const tooShort = await stack.request('POST', '/v1/payment-links', { body: { customer_id: customer.id, amount: 100, currency: 'PLN', expires_in: 'PT1S' } });
+    assert.equal(tooShort.status, 400);
+    const short = await link(customer.id, { expires_in: 'PT1M' });
+    // The link's expiry is a moment in the database; move it into the past instead of waiting.
+    await stack.pool.query("UPDATE payment_links SET expires_at = now() - interval '1 second' WHERE id = $1", [short.id]);
     const expired = await stack.request('GET', payPath(short.token), { key: null });
     assert.equal(expired.status, 410);
     assert.match(expired.text, /Payment link expired/);

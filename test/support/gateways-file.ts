@@ -12,10 +12,14 @@ export function writeGatewaysFile(gateways: Array<Record<string, unknown>>): str
 export const TEST_SECRET = 'whsec_dGVzdC1tb2RlLXNlY3JldC1mb3ItdGVzdHM=';
 export const LIVE_SECRET = 'whsec_bGl2ZS1tb2RlLXNlY3JldC1mb3ItdGVzdHM=';
 
+/** The environment the test gateways read their secrets from. */
+export const gatewayEnv = { LIVE_GW_SECRET: LIVE_SECRET };
+
 export const sandboxEntry = (over: Record<string, unknown> = {}) => ({
   name: 'sandbox',
   adapter: 'sandbox',
   mode: 'test',
-  secrets: { test: { env: 'TEST_GW_SECRET', default: TEST_SECRET }, live: { env: 'LIVE_GW_SECRET', default: LIVE_SECRET } },
+  // A live secret only ever comes from the environment: the stack passes LIVE_GW_SECRET (gatewayEnv).
+  secrets: { test: { env: 'TEST_GW_SECRET', default: TEST_SECRET }, live: { env: 'LIVE_GW_SECRET' } },
   ...over,
 });

@@ -1,5 +1,4 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import { countOutcomes, findStatement, listLines, listStatements } from '../../db/bank-statements.js';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../domain/errors.js';
 import { statementImportWorkflowId } from '../../temporal/workflow-ids.js';
@@ -8,7 +7,7 @@ import type { AppEnv } from '../env.js';
 import { journalHeaders, readBytesCapped, sourceIp } from '../inbound.js';
 import { requireScope } from '../middleware/auth.js';
 import { bearer, IdParam, problemContent, problemResponses } from '../openapi-common.js';
-import { importStatementFile, STATEMENT_FORMATS } from './import-file.js';
+import { importStatementFile, journalStatementUpload, refuseUpload, STATEMENT_FORMATS } from './import-file.js';
 import { BankStatement, statementJson } from './statement-json.js';
 
 /** How long an upload waits for the import to finish before answering with what is decided so far. */
@@ -52,22 +51,23 @@ const listStatementsRoute = createRoute({
   },
 });
 
-async function readUpload(c: Context<AppEnv>): Promise<{ bytes: Buffer; fields: Record<string, string> }> {
-  const cap = c.get('deps').config.STATEMENT_MAX_BYTES;
-  const type = c.req.header('content-type') ?? '';
-  if (type.startsWith('multipart/form-data')) {
-    const declared = Number(c.req.header('content-length') ?? 0);
-    if (declared > cap) throw new PayloadTooLargeError(`statement files are limited to ${cap} bytes`);
-    const form = await c.req.parseBody();
-    const file = form.file;
-    if (!(file instanceof File)) throw new ValidationError('send the statement as the multipart field "file"', { errors: [{ path: 'file', message: 'required' }] });
-    const fields: Record<string, string> = { file_name: file.name };
-    for (const [k, v] of Object.entries(form)) if (typeof v === 'string') fields[k] = v;
-    return { bytes: Buffer.from(await file.arrayBuffer()), fields };
+/**
+ * The file and form fields of an upload, from bytes already read under the cap: a multipart body
+ * is parsed from those bytes, so no upload is read past STATEMENT_MAX_BYTES, chunked or not.
+ */
+async function uploadParts(bytes: Buffer, contentType: string): Promise<{ file: Buffer; fields: Record<string, string> }> {
+  if (!contentType.startsWith('multipart/form-data')) return { file: bytes, fields: {} };
+  let form: FormData;
+  try {
+    form = await new Response(bytes, { headers: { 'content-type': contentType } }).formData();
+  } catch {
+    throw new ValidationError('the multipart body cannot be read', { errors: [{ path: 'body', message: 'malformed multipart/form-data' }] });
   }
-  const { bytes, truncated } = await readBytesCapped(c.req.raw, cap);
-  if (truncated) throw new PayloadTooLargeError(`statement files are limited to ${cap} bytes`);
-  return { bytes, fields: {} };
+  const file = form.get('file');
+  if (!(file instanceof File)) throw new ValidationError('send the statement as the multipart field "file"', { errors: [{ path: 'file', message: 'required' }] });
+  const fields: Record<string, string> = { file_name: file.name };
+  for (const [k, v] of form.entries()) if (typeof v === 'string') fields[k] = v;
+  return { file: Buffer.from(await file.arrayBuffer()), fields };
 }
 
 export function bankStatementsRouter(): OpenAPIHono<AppEnv> {
@@ -105,16 +105,28 @@ export function bankStatementsRouter(): OpenAPIHono<AppEnv> {
 
   app.post('/v1/bank-statements', requireScope('billing'), async (c) => {
     const deps = c.get('deps');
-    const { bytes, fields } = await readUpload(c);
-    const q = UploadQuery.safeParse({ ...fields, ...c.req.query() });
-    if (!q.success) throw new ValidationError('the upload parameters are invalid', { errors: q.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
-    if (bytes.length === 0) throw new ValidationError('the statement file is empty', { errors: [{ path: 'file', message: 'empty' }] });
+    const cap = deps.config.STATEMENT_MAX_BYTES;
+    const { bytes, truncated } = await readBytesCapped(c.req.raw, cap);
+    const origin = { source: 'api', method: c.req.method, path: c.req.path, headers: journalHeaders(c), sourceIp: sourceIp(c) };
+    const journalId = await journalStatementUpload(deps.pool, origin, bytes, truncated);
+    const upload = async () => {
+      if (truncated) throw new PayloadTooLargeError(`statement files are limited to ${cap} bytes`);
+      const { file, fields } = await uploadParts(bytes, c.req.header('content-type') ?? '');
+      const q = UploadQuery.safeParse({ ...fields, ...c.req.query() });
+      if (!q.success) throw new ValidationError('the upload parameters are invalid', { errors: q.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+      if (file.length === 0) throw new ValidationError('the statement file is empty', { errors: [{ path: 'file', message: 'empty' }] });
+      return { file, q: q.data };
+    };
+    const parts = await upload().catch(async (err: unknown) => {
+      await refuseUpload(deps.pool, journalId, err);
+      throw err;
+    });
     const { statement, duplicate } = await importStatementFile(deps, {
-      bytes,
-      fileName: q.data.file_name,
-      format: q.data.format,
-      csvMap: q.data.csv_map,
-      origin: { source: 'api', method: c.req.method, path: c.req.path, headers: journalHeaders(c), sourceIp: sourceIp(c) },
+      bytes: parts.file,
+      fileName: parts.q.file_name,
+      format: parts.q.format,
+      csvMap: parts.q.csv_map,
+      journalId,
     });
     if (statement.status !== 'done') {
       await deps.temporal.connection

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { UnavailableError, UnprocessableContentError, ValidationError } from '../../domain/errors.js';
+import { PayloadTooLargeError, UnavailableError, UnprocessableContentError, ValidationError } from '../../domain/errors.js';
+import { MAX_JSON_SAFE_MINOR } from '../../domain/money.js';
 import { type BankStatementRow, findStatementBySha, insertLines, insertStatement } from '../../db/bank-statements.js';
 import { newId } from '../../db/ids.js';
 import { journalInbound, rejectInbound, type NewInboundRequest } from '../../db/inbound-requests.js';
-import { inTransaction } from '../../db/pool.js';
+import { inTransaction, type Queryable } from '../../db/pool.js';
 import { type ParsedStatement, parseStatement, type StatementFormat, StatementParseError } from '../../statements/index.js';
 import { statementImportWorkflowId } from '../../temporal/workflow-ids.js';
 import type { statementImportWorkflow } from '../../workflows/statement-import.js';
@@ -21,8 +22,29 @@ export interface StatementUpload {
   format?: StatementFormat | undefined;
   /** A named column map from the statements file; required for CSV. */
   csvMap?: string | undefined;
-  /** Who sent it, for the journal: the API (with the request's headers and address) or the CLI. */
-  origin: Pick<NewInboundRequest, 'source' | 'method' | 'path' | 'headers' | 'sourceIp'>;
+  /** The journal row of the upload (journalStatementUpload), which records how it ended. */
+  journalId: bigint;
+}
+
+/** Journals an upload as it arrived, before anything reads it; refusals are recorded on the row. */
+export async function journalStatementUpload(
+  db: Queryable,
+  origin: Pick<NewInboundRequest, 'source' | 'method' | 'path' | 'headers' | 'sourceIp'>,
+  bytes: Buffer,
+  truncated: boolean,
+): Promise<bigint> {
+  return journalInbound(db, {
+    channel: 'statement',
+    ...origin,
+    body: bytes.subarray(0, JOURNAL_BODY_BYTES).toString('utf8'),
+    bodyTruncated: truncated || bytes.length > JOURNAL_BODY_BYTES,
+  });
+}
+
+/** Records a refused upload on its journal row; the caller answers with the error. */
+export async function refuseUpload(db: Queryable, journalId: bigint, err: unknown): Promise<void> {
+  if (err instanceof PayloadTooLargeError) await rejectInbound(db, journalId, 'rejected_too_large', err.message);
+  else if (err instanceof UnprocessableContentError || err instanceof ValidationError) await rejectInbound(db, journalId, 'rejected_malformed', err.message.slice(0, 500));
 }
 
 export interface ImportResult {
@@ -38,12 +60,7 @@ export interface ImportResult {
  */
 export async function importStatementFile(deps: Pick<AppDeps, 'pool' | 'temporal' | 'config'>, upload: StatementUpload): Promise<ImportResult> {
   const sha256 = createHash('sha256').update(upload.bytes).digest('hex');
-  const journalId = await journalInbound(deps.pool, {
-    channel: 'statement',
-    ...upload.origin,
-    body: upload.bytes.subarray(0, JOURNAL_BODY_BYTES).toString('utf8'),
-    bodyTruncated: upload.bytes.length > JOURNAL_BODY_BYTES,
-  });
+  const { journalId } = upload;
   try {
     const earlier = await findStatementBySha(deps.pool, sha256);
     if (earlier) {
@@ -63,6 +80,7 @@ export async function importStatementFile(deps: Pick<AppDeps, 'pool' | 'temporal
         line_count: parsed.lines.length,
       });
       if (!created) return { statement: row, duplicate: true };
+      assertAmountsFit(parsed);
       await insertLines(
         tx,
         row.id,
@@ -83,17 +101,26 @@ export async function importStatementFile(deps: Pick<AppDeps, 'pool' | 'temporal
           text: l.text,
         })),
       );
-      // Started inside the transaction: if Temporal refuses, the statement rolls back with it.
-      await ensureImportRunning(deps, row);
       return { statement: row, duplicate: false };
     });
+    // Started after the commit, so the workflow always finds the lines. If Temporal refuses, the
+    // statement stays stored, not matched: uploading the same file again starts its matching.
+    await ensureImportRunning(deps, result.statement);
     await rejectInbound(deps.pool, journalId, result.duplicate ? 'duplicate' : 'imported', `statement ${result.statement.id}, ${result.statement.line_count} lines`);
     return result;
   } catch (err) {
-    if (err instanceof UnprocessableContentError || err instanceof ValidationError) {
-      await rejectInbound(deps.pool, journalId, 'rejected_malformed', err.message.slice(0, 500));
-    }
+    await refuseUpload(deps.pool, journalId, err);
     throw err;
+  }
+}
+
+/** Amounts travel as JSON integers and are stored as bigint: refuse what would not survive either. */
+function assertAmountsFit(parsed: ParsedStatement): void {
+  const tooBig = parsed.lines.find((l) => l.amountMinor > MAX_JSON_SAFE_MINOR);
+  if (tooBig) {
+    throw new UnprocessableContentError(`line ${tooBig.index + 1}: the amount is too large to be a payment; nothing was imported`, {
+      errors: [{ path: `line ${tooBig.index + 1}`, message: 'amount too large' }],
+    });
   }
 }
 
@@ -128,10 +155,11 @@ async function ensureImportRunning(deps: Pick<AppDeps, 'temporal' | 'config'>, s
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
       workflowId: statementImportWorkflowId(statement.sha256),
       args: [{ statementId: statement.id }],
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return;
-    throw new UnavailableError('Temporal is unreachable; nothing was imported, retry shortly', { cause: err instanceof Error ? err.message : String(err) });
+    throw new UnavailableError(`the statement is stored as ${statement.id}, but Temporal is unreachable so its lines are not matched yet; upload the same file again to start matching`, {
+      cause: err instanceof Error ? err.message : String(err),
+    });
   }
 }

@@ -25,7 +25,7 @@ export function payPage(link: PaymentLinkRow, maskedName: string, gateways: Paym
   <p>${link.description || 'Payment'}</p>
   ${link.invoice_reference ? html`<p class="note">Invoice ${link.invoice_reference}</p>` : ''}
   <p class="amount" aria-label="Amount">${money(link.amount_minor, link.currency)}</p>
-  <p class="note">For ${maskedName}${link.kind === 'balance' ? ' — whole balance' : ''}. Link valid until ${link.expires_at.toISOString().slice(0, 16).replace('T', ' ')} UTC.</p>
+  <p class="note">${maskedName ? html`For ${maskedName}. ` : ''}${link.kind === 'balance' ? 'Whole balance. ' : ''}Link valid until ${link.expires_at.toISOString().slice(0, 16).replace('T', ' ')} UTC.</p>
   <div class="buttons">${buttons}</div>`),
   );
 }

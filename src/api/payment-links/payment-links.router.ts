@@ -11,6 +11,7 @@ import { fieldError } from '../field-error.js';
 import { idempotent } from '../idempotency.js';
 import { createPaymentLinkRoute, getPaymentLinkRoute, type PaymentLink } from './payment-links.routes.js';
 
+const MIN_LINK_TTL_MS = 60_000;
 const MAX_LINK_TTL_MS = 366 * 86_400_000;
 
 export function linkStatus(row: PaymentLinkRow, now: Date): PaymentLink['status'] {
@@ -45,7 +46,9 @@ export function paymentLinksRouter(): OpenAPIHono<AppEnv> {
     const result = await idempotent(c, 'payment-links.create', body, async () => {
       const money = fieldError('amount', () => minorFromJson(body.amount, body.currency));
       const ttl = fieldError('expires_in', () => parseIsoDurationMs(body.expires_in));
-      if (ttl > MAX_LINK_TTL_MS) throw new ValidationError('expires_in must be at most P366D', { errors: [{ path: 'expires_in', message: 'at most P366D' }] });
+      if (ttl < MIN_LINK_TTL_MS || ttl > MAX_LINK_TTL_MS) {
+        throw new ValidationError('expires_in must be between PT1M and P366D', { errors: [{ path: 'expires_in', message: 'between PT1M and P366D' }] });
+      }
       if (!(await findCustomer(pool, body.customer_id))) throw new NotFoundError(`no customer ${body.customer_id}`);
       const row = await insertPaymentLink(pool, {
         id: newId('plk'),

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { NotFoundError, StateConflictError, ValidationError } from '../../domain/errors.js';
-import { formatDecimal } from '../../domain/money.js';
+import { formatDecimal, toJsonMinor } from '../../domain/money.js';
 import { referenceFromBody } from '../../domain/reference.js';
 import { findCustomer } from '../../db/customers.js';
 import { appendEvent } from '../../db/events.js';
@@ -40,6 +40,9 @@ export async function createPayment(deps: Pick<AppDeps, 'pool' | 'gateways' | 't
       errors: [{ path: 'gateway', message: `one of: ${[...deps.gateways.keys()].join(', ')}` }],
     });
   }
+  if (!gateway.settings.enabled) {
+    throw new ValidationError(`gateway "${gateway.name}" takes no new payments (enabled: false)`, { errors: [{ path: 'gateway', message: 'disabled in the gateways file' }] });
+  }
   if (!gatewayAccepts(gateway, req.amountMinor, req.currency)) {
     const s = gateway.settings;
     const range = `${formatDecimal({ minor: s.minAmount, currency: req.currency })}–${formatDecimal({ minor: s.maxAmount, currency: req.currency })}`;
@@ -78,7 +81,7 @@ export async function createPayment(deps: Pick<AppDeps, 'pool' | 'gateways' | 't
       payload: {
         payment_id: id,
         customer_id: row.customer_id,
-        amount: Number(row.amount_minor),
+        amount: toJsonMinor(row.amount_minor),
         currency: row.currency,
         gateway: row.gateway,
         mode: row.mode,

@@ -34,6 +34,7 @@ export async function createSubscription(c: Context<AppEnv>, body: CreateSubscri
   const { pool, gateways, temporal, config, now } = c.get('deps');
   const gateway = gateways.get(body.gateway);
   if (!gateway || !isRecurringGateway(gateway)) throw invalid('gateway', `"${body.gateway}" cannot charge stored payment methods`);
+  if (!gateway.settings.enabled) throw invalid('gateway', `"${body.gateway}" takes no new subscriptions (enabled: false)`);
   const schedule: Schedule & { amount_hook?: string } = fieldError('schedule', () => validateSchedule(body.schedule));
   if (!isValidTimeZone(body.time_zone)) throw invalid('time_zone', `"${body.time_zone}" is not an IANA time zone`);
   const amount = fieldError('amount', () => minorFromJson(body.amount, body.currency));
