@@ -5,6 +5,7 @@ import { appendEvent } from '../db/events.js';
 import { completePendingPayment, findPayment, type PaymentRow } from '../db/payments.js';
 import { markLinkPaid } from '../db/payment-links.js';
 import { matchedLineFor } from '../db/bank-statements.js';
+import { noteLateSuccess } from '../db/late-success.js';
 import { inTransaction } from '../db/pool.js';
 import { toJsonMinor } from '../domain/money.js';
 import type { GatewayRegistry } from '../gateways/types.js';
@@ -65,16 +66,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
     },
     /** A gateway success that arrived after the payment had expired: an event for a person to act on. */
     async noteLateSuccess(input: { paymentId: string; outcome: GatewayOutcome }): Promise<void> {
-      const p = await findPayment(deps.pool, input.paymentId);
-      if (!p) return;
-      const already = await deps.pool.query({ text: "SELECT 1 FROM events WHERE aggregate_id = $1 AND type = 'payment.late_success'", values: [p.id] });
-      if (already.rowCount) return; // a retry after a lost reply
-      await appendEvent(deps.pool, {
-        type: 'payment.late_success',
-        aggregateType: 'payment',
-        aggregateId: p.id,
-        payload: { ...paymentEventPayload(p), late_gateway_transaction_id: input.outcome.gatewayTransactionId ?? null, late_code: input.outcome.code ?? null },
-      });
+      await noteLateSuccess(deps.pool, input.paymentId, input.outcome);
     },
     /**
      * Asks the payment's gateway, in the mode the payment started in, what became of it. Undefined

@@ -128,6 +128,22 @@ describe('gateway callbacks', () => {
     assert.deepEqual(events.json.data.map((e: { type: string }) => e.type), ['payment.created', 'payment.succeeded']);
   });
 
+  it('keeps a success that arrives after the payment ended as late, with a payment.late_success event and no change', async () => {
+    const payment = await createPayment(stack, (await createCustomer(stack)).id);
+    const declined = callbackBody(payment.id, 'payment.failed');
+    await send(declined, signed(declined));
+    await waitFor('the decline', async () => ((await stack.request('GET', `/v1/payments/${payment.id}`)).json.status === 'failed' ? true : undefined));
+    const workflow = stack.deps.temporal.workflow.getHandle(`payment:${payment.id}`);
+    await workflow.result();
+    const late = callbackBody(payment.id);
+    const { res, row } = await send(late, signed(late));
+    assert.equal(res.json.status, 'late');
+    assert.equal(row.outcome, 'late');
+    assert.equal((await stack.request('GET', `/v1/payments/${payment.id}`)).json.status, 'failed');
+    const events = await stack.request('GET', `/v1/events?aggregate_id=${payment.id}`);
+    assert.deepEqual(events.json.data.map((e: { type: string }) => e.type), ['payment.created', 'payment.failed', 'payment.late_success']);
+  });
+
   it('keeps a callback that arrives while Temporal is unreachable, and the relay delivers it later', async () => {
     const payment = await createPayment(stack, (await createCustomer(stack)).id);
     // An API process whose Temporal is down: same database, a Temporal address nothing listens on.

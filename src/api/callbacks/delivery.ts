@@ -4,6 +4,7 @@ import type { GatewayOutcome } from '../../domain/payment.js';
 import { paymentWorkflowId } from '../../temporal/workflow-ids.js';
 import { gatewayOutcomeSignal } from '../../workflows/payment.js';
 import type { AppDeps } from '../env.js';
+import { noteLateSuccess } from '../../db/late-success.js';
 
 export type DeliveryResult = 'delivered' | 'late' | 'pending';
 
@@ -28,6 +29,7 @@ export async function deliverCallback(
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
       await markDelivered(deps.pool, journalId, 'late', 'the payment workflow had already closed');
+      if (outcome.status === 'succeeded') await noteLateSuccess(deps.pool, paymentId, outcome);
       return 'late';
     }
     const detail = err instanceof Error ? err.message : String(err);
