@@ -45,14 +45,14 @@ async function openTemporaryPayments(pool: pg.Pool, set: string, count: number):
   const customer = `cus_bench_${randomUUID()}`;
   await pool.query({ text: `INSERT INTO customers (id, external_ref, name) VALUES ($1, $1, 'Bench')`, values: [customer] });
   await pool.query({
-    text: `INSERT INTO payments (id, customer_id, amount_minor, currency, gateway, mode, reference, status, expires_at, adapter, settlement, payment_expiration_days, completed_at)
-           SELECT 'pay_' || $2 || '_' || i, $1, 1000 + i, 'PLN', 'sandbox_deferred', 'test', $2 || '-' || lpad(i::text, 6, '0'), 'succeeded', now(), 'sandbox', 'deferred', 5, now()
+    text: `INSERT INTO payments (id, customer_id, amount_minor, currency, gateway, mode, reference, status, expires_at, adapter, settlement, payment_expiration_ms, completed_at)
+           SELECT 'pay_' || $2 || '_' || i, $1, 1000 + i, 'PLN', 'sandbox_deferred', 'test', $2 || '-' || lpad(i::text, 6, '0'), 'succeeded', now(), 'sandbox', 'deferred', 432000000, now()
              FROM generate_series(0, $3 - 1) AS i`,
     values: [customer, set, count],
   });
   await pool.query({
-    text: `INSERT INTO temporary_payments (id, payment_id, customer_id, amount_minor, currency, reference, expiration_days, expires_at)
-           SELECT 'tmp_' || $2 || '_' || i, 'pay_' || $2 || '_' || i, $1, 1000 + i, 'PLN', $2 || '-' || lpad(i::text, 6, '0'), 5, now() + interval '5 days'
+    text: `INSERT INTO temporary_payments (id, payment_id, customer_id, amount_minor, currency, reference, expiration_ms, expires_at)
+           SELECT 'tmp_' || $2 || '_' || i, 'pay_' || $2 || '_' || i, $1, 1000 + i, 'PLN', $2 || '-' || lpad(i::text, 6, '0'), 432000000, now() + interval '5 days'
              FROM generate_series(0, $3 - 1) AS i`,
     values: [customer, set, count],
   });
@@ -145,7 +145,7 @@ async function endToEnd(deps: { pool: pg.Pool; temporal: Client; config: Config 
       await deps.temporal.workflow.start<typeof temporaryPaymentWorkflow>('temporaryPaymentWorkflow', {
         taskQueue: tq,
         workflowId: temporaryPaymentWorkflowId(id),
-        args: [{ temporaryPaymentId: id, expiresAt: new Date(Date.now() + 5 * 86_400_000).toISOString(), expirationDays: 5 }],
+        args: [{ temporaryPaymentId: id, expiresAt: new Date(Date.now() + 5 * 86_400_000).toISOString(), expirationMs: 5 * 86_400_000 }],
       });
     });
     const bytes = camtFor(set, 0, E2E_N);

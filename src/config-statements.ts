@@ -6,7 +6,7 @@ import { z } from 'zod';
  * The statements file (config/statements.yaml by default): extra reference patterns and named CSV
  * column maps. Read at start, so a bad pattern stops the process with the file and entry named.
  */
-const CsvMap = z
+export const CsvMap = z
   .object({
     amount: z.string().min(1),
     currency: z.string().min(1).optional(),

@@ -18,8 +18,6 @@ export interface TemporaryActivityDeps {
   pool: pg.Pool;
 }
 
-const DAY_MS = 86_400_000;
-
 export function temporaryPaymentJsonPayload(t: TemporaryPaymentRow): Record<string, unknown> {
   return {
     temporary_payment_id: t.id,
@@ -46,7 +44,7 @@ export function createTemporaryPaymentActivities(deps: TemporaryActivityDeps) {
         const payment = await findPayment(tx, input.paymentId);
         if (!payment) throw new Error(`payment ${input.paymentId} does not exist`);
         if (payment.status !== 'succeeded') throw new Error(`payment ${input.paymentId} is ${payment.status}, not succeeded`);
-        const days = payment.payment_expiration_days;
+        const ms = payment.payment_expiration_ms === null ? null : Number(payment.payment_expiration_ms);
         const completed = payment.completed_at ?? new Date();
         const { row, created } = await insertTemporaryPayment(tx, {
           id: newId('tmp'),
@@ -55,8 +53,8 @@ export function createTemporaryPaymentActivities(deps: TemporaryActivityDeps) {
           amountMinor: payment.amount_minor,
           currency: payment.currency,
           reference: payment.reference,
-          expirationDays: days,
-          expiresAt: days === null ? null : new Date(completed.getTime() + days * DAY_MS),
+          expirationMs: ms,
+          expiresAt: ms === null ? null : new Date(completed.getTime() + ms),
         });
         if (created) {
           await appendTemporaryHistory(tx, { temporaryPaymentId: row.id, action: 'created', actor: 'payment', expiresAt: row.expires_at });
@@ -68,7 +66,7 @@ export function createTemporaryPaymentActivities(deps: TemporaryActivityDeps) {
           customerId: row.customer_id,
           amountMinor: toJsonMinor(row.amount_minor),
           expiresAt: row.expires_at?.toISOString() ?? null,
-          expirationDays: row.expiration_days,
+          expirationMs: row.expiration_ms === null ? null : Number(row.expiration_ms),
         };
       });
     },

@@ -25,7 +25,7 @@ export interface PaymentRow {
   /** The gateway's adapter, settlement and expiry as they were when the payment started. */
   adapter: string;
   settlement: 'immediate' | 'deferred';
-  payment_expiration_days: number | null;
+  payment_expiration_ms: bigint | null;
   /** Where the gateway's checkout sends the payer back to (a payment link's result page). */
   return_url: string | null;
   payment_link_id: string | null;
@@ -33,7 +33,7 @@ export interface PaymentRow {
 
 const COLUMNS = `id, customer_id, amount_minor, currency, gateway, mode, description, reference, status,
   expires_at, gateway_transaction_id, gateway_code, gateway_message, created_at, updated_at, completed_at,
-  payment_method_token, payment_method_expires, adapter, settlement, payment_expiration_days, return_url, payment_link_id`;
+  payment_method_token, payment_method_expires, adapter, settlement, payment_expiration_ms, return_url, payment_link_id`;
 
 export interface NewPayment {
   id: string;
@@ -47,7 +47,7 @@ export interface NewPayment {
   expiresAt: Date;
   adapter: string;
   settlement: 'immediate' | 'deferred';
-  paymentExpirationDays: number | null;
+  paymentExpirationMs: number | null;
   returnUrl?: string | undefined;
   paymentLinkId?: string | undefined;
 }
@@ -56,13 +56,13 @@ export interface NewPayment {
 export async function insertPayment(db: Queryable, p: NewPayment): Promise<PaymentRow | undefined> {
   const res = await db.query<PaymentRow>({
     text: `INSERT INTO payments (id, customer_id, amount_minor, currency, gateway, mode, description, reference, expires_at,
-                                 adapter, settlement, payment_expiration_days, return_url, payment_link_id)
+                                 adapter, settlement, payment_expiration_ms, return_url, payment_link_id)
            VALUES ($1, $2, $3::bigint, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
            ON CONFLICT (reference) DO NOTHING
            RETURNING ${COLUMNS}`,
     values: [
       p.id, p.customerId, p.amountMinor.toString(), p.currency, p.gateway, p.mode, p.description, p.reference, p.expiresAt,
-      p.adapter, p.settlement, p.paymentExpirationDays, p.returnUrl ?? null, p.paymentLinkId ?? null,
+      p.adapter, p.settlement, p.paymentExpirationMs, p.returnUrl ?? null, p.paymentLinkId ?? null,
     ],
   });
   return res.rows[0];

@@ -12,7 +12,7 @@ export interface TemporaryPaymentRow {
   settled_reason: 'bank' | 'manual' | 'expired' | null;
   settled_at: Date | null;
   bank_line_id: string | null;
-  expiration_days: number | null;
+  expiration_ms: bigint | null;
   expires_at: Date | null;
   created_at: Date;
   updated_at: Date;
@@ -29,17 +29,17 @@ export interface TemporaryHistoryRow {
 }
 
 const COLUMNS = `id, payment_id, customer_id, amount_minor, currency, reference, status, settled_reason, settled_at,
-  bank_line_id, expiration_days, expires_at, created_at, updated_at`;
+  bank_line_id, expiration_ms, expires_at, created_at, updated_at`;
 
 /** Opens the temporary payment of a succeeded payment; a repeat returns the one already open. */
 export async function insertTemporaryPayment(
   db: Queryable,
-  t: { id: string; paymentId: string; customerId: string; amountMinor: bigint; currency: string; reference: string; expirationDays: number | null; expiresAt: Date | null },
+  t: { id: string; paymentId: string; customerId: string; amountMinor: bigint; currency: string; reference: string; expirationMs: number | null; expiresAt: Date | null },
 ): Promise<{ row: TemporaryPaymentRow; created: boolean }> {
   const res = await db.query<TemporaryPaymentRow>({
-    text: `INSERT INTO temporary_payments (id, payment_id, customer_id, amount_minor, currency, reference, expiration_days, expires_at)
+    text: `INSERT INTO temporary_payments (id, payment_id, customer_id, amount_minor, currency, reference, expiration_ms, expires_at)
            VALUES ($1, $2, $3, $4::bigint, $5, $6, $7, $8) ON CONFLICT (payment_id) DO NOTHING RETURNING ${COLUMNS}`,
-    values: [t.id, t.paymentId, t.customerId, t.amountMinor.toString(), t.currency, t.reference, t.expirationDays, t.expiresAt],
+    values: [t.id, t.paymentId, t.customerId, t.amountMinor.toString(), t.currency, t.reference, t.expirationMs, t.expiresAt],
   });
   if (res.rows[0]) return { row: res.rows[0], created: true };
   const existing = await db.query<TemporaryPaymentRow>({ text: `SELECT ${COLUMNS} FROM temporary_payments WHERE payment_id = $1`, values: [t.paymentId] });

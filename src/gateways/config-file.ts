@@ -59,7 +59,9 @@ function resolve(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): Gat
     enabled: g.enabled,
     mode: g.mode,
     settlement: g.settlement,
-    paymentExpirationDays: g.payment_expiration === 'never' ? null : g.payment_expiration,
+    paymentExpiration: g.payment_expiration,
+    paymentExpirationMs:
+      g.payment_expiration === 'never' ? null : typeof g.payment_expiration === 'number' ? g.payment_expiration * 86_400_000 : parseIsoDurationMs(g.payment_expiration),
     secrets,
     callbackAllowlist: g.callback_allowlist,
     minAmount: BigInt(g.min_amount),

@@ -38,8 +38,11 @@ export const GatewayFileEntry = z
     enabled: z.boolean().default(true),
     mode: z.enum(GATEWAY_MODES).default('test'),
     settlement: z.enum(SETTLEMENTS).default('immediate'),
-    /** Days a temporary payment stays open before it settles by itself, or "never" (deferred only). */
-    payment_expiration: z.union([z.number().int().min(1).max(3650), z.literal('never')]).default(5),
+    /**
+     * How long a temporary payment stays open before it settles by itself (deferred only): days, an
+     * ISO 8601 duration (PT10M, for a demo), or "never".
+     */
+    payment_expiration: z.union([z.number().int().min(1).max(3650), z.literal('never'), IsoDuration]).default(5),
     /** The callback secret per mode; only the mode in use must be resolvable. */
     secrets: z.object({ test: TestSecretRef.optional(), live: LiveSecretRef.optional() }).strict().default({}),
     /** Addresses callbacks may come from; empty means any. */
@@ -72,8 +75,10 @@ export interface GatewaySettings {
   enabled: boolean;
   mode: GatewayMode;
   settlement: Settlement;
+  /** As written in the file (days, a duration or "never"). */
+  paymentExpiration: number | string;
   /** null: temporary payments through this gateway never expire. */
-  paymentExpirationDays: number | null;
+  paymentExpirationMs: number | null;
   secrets: Partial<Record<GatewayMode, string>>;
   callbackAllowlist: string[];
   minAmount: bigint;

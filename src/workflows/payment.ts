@@ -121,7 +121,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     state.temporaryPaymentId = temporary.id;
     await startChild(temporaryPaymentWorkflow, {
       workflowId: temporaryPaymentWorkflowId(temporary.id),
-      args: [{ temporaryPaymentId: temporary.id, expiresAt: temporary.expiresAt, expirationDays: temporary.expirationDays }],
+      args: [{ temporaryPaymentId: temporary.id, expiresAt: temporary.expiresAt, expirationMs: temporary.expirationMs }],
       // The temporary payment lives on (days, or for ever) after this payment's workflow ends.
       parentClosePolicy: ParentClosePolicy.ABANDON,
       typedSearchAttributes: [

@@ -24,8 +24,8 @@ export interface TemporaryPaymentInput {
   temporaryPaymentId: string;
   /** ISO timestamp, or null for `payment_expiration: never`. */
   expiresAt: string | null;
-  /** Days the expiry clock runs when unsettle re-arms it; null for never. */
-  expirationDays: number | null;
+  /** How long the expiry clock runs when unsettle re-arms it (payment_expiration); null for never. */
+  expirationMs: number | null;
 }
 
 export type TemporaryStatus = 'open' | 'settled';
@@ -55,8 +55,6 @@ const { settleTemporaryPayment, unsettleTemporaryPayment } = proxyActivities<Ret
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
-
-const DAY_MS = 86_400_000;
 
 export async function temporaryPaymentWorkflow(input: TemporaryPaymentInput): Promise<TemporaryPaymentState> {
   const s: TemporaryPaymentState = {
@@ -108,7 +106,7 @@ export async function temporaryPaymentWorkflow(input: TemporaryPaymentInput): Pr
     async ({ actor, note }) => {
       busy = true;
       try {
-        const expiresAt = input.expirationDays === null ? null : new Date(Date.now() + input.expirationDays * DAY_MS).toISOString();
+        const expiresAt = input.expirationMs === null ? null : new Date(Date.now() + input.expirationMs).toISOString();
         await unsettleTemporaryPayment({ temporaryPaymentId: s.temporaryPaymentId, expiresAt, actor, note });
         Object.assign(s, { status: 'open', settledReason: null, expiresAt });
         publish(s);

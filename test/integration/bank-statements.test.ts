@@ -128,6 +128,14 @@ describe('bank statements (dev server, real worker, real Postgres)', () => {
     const csvWithoutMap = await upload('date,amount\n2026-01-01,1.00\n', '?format=csv');
     assert.equal(csvWithoutMap.status, 400);
     assert.match(JSON.stringify(csvWithoutMap.json), /csv_map/);
+    const journaled = await stack.pool.query("SELECT outcome FROM inbound_requests WHERE channel = 'statement' ORDER BY id DESC LIMIT 1");
+    assert.equal(journaled.rows[0].outcome, 'rejected_malformed', 'a refused upload is journaled too');
+    const badInline = await upload('date,amount\n2026-01-01,1.00\n', `?format=csv&csv_map=${encodeURIComponent('{"amount":"amount"}')}`);
+    assert.equal(badInline.status, 400);
+    assert.match(JSON.stringify(badInline.json), /defaultCurrency/);
+    const inline = await upload('date,amount\n2026-01-01,1.00\n', `?format=csv&csv_map=${encodeURIComponent('{"amount":"amount","date":"date","defaultCurrency":"EUR"}')}`);
+    assert.equal(inline.status, 201, inline.text);
+    assert.equal(inline.json.lines[0].outcome, 'no_reference');
   });
 
   it('takes a CSV export as a multipart upload with a named column map, in its own number format', async () => {

@@ -106,4 +106,20 @@ describe('gateways from the configuration file', () => {
     const rows = await s.pool.query('SELECT count(*)::int AS n FROM payments WHERE customer_id = $1', [customer.id]);
     assert.equal(rows.rows[0].n, 0);
   });
+
+  it('a short payment_expiration (an ISO duration) lets a temporary payment expire on a real server', async () => {
+    const s = await stackWith([sandboxEntry({ name: 'quick_deferred', settlement: 'deferred', payment_expiration: 'PT2S' })]);
+    assert.equal((await s.request('GET', '/v1/gateways')).json.data[0].payment_expiration, 'PT2S');
+    const customer = await createCustomer(s);
+    const p = await s.request('POST', '/v1/payments', { body: { customer_id: customer.id, amount: 900, currency: 'PLN', gateway: 'quick_deferred' } });
+    await s.request('POST', `/sandbox/checkout/${p.json.id}/approve`, { key: null });
+    const expired = await waitFor('the temporary payment to settle by expiry', async () => {
+      const list = await s.request('GET', `/v1/temporary-payments?customer_id=${customer.id}&status=settled`);
+      return list.json.data[0];
+    });
+    assert.equal(expired.settled_reason, 'expired');
+    assert.equal(expired.expires_at, null);
+    const events = await s.request('GET', `/v1/events?aggregate_id=${expired.id}`);
+    assert.deepEqual(events.json.data.map((e: { type: string }) => e.type), ['temporary_payment.created', 'temporary_payment.settled']);
+  });
 });

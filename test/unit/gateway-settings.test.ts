@@ -15,7 +15,7 @@ describe('the gateways file', () => {
       ['sandbox_deferred', 'sandbox', 'deferred', 'test'],
       ['bank_transfer', 'bank_transfer', 'immediate', 'test'],
     ]);
-    assert.equal(config.gateways[1]?.paymentExpirationDays, 5);
+    assert.equal(config.gateways[1]?.paymentExpirationMs, 5 * 86_400_000);
   });
 
   it('refuses, naming the field: a live mode without its secret, a live default, one secret for both modes, the public development secret for live, a deferred bank transfer, a bad CIDR', () => {

@@ -138,7 +138,7 @@ describe('payment workflow (time-skipping)', () => {
   it('a success through a deferred gateway opens a temporary payment that outlives the payment', async () => {
     const { activities } = recordingActivities();
     const temporaryPaymentId = `tmp_${randomUUID()}`;
-    activities.createTemporaryPayment = async () => ({ id: temporaryPaymentId, customerId: 'cus_1', amountMinor: 4900, expiresAt: null, expirationDays: null });
+    activities.createTemporaryPayment = async () => ({ id: temporaryPaymentId, customerId: 'cus_1', amountMinor: 4900, expiresAt: null, expirationMs: null });
     activities.settleTemporaryPayment = async ({ reason }) => ({ status: 'settled' as const, settledReason: reason, bankLineId: null });
     const paymentId = `pay_${randomUUID()}`;
     await withWorker(activities, async (taskQueue) => {

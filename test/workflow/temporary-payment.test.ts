@@ -74,7 +74,7 @@ describe('temporary payment workflow (time-skipping)', () => {
       env.client.workflow.execute<typeof temporaryPaymentWorkflow>('temporaryPaymentWorkflow', {
         taskQueue,
         workflowId,
-        args: [{ temporaryPaymentId, expiresAt, expirationDays: 5 }],
+        args: [{ temporaryPaymentId, expiresAt, expirationMs: 5 * DAY }],
       }),
     );
     assert.equal(result.status, 'settled');
@@ -90,7 +90,7 @@ describe('temporary payment workflow (time-skipping)', () => {
       const handle = await env.client.workflow.start<typeof temporaryPaymentWorkflow>('temporaryPaymentWorkflow', {
         taskQueue,
         workflowId,
-        args: [{ temporaryPaymentId, expiresAt: null, expirationDays: null }],
+        args: [{ temporaryPaymentId, expiresAt: null, expirationMs: null }],
       });
       await env.sleep(365 * DAY);
       const state = await handle.query(temporaryPaymentStateQuery);
@@ -112,7 +112,7 @@ describe('temporary payment workflow (time-skipping)', () => {
       const handle = await env.client.workflow.start<typeof temporaryPaymentWorkflow>('temporaryPaymentWorkflow', {
         taskQueue,
         workflowId,
-        args: [{ temporaryPaymentId, expiresAt: new Date(start + 5 * DAY).toISOString(), expirationDays: 5 }],
+        args: [{ temporaryPaymentId, expiresAt: new Date(start + 5 * DAY).toISOString(), expirationMs: 5 * DAY }],
       });
       await refusedWith(handle.executeUpdate(unsettleUpdate, { args: [{ actor: 'key_1' }] }), /only a hand-settled one can be unsettled/);
       const settled = await handle.executeUpdate(settleUpdate, { args: [{ actor: 'key_1', note: 'seen in the bank portal' }] });
@@ -143,7 +143,7 @@ describe('temporary payment workflow (time-skipping)', () => {
       const handle = await env.client.workflow.signalWithStart<typeof temporaryPaymentWorkflow, [{ lineId: string }]>('temporaryPaymentWorkflow', {
         taskQueue,
         workflowId,
-        args: [{ temporaryPaymentId, expiresAt: new Date(now).toISOString(), expirationDays: 5 }],
+        args: [{ temporaryPaymentId, expiresAt: new Date(now).toISOString(), expirationMs: 5 * DAY }],
         signal: bankMatchedSignal,
         signalArgs: [{ lineId: 'bln_race' }],
       });
@@ -167,7 +167,7 @@ describe('temporary payment workflow (time-skipping)', () => {
       env.client.workflow.execute<typeof temporaryPaymentWorkflow>('temporaryPaymentWorkflow', {
         taskQueue,
         workflowId,
-        args: [{ temporaryPaymentId, expiresAt: new Date((await env.currentTimeMs()) + DAY).toISOString(), expirationDays: 1 }],
+        args: [{ temporaryPaymentId, expiresAt: new Date((await env.currentTimeMs()) + DAY).toISOString(), expirationMs: DAY }],
       }),
     );
     assert.deepEqual(calls.map((c) => c.reason), ['expired'], 'asked once, for the expiry');

@@ -9,6 +9,7 @@ import { inTransaction, type Queryable } from '../../db/pool.js';
 import { type ParsedStatement, parseStatement, type StatementFormat, StatementParseError } from '../../statements/index.js';
 import { statementImportWorkflowId } from '../../temporal/workflow-ids.js';
 import type { statementImportWorkflow } from '../../workflows/statement-import.js';
+import { CsvMap, type CsvMapConfig } from '../../config-statements.js';
 import type { AppDeps } from '../env.js';
 
 export const STATEMENT_FORMATS = ['camt.053', 'camt.054', 'mt940', 'csv'] as const satisfies readonly StatementFormat[];
@@ -129,7 +130,7 @@ function parse(deps: Pick<AppDeps, 'config'>, upload: StatementUpload): ParsedSt
   let csv;
   if (upload.format === 'csv') {
     const name = upload.csvMap;
-    csv = name ? maps[name] : undefined;
+    csv = name?.trimStart().startsWith('{') ? inlineMap(name) : name ? maps[name] : undefined;
     if (!csv) {
       throw new ValidationError(name ? `no CSV column map named "${name}"` : 'a CSV statement needs csv_map', {
         errors: [{ path: 'csv_map', message: `one of: ${Object.keys(maps).join(', ') || '(none configured)'}` }],
@@ -146,6 +147,21 @@ function parse(deps: Pick<AppDeps, 'config'>, upload: StatementUpload): ParsedSt
     }
     throw err;
   }
+}
+
+/** A column map given with the upload itself, as JSON, for a bank not yet in the statements file. */
+function inlineMap(json: string): CsvMapConfig {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new ValidationError('csv_map is neither a map name nor valid JSON', { errors: [{ path: 'csv_map', message: 'invalid JSON' }] });
+  }
+  const parsed = CsvMap.safeParse(value);
+  if (!parsed.success) {
+    throw new ValidationError('csv_map is not a valid column map', { errors: parsed.error.issues.map((i) => ({ path: `csv_map.${i.path.join('.')}`, message: i.message })) });
+  }
+  return parsed.data;
 }
 
 async function ensureImportRunning(deps: Pick<AppDeps, 'temporal' | 'config'>, statement: BankStatementRow): Promise<void> {

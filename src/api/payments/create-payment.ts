@@ -69,7 +69,7 @@ export async function createPayment(deps: Pick<AppDeps, 'pool' | 'gateways' | 't
         expiresAt,
         adapter: gateway.settings.adapter,
         settlement: gateway.settings.settlement,
-        paymentExpirationDays: gateway.settings.paymentExpirationDays,
+        paymentExpirationMs: gateway.settings.paymentExpirationMs,
         returnUrl: req.returnUrl?.(id),
         paymentLinkId: req.paymentLinkId,
       }),

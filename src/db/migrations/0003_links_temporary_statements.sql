@@ -5,7 +5,7 @@
 ALTER TABLE payments ADD COLUMN adapter text NOT NULL DEFAULT 'sandbox';
 ALTER TABLE payments ADD COLUMN settlement text NOT NULL DEFAULT 'immediate'
   CHECK (settlement IN ('immediate', 'deferred'));
-ALTER TABLE payments ADD COLUMN payment_expiration_days integer CHECK (payment_expiration_days > 0);
+ALTER TABLE payments ADD COLUMN payment_expiration_ms bigint CHECK (payment_expiration_ms > 0);
 ALTER TABLE payments ADD COLUMN return_url text;
 ALTER TABLE payments ADD COLUMN payment_link_id text;
 -- Caller-given references may be any text a bank transfer carries; matching compares them exactly.
@@ -40,7 +40,7 @@ CREATE TABLE temporary_payments (
   settled_reason   text CHECK (settled_reason IN ('bank', 'manual', 'expired')),
   settled_at       timestamptz,
   bank_line_id     text,
-  expiration_days  integer CHECK (expiration_days > 0),   -- null: never expires
+  expiration_ms    bigint CHECK (expiration_ms > 0),       -- how long it stays open; null: never expires
   expires_at       timestamptz,                           -- null while settled or for `never`
   created_at       timestamptz NOT NULL DEFAULT now(),
   updated_at       timestamptz NOT NULL DEFAULT now(),
