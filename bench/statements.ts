@@ -173,9 +173,9 @@ async function endToEnd(deps: { pool: pg.Pool; temporal: Client; config: Config 
     await inBatches(ids, 16, async (workflowId) => {
       await deps.temporal.workflow.getHandle(workflowId).signal(baselineWakeSignal);
     });
-    await inBatches(ids, 50, async (workflowId) => {
-      await deps.temporal.workflow.getHandle(workflowId).result();
-    });
+    // Polled like the Tollgate side (a count, not 2,000 long-polls on results, which would load the server).
+    const query = `WorkflowType = 'baselineSignalWorkflow' AND TaskQueue = 'baseline-${tq}' AND ExecutionStatus = 'Completed'`;
+    await waitUntil('every baseline workflow to complete', async () => (await deps.temporal.workflow.count(query)).count >= E2E_N);
     const baselineMs = performance.now() - b0;
     const bw = bSample.stop();
     const bs = bsSample.stop();
