@@ -96,18 +96,7 @@ export function createStatementActivities(deps: StatementActivityDeps) {
       const lines = await unsignaledMatches(deps.pool, input.statementId, input.limit);
       for (let i = 0; i < lines.length; i += SIGNAL_CONCURRENCY) {
         const group = lines.slice(i, i + SIGNAL_CONCURRENCY);
-        const told = await Promise.all(
-          group.map(async (line) => {
-            const closed = await tellMatch(deps.temporal, line);
-            if (!closed) return line.id;
-            // The workflow had ended: fine if this line is what ended it (a retry of this batch),
-            // a duplicate if the target closed some other way; still open means not started yet.
-            const verdict = await targetVerdict(deps.pool, line);
-            if (verdict === 'open') throw new Error(`${closed}, yet its target is still open; retrying until its workflow runs`);
-            if (verdict === 'closed_by_other') await demoteMatch(deps.pool, line.id, closed);
-            return line.id;
-          }),
-        );
+        const told = await Promise.all(group.map((line) => deliverMatch(deps, line)));
         // Marked per group, so a retry after a failure re-signals only what was not told yet.
         await markSignaled(deps.pool, told);
       }
@@ -128,6 +117,20 @@ async function alreadyMatched(db: pg.Pool, temporaryIds: string[], paymentIds: s
     values: [temporaryIds, paymentIds],
   });
   return new Set(res.rows.map((r) => r.k));
+}
+
+/**
+ * Tells a matched line's workflow and returns the line's id once it needs no more telling. The
+ * workflow may have ended: fine if this line is what ended it (a retry), a duplicate if the target
+ * closed some other way; a target still open whose workflow is not running yet is retried (throws).
+ */
+export async function deliverMatch(deps: StatementActivityDeps, line: BankLineRow): Promise<string> {
+  const closed = await tellMatch(deps.temporal, line);
+  if (!closed) return line.id;
+  const verdict = await targetVerdict(deps.pool, line);
+  if (verdict === 'open') throw new Error(`${closed}, yet its target is still open; retrying until its workflow runs`);
+  if (verdict === 'closed_by_other') await demoteMatch(deps.pool, line.id, closed);
+  return line.id;
 }
 
 /** Whether a matched line's target was closed by this line, by something else, or is still open. */

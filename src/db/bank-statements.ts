@@ -240,7 +240,7 @@ export async function matchLineByHand(
 ): Promise<BankLineRow | undefined> {
   const res = await db.query<{ id: string }>({
     text: `UPDATE bank_lines SET outcome = 'matched', outcome_detail = $5, matched_reference = $4, temporary_payment_id = $2, payment_id = $3,
-                                 matched_by = $6, decided_at = now(), signaled_at = now()
+                                 matched_by = $6, decided_at = now(), signaled_at = NULL
             WHERE id = $1 AND outcome IN ('amount_mismatch', 'no_reference', 'not_found', 'duplicate') RETURNING id`,
     values: [lineId, m.temporaryPaymentId, m.paymentId, m.reference, m.detail, m.by],
   });
@@ -279,4 +279,15 @@ export async function lockMatchTargets(db: Queryable, temporaryIds: readonly str
     if ((p.rows[0]?.n ?? 0) !== paymentIds.length) return false;
   }
   return true;
+}
+
+/** Matched lines whose workflow was never told (Temporal was down): the relay's work, oldest first. */
+export async function staleUnsignaledMatches(db: Queryable, decidedBefore: Date, limit: number): Promise<BankLineRow[]> {
+  const res = await db.query<BankLineRow>({
+    text: `SELECT ${LINE_COLUMNS} FROM bank_lines
+            WHERE outcome = 'matched' AND signaled_at IS NULL AND decided_at < $1
+            ORDER BY decided_at LIMIT $2`,
+    values: [decidedBefore, limit],
+  });
+  return res.rows;
 }

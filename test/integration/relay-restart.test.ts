@@ -65,4 +65,28 @@ describe('callback relay across a Temporal restart', () => {
     }, 60_000);
     assert.equal(done.gateway_code, '00');
   });
+
+  it('tells a temporary payment about a hand match made while Temporal was stopped, once it is back', async () => {
+    const customer = await createCustomer(stack);
+    const p = await stack.request('POST', '/v1/payments', { body: { customer_id: customer.id, amount: 2500, currency: 'PLN', gateway: 'sandbox_deferred' } });
+    await stack.request('POST', `/sandbox/checkout/${p.json.id}/approve`, { key: null });
+    const t = await waitFor('the temporary payment', async () => (await stack.request('GET', `/v1/temporary-payments?customer_id=${customer.id}`)).json.data[0]);
+    const sta = [':20:HAND', ':25:PL61109010140000071219812874', ':28C:1/1', ':60F:C261127PLN0,00', ':61:2611271127C25,00NTRFNONREF//HAND-1', ':86:Wplata bez tytulu', ':62F:C261127PLN25,00', '-'].join('\n');
+    const imported = await stack.request('POST', '/v1/bank-statements', { raw: sta, headers: { 'content-type': 'application/octet-stream' } });
+    const line = imported.json.lines[0];
+    assert.equal(line.outcome, 'no_reference', imported.text);
+
+    await server.child.stop();
+    const paired = await stack.request('POST', `/v1/bank-lines/${line.id}/match`, { body: { temporary_payment_id: t.id } });
+    assert.equal(paired.status, 200, paired.text);
+    assert.equal(paired.json.outcome, 'matched');
+    assert.equal((await stack.request('GET', `/v1/temporary-payments/${t.id}`)).json.status, 'open', 'not settled while Temporal is away');
+
+    server = await start();
+    const settled = await waitFor('the relay to tell the workflow', async () => {
+      const row = (await stack.request('GET', `/v1/temporary-payments/${t.id}`)).json;
+      return row.status === 'settled' ? row : undefined;
+    }, 60_000);
+    assert.deepEqual([settled.settled_reason, settled.bank_line_id], ['bank', line.id]);
+  });
 });

@@ -1,11 +1,11 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { DatabaseError } from 'pg';
-import { tellMatch } from '../../activities/bank-statements.js';
-import { findLine, matchLineByHand } from '../../db/bank-statements.js';
+import { deliverMatch } from '../../activities/bank-statements.js';
+import { findLine, markSignaled, matchLineByHand } from '../../db/bank-statements.js';
 import { findPayment } from '../../db/payments.js';
 import { inTransaction } from '../../db/pool.js';
 import { findTemporaryPayment } from '../../db/temporary-payments.js';
-import { NotFoundError, StateConflictError, UnavailableError, ValidationError } from '../../domain/errors.js';
+import { NotFoundError, StateConflictError, ValidationError } from '../../domain/errors.js';
 import { formatDecimal } from '../../domain/money.js';
 import type { AppEnv } from '../env.js';
 import { requireScope } from '../middleware/auth.js';
@@ -59,8 +59,9 @@ export function bankLinesRouter(): OpenAPIHono<AppEnv> {
         throw new StateConflictError('only booked incoming payments (credits) can settle anything');
       }
       let target: { temporaryPaymentId: string | null; paymentId: string | null; reference: string };
+      // Targets are locked, so an expiry written meanwhile waits and then finds this match.
       if (body.temporary_payment_id) {
-        const t = await findTemporaryPayment(tx, body.temporary_payment_id);
+        const t = await findTemporaryPayment(tx, body.temporary_payment_id, { forUpdate: true });
         if (!t) throw new NotFoundError(`no temporary payment ${body.temporary_payment_id}`);
         if (t.status === 'settled' && t.settled_reason !== 'manual') throw new StateConflictError(`temporary payment ${t.id} is already settled (${t.settled_reason ?? ''})`);
         if (t.currency !== line.currency) {
@@ -68,6 +69,7 @@ export function bankLinesRouter(): OpenAPIHono<AppEnv> {
         }
         target = { temporaryPaymentId: t.id, paymentId: null, reference: t.reference };
       } else {
+        await tx.query({ text: 'SELECT 1 FROM payments WHERE id = $1 FOR UPDATE', values: [body.payment_id ?? ''] });
         const p = await findPayment(tx, body.payment_id ?? '');
         if (!p) throw new NotFoundError(`no payment ${body.payment_id ?? ''}`);
         if (p.status !== 'pending' || p.adapter !== 'bank_transfer') throw new StateConflictError(`payment ${p.id} is a ${p.status} ${p.adapter} payment; only pending bank transfers wait for a line`);
@@ -83,14 +85,16 @@ export function bankLinesRouter(): OpenAPIHono<AppEnv> {
         throw err;
       });
       if (!matched) throw new StateConflictError('the line changed meanwhile; read it again');
-      // Told before commit: if Temporal is unreachable the pairing rolls back and can be retried.
-      const closed = await tellMatch(temporal, matched).catch((err: unknown) => {
-        throw new UnavailableError('Temporal is unreachable; nothing changed, retry shortly', { cause: err instanceof Error ? err.message : String(err) });
-      });
-      if (closed) throw new StateConflictError(closed);
       return matched;
     });
-    return c.json(lineJson(row), 200);
+    // Told after the commit; if Temporal is unreachable now, the relay tells it later.
+    try {
+      const deadline = Date.now() + c.get('deps').config.CALLBACK_SIGNAL_TIMEOUT_MS;
+      await markSignaled(pool, [await temporal.connection.withDeadline(deadline, () => deliverMatch({ pool, temporal }, row))]);
+    } catch (err) {
+      c.get('log').warn({ lineId: row.id, err: err instanceof Error ? err.message : String(err) }, 'hand match not signalled yet; the relay will');
+    }
+    return c.json(lineJson((await findLine(pool, row.id)) ?? row), 200);
   });
   return app;
 }

@@ -1,5 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { listUndelivered, markDelivered, noteDeliveryFailure } from '../../db/inbound-requests.js';
+import { deliverMatch } from '../../activities/bank-statements.js';
+import { markSignaled, staleUnsignaledMatches } from '../../db/bank-statements.js';
 import type { GatewayOutcome } from '../../domain/payment.js';
 import { paymentWorkflowId } from '../../temporal/workflow-ids.js';
 import { gatewayOutcomeSignal } from '../../workflows/payment.js';
@@ -52,8 +54,16 @@ export function startCallbackRelay(deps: Pick<AppDeps, 'pool' | 'temporal' | 'lo
     for (const row of rows) {
       if (!row.payment_id) continue;
       const result = await deliverCallback(deps, row.id, row.payment_id, row.signal as GatewayOutcome);
-      if (result === 'pending') break; // Temporal still down: try again next tick.
+      if (result === 'pending') return; // Temporal still down: try again next tick.
       deps.log.info({ journalId: row.id.toString(), result }, 'relay delivered a journaled callback');
+    }
+    // Statement matches whose workflow was never told (a hand match while Temporal was down, an
+    // import whose worker died between deciding and signalling).
+    const linesBefore = new Date(Date.now() - 5 * deps.config.CALLBACK_SIGNAL_TIMEOUT_MS);
+    for (const line of await staleUnsignaledMatches(deps.pool, linesBefore, 100)) {
+      const deadline = Date.now() + deps.config.CALLBACK_SIGNAL_TIMEOUT_MS;
+      await markSignaled(deps.pool, [await deps.temporal.connection.withDeadline(deadline, () => deliverMatch(deps, line))]);
+      deps.log.info({ lineId: line.id }, 'relay told a matched statement line');
     }
   };
   const timer = setInterval(() => {
