@@ -2,32 +2,16 @@ import type pg from 'pg';
 import type { FinalPaymentStatus, GatewayOutcome } from '../domain/payment.js';
 import { PAYMENT_EVENT_FOR_STATUS, PAYMENT_STATUS_FOR_OUTCOME } from '../domain/payment.js';
 import { appendEvent } from '../db/events.js';
-import { completePendingPayment, findPayment, type PaymentRow } from '../db/payments.js';
+import { completePendingPayment, findPayment } from '../db/payments.js';
 import { markLinkPaid } from '../db/payment-links.js';
 import { matchedLineFor } from '../db/bank-statements.js';
-import { noteLateSuccess } from '../db/late-success.js';
+import { noteLateSuccess, paymentEventPayload } from '../db/late-success.js';
 import { inTransaction } from '../db/pool.js';
-import { toJsonMinor } from '../domain/money.js';
 import type { GatewayRegistry } from '../gateways/types.js';
 
 export interface PaymentActivityDeps {
   pool: pg.Pool;
   gateways: GatewayRegistry;
-}
-
-function paymentEventPayload(p: PaymentRow): Record<string, unknown> {
-  return {
-    payment_id: p.id,
-    customer_id: p.customer_id,
-    status: p.status,
-    amount: toJsonMinor(p.amount_minor),
-    currency: p.currency,
-    gateway: p.gateway,
-    mode: p.mode,
-    reference: p.reference,
-    gateway_transaction_id: p.gateway_transaction_id,
-    gateway_code: p.gateway_code,
-  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { GatewayOutcome } from '../domain/payment.js';
 import { toJsonMinor } from '../domain/money.js';
 import { appendEvent } from './events.js';
-import { findPayment } from './payments.js';
+import { findPayment, type PaymentRow } from './payments.js';
 import type { Queryable } from './pool.js';
 
 /**
@@ -17,17 +17,22 @@ export async function noteLateSuccess(db: Queryable, paymentId: string, outcome:
     type: 'payment.late_success',
     aggregateType: 'payment',
     aggregateId: p.id,
-    payload: {
-      payment_id: p.id,
-      customer_id: p.customer_id,
-      status: p.status,
-      amount: toJsonMinor(p.amount_minor),
-      currency: p.currency,
-      gateway: p.gateway,
-      mode: p.mode,
-      reference: p.reference,
-      late_gateway_transaction_id: outcome.gatewayTransactionId ?? null,
-      late_code: outcome.code ?? null,
-    },
+    payload: { ...paymentEventPayload(p), late_gateway_transaction_id: outcome.gatewayTransactionId ?? null, late_code: outcome.code ?? null },
   });
+}
+
+/** What every payment event carries. */
+export function paymentEventPayload(p: PaymentRow): Record<string, unknown> {
+  return {
+    payment_id: p.id,
+    customer_id: p.customer_id,
+    status: p.status,
+    amount: toJsonMinor(p.amount_minor),
+    currency: p.currency,
+    gateway: p.gateway,
+    mode: p.mode,
+    reference: p.reference,
+    gateway_transaction_id: p.gateway_transaction_id,
+    gateway_code: p.gateway_code,
+  };
 }
