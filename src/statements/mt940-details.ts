@@ -1,3 +1,4 @@
+import { polishDetails, polishSeparator } from './mt940-details-pl.js';
 import { normalise } from './references.js';
 
 /** What an :86: field says about a transaction, in the terms extractReferences needs. */
@@ -81,12 +82,16 @@ function slashDetails(joined: string): Details {
   };
 }
 
-/** Parses :86: content lines in whichever of the three styles they come. */
+/** Parses :86: content lines in whichever of the four styles they come. */
 export function parseDetails(lines: string[]): Details {
   const first = (lines[0] ?? '').trimStart();
-  if (/^(?:[0-9]{3})?\?[0-9]{2}/.test(first)) return subfieldDetails([first, ...lines.slice(1)].join(''));
+  const joined = [first, ...lines.slice(1)].join('');
+  if (/^(?:[0-9]{3})?\?[0-9]{2}/.test(first)) return subfieldDetails(joined);
+  // Polish "~"/"<" sub-fields; the code may stand alone on the first line, so the joined text decides.
+  const separator = polishSeparator(joined);
+  if (separator !== undefined) return polishDetails(joined, separator);
   // Slash codes are machine fields wrapped wherever the line is full ("CONTRA ACCOUN" / "T HOLDER").
-  if (/^\/[A-Z]{2,9}\//.test(first)) return slashDetails([first, ...lines.slice(1)].join(''));
+  if (/^\/[A-Z]{2,9}\//.test(first)) return slashDetails(joined);
   // Free text: a line break may end a thought or wrap a word; nothing tells which, so it is a space.
   return { text: normalise(lines.join(' ')), structured: [], secondary: [], counterparty: null };
 }

@@ -65,7 +65,7 @@ function statementLine(field: Field, details: Field | undefined, statement: Stat
   return {
     statementId: statement.id,
     // Only the bank's own id de-duplicates: a payer's reference repeats across real, different transfers.
-    bankReference: bank !== null && !NO_CUSTOMER_REFERENCE.test(bank) ? bank : null,
+    bankReference: bank !== null && !NO_CUSTOMER_REFERENCE.test(bank) && !/^0+$/.test(bank) ? bank : null,
     batchIndex: null,
     bookingDate,
     valueDate,

@@ -15,8 +15,11 @@ export interface ReferenceInput {
   secondary?: Array<string | null | undefined>;
 }
 
-/** The literals camt, SEPA and MT940 use for "no reference"; one would match every other. */
-const NO_REFERENCE = /^(?:NOTPROVIDED|NOT PROVIDED|NONREF)$/i;
+/**
+ * The literals camt, SEPA and MT940 use for "no reference"; one would match every other. A run of
+ * zeros is the same placeholder in Polish MT940 (":61:…S02000000000000//…") and elsewhere.
+ */
+const NO_REFERENCE = /^(?:NOTPROVIDED|NOT PROVIDED|NONREF|[0 ]+)$/i;
 
 // Czech/Slovak variable symbol: "VS:123", "VS 123", "/VS/123", "VS123"; 1–10 digits.
 const VARIABLE_SYMBOL = /(?<![\p{L}\p{N}])VS(?:\s*[:.]\s*|\s+|\/)?([0-9]{1,10})(?![0-9])/giu;
@@ -83,7 +86,7 @@ function patternMatches(text: string, patterns: RegExp[]): string[] {
  * Candidate references for matching, strongest first: structured creditor references (and ISO
  * 11649 ones found in the text), the EndToEndId, variable symbols, Tollgate references in the text,
  * the caller's patterns, then the weaker bank identifiers. Whitespace is normalised, case kept,
- * duplicates (ignoring case) dropped, NOTPROVIDED never returned.
+ * duplicates (ignoring case) dropped, NOTPROVIDED and all-zero placeholders never returned.
  */
 export function extractReferences(input: ReferenceInput): string[] {
   const text = normalise(input.text);

@@ -28,7 +28,7 @@ export interface ParsedLine {
   direction: 'credit' | 'debit';
   status: 'booked' | 'pending' | 'other';
   reversal: boolean;
-  /** Candidate references for matching, priority order, de-duplicated, never 'NOTPROVIDED'. */
+  /** Candidate references for matching, priority order, de-duplicated, never 'NOTPROVIDED' or all zeros. */
   references: string[];
   /** Debtor name for credits (creditor for debits) when present. */
   counterparty: string | null;
