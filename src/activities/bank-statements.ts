@@ -6,6 +6,7 @@ import {
   lockMatchTargets,
   markSignaled,
   markStatementDone,
+  noteSignalAttempt,
   recordDecisions,
   seenBankReferences,
   undecidedLines,
@@ -92,15 +93,33 @@ export function createStatementActivities(deps: StatementActivityDeps) {
       return { decided: decisions.length, matched: decisions.filter((d) => d.outcome === 'matched').length };
     },
 
+    /**
+     * Tells the next batch of matched lines' workflows. Returns how many were told; a line whose
+     * target's workflow is not running is set aside (the relay tries it again), so one orphan never
+     * holds up the rest. Temporal being unreachable fails the activity, which retries.
+     */
     async signalMatchedLines(input: { statementId: string; limit: number }): Promise<{ signaled: number }> {
       const lines = await unsignaledMatches(deps.pool, input.statementId, input.limit);
+      let signaled = 0;
       for (let i = 0; i < lines.length; i += SIGNAL_CONCURRENCY) {
         const group = lines.slice(i, i + SIGNAL_CONCURRENCY);
-        const told = await Promise.all(group.map((line) => deliverMatch(deps, line)));
+        const told = await Promise.all(
+          group.map(async (line) => {
+            try {
+              return await deliverMatch(deps, line);
+            } catch (err) {
+              if (!(err instanceof OrphanTargetError)) throw err;
+              await noteSignalAttempt(deps.pool, line.id);
+              return undefined;
+            }
+          }),
+        );
         // Marked per group, so a retry after a failure re-signals only what was not told yet.
-        await markSignaled(deps.pool, told);
+        const ids = told.filter((id): id is string => id !== undefined);
+        await markSignaled(deps.pool, ids);
+        signaled += ids.length;
       }
-      return { signaled: lines.length };
+      return { signaled };
     },
 
     async completeStatement(input: { statementId: string }): Promise<void> {
@@ -128,9 +147,14 @@ export async function deliverMatch(deps: StatementActivityDeps, line: BankLineRo
   const closed = await tellMatch(deps.temporal, line);
   if (!closed) return line.id;
   const verdict = await targetVerdict(deps.pool, line);
-  if (verdict === 'open') throw new Error(`${closed}, yet its target is still open; retrying until its workflow runs`);
+  if (verdict === 'open') throw new OrphanTargetError(`${closed}, yet its target is still open; tried again later`);
   if (verdict === 'closed_by_other') await demoteMatch(deps.pool, line.id, closed);
   return line.id;
+}
+
+/** A matched line whose target is open but whose workflow is not running (not started yet, or terminated). */
+export class OrphanTargetError extends Error {
+  override name = 'OrphanTargetError';
 }
 
 /** Whether a matched line's target was closed by this line, by something else, or is still open. */

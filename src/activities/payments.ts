@@ -6,7 +6,7 @@ import { completePendingPayment, findPayment } from '../db/payments.js';
 import { markLinkPaid } from '../db/payment-links.js';
 import { matchedLineFor } from '../db/bank-statements.js';
 import { noteLateSuccess, paymentEventPayload } from '../db/late-success.js';
-import { inTransaction } from '../db/pool.js';
+import { inTransaction, type Queryable } from '../db/pool.js';
 import type { GatewayRegistry } from '../gateways/types.js';
 
 export interface PaymentActivityDeps {
@@ -23,7 +23,15 @@ async function complete(
   paymentId: string,
   completion: { status: FinalPaymentStatus } & Omit<GatewayOutcome, 'status'>,
 ): Promise<FinalPaymentStatus> {
-  return inTransaction(deps.pool, async (tx) => {
+  return inTransaction(deps.pool, (tx) => completeIn(tx, paymentId, completion));
+}
+
+async function completeIn(
+  tx: Queryable,
+  paymentId: string,
+  completion: { status: FinalPaymentStatus } & Omit<GatewayOutcome, 'status'>,
+): Promise<FinalPaymentStatus> {
+  {
     const updated = await completePendingPayment(tx, paymentId, completion);
     if (updated) {
       if (updated.status === 'succeeded' && updated.payment_link_id) await markLinkPaid(tx, updated.payment_link_id, updated.id);
@@ -39,7 +47,7 @@ async function complete(
     if (!current) throw new Error(`payment ${paymentId} does not exist`);
     if (current.status === 'pending') throw new Error(`payment ${paymentId} is still pending after update`);
     return current.status;
-  });
+  }
 }
 
 export function createPaymentActivities(deps: PaymentActivityDeps) {
@@ -69,13 +77,14 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
      * The row lock orders this against the import's decision (which locks the payment to match it).
      */
     async expirePayment(input: { paymentId: string }): Promise<FinalPaymentStatus> {
-      const line = await inTransaction(deps.pool, async (tx) => {
+      // One transaction: the lock holds from the look for a matched line until the payment is written.
+      return inTransaction(deps.pool, async (tx) => {
         await tx.query({ text: 'SELECT 1 FROM payments WHERE id = $1 FOR UPDATE', values: [input.paymentId] });
-        return matchedLineFor(tx, { paymentId: input.paymentId });
+        const line = await matchedLineFor(tx, { paymentId: input.paymentId });
+        return line
+          ? completeIn(tx, input.paymentId, { status: 'succeeded', code: 'bank_statement', message: `bank statement line ${line.line_no}`, gatewayTransactionId: line.id })
+          : completeIn(tx, input.paymentId, { status: 'expired', code: 'expired', message: 'no gateway outcome before the deadline' });
       });
-      return line
-        ? complete(deps, input.paymentId, { status: 'succeeded', code: 'bank_statement', message: `bank statement line ${line.line_no}`, gatewayTransactionId: line.id })
-        : complete(deps, input.paymentId, { status: 'expired', code: 'expired', message: 'no gateway outcome before the deadline' });
     },
   };
 }

@@ -104,8 +104,24 @@ export function createTemporaryPaymentActivities(deps: TemporaryActivityDeps) {
       });
     },
 
+    /**
+     * Reopens a hand-settled temporary payment — unless a statement line was matched to it
+     * meanwhile: then the bank has confirmed it and it is settled by the bank instead, for good.
+     */
     async unsettleTemporaryPayment(input: { temporaryPaymentId: string; expiresAt: string | null; actor: string; note?: string | undefined }) {
       return inTransaction(deps.pool, async (tx) => {
+        const before = await findTemporaryPayment(tx, input.temporaryPaymentId, { forUpdate: true });
+        if (!before) throw new Error(`temporary payment ${input.temporaryPaymentId} does not exist`);
+        const line = await matchedLineFor(tx, { temporaryPaymentId: before.id });
+        if (line) {
+          const confirmed = await settleTemporary(tx, before.id, { reason: 'bank', bankLineId: line.id });
+          if (confirmed) {
+            await appendTemporaryHistory(tx, { temporaryPaymentId: confirmed.id, action: 'settled', reason: 'bank', actor: 'bank_statement', bankLineId: line.id });
+            await appendEvent(tx, { type: 'temporary_payment.bank_confirmed', aggregateType: 'temporary_payment', aggregateId: confirmed.id, payload: temporaryPaymentJsonPayload(confirmed) });
+          }
+          const now = confirmed ?? before;
+          return { status: now.status, settledReason: now.settled_reason, bankLineId: now.bank_line_id };
+        }
         const expiresAt = input.expiresAt === null ? null : new Date(input.expiresAt);
         const changed = await reopenTemporary(tx, input.temporaryPaymentId, expiresAt);
         if (changed) {

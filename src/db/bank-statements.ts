@@ -38,12 +38,13 @@ export interface BankLineRow {
   matched_by: string | null;
   decided_at: Date | null;
   signaled_at: Date | null;
+  signal_attempted_at: Date | null;
 }
 
 const STATEMENT_COLUMNS = 'id, sha256, format, file_name, accounts, statement_ids, line_count, status, created_at, completed_at';
 const LINE_COLUMNS = `id, statement_id, line_no, bank_reference, to_char(booking_date, 'YYYY-MM-DD') AS booking_date,
   to_char(value_date, 'YYYY-MM-DD') AS value_date, amount_minor, currency, direction, entry_status, reversal, references_found,
-  counterparty, text, outcome, outcome_detail, matched_reference, temporary_payment_id, payment_id, matched_by, decided_at, signaled_at`;
+  counterparty, text, outcome, outcome_detail, matched_reference, temporary_payment_id, payment_id, matched_by, decided_at, signaled_at, signal_attempted_at`;
 
 /** Inserts the statement unless a file with the same hash is already there; returns which. */
 export async function insertStatement(
@@ -147,7 +148,8 @@ export async function undecidedLines(db: Queryable, statementId: string, limit: 
 export async function unsignaledMatches(db: Queryable, statementId: string, limit: number): Promise<BankLineRow[]> {
   const res = await db.query<BankLineRow>({
     text: `SELECT ${LINE_COLUMNS} FROM bank_lines
-            WHERE statement_id = $1 AND outcome = 'matched' AND signaled_at IS NULL ORDER BY line_no LIMIT $2`,
+            WHERE statement_id = $1 AND outcome = 'matched' AND signaled_at IS NULL
+            ORDER BY signal_attempted_at NULLS FIRST, line_no LIMIT $2`,
     values: [statementId, limit],
   });
   return res.rows;
@@ -218,6 +220,11 @@ export async function recordDecisions(db: Queryable, decisions: readonly LineDec
   });
 }
 
+/** A line whose workflow could not be told yet: tried again later, after lines never tried. */
+export async function noteSignalAttempt(db: Queryable, lineId: string): Promise<void> {
+  await db.query({ text: 'UPDATE bank_lines SET signal_attempted_at = now() WHERE id = $1', values: [lineId] });
+}
+
 export async function markSignaled(db: Queryable, lineIds: readonly string[]): Promise<void> {
   if (lineIds.length === 0) return;
   await db.query({ text: 'UPDATE bank_lines SET signaled_at = now() WHERE id = ANY($1::text[])', values: [lineIds] });
@@ -286,7 +293,7 @@ export async function staleUnsignaledMatches(db: Queryable, decidedBefore: Date,
   const res = await db.query<BankLineRow>({
     text: `SELECT ${LINE_COLUMNS} FROM bank_lines
             WHERE outcome = 'matched' AND signaled_at IS NULL AND decided_at < $1
-            ORDER BY decided_at LIMIT $2`,
+            ORDER BY signal_attempted_at NULLS FIRST, decided_at LIMIT $2`,
     values: [decidedBefore, limit],
   });
   return res.rows;

@@ -23,11 +23,12 @@ const Cidr = z.string().refine(isValidCidr, 'an IP address or CIDR block such as
 
 const IsoDuration = z.string().refine((s) => {
   try {
-    return parseIsoDurationMs(s) > 0;
+    const ms = parseIsoDurationMs(s);
+    return ms > 0 && ms <= 3650 * 86_400_000; // ten years at most, like day counts
   } catch {
     return false;
   }
-}, 'an ISO 8601 duration such as PT1H or P14D');
+}, 'an ISO 8601 duration such as PT1H or P14D, at most ten years');
 
 export const GatewayFileEntry = z
   .object({

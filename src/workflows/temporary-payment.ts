@@ -107,9 +107,15 @@ export async function temporaryPaymentWorkflow(input: TemporaryPaymentInput): Pr
       busy = true;
       try {
         const expiresAt = input.expirationMs === null ? null : new Date(Date.now() + input.expirationMs).toISOString();
-        await unsettleTemporaryPayment({ temporaryPaymentId: s.temporaryPaymentId, expiresAt, actor, note });
-        Object.assign(s, { status: 'open', settledReason: null, expiresAt });
-        publish(s);
+        const r = await unsettleTemporaryPayment({ temporaryPaymentId: s.temporaryPaymentId, expiresAt, actor, note });
+        if (r.status === 'open') {
+          Object.assign(s, { status: 'open', settledReason: null, expiresAt, bankLineId: null });
+          publish(s);
+        } else {
+          // The bank confirmed it meanwhile: settled by the bank, and that is final.
+          record(r);
+          if (r.settledReason === 'bank' && r.bankLineId) bankLine ??= r.bankLineId;
+        }
       } finally {
         busy = false;
       }
@@ -117,7 +123,7 @@ export async function temporaryPaymentWorkflow(input: TemporaryPaymentInput): Pr
     },
     {
       validator: (_change: ManualChange) => {
-        if (closing || s.status !== 'settled' || s.settledReason !== 'manual' || busy) {
+        if (closing || s.status !== 'settled' || s.settledReason !== 'manual' || busy || bankLine !== undefined) {
           throw ApplicationFailure.nonRetryable(
             s.status === 'open' ? 'the temporary payment is open; only a hand-settled one can be unsettled' : `the temporary payment is ${describe(s)}; only a hand settlement can be undone`,
             STATE_CONFLICT,

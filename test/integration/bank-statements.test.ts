@@ -209,4 +209,38 @@ describe('bank statements (dev server, real worker, real Postgres)', () => {
     const events = await stack.pool.query("SELECT type FROM events WHERE aggregate_id = $1 AND type LIKE 'temporary_payment.%' ORDER BY id", [t.id]);
     assert.deepEqual(events.rows.map((e) => e.type), ['temporary_payment.created', 'temporary_payment.settled']);
   });
+
+  it('unsettle of a hand settlement the bank has matched meanwhile settles it by the bank; an orphaned match does not hold up the others', async () => {
+    const customer = await createCustomer(stack);
+    const confirmed = await temporaryPayment(customer.id, `CONF-${Date.now()}`, 1300, 'PLN');
+    const orphan = await temporaryPayment(customer.id, `ORPH-${Date.now()}`, 1400, 'PLN');
+    const told = await temporaryPayment(customer.id, `TOLD-${Date.now()}`, 1500, 'PLN');
+    assert.equal((await stack.request('POST', `/v1/temporary-payments/${confirmed.id}/settle`)).status, 200);
+    await stack.deps.temporal.workflow.getHandle(`temporary-payment:${orphan.id}`).terminate('operator removed it');
+    const statement = `stm_orphan_${Date.now()}`;
+    await stack.pool.query(`INSERT INTO bank_statements (id, sha256, format, line_count, status) VALUES ($1, $1, 'mt940', 3, 'importing')`, [statement]);
+    await stack.pool.query(
+      `INSERT INTO bank_lines (id, statement_id, line_no, amount_minor, currency, direction, entry_status, outcome, temporary_payment_id, decided_at)
+       VALUES ($1 || '_1', $1, 1, 1300, 'PLN', 'credit', 'booked', 'matched', $2, now()),
+              ($1 || '_2', $1, 2, 1400, 'PLN', 'credit', 'booked', 'matched', $3, now()),
+              ($1 || '_3', $1, 3, 1500, 'PLN', 'credit', 'booked', 'matched', $4, now())`,
+      [statement, confirmed.id, orphan.id, told.id],
+    );
+    const activities = createActivities({ pool: stack.pool, temporal: stack.deps.temporal, gateways: stack.deps.gateways, hookSecret: 'whsec_AA==', hookTimeoutMs: 1000 });
+    const reopened = await activities.unsettleTemporaryPayment({ temporaryPaymentId: confirmed.id, expiresAt: new Date(Date.now() + 86_400_000).toISOString(), actor: 'key_x' });
+    assert.deepEqual(reopened, { status: 'settled', settledReason: 'bank', bankLineId: `${statement}_1` });
+    const events = await stack.pool.query('SELECT type FROM events WHERE aggregate_id = $1 ORDER BY id', [confirmed.id]);
+    assert.deepEqual(events.rows.map((e) => e.type), ['temporary_payment.created', 'temporary_payment.settled', 'temporary_payment.bank_confirmed']);
+
+    // Line 2's workflow is gone while its temporary payment is open: set aside, lines 1 and 3 told.
+    assert.deepEqual(await activities.signalMatchedLines({ statementId: statement, limit: 10 }), { signaled: 2 });
+    assert.deepEqual(await activities.signalMatchedLines({ statementId: statement, limit: 10 }), { signaled: 0 }, 'the orphan alone makes no progress, so the import moves on');
+    const settled = await waitFor('line 3 to settle its temporary payment', async () => {
+      const row = await tmp(told.id);
+      return row.status === 'settled' ? row : undefined;
+    });
+    assert.equal(settled.bank_line_id, `${statement}_3`);
+    const lines = await stack.pool.query('SELECT id, outcome, signaled_at IS NOT NULL AS told, signal_attempted_at IS NOT NULL AS tried FROM bank_lines WHERE statement_id = $1 ORDER BY line_no', [statement]);
+    assert.deepEqual(lines.rows.map((l) => [l.outcome, l.told, l.tried]), [['matched', true, false], ['matched', false, true], ['matched', true, false]]);
+  });
 });

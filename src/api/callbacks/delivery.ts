@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { listUndelivered, markDelivered, noteDeliveryFailure } from '../../db/inbound-requests.js';
-import { deliverMatch } from '../../activities/bank-statements.js';
-import { markSignaled, staleUnsignaledMatches } from '../../db/bank-statements.js';
+import { deliverMatch, OrphanTargetError } from '../../activities/bank-statements.js';
+import { markSignaled, noteSignalAttempt, staleUnsignaledMatches } from '../../db/bank-statements.js';
 import type { GatewayOutcome } from '../../domain/payment.js';
 import { paymentWorkflowId } from '../../temporal/workflow-ids.js';
 import { gatewayOutcomeSignal } from '../../workflows/payment.js';
@@ -62,8 +62,15 @@ export function startCallbackRelay(deps: Pick<AppDeps, 'pool' | 'temporal' | 'lo
     const linesBefore = new Date(Date.now() - 5 * deps.config.CALLBACK_SIGNAL_TIMEOUT_MS);
     for (const line of await staleUnsignaledMatches(deps.pool, linesBefore, 100)) {
       const deadline = Date.now() + deps.config.CALLBACK_SIGNAL_TIMEOUT_MS;
-      await markSignaled(deps.pool, [await deps.temporal.connection.withDeadline(deadline, () => deliverMatch(deps, line))]);
-      deps.log.info({ lineId: line.id }, 'relay told a matched statement line');
+      try {
+        await markSignaled(deps.pool, [await deps.temporal.connection.withDeadline(deadline, () => deliverMatch(deps, line))]);
+        deps.log.info({ lineId: line.id }, 'relay told a matched statement line');
+      } catch (err) {
+        await noteSignalAttempt(deps.pool, line.id);
+        // Orphans are set aside and the next line tried; Temporal away ends this tick.
+        if (!(err instanceof OrphanTargetError)) return;
+        deps.log.warn({ lineId: line.id, err: err.message }, 'matched line waits for its workflow');
+      }
     }
   };
   const timer = setInterval(() => {

@@ -99,6 +99,7 @@ CREATE TABLE bank_lines (
   matched_by            text,                     -- 'import' or the admin key that paired it by hand
   decided_at            timestamptz,
   signaled_at           timestamptz,              -- when the matched workflow was told
+  signal_attempted_at   timestamptz,              -- last failed attempt to tell it (its workflow was not running)
   UNIQUE (statement_id, line_no)
 );
 CREATE INDEX bank_lines_undecided_idx ON bank_lines (statement_id, line_no) WHERE outcome IS NULL;
