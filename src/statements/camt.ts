@@ -1,5 +1,6 @@
 import { camtDate, camtMoney, entryLines } from './camt-entry.js';
-import { child, children, firstText, parseXml, path, text, type XmlNode } from './camt-node.js';
+import { assertWellFormed, child, children, firstText, parseTree, path, text, type XmlNode } from './camt-node.js';
+import { splitEntries } from './camt-split.js';
 import { StatementParseError } from './errors.js';
 import type { FormatResult, ParsedBalance, StatementFormat, UnnumberedLine } from './types.js';
 
@@ -31,9 +32,14 @@ function balances(record: XmlNode, where: string, account: string | null, statem
  * camt.053 (statement) and camt.054 (debit/credit notification), any version: the elements read
  * here have kept their names since 001.02, except Sts and the related parties, which
  * camt-entry.ts reads both ways. Every entry of every statement in the file becomes lines.
+ *
+ * Entries are parsed one at a time (camt-split.ts), so memory follows the largest entry rather
+ * than the file; documents the splitter cannot cut exactly are parsed whole.
  */
 export function parseCamt(textIn: string, expected: CamtFormat | undefined, patterns: RegExp[]): FormatResult {
-  const root = parseXml(textIn);
+  assertWellFormed(textIn);
+  const split = splitEntries(textIn);
+  const root = parseTree(split?.skeleton ?? textIn);
   const document = root.Document as XmlNode | undefined;
   if (document === undefined || typeof document === 'string') {
     throw new StatementParseError('not an ISO 20022 document (no Document element)', 'Document');
@@ -61,9 +67,12 @@ export function parseCamt(textIn: string, expected: CamtFormat | undefined, patt
     const statementId = text(child(record, 'Id')) ?? null;
     if (statementId !== null && !statementIds.includes(statementId)) statementIds.push(statementId);
     allBalances.push(...balances(record, where, account, statementId));
-    children(record, 'Ntry').forEach((ntry, j) => {
-      for (const line of entryLines(ntry, `${where}/Ntry[${j + 1}]`, patterns)) lines.push({ ...line, statementId });
-    });
+    const entries = split === undefined ? children(record, 'Ntry') : split.entries(body, recordName, i);
+    let j = 0;
+    for (const ntry of entries) {
+      j++;
+      for (const line of entryLines(ntry, `${where}/Ntry[${j}]`, patterns)) lines.push({ ...line, statementId });
+    }
   });
   return { format: format satisfies StatementFormat, accounts, statementIds, lines, balances: allBalances };
 }

@@ -142,6 +142,44 @@ describe('booked, pending and reversed entries', () => {
   });
 });
 
+describe('camt entries parsed one at a time', () => {
+  // A DOCTYPE (its entities could be used anywhere) makes parseCamt read the document as one tree.
+  const whole = (doc: string) => doc.replace('<Document', '<!DOCTYPE Document><Document');
+  const outcome = (doc: string) => {
+    try {
+      return parseStatement(doc);
+    } catch (err) {
+      return err instanceof StatementParseError ? `${err.message} @ ${err.where}` : err;
+    }
+  };
+  const prefixed = (doc: string) =>
+    doc.replace(/<(\/?)([A-Z])/g, '<$1ns2:$2').replace('<ns2:Document xmlns=', '<ns2:Document xmlns:ns2=');
+
+  it('reads every entry as the whole document does, whatever markup surrounds them', () => {
+    const second = entry({ amt: '<Amt Ccy="CZK">2.00</Amt>', cdi: 'DBIT', extra: '<AddtlNtryInf><![CDATA[a <Ntry> & </Ntry>]]> b &amp; c</AddtlNtryInf>' });
+    const docs = [
+      camt054(BATCH + second),
+      prefixed(camt054(BATCH + second)),
+      camt054(`<!-- <Ntry><Amt Ccy="CZK">9.00</Amt></Ntry> <Ntry> -->${BATCH}<![CDATA[<Ntry>]]>${second}`).replace(/\n/g, '\r\n'),
+      camt054(BATCH.replace('<Ntry>', '<Ntry a="x>y" b=\'/>\'>') + second.replace('<Ntry>', '<Ntry\n>')),
+      camt054(BATCH + second.replace('2.00', '2.001')),
+      camt054(`${BATCH}<Ntry/>`),
+    ];
+    for (const doc of docs) assert.deepEqual(outcome(doc), outcome(whole(doc)));
+  });
+
+  it('names entries by their place in the document', () => {
+    const ok = '<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd></Ntry>';
+    const doc = prefixed(
+      '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>' +
+        `<Stmt><Id>S1</Id>${ok}</Stmt><!-- ${ok} --><Stmt><Id>S2</Id>${ok}<!-- ${ok} -->${ok.replace(' Ccy="EUR"', '')}</Stmt>` +
+        '</BkToCstmrStmt></Document>',
+    );
+    assert.equal(whereOf(() => parseStatement(doc)), 'Document/BkToCstmrStmt/Stmt[2]/Ntry[2]/Amt/@Ccy');
+    assert.equal(whereOf(() => parseStatement(whole(doc))), 'Document/BkToCstmrStmt/Stmt[2]/Ntry[2]/Amt/@Ccy');
+  });
+});
+
 describe('MT940', () => {
   it('reads SWIFT envelopes, structured :86: and references in the purpose', () => {
     const text = [
