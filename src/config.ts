@@ -45,7 +45,7 @@ export const ConfigSchema = z.object({
   /** Reference patterns and CSV column maps for bank statements; defaults to config/statements.yaml. */
   TOLLGATE_STATEMENTS_FILE: optionalString,
   /** Largest statement file accepted (bytes). */
-  STATEMENT_MAX_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
+  STATEMENT_MAX_BYTES: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
   /** Retry delays after soft declines, unless a subscription overrides them (ISO 8601, comma-separated). */
   DEFAULT_RETRY_SCHEDULE: z.string().default('PT15M,PT6H,PT6H,PT6H,PT6H'),
   /** How long before a charge the card will not survive a card.expiring event is sent. */
