@@ -298,3 +298,12 @@ export async function staleUnsignaledMatches(db: Queryable, decidedBefore: Date,
   });
   return res.rows;
 }
+
+/** Statements still importing a while after they were stored: their workflow may never have started. */
+export async function stalledStatements(db: Queryable, createdBefore: Date, limit: number): Promise<BankStatementRow[]> {
+  const res = await db.query<BankStatementRow>({
+    text: `SELECT ${STATEMENT_COLUMNS} FROM bank_statements WHERE status = 'importing' AND created_at < $1 ORDER BY created_at LIMIT $2`,
+    values: [createdBefore, limit],
+  });
+  return res.rows;
+}

@@ -89,4 +89,24 @@ describe('callback relay across a Temporal restart', () => {
     }, 60_000);
     assert.deepEqual([settled.settled_reason, settled.bank_line_id], ['bank', line.id]);
   });
+
+  it('stores a statement uploaded while Temporal was stopped (503) and matches it once Temporal is back', async () => {
+    const customer = await createCustomer(stack);
+    const vs = (await stack.request('GET', '/v1/variable-symbol')).json.reference as string;
+    const p = await stack.request('POST', '/v1/payments', { body: { customer_id: customer.id, amount: 3100, currency: 'PLN', gateway: 'bank_transfer', reference: vs } });
+    assert.equal(p.status, 201, p.text);
+    const sta = [':20:AWAY', ':25:PL61109010140000071219812874', ':28C:1/1', ':60F:C261127PLN0,00', ':61:2611271127C31,00NTRFNONREF//AWAY-1', `:86:Przelew ${vs}`, ':62F:C261127PLN31,00', '-'].join('\n');
+
+    await server.child.stop();
+    const refused = await stack.request('POST', '/v1/bank-statements', { raw: sta, headers: { 'content-type': 'application/octet-stream' } });
+    assert.equal(refused.status, 503, refused.text);
+    assert.match(refused.json.detail, /stored as stm_/);
+
+    server = await start();
+    const paid = await waitFor('the relay to start the import and the line to pay the transfer', async () => {
+      const r = (await stack.request('GET', `/v1/payments/${p.json.id}`)).json;
+      return r.status === 'succeeded' ? r : undefined;
+    }, 60_000);
+    assert.equal(paid.gateway_code, 'bank_statement');
+  });
 });

@@ -106,7 +106,10 @@ export async function importStatementFile(deps: Pick<AppDeps, 'pool' | 'temporal
     });
     // Started after the commit, so the workflow always finds the lines. If Temporal refuses, the
     // statement stays stored, not matched: uploading the same file again starts its matching.
-    await ensureImportRunning(deps, result.statement);
+    await ensureImportRunning(deps, result.statement).catch(async (err: unknown) => {
+      await rejectInbound(deps.pool, journalId, 'imported', `stored as ${result.statement.id}; matching starts when Temporal is back`);
+      throw err;
+    });
     await rejectInbound(deps.pool, journalId, result.duplicate ? 'duplicate' : 'imported', `statement ${result.statement.id}, ${result.statement.line_count} lines`);
     return result;
   } catch (err) {
@@ -164,17 +167,20 @@ function inlineMap(json: string): CsvMapConfig {
   return parsed.data;
 }
 
-async function ensureImportRunning(deps: Pick<AppDeps, 'temporal' | 'config'>, statement: BankStatementRow): Promise<void> {
+/** Starts the statement's import workflow unless it is done or already running; waits on Temporal a bounded time. */
+export async function ensureImportRunning(deps: Pick<AppDeps, 'temporal' | 'config'>, statement: BankStatementRow): Promise<void> {
   if (statement.status === 'done') return;
   try {
-    await deps.temporal.workflow.start<typeof statementImportWorkflow>('statementImportWorkflow', {
-      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-      workflowId: statementImportWorkflowId(statement.sha256),
-      args: [{ statementId: statement.id }],
-    });
+    await deps.temporal.connection.withDeadline(Date.now() + deps.config.CALLBACK_SIGNAL_TIMEOUT_MS, () =>
+      deps.temporal.workflow.start<typeof statementImportWorkflow>('statementImportWorkflow', {
+        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+        workflowId: statementImportWorkflowId(statement.sha256),
+        args: [{ statementId: statement.id }],
+      }),
+    );
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return;
-    throw new UnavailableError(`the statement is stored as ${statement.id}, but Temporal is unreachable so its lines are not matched yet; upload the same file again to start matching`, {
+    throw new UnavailableError(`the statement is stored as ${statement.id}, but Temporal is unreachable so its lines are not matched yet; matching starts by itself once Temporal is back (or upload the same file again)`, {
       cause: err instanceof Error ? err.message : String(err),
     });
   }

@@ -1,7 +1,9 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { listUndelivered, markDelivered, noteDeliveryFailure } from '../../db/inbound-requests.js';
 import { deliverMatch, OrphanTargetError } from '../../activities/bank-statements.js';
-import { markSignaled, noteSignalAttempt, staleUnsignaledMatches } from '../../db/bank-statements.js';
+import { markSignaled, noteSignalAttempt, stalledStatements, staleUnsignaledMatches } from '../../db/bank-statements.js';
+import { inTransaction } from '../../db/pool.js';
+import { ensureImportRunning } from '../bank-statements/import-file.js';
 import type { GatewayOutcome } from '../../domain/payment.js';
 import { paymentWorkflowId } from '../../temporal/workflow-ids.js';
 import { gatewayOutcomeSignal } from '../../workflows/payment.js';
@@ -30,8 +32,11 @@ export async function deliverCallback(
     return 'delivered';
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
-      await markDelivered(deps.pool, journalId, 'late', 'the payment workflow had already closed');
-      if (outcome.status === 'succeeded') await noteLateSuccess(deps.pool, paymentId, outcome);
+      // One transaction: a late success is never marked late without its event.
+      await inTransaction(deps.pool, async (tx) => {
+        await markDelivered(tx, journalId, 'late', 'the payment workflow had already closed');
+        if (outcome.status === 'succeeded') await noteLateSuccess(tx, paymentId, outcome);
+      });
       return 'late';
     }
     const detail = err instanceof Error ? err.message : String(err);
@@ -50,6 +55,7 @@ export function startCallbackRelay(deps: Pick<AppDeps, 'pool' | 'temporal' | 'lo
   const tick = async () => {
     // Rows whose request is still signalling (no attempt recorded yet) are left alone for a minute.
     const abandonedBefore = new Date(Date.now() - 60_000 - deps.config.CALLBACK_SIGNAL_TIMEOUT_MS);
+    const linesBefore = new Date(Date.now() - 5 * deps.config.CALLBACK_SIGNAL_TIMEOUT_MS);
     const rows = await listUndelivered(deps.pool, abandonedBefore, 100);
     for (const row of rows) {
       if (!row.payment_id) continue;
@@ -57,9 +63,12 @@ export function startCallbackRelay(deps: Pick<AppDeps, 'pool' | 'temporal' | 'lo
       if (result === 'pending') return; // Temporal still down: try again next tick.
       deps.log.info({ journalId: row.id.toString(), result }, 'relay delivered a journaled callback');
     }
+    // Stored statements whose import never started (Temporal was away at upload).
+    for (const statement of await stalledStatements(deps.pool, linesBefore, 10)) {
+      await ensureImportRunning(deps, statement).catch(() => undefined);
+    }
     // Statement matches whose workflow was never told (a hand match while Temporal was down, an
     // import whose worker died between deciding and signalling).
-    const linesBefore = new Date(Date.now() - 5 * deps.config.CALLBACK_SIGNAL_TIMEOUT_MS);
     for (const line of await staleUnsignaledMatches(deps.pool, linesBefore, 100)) {
       const deadline = Date.now() + deps.config.CALLBACK_SIGNAL_TIMEOUT_MS;
       try {
