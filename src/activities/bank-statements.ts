@@ -6,6 +6,7 @@ import {
   lockMatchTargets,
   markSignaled,
   markStatementDone,
+  matchedTargetKeys,
   noteSignalAttempt,
   recordDecisions,
   seenBankReferences,
@@ -28,11 +29,6 @@ export interface StatementActivityDeps {
 }
 
 const SIGNAL_CONCURRENCY = 16;
-
-/** The line's de-duplication key: the bank's own reference (the import appends a batch position). */
-export function bankKey(line: Pick<BankLineRow, 'bank_reference'>): string | null {
-  return line.bank_reference;
-}
 
 /**
  * Statement import steps, each a batch so a 50,000-line file is a few dozen activities. Deciding
@@ -58,12 +54,12 @@ export function createStatementActivities(deps: StatementActivityDeps) {
       for (const p of payments) {
         if (p.adapter === 'bank_transfer') add({ kind: 'payment', id: p.id, reference: p.reference, amountMinor: p.amount_minor, currency: p.currency });
       }
-      const matchedTargets = await alreadyMatched(deps.pool, temporaries.map((t) => t.id), payments.map((p) => p.id));
+      const matchedTargets = await matchedTargetKeys(deps.pool, temporaries.map((t) => t.id), payments.map((p) => p.id));
       const decisions = lines.map((l) => {
         const d = decideLine(
           {
             id: l.id,
-            bankKey: bankKey(l),
+            bankKey: l.bank_reference, // the bank's own reference (the import appended a batch position)
             amountMinor: l.amount_minor,
             currency: l.currency,
             direction: l.direction,
@@ -126,16 +122,6 @@ export function createStatementActivities(deps: StatementActivityDeps) {
       await markStatementDone(deps.pool, input.statementId);
     },
   };
-}
-
-async function alreadyMatched(db: pg.Pool, temporaryIds: string[], paymentIds: string[]): Promise<Set<string>> {
-  if (temporaryIds.length === 0 && paymentIds.length === 0) return new Set();
-  const res = await db.query<{ k: string }>({
-    text: `SELECT CASE WHEN temporary_payment_id IS NOT NULL THEN 'temporary:' || temporary_payment_id ELSE 'payment:' || payment_id END AS k
-             FROM bank_lines WHERE outcome = 'matched' AND (temporary_payment_id = ANY($1::text[]) OR payment_id = ANY($2::text[]))`,
-    values: [temporaryIds, paymentIds],
-  });
-  return new Set(res.rows.map((r) => r.k));
 }
 
 /**

@@ -79,7 +79,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
     async expirePayment(input: { paymentId: string }): Promise<FinalPaymentStatus> {
       // One transaction: the lock holds from the look for a matched line until the payment is written.
       return inTransaction(deps.pool, async (tx) => {
-        await tx.query({ text: 'SELECT 1 FROM payments WHERE id = $1 FOR UPDATE', values: [input.paymentId] });
+        await findPayment(tx, input.paymentId, { forUpdate: true });
         const line = await matchedLineFor(tx, { paymentId: input.paymentId });
         return line
           ? completeIn(tx, input.paymentId, { status: 'succeeded', code: 'bank_statement', message: `bank statement line ${line.line_no}`, gatewayTransactionId: line.id })

@@ -307,3 +307,14 @@ export async function stalledStatements(db: Queryable, createdBefore: Date, limi
   });
   return res.rows;
 }
+
+/** `temporary:<id>` / `payment:<id>` of targets some line already matched: one line settles a target once. */
+export async function matchedTargetKeys(db: Queryable, temporaryIds: string[], paymentIds: string[]): Promise<Set<string>> {
+  if (temporaryIds.length === 0 && paymentIds.length === 0) return new Set();
+  const res = await db.query<{ k: string }>({
+    text: `SELECT CASE WHEN temporary_payment_id IS NOT NULL THEN 'temporary:' || temporary_payment_id ELSE 'payment:' || payment_id END AS k
+             FROM bank_lines WHERE outcome = 'matched' AND (temporary_payment_id = ANY($1::text[]) OR payment_id = ANY($2::text[]))`,
+    values: [temporaryIds, paymentIds],
+  });
+  return new Set(res.rows.map((r) => r.k));
+}

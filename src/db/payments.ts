@@ -68,8 +68,9 @@ export async function insertPayment(db: Queryable, p: NewPayment): Promise<Payme
   return res.rows[0];
 }
 
-export async function findPayment(db: Queryable, id: string): Promise<PaymentRow | undefined> {
-  const res = await db.query<PaymentRow>({ text: `SELECT ${COLUMNS} FROM payments WHERE id = $1`, values: [id] });
+/** forUpdate: lock the row until the caller's transaction ends (expiry vs. a statement match). */
+export async function findPayment(db: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<PaymentRow | undefined> {
+  const res = await db.query<PaymentRow>({ text: `SELECT ${COLUMNS} FROM payments WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`, values: [id] });
   return res.rows[0];
 }
 
@@ -113,8 +114,12 @@ export async function findPendingByReferences(db: Queryable, references: readonl
   return res.rows;
 }
 
-export async function isReferenceTaken(db: Queryable, reference: string): Promise<boolean> {
-  const res = await db.query({ text: 'SELECT 1 FROM payments WHERE reference = $1', values: [reference] });
+/** Whether a payment or a temporary payment already carries this reference. */
+export async function referenceInUse(db: Queryable, reference: string): Promise<boolean> {
+  const res = await db.query({
+    text: 'SELECT 1 FROM payments WHERE reference = $1 UNION ALL SELECT 1 FROM temporary_payments WHERE reference = $1 LIMIT 1',
+    values: [reference],
+  });
   return (res.rowCount ?? 0) > 0;
 }
 

@@ -9,6 +9,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
+import { LEDGER_WRITES } from './activity-options.js';
 import type { GatewayOutcome, PaymentStatus } from '../domain/payment.js';
 import { TollgateAmountMinor, TollgateCustomerId, TollgateKind, TollgateNextActionAt, TollgateState } from '../temporal/search-attributes.js';
 import { temporaryPaymentWorkflowId } from '../temporal/workflow-ids.js';
@@ -49,10 +50,7 @@ export const paymentStateQuery = defineQuery<PaymentWorkflowState>('state');
 export const STATUS_QUERY_FIRST_MS = 60_000;
 export const STATUS_QUERY_MAX_MS = 3_600_000;
 
-const { recordPaymentOutcome, expirePayment, createTemporaryPayment, noteLateSuccess } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { recordPaymentOutcome, expirePayment, createTemporaryPayment, noteLateSuccess } = proxyActivities<ReturnType<typeof createActivities>>(LEDGER_WRITES);
 
 /** A status question that cannot be answered in two minutes counts as "nothing known yet". */
 const { queryPaymentStatus } = proxyActivities<ReturnType<typeof createActivities>>({

@@ -1,5 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
+import { LEDGER_WRITES } from './activity-options.js';
 
 /**
  * One workflow per imported file (`bank-statement:<sha256>`): decides every line in batches, then
@@ -19,9 +20,10 @@ export interface StatementImportResult {
 const DECIDE_BATCH = 1000;
 const SIGNAL_BATCH = 500;
 
+// Ledger writes, in batches of a thousand lines: more time per try.
 const { decideStatementLines, signalMatchedLines, completeStatement } = proxyActivities<ReturnType<typeof createActivities>>({
+  ...LEDGER_WRITES,
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 export async function statementImportWorkflow(input: StatementImportInput): Promise<StatementImportResult> {

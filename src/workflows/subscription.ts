@@ -8,6 +8,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
+import { LEDGER_WRITES } from './activity-options.js';
 import { chargeTime, nextChargeAfter } from '../domain/schedule.js';
 import {
   cardExpiresAtMs,
@@ -40,10 +41,7 @@ export * from './subscription-messages.js';
 
 type Event = { type: string; payload: Record<string, unknown> };
 
-const { recordSubscriptionState, callAmountHook } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { recordSubscriptionState, callAmountHook } = proxyActivities<ReturnType<typeof createActivities>>(LEDGER_WRITES);
 // A charge is retried (after a crash or an unknown outcome) with the same idempotency key; the
 // activity asks the gateway about that key before it would ever call charge again.
 const { chargeSubscription } = proxyActivities<ReturnType<typeof createActivities>>({

@@ -9,6 +9,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
+import { LEDGER_WRITES } from './activity-options.js';
 import { TollgateNextActionAt, TollgateState } from '../temporal/search-attributes.js';
 import { STATE_CONFLICT } from './subscription-messages.js';
 
@@ -30,6 +31,8 @@ export interface TemporaryPaymentInput {
 
 export type TemporaryStatus = 'open' | 'settled';
 export type SettledReason = 'bank' | 'manual' | 'expired';
+/** What the settle/unsettle activities report: the row as it is afterwards. */
+type ActivityResult = { status: TemporaryStatus; settledReason: SettledReason | null; bankLineId: string | null };
 
 export interface TemporaryPaymentState {
   temporaryPaymentId: string;
@@ -51,10 +54,7 @@ export const settleUpdate = defineUpdate<TemporaryPaymentState, [ManualChange]>(
 export const unsettleUpdate = defineUpdate<TemporaryPaymentState, [ManualChange]>('unsettle');
 export const temporaryPaymentStateQuery = defineQuery<TemporaryPaymentState>('state');
 
-const { settleTemporaryPayment, unsettleTemporaryPayment } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { settleTemporaryPayment, unsettleTemporaryPayment } = proxyActivities<ReturnType<typeof createActivities>>(LEDGER_WRITES);
 
 export async function temporaryPaymentWorkflow(input: TemporaryPaymentInput): Promise<TemporaryPaymentState> {
   const s: TemporaryPaymentState = {
@@ -71,28 +71,32 @@ export async function temporaryPaymentWorkflow(input: TemporaryPaymentInput): Pr
   let closing = false;
 
   setHandler(temporaryPaymentStateQuery, () => s);
-  /** The row as the activity left it: Postgres decides which settlement happened. */
-  const record = (r: { status: TemporaryStatus; settledReason: SettledReason | null; bankLineId: string | null }) => {
-    Object.assign(s, { status: r.status, settledReason: r.settledReason, bankLineId: r.bankLineId, expiresAt: r.status === 'settled' ? null : s.expiresAt });
+  /** The row as the activity left it: Postgres decides which settlement happened. `openUntil`: the expiry if it is open. */
+  const record = (r: ActivityResult, openUntil: string | null = s.expiresAt) => {
+    Object.assign(s, { status: r.status, settledReason: r.settledReason, bankLineId: r.bankLineId, expiresAt: r.status === 'settled' ? null : openUntil });
     publish(s);
   };
   setHandler(bankMatchedSignal, ({ lineId }) => {
     bankLine ??= lineId;
   });
+  /**
+   * A hand change, written by its activity while the main loop waits (busy). If a statement line was
+   * matched meanwhile, the activity settled it by the bank instead, and that is final.
+   */
+  const manually = async (write: () => Promise<ActivityResult>, reopenedUntil: string | null) => {
+    busy = true;
+    try {
+      const r = await write();
+      record(r, reopenedUntil);
+      if (r.settledReason === 'bank' && r.bankLineId) bankLine ??= r.bankLineId;
+    } finally {
+      busy = false;
+    }
+    return s;
+  };
   setHandler(
     settleUpdate,
-    async ({ actor, note }) => {
-      busy = true;
-      try {
-        const r = await settleTemporaryPayment({ temporaryPaymentId: s.temporaryPaymentId, reason: 'manual', actor, note });
-        record(r);
-        // A statement line was matched meanwhile: the bank settled it, and that is final.
-        if (r.settledReason === 'bank' && r.bankLineId) bankLine ??= r.bankLineId;
-      } finally {
-        busy = false;
-      }
-      return s;
-    },
+    ({ actor, note }) => manually(() => settleTemporaryPayment({ temporaryPaymentId: s.temporaryPaymentId, reason: 'manual', actor, note }), null),
     {
       validator: (_change: ManualChange) => {
         if (closing || s.status !== 'open' || busy) {
@@ -103,23 +107,9 @@ export async function temporaryPaymentWorkflow(input: TemporaryPaymentInput): Pr
   );
   setHandler(
     unsettleUpdate,
-    async ({ actor, note }) => {
-      busy = true;
-      try {
-        const expiresAt = input.expirationMs === null ? null : new Date(Date.now() + input.expirationMs).toISOString();
-        const r = await unsettleTemporaryPayment({ temporaryPaymentId: s.temporaryPaymentId, expiresAt, actor, note });
-        if (r.status === 'open') {
-          Object.assign(s, { status: 'open', settledReason: null, expiresAt, bankLineId: null });
-          publish(s);
-        } else {
-          // The bank confirmed it meanwhile: settled by the bank, and that is final.
-          record(r);
-          if (r.settledReason === 'bank' && r.bankLineId) bankLine ??= r.bankLineId;
-        }
-      } finally {
-        busy = false;
-      }
-      return s;
+    ({ actor, note }) => {
+      const expiresAt = input.expirationMs === null ? null : new Date(Date.now() + input.expirationMs).toISOString();
+      return manually(() => unsettleTemporaryPayment({ temporaryPaymentId: s.temporaryPaymentId, expiresAt, actor, note }), expiresAt);
     },
     {
       validator: (_change: ManualChange) => {

@@ -69,8 +69,7 @@ export function bankLinesRouter(): OpenAPIHono<AppEnv> {
         }
         target = { temporaryPaymentId: t.id, paymentId: null, reference: t.reference };
       } else {
-        await tx.query({ text: 'SELECT 1 FROM payments WHERE id = $1 FOR UPDATE', values: [body.payment_id ?? ''] });
-        const p = await findPayment(tx, body.payment_id ?? '');
+        const p = await findPayment(tx, body.payment_id ?? '', { forUpdate: true });
         if (!p) throw new NotFoundError(`no payment ${body.payment_id ?? ''}`);
         if (p.status !== 'pending' || p.adapter !== 'bank_transfer') throw new StateConflictError(`payment ${p.id} is a ${p.status} ${p.adapter} payment; only pending bank transfers wait for a line`);
         if (p.amount_minor !== line.amount_minor || p.currency !== line.currency) {
@@ -78,7 +77,7 @@ export function bankLinesRouter(): OpenAPIHono<AppEnv> {
             errors: [{ path: 'payment_id', message: 'amount and currency must agree' }],
           });
         }
-        target = { ...{ temporaryPaymentId: null, paymentId: p.id }, reference: p.reference };
+        target = { temporaryPaymentId: null, paymentId: p.id, reference: p.reference };
       }
       const matched = await matchLineByHand(tx, id, { ...target, by, detail: body.note ? `paired by hand: ${body.note}` : 'paired by hand' }).catch((err: unknown) => {
         if (err instanceof DatabaseError && err.code === UNIQUE_VIOLATION) throw new StateConflictError('another line already settled that payment');

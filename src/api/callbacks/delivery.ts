@@ -1,9 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { listUndelivered, markDelivered, noteDeliveryFailure } from '../../db/inbound-requests.js';
-import { deliverMatch, OrphanTargetError } from '../../activities/bank-statements.js';
-import { markSignaled, noteSignalAttempt, stalledStatements, staleUnsignaledMatches } from '../../db/bank-statements.js';
 import { inTransaction } from '../../db/pool.js';
-import { ensureImportRunning } from '../bank-statements/import-file.js';
+import { relayStatementWork } from '../bank-statements/relay.js';
 import type { GatewayOutcome } from '../../domain/payment.js';
 import { paymentWorkflowId } from '../../temporal/workflow-ids.js';
 import { gatewayOutcomeSignal } from '../../workflows/payment.js';
@@ -55,7 +53,6 @@ export function startCallbackRelay(deps: Pick<AppDeps, 'pool' | 'temporal' | 'lo
   const tick = async () => {
     // Rows whose request is still signalling (no attempt recorded yet) are left alone for a minute.
     const abandonedBefore = new Date(Date.now() - 60_000 - deps.config.CALLBACK_SIGNAL_TIMEOUT_MS);
-    const linesBefore = new Date(Date.now() - 5 * deps.config.CALLBACK_SIGNAL_TIMEOUT_MS);
     const rows = await listUndelivered(deps.pool, abandonedBefore, 100);
     for (const row of rows) {
       if (!row.payment_id) continue;
@@ -63,24 +60,8 @@ export function startCallbackRelay(deps: Pick<AppDeps, 'pool' | 'temporal' | 'lo
       if (result === 'pending') return; // Temporal still down: try again next tick.
       deps.log.info({ journalId: row.id.toString(), result }, 'relay delivered a journaled callback');
     }
-    // Stored statements whose import never started (Temporal was away at upload).
-    for (const statement of await stalledStatements(deps.pool, linesBefore, 10)) {
-      await ensureImportRunning(deps, statement).catch(() => undefined);
-    }
-    // Statement matches whose workflow was never told (a hand match while Temporal was down, an
-    // import whose worker died between deciding and signalling).
-    for (const line of await staleUnsignaledMatches(deps.pool, linesBefore, 100)) {
-      const deadline = Date.now() + deps.config.CALLBACK_SIGNAL_TIMEOUT_MS;
-      try {
-        await markSignaled(deps.pool, [await deps.temporal.connection.withDeadline(deadline, () => deliverMatch(deps, line))]);
-        deps.log.info({ lineId: line.id }, 'relay told a matched statement line');
-      } catch (err) {
-        await noteSignalAttempt(deps.pool, line.id);
-        // Orphans are set aside and the next line tried; Temporal away ends this tick.
-        if (!(err instanceof OrphanTargetError)) return;
-        deps.log.warn({ lineId: line.id, err: err.message }, 'matched line waits for its workflow');
-      }
-    }
+    // The same outage leaves statement work behind too (older than a few signal timeouts).
+    await relayStatementWork(deps, new Date(Date.now() - 5 * deps.config.CALLBACK_SIGNAL_TIMEOUT_MS));
   };
   const timer = setInterval(() => {
     if (running) return;

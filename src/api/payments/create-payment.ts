@@ -5,7 +5,7 @@ import { referenceFromBody } from '../../domain/reference.js';
 import { findCustomer } from '../../db/customers.js';
 import { appendEvent } from '../../db/events.js';
 import { newId } from '../../db/ids.js';
-import { insertPayment, type PaymentRow } from '../../db/payments.js';
+import { insertPayment, type PaymentRow, referenceInUse } from '../../db/payments.js';
 import { inTransaction, type Queryable } from '../../db/pool.js';
 import { gatewayAccepts } from '../../gateways/registry.js';
 import { startPaymentWorkflow } from '../../temporal/start.js';
@@ -111,9 +111,7 @@ async function insertWithReference(
     return row;
   }
   for (let draw = 0; draw < REFERENCE_DRAWS; draw += 1) {
-    const reference = referenceFromBody(randomInt(100_000_000, 1_000_000_000));
-    if (!reference) continue;
-    const row = await insert(reference);
+    const row = await insert(drawReference());
     if (row) return row;
   }
   throw new Error(`no free payment reference after ${REFERENCE_DRAWS} draws`);
@@ -121,11 +119,17 @@ async function insertWithReference(
 
 /** A fresh reference no payment uses yet (REMP's variable-symbol API). */
 export async function freshReference(db: Queryable): Promise<string> {
-  for (let draw = 0; draw < REFERENCE_DRAWS * 10; draw += 1) {
-    const reference = referenceFromBody(randomInt(100_000_000, 1_000_000_000));
-    if (!reference) continue;
-    const res = await db.query({ text: 'SELECT 1 FROM payments WHERE reference = $1 UNION ALL SELECT 1 FROM temporary_payments WHERE reference = $1', values: [reference] });
-    if (res.rowCount === 0) return reference;
+  for (let draw = 0; draw < REFERENCE_DRAWS; draw += 1) {
+    const reference = drawReference();
+    if (!(await referenceInUse(db, reference))) return reference;
   }
-  throw new Error('no free reference found');
+  throw new Error(`no free reference after ${REFERENCE_DRAWS} draws`);
+}
+
+/** A random reference with a one-digit check (about one body in eleven has none: draw again). */
+function drawReference(): string {
+  for (;;) {
+    const reference = referenceFromBody(randomInt(100_000_000, 1_000_000_000));
+    if (reference) return reference;
+  }
 }
