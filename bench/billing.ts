@@ -33,7 +33,7 @@ function snapshot(id: string, customerId: string, dueAt: Date): SubscriptionSnap
     nextChargeAt: dueAt.toISOString(), softDeclines: 0, technicalRetries: 0, attempt: 0, retryAt: null, expiryNoticeFor: null, requestedAmountMinor: null,
     terms: {
       amountMinor: 4999, currency: 'PLN', schedule: { kind: 'interval', duration: 'P30D' }, timeZone: 'UTC', anchorAt: dueAt.toISOString(), anchorPeriod: 0,
-      endsAt: null, minAmountMinor: null, maxAmountMinor: null, retryDelaysMs: [900_000], gateway: 'sandbox',
+      endsAt: null, minAmountMinor: null, maxAmountMinor: null, retryDelaysMs: [900_000], gateway: 'sandbox', mode: 'test',
       paymentMethod: { token: 'sandbox_approve', expires: null }, cardExpiryNoticeMs: 14 * 86_400_000,
     },
   };
@@ -49,7 +49,7 @@ async function startSubscriptions(pool: pg.Pool, client: Client, taskQueue: stri
     await insertSubscription(pool, {
       id, customerId, gateway: 'sandbox', mode: 'test', paymentMethod: s.terms.paymentMethod, amountMinor: 4999n, currency: 'PLN',
       schedule: s.terms.schedule, timeZone: 'UTC', firstChargeAt: dueAt, endsAt: null, minAmountMinor: null, maxAmountMinor: null,
-      retrySchedule: ['PT15M'], nextChargeAt: dueAt,
+      retrySchedule: ['PT15M'], period: 0, nextChargeAt: dueAt, firstPaymentId: null,
     });
     await startSubscriptionWorkflow(client, taskQueue, s);
   });

@@ -1,12 +1,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type pg from 'pg';
-import { completeChargeAttempt, ensureChargeAttempt } from '../db/charge-attempts.js';
+import { completeChargeAttempt, ensureChargeAttempt, findChargeAttempt } from '../db/charge-attempts.js';
 import { appendEvent } from '../db/events.js';
 import { inTransaction } from '../db/pool.js';
-import { updateSubscriptionState } from '../db/subscriptions.js';
+import { findSubscription, updateSubscriptionState } from '../db/subscriptions.js';
 import { ATTEMPT_STATUS_FOR_OUTCOME, type ChargeOutcome, type SubscriptionState } from '../domain/subscription.js';
 import { signWebhook } from '../gateways/standard-webhooks.js';
-import { type ChargeResult, GatewayTimeoutError, type GatewayRegistry, isRecurringGateway } from '../gateways/types.js';
+import { recurringChargeProblem } from '../gateways/limits.js';
+import { type ChargeResult, GatewayModeUnavailableError, GatewayTimeoutError, type GatewayRegistry, isRecurringGateway } from '../gateways/types.js';
 
 export interface SubscriptionActivityDeps {
   pool: pg.Pool;
@@ -24,17 +25,14 @@ export interface ChargeInput {
   currency: string;
   gateway: string;
   token: string;
+  /** The subscription's creation mode; absent in workflows started before it was carried. */
+  mode?: 'test' | 'live';
 }
 
-export interface ChargeActivityResult {
-  outcome: Exclude<ChargeOutcome, 'unknown'>;
-  code: string | null;
-  message: string | null;
-  transactionId: string | null;
-}
-
-/** Error types the workflow must not retry blindly. */
-export const SUBSCRIPTION_NON_RETRYABLE = ['GatewayNotRecurring'] as const;
+export type ChargeActivityResult =
+  | { outcome: Exclude<ChargeOutcome, 'unknown'>; code: string | null; message: string | null; transactionId: string | null }
+  /** Tollgate refused before calling the gateway (its limits, recurring disabled): no attempt was made. */
+  | { outcome: 'refused'; code: string; message: string; transactionId: null };
 
 export interface StateWrite {
   subscriptionId: string;
@@ -56,32 +54,43 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
    * Charges one attempt of one period, at most once: the attempt row (unique on the key) is written
    * first; a gateway that already saw the key answers from its books; a lost answer is resolved by a
    * status query for the same key, and an unanswerable one is retried later with the same key.
+   * A new attempt first passes the gateway's recurring limits (refused: no attempt) and must find
+   * credentials for the subscription's own mode (else a technical error, recorded, never a charge
+   * in the other mode).
    */
   async function chargeSubscription(input: ChargeInput): Promise<ChargeActivityResult> {
-    const gateway = deps.gateways.get(input.gateway);
-    if (!gateway || !isRecurringGateway(gateway)) {
-      throw ApplicationFailure.nonRetryable(`gateway ${input.gateway} cannot charge stored payment methods`, 'GatewayNotRecurring');
-    }
     const key = `${input.subscriptionId}:${input.period}:${input.attempt}`;
-    const row = await ensureChargeAttempt(deps.pool, {
-      subscriptionId: input.subscriptionId,
-      period: input.period,
-      attempt: input.attempt,
-      key,
-      amountMinor: BigInt(input.amountMinor),
-      currency: input.currency,
-      mode: gateway.mode,
-    });
-    if ((row.status === 'succeeded' || row.status === 'failed') && row.outcome && row.outcome !== 'unknown') {
-      return { outcome: row.outcome, code: row.gateway_code, message: row.gateway_message, transactionId: row.gateway_transaction_id };
+    const existing = await findChargeAttempt(deps.pool, key);
+    if (existing && (existing.status === 'succeeded' || existing.status === 'failed') && existing.outcome && existing.outcome !== 'unknown') {
+      return { outcome: existing.outcome, code: existing.gateway_code, message: existing.gateway_message, transactionId: existing.gateway_transaction_id };
     }
-    let result: ChargeResult | undefined = await gateway.chargeStatus(key);
+    const mode = input.mode ?? (await findSubscription(deps.pool, input.subscriptionId))?.mode;
+    if (!mode) throw ApplicationFailure.nonRetryable(`subscription ${input.subscriptionId} has no row`, 'SubscriptionMissing');
+    const found = deps.gateways.get(input.gateway);
+    const gateway = found && isRecurringGateway(found) ? found : undefined;
+    if (!existing) {
+      const refusal = gateway ? recurringChargeProblem(gateway.settings, BigInt(input.amountMinor), input.currency) : undefined;
+      if (refusal) return { outcome: 'refused', code: 'tollgate_limits', message: refusal, transactionId: null };
+      const unusable = !gateway
+        ? `gateway "${input.gateway}" is not configured (or cannot charge stored payment methods)`
+        : !gateway.hasMode(mode) ? `gateway "${input.gateway}" has no ${mode}-mode credentials; this subscription was created in ${mode} mode and is never charged in another` : undefined;
+      if (unusable) return recordOutcome(input, mode, key, { outcome: 'technical_error', code: 'tollgate_config', message: unusable });
+    }
+    if (!gateway) throw ApplicationFailure.retryable(`gateway ${input.gateway} is gone; attempt ${key} waits for it`, 'GatewayMissing');
+    await ensureChargeAttempt(deps.pool, {
+      subscriptionId: input.subscriptionId, period: input.period, attempt: input.attempt, key,
+      amountMinor: BigInt(input.amountMinor), currency: input.currency, mode,
+    });
+    let result: ChargeResult | undefined = await gateway.chargeStatus(key, mode);
     if (!result) {
       try {
-        result = await gateway.charge({ idempotencyKey: key, token: input.token, amountMinor: BigInt(input.amountMinor), currency: input.currency });
+        result = await gateway.charge({ idempotencyKey: key, token: input.token, amountMinor: BigInt(input.amountMinor), currency: input.currency, mode });
       } catch (err) {
+        if (err instanceof GatewayModeUnavailableError) {
+          return recordOutcome(input, mode, key, { outcome: 'technical_error', code: 'tollgate_config', message: err.message });
+        }
         if (!(err instanceof GatewayTimeoutError)) throw err;
-        result = await gateway.chargeStatus(key);
+        result = await gateway.chargeStatus(key, mode);
       }
     }
     if (!result) {
@@ -89,7 +98,16 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
       // Retried by Temporal: the next try asks the gateway for this key again before anything else.
       throw ApplicationFailure.retryable(`charge ${key} has an unknown outcome`, 'ChargeOutcomeUnknown');
     }
+    return recordOutcome(input, mode, key, result);
+  }
+
+  /** Completes the attempt row (creating it if the gateway was never called) and its event, in one transaction. */
+  async function recordOutcome(input: ChargeInput, mode: 'test' | 'live', key: string, result: ChargeResult): Promise<ChargeActivityResult> {
     await inTransaction(deps.pool, async (tx) => {
+      await ensureChargeAttempt(tx, {
+        subscriptionId: input.subscriptionId, period: input.period, attempt: input.attempt, key,
+        amountMinor: BigInt(input.amountMinor), currency: input.currency, mode,
+      });
       const done = await completeChargeAttempt(tx, key, {
         status: ATTEMPT_STATUS_FOR_OUTCOME[result.outcome],
         outcome: result.outcome,
@@ -112,7 +130,7 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
           gateway_code: result.code,
           gateway_message: result.message,
           gateway_transaction_id: result.transactionId ?? null,
-          mode: gateway.mode,
+          mode,
         },
       });
     });

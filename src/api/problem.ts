@@ -13,6 +13,7 @@ import {
   StateConflictError,
   UnauthorizedError,
   UnavailableError,
+  RuleViolationError,
   UnprocessableContentError,
   ValidationError,
 } from '../domain/errors.js';
@@ -42,6 +43,7 @@ const STATUS_BY_ERROR: ReadonlyArray<readonly [new (...args: never[]) => DomainE
   [PayloadTooLargeError, 413, 'Payload too large'],
   [IdempotencyMismatchError, 422, 'Idempotency key reused'],
   [UnprocessableContentError, 422, 'Unprocessable file'],
+  [RuleViolationError, 422, 'Refused by a business rule'],
   [UnavailableError, 503, 'Service unavailable'],
 ];
 

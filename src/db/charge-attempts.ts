@@ -39,6 +39,11 @@ export async function ensureChargeAttempt(
   return row;
 }
 
+export async function findChargeAttempt(db: Queryable, key: string): Promise<ChargeAttemptRow | undefined> {
+  const res = await db.query<ChargeAttemptRow>({ text: `SELECT ${COLUMNS} FROM charge_attempts WHERE idempotency_key = $1`, values: [key] });
+  return res.rows[0];
+}
+
 export async function completeChargeAttempt(
   db: Queryable,
   key: string,

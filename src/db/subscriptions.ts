@@ -22,13 +22,15 @@ export interface SubscriptionRow {
   period: number;
   next_charge_at: Date | null;
   pending_changes: Record<string, unknown> | null;
+  /** The one-time payment that paid period 0, when the subscription was created from it. */
+  first_payment_id: string | null;
   created_at: Date;
   updated_at: Date;
 }
 
 const COLUMNS = `id, customer_id, gateway, mode, payment_method, amount_minor, currency, schedule, time_zone,
   first_charge_at, ends_at, min_amount_minor, max_amount_minor, retry_schedule, state, stopped_reason, period,
-  next_charge_at, pending_changes, created_at, updated_at`;
+  next_charge_at, pending_changes, first_payment_id, created_at, updated_at`;
 
 export interface NewSubscription {
   id: string;
@@ -45,19 +47,23 @@ export interface NewSubscription {
   minAmountMinor: bigint | null;
   maxAmountMinor: bigint | null;
   retrySchedule: string[];
+  /** The period charged next: periods before it were paid elsewhere (a first payment, another system). */
+  period: number;
   nextChargeAt: Date | null;
+  firstPaymentId: string | null;
 }
 
 export async function insertSubscription(db: Queryable, s: NewSubscription): Promise<SubscriptionRow> {
   const res = await db.query<SubscriptionRow>({
     text: `INSERT INTO subscriptions (id, customer_id, gateway, mode, payment_method, amount_minor, currency, schedule,
-             time_zone, first_charge_at, ends_at, min_amount_minor, max_amount_minor, retry_schedule, next_charge_at)
-           VALUES ($1, $2, $3, $4, $5::jsonb, $6::bigint, $7, $8::jsonb, $9, $10, $11, $12::bigint, $13::bigint, $14::text[], $15)
+             time_zone, first_charge_at, ends_at, min_amount_minor, max_amount_minor, retry_schedule, next_charge_at, period,
+             first_payment_id)
+           VALUES ($1, $2, $3, $4, $5::jsonb, $6::bigint, $7, $8::jsonb, $9, $10, $11, $12::bigint, $13::bigint, $14::text[], $15, $16, $17)
            RETURNING ${COLUMNS}`,
     values: [
       s.id, s.customerId, s.gateway, s.mode, JSON.stringify(s.paymentMethod), s.amountMinor.toString(), s.currency,
       JSON.stringify(s.schedule), s.timeZone, s.firstChargeAt, s.endsAt, s.minAmountMinor?.toString() ?? null,
-      s.maxAmountMinor?.toString() ?? null, s.retrySchedule, s.nextChargeAt,
+      s.maxAmountMinor?.toString() ?? null, s.retrySchedule, s.nextChargeAt, s.period, s.firstPaymentId,
     ],
   });
   const row = res.rows[0];

@@ -22,6 +22,14 @@ export class NotFoundError extends DomainError {
   readonly code = 'not_found';
 }
 
+/**
+ * Well-formed, valid input that a business rule refuses (a first charge in the past, an amount
+ * outside the gateway's limits, a schedule too short for the gateway's mode) → 422.
+ */
+export class RuleViolationError extends DomainError {
+  readonly code = 'rule_violation';
+}
+
 /** The aggregate is not in a state that allows the request (stop a stopped subscription). */
 export class StateConflictError extends DomainError {
   readonly code = 'state_conflict';

@@ -111,3 +111,21 @@ export function nextChargeAfter(schedule: Schedule, anchorMs: number, timeZone: 
   while (at(period) <= afterMs) period += 1;
   return { period, at: at(period) };
 }
+
+/** The shortest schedule a live gateway may run, and the shortest a test-mode one may (for demos). */
+export const MIN_LIVE_PERIOD_MS = 60_000;
+export const MIN_TEST_PERIOD_MS = 5_000;
+
+/**
+ * Why a schedule is too short to run in this mode, or undefined. Only `duration` intervals can be
+ * shorter than a day; a PT0.001S schedule would charge without pause.
+ */
+export function schedulePeriodProblem(schedule: Schedule, mode: 'test' | 'live'): string | undefined {
+  if (schedule.kind !== 'interval' || !('duration' in schedule)) return undefined;
+  const ms = parseIsoDurationMs(schedule.duration);
+  const min = mode === 'live' ? MIN_LIVE_PERIOD_MS : MIN_TEST_PERIOD_MS;
+  if (ms >= min) return undefined;
+  return mode === 'live'
+    ? `an interval of ${schedule.duration} is shorter than one minute (PT1M), the shortest a live gateway charges`
+    : `an interval of ${schedule.duration} is shorter than PT5S, the shortest even a test-mode gateway charges`;
+}

@@ -34,18 +34,26 @@ export const ATTEMPT_STATUS_FOR_OUTCOME = {
 
 export type Actor = 'user' | 'admin';
 
-/** Why a request cannot be honoured now; undefined when it can. */
-export function stopConflict(state: SubscriptionState, by: Actor): string | undefined {
+/**
+ * Why a request cannot be honoured now; undefined when it can. A stop during a charge is taken:
+ * the workflow applies it as soon as that charge ends (stopTakesEffect).
+ */
+export function stopConflict(state: SubscriptionState, by: Actor, pendingStopBy: Actor | null = null): string | undefined {
   if (state === 'active' || state === 'past_due') return undefined;
-  if (state === 'charging') return 'a charge is in progress; try again in a moment';
+  if (state === 'charging') {
+    if (pendingStopBy === 'admin' && by === 'user') return 'the subscription is being stopped by an administrator';
+    if (pendingStopBy === by) return 'a stop is already pending; it takes effect when the charge in progress ends';
+    return undefined;
+  }
   if (state === 'admin_stopped' && by === 'user') return 'the subscription was stopped by an administrator';
   return `the subscription is already ${state}`;
 }
 
 export function reactivateConflict(state: SubscriptionState, nextChargeAtMs: number | null, nowMs: number): string | undefined {
   if (state !== 'user_stopped') return `only a subscription stopped by its user can be reactivated; this one is ${state}`;
-  // Automatic subscriptions have no next charge date: nothing can have passed.
-  if (nextChargeAtMs !== null && nextChargeAtMs <= nowMs) return 'the next charge date has passed; create a new subscription';
+  // REMP: allowed while the next charge is at or after now. Automatic subscriptions have no next
+  // charge date: nothing can have passed.
+  if (nextChargeAtMs !== null && nextChargeAtMs < nowMs) return 'the next charge date has passed; create a new subscription';
   return undefined;
 }
 

@@ -67,6 +67,12 @@ function resolve(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): Gat
     minAmount: BigInt(g.min_amount),
     maxAmount: BigInt(g.max_amount),
     currencies: g.currencies ?? null,
+    recurring: g.recurring?.enabled
+      ? {
+          minAmount: BigInt(Math.max(g.min_amount, g.recurring.min_amount ?? g.min_amount)),
+          maxAmount: BigInt(Math.min(g.max_amount, g.recurring.max_amount ?? g.max_amount)),
+        }
+      : null,
     paymentTtlMs: parseIsoDurationMs(g.payment_ttl),
     account: g.account ?? null,
   };

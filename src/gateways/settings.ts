@@ -51,6 +51,19 @@ export const GatewayFileEntry = z
     min_amount: z.number().int().min(1).default(1),
     max_amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(Number.MAX_SAFE_INTEGER),
     currencies: z.array(z.string().regex(/^[A-Z]{3}$/)).optional(),
+    /**
+     * Merchant-initiated charges of stored payment methods (subscriptions). Absent = forbidden (the
+     * Assist rule: "if there are no settings, recurring payments are forbidden"). Its min/max narrow
+     * the gateway's own; every recurring charge must pass both.
+     */
+    recurring: z
+      .object({
+        enabled: z.boolean(),
+        min_amount: z.number().int().min(1).optional(),
+        max_amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+      })
+      .strict()
+      .optional(),
     /** How long a payment through this gateway waits for its outcome. */
     payment_ttl: IsoDuration.default('PT1H'),
     /** bank_transfer: where the payer sends the money. */
@@ -58,6 +71,11 @@ export const GatewayFileEntry = z
   })
   .strict()
   .refine((g) => g.min_amount <= g.max_amount, { message: 'min_amount must not exceed max_amount', path: ['min_amount'] })
+  .refine((g) => (g.recurring?.min_amount ?? 1) <= (g.recurring?.max_amount ?? Number.MAX_SAFE_INTEGER), {
+    message: 'recurring.min_amount must not exceed recurring.max_amount',
+    path: ['recurring', 'min_amount'],
+  })
+  .refine((g) => g.adapter !== 'bank_transfer' || !g.recurring?.enabled, { message: 'a bank transfer cannot be charged by the merchant', path: ['recurring', 'enabled'] })
   .refine((g) => g.adapter !== 'bank_transfer' || g.account !== undefined, { message: 'bank_transfer needs an account', path: ['account'] })
   // The bank statement is what settles a transfer: deferring it to a second line would never end.
   .refine((g) => g.adapter !== 'bank_transfer' || g.settlement === 'immediate', { message: 'bank_transfer settles from the statement itself; use settlement: immediate', path: ['settlement'] });
@@ -85,6 +103,8 @@ export interface GatewaySettings {
   minAmount: bigint;
   maxAmount: bigint;
   currencies: string[] | null;
+  /** null: this gateway takes no recurring charges. Limits already narrowed by the gateway's own. */
+  recurring: { minAmount: bigint; maxAmount: bigint } | null;
   paymentTtlMs: number;
   account: { iban: string; holder: string; bic?: string | undefined } | null;
 }

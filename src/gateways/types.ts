@@ -60,6 +60,8 @@ export interface ChargeRequest {
   token: string;
   amountMinor: bigint;
   currency: string;
+  /** The mode the subscription was created in: the charge uses that mode's credentials. */
+  mode: GatewayMode;
 }
 
 /** The gateway's answer, classified. Unknown outcomes are thrown as GatewayTimeoutError instead. */
@@ -75,11 +77,19 @@ export class GatewayTimeoutError extends Error {
   override name = 'GatewayTimeoutError';
 }
 
+/** The gateway has no credentials for the mode a charge must run in; it never falls back to the other. */
+export class GatewayModeUnavailableError extends Error {
+  override name = 'GatewayModeUnavailableError';
+}
+
 /** Gateways that can charge a stored payment method. */
 export interface RecurringGateway extends PaymentGateway {
+  /** Whether credentials for this mode are configured (a subscription charges only in its own mode). */
+  hasMode(mode: GatewayMode): boolean;
+  /** Throws GatewayModeUnavailableError when req.mode has no credentials. */
   charge(req: ChargeRequest): Promise<ChargeResult>;
   /** What happened to the charge with this key; undefined if the gateway never saw it. */
-  chargeStatus(idempotencyKey: string): Promise<ChargeResult | undefined>;
+  chargeStatus(idempotencyKey: string, mode: GatewayMode): Promise<ChargeResult | undefined>;
 }
 
 export function isRecurringGateway(g: PaymentGateway): g is RecurringGateway {

@@ -19,6 +19,12 @@ export interface SubscriptionTerms {
   maxAmountMinor: number | null;
   retryDelaysMs: number[];
   gateway: string;
+  /**
+   * The gateway mode the subscription was created in; every charge uses it, whatever the gateway's
+   * mode is now (the Assist seed's warning). Absent only in snapshots written before it existed:
+   * the charge activity then reads it from the subscription row.
+   */
+  mode?: 'test' | 'live';
   paymentMethod: { token: string; expires: string | null };
   cardExpiryNoticeMs: number;
 }
@@ -55,7 +61,11 @@ export interface StopRequest {
 export type SubscriptionView = Pick<
   SubscriptionSnapshot,
   'subscriptionId' | 'state' | 'stoppedReason' | 'stoppedBy' | 'period' | 'nextChargeAt' | 'retryAt' | 'pending'
-> & { amountMinor: number };
+> & {
+  amountMinor: number;
+  /** A stop that arrived during a charge: it takes effect as soon as that charge ends. */
+  pendingStop: StopRequest | null;
+};
 
 export const stopUpdate = defineUpdate<SubscriptionView, [StopRequest]>('stop');
 export const reactivateUpdate = defineUpdate<SubscriptionView, []>('reactivate');

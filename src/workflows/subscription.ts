@@ -46,8 +46,12 @@ const { recordSubscriptionState, callAmountHook } = proxyActivities<ReturnType<t
 // activity asks the gateway about that key before it would ever call charge again.
 const { chargeSubscription } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: ['GatewayNotRecurring'] },
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
+
+/** What the loop waits for next; at equal times the earlier kind in this list goes first. */
+type Moment = { kind: 'ends' | 'card_expired' | 'expiry_notice' | 'charge'; at: number };
+const MOMENT_ORDER: Moment['kind'][] = ['ends', 'card_expired', 'expiry_notice', 'charge'];
 
 function conflict(reason: string | undefined): void {
   if (reason) throw ApplicationFailure.nonRetryable(reason, STATE_CONFLICT);
@@ -62,12 +66,14 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
   let version = 0; // bumped by every handler that changes when or whether to charge
   let chargeRequested = false;
   let chargesRun = 0; // completed charge rounds, so charge-now can answer after its charge
+  let pendingStop: StopRequest | null = null; // a stop that arrived during a charge
   const nowMs = () => Date.now();
   const due = (period: number) =>
     chargeTime(s.terms.schedule, Date.parse(s.terms.anchorAt), s.terms.timeZone, period - s.terms.anchorPeriod);
   const view = (): SubscriptionView => ({
     subscriptionId: s.subscriptionId, state: s.state, stoppedReason: s.stoppedReason, stoppedBy: s.stoppedBy,
     period: s.period, nextChargeAt: s.nextChargeAt, retryAt: s.retryAt, pending: s.pending, amountMinor: s.terms.amountMinor,
+    pendingStop,
   });
 
   async function persist(events: Event[]): Promise<void> {
@@ -95,10 +101,23 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
 
   // --- users and admins -------------------------------------------------------------------------
   setHandler(subscriptionStateQuery, () => s);
-  setHandler(stopUpdate, async (req) => {
+  /** Stops now, or, while a charge is in flight, as soon as it ends (the admin's stop beats the user's). */
+  async function requestStop(req: StopRequest): Promise<void> {
+    if (s.state === 'charging') {
+      pendingStop = req;
+      return;
+    }
     await stop(req.by, req.by === 'user' ? 'user_request' : 'admin_request', req.reason);
+  }
+  async function applyPendingStop(): Promise<void> {
+    const req = pendingStop;
+    pendingStop = null;
+    if (req && !stopConflict(s.state, req.by)) await stop(req.by, req.by === 'user' ? 'user_request' : 'admin_request', req.reason);
+  }
+  setHandler(stopUpdate, async (req) => {
+    await requestStop(req);
     return view();
-  }, { validator: (req: StopRequest) => conflict(stopConflict(s.state, req.by)) });
+  }, { validator: (req: StopRequest) => conflict(stopConflict(s.state, req.by, pendingStop?.by ?? null)) });
   setHandler(reactivateUpdate, async () => {
     s.state = 'active'; s.stoppedBy = null; s.stoppedReason = null; s.softDeclines = 0; s.technicalRetries = 0;
     version += 1;
@@ -152,7 +171,7 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
     return view();
   }, { validator: (_method) => { if (s.state === 'system_stopped') conflict('a system-stopped subscription cannot be changed'); } });
   setHandler(adminStopSignal, ({ reason } = {}) => {
-    if (!stopConflict(s.state, 'admin')) void stop('admin', 'admin_request', reason);
+    if (!stopConflict(s.state, 'admin', pendingStop?.by ?? null)) void requestStop({ by: 'admin', ...(reason ? { reason } : {}) });
   });
   setHandler(adminResumeSignal, () => {
     if (!resumeConflict(s.state)) void resume();
@@ -248,9 +267,15 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
     const result = await chargeSubscription({
       subscriptionId: s.subscriptionId, period: s.period, attempt: s.attempt, amountMinor: amount,
       currency: s.terms.currency, gateway: s.terms.gateway, token: s.terms.paymentMethod.token,
+      ...(s.terms.mode ? { mode: s.terms.mode } : {}),
     });
-    s.attempt += 1;
     s.state = before;
+    if (result.outcome === 'refused') {
+      // Tollgate itself refused before the gateway was called (the gateway's limits): no attempt.
+      await advancePeriod([{ type: 'subscription.charge_skipped', payload: { period: s.period, amount, reason: result.message } }]);
+      return false;
+    }
+    s.attempt += 1;
     const step = nextStep(result.outcome, s.softDeclines, s.technicalRetries, s.terms.retryDelaysMs);
     if (step.kind === 'next_period') {
       const events: Event[] = wasPastDue ? [{ type: 'subscription.recovered', payload: { period: s.period, attempts: s.attempt } }] : [];
@@ -269,6 +294,28 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
     return false;
   }
 
+  /** The next thing due: the end date, the card's expiry (notice, then stop), or the next charge. */
+  function nextMoment(): Moment | null {
+    const nextAt = s.nextChargeAt ? Date.parse(s.nextChargeAt) : null;
+    const chargeAt = s.state === 'past_due' ? (s.retryAt ? Date.parse(s.retryAt) : nowMs()) : nextAt;
+    const moments: Moment[] = [];
+    if (chargeAt !== null) moments.push({ kind: 'charge', at: chargeAt });
+    const endsAt = s.terms.endsAt ? Date.parse(s.terms.endsAt) : null;
+    if (endsAt !== null && s.state === 'active' && (nextAt === null || nextAt >= endsAt) && s.terms.schedule.kind !== 'automatic') {
+      moments.push({ kind: 'ends', at: endsAt });
+    }
+    // REMP: a card stops its subscription when it expires (the end of its month), not at the next
+    // charge, after a card.expiring notice CARD_EXPIRY_NOTICE_DAYS before.
+    const expires = s.terms.paymentMethod.expires;
+    if (expires) {
+      const expiredAt = cardExpiresAtMs(expires) + 1;
+      moments.push({ kind: 'card_expired', at: expiredAt });
+      if (s.expiryNoticeFor !== expires) moments.push({ kind: 'expiry_notice', at: expiredAt - s.terms.cardExpiryNoticeMs });
+    }
+    moments.sort((a, b) => a.at - b.at || MOMENT_ORDER.indexOf(a.kind) - MOMENT_ORDER.indexOf(b.kind));
+    return moments[0] ?? null;
+  }
+
   // --- the life of the subscription -------------------------------------------------------------
   for (;;) {
     if (s.state === 'system_stopped') {
@@ -279,25 +326,22 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
       await sleepUntil(null);
       continue;
     }
-    const endsAt = s.terms.endsAt ? Date.parse(s.terms.endsAt) : null;
-    const nextAt = s.nextChargeAt ? Date.parse(s.nextChargeAt) : null;
-    if (endsAt !== null && s.state === 'active' && (nextAt === null || nextAt >= endsAt) && s.terms.schedule.kind !== 'automatic') {
-      if (await sleepUntil(endsAt)) { if (!chargeRequested) continue; } else { await stop('system', 'ended'); continue; }
-    }
-    const expires = s.terms.paymentMethod.expires;
-    if (expires && nextAt !== null && s.expiryNoticeFor !== expires && cardExpiresAtMs(expires) < nextAt) {
-      const noticeAt = nextAt - s.terms.cardExpiryNoticeMs;
-      if (!(await sleepUntil(noticeAt))) {
+    const moment = nextMoment();
+    if ((await sleepUntil(moment?.at ?? null)) && !chargeRequested) continue;
+    if (!chargeRequested && moment && moment.kind !== 'charge') {
+      const expires = s.terms.paymentMethod.expires;
+      if (moment.kind === 'ends') await stop('system', 'ended');
+      else if (moment.kind === 'card_expired') await stop('system', 'card_expired', `the card expired at the end of ${expires ?? '?'}`);
+      else {
         s.expiryNoticeFor = expires;
         await persist([{ type: 'card.expiring', payload: { expires, next_charge_at: s.nextChargeAt, customer_id: s.customerId } }]);
       }
       continue;
     }
-    const wakeAt = s.state === 'past_due' ? (s.retryAt ? Date.parse(s.retryAt) : nowMs()) : nextAt;
-    if ((await sleepUntil(wakeAt)) && !chargeRequested) continue;
     chargeRequested = false;
     const charged = await chargePeriod();
     chargesRun += 1;
+    await applyPendingStop();
     if (charged) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof subscriptionWorkflow>(s);

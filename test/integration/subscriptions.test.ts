@@ -185,15 +185,28 @@ describe('subscriptions over HTTP (dev server, real worker, real Postgres)', () 
     assert.deepEqual(after.json.attempts.map((a: any) => [a.period, a.amount]), [[0, 4999], [0, 4999], [1, 5999]]);
   });
 
-  it('creates a subscription from a succeeded first payment that left a reusable token', async () => {
+  it('creates a subscription from a succeeded first payment: that payment is period 0, nothing is charged again', async () => {
     const customer = await createCustomer(stack);
     const pay = await stack.request('POST', '/v1/payments', { body: { customer_id: customer.id, amount: 4999, currency: 'PLN', gateway: 'sandbox' } });
     await stack.request('POST', `/sandbox/checkout/${pay.json.id}/approve`, { key: null });
-    await waitFor('first payment', async () => ((await stack.request('GET', `/v1/payments/${pay.json.id}`)).json.status === 'succeeded' ? true : undefined));
-    const sub = await create(customer.id, { payment_method: { payment_id: pay.json.id } });
+    const paid = await waitFor('first payment', async () => {
+      const p = await stack.request('GET', `/v1/payments/${pay.json.id}`);
+      return p.json.status === 'succeeded' ? p.json : undefined;
+    });
+    const sub = await stack.request('POST', '/v1/subscriptions', {
+      body: { customer_id: customer.id, gateway: 'sandbox', payment_method: { payment_id: pay.json.id }, amount: 4999, currency: 'PLN', schedule: { kind: 'interval', duration: 'PT1H' } },
+    });
     assert.equal(sub.status, 201, sub.text);
-    const charged = await until(sub.json.id, 'charged', (s) => s.period === 1);
-    assert.equal(charged.attempts[0].status, 'succeeded');
+    assert.equal(sub.json.period, 1, 'period 0 is the first payment');
+    assert.equal(sub.json.first_payment_id, pay.json.id);
+    assert.equal(Date.parse(sub.json.next_charge_at) - Date.parse(paid.completed_at ?? paid.updated_at), 3_600_000, 'one period after the first payment');
+    const created = await stack.request('GET', `/v1/subscriptions/${sub.json.id}`);
+    assert.deepEqual(created.json.attempts, [], 'no charge at creation');
+    const ledger = await stack.request('GET', `/sandbox/ledger?key_prefix=${sub.json.id}:`);
+    assert.deepEqual(ledger.json.data, [], 'the bank saw no charge of the subscription');
+    const twice = await create(customer.id, { payment_method: { payment_id: pay.json.id }, first_charge_at: undefined });
+    assert.equal(twice.status, 422, 'one first payment starts one subscription');
+    assert.match(twice.json.detail, /already started another subscription/);
     const other = await createCustomer(stack);
     const foreign = await create(other.id, { payment_method: { payment_id: pay.json.id } });
     assert.equal(foreign.status, 400, 'another customer cannot use that payment');

@@ -21,5 +21,6 @@ export const sandboxEntry = (over: Record<string, unknown> = {}) => ({
   mode: 'test',
   // A live secret only ever comes from the environment: the stack passes LIVE_GW_SECRET (gatewayEnv).
   secrets: { test: { env: 'TEST_GW_SECRET', default: TEST_SECRET }, live: { env: 'LIVE_GW_SECRET' } },
+  recurring: { enabled: true },
   ...over,
 });

@@ -31,6 +31,22 @@ describe('the gateways file', () => {
     for (const [gateways, env, reason] of cases) assert.throws(() => configWith(gateways, env), reason);
   });
 
+  it('allows recurring charges only where recurring.enabled says so, within limits narrowed by the gateway own', () => {
+    const shipped = loadConfig({}).gateways;
+    assert.deepEqual(shipped.map((g) => [g.name, g.recurring !== null]), [['sandbox', true], ['sandbox_deferred', false], ['bank_transfer', false]]);
+    const [none, narrowed] = configWith([
+      sandboxEntry({ name: 'no_recurring', recurring: undefined }),
+      sandboxEntry({ name: 'narrowed', min_amount: 100, max_amount: 90_000, recurring: { enabled: true, min_amount: 50, max_amount: 10_000 } }),
+    ]).gateways;
+    assert.equal(none?.recurring, null);
+    assert.deepEqual(narrowed?.recurring, { minAmount: 100n, maxAmount: 10_000n });
+    assert.throws(() => configWith([sandboxEntry({ recurring: { enabled: true, min_amount: 10, max_amount: 5 } })]), /recurring\.min_amount: recurring\.min_amount must not exceed/);
+    assert.throws(
+      () => configWith([{ name: 'bt', adapter: 'bank_transfer', recurring: { enabled: true }, account: { iban: 'PL61109010140000071219812874', holder: 'X' } }]),
+      /recurring\.enabled: a bank transfer cannot be charged/,
+    );
+  });
+
   it('keeps a disabled gateway for payments in flight', () => {
     const [g] = configWith([sandboxEntry({ enabled: false })]).gateways;
     assert.equal(g?.enabled, false);

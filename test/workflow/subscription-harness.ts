@@ -20,25 +20,34 @@ export interface ChargeCall extends ChargeInput {
  * Fake activities of the real types for subscription workflow tests: charges answer from a script
  * (then approve), every state write is kept, so tests assert what the ledger would have seen.
  */
-export function fakeSubscriptionActivities(script: Outcome[] = []) {
+export function fakeSubscriptionActivities(script: Outcome[] = [], opts: { holdCharges?: boolean } = {}) {
   const charges: ChargeCall[] = [];
-  const writes: StateWrite[] = [];
+  // holdCharges: every charge waits for release(), so a test can act while one is in flight.
+  let entered: () => void = () => undefined;
+  const charging = new Promise<void>((r) => (entered = r));
+  let release: () => void = () => undefined;
+  const released = opts.holdCharges ? new Promise<void>((r) => (release = r)) : Promise.resolve();
+  /** Every state write, with the workflow time its activity was scheduled at. */
+  const writes: Array<StateWrite & { at: number }> = [];
   const hookAnswers: Array<Awaited<ReturnType<Activities['callAmountHook']>>> = [];
   const activities: Activities = {
     async chargeSubscription(input) {
       charges.push({ ...input, at: Context.current().info.scheduledTimestampMs });
+      entered();
+      await released;
       const outcome = script.shift() ?? 'success';
+      if (outcome === 'refused') return { outcome, code: 'tollgate_limits', message: 'above the gateway maximum', transactionId: null };
       return { outcome, code: outcome === 'success' ? '00' : '51', message: outcome, transactionId: `t-${charges.length}` };
     },
     async recordSubscriptionState(w) {
-      writes.push(structuredClone(w));
+      writes.push({ ...structuredClone(w), at: Context.current().info.scheduledTimestampMs });
     },
     async callAmountHook() {
       return hookAnswers.shift() ?? { kind: 'failed', reason: 'no scripted answer' };
     },
   };
   const events = () => writes.flatMap((w) => w.events.map((e) => e.type));
-  return { activities, charges, writes, events, hookAnswers };
+  return { activities, charges, writes, events, hookAnswers, charging, release: () => release() };
 }
 
 export function snapshot(over: Partial<SubscriptionTerms> & { firstChargeAt: string; state?: SubscriptionSnapshot['state'] }): SubscriptionSnapshot {

@@ -98,6 +98,34 @@ describe('subscription workflow updates (dev server)', () => {
     assert.deepEqual(fake.charges.map((c) => c.amountMinor), [1234]);
   });
 
+  it('takes a stop that arrives during a charge and applies it as soon as the charge ends', async () => {
+    const fake = fakeSubscriptionActivities([], { holdCharges: true });
+    const s = snapshot({ firstChargeAt: '2030-01-01T08:00:00.000Z', timeZone: 'UTC' });
+    await runWithWorker(server, fake.activities, async (tq) => {
+      const h = await startSubscription(server, tq, s);
+      await h.signal('adminChargeNow', {});
+      await fake.charging;
+      try {
+        const accepted = await h.executeUpdate(stopUpdate, { args: [{ by: 'user', reason: 'moving out' }] });
+        assert.equal(accepted.state, 'charging');
+        assert.deepEqual(accepted.pendingStop, { by: 'user', reason: 'moving out' });
+        await assert.rejects(h.executeUpdate(stopUpdate, { args: [{ by: 'user' }] }), (err: unknown) => {
+          assert.ok(err instanceof WorkflowUpdateFailedError);
+          assert.match(String(err.cause?.message), /already pending/);
+          return true;
+        });
+      } finally {
+        fake.release(); // else the worker waits for the held charge for ever
+      }
+      const stopped = await waitForState(() => h.query(subscriptionStateQuery), 'user_stopped');
+      assert.equal(stopped.period, 1, 'the charge in flight completed its period first');
+      assert.equal(stopped.stoppedReason, 'user_request');
+      await h.terminate('test done');
+    });
+    assert.equal(fake.charges.length, 1);
+    assert.deepEqual(fake.events().slice(-1), ['subscription.stopped']);
+  });
+
   it('obeys operator signals typed into the Temporal UI as plain JSON', async () => {
     const fake = fakeSubscriptionActivities();
     const s = snapshot({ firstChargeAt: '2030-01-01T08:00:00.000Z', timeZone: 'UTC' });

@@ -95,15 +95,34 @@ describe('subscription workflow (time-skipping)', () => {
     assert.equal(result.stoppedReason, 'ended', 'recovered: one soft decline fit the budget of one');
   });
 
-  it('warns before a charge the card will not survive, then stops with card_expired', async () => {
+  it('warns before the card expires, then stops with card_expired when it expires, not at the next charge', async () => {
     const fake = fakeSubscriptionActivities();
     const s = snapshot({ firstChargeAt: '2027-01-15T08:00:00.000Z', timeZone: 'UTC', schedule: { kind: 'monthly', day: 15 }, paymentMethod: { token: 'sandbox_approve', expires: '2027-02' } });
     const result = await runWithWorker(env, fake.activities, async (tq) => (await startSubscription(env, tq, s)).result());
     assert.deepEqual(fake.charges.map((c) => iso(c.at)), ['2027-01-15T08:00:00.000Z', '2027-02-15T08:00:00.000Z']);
-    const notice = fake.writes.find((w) => w.events.some((e) => e.type === 'card.expiring'));
-    assert.ok(notice, 'a card.expiring event was written');
+    const at = (type: string) => fake.writes.filter((w) => w.events.some((e) => e.type === type)).map((w) => iso(w.at));
+    assert.deepEqual(at('card.expiring'), ['2027-02-15T00:00:00.000Z'], 'CARD_EXPIRY_NOTICE_DAYS (14) before the end of February');
+    assert.deepEqual(at('subscription.stopped'), ['2027-03-01T00:00:00.000Z'], 'at the end of the expiry month, not on 15 March');
     assert.equal(result.state, 'system_stopped');
     assert.equal(result.stoppedReason, 'card_expired');
+  });
+
+  it('stops a quarterly subscription when its card expires between two charges', async () => {
+    const fake = fakeSubscriptionActivities();
+    const s = snapshot({ firstChargeAt: '2027-01-10T08:00:00.000Z', timeZone: 'UTC', schedule: { kind: 'interval', days: 90 }, paymentMethod: { token: 'sandbox_approve', expires: '2027-02' } });
+    const result = await runWithWorker(env, fake.activities, async (tq) => (await startSubscription(env, tq, s)).result());
+    assert.deepEqual(fake.charges.map((c) => iso(c.at)), ['2027-01-10T08:00:00.000Z']);
+    assert.deepEqual(fake.writes.filter((w) => w.state === 'system_stopped').map((w) => iso(w.at)), ['2027-03-01T00:00:00.000Z']);
+    assert.equal(result.stoppedReason, 'card_expired');
+  });
+
+  it('skips a period the gateway refuses (its limits) without an attempt, and charges the next', async () => {
+    const fake = fakeSubscriptionActivities(['refused']);
+    const s = snapshot({ firstChargeAt: '2027-01-01T08:00:00.000Z', timeZone: 'UTC', schedule: { kind: 'monthly', day: 1 }, endsAt: '2027-02-15T00:00:00.000Z' });
+    await runWithWorker(env, fake.activities, async (tq) => (await startSubscription(env, tq, s)).result());
+    assert.deepEqual(fake.charges.map((c) => [c.period, c.attempt]), [[0, 0], [1, 0]], 'the refused period made no attempt: period 1 is attempt 0');
+    const skipped = fake.writes.flatMap((w) => w.events).find((e) => e.type === 'subscription.charge_skipped');
+    assert.match(String(skipped?.payload.reason), /above the gateway maximum/);
   });
 
   it('skips a period when the amount hook fails, and charges what it answers otherwise', async () => {

@@ -1,8 +1,10 @@
 import type { Context } from 'hono';
-import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import { NotFoundError, RuleViolationError, ValidationError } from '../../domain/errors.js';
 import { parseIsoDurationMs } from '../../domain/duration.js';
-import { minorFromJson } from '../../domain/money.js';
-import { chargeTime, isValidTimeZone, type Schedule, validateSchedule } from '../../domain/schedule.js';
+import { minorFromJson, type Money } from '../../domain/money.js';
+import { isValidTimeZone, type Schedule, schedulePeriodProblem, validateSchedule } from '../../domain/schedule.js';
+import { cardExpiresAtMs } from '../../domain/subscription.js';
+import { planStart } from '../../domain/subscription-start.js';
 import { findCustomer } from '../../db/customers.js';
 import { appendEvent } from '../../db/events.js';
 import { newId } from '../../db/ids.js';
@@ -10,7 +12,9 @@ import { findPayment } from '../../db/payments.js';
 import { inTransaction } from '../../db/pool.js';
 import { insertSubscription, type SubscriptionRow } from '../../db/subscriptions.js';
 import { tokenExpiry } from '../../gateways/sandbox/recurring.js';
-import { isRecurringGateway } from '../../gateways/types.js';
+import { recurringChargeProblem } from '../../gateways/limits.js';
+import type { GatewayMode } from '../../gateways/settings.js';
+import { isRecurringGateway, type RecurringGateway } from '../../gateways/types.js';
 import { startSubscriptionWorkflow } from '../../temporal/start-subscription.js';
 import type { SubscriptionSnapshot } from '../../workflows/subscription.js';
 import type { AppEnv } from '../env.js';
@@ -18,16 +22,39 @@ import { fieldError } from '../field-error.js';
 import type { CreateSubscriptionBody } from './subscriptions.schemas.js';
 
 const invalid = (path: string, message: string) => new ValidationError(`${path}: ${message}`, { errors: [{ path, message }] });
+const rule = (path: string, message: string) => new RuleViolationError(`${path}: ${message}`, { errors: [{ path, message }] });
+
+interface ResolvedMethod {
+  method: { token: string; expires: string | null };
+  /** The first payment that paid period 0, when the method came from one. */
+  firstPayment: { id: string; mode: 'test' | 'live'; paidAtMs: number } | null;
+}
 
 /** The payment method to store: a token as given, or the reusable token a first payment returned. */
-async function resolvePaymentMethod(c: Context<AppEnv>, body: CreateSubscriptionBody): Promise<{ token: string; expires: string | null }> {
+async function resolvePaymentMethod(c: Context<AppEnv>, body: CreateSubscriptionBody): Promise<ResolvedMethod> {
   const pm = body.payment_method;
-  if ('token' in pm) return { token: pm.token, expires: pm.expires ?? tokenExpiry(pm.token) ?? null };
+  if ('token' in pm) return { method: { token: pm.token, expires: pm.expires ?? tokenExpiry(pm.token) ?? null }, firstPayment: null };
   const payment = await findPayment(c.get('deps').pool, pm.payment_id);
   if (!payment || payment.customer_id !== body.customer_id) throw invalid('payment_method.payment_id', 'no payment of this customer with that id');
   if (payment.status !== 'succeeded') throw invalid('payment_method.payment_id', `the payment is ${payment.status}, not succeeded`);
   if (!payment.payment_method_token) throw invalid('payment_method.payment_id', 'the gateway returned no reusable token for that payment');
-  return { token: payment.payment_method_token, expires: payment.payment_method_expires ?? tokenExpiry(payment.payment_method_token) ?? null };
+  if (payment.gateway !== body.gateway) throw invalid('payment_method.payment_id', `the payment went through "${payment.gateway}"; its token charges only there`);
+  return {
+    method: { token: payment.payment_method_token, expires: payment.payment_method_expires ?? tokenExpiry(payment.payment_method_token) ?? null },
+    firstPayment: { id: payment.id, mode: payment.mode, paidAtMs: (payment.completed_at ?? payment.updated_at).getTime() },
+  };
+}
+
+/** The rules a new subscription must pass before anything is written (422 each, naming the field). */
+function checkRules(gateway: RecurringGateway, mode: GatewayMode, body: CreateSubscriptionBody, schedule: Schedule, amount: Money, expires: string | null, nowMs: number): void {
+  const limits = recurringChargeProblem(gateway.settings, amount.minor, amount.currency);
+  if (limits) throw rule(gateway.settings.recurring ? 'amount' : 'gateway', limits);
+  if (!gateway.hasMode(mode)) throw rule('gateway', `"${gateway.name}" has no ${mode}-mode credentials configured`);
+  const tooShort = schedulePeriodProblem(schedule, mode);
+  if (tooShort) throw rule('schedule', tooShort);
+  if (expires && cardExpiresAtMs(expires) < nowMs) throw rule('payment_method.expires', `the card expired at the end of ${expires}`);
+  if (body.min_amount !== undefined && body.amount < body.min_amount) throw invalid('amount', 'is below min_amount');
+  if (body.max_amount !== undefined && body.amount > body.max_amount) throw invalid('amount', 'is above max_amount');
 }
 
 export async function createSubscription(c: Context<AppEnv>, body: CreateSubscriptionBody): Promise<SubscriptionRow> {
@@ -38,17 +65,31 @@ export async function createSubscription(c: Context<AppEnv>, body: CreateSubscri
   const schedule: Schedule & { amount_hook?: string } = fieldError('schedule', () => validateSchedule(body.schedule));
   if (!isValidTimeZone(body.time_zone)) throw invalid('time_zone', `"${body.time_zone}" is not an IANA time zone`);
   const amount = fieldError('amount', () => minorFromJson(body.amount, body.currency));
-  if (body.min_amount !== undefined && body.amount < body.min_amount) throw invalid('amount', 'is below min_amount');
-  if (body.max_amount !== undefined && body.amount > body.max_amount) throw invalid('amount', 'is above max_amount');
+  if (body.first_charge_at && body.next_charge_at) throw invalid('next_charge_at', 'give first_charge_at or next_charge_at, not both');
   const retrySchedule = body.retry_schedule ?? config.DEFAULT_RETRY_SCHEDULE.split(',').map((d) => d.trim());
   const retryDelaysMs = retrySchedule.map((d, i) => fieldError(`retry_schedule.${i}`, () => parseIsoDurationMs(d)));
   if (!(await findCustomer(pool, body.customer_id))) throw new NotFoundError(`no customer ${body.customer_id}`);
-  const paymentMethod = await resolvePaymentMethod(c, body);
+  const { method: paymentMethod, firstPayment } = await resolvePaymentMethod(c, body);
+  const periodsPaid = body.periods_paid ?? (firstPayment ? 1 : 0);
+  if (firstPayment && periodsPaid < 1) throw invalid('periods_paid', 'a first payment is period 0: at least 1 period is paid');
+  // A token belongs to the mode (test or live account) it was issued in; so does every charge of it.
+  const mode = firstPayment?.mode ?? gateway.mode;
+  const nowMs = now().getTime();
+  checkRules(gateway, mode, body, schedule, amount, paymentMethod.expires, nowMs);
 
-  const firstChargeAt = body.first_charge_at ? new Date(body.first_charge_at) : now();
+  const given = body.first_charge_at ?? body.next_charge_at;
+  const plan = planStart({
+    schedule,
+    timeZone: body.time_zone,
+    nowMs,
+    firstChargeAt: given ? { ms: Date.parse(given), field: body.first_charge_at ? 'first_charge_at' : 'next_charge_at' } : undefined,
+    periodsPaid,
+    firstPaymentAtMs: firstPayment && !given ? firstPayment.paidAtMs : undefined,
+  });
+  const firstChargeAt = new Date(plan.nextChargeAtMs ?? plan.anchorAtMs);
   const endsAt = body.ends_at ? new Date(body.ends_at) : null;
-  if (endsAt && endsAt <= firstChargeAt) throw invalid('ends_at', 'must be after first_charge_at');
-  const next = chargeTime(schedule, firstChargeAt.getTime(), body.time_zone, 0);
+  if (endsAt && endsAt <= firstChargeAt) throw invalid('ends_at', 'must be after the first charge');
+  const nextChargeAt = plan.nextChargeAtMs === null ? null : new Date(plan.nextChargeAtMs).toISOString();
   const id = newId('sub');
   const snapshot: SubscriptionSnapshot = {
     subscriptionId: id,
@@ -58,13 +99,14 @@ export async function createSubscription(c: Context<AppEnv>, body: CreateSubscri
       currency: amount.currency,
       schedule,
       timeZone: body.time_zone,
-      anchorAt: firstChargeAt.toISOString(),
-      anchorPeriod: 0,
+      anchorAt: new Date(plan.anchorAtMs).toISOString(),
+      anchorPeriod: plan.anchorPeriod,
       endsAt: endsAt?.toISOString() ?? null,
       minAmountMinor: body.min_amount ?? null,
       maxAmountMinor: body.max_amount ?? null,
       retryDelaysMs,
       gateway: gateway.name,
+      mode,
       paymentMethod,
       cardExpiryNoticeMs: config.CARD_EXPIRY_NOTICE_DAYS * 86_400_000,
     },
@@ -72,8 +114,8 @@ export async function createSubscription(c: Context<AppEnv>, body: CreateSubscri
     state: 'active',
     stoppedReason: null,
     stoppedBy: null,
-    period: 0,
-    nextChargeAt: next === null ? null : new Date(next).toISOString(),
+    period: plan.period,
+    nextChargeAt,
     softDeclines: 0,
     technicalRetries: 0,
     attempt: 0,
@@ -86,7 +128,7 @@ export async function createSubscription(c: Context<AppEnv>, body: CreateSubscri
       id,
       customerId: body.customer_id,
       gateway: gateway.name,
-      mode: gateway.mode,
+      mode,
       paymentMethod,
       amountMinor: amount.minor,
       currency: amount.currency,
@@ -97,13 +139,23 @@ export async function createSubscription(c: Context<AppEnv>, body: CreateSubscri
       minAmountMinor: body.min_amount === undefined ? null : BigInt(body.min_amount),
       maxAmountMinor: body.max_amount === undefined ? null : BigInt(body.max_amount),
       retrySchedule,
-      nextChargeAt: next === null ? null : new Date(next),
+      period: plan.period,
+      nextChargeAt: nextChargeAt === null ? null : new Date(nextChargeAt),
+      firstPaymentId: firstPayment?.id ?? null,
+    }).catch((err: unknown) => {
+      if ((err as { constraint?: string }).constraint === 'subscriptions_first_payment_idx') {
+        throw rule('payment_method.payment_id', 'that payment already started another subscription');
+      }
+      throw err;
     });
     await appendEvent(tx, {
       type: 'subscription.created',
       aggregateType: 'subscription',
       aggregateId: id,
-      payload: { subscription_id: id, customer_id: body.customer_id, amount: body.amount, currency: amount.currency, schedule, next_charge_at: snapshot.nextChargeAt },
+      payload: {
+        subscription_id: id, customer_id: body.customer_id, amount: body.amount, currency: amount.currency, schedule, mode,
+        period: plan.period, periods_paid: periodsPaid, first_payment_id: firstPayment?.id ?? null, next_charge_at: nextChargeAt,
+      },
     });
     // Inside the transaction: if Temporal is down, the row rolls back with it.
     await startSubscriptionWorkflow(temporal, config.TEMPORAL_TASK_QUEUE, snapshot);

@@ -25,6 +25,7 @@ export function subscriptionJson(row: SubscriptionRow, attempts?: ChargeAttemptR
     period: row.period,
     next_charge_at: row.next_charge_at?.toISOString() ?? null,
     pending_changes: row.pending_changes,
+    first_payment_id: row.first_payment_id,
     created_at: row.created_at.toISOString(),
     ...(attempts
       ? {

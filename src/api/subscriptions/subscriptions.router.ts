@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { SUBSCRIPTION_STATES, type SubscriptionState } from '../../domain/subscription.js';
-import { validateSchedule } from '../../domain/schedule.js';
 import { listChargeAttempts } from '../../db/charge-attempts.js';
 import { listSubscriptions } from '../../db/subscriptions.js';
 import { tokenExpiry } from '../../gateways/sandbox/recurring.js';
@@ -11,12 +10,14 @@ import {
   reactivateUpdate,
   resumeUpdate,
   stopUpdate,
+  type SubscriptionView,
 } from '../../workflows/subscription-messages.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { AppEnv } from '../env.js';
 import { fieldError } from '../field-error.js';
 import { idempotent } from '../idempotency.js';
 import { hasScope } from '../middleware/auth.js';
+import { assertChargeable, assertSchedule } from './charge-limits.js';
 import { createSubscription } from './create-subscription.js';
 import { runSubscriptionUpdate, visibleSubscription } from './run-update.js';
 import { subscriptionJson } from './subscription-json.js';
@@ -78,7 +79,15 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
     const principal = c.get('principal');
     const by = principal.customerId === null && hasScope(principal.scopes, 'admin') ? 'admin' : 'user';
     const reason = (await c.req.json().catch(() => ({}))) as { reason?: string };
-    const row = await runSubscriptionUpdate(c, id, (h) => h.executeUpdate(stopUpdate, { args: [{ by, ...(reason.reason ? { reason: reason.reason } : {}) }] }));
+    let view: SubscriptionView | undefined;
+    const row = await runSubscriptionUpdate(c, id, async (h) => {
+      view = await h.executeUpdate(stopUpdate, { args: [{ by, ...(reason.reason ? { reason: reason.reason } : {}) }] });
+    });
+    const pending = view?.pendingStop;
+    if (pending) {
+      const detail = 'a charge is in progress; the stop takes effect as soon as it ends';
+      return c.json({ ...subscriptionJson(row), pending_stop: { ...pending, detail } }, 202);
+    }
     return c.json(subscriptionJson(row), 200);
   });
 
@@ -94,6 +103,7 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
 
   app.openapi(chargeNowRoute, async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { amount?: number };
+    assertChargeable(c.get('deps'), await visibleSubscription(c, c.req.valid('param').id), body.amount);
     const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) =>
       h.executeUpdate(chargeNowUpdate, { args: [body.amount !== undefined ? { amount: body.amount } : {}] }),
     );
@@ -102,13 +112,16 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
 
   app.openapi(requestChargeRoute, async (c) => {
     const { amount } = c.req.valid('json');
+    assertChargeable(c.get('deps'), await visibleSubscription(c, c.req.valid('param').id), amount);
     const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) => h.executeUpdate(chargeNowUpdate, { args: [{ amount }] }));
     return c.json(subscriptionJson(row), 200);
   });
 
   app.openapi(changeTermsRoute, async (c) => {
     const body = c.req.valid('json');
-    const schedule = body.schedule ? fieldError('schedule', () => validateSchedule(body.schedule)) : undefined;
+    const current = await visibleSubscription(c, c.req.valid('param').id);
+    const schedule = body.schedule ? fieldError('schedule', () => assertSchedule(current, body.schedule)) : undefined;
+    assertChargeable(c.get('deps'), current, body.amount);
     const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) =>
       h.executeUpdate(changeTermsUpdate, { args: [{ ...(body.amount !== undefined ? { amount: body.amount } : {}), ...(schedule ? { schedule } : {}) }] }),
     );

@@ -59,7 +59,7 @@ function actionRoute<B extends z.ZodType>(
   scope: ApiKeyScope,
   summary: string,
   body: B,
-  opts: { customerToken?: boolean; method?: 'post' | 'put' } = {},
+  opts: { customerToken?: boolean; method?: 'post' | 'put'; accepted?: string } = {},
 ) {
   return createRoute({
     method: opts.method ?? 'post',
@@ -69,15 +69,25 @@ function actionRoute<B extends z.ZodType>(
     security: bearer,
     middleware: [requireScope(scope, { allowCustomerToken: opts.customerToken ?? false })] as const,
     request: { params: IdParam('sub_…'), body: { required: false, ...json(body) } },
-    responses: { 200: { description: 'The subscription after the change', ...json(Subscription) }, ...problemResponses(400, 401, 403, 404, 409, 503) },
+    responses: {
+      200: { description: 'The subscription after the change', ...json(Subscription) },
+      ...(opts.accepted ? { 202: { description: opts.accepted, ...json(Subscription) } } : {}),
+      ...problemResponses(400, 401, 403, 404, 409, 422, 503),
+    },
   });
 }
 
-export const stopRoute = actionRoute('stop', 'billing', 'Stop (user stop; an admin key stops as admin_stopped). Only from active or past_due, else 409.', StopBody, { customerToken: true });
-export const reactivateRoute = actionRoute('reactivate', 'billing', 'Reactivate a user-stopped subscription while its next charge is still ahead, else 409', StopBody, { customerToken: true });
+export const stopRoute = actionRoute(
+  'stop',
+  'billing',
+  'Stop (user stop; an admin key stops as admin_stopped). From active or past_due; during a charge it is accepted (202) and takes effect when that charge ends; else 409.',
+  StopBody,
+  { customerToken: true, accepted: 'A charge is in progress: the stop is accepted (pending_stop) and takes effect as soon as it ends' },
+);
+export const reactivateRoute = actionRoute('reactivate', 'billing', 'Reactivate a user-stopped subscription while its next charge is now or ahead (REMP: >= now), else 409', StopBody, { customerToken: true });
 export const resumeRoute = actionRoute('resume', 'admin', 'Resume an admin-stopped subscription (admin only)', StopBody);
-export const chargeNowRoute = actionRoute('charge-now', 'admin', 'Charge the current period now (admin)', ChargeNowBody);
-export const requestChargeRoute = actionRoute('charges', 'billing', 'Charge an automatic subscription the given amount (Uniteller automatic mode)', ChargeBody);
+export const chargeNowRoute = actionRoute('charge-now', 'admin', "Charge the current period now (admin). The amount must pass the gateway's recurring limits (422)", ChargeNowBody);
+export const requestChargeRoute = actionRoute('charges', 'billing', "Charge an automatic subscription the given amount (Uniteller automatic mode); within the gateway's recurring limits (422)", ChargeBody);
 export const paymentMethodRoute = actionRoute('payment-method', 'billing', 'Replace the payment method; a past_due subscription retries at once', PaymentMethodBody, { method: 'put' });
 
 export const changeTermsRoute = createRoute({
@@ -88,5 +98,5 @@ export const changeTermsRoute = createRoute({
   security: bearer,
   middleware: [requireScope('billing')] as const,
   request: { params: IdParam('sub_…'), body: { required: true, ...json(ChangeTermsBody) } },
-  responses: { 200: { description: 'The subscription', ...json(Subscription) }, ...problemResponses(400, 401, 403, 404, 409, 503) },
+  responses: { 200: { description: 'The subscription', ...json(Subscription) }, ...problemResponses(400, 401, 403, 404, 409, 422, 503) },
 });

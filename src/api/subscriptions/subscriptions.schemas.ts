@@ -34,7 +34,21 @@ export const CreateSubscriptionBody = z
     currency: CurrencyCode,
     schedule: ScheduleInput,
     time_zone: z.string().default('UTC').openapi({ example: 'Europe/Warsaw' }),
-    first_charge_at: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Default: now' }),
+    first_charge_at: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ description: 'When the first charge is due. Default: now, or one period after the first payment (payment_method.payment_id). More than 5 minutes in the past: 422' }),
+    next_charge_at: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ description: 'For a subscription moved in from another system: when its next charge is due (not in the past); use with periods_paid. Not with first_charge_at' }),
+    periods_paid: z
+      .number()
+      .int()
+      .min(0)
+      .max(100_000)
+      .optional()
+      .openapi({ description: 'Periods already paid and never charged by Tollgate; the first charge is period periods_paid. Default 0, or 1 with a first payment (it is period 0)' }),
     ends_at: z.iso.datetime({ offset: true }).optional(),
     min_amount: AmountMinor.optional(),
     max_amount: AmountMinor.optional(),
@@ -82,6 +96,12 @@ export const Subscription = z
     period: z.number().int(),
     next_charge_at: z.string().nullable(),
     pending_changes: z.record(z.string(), z.unknown()).nullable(),
+    first_payment_id: z.string().nullable().openapi({ description: 'The one-time payment that paid period 0' }),
+    pending_stop: z
+      .object({ by: z.enum(['user', 'admin']), reason: z.string().optional(), detail: z.string() })
+      .nullable()
+      .optional()
+      .openapi({ description: 'A stop that arrived during a charge (202): it takes effect as soon as that charge ends' }),
     created_at: z.string(),
     attempts: z.array(ChargeAttempt).optional(),
   })

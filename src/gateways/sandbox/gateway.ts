@@ -1,7 +1,7 @@
 import { verifyWebhook } from '../standard-webhooks.js';
 import type { Queryable } from '../../db/pool.js';
 import type { GatewayMode, GatewaySettings } from '../settings.js';
-import type { CallbackVerdict, PaymentForCheckout, RawCallback, RecurringGateway } from '../types.js';
+import { type CallbackVerdict, GatewayModeUnavailableError, type PaymentForCheckout, type RawCallback, type RecurringGateway } from '../types.js';
 import { findCheckout } from './checkouts.js';
 import { SandboxCallbackBody } from './messages.js';
 import { sandboxCharge, sandboxChargeStatus } from './recurring.js';
@@ -26,7 +26,12 @@ export function createSandboxGateway(o: SandboxGatewayOptions): RecurringGateway
     name: s.name,
     mode: s.mode,
     settings: s,
-    charge: (req) => sandboxCharge(o.db, req),
+    // The sandbox's "credentials" per mode are its secrets: a mode without one has no account.
+    hasMode: (mode) => s.secrets[mode] !== undefined,
+    async charge(req) {
+      if (s.secrets[req.mode] === undefined) throw new GatewayModeUnavailableError(`gateway "${s.name}" has no ${req.mode}-mode secret configured`);
+      return sandboxCharge(o.db, req);
+    },
     chargeStatus: (key) => sandboxChargeStatus(o.db, key),
     checkoutUrl(payment: PaymentForCheckout): string {
       return `${o.publicBaseUrl}/sandbox/checkout/${encodeURIComponent(payment.id)}`;

@@ -10,10 +10,12 @@ export interface SandboxLedgerRow {
   code: string;
   message: string;
   transaction_id: string;
+  /** Which of the sandbox's accounts (test or live credentials) booked it. */
+  mode: 'test' | 'live';
   created_at: Date;
 }
 
-const COLUMNS = 'idempotency_key, token, amount_minor, currency, outcome, code, message, transaction_id, created_at';
+const COLUMNS = 'idempotency_key, token, amount_minor, currency, outcome, code, message, transaction_id, mode, created_at';
 
 /** Books a charge once per key; a repeat of the key returns the first booking unchanged. */
 export async function bookCharge(
@@ -21,9 +23,9 @@ export async function bookCharge(
   row: Omit<SandboxLedgerRow, 'created_at'>,
 ): Promise<SandboxLedgerRow> {
   const inserted = await db.query<SandboxLedgerRow>({
-    text: `INSERT INTO sandbox_ledger (idempotency_key, token, amount_minor, currency, outcome, code, message, transaction_id)
-           VALUES ($1, $2, $3::bigint, $4, $5, $6, $7, $8) ON CONFLICT (idempotency_key) DO NOTHING RETURNING ${COLUMNS}`,
-    values: [row.idempotency_key, row.token, row.amount_minor.toString(), row.currency, row.outcome, row.code, row.message, row.transaction_id],
+    text: `INSERT INTO sandbox_ledger (idempotency_key, token, amount_minor, currency, outcome, code, message, transaction_id, mode)
+           VALUES ($1, $2, $3::bigint, $4, $5, $6, $7, $8, $9) ON CONFLICT (idempotency_key) DO NOTHING RETURNING ${COLUMNS}`,
+    values: [row.idempotency_key, row.token, row.amount_minor.toString(), row.currency, row.outcome, row.code, row.message, row.transaction_id, row.mode],
   });
   const first = inserted.rows[0] ?? (await findBooking(db, row.idempotency_key));
   if (!first) throw new Error(`sandbox ledger lost booking ${row.idempotency_key}`);

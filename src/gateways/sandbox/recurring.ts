@@ -75,6 +75,7 @@ export async function sandboxCharge(db: Queryable, req: ChargeRequest): Promise<
     currency: req.currency,
     ...verdict,
     transaction_id: `sbx_txn_${randomUUID()}`,
+    mode: req.mode,
   });
   if (behaviour.kind === 'timeout_then_succeeded') throw new GatewayTimeoutError('sandbox: the processor did not answer in time');
   if (behaviour.kind === 'slow_approve') await new Promise((r) => setTimeout(r, behaviour.delayMs));

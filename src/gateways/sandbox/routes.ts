@@ -85,6 +85,7 @@ export function sandboxCheckoutRoutes(): Hono<AppEnv> {
         code: r.code,
         message: r.message,
         transaction_id: r.transaction_id,
+        mode: r.mode,
         created_at: r.created_at.toISOString(),
       })),
     });
