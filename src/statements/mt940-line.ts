@@ -14,6 +14,7 @@ import type { Field } from './mt940-fields.js';
  *
  * What real banks write beside the handbook, read here rather than refused:
  * - an entry date of four spaces (ASN Bank, Citibank) instead of leaving it out;
+ * - the mark in lower case ("d", ABN AMRO's published examples);
  * - a line break before the amount (Sparkassen) or a space after it (Commerzbank, Deutsche Bank);
  * - "." as the decimal separator and zero-padded amounts ("000000000300.00", old Rabobank format);
  * - a type code with spaces ("NOV ", ING's old format; "S   ", Sberbank) or none at all ("//…"
@@ -40,7 +41,7 @@ export interface StatementLineFields {
 }
 
 // Subfields 1–5. The amount's separator is read by mt940Amount.
-const HEAD = /^([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{4}| {4})?(R?[DC])([A-Z])?[ \n]?([0-9]+(?:[,.][0-9]*)?) */;
+const HEAD = /^([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{4}| {4})?([Rr]?[DCdc])([A-Z])?[ \n]?([0-9]+(?:[,.][0-9]*)?) */;
 // Subfield 6: one letter and three characters; spaces stand in for characters some banks leave out.
 const TYPE_CODE = /^[A-Z][A-Z0-9 ]{3}/;
 // No type code: the owner's reference or the bank's follows the amount directly.
@@ -73,7 +74,7 @@ export function readStatementLine(field: Field): StatementLineFields {
     mm,
     dd,
     entry: entry === undefined || entry.trim() === '' ? undefined : { mm: entry.slice(0, 2), dd: entry.slice(2) },
-    mark: mark as StatementLineFields['mark'],
+    mark: mark.toUpperCase() as StatementLineFields['mark'],
     amount,
     typeCode: typeCode?.trim() || null,
     customerReference: owner.slice(0, ownerLength).trim(),

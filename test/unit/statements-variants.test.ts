@@ -32,6 +32,13 @@ describe('MT940 :61: subfields 6–8 (type code, owner reference, bank reference
     assert.equal(line.bankReference, 'BANK-1');
   });
 
+  it('reads a D/C mark written in lower case (ABN AMRO examples: "0514d1,01")', () => {
+    const line = only(mt940('2405120514d1,01N946NONREF'));
+    assert.equal(line.direction, 'debit');
+    assert.equal(line.amountMinor, 101n);
+    assert.equal(line.bookingDate, '2024-05-14');
+  });
+
   it('ends the owner reference at 16 characters (16x); the rest is supplementary detail', () => {
     const line = only(mt940(`240401C10,00NTRF${REF_B}123456OVERFLOW`));
     assert.deepEqual(line.references, [`${REF_B}123456`]);
