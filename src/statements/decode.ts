@@ -33,13 +33,19 @@ function decodeAs(bytes: Uint8Array, encoding: Exclude<StatementEncoding, 'utf-8
   return encoding === 'cp852' ? decodeCp852(bytes) : new TextDecoder(encoding).decode(bytes);
 }
 
-/** Non-ASCII characters that are letters, less those that are not (symbols, box drawing, controls). */
-function letterScore(text: string): number {
+const isLetter = (ch: string | undefined) => ch !== undefined && /\p{Lu}|\p{Ll}/u.test(ch);
+
+/**
+ * How many of the file's non-ASCII bytes the code page reads as letters, less those it reads as
+ * anything else (symbols, box drawing, controls). Counted per byte value, so a 100 MB file is
+ * decoded once, by the winner.
+ */
+function letterScore(counts: readonly number[], encoding: Exclude<StatementEncoding, 'utf-8'>): number {
+  const high = decodeAs(Uint8Array.from({ length: 128 }, (_, i) => 0x80 + i), encoding);
   let score = 0;
-  for (const ch of text) {
-    if (ch.charCodeAt(0) < 0x80) continue;
-    score += /\p{Lu}|\p{Ll}/u.test(ch) ? 1 : -1;
-  }
+  counts.forEach((n, i) => {
+    if (n > 0) score += isLetter(high[i]) ? n : -n;
+  });
   return score;
 }
 
@@ -54,11 +60,12 @@ export function decode(input: string | Buffer, encoding?: StatementEncoding): st
     if (encoding === 'utf-8') throw err;
   }
   // Only the bytes that differ between the code pages decide; the rest is ASCII in all of them.
-  let best = { text: '', score: -Infinity };
+  const counts: number[] = new Array<number>(128).fill(0);
+  for (const b of input) if (b >= 0x80) counts[b - 0x80] = (counts[b - 0x80] ?? 0) + 1;
+  let best: { encoding: Exclude<StatementEncoding, 'utf-8'>; score: number } = { encoding: 'windows-1252', score: -Infinity };
   for (const candidate of ['windows-1252', 'windows-1250', 'iso-8859-2', 'cp852'] as const) {
-    const text = decodeAs(input, candidate);
-    const score = letterScore(text);
-    if (score > best.score) best = { text, score };
+    const score = letterScore(counts, candidate);
+    if (score > best.score) best = { encoding: candidate, score };
   }
-  return best.text;
+  return decodeAs(input, best.encoding);
 }
