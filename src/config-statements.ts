@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { STATEMENT_ENCODINGS } from './statements/decode.js';
 
 /**
  * The statements file (config/statements.yaml by default): extra reference patterns and named CSV
@@ -22,6 +23,7 @@ export const CsvMap = z
     decimalSeparator: z.enum(['.', ',']).optional(),
     groupSeparator: z.enum(['.', ',', ' ', "'"]).optional(),
     dateOrder: z.enum(['DMY', 'MDY']).optional(),
+    encoding: z.enum(STATEMENT_ENCODINGS).optional(),
   })
   .strict()
   .refine((m) => m.currency !== undefined || m.defaultCurrency !== undefined, { message: 'needs currency (a column) or defaultCurrency' });

@@ -5,7 +5,7 @@ export type LineOutcome = 'matched' | 'amount_mismatch' | 'no_reference' | 'not_
 export interface BankStatementRow {
   id: string;
   sha256: string;
-  format: 'camt.053' | 'camt.054' | 'mt940' | 'csv';
+  format: 'camt.053' | 'camt.054' | 'mt940' | 'mt942' | 'csv';
   file_name: string | null;
   accounts: string[];
   statement_ids: string[];
@@ -19,6 +19,10 @@ export interface BankLineRow {
   id: string;
   statement_id: string;
   line_no: number;
+  /** The account of the statement the line is in (camt Acct/Id, MT940 :25:); null for CSV. */
+  account: string | null;
+  /** That statement's id inside the file (camt Stmt/Id, MT940 ":20: :25: :28C:"); null for CSV. */
+  statement_ref: string | null;
   bank_reference: string | null;
   booking_date: string | null;
   value_date: string | null;
@@ -42,7 +46,7 @@ export interface BankLineRow {
 }
 
 const STATEMENT_COLUMNS = 'id, sha256, format, file_name, accounts, statement_ids, line_count, status, created_at, completed_at';
-const LINE_COLUMNS = `id, statement_id, line_no, bank_reference, to_char(booking_date, 'YYYY-MM-DD') AS booking_date,
+const LINE_COLUMNS = `id, statement_id, line_no, account, statement_ref, bank_reference, to_char(booking_date, 'YYYY-MM-DD') AS booking_date,
   to_char(value_date, 'YYYY-MM-DD') AS value_date, amount_minor, currency, direction, entry_status, reversal, references_found,
   counterparty, text, outcome, outcome_detail, matched_reference, temporary_payment_id, payment_id, matched_by, decided_at, signaled_at, signal_attempted_at`;
 
@@ -89,6 +93,8 @@ export async function markStatementDone(db: Queryable, id: string): Promise<void
 export interface NewBankLine {
   id: string;
   lineNo: number;
+  account: string | null;
+  statementRef: string | null;
   bankReference: string | null;
   bookingDate: string | null;
   valueDate: string | null;
@@ -108,19 +114,21 @@ export async function insertLines(db: Queryable, statementId: string, lines: rea
   for (let i = 0; i < lines.length; i += CHUNK) {
     const part = lines.slice(i, i + CHUNK);
     await db.query({
-      text: `INSERT INTO bank_lines (id, statement_id, line_no, bank_reference, booking_date, value_date, amount_minor, currency,
-                                     direction, entry_status, reversal, references_found, counterparty, text)
-             SELECT u.id, $1, u.line_no, u.bank_reference, u.booking_date::date, u.value_date::date, u.amount_minor::bigint, u.currency,
-                    u.direction, u.entry_status, u.reversal, COALESCE((SELECT array_agg(r) FROM jsonb_array_elements_text(u.refs::jsonb) r), '{}'),
-                    u.counterparty, u.text
+      text: `INSERT INTO bank_lines (id, statement_id, line_no, account, statement_ref, bank_reference, booking_date, value_date, amount_minor,
+                                     currency, direction, entry_status, reversal, references_found, counterparty, text)
+             SELECT u.id, $1, u.line_no, u.account, u.statement_ref, u.bank_reference, u.booking_date::date, u.value_date::date,
+                    u.amount_minor::bigint, u.currency, u.direction, u.entry_status, u.reversal,
+                    COALESCE((SELECT array_agg(r) FROM jsonb_array_elements_text(u.refs::jsonb) r), '{}'), u.counterparty, u.text
                FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                           $11::boolean[], $12::text[], $13::text[], $14::text[])
-                 AS u(id, line_no, bank_reference, booking_date, value_date, amount_minor, currency, direction, entry_status,
-                      reversal, refs, counterparty, text)`,
+                           $11::text[], $12::text[], $13::boolean[], $14::text[], $15::text[], $16::text[])
+                 AS u(id, line_no, account, statement_ref, bank_reference, booking_date, value_date, amount_minor, currency, direction,
+                      entry_status, reversal, refs, counterparty, text)`,
       values: [
         statementId,
         part.map((l) => l.id),
         part.map((l) => l.lineNo),
+        part.map((l) => l.account),
+        part.map((l) => l.statementRef),
         part.map((l) => l.bankReference),
         part.map((l) => l.bookingDate),
         part.map((l) => l.valueDate),

@@ -33,18 +33,27 @@ function describe(tx: XmlNode, direction: ParsedLine['direction']) {
   const remittance = child(tx, 'RmtInf');
   const structuredBlocks = children(remittance, 'Strd');
   const party = path(tx, 'RltdPties', direction === 'credit' ? 'Dbtr' : 'Cdtr');
+  const unstructured = children(remittance, 'Ustrd').map(text);
   return {
     structured: structuredBlocks.map((s) => text(path(s, 'CdtrRefInf', 'Ref'))),
     endToEndId: text(path(tx, 'Refs', 'EndToEndId')),
     texts: [
-      ...children(remittance, 'Ustrd').map(text),
+      ...unstructured,
       ...structuredBlocks.flatMap((s) => children(s, 'AddtlRmtInf').map(text)),
       text(child(tx, 'AddtlTxInf')),
     ],
     // v2/v4 put the name on the party, v8 one level down in Pty.
     counterparty: normalise(firstText(party, ['Nm'], ['Pty', 'Nm']) ?? '') || null,
     bankReference: text(path(tx, 'Refs', 'AcctSvcrRef')) ?? null,
+    // Ustrd is 140 characters a piece and banks cut longer text wherever the piece is full, even
+    // inside a reference ("… 64702" + "54683 …"); the pieces run together are searched as well.
+    joinedPieces: unstructured.length > 1 ? unstructured.map((u) => (u ?? '').trim()).join('') : '',
   };
+}
+
+/** The text references are looked for in: the line's text, then its Ustrd pieces run together. */
+function searchText(lineText: string, infos: Array<{ joinedPieces: string }>): string {
+  return [lineText, ...infos.map((i) => i.joinedPieces)].filter((t) => t !== '').join(' ');
 }
 
 function joinText(parts: Array<string | undefined>): string {
@@ -58,7 +67,7 @@ function joinText(parts: Array<string | undefined>): string {
  * entry, 0 SEK transaction). The direction is always the entry's, as in the genkgo oracle: a
  * TxDtls saying CRDT inside a DBIT entry did not put money on the account.
  */
-export function entryLines(ntry: XmlNode, where: string, patterns: RegExp[]): Array<Omit<UnnumberedLine, 'statementId'>> {
+export function entryLines(ntry: XmlNode, where: string, patterns: RegExp[]): Array<Omit<UnnumberedLine, 'statementId' | 'account'>> {
   const entryMoney = camtMoney(child(ntry, 'Amt'), `${where}/Amt`);
   const indicator = text(child(ntry, 'CdtDbtInd'));
   if (indicator !== 'CRDT' && indicator !== 'DBIT') {
@@ -94,7 +103,7 @@ export function entryLines(ntry: XmlNode, where: string, patterns: RegExp[]): Ar
         ...money,
         batchIndex,
         bankReference: info.bankReference ?? entryReference,
-        references: extractReferences({ structured: info.structured, endToEndId: info.endToEndId, text: lineText, patterns }),
+        references: extractReferences({ structured: info.structured, endToEndId: info.endToEndId, text: searchText(lineText, [info]), patterns }),
         counterparty: info.counterparty,
         text: lineText,
       };
@@ -116,7 +125,7 @@ export function entryLines(ntry: XmlNode, where: string, patterns: RegExp[]): Ar
         structured: infos.flatMap((i) => i.structured),
         endToEndId: endToEndIds[0],
         secondary: endToEndIds.slice(1),
-        text: lineText,
+        text: searchText(lineText, infos),
         patterns,
       }),
       counterparty: infos.find((i) => i.counterparty !== null)?.counterparty ?? null,

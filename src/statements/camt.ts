@@ -71,7 +71,7 @@ export function parseCamt(textIn: string, expected: CamtFormat | undefined, patt
     let j = 0;
     for (const ntry of entries) {
       j++;
-      for (const line of entryLines(ntry, `${where}/Ntry[${j}]`, patterns)) lines.push({ ...line, statementId });
+      for (const line of entryLines(ntry, `${where}/Ntry[${j}]`, patterns)) lines.push({ ...line, statementId, account });
     }
   });
   return { format: format satisfies StatementFormat, accounts, statementIds, lines, balances: allBalances };

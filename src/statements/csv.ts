@@ -68,6 +68,7 @@ function row(record: CsvRecord, map: CsvColumnMap, columns: Map<Role, number>, p
   const text = normalise(cell('text') ?? '');
   return {
     statementId: null,
+    account: null,
     bankReference: cell('bankReference') || null,
     batchIndex: null,
     bookingDate: at(where, () => csvDate(cell('date') ?? '', map.dateOrder)),

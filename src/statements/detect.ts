@@ -6,7 +6,8 @@ const NOTIFICATION_ROOT = /<(?:[\w.-]+:)?BkToCstmrDbtCdtNtfctn[\s>]/;
 
 /**
  * camt by its message element (or, failing that, its namespace) near the top of an XML document;
- * MT940 by a :20: field together with a :61: or opening-balance field at the start of lines.
+ * MT940 (and MT942, which the parser tells apart) by a :20: field together with a :61:,
+ * opening-balance or floor-limit field at the start of lines.
  * CSV has no signature worth trusting, so it is never guessed.
  */
 export function detectFormat(text: string): StatementFormat | undefined {
@@ -19,6 +20,7 @@ export function detectFormat(text: string): StatementFormat | undefined {
     return ns ? (`camt.${ns[1]}` as StatementFormat) : undefined;
   }
   const hasReference = /(?:^|\{4:)[ \t]*:20:/m.test(text);
-  const hasEntries = /^[ \t]*:(?:61|60F|60M):/m.test(text);
+  // MT942 has no opening balance; its floor limit (:34F:) stands in for it.
+  const hasEntries = /^[ \t]*:(?:61|60F|60M|34F):/m.test(text);
   return hasReference && hasEntries ? 'mt940' : undefined;
 }

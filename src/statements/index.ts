@@ -9,6 +9,7 @@ export type {
 } from './types.js';
 export { StatementParseError } from './errors.js';
 export { detectFormat } from './detect.js';
+export { decode, STATEMENT_ENCODINGS, type StatementEncoding } from './decode.js';
 export { parseStatement } from './parse.js';
 export { parseAmountMinor, type AmountOptions } from './amount.js';
 export { extractReferences, isCreditorReference, type ReferenceInput } from './references.js';

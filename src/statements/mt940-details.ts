@@ -74,16 +74,24 @@ function slashDetails(joined: string): Details {
     if (!values.has(m[1] ?? '') || values.get(m[1] ?? '') === '') values.set(m[1] ?? '', value);
   });
   const get = (key: string) => normalise(values.get(key) ?? '') || undefined;
+  const remittance = normalise([get('REMI'), get('USTD'), get('STRD')].filter(Boolean).join(' '));
   return {
-    text: normalise([get('REMI'), get('USTD'), get('STRD')].filter(Boolean).join(' ')),
+    // Without a remittance code the field is still the bank's words about the payment ("/PREF/…",
+    // Citibank's "/PT/FT/PY/…"): kept as written rather than dropped.
+    text: remittance || normalise(joined),
     structured: [get('EREF'), get('CDTRREF')].filter((v): v is string => v !== undefined),
     secondary: [get('MARF'), get('PREF'), get('IREF')].filter((v): v is string => v !== undefined),
-    counterparty: get('NAME') ?? null,
+    counterparty: get('NAME') ?? counterpartyOf(values.get('CNTP')) ?? null,
   };
 }
 
+/** ING's counterparty: "/CNTP/account/BIC/name/city/", any part possibly empty. */
+function counterpartyOf(cntp: string | undefined): string | undefined {
+  return normalise(cntp?.split('/')[2] ?? '') || undefined;
+}
+
 /** Parses :86: content lines in whichever of the four styles they come. */
-export function parseDetails(lines: string[]): Details {
+function parseOne(lines: string[]): Details {
   const first = (lines[0] ?? '').trimStart();
   const joined = [first, ...lines.slice(1)].join('');
   if (/^(?:[0-9]{3})?\?[0-9]{2}/.test(first)) return subfieldDetails(joined);
@@ -94,4 +102,18 @@ export function parseDetails(lines: string[]): Details {
   if (/^\/[A-Z]{2,9}\//.test(first)) return slashDetails(joined);
   // Free text: a line break may end a thought or wrap a word; nothing tells which, so it is a space.
   return { text: normalise(lines.join(' ')), structured: [], secondary: [], counterparty: null };
+}
+
+/**
+ * The details of one :61:. The handbook allows one :86: per statement line, but banks write
+ * several (old Rabobank: name, then purpose); each is read in its own style and all are kept.
+ */
+export function parseDetails(fields: string[][]): Details {
+  const parts = fields.map(parseOne);
+  return {
+    text: normalise(parts.map((p) => p.text).join(' ')),
+    structured: parts.flatMap((p) => p.structured),
+    secondary: parts.flatMap((p) => p.secondary),
+    counterparty: parts.find((p) => p.counterparty !== null)?.counterparty ?? null,
+  };
 }

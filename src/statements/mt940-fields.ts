@@ -17,6 +17,9 @@ export type Message = Field[];
 
 const TAG = /^:([0-9]{2}[A-Z]?):(.*)$/;
 const TERMINATOR = /^-(?:\}.*|XXX)?\s*$/;
+// mBank frames each message in SOH … "-" ETX, the control characters of SWIFT's transmission.
+const SOH = String.fromCharCode(1);
+const ETX = String.fromCharCode(3);
 // Basic, application and user header blocks; block 3 may nest one level ({3:{108:…}}).
 const LEADING_BLOCKS = /^(?:\{[1-3]:(?:[^{}]|\{[^{}]*\})*\})+/;
 
@@ -31,7 +34,7 @@ export function splitMessages(text: string): Message[] {
   };
   const rows = text.split(/\r\n|\r|\n/);
   rows.forEach((raw, i) => {
-    let row = raw;
+    let row = raw.replaceAll(SOH, '').replaceAll(ETX, '');
     if (row.startsWith('{')) {
       row = row.replace(LEADING_BLOCKS, '');
       if (row.startsWith('{4:')) {

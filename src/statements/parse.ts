@@ -1,25 +1,10 @@
 import { parseCamt } from './camt.js';
 import { parseCsv } from './csv.js';
+import { decode } from './decode.js';
 import { detectFormat } from './detect.js';
 import { StatementParseError } from './errors.js';
 import { parseMt940 } from './mt940.js';
 import type { FormatResult, ParseOptions, ParsedStatement } from './types.js';
-
-/**
- * Bytes to text. Statement files are UTF-8 (camt by default), UTF-16 with a BOM, or a Windows
- * code page (older MT940 and CSV exports): bytes that are not valid UTF-8 are read as
- * windows-1252 rather than turned into replacement characters.
- */
-export function decode(input: string | Buffer): string {
-  if (typeof input === 'string') return input.replace(/^\uFEFF/, '');
-  if (input[0] === 0xff && input[1] === 0xfe) return new TextDecoder('utf-16le').decode(input.subarray(2));
-  if (input[0] === 0xfe && input[1] === 0xff) return new TextDecoder('utf-16be').decode(input.subarray(2));
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(input);
-  } catch {
-    return new TextDecoder('windows-1252').decode(input);
-  }
-}
 
 /**
  * Parses a bank statement file into lines for matching. Pure: no I/O, no clock. Throws
@@ -27,7 +12,7 @@ export function decode(input: string | Buffer): string {
  * either sees every line of the file or none.
  */
 export function parseStatement(input: string | Buffer, opts: ParseOptions = {}): ParsedStatement {
-  const text = decode(input);
+  const text = decode(input, opts.encoding ?? opts.csv?.encoding);
   if (text.trim() === '') throw new StatementParseError('the file is empty', 'input');
   // CSV has no signature; a caller who passes a column map and no format means CSV.
   const format = opts.format ?? detectFormat(text) ?? (opts.csv ? 'csv' : undefined);
@@ -39,6 +24,7 @@ export function parseStatement(input: string | Buffer, opts: ParseOptions = {}):
       result = parseCamt(text, format, patterns);
       break;
     case 'mt940':
+    case 'mt942':
       result = parseMt940(text, patterns);
       break;
     case 'csv':

@@ -1,4 +1,5 @@
 import { isValidReference } from '../domain/reference.js';
+import { withoutIbans } from './iban.js';
 
 export interface ReferenceInput {
   /** Structured creditor references (camt CdtrRefInf/Ref, MT940 EREF+ or /EREF/ sub-fields). */
@@ -84,18 +85,20 @@ function patternMatches(text: string, patterns: RegExp[]): string[] {
 
 /**
  * Candidate references for matching, strongest first: structured creditor references (and ISO
- * 11649 ones found in the text), the EndToEndId, variable symbols, Tollgate references in the text,
- * the caller's patterns, then the weaker bank identifiers. Whitespace is normalised, case kept,
+ * 11649 ones found in the text), the EndToEndId, variable symbols, Tollgate references in the text
+ * (outside IBANs), the caller's patterns, then the weaker bank identifiers. Whitespace is normalised, case kept,
  * duplicates (ignoring case) dropped, NOTPROVIDED and all-zero placeholders never returned.
  */
 export function extractReferences(input: ReferenceInput): string[] {
   const text = normalise(input.text);
+  // The account part of an IBAN is digits like a reference's (NL36INGB6470254683), never one.
+  const accountFree = withoutIbans(text);
   const candidates = [
     ...(input.structured ?? []),
     ...creditorReferences(text),
     input.endToEndId,
-    ...Array.from(text.matchAll(VARIABLE_SYMBOL), (m) => m[1]),
-    ...Array.from(text.matchAll(TEN_DIGITS), (m) => m[0]).filter(isValidReference),
+    ...Array.from(accountFree.matchAll(VARIABLE_SYMBOL), (m) => m[1]),
+    ...Array.from(accountFree.matchAll(TEN_DIGITS), (m) => m[0]).filter(isValidReference),
     ...patternMatches(text, input.patterns ?? []),
     ...(input.secondary ?? []),
   ];

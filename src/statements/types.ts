@@ -2,13 +2,17 @@
  * The shape every statement format is parsed into. One ParsedLine is one movement of money that a
  * matcher can settle a payment with; batches are expanded so a line never stands for several payers.
  */
-export type StatementFormat = 'camt.053' | 'camt.054' | 'mt940' | 'csv';
+import type { StatementEncoding } from './decode.js';
+
+export type StatementFormat = 'camt.053' | 'camt.054' | 'mt940' | 'mt942' | 'csv';
 
 export interface ParsedLine {
   /** 0-based position in the file (after batch expansion). */
   index: number;
-  /** The statement the line came from (camt Stmt/Id or Ntfctn/Id, MT940 ":20: :28C:"); null for CSV. */
+  /** The statement the line came from (camt Stmt/Id or Ntfctn/Id, MT940 ":20: :25: :28C:"); null for CSV. */
   statementId: string | null;
+  /** The account the statement is about (camt Acct/Id, MT940 :25:); null for CSV. */
+  account: string | null;
   /** The bank's own id of the entry/transaction, for de-duplication; null if none. */
   bankReference: string | null;
   /**
@@ -74,6 +78,8 @@ export interface CsvColumnMap {
   groupSeparator?: '.' | ',' | ' ' | "'";
   /** Day/month order for slashed dates; ISO (2024-03-01) and dotted (01.03.2024) dates are always read. */
   dateOrder?: 'DMY' | 'MDY';
+  /** The file's code page when known; otherwise UTF-8, or the best of windows-1252/1250 and CP852. */
+  encoding?: StatementEncoding;
 }
 
 export interface ParseOptions {
@@ -83,6 +89,8 @@ export interface ParseOptions {
   csv?: CsvColumnMap;
   /** Extra reference patterns over the free text; capture group 1 (or the whole match) is the reference. */
   patterns?: RegExp[];
+  /** The file's code page when known (wins over csv.encoding); otherwise detected, see decode.ts. */
+  encoding?: StatementEncoding;
 }
 
 /** What a format parser hands back before lines are numbered. */

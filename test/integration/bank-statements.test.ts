@@ -169,6 +169,32 @@ describe('bank statements (dev server, real worker, real Postgres)', () => {
     assert.equal(settled.settled_reason, 'bank');
   });
 
+  it("takes an MT942 interim report, then knows its entries again in the day's MT940 by the bank's reference", async () => {
+    const done = async (id: string) =>
+      waitFor(`statement ${id} to finish`, async () => {
+        const s = await stack.request('GET', `/v1/bank-statements/${id}`);
+        return s.json.status === 'done' ? s.json : undefined;
+      });
+    // mBank, 19 January 2017: three 0.01 PLN credits reported at 18:15, then in the closing statement.
+    const interimUpload = await upload(fixture('mt940/wolph-mbank-mt942.sta'));
+    assert.equal(interimUpload.status, 201, interimUpload.text);
+    assert.equal(interimUpload.json.format, 'mt942');
+    const interim = await done(interimUpload.json.id);
+    assert.deepEqual(
+      interim.lines.map((l: { amount: number; direction: string; outcome: string; account: string }) => [l.amount, l.direction, l.outcome, l.account]),
+      Array(3).fill([1, 'credit', 'no_reference', 'PL29114010810000267002001002']),
+      'booked credits, decided like any statement line',
+    );
+    const dayUpload = await upload(fixture('mt940/wolph-mbank-mt940.sta'));
+    assert.equal(dayUpload.status, 201, dayUpload.text);
+    assert.equal(dayUpload.json.format, 'mt940');
+    const day = await done(dayUpload.json.id);
+    assert.deepEqual(
+      day.lines.map((l: { outcome: string; outcome_detail: string }) => [l.outcome, l.outcome_detail]),
+      ['MB170119012058', 'MB170119012085', 'MB170119012121'].map((ref) => ['duplicate', `bank reference ${ref} was imported before`]),
+    );
+  });
+
   /** A minimal MT940 export with one credit carrying `text` in its :86: and no bank reference. */
   const mt940 = (id: string, amount: string, text: string) =>
     [':20:' + id, ':25:PL61109010140000071219812874', ':28C:1/1', ':60F:C261127PLN0,00', `:61:2611271127C${amount}NTRFNOTPROVIDED`, `:86:${text}`, `:62F:C261127PLN${amount}`, '-'].join('\n');

@@ -16,6 +16,24 @@ import { StatementParseError, detectFormat, parseStatement, type ParsedStatement
 const FIXTURES = resolve(projectRoot(), 'test/fixtures/bank-statements');
 const RECURSION = '__RECURSIVITY__';
 
+/**
+ * Files whose projects publish their expected values as assertions in test code (PHP, Ruby,
+ * Python) rather than as a dump beside the file: statements-mt940-banks.test.ts holds those
+ * values and checks each of these files against them. Here they must still parse.
+ */
+const ORACLE_IN_TEST_CODE = new Set([
+  'jejik-commerzbank.sta',
+  'kingsquare-rabo-sample.sta',
+  'kingsquare-rabo-sample4.sta',
+  'kingsquare-zetb-sample.sta',
+  'ksdev-mbank-iph.sta',
+  'ksdev-mbank-multiple_accounts.sta',
+  'wolph-asnb-mt940_with_spaces_for_entry_date.sta',
+  'wolph-citi-mt940.sta',
+  'zilverline-ing.sta',
+  'zilverline-ing-cntp_without_description.sta',
+]);
+
 function statementFiles(): Array<{ folder: string; name: string; path: string }> {
   return ['camt', 'mt940'].flatMap((folder) =>
     readdirSync(join(FIXTURES, folder))
@@ -234,10 +252,13 @@ describe('statement fixtures', () => {
     }
 
     it(`${file.name}: parses and agrees with its oracle`, () => {
-      const folderFormat = file.folder === 'mt940' ? 'mt940' : text.includes('camt.054') ? 'camt.054' : 'camt.053';
+      // MT942 (interim report) files live beside MT940: they have a floor limit and no opening balance.
+      const interim = /^:34F:/m.test(text) && !/^:60[FM]:/m.test(text);
+      const folderFormat = file.folder === 'mt940' ? (interim ? 'mt942' : 'mt940') : text.includes('camt.054') ? 'camt.054' : 'camt.053';
       // A file of bare :60F: lines (amount_formats) has no :20:, so detection rightly says nothing.
       const detectable = file.folder === 'camt' || /^:20:/m.test(text);
-      assert.equal(detectFormat(text), detectable ? folderFormat : undefined);
+      // Detection says MT940 for both; the parser tells an MT942 by its fields.
+      assert.equal(detectFormat(text), detectable ? folderFormat.replace('mt942', 'mt940') : undefined);
       const parsed = parseStatement(bytes, detectable ? {} : { format: 'mt940' });
       assert.equal(parsed.format, folderFormat);
       parsed.lines.forEach((line, i) => {
@@ -247,6 +268,10 @@ describe('statement fixtures', () => {
       });
       if (!detectable) assert.equal(parsed.balances.length, (text.match(/^:60F:/gm) ?? []).length, 'every amount format parses');
       const oracle = oraclePath(file.path);
+      if (ORACLE_IN_TEST_CODE.has(file.name)) {
+        assert.equal(oracle, undefined, `${file.name} has an oracle file: compare it here`);
+        return;
+      }
       assert.ok(oracle, `an oracle beside ${file.name}`);
       if (oracle.endsWith('.json')) compareCamt(parsed, JSON.parse(readFileSync(oracle, 'utf8')));
       else compareMt940(parsed, parseYaml(readFileSync(oracle, 'utf8'), { schema: 'failsafe', maxAliasCount: -1, logLevel: 'silent' }));

@@ -15,7 +15,7 @@ const IMPORT_WAIT_MS = 10_000;
 const DEFAULT_LINES = 1000;
 
 const UploadQuery = z.object({
-  format: z.enum(STATEMENT_FORMATS).optional().openapi({ description: 'Detected when left out (camt.053, camt.054, MT940); CSV must be named' }),
+  format: z.enum(STATEMENT_FORMATS).optional().openapi({ description: 'Detected when left out (camt.053, camt.054, MT940; an MT942 is reported as mt942); CSV must be named' }),
   csv_map: z.string().max(2000).optional().openapi({ description: 'A column map named in the statements file (config/statements.yaml), or one given inline as JSON ({"amount":"Amount","currency":"Currency",…})' }),
   file_name: z.string().max(200).optional(),
 });

@@ -12,7 +12,7 @@ import type { statementImportWorkflow } from '../../workflows/statement-import.j
 import { CsvMap, type CsvMapConfig } from '../../config-statements.js';
 import type { AppDeps } from '../env.js';
 
-export const STATEMENT_FORMATS = ['camt.053', 'camt.054', 'mt940', 'csv'] as const satisfies readonly StatementFormat[];
+export const STATEMENT_FORMATS = ['camt.053', 'camt.054', 'mt940', 'mt942', 'csv'] as const satisfies readonly StatementFormat[];
 
 /** Kept of each uploaded file in the journal: enough to see what arrived, not a second copy of 50 MB. */
 const JOURNAL_BODY_BYTES = 64 * 1024;
@@ -88,6 +88,8 @@ export async function importStatementFile(deps: Pick<AppDeps, 'pool' | 'temporal
         parsed.lines.map((l) => ({
           id: newId('bln'),
           lineNo: l.index + 1,
+          account: l.account,
+          statementRef: l.statementId,
           // Batch items share their entry's reference; the position keeps them apart.
           bankReference: l.bankReference === null ? null : l.batchIndex === null ? l.bankReference : `${l.bankReference}#${l.batchIndex}`,
           bookingDate: l.bookingDate,

@@ -6,6 +6,8 @@ export const BankLine = z
   .object({
     id: z.string(),
     line_no: z.number().int(),
+    account: z.string().nullable().openapi({ description: 'The account of the statement the line is in (camt Acct/Id, MT940 :25:)' }),
+    statement_ref: z.string().nullable().openapi({ description: 'That statement inside the file (camt Stmt/Id, MT940 ":20: :25: :28C:")' }),
     amount: z.number().int().openapi({ description: 'Minor units, always positive; see direction' }),
     currency: z.string(),
     direction: z.enum(['credit', 'debit']),
@@ -29,7 +31,7 @@ export type BankLine = z.infer<typeof BankLine>;
 export const BankStatement = z
   .object({
     id: z.string(),
-    format: z.enum(['camt.053', 'camt.054', 'mt940', 'csv']),
+    format: z.enum(['camt.053', 'camt.054', 'mt940', 'mt942', 'csv']),
     sha256: z.string(),
     file_name: z.string().nullable(),
     accounts: z.array(z.string()),
@@ -49,6 +51,8 @@ export function lineJson(l: BankLineRow): BankLine {
   return {
     id: l.id,
     line_no: l.line_no,
+    account: l.account,
+    statement_ref: l.statement_ref,
     amount: toJsonMinor(l.amount_minor),
     currency: l.currency,
     direction: l.direction,
