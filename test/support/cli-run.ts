@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/cli/provision/paths.js';
@@ -23,9 +23,17 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, script = join('sr
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
+const made: string[] = [];
+// Removed when the test file's process ends, whatever the outcome: each run makes a dozen of them.
+process.once('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A private (0700, as mkdtemp makes it) folder, like a new user's checkout under /root. */
 export function privateDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /** A PATH that holds `node` and nothing else: no go, java, mvn, temporal or chromium. */
