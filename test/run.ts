@@ -12,13 +12,15 @@ import { migrate } from '../src/db/migrate.js';
 import { createPool } from '../src/db/pool.js';
 import { ensureTemporalCli } from '../src/cli/provision/temporal-cli.js';
 import { ensureTimeSkippingServer } from '../src/cli/provision/test-server.js';
-import { projectRoot } from '../src/cli/provision/paths.js';
+import { projectRoot, ProvisionError } from '../src/cli/provision/paths.js';
+import { oneSentence } from '../src/cli/stack/failure-sentence.js';
+import { StartError } from '../src/cli/stack/start-error.js';
 import { startEmbeddedPostgres } from '../src/cli/stack/postgres.js';
 import { startTemporalDevServer } from '../src/cli/stack/temporal-dev-server.js';
 import { freePort } from './support/free-port.js';
 
 const say = (line: string) => console.log(`[test] ${line}`);
-const LEVELS = ['unit', 'workflow', 'integration', 'browser'] as const; // browser: headless Chromium (Debian's `chromium`)
+const LEVELS = ['unit', 'stack', 'workflow', 'integration', 'browser'] as const;
 
 function testFiles(filter: string[]): string[] {
   const root = join(projectRoot(), 'test');
@@ -69,6 +71,7 @@ async function main(): Promise<number> {
         TOLLGATE_TEST_DATABASE_URL: postgres.url('tollgate_test'),
         TOLLGATE_TEST_POSTGRES_ADMIN_URL: postgres.url('postgres'),
         TOLLGATE_TEST_TIME_SKIPPING_SERVER: timeSkipping,
+        TOLLGATE_TEST_TEMPORAL_CLI: cli,
       });
     }
     say(`running ${files.length} test files`);
@@ -87,7 +90,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err);
+    // A missing tool or a server that cannot start is one sentence; anything else is a bug to read the stack of.
+    console.error(err instanceof ProvisionError || err instanceof StartError ? `[test] ${oneSentence(err)}` : err);
     process.exit(1);
   },
 );

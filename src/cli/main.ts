@@ -7,6 +7,8 @@ import { migrate } from '../db/migrate.js';
 import { ProvisionError } from './provision/paths.js';
 import { ensureTemporalCli } from './provision/temporal-cli.js';
 import { ensureTimeSkippingServer } from './provision/test-server.js';
+import { oneSentence } from './stack/failure-sentence.js';
+import { StartError } from './stack/start-error.js';
 import { startStack } from './start.js';
 import { importStatementCommand } from './statements-import.js';
 
@@ -81,6 +83,7 @@ function parseScopes(text: string): ApiKeyScope[] {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  console.error(err instanceof ProvisionError || err instanceof ConfigError ? `[tollgate] ${err.message}` : err);
+  // What the user can act on is one sentence; anything else is a bug, and its stack helps fix it.
+  console.error(err instanceof ProvisionError || err instanceof ConfigError || err instanceof StartError ? `[tollgate] ${oneSentence(err)}` : err);
   process.exit(1);
 });

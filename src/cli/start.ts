@@ -4,10 +4,13 @@ import type { Config } from '../config.js';
 import { createPool } from '../db/pool.js';
 import { migrate } from '../db/migrate.js';
 import { generateApiKey } from '../api/api-keys/api-keys.router.js';
-import { projectRoot, ProvisionError } from './provision/paths.js';
+import { projectRoot } from './provision/paths.js';
 import { ensureTemporalCli } from './provision/temporal-cli.js';
-import { type ManagedChild, startChild, waitUntilReady } from './stack/child-process.js';
-import { startEmbeddedPostgres, type RunningPostgres } from './stack/postgres.js';
+import { type ManagedChild, startChild, stopAllChildren, waitUntilReady } from './stack/child-process.js';
+import { oneSentence } from './stack/failure-sentence.js';
+import { claimPorts, type PortClaim } from './stack/ports.js';
+import { startEmbeddedPostgres } from './stack/postgres.js';
+import { StartError } from './stack/start-error.js';
 import { startTemporalDevServer } from './stack/temporal-dev-server.js';
 
 const say = (line: string) => console.log(`[tollgate] ${line}`);
@@ -15,34 +18,44 @@ const say = (line: string) => console.log(`[tollgate] ${line}`);
 /**
  * `npm start`: the whole stack on one machine. Temporal dev server and embedded Postgres unless
  * TEMPORAL_ADDRESS / DATABASE_URL point elsewhere; migrations; the worker and the API as child
- * processes. Ctrl-C or SIGTERM stops everything it started, in reverse order.
+ * processes. Ctrl-C or SIGTERM stops everything it started, in reverse order; so does a start that
+ * fails half-way, which then says why in one sentence.
  */
 export async function startStack(config: Config, env: NodeJS.ProcessEnv): Promise<void> {
   const dataDir = resolve(config.TOLLGATE_DATA_DIR);
-  mkdirSync(dataDir, { recursive: true, mode: 0o755 });
-  const stoppers: Array<{ name: string; stop: () => Promise<void> }> = [];
   let shuttingDown = false;
+  let started = false;
 
   const shutdown = async (reason: string, code: number) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    say(`stopping (${reason})…`);
-    for (const s of [...stoppers].reverse()) {
-      await s.stop().catch((err: unknown) => say(`could not stop ${s.name}: ${String(err)}`));
-    }
-    say('stopped.');
+    if (started) say(`stopping (${reason})…`);
+    await stopAllChildren((name, err) => say(`could not stop the ${name}: ${String(err)}`));
+    if (started) say('stopped.');
     process.exit(code);
+  };
+  const fail = (err: unknown) => {
+    console.error(`[tollgate] ${oneSentence(err, join(dataDir, 'start-failure.log'))}`);
+    void shutdown('startup failed', 1);
   };
   process.on('SIGINT', () => void shutdown('SIGINT', 0));
   process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
 
   try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+    const claims = portClaims(config);
+    await claimPorts(Object.values(claims).filter((c) => c !== undefined));
+
     // Temporal
     let temporalAddress = config.TEMPORAL_ADDRESS;
     let uiUrl: string | undefined;
     if (!temporalAddress) {
       const cli = await ensureTemporalCli({ explicit: config.TEMPORAL_CLI, cacheOverride: config.TOLLGATE_CACHE_DIR, env, log: say });
+      await claimPorts([claims.temporal!, claims.ui!]); // again: provisioning may have taken minutes
       say(`starting the Temporal dev server (state in ${join(dataDir, 'temporal.db')})…`);
+      started = true;
       const dev = await startTemporalDevServer({
         cli,
         port: config.TOLLGATE_TEMPORAL_PORT,
@@ -50,7 +63,6 @@ export async function startStack(config: Config, env: NodeJS.ProcessEnv): Promis
         dbFile: join(dataDir, 'temporal.db'),
         logFile: join(dataDir, 'temporal.log'),
       });
-      stoppers.push({ name: 'Temporal dev server', stop: () => dev.child.stop() });
       temporalAddress = dev.address;
       uiUrl = dev.uiUrl;
     }
@@ -58,24 +70,24 @@ export async function startStack(config: Config, env: NodeJS.ProcessEnv): Promis
     // Postgres
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
-      say(`starting embedded Postgres (data in ${join(dataDir, 'postgres')})…`);
+      await claimPorts([claims.postgres!]);
       const pgLog = join(dataDir, 'postgres.log');
-      const pgServer: RunningPostgres = await startEmbeddedPostgres({
+      started = true;
+      const pgServer = await startEmbeddedPostgres({
         dataDir: join(dataDir, 'postgres'),
         port: config.TOLLGATE_POSTGRES_PORT,
         persistent: true,
         durable: true,
         onLog: (line) => appendFileSync(pgLog, line),
+        env,
       });
-      stoppers.push({ name: 'Postgres', stop: () => pgServer.stop() });
+      const where = pgServer.dataDir === join(dataDir, 'postgres') ? pgServer.dataDir : `${pgServer.dataDir}, linked from ${join(dataDir, 'postgres')}`;
+      say(`embedded Postgres is up (data in ${where})`);
       await pgServer.createDatabase('tollgate');
       databaseUrl = pgServer.url('tollgate');
     }
 
-    const pool = createPool(databaseUrl, 2);
-    const applied = await migrate(pool);
-    await pool.end();
-    say(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema is up to date');
+    await migrateOrExplain(databaseUrl, config.DATABASE_URL !== undefined);
 
     const adminKey = config.TOLLGATE_ADMIN_API_KEY ?? loadOrCreateAdminKey(dataDir);
     const childEnv: NodeJS.ProcessEnv = {
@@ -85,14 +97,14 @@ export async function startStack(config: Config, env: NodeJS.ProcessEnv): Promis
       TOLLGATE_ADMIN_API_KEY: adminKey,
     };
     const dist = join(projectRoot(), 'dist');
+    await claimPorts([claims.api]);
+    started = true;
     const worker = startChild('worker', process.execPath, [join(dist, 'worker', 'main.js')], { env: childEnv, stdio: 'inherit' });
-    stoppers.push({ name: 'worker', stop: () => worker.stop(15_000) });
     const api = startChild('API', process.execPath, [join(dist, 'api', 'main.js')], { env: childEnv, stdio: 'inherit' });
-    stoppers.push({ name: 'API', stop: () => api.stop() });
     watchExit([worker, api], (name) => void shutdown(`${name} exited`, 1));
 
     const apiUrl = `http://localhost:${config.PORT}`;
-    await waitUntilReady(api, async () => (await fetch(`${apiUrl}/healthz`)).ok, 60_000, () => 'See its log above.');
+    await waitUntilReady(api, async () => (await fetch(`${apiUrl}/healthz`)).ok, 60_000, () => 'its log is above');
     say('ready.');
     say(`  API           ${apiUrl}`);
     say(`  API docs      ${apiUrl}/docs   (OpenAPI: ${apiUrl}/openapi.json)`);
@@ -102,8 +114,44 @@ export async function startStack(config: Config, env: NodeJS.ProcessEnv): Promis
     say(`  admin API key ${adminKey}`);
     say('Ctrl-C stops everything.');
   } catch (err) {
-    console.error(err instanceof ProvisionError ? `[tollgate] ${err.message}` : err);
-    await shutdown('startup failed', 1);
+    fail(err);
+  }
+}
+
+/** The ports of the servers this start will run (none for a server given by TEMPORAL_ADDRESS / DATABASE_URL). */
+function portClaims(config: Config): { temporal?: PortClaim; ui?: PortClaim; postgres?: PortClaim; api: PortClaim } {
+  const ownTemporal = !config.TEMPORAL_ADDRESS;
+  return {
+    ...(ownTemporal && {
+      temporal: { port: config.TOLLGATE_TEMPORAL_PORT, host: '127.0.0.1', what: 'Temporal dev server', variable: 'TOLLGATE_TEMPORAL_PORT', instead: 'TEMPORAL_ADDRESS=host:port' },
+      ui: { port: config.TOLLGATE_UI_PORT, host: '127.0.0.1', what: 'Temporal UI', variable: 'TOLLGATE_UI_PORT' },
+    }),
+    ...(!config.DATABASE_URL && {
+      postgres: { port: config.TOLLGATE_POSTGRES_PORT, host: '127.0.0.1', what: 'embedded Postgres', variable: 'TOLLGATE_POSTGRES_PORT', instead: 'DATABASE_URL=postgres://…' },
+    }),
+    api: { port: config.PORT, host: config.HOST, what: 'API', variable: 'PORT' },
+  };
+}
+
+async function migrateOrExplain(databaseUrl: string, given: boolean): Promise<void> {
+  const pool = createPool(databaseUrl, 2);
+  pool.on('error', () => undefined); // an idle client's error is the same failure the query reports
+  try {
+    const applied = await migrate(pool);
+    say(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema is up to date');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const unreachable = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === '28P01' || code === '3D000';
+    if (!unreachable) throw err;
+    const where = new URL(databaseUrl).host;
+    const what = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new StartError(
+      given
+        ? `Cannot use the Postgres at DATABASE_URL (${where}: ${what}): check that it runs and the URL is right, or unset DATABASE_URL to let npm start run an embedded one.`
+        : `Cannot use the embedded Postgres at ${where} (${what}).`,
+    );
+  } finally {
+    await pool.end().catch(() => undefined);
   }
 }
 

@@ -13,4 +13,5 @@ export const testEnv = {
   databaseUrl: () => required('TOLLGATE_TEST_DATABASE_URL'),
   postgresAdminUrl: () => required('TOLLGATE_TEST_POSTGRES_ADMIN_URL'),
   timeSkippingServer: () => required('TOLLGATE_TEST_TIME_SKIPPING_SERVER'),
+  temporalCli: () => required('TOLLGATE_TEST_TEMPORAL_CLI'),
 };

