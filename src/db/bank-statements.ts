@@ -1,3 +1,4 @@
+import { beforeKeyset, CURSOR_AT, type Keyset, keysetValues } from './keyset.js';
 import type { Queryable } from './pool.js';
 
 export type LineOutcome = 'matched' | 'amount_mismatch' | 'no_reference' | 'not_found' | 'duplicate' | 'ignored';
@@ -72,12 +73,12 @@ export async function findStatement(db: Queryable, id: string): Promise<BankStat
   return res.rows[0];
 }
 
-export async function listStatements(db: Queryable, limit: number, before?: { createdAt: Date; id: string }): Promise<BankStatementRow[]> {
-  const res = await db.query<BankStatementRow>({
-    text: `SELECT ${STATEMENT_COLUMNS} FROM bank_statements
-            WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::text))
+export async function listStatements(db: Queryable, limit: number, before?: Keyset): Promise<Array<BankStatementRow & { cursor_at: string }>> {
+  const res = await db.query<BankStatementRow & { cursor_at: string }>({
+    text: `SELECT ${STATEMENT_COLUMNS}, ${CURSOR_AT} FROM bank_statements
+            WHERE ${beforeKeyset(1)}
             ORDER BY created_at DESC, id DESC LIMIT $3`,
-    values: [before?.createdAt ?? null, before?.id ?? null, limit],
+    values: [...keysetValues(before), limit],
   });
   return res.rows;
 }

@@ -1,3 +1,4 @@
+import { beforeKeyset, CURSOR_AT, type Keyset, keysetValues } from './keyset.js';
 import type { Queryable } from './pool.js';
 
 /** A row of `temporary_payments`. */
@@ -119,15 +120,15 @@ export async function listTemporaryHistory(db: Queryable, id: string): Promise<T
 /** Newest first, keyset-paged by (created_at, id). */
 export async function listTemporaryPayments(
   db: Queryable,
-  f: { status?: string | undefined; customerId?: string | undefined; before?: { createdAt: Date; id: string } | undefined; limit: number },
-): Promise<TemporaryPaymentRow[]> {
-  const res = await db.query<TemporaryPaymentRow>({
-    text: `SELECT ${COLUMNS} FROM temporary_payments
+  f: { status?: string | undefined; customerId?: string | undefined; before?: Keyset | undefined; limit: number },
+): Promise<Array<TemporaryPaymentRow & { cursor_at: string }>> {
+  const res = await db.query<TemporaryPaymentRow & { cursor_at: string }>({
+    text: `SELECT ${COLUMNS}, ${CURSOR_AT} FROM temporary_payments
             WHERE ($1::text IS NULL OR status = $1::text)
               AND ($2::text IS NULL OR customer_id = $2::text)
-              AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::text))
+              AND ${beforeKeyset(3)}
             ORDER BY created_at DESC, id DESC LIMIT $5`,
-    values: [f.status ?? null, f.customerId ?? null, f.before?.createdAt ?? null, f.before?.id ?? null, f.limit],
+    values: [f.status ?? null, f.customerId ?? null, ...keysetValues(f.before), f.limit],
   });
   return res.rows;
 }

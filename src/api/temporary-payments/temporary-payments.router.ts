@@ -8,7 +8,7 @@ import { findTemporaryPayment, listTemporaryHistory, listTemporaryPayments, type
 import { temporaryPaymentWorkflowId } from '../../temporal/workflow-ids.js';
 import { STATE_CONFLICT } from '../../workflows/subscription-messages.js';
 import { settleUpdate, unsettleUpdate } from '../../workflows/temporary-payment.js';
-import { decodeCursor, encodeCursor, page } from '../cursor.js';
+import { decodeCursor, page } from '../cursor.js';
 import type { AppEnv } from '../env.js';
 import { getTemporaryRoute, listTemporaryRoute, settleRoute, type TemporaryPayment, unsettleRoute } from './temporary-payments.routes.js';
 
@@ -66,7 +66,7 @@ export function temporaryPaymentsRouter(): OpenAPIHono<AppEnv> {
       before: decodeCursor(q.cursor),
       limit: q.limit + 1,
     });
-    const p = page(rows, q.limit, (last) => encodeCursor(last.created_at, last.id));
+    const p = page(rows, q.limit);
     return c.json({ data: p.data.map(temporaryPaymentJson), next_cursor: p.next_cursor }, 200);
   });
 
