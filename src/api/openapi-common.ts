@@ -13,7 +13,15 @@ export const IdempotencyHeaders = z.object({
   'idempotency-key': z
     .string()
     .optional()
-    .openapi({ description: 'Same key and body return the original result; same key with another body is 422.' }),
+    .openapi({ description: 'Same key and body return the original result; same key with another body is 422. Kept for IDEMPOTENCY_KEY_TTL (default P7D).' }),
+});
+
+export const RequiredIdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .openapi({ description: 'Required. A unique key per charge, the same on every retry: a retry answers the first result and never charges twice; same key with another body is 422.' }),
 });
 
 export const bearer = [{ bearerAuth: [] }];

@@ -25,9 +25,8 @@ export function customersRouter(): OpenAPIHono<AppEnv> {
 
   app.openapi(createCustomerRoute, async (c) => {
     const body = c.req.valid('json');
-    const { pool } = c.get('deps');
-    const result = await idempotent(c, 'customers.create', body, async () => {
-      const row = await insertCustomer(pool, {
+    const result = await idempotent(c, 'customers.create', body, async (tx) => {
+      const row = await insertCustomer(tx, {
         id: newId('cus'),
         externalRef: body.external_ref,
         name: body.name,

@@ -46,7 +46,7 @@ export function paymentsRouter(): OpenAPIHono<AppEnv> {
   app.openapi(createPaymentRoute, async (c) => {
     const body = c.req.valid('json');
     const deps = c.get('deps');
-    const result = await idempotent(c, 'payments.create', body, async () => {
+    const result = await idempotent(c, 'payments.create', body, async (tx) => {
       const money = fieldError('amount', () => minorFromJson(body.amount, body.currency));
       let ttlMs: number | undefined;
       if (body.expires_in !== undefined) {
@@ -58,7 +58,7 @@ export function paymentsRouter(): OpenAPIHono<AppEnv> {
         }
         ttlMs = ttl;
       }
-      const row = await createPayment(deps, {
+      const row = await createPayment({ ...deps, pool: tx }, {
         customerId: body.customer_id,
         amountMinor: money.minor,
         currency: money.currency,

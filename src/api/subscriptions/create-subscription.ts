@@ -7,7 +7,7 @@ import { findCustomer } from '../../db/customers.js';
 import { appendEvent } from '../../db/events.js';
 import { newId } from '../../db/ids.js';
 import { findPayment } from '../../db/payments.js';
-import { inTransaction } from '../../db/pool.js';
+import { type Db, inTransaction } from '../../db/pool.js';
 import { insertSubscription, type SubscriptionRow } from '../../db/subscriptions.js';
 import { tokenExpiry } from '../../gateways/sandbox/recurring.js';
 import { isRecurringGateway } from '../../gateways/types.js';
@@ -30,7 +30,8 @@ async function resolvePaymentMethod(c: Context<AppEnv>, body: CreateSubscription
   return { token: payment.payment_method_token, expires: payment.payment_method_expires ?? tokenExpiry(payment.payment_method_token) ?? null };
 }
 
-export async function createSubscription(c: Context<AppEnv>, body: CreateSubscriptionBody): Promise<SubscriptionRow> {
+/** `db`: the transaction of an idempotent request, joined so its response is saved with the rows. */
+export async function createSubscription(c: Context<AppEnv>, body: CreateSubscriptionBody, db?: Db): Promise<SubscriptionRow> {
   const { pool, gateways, temporal, config, now } = c.get('deps');
   const gateway = gateways.get(body.gateway);
   if (!gateway || !isRecurringGateway(gateway)) throw invalid('gateway', `"${body.gateway}" cannot charge stored payment methods`);
@@ -81,7 +82,7 @@ export async function createSubscription(c: Context<AppEnv>, body: CreateSubscri
     expiryNoticeFor: null,
     requestedAmountMinor: null,
   };
-  return inTransaction(pool, async (tx) => {
+  return inTransaction(db ?? pool, async (tx) => {
     const row = await insertSubscription(tx, {
       id,
       customerId: body.customer_id,

@@ -6,7 +6,6 @@ import { listSubscriptions } from '../../db/subscriptions.js';
 import { tokenExpiry } from '../../gateways/sandbox/recurring.js';
 import {
   changeTermsUpdate,
-  chargeNowUpdate,
   paymentMethodUpdate,
   reactivateUpdate,
   resumeUpdate,
@@ -17,6 +16,7 @@ import type { AppEnv } from '../env.js';
 import { fieldError } from '../field-error.js';
 import { idempotent } from '../idempotency.js';
 import { hasScope } from '../middleware/auth.js';
+import { requestCharge } from './charge-request.js';
 import { createSubscription } from './create-subscription.js';
 import { runSubscriptionUpdate, visibleSubscription } from './run-update.js';
 import { subscriptionJson } from './subscription-json.js';
@@ -46,9 +46,9 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
 
   app.openapi(createSubscriptionRoute, async (c) => {
     const body = c.req.valid('json');
-    const result = await idempotent(c, 'subscriptions.create', body, async () => ({
+    const result = await idempotent(c, 'subscriptions.create', body, async (tx) => ({
       status: 201 as const,
-      body: subscriptionJson(await createSubscription(c, body)),
+      body: subscriptionJson(await createSubscription(c, body, tx)),
     }));
     return c.json(result.body, 201);
   });
@@ -94,16 +94,14 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
 
   app.openapi(chargeNowRoute, async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { amount?: number };
-    const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) =>
-      h.executeUpdate(chargeNowUpdate, { args: [body.amount !== undefined ? { amount: body.amount } : {}] }),
-    );
-    return c.json(subscriptionJson(row), 200);
+    const result = await requestCharge(c, c.req.valid('param').id, 'subscriptions.charge_now', body.amount, { required: false });
+    return c.json(result.body, 200);
   });
 
   app.openapi(requestChargeRoute, async (c) => {
     const { amount } = c.req.valid('json');
-    const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) => h.executeUpdate(chargeNowUpdate, { args: [{ amount }] }));
-    return c.json(subscriptionJson(row), 200);
+    const result = await requestCharge(c, c.req.valid('param').id, 'subscriptions.charge', amount, { required: true });
+    return c.json(result.body, 200);
   });
 
   app.openapi(changeTermsRoute, async (c) => {
