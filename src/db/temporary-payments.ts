@@ -21,7 +21,7 @@ export interface TemporaryPaymentRow {
 
 export interface TemporaryHistoryRow {
   id: bigint;
-  action: 'created' | 'settled' | 'unsettled';
+  action: 'created' | 'settled' | 'bank_confirmed' | 'unsettled';
   reason: string | null;
   actor: string | null;
   expires_at: Date | null;
@@ -67,7 +67,7 @@ export async function findTemporaryByReferences(db: Queryable, references: reado
 }
 
 /**
- * Settles an open (or hand-settled, when the bank confirms it) temporary payment. Returns the row
+ * Settles an open (or hand-settled or expired, when the bank confirms it) temporary payment. Returns the row
  * when this call changed it; undefined when it was already settled another way.
  */
 export async function settleTemporary(
@@ -78,19 +78,19 @@ export async function settleTemporary(
   const res = await db.query<TemporaryPaymentRow>({
     text: `UPDATE temporary_payments
               SET status = 'settled', settled_reason = $2, settled_at = now(), bank_line_id = $3, expires_at = NULL, updated_at = now()
-            WHERE id = $1 AND (status = 'open' OR ($2 = 'bank' AND settled_reason = 'manual'))
+            WHERE id = $1 AND (status = 'open' OR ($2 = 'bank' AND settled_reason IN ('manual', 'expired')))
         RETURNING ${COLUMNS}`,
     values: [id, s.reason, s.bankLineId],
   });
   return res.rows[0];
 }
 
-/** Reopens a hand-settled temporary payment with a fresh expiry. */
+/** Reopens a settled temporary payment (by hand, expiry or bank) with a fresh expiry. */
 export async function reopenTemporary(db: Queryable, id: string, expiresAt: Date | null): Promise<TemporaryPaymentRow | undefined> {
   const res = await db.query<TemporaryPaymentRow>({
     text: `UPDATE temporary_payments
-              SET status = 'open', settled_reason = NULL, settled_at = NULL, expires_at = $2, updated_at = now()
-            WHERE id = $1 AND status = 'settled' AND settled_reason = 'manual'
+              SET status = 'open', settled_reason = NULL, settled_at = NULL, bank_line_id = NULL, expires_at = $2, updated_at = now()
+            WHERE id = $1 AND status = 'settled'
         RETURNING ${COLUMNS}`,
     values: [id, expiresAt],
   });
