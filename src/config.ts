@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { parseIsoDurationMs } from './domain/duration.js';
 import { projectRoot } from './cli/provision/paths.js';
 import { GatewayConfigError, loadGatewaySettings } from './gateways/config-file.js';
 import type { GatewaySettings } from './gateways/settings.js';
@@ -58,6 +59,14 @@ export const ConfigSchema = z.object({
   /** How long a callback request waits on Temporal before leaving delivery to the relay. */
   CALLBACK_SIGNAL_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  /** How long an Idempotency-Key and its saved response are kept (ISO 8601 duration); older keys start over and are deleted. */
+  IDEMPOTENCY_KEY_TTL: z
+    .string()
+    .default('P7D')
+    .refine((v) => { try { return parseIsoDurationMs(v) >= 1000; } catch { return false; } }, 'must be an ISO 8601 duration of at least PT1S, such as P7D')
+    .transform((v) => parseIsoDurationMs(v)),
+  /** How often each API process deletes expired idempotency keys. */
+  IDEMPOTENCY_CLEANUP_INTERVAL_MS: z.coerce.number().int().min(100).default(3_600_000),
   LOG_LEVEL: logLevel.default('info'),
 });
 

@@ -20,12 +20,15 @@ import type { GatewayOutcome } from '../domain/payment.js';
 import { type Candidate, decideLine } from '../domain/statement-matching.js';
 import { paymentWorkflowId, temporaryPaymentWorkflowId } from '../temporal/workflow-ids.js';
 import { gatewayOutcomeSignal } from '../workflows/payment.js';
+import { reviveTemporaryPayment } from '../temporal/revive-temporary.js';
 import { bankMatchedSignal } from '../workflows/temporary-payment.js';
 
 export interface StatementActivityDeps {
   pool: pg.Pool;
   /** To tell matched workflows; built once by the worker. */
   temporal: Client;
+  /** Where a temporary payment's workflow is started again when a line pays it after its expiry. */
+  taskQueue?: string | undefined;
 }
 
 const SIGNAL_CONCURRENCY = 16;
@@ -126,12 +129,20 @@ export function createStatementActivities(deps: StatementActivityDeps) {
 
 /**
  * Tells a matched line's workflow and returns the line's id once it needs no more telling. The
- * workflow may have ended: fine if this line is what ended it (a retry), a duplicate if the target
- * closed some other way; a target still open whose workflow is not running yet is retried (throws).
+ * workflow may have ended: an expired target is started again to take the line (bank_confirmed);
+ * fine if this line is what ended it (a retry), a duplicate if the target closed some other way; a target still open whose workflow is not running yet is retried (throws).
  */
 export async function deliverMatch(deps: StatementActivityDeps, line: BankLineRow): Promise<string> {
   const closed = await tellMatch(deps.temporal, line);
   if (!closed) return line.id;
+  if (line.temporary_payment_id && deps.taskQueue) {
+    // Paid after its expiry ended the workflow: a new run in the expired state takes the line.
+    const t = await findTemporaryPayment(deps.pool, line.temporary_payment_id);
+    if (t?.status === 'settled' && t.settled_reason === 'expired') {
+      await reviveTemporaryPayment(deps.temporal, deps.taskQueue, t, { lineId: line.id });
+      return line.id;
+    }
+  }
   const verdict = await targetVerdict(deps.pool, line);
   if (verdict === 'open') throw new OrphanTargetError(`${closed}, yet its target is still open; tried again later`);
   if (verdict === 'closed_by_other') await demoteMatch(deps.pool, line.id, closed);

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { matchedLineFor } from '../db/bank-statements.js';
+import { matchedLineFor, unpairLine } from '../db/bank-statements.js';
 import { appendEvent } from '../db/events.js';
 import { newId } from '../db/ids.js';
 import { findPayment } from '../db/payments.js';
@@ -88,15 +88,16 @@ export function createTemporaryPaymentActivities(deps: TemporaryActivityDeps) {
         }
         const changed = await settleTemporary(tx, before.id, { reason, bankLineId: lineId ?? null });
         if (changed) {
+          // A hand or expiry settlement the bank later pays is one settlement: the bank confirms it.
+          const confirms = before.status === 'settled';
           await appendTemporaryHistory(tx, {
             temporaryPaymentId: changed.id,
-            action: 'settled',
-            reason: input.note && reason === input.reason ? `${reason}: ${input.note}` : reason,
+            action: confirms ? 'bank_confirmed' : 'settled',
+            reason: confirms ? `bank (was ${before.settled_reason ?? ''})` : input.note && reason === input.reason ? `${reason}: ${input.note}` : reason,
             actor,
             bankLineId: lineId ?? null,
           });
-          // A hand settlement the bank later confirms is one settlement: the second event says so.
-          const type = before.status === 'settled' ? 'temporary_payment.bank_confirmed' : 'temporary_payment.settled';
+          const type = confirms ? 'temporary_payment.bank_confirmed' : 'temporary_payment.settled';
           await appendEvent(tx, { type, aggregateType: 'temporary_payment', aggregateId: changed.id, payload: temporaryPaymentJsonPayload(changed) });
         }
         const current = changed ?? before;
@@ -105,18 +106,23 @@ export function createTemporaryPaymentActivities(deps: TemporaryActivityDeps) {
     },
 
     /**
-     * Reopens a hand-settled temporary payment — unless a statement line was matched to it
-     * meanwhile: then the bank has confirmed it and it is settled by the bank instead, for good.
+     * Reopens a settled temporary payment (BillTech: every settlement is reversible). A bank
+     * settlement gives its line back (outcome not_found, to be paired again by hand). A hand or
+     * expiry settlement that a statement line was matched to meanwhile is settled by the bank
+     * instead: the line's signal is on its way, and the bank's word wins.
      */
     async unsettleTemporaryPayment(input: { temporaryPaymentId: string; expiresAt: string | null; actor: string; note?: string | undefined }) {
       return inTransaction(deps.pool, async (tx) => {
         const before = await findTemporaryPayment(tx, input.temporaryPaymentId, { forUpdate: true });
         if (!before) throw new Error(`temporary payment ${input.temporaryPaymentId} does not exist`);
+        if (before.status === 'settled' && before.settled_reason === 'bank' && before.bank_line_id) {
+          await unpairLine(tx, before.bank_line_id, `unpaired by hand when temporary payment ${before.id} was reopened${input.note ? `: ${input.note}` : ''}`);
+        }
         const line = await matchedLineFor(tx, { temporaryPaymentId: before.id });
         if (line) {
           const confirmed = await settleTemporary(tx, before.id, { reason: 'bank', bankLineId: line.id });
           if (confirmed) {
-            await appendTemporaryHistory(tx, { temporaryPaymentId: confirmed.id, action: 'settled', reason: 'bank', actor: 'bank_statement', bankLineId: line.id });
+            await appendTemporaryHistory(tx, { temporaryPaymentId: confirmed.id, action: 'bank_confirmed', reason: `bank (was ${before.settled_reason ?? ''})`, actor: 'bank_statement', bankLineId: line.id });
             await appendEvent(tx, { type: 'temporary_payment.bank_confirmed', aggregateType: 'temporary_payment', aggregateId: confirmed.id, payload: temporaryPaymentJsonPayload(confirmed) });
           }
           const now = confirmed ?? before;
@@ -125,7 +131,14 @@ export function createTemporaryPaymentActivities(deps: TemporaryActivityDeps) {
         const expiresAt = input.expiresAt === null ? null : new Date(input.expiresAt);
         const changed = await reopenTemporary(tx, input.temporaryPaymentId, expiresAt);
         if (changed) {
-          await appendTemporaryHistory(tx, { temporaryPaymentId: changed.id, action: 'unsettled', reason: input.note ?? null, actor: input.actor, expiresAt });
+          await appendTemporaryHistory(tx, {
+            temporaryPaymentId: changed.id,
+            action: 'unsettled',
+            reason: `reopened from ${before.settled_reason ?? ''}${input.note ? `: ${input.note}` : ''}`,
+            actor: input.actor,
+            expiresAt,
+            bankLineId: before.settled_reason === 'bank' ? before.bank_line_id : null,
+          });
           await appendEvent(tx, { type: 'temporary_payment.unsettled', aggregateType: 'temporary_payment', aggregateId: changed.id, payload: temporaryPaymentJsonPayload(changed) });
         }
         const current = await findTemporaryPayment(tx, input.temporaryPaymentId);

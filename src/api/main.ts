@@ -7,6 +7,7 @@ import { ensureAdminKey } from './bootstrap.js';
 import { startCallbackRelay } from './callbacks/delivery.js';
 import { createApp } from './create-app.js';
 import { buildAppDeps } from './deps.js';
+import { startIdempotencyCleanup } from './idempotency.js';
 import type { AppDeps } from './env.js';
 
 /** The API process: `node dist/api/main.js`. Expects a migrated database. */
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     log.info({ port: info.port }, 'API listening');
   });
   const stopRelay = startCallbackRelay(deps);
+  const stopCleanup = startIdempotencyCleanup(deps);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'API shutting down');
     server.close();
-    void stopRelay()
+    void Promise.all([stopRelay(), stopCleanup()])
       .then(() => deps.temporal.connection.close())
       .then(() => pool.end())
       .finally(() => process.exit(0));

@@ -13,7 +13,15 @@ export const IdempotencyHeaders = z.object({
   'idempotency-key': z
     .string()
     .optional()
-    .openapi({ description: 'Same key and body return the original result; same key with another body is 422.' }),
+    .openapi({ description: 'Same key and body return the original result; same key with another body is 422. Kept for IDEMPOTENCY_KEY_TTL (default P7D).' }),
+});
+
+export const RequiredIdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .openapi({ description: 'Required. A unique key per charge, the same on every retry: a retry answers the first result and never charges twice; same key with another body is 422.' }),
 });
 
 export const bearer = [{ bearerAuth: [] }];
@@ -33,3 +41,20 @@ export const CurrencyCode = z
 
 export const IdParam = (example: string) =>
   z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' }, example }) });
+
+/** `limit` and `cursor` as every keyset-paged list takes them. */
+export const PageQuery = {
+  limit: z.coerce.number().int().min(1).max(500).default(50).openapi({ description: 'Rows per page (1–500)' }),
+  cursor: z.string().max(300).optional().openapi({ description: 'next_cursor of the previous page, unchanged' }),
+};
+
+/** The shape of every list: a page of rows and the cursor of the next page (null on the last). */
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item), next_cursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last page' }) });
+
+/** A moment: an RFC 3339 date-time, or a date (its midnight, UTC). */
+export const Instant = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/, 'an RFC 3339 date-time (2026-12-01T00:00:00+01:00) or a date (2026-12-01, midnight UTC)')
+  .refine((v) => !Number.isNaN(Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v)), 'not a real date')
+  .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));

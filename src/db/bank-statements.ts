@@ -1,3 +1,4 @@
+import { beforeKeyset, CURSOR_AT, type Keyset, keysetValues } from './keyset.js';
 import type { Queryable } from './pool.js';
 
 export type LineOutcome = 'matched' | 'amount_mismatch' | 'no_reference' | 'not_found' | 'duplicate' | 'ignored';
@@ -76,12 +77,12 @@ export async function findStatement(db: Queryable, id: string): Promise<BankStat
   return res.rows[0];
 }
 
-export async function listStatements(db: Queryable, limit: number, before?: { createdAt: Date; id: string }): Promise<BankStatementRow[]> {
-  const res = await db.query<BankStatementRow>({
-    text: `SELECT ${STATEMENT_COLUMNS} FROM bank_statements
-            WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::text))
+export async function listStatements(db: Queryable, limit: number, before?: Keyset): Promise<Array<BankStatementRow & { cursor_at: string }>> {
+  const res = await db.query<BankStatementRow & { cursor_at: string }>({
+    text: `SELECT ${STATEMENT_COLUMNS}, ${CURSOR_AT} FROM bank_statements
+            WHERE ${beforeKeyset(1)}
             ORDER BY created_at DESC, id DESC LIMIT $3`,
-    values: [before?.createdAt ?? null, before?.id ?? null, limit],
+    values: [...keysetValues(before), limit],
   });
   return res.rows;
 }
@@ -274,14 +275,14 @@ export async function matchedLineFor(db: Queryable, target: { temporaryPaymentId
 
 /**
  * Locks the targets a batch is about to match and checks they still take a match (temporary
- * payments open or hand-settled, payments pending). An expiry or a hand change waits on the lock,
+ * payments open, hand-settled or expired, payments pending). An expiry or a hand change waits on the lock,
  * then sees the match. False when a target changed since the candidates were read.
  */
 export async function lockMatchTargets(db: Queryable, temporaryIds: readonly string[], paymentIds: readonly string[]): Promise<boolean> {
   if (temporaryIds.length > 0) {
     const t = await db.query<{ n: number }>({
       text: `SELECT count(*)::int AS n FROM (SELECT 1 FROM temporary_payments
-              WHERE id = ANY($1::text[]) AND (status = 'open' OR settled_reason = 'manual') FOR SHARE) AS locked`,
+              WHERE id = ANY($1::text[]) AND (status = 'open' OR settled_reason IN ('manual', 'expired')) FOR SHARE) AS locked`,
       values: [temporaryIds],
     });
     if ((t.rows[0]?.n ?? 0) !== temporaryIds.length) return false;
@@ -325,4 +326,16 @@ export async function matchedTargetKeys(db: Queryable, temporaryIds: string[], p
     values: [temporaryIds, paymentIds],
   });
   return new Set(res.rows.map((r) => r.k));
+}
+
+/**
+ * The line that settled a temporary payment a person has reopened: no longer matched, and free to be
+ * paired by hand again (outcome not_found). The temporary payment's history keeps the link.
+ */
+export async function unpairLine(db: Queryable, lineId: string, detail: string): Promise<void> {
+  await db.query({
+    text: `UPDATE bank_lines SET outcome = 'not_found', outcome_detail = $2, temporary_payment_id = NULL, payment_id = NULL, matched_by = NULL
+            WHERE id = $1 AND outcome = 'matched'`,
+    values: [lineId, detail],
+  });
 }

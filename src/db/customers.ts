@@ -1,3 +1,4 @@
+import { beforeKeyset, CURSOR_AT, type Keyset, keysetValues } from './keyset.js';
 import type { Queryable } from './pool.js';
 
 /** A row of `customers`. */
@@ -41,4 +42,20 @@ export async function findCustomerByExternalRef(db: Queryable, externalRef: stri
     values: [externalRef],
   });
   return res.rows[0];
+}
+
+/** Newest first, keyset-paged by (created_at, id); external_ref is exact (the billing system's id). */
+export async function listCustomers(
+  db: Queryable,
+  f: { externalRef?: string | undefined; email?: string | undefined; before?: Keyset | undefined; limit: number },
+): Promise<Array<CustomerRow & { cursor_at: string }>> {
+  const res = await db.query<CustomerRow & { cursor_at: string }>({
+    text: `SELECT id, external_ref, name, email, created_at, ${CURSOR_AT} FROM customers
+            WHERE ($1::text IS NULL OR external_ref = $1::text)
+              AND ($2::text IS NULL OR lower(email) = lower($2::text))
+              AND ${beforeKeyset(3)}
+            ORDER BY created_at DESC, id DESC LIMIT $5`,
+    values: [f.externalRef ?? null, f.email ?? null, ...keysetValues(f.before), f.limit],
+  });
+  return res.rows;
 }

@@ -1,4 +1,5 @@
 import type { FinalPaymentStatus, PaymentStatus } from '../domain/payment.js';
+import { beforeKeyset, CURSOR_AT, type Keyset, keysetValues } from './keyset.js';
 import type { Queryable } from './pool.js';
 
 /** A row of `payments`. amount_minor is exact (bigint). */
@@ -136,4 +137,38 @@ export async function findPendingForLink(db: Queryable, linkId: string): Promise
 export async function pendingByGateway(db: Queryable): Promise<Map<string, number>> {
   const res = await db.query<{ gateway: string; n: number }>({ text: "SELECT gateway, count(*)::int AS n FROM payments WHERE status = 'pending' GROUP BY gateway" });
   return new Map(res.rows.map((r) => [r.gateway, r.n]));
+}
+
+export interface PaymentFilter {
+  customerId?: string | undefined;
+  gateway?: string | undefined;
+  status?: PaymentStatus | undefined;
+  mode?: 'test' | 'live' | undefined;
+  /** created_at >= createdFrom and < createdTo (a day: from its midnight to the next). */
+  createdFrom?: Date | undefined;
+  createdTo?: Date | undefined;
+  reference?: string | undefined;
+  before?: Keyset | undefined;
+  limit: number;
+}
+
+/** Newest first, keyset-paged by (created_at, id). */
+export async function listPayments(db: Queryable, f: PaymentFilter): Promise<Array<PaymentRow & { cursor_at: string }>> {
+  const res = await db.query<PaymentRow & { cursor_at: string }>({
+    text: `SELECT ${COLUMNS}, ${CURSOR_AT} FROM payments
+            WHERE ($1::text IS NULL OR customer_id = $1::text)
+              AND ($2::text IS NULL OR gateway = $2::text)
+              AND ($3::text IS NULL OR status = $3::text)
+              AND ($4::text IS NULL OR mode = $4::text)
+              AND ($5::timestamptz IS NULL OR created_at >= $5::timestamptz)
+              AND ($6::timestamptz IS NULL OR created_at < $6::timestamptz)
+              AND ($7::text IS NULL OR reference = $7::text)
+              AND ${beforeKeyset(8)}
+            ORDER BY created_at DESC, id DESC LIMIT $10`,
+    values: [
+      f.customerId ?? null, f.gateway ?? null, f.status ?? null, f.mode ?? null, f.createdFrom ?? null, f.createdTo ?? null,
+      f.reference ?? null, ...keysetValues(f.before), f.limit,
+    ],
+  });
+  return res.rows;
 }

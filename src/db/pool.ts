@@ -10,8 +10,30 @@ export function createPool(connectionString: string, max = 10): pg.Pool {
   return new pg.Pool({ connectionString, max });
 }
 
-/** Runs fn in a transaction; commits on success, rolls back and rethrows on failure. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
+/** A pool, or a client already inside a transaction that inTransaction then joins. */
+export type Db = pg.Pool | pg.PoolClient;
+
+let savepoints = 0;
+
+/**
+ * Runs fn in a transaction; commits on success, rolls back and rethrows on failure. Given a client
+ * already in a transaction (an idempotent request saving its response with the business write),
+ * fn runs inside it under a savepoint, and the caller's transaction commits both or neither.
+ */
+export async function inTransaction<T>(db: Db, fn: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
+  if (!(db instanceof pg.Pool)) {
+    const name = `tg_sp_${(savepoints += 1)}`;
+    await db.query(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn(db);
+      await db.query(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (err) {
+      await db.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined);
+      throw err;
+    }
+  }
+  const pool = db;
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

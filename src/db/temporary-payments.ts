@@ -1,3 +1,4 @@
+import { beforeKeyset, CURSOR_AT, type Keyset, keysetValues } from './keyset.js';
 import type { Queryable } from './pool.js';
 
 /** A row of `temporary_payments`. */
@@ -20,7 +21,7 @@ export interface TemporaryPaymentRow {
 
 export interface TemporaryHistoryRow {
   id: bigint;
-  action: 'created' | 'settled' | 'unsettled';
+  action: 'created' | 'settled' | 'bank_confirmed' | 'unsettled';
   reason: string | null;
   actor: string | null;
   expires_at: Date | null;
@@ -66,7 +67,7 @@ export async function findTemporaryByReferences(db: Queryable, references: reado
 }
 
 /**
- * Settles an open (or hand-settled, when the bank confirms it) temporary payment. Returns the row
+ * Settles an open (or hand-settled or expired, when the bank confirms it) temporary payment. Returns the row
  * when this call changed it; undefined when it was already settled another way.
  */
 export async function settleTemporary(
@@ -77,19 +78,19 @@ export async function settleTemporary(
   const res = await db.query<TemporaryPaymentRow>({
     text: `UPDATE temporary_payments
               SET status = 'settled', settled_reason = $2, settled_at = now(), bank_line_id = $3, expires_at = NULL, updated_at = now()
-            WHERE id = $1 AND (status = 'open' OR ($2 = 'bank' AND settled_reason = 'manual'))
+            WHERE id = $1 AND (status = 'open' OR ($2 = 'bank' AND settled_reason IN ('manual', 'expired')))
         RETURNING ${COLUMNS}`,
     values: [id, s.reason, s.bankLineId],
   });
   return res.rows[0];
 }
 
-/** Reopens a hand-settled temporary payment with a fresh expiry. */
+/** Reopens a settled temporary payment (by hand, expiry or bank) with a fresh expiry. */
 export async function reopenTemporary(db: Queryable, id: string, expiresAt: Date | null): Promise<TemporaryPaymentRow | undefined> {
   const res = await db.query<TemporaryPaymentRow>({
     text: `UPDATE temporary_payments
-              SET status = 'open', settled_reason = NULL, settled_at = NULL, expires_at = $2, updated_at = now()
-            WHERE id = $1 AND status = 'settled' AND settled_reason = 'manual'
+              SET status = 'open', settled_reason = NULL, settled_at = NULL, bank_line_id = NULL, expires_at = $2, updated_at = now()
+            WHERE id = $1 AND status = 'settled'
         RETURNING ${COLUMNS}`,
     values: [id, expiresAt],
   });
@@ -119,15 +120,15 @@ export async function listTemporaryHistory(db: Queryable, id: string): Promise<T
 /** Newest first, keyset-paged by (created_at, id). */
 export async function listTemporaryPayments(
   db: Queryable,
-  f: { status?: string | undefined; customerId?: string | undefined; before?: { createdAt: Date; id: string } | undefined; limit: number },
-): Promise<TemporaryPaymentRow[]> {
-  const res = await db.query<TemporaryPaymentRow>({
-    text: `SELECT ${COLUMNS} FROM temporary_payments
+  f: { status?: string | undefined; customerId?: string | undefined; before?: Keyset | undefined; limit: number },
+): Promise<Array<TemporaryPaymentRow & { cursor_at: string }>> {
+  const res = await db.query<TemporaryPaymentRow & { cursor_at: string }>({
+    text: `SELECT ${COLUMNS}, ${CURSOR_AT} FROM temporary_payments
             WHERE ($1::text IS NULL OR status = $1::text)
               AND ($2::text IS NULL OR customer_id = $2::text)
-              AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::text))
+              AND ${beforeKeyset(3)}
             ORDER BY created_at DESC, id DESC LIMIT $5`,
-    values: [f.status ?? null, f.customerId ?? null, f.before?.createdAt ?? null, f.before?.id ?? null, f.limit],
+    values: [f.status ?? null, f.customerId ?? null, ...keysetValues(f.before), f.limit],
   });
   return res.rows;
 }

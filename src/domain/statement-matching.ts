@@ -70,7 +70,8 @@ export function decideLine(line: LineFacts, ctx: MatchContext): Decision {
   let settled: Decision | undefined;
   for (const reference of line.references) {
     for (const c of ctx.byReference.get(reference) ?? []) {
-      if (ctx.matchedTargets.has(targetKey(c)) || (c.kind === 'temporary' && (c.state === 'settled_bank' || c.state === 'settled_expired'))) {
+      // An expired or hand-settled temporary payment still takes its line: the bank confirms that settlement.
+      if (ctx.matchedTargets.has(targetKey(c)) || (c.kind === 'temporary' && c.state === 'settled_bank')) {
         const why = ctx.matchedTargets.has(targetKey(c)) ? 'already matched by another line' : `already ${c.kind === 'temporary' ? c.state.replace('_', ' (') + ')' : 'paid'}`;
         settled ??= { outcome: 'duplicate', detail: `${c.kind === 'temporary' ? 'temporary payment' : 'payment'} ${c.id} is ${why}`, reference, target: null };
         continue;

@@ -35,6 +35,7 @@ export async function createTollgateWorker(o: WorkerOptions): Promise<Worker> {
     activities: createActivities({
       pool: o.pool,
       temporal: o.temporal,
+      taskQueue: o.taskQueue,
       gateways: buildGateways(o.config, { db: o.pool }),
       hookSecret: o.config.AMOUNT_HOOK_SECRET,
       hookTimeoutMs: o.config.AMOUNT_HOOK_TIMEOUT_MS,

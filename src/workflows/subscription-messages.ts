@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Schedule } from '../domain/schedule.js';
 import type { StoppedReason, SubscriptionState } from '../domain/subscription.js';
+import type { ChargeRequestEntry, ChargeRequestKey } from './charge-requests.js';
 
 /**
  * Everything a subscription workflow carries across continue-as-new. Amounts are integer minor
@@ -50,6 +51,8 @@ export interface SubscriptionSnapshot {
   expiryNoticeFor: string | null;
   /** An automatic-mode charge the billing system asked for, waiting to run. */
   requestedAmountMinor: number | null;
+  /** Charge requests taken by Idempotency-Key (src/workflows/charge-requests.ts); absent in older snapshots. */
+  chargeRequests?: ChargeRequestEntry<SubscriptionView>[];
 }
 
 export interface StopRequest {
@@ -70,7 +73,7 @@ export type SubscriptionView = Pick<
 export const stopUpdate = defineUpdate<SubscriptionView, [StopRequest]>('stop');
 export const reactivateUpdate = defineUpdate<SubscriptionView, []>('reactivate');
 export const resumeUpdate = defineUpdate<SubscriptionView, []>('resume');
-export const chargeNowUpdate = defineUpdate<SubscriptionView, [{ amount?: number }]>('chargeNow');
+export const chargeNowUpdate = defineUpdate<SubscriptionView, [{ amount?: number } & ChargeRequestKey]>('chargeNow');
 export const changeTermsUpdate = defineUpdate<SubscriptionView, [{ amount?: number; schedule?: SubscriptionTerms['schedule'] }]>('changeTerms');
 export const paymentMethodUpdate = defineUpdate<SubscriptionView, [{ token: string; expires: string | null }]>('updatePaymentMethod');
 

@@ -9,6 +9,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { LEDGER_WRITES } from './activity-options.js';
+import { chargeRequestLog } from './charge-requests.js';
 import { chargeTime, nextChargeAfter } from '../domain/schedule.js';
 import {
   cardExpiresAtMs,
@@ -68,6 +69,7 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
   let chargesRun = 0; // completed charge rounds, so charge-now can answer after its charge
   let pendingStop: StopRequest | null = null; // a stop that arrived during a charge
   const nowMs = () => Date.now();
+  const chargeRequests = chargeRequestLog(s, nowMs);
   const due = (period: number) =>
     chargeTime(s.terms.schedule, Date.parse(s.terms.anchorAt), s.terms.timeZone, period - s.terms.anchorPeriod);
   const view = (): SubscriptionView => ({
@@ -135,13 +137,17 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
     return view();
   };
   setHandler(resumeUpdate, resume, { validator: () => conflict(resumeConflict(s.state)) });
-  setHandler(chargeNowUpdate, async ({ amount }) => {
+  setHandler(chargeNowUpdate, async ({ amount, requestId, keepMs }) => {
+    if (requestId !== undefined && chargeRequests.known(requestId)) return chargeRequests.replay(requestId);
+    if (requestId !== undefined) chargeRequests.begin(requestId, keepMs ?? 0);
     if (amount !== undefined) s.requestedAmountMinor = amount;
     chargeRequested = true;
     const seen = chargesRun;
     await condition(() => chargesRun !== seen);
+    if (requestId !== undefined) chargeRequests.finish(requestId, view());
     return view();
-  }, { validator: ({ amount }: { amount?: number }) => {
+  }, { validator: ({ amount, requestId }: { amount?: number; requestId?: string }) => {
+    if (chargeRequests.known(requestId)) return; // a repeat is answered from the log, whatever the state now
     conflict(chargeNowConflict(s.state));
     if (s.terms.schedule.kind === 'automatic' && amount === undefined) conflict('an automatic subscription is charged with an amount');
     if (amount !== undefined) conflict(amountConflict(amount));

@@ -17,8 +17,9 @@ import { STATE_CONFLICT } from './subscription-messages.js';
  * One workflow per temporary payment (`temporary-payment:<id>`), BillTech's "payment that counts
  * at once and is settled later". It waits, open, until a bank-statement line matches it, its expiry
  * passes (it then closes as settled, reason `expired`), or a person settles it. A hand settlement
- * can be undone (unsettle), which re-arms the expiry clock; a bank or expiry settlement is final
- * and ends the workflow. Postgres is written only by activities, each change with its event and
+ * can be undone (unsettle), which re-arms the expiry clock. A bank or expiry settlement ends the
+ * workflow; a bank line paying it after its expiry, or a person reopening it, starts a new run in
+ * the settled state (`input.settled`), so every settlement can be reopened by hand. Postgres is written only by activities, each change with its event and
  * history row; the workflow decides the order, so exactly one settlement wins.
  */
 export interface TemporaryPaymentInput {
@@ -27,6 +28,11 @@ export interface TemporaryPaymentInput {
   expiresAt: string | null;
   /** How long the expiry clock runs when unsettle re-arms it (payment_expiration); null for never. */
   expirationMs: number | null;
+  /**
+   * A run started again for a temporary payment already settled (src/temporal/revive-temporary.ts):
+   * a bank line that pays it after its expiry, or a person reopening an expiry or bank settlement.
+   */
+  settled?: { reason: SettledReason; bankLineId: string | null } | undefined;
 }
 
 export type TemporaryStatus = 'open' | 'settled';
@@ -59,10 +65,10 @@ const { settleTemporaryPayment, unsettleTemporaryPayment } = proxyActivities<Ret
 export async function temporaryPaymentWorkflow(input: TemporaryPaymentInput): Promise<TemporaryPaymentState> {
   const s: TemporaryPaymentState = {
     temporaryPaymentId: input.temporaryPaymentId,
-    status: 'open',
-    settledReason: null,
-    expiresAt: input.expiresAt,
-    bankLineId: null,
+    status: input.settled ? 'settled' : 'open',
+    settledReason: input.settled?.reason ?? null,
+    expiresAt: input.settled ? null : input.expiresAt,
+    bankLineId: input.settled?.bankLineId ?? null,
   };
   let bankLine: string | undefined;
   /** A manual change is being written; the main loop waits for it instead of racing it. */
@@ -113,9 +119,9 @@ export async function temporaryPaymentWorkflow(input: TemporaryPaymentInput): Pr
     },
     {
       validator: (_change: ManualChange) => {
-        if (closing || s.status !== 'settled' || s.settledReason !== 'manual' || busy || bankLine !== undefined) {
+        if (closing || s.status !== 'settled' || busy || bankLine !== undefined) {
           throw ApplicationFailure.nonRetryable(
-            s.status === 'open' ? 'the temporary payment is open; only a hand-settled one can be unsettled' : `the temporary payment is ${describe(s)}; only a hand settlement can be undone`,
+            s.status === 'open' ? 'the temporary payment is open; only a settled one can be unsettled' : `the temporary payment is ${describe(s)} and changing right now; retry shortly`,
             STATE_CONFLICT,
           );
         }
@@ -142,7 +148,8 @@ export async function temporaryPaymentWorkflow(input: TemporaryPaymentInput): Pr
       closing = true;
       // The activity settles it by the bank instead if a matched line's signal is still on the way.
       record(await settleTemporaryPayment({ temporaryPaymentId: s.temporaryPaymentId, reason: 'expired', actor: 'expiry' }));
-      return s;
+      // A line that arrived while the expiry was written confirms it now, in this run.
+      if (bankLine === undefined || s.settledReason === 'bank') return s;
     }
   }
 }

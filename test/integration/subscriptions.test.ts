@@ -143,11 +143,11 @@ describe('subscriptions over HTTP (dev server, real worker, real Postgres)', () 
     const customer = await createCustomer(stack);
     const auto = await create(customer.id, { schedule: { kind: 'automatic' }, max_amount: 10_000 });
     assert.equal(auto.json.next_charge_at, null);
-    const charged = await stack.request('POST', `/v1/subscriptions/${auto.json.id}/charges`, { body: { amount: 1234 } });
+    const charged = await stack.request('POST', `/v1/subscriptions/${auto.json.id}/charges`, { body: { amount: 1234 }, headers: { 'idempotency-key': `charge-${randomUUID()}` } });
     assert.equal(charged.status, 200, charged.text);
     const after = await stack.request('GET', `/v1/subscriptions/${auto.json.id}`);
     assert.deepEqual(after.json.attempts.map((a: any) => [a.amount, a.status]), [[1234, 'succeeded']]);
-    const tooMuch = await stack.request('POST', `/v1/subscriptions/${auto.json.id}/charges`, { body: { amount: 20_000 } });
+    const tooMuch = await stack.request('POST', `/v1/subscriptions/${auto.json.id}/charges`, { body: { amount: 20_000 }, headers: { 'idempotency-key': `charge-${randomUUID()}` } });
     assert.equal(tooMuch.status, 409);
 
     const listed = await stack.request('GET', `/v1/subscriptions?customer_id=${customer.id}&state=active,past_due`);

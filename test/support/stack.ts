@@ -9,6 +9,7 @@ import { ensureAdminKey } from '../../src/api/bootstrap.js';
 import { startCallbackRelay } from '../../src/api/callbacks/delivery.js';
 import { createApp } from '../../src/api/create-app.js';
 import { buildAppDeps } from '../../src/api/deps.js';
+import { startIdempotencyCleanup } from '../../src/api/idempotency.js';
 import type { AppDeps } from '../../src/api/env.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createPool } from '../../src/db/pool.js';
@@ -72,6 +73,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
     const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
   });
   const stopRelay = startCallbackRelay(deps);
+  const stopCleanup = startIdempotencyCleanup(deps);
   const adminKey = generateApiKey();
   await ensureAdminKey(pool, adminKey);
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -103,6 +105,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
     },
     async close() {
       await stopRelay();
+      await stopCleanup();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       worker?.shutdown();
       await workerRun;

@@ -114,7 +114,7 @@ describe('temporary payment workflow (time-skipping)', () => {
         workflowId,
         args: [{ temporaryPaymentId, expiresAt: new Date(start + 5 * DAY).toISOString(), expirationMs: 5 * DAY }],
       });
-      await refusedWith(handle.executeUpdate(unsettleUpdate, { args: [{ actor: 'key_1' }] }), /only a hand-settled one can be unsettled/);
+      await refusedWith(handle.executeUpdate(unsettleUpdate, { args: [{ actor: 'key_1' }] }), /only a settled one can be unsettled/);
       const settled = await handle.executeUpdate(settleUpdate, { args: [{ actor: 'key_1', note: 'seen in the bank portal' }] });
       assert.deepEqual([settled.status, settled.settledReason, settled.expiresAt], ['settled', 'manual', null]);
       await refusedWith(handle.executeUpdate(settleUpdate, { args: [{ actor: 'key_1' }] }), /settled \(manual\)/);

@@ -28,7 +28,7 @@ const matchLineRoute = createRoute({
   tags: ['Bank statements'],
   summary: 'Pair an unmatched line by hand',
   description:
-    'For booked credits that ended `amount_mismatch`, `no_reference`, `not_found` or `duplicate`. A temporary payment (open or hand-settled, same currency) is settled by the bank with this line, whatever the amount — a person decided; a pending bank-transfer payment must agree in amount and currency.',
+    'For booked credits that ended `amount_mismatch`, `no_reference`, `not_found` or `duplicate`. A temporary payment (open, hand-settled or expired, same currency) is settled by the bank with this line, whatever the amount — a person decided (a settled one records `bank_confirmed`); a pending bank-transfer payment must agree in amount and currency.',
   security: bearer,
   middleware: [requireScope('admin')] as const,
   request: { params: IdParam('bln_9sQ2mZ0pLk4nR7tW'), body: { required: true, content: { 'application/json': { schema: MatchBody } } } },
@@ -63,7 +63,7 @@ export function bankLinesRouter(): OpenAPIHono<AppEnv> {
       if (body.temporary_payment_id) {
         const t = await findTemporaryPayment(tx, body.temporary_payment_id, { forUpdate: true });
         if (!t) throw new NotFoundError(`no temporary payment ${body.temporary_payment_id}`);
-        if (t.status === 'settled' && t.settled_reason !== 'manual') throw new StateConflictError(`temporary payment ${t.id} is already settled (${t.settled_reason ?? ''})`);
+        if (t.status === 'settled' && t.settled_reason === 'bank') throw new StateConflictError(`temporary payment ${t.id} is already settled by the bank (line ${t.bank_line_id ?? ''}); reopen it first to pair another line`);
         if (t.currency !== line.currency) {
           throw new ValidationError(`the line is in ${line.currency}, temporary payment ${t.id} in ${t.currency}`, { errors: [{ path: 'temporary_payment_id', message: 'the currency must agree' }] });
         }
@@ -89,7 +89,7 @@ export function bankLinesRouter(): OpenAPIHono<AppEnv> {
     // Told after the commit; if Temporal is unreachable now, the relay tells it later.
     try {
       const deadline = Date.now() + c.get('deps').config.CALLBACK_SIGNAL_TIMEOUT_MS;
-      await markSignaled(pool, [await temporal.connection.withDeadline(deadline, () => deliverMatch({ pool, temporal }, row))]);
+      await markSignaled(pool, [await temporal.connection.withDeadline(deadline, () => deliverMatch({ pool, temporal, taskQueue: c.get('deps').config.TEMPORAL_TASK_QUEUE }, row))]);
     } catch (err) {
       c.get('log').warn({ lineId: row.id, err: err instanceof Error ? err.message : String(err) }, 'hand match not signalled yet; the relay will');
     }

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { countOutcomes, findStatement, listLines, listStatements } from '../../db/bank-statements.js';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../domain/errors.js';
 import { statementImportWorkflowId } from '../../temporal/workflow-ids.js';
-import { decodeCursor, encodeCursor, page } from '../cursor.js';
+import { decodeCursor, page } from '../cursor.js';
 import type { AppEnv } from '../env.js';
 import { journalHeaders, readBytesCapped, sourceIp } from '../inbound.js';
 import { requireScope } from '../middleware/auth.js';
@@ -152,7 +152,7 @@ export function bankStatementsRouter(): OpenAPIHono<AppEnv> {
     const { pool } = c.get('deps');
     const q = c.req.valid('query');
     const rows = await listStatements(pool, q.limit + 1, decodeCursor(q.cursor));
-    const p = page(rows, q.limit, (last) => encodeCursor(last.created_at, last.id));
+    const p = page(rows, q.limit);
     const data = await Promise.all(
       p.data.map(async (s) => {
         const { lines: _lines, next_cursor: _next, ...rest } = statementJson(s, await countOutcomes(pool, s.id), [], 1);

@@ -17,7 +17,7 @@ export async function relayStatementWork(deps: Pick<AppDeps, 'pool' | 'temporal'
   for (const line of await staleUnsignaledMatches(deps.pool, before, 100)) {
     const deadline = Date.now() + deps.config.CALLBACK_SIGNAL_TIMEOUT_MS;
     try {
-      await markSignaled(deps.pool, [await deps.temporal.connection.withDeadline(deadline, () => deliverMatch(deps, line))]);
+      await markSignaled(deps.pool, [await deps.temporal.connection.withDeadline(deadline, () => deliverMatch({ ...deps, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }, line))]);
       deps.log.info({ lineId: line.id }, 'relay told a matched statement line');
     } catch (err) {
       await noteSignalAttempt(deps.pool, line.id);

@@ -1,13 +1,14 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { NotFoundError, StateConflictError } from '../../domain/errors.js';
-import { type CustomerRow, findCustomer, insertCustomer } from '../../db/customers.js';
+import { type CustomerRow, findCustomer, insertCustomer, listCustomers } from '../../db/customers.js';
+import { decodeCursor, page } from '../cursor.js';
 import { newId } from '../../db/ids.js';
 import type { AppEnv } from '../env.js';
 import { idempotent } from '../idempotency.js';
 import { generateApiKey } from '../api-keys/api-keys.router.js';
 import { insertApiKey } from '../../db/api-keys.js';
 import { hashApiKey } from '../middleware/auth.js';
-import { createCustomerRoute, createCustomerTokenRoute, type Customer, getCustomerRoute } from './customers.routes.js';
+import { createCustomerRoute, createCustomerTokenRoute, type Customer, getCustomerRoute, listCustomersRoute } from './customers.routes.js';
 
 export function customerJson(row: CustomerRow): Customer {
   return {
@@ -24,9 +25,8 @@ export function customersRouter(): OpenAPIHono<AppEnv> {
 
   app.openapi(createCustomerRoute, async (c) => {
     const body = c.req.valid('json');
-    const { pool } = c.get('deps');
-    const result = await idempotent(c, 'customers.create', body, async () => {
-      const row = await insertCustomer(pool, {
+    const result = await idempotent(c, 'customers.create', body, async (tx) => {
+      const row = await insertCustomer(tx, {
         id: newId('cus'),
         externalRef: body.external_ref,
         name: body.name,
@@ -52,6 +52,13 @@ export function customersRouter(): OpenAPIHono<AppEnv> {
       customerId: customer.id,
     });
     return c.json({ customer_id: customer.id, token }, 201);
+  });
+
+  app.openapi(listCustomersRoute, async (c) => {
+    const q = c.req.valid('query');
+    const rows = await listCustomers(c.get('deps').pool, { externalRef: q.external_ref, email: q.email, before: decodeCursor(q.cursor), limit: q.limit + 1 });
+    const p = page(rows, q.limit);
+    return c.json({ data: p.data.map(customerJson), next_cursor: p.next_cursor }, 200);
   });
 
   app.openapi(getCustomerRoute, async (c) => {

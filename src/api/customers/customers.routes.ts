@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireScope } from '../middleware/auth.js';
-import { bearer, IdempotencyHeaders, IdParam, problemResponses } from '../openapi-common.js';
+import { bearer, IdempotencyHeaders, IdParam, pageOf, PageQuery, problemResponses } from '../openapi-common.js';
 
 export const CreateCustomerBody = z
   .object({
@@ -72,5 +72,26 @@ export const getCustomerRoute = createRoute({
   responses: {
     200: { description: 'The customer', content: { 'application/json': { schema: Customer } } },
     ...problemResponses(401, 403, 404),
+  },
+});
+
+export const listCustomersRoute = createRoute({
+  method: 'get',
+  path: '/v1/customers',
+  tags: ['Customers'],
+  summary: 'List customers, newest first; find one by external_ref',
+  description: '`external_ref` is matched exactly (the id in your billing system), `email` case-insensitively. Page with `next_cursor`.',
+  security: bearer,
+  middleware: [requireScope('read')] as const,
+  request: {
+    query: z.object({
+      external_ref: z.string().max(200).optional().openapi({ example: 'LMS-10042' }),
+      email: z.string().max(320).optional(),
+      ...PageQuery,
+    }),
+  },
+  responses: {
+    200: { description: 'A page', content: { 'application/json': { schema: pageOf(Customer).openapi('CustomerPage') } } },
+    ...problemResponses(400, 401, 403),
   },
 });

@@ -42,15 +42,15 @@ export function paymentLinksRouter(): OpenAPIHono<AppEnv> {
 
   app.openapi(createPaymentLinkRoute, async (c) => {
     const body = c.req.valid('json');
-    const { pool, config, now } = c.get('deps');
-    const result = await idempotent(c, 'payment-links.create', body, async () => {
+    const { config, now } = c.get('deps');
+    const result = await idempotent(c, 'payment-links.create', body, async (tx) => {
       const money = fieldError('amount', () => minorFromJson(body.amount, body.currency));
       const ttl = fieldError('expires_in', () => parseIsoDurationMs(body.expires_in));
       if (ttl < MIN_LINK_TTL_MS || ttl > MAX_LINK_TTL_MS) {
         throw new ValidationError('expires_in must be between PT1M and P366D', { errors: [{ path: 'expires_in', message: 'between PT1M and P366D' }] });
       }
-      if (!(await findCustomer(pool, body.customer_id))) throw new NotFoundError(`no customer ${body.customer_id}`);
-      const row = await insertPaymentLink(pool, {
+      if (!(await findCustomer(tx, body.customer_id))) throw new NotFoundError(`no customer ${body.customer_id}`);
+      const row = await insertPaymentLink(tx, {
         id: newId('plk'),
         token: randomBytes(24).toString('base64url'),
         customer_id: body.customer_id,

@@ -6,7 +6,7 @@ import { findCustomer } from '../../db/customers.js';
 import { appendEvent } from '../../db/events.js';
 import { newId } from '../../db/ids.js';
 import { insertPayment, type PaymentRow, referenceInUse } from '../../db/payments.js';
-import { inTransaction, type Queryable } from '../../db/pool.js';
+import { type Db, inTransaction, type Queryable } from '../../db/pool.js';
 import { gatewayAccepts } from '../../gateways/registry.js';
 import { startPaymentWorkflow } from '../../temporal/start.js';
 import type { AppDeps } from '../env.js';
@@ -33,7 +33,10 @@ export interface PaymentRequest {
  * transaction: if Temporal refuses, nothing is left behind. The gateway's mode, adapter and
  * settlement are copied onto the payment, so a later configuration change never reaches it.
  */
-export async function createPayment(deps: Pick<AppDeps, 'pool' | 'gateways' | 'temporal' | 'config' | 'now'>, req: PaymentRequest): Promise<PaymentRow> {
+export async function createPayment(
+  deps: Pick<AppDeps, 'gateways' | 'temporal' | 'config' | 'now'> & { pool: Db },
+  req: PaymentRequest,
+): Promise<PaymentRow> {
   const gateway = deps.gateways.get(req.gateway);
   if (!gateway) {
     throw new ValidationError(`unknown gateway "${req.gateway}"`, {

@@ -2,13 +2,14 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { parseIsoDurationMs } from '../../domain/duration.js';
 import { minorFromJson, toJsonMinor } from '../../domain/money.js';
-import { findPayment, type PaymentRow } from '../../db/payments.js';
+import { findPayment, listPayments, type PaymentRow } from '../../db/payments.js';
+import { decodeCursor, page } from '../cursor.js';
 import { checkoutOf, type GatewayRegistry } from '../../gateways/types.js';
 import type { AppEnv } from '../env.js';
 import { fieldError } from '../field-error.js';
 import { idempotent } from '../idempotency.js';
 import { createPayment, freshReference } from './create-payment.js';
-import { createPaymentRoute, getPaymentRoute, type Payment, variableSymbolRoute } from './payments.routes.js';
+import { createPaymentRoute, getPaymentRoute, listPaymentsRoute, type Payment, variableSymbolRoute } from './payments.routes.js';
 
 const MIN_EXPIRY_MS = 10_000;
 const MAX_EXPIRY_MS = 30 * 24 * 3600_000;
@@ -45,7 +46,7 @@ export function paymentsRouter(): OpenAPIHono<AppEnv> {
   app.openapi(createPaymentRoute, async (c) => {
     const body = c.req.valid('json');
     const deps = c.get('deps');
-    const result = await idempotent(c, 'payments.create', body, async () => {
+    const result = await idempotent(c, 'payments.create', body, async (tx) => {
       const money = fieldError('amount', () => minorFromJson(body.amount, body.currency));
       let ttlMs: number | undefined;
       if (body.expires_in !== undefined) {
@@ -57,7 +58,7 @@ export function paymentsRouter(): OpenAPIHono<AppEnv> {
         }
         ttlMs = ttl;
       }
-      const row = await createPayment(deps, {
+      const row = await createPayment({ ...deps, pool: tx }, {
         customerId: body.customer_id,
         amountMinor: money.minor,
         currency: money.currency,
@@ -69,6 +70,24 @@ export function paymentsRouter(): OpenAPIHono<AppEnv> {
       return { status: 201 as const, body: paymentJson(row, deps.gateways) };
     });
     return c.json(result.body, 201);
+  });
+
+  app.openapi(listPaymentsRoute, async (c) => {
+    const q = c.req.valid('query');
+    const { pool, gateways } = c.get('deps');
+    const rows = await listPayments(pool, {
+      customerId: q.customer_id,
+      gateway: q.gateway,
+      status: q.status,
+      mode: q.mode,
+      createdFrom: q.created_from,
+      createdTo: q.created_to,
+      reference: q.reference,
+      before: decodeCursor(q.cursor),
+      limit: q.limit + 1,
+    });
+    const p = page(rows, q.limit);
+    return c.json({ data: p.data.map((r) => paymentJson(r, gateways)), next_cursor: p.next_cursor }, 200);
   });
 
   app.openapi(getPaymentRoute, async (c) => {

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { PAYMENT_STATUSES } from '../../domain/payment.js';
 import { requireScope } from '../middleware/auth.js';
-import { AmountMinor, bearer, CurrencyCode, IdempotencyHeaders, IdParam, problemResponses } from '../openapi-common.js';
+import { AmountMinor, bearer, CurrencyCode, IdempotencyHeaders, IdParam, Instant, pageOf, PageQuery, problemResponses } from '../openapi-common.js';
 
 export const CreatePaymentBody = z
   .object({
@@ -94,5 +94,33 @@ export const variableSymbolRoute = createRoute({
   responses: {
     200: { description: 'A fresh reference', content: { 'application/json': { schema: VariableSymbol } } },
     ...problemResponses(401, 403),
+  },
+});
+
+export const listPaymentsRoute = createRoute({
+  method: 'get',
+  path: '/v1/payments',
+  tags: ['Payments'],
+  summary: 'List payments, newest first',
+  description:
+    'Filters combine (AND): `customer_id`, `gateway`, `status`, `mode`, `reference` (exact), and `created_from` (inclusive) / `created_to` (exclusive), ' +
+    'each an RFC 3339 date-time or a date (its midnight UTC) — the payments of 1 December: `created_from=2026-12-01&created_to=2026-12-02`. Page with `next_cursor`.',
+  security: bearer,
+  middleware: [requireScope('read')] as const,
+  request: {
+    query: z.object({
+      customer_id: z.string().max(100).optional(),
+      gateway: z.string().max(50).optional(),
+      status: z.enum(PAYMENT_STATUSES).optional(),
+      mode: z.enum(['test', 'live']).optional(),
+      created_from: Instant.optional().openapi({ type: 'string', example: '2026-12-01T00:00:00+01:00' }),
+      created_to: Instant.optional().openapi({ type: 'string', example: '2026-12-02T00:00:00+01:00' }),
+      reference: z.string().max(35).optional(),
+      ...PageQuery,
+    }),
+  },
+  responses: {
+    200: { description: 'A page', content: { 'application/json': { schema: pageOf(Payment).openapi('PaymentPage') } } },
+    ...problemResponses(400, 401, 403),
   },
 });

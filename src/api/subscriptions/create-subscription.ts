@@ -9,7 +9,7 @@ import { findCustomer } from '../../db/customers.js';
 import { appendEvent } from '../../db/events.js';
 import { newId } from '../../db/ids.js';
 import { findPayment } from '../../db/payments.js';
-import { inTransaction } from '../../db/pool.js';
+import { type Db, inTransaction } from '../../db/pool.js';
 import { insertSubscription, type SubscriptionRow } from '../../db/subscriptions.js';
 import { tokenExpiry } from '../../gateways/sandbox/recurring.js';
 import { recurringChargeProblem } from '../../gateways/limits.js';
@@ -57,7 +57,8 @@ function checkRules(gateway: RecurringGateway, mode: GatewayMode, body: CreateSu
   if (body.max_amount !== undefined && body.amount > body.max_amount) throw invalid('amount', 'is above max_amount');
 }
 
-export async function createSubscription(c: Context<AppEnv>, body: CreateSubscriptionBody): Promise<SubscriptionRow> {
+/** `db`: the transaction of an idempotent request, joined so its response is saved with the rows. */
+export async function createSubscription(c: Context<AppEnv>, body: CreateSubscriptionBody, db?: Db): Promise<SubscriptionRow> {
   const { pool, gateways, temporal, config, now } = c.get('deps');
   const gateway = gateways.get(body.gateway);
   if (!gateway || !isRecurringGateway(gateway)) throw invalid('gateway', `"${body.gateway}" cannot charge stored payment methods`);
@@ -123,7 +124,7 @@ export async function createSubscription(c: Context<AppEnv>, body: CreateSubscri
     expiryNoticeFor: null,
     requestedAmountMinor: null,
   };
-  return inTransaction(pool, async (tx) => {
+  return inTransaction(db ?? pool, async (tx) => {
     const row = await insertSubscription(tx, {
       id,
       customerId: body.customer_id,

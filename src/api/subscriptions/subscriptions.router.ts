@@ -5,7 +5,6 @@ import { listSubscriptions } from '../../db/subscriptions.js';
 import { tokenExpiry } from '../../gateways/sandbox/recurring.js';
 import {
   changeTermsUpdate,
-  chargeNowUpdate,
   paymentMethodUpdate,
   reactivateUpdate,
   resumeUpdate,
@@ -18,6 +17,7 @@ import { fieldError } from '../field-error.js';
 import { idempotent } from '../idempotency.js';
 import { hasScope } from '../middleware/auth.js';
 import { assertChargeable, assertSchedule } from './charge-limits.js';
+import { requestCharge } from './charge-request.js';
 import { createSubscription } from './create-subscription.js';
 import { runSubscriptionUpdate, visibleSubscription } from './run-update.js';
 import { subscriptionJson } from './subscription-json.js';
@@ -47,9 +47,9 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
 
   app.openapi(createSubscriptionRoute, async (c) => {
     const body = c.req.valid('json');
-    const result = await idempotent(c, 'subscriptions.create', body, async () => ({
+    const result = await idempotent(c, 'subscriptions.create', body, async (tx) => ({
       status: 201 as const,
-      body: subscriptionJson(await createSubscription(c, body)),
+      body: subscriptionJson(await createSubscription(c, body, tx)),
     }));
     return c.json(result.body, 201);
   });
@@ -104,17 +104,15 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
   app.openapi(chargeNowRoute, async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { amount?: number };
     assertChargeable(c.get('deps'), await visibleSubscription(c, c.req.valid('param').id), body.amount);
-    const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) =>
-      h.executeUpdate(chargeNowUpdate, { args: [body.amount !== undefined ? { amount: body.amount } : {}] }),
-    );
-    return c.json(subscriptionJson(row), 200);
+    const result = await requestCharge(c, c.req.valid('param').id, 'subscriptions.charge_now', body.amount, { required: false });
+    return c.json(result.body, 200);
   });
 
   app.openapi(requestChargeRoute, async (c) => {
     const { amount } = c.req.valid('json');
     assertChargeable(c.get('deps'), await visibleSubscription(c, c.req.valid('param').id), amount);
-    const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) => h.executeUpdate(chargeNowUpdate, { args: [{ amount }] }));
-    return c.json(subscriptionJson(row), 200);
+    const result = await requestCharge(c, c.req.valid('param').id, 'subscriptions.charge', amount, { required: true });
+    return c.json(result.body, 200);
   });
 
   app.openapi(changeTermsRoute, async (c) => {

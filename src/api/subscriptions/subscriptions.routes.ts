@@ -1,7 +1,7 @@
 import { createRoute, type z } from '@hono/zod-openapi';
 import { type ApiKeyScope } from '../../db/api-keys.js';
 import { requireScope } from '../middleware/auth.js';
-import { bearer, IdempotencyHeaders, IdParam, problemResponses } from '../openapi-common.js';
+import { bearer, IdempotencyHeaders, IdParam, problemResponses, RequiredIdempotencyHeaders } from '../openapi-common.js';
 import {
   ChangeTermsBody,
   ChargeBody,
@@ -59,16 +59,23 @@ function actionRoute<B extends z.ZodType>(
   scope: ApiKeyScope,
   summary: string,
   body: B,
-  opts: { customerToken?: boolean; method?: 'post' | 'put'; accepted?: string } = {},
+  opts: {
+    customerToken?: boolean;
+    method?: 'post' | 'put';
+    headers?: typeof IdempotencyHeaders | typeof RequiredIdempotencyHeaders;
+    description?: string;
+    accepted?: string;
+  } = {},
 ) {
   return createRoute({
     method: opts.method ?? 'post',
     path: `/v1/subscriptions/{id}/${action}`,
     tags: ['Subscriptions'],
     summary,
+    ...(opts.description ? { description: opts.description } : {}),
     security: bearer,
     middleware: [requireScope(scope, { allowCustomerToken: opts.customerToken ?? false })] as const,
-    request: { params: IdParam('sub_…'), body: { required: false, ...json(body) } },
+    request: { params: IdParam('sub_…'), ...(opts.headers ? { headers: opts.headers } : {}), body: { required: false, ...json(body) } },
     responses: {
       200: { description: 'The subscription after the change', ...json(Subscription) },
       ...(opts.accepted ? { 202: { description: opts.accepted, ...json(Subscription) } } : {}),
@@ -86,8 +93,17 @@ export const stopRoute = actionRoute(
 );
 export const reactivateRoute = actionRoute('reactivate', 'billing', 'Reactivate a user-stopped subscription while its next charge is now or ahead (REMP: >= now), else 409', StopBody, { customerToken: true });
 export const resumeRoute = actionRoute('resume', 'admin', 'Resume an admin-stopped subscription (admin only)', StopBody);
-export const chargeNowRoute = actionRoute('charge-now', 'admin', "Charge the current period now (admin). The amount must pass the gateway's recurring limits (422)", ChargeNowBody);
-export const requestChargeRoute = actionRoute('charges', 'billing', "Charge an automatic subscription the given amount (Uniteller automatic mode); within the gateway's recurring limits (422)", ChargeBody);
+const CHARGE_IDEMPOTENCY =
+  'With an Idempotency-Key, a retried request never charges twice: the same key and body answer the first result (also after a timeout or a 503 — retry with the same key), ' +
+  'the same key with another body is 422. The key is kept for IDEMPOTENCY_KEY_TTL (default P7D).';
+export const chargeNowRoute = actionRoute('charge-now', 'admin', "Charge the current period now (admin). The amount must pass the gateway's recurring limits (422)", ChargeNowBody, {
+  headers: IdempotencyHeaders,
+  description: CHARGE_IDEMPOTENCY,
+});
+export const requestChargeRoute = actionRoute('charges', 'billing', "Charge an automatic subscription the given amount (Uniteller automatic mode), within the gateway's recurring limits (422)", ChargeBody, {
+  headers: RequiredIdempotencyHeaders,
+  description: `Idempotency-Key is required (400 without it). ${CHARGE_IDEMPOTENCY}`,
+});
 export const paymentMethodRoute = actionRoute('payment-method', 'billing', 'Replace the payment method; a past_due subscription retries at once', PaymentMethodBody, { method: 'put' });
 
 export const changeTermsRoute = createRoute({

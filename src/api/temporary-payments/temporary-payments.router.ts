@@ -7,8 +7,9 @@ import { toJsonMinor } from '../../domain/money.js';
 import { findTemporaryPayment, listTemporaryHistory, listTemporaryPayments, type TemporaryPaymentRow } from '../../db/temporary-payments.js';
 import { temporaryPaymentWorkflowId } from '../../temporal/workflow-ids.js';
 import { STATE_CONFLICT } from '../../workflows/subscription-messages.js';
+import { reviveTemporaryPayment } from '../../temporal/revive-temporary.js';
 import { settleUpdate, unsettleUpdate } from '../../workflows/temporary-payment.js';
-import { decodeCursor, encodeCursor, page } from '../cursor.js';
+import { decodeCursor, page } from '../cursor.js';
 import type { AppEnv } from '../env.js';
 import { getTemporaryRoute, listTemporaryRoute, settleRoute, type TemporaryPayment, unsettleRoute } from './temporary-payments.routes.js';
 
@@ -38,8 +39,17 @@ async function manualChange(c: Context<AppEnv>, id: string, update: typeof settl
   const before = await findTemporaryPayment(pool, id);
   if (!before) throw new NotFoundError('no such temporary payment');
   const describe = (t: TemporaryPaymentRow) => (t.status === 'open' ? 'open' : `settled (${t.settled_reason ?? ''})`);
+  const send = () => temporal.workflow.getHandle(temporaryPaymentWorkflowId(id)).executeUpdate(update, { args: [{ actor: c.get('principal').apiKeyId, note }] });
   try {
-    await temporal.workflow.getHandle(temporaryPaymentWorkflowId(id)).executeUpdate(update, { args: [{ actor: c.get('principal').apiKeyId, note }] });
+    try {
+      await send();
+    } catch (err) {
+      // An expiry or bank settlement ended its workflow; reopening it starts a run in that state.
+      const closed = err instanceof WorkflowNotFoundError || (err instanceof Error && /already completed/i.test(err.message));
+      if (!closed || update !== unsettleUpdate || before.status !== 'settled') throw err;
+      await reviveTemporaryPayment(temporal, c.get('deps').config.TEMPORAL_TASK_QUEUE, before);
+      await send();
+    }
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === STATE_CONFLICT) {
       throw new StateConflictError(err.cause.message, { status: before.status, settled_reason: before.settled_reason });
@@ -66,7 +76,7 @@ export function temporaryPaymentsRouter(): OpenAPIHono<AppEnv> {
       before: decodeCursor(q.cursor),
       limit: q.limit + 1,
     });
-    const p = page(rows, q.limit, (last) => encodeCursor(last.created_at, last.id));
+    const p = page(rows, q.limit);
     return c.json({ data: p.data.map(temporaryPaymentJson), next_cursor: p.next_cursor }, 200);
   });
 

@@ -22,7 +22,7 @@ export type TemporaryPayment = z.infer<typeof TemporaryPayment>;
 
 export const TemporaryHistoryEntry = z
   .object({
-    action: z.enum(['created', 'settled', 'unsettled']),
+    action: z.enum(['created', 'settled', 'bank_confirmed', 'unsettled']).openapi({ description: '`bank_confirmed`: a statement line paid a hand-settled or expired one (its settled_reason becomes bank)' }),
     reason: z.string().nullable(),
     actor: z.string().nullable(),
     expires_at: z.string().nullable(),
@@ -87,6 +87,8 @@ const manualRoute = (action: 'settle' | 'unsettle', summary: string, description
 export const settleRoute = manualRoute('settle', 'Settle an open temporary payment by hand', 'Reason `manual`; reversible with unsettle. 409 unless open.');
 export const unsettleRoute = manualRoute(
   'unsettle',
-  'Reopen a hand-settled temporary payment',
-  'Only a `manual` settlement can be undone; the expiry clock starts again from now (payment_expiration days). 409 otherwise.',
+  'Reopen a settled temporary payment (manual, expired or bank)',
+  'Every settlement can be undone (BillTech: the process is fully reversible), each with a history row and a `temporary_payment.unsettled` event; ' +
+    'the expiry clock starts again from now (payment_expiration). Reopening a `bank` settlement frees its statement line (outcome `not_found`, to be paired again by hand). ' +
+    'A hand or expiry settlement whose statement line is already on its way is settled by the bank instead. 409 when open.',
 );
