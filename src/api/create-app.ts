@@ -31,7 +31,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     // The one place schema failures become problems: 400 with every issue listed.
     defaultHook: (result) => {
       if (!result.success) {
-        throw new ValidationError(`the request ${result.target} is invalid`, { errors: zodIssues(result.error) });
+        const errors = zodIssues(result.error);
+        const first = errors[0] ? ` (${errors[0].path}: ${errors[0].message})` : '';
+        throw new ValidationError(`the request ${result.target} is invalid${first}`, { errors });
       }
     },
   });

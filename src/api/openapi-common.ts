@@ -18,7 +18,7 @@ export const IdempotencyHeaders = z.object({
 
 export const RequiredIdempotencyHeaders = z.object({
   'idempotency-key': z
-    .string()
+    .string({ error: 'Idempotency-Key is required: send a unique key per charge, the same on every retry' })
     .min(1)
     .max(255)
     .openapi({ description: 'Required. A unique key per charge, the same on every retry: a retry answers the first result and never charges twice; same key with another body is 422.' }),
