@@ -11,7 +11,9 @@ import { loadStatementSettings, type StatementSettings, StatementsConfigError } 
  * code receives the parsed Config (or the slice it needs) as a dependency.
  */
 /** The sandbox's public development secret: fine for test mode, never for live. */
-const DEV_SANDBOX_SECRET = 'whsec_dG9sbGdhdGUtc2FuZGJveC1kZXYtc2VjcmV0LWNoYW5nZS1tZQ==';
+export const DEV_SANDBOX_SECRET = 'whsec_dG9sbGdhdGUtc2FuZGJveC1kZXYtc2VjcmV0LWNoYW5nZS1tZQ==';
+/** The amount hook's public development secret: refused in production. */
+export const DEV_AMOUNT_HOOK_SECRET = 'whsec_dG9sbGdhdGUtYW1vdW50LWhvb2stZGV2LXNlY3JldA==';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 const optionalString = z
@@ -19,7 +21,15 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+export const TOLLGATE_ENVS = ['development', 'production'] as const;
+export type TollgateEnv = (typeof TOLLGATE_ENVS)[number];
+
 export const ConfigSchema = z.object({
+  /**
+   * development: npm start and npm test (sandbox gateways, development secrets). production: the
+   * Dockerfile and docker-compose; refuses sandbox adapters and development secrets at start.
+   */
+  TOLLGATE_ENV: z.enum(TOLLGATE_ENVS).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_BASE_URL: optionalString,
@@ -29,6 +39,14 @@ export const ConfigSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('tollgate'),
   TEMPORAL_CLI: optionalString,
+  /** TLS towards Temporal: PEM file paths (a client cert and key for mTLS; a CA for a private server) and the name to check. */
+  TEMPORAL_TLS: z.enum(['true', 'false', '']).optional().transform((v) => v === 'true'),
+  TEMPORAL_TLS_CERT: optionalString,
+  TEMPORAL_TLS_KEY: optionalString,
+  TEMPORAL_TLS_CA: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  /** Temporal Cloud API key (sent as a bearer token; turns TLS on). */
+  TEMPORAL_API_KEY: optionalString,
   TOLLGATE_ADMIN_API_KEY: optionalString,
   TOLLGATE_CACHE_DIR: optionalString,
   TOLLGATE_DATA_DIR: z.string().default('.data'),
@@ -52,7 +70,7 @@ export const ConfigSchema = z.object({
   /** How long before a charge the card will not survive a card.expiring event is sent. */
   CARD_EXPIRY_NOTICE_DAYS: z.coerce.number().int().min(0).max(90).default(14),
   /** Standard Webhooks secret that signs amount-hook requests to the billing system. */
-  AMOUNT_HOOK_SECRET: z.string().default('whsec_dG9sbGdhdGUtYW1vdW50LWhvb2stZGV2LXNlY3JldA=='),
+  AMOUNT_HOOK_SECRET: optionalString.transform((v) => v ?? DEV_AMOUNT_HOOK_SECRET),
   AMOUNT_HOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
   CALLBACK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).default(300),
@@ -92,6 +110,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   const publicBaseUrl = (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
   const sandboxCallbackUrl = c.SANDBOX_CALLBACK_URL ?? `http://127.0.0.1:${c.PORT}/v1/callbacks/{gateway}`;
+  // The project's gateways file is the development one (sandboxes): production names its own.
+  if (c.TOLLGATE_ENV === 'production' && !c.TOLLGATE_GATEWAYS_FILE) {
+    throw new ConfigError(`${REFUSAL}: TOLLGATE_GATEWAYS_FILE is not set, and the project's config/gateways.yaml is the development one (set TOLLGATE_GATEWAYS_FILE to your own gateways file).`);
+  }
   const gatewaysFile = c.TOLLGATE_GATEWAYS_FILE ?? join(projectRoot(), 'config', 'gateways.yaml');
   let gateways: GatewaySettings[];
   try {
@@ -109,5 +131,57 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (err instanceof StatementsConfigError) throw new ConfigError(err.message);
     throw err;
   }
-  return { ...c, publicBaseUrl, sandboxCallbackUrl, gateways, statements };
+  const config: Config = { ...c, publicBaseUrl, sandboxCallbackUrl, gateways, statements };
+  assertProductionSafe(config);
+  return config;
+}
+
+const REFUSAL = 'Refusing to start with TOLLGATE_ENV=production';
+/** Postgres passwords that are public: docker-compose's default and the embedded Postgres of npm start. */
+const DEV_DATABASE_PASSWORDS = new Set(['tollgate', 'postgres', 'password']);
+export const MIN_ADMIN_API_KEY_LENGTH = 32;
+/** The bank account in the development gateways file: a payer must never be told to send money there. */
+const DEMO_IBAN = 'PL61109010140000071219812874';
+
+/**
+ * In production, every setting that would let a stranger mark a payment paid or read the ledger
+ * is refused at start: sandbox adapters (whose Approve button needs no authentication), secrets
+ * that are published development defaults, and a short admin key. One sentence names them all.
+ */
+export function assertProductionSafe(config: Config): void {
+  if (config.TOLLGATE_ENV !== 'production') return;
+  const problems: string[] = [];
+  for (const g of config.gateways) {
+    if (g.adapter === 'sandbox') problems.push(`gateway "${g.name}" uses the sandbox adapter, whose checkout approves payments without authentication`);
+  }
+  for (const g of config.gateways) {
+    for (const mode of ['test', 'live'] as const) {
+      if (g.secretSources?.[mode] === 'default' || (g.secrets[mode] !== undefined && g.secrets[mode] === DEV_SANDBOX_SECRET)) {
+        problems.push(`gateway "${g.name}"'s ${mode} secret is a development default (set its variable)`);
+      }
+    }
+  }
+  for (const g of config.gateways) {
+    if (g.account?.iban.replace(/\s+/g, '') === DEMO_IBAN) problems.push(`gateway "${g.name}" shows the demo account ${DEMO_IBAN} to payers`);
+  }
+  if (config.AMOUNT_HOOK_SECRET === DEV_AMOUNT_HOOK_SECRET) problems.push('AMOUNT_HOOK_SECRET is unset or the development default');
+  const dbPassword = databasePassword(config.DATABASE_URL);
+  if (dbPassword !== undefined && DEV_DATABASE_PASSWORDS.has(dbPassword)) {
+    problems.push(`the password in DATABASE_URL is the development default "${dbPassword}" (set POSTGRES_PASSWORD in docker-compose)`);
+  }
+  const adminKey = config.TOLLGATE_ADMIN_API_KEY;
+  if (adminKey !== undefined && adminKey.length < MIN_ADMIN_API_KEY_LENGTH) {
+    problems.push(`TOLLGATE_ADMIN_API_KEY has ${adminKey.length} characters, fewer than ${MIN_ADMIN_API_KEY_LENGTH}`);
+  }
+  if (problems.length) throw new ConfigError(`${REFUSAL}: ${problems.join('; ')}.`);
+}
+
+function databasePassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const password = new URL(url).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined;
+  }
 }

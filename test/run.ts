@@ -35,13 +35,14 @@ function testFiles(filter: string[]): string[] {
 }
 
 async function main(): Promise<number> {
-  const config = loadConfig();
+  // npm test is development: sandbox gateways and development secrets, whatever the shell exports.
+  const config = loadConfig({ ...process.env, TOLLGATE_ENV: 'development' });
   const files = testFiles(process.argv.slice(2));
   const needsServers = files.some((f) => !f.includes(`${join('test', 'unit')}`));
   const scratch = mkdtempSync(join(tmpdir(), 'tollgate-test-'));
   chmodSync(scratch, 0o755); // Postgres runs as its own user when we are root
   const cleanups: Array<() => Promise<void>> = [async () => rmSync(scratch, { recursive: true, force: true })];
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' };
+  const env: NodeJS.ProcessEnv = { ...process.env, TOLLGATE_ENV: 'development', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' };
   try {
     if (needsServers) {
       const provisionOpts = { cacheOverride: config.TOLLGATE_CACHE_DIR, env: process.env, log: say };

@@ -11,6 +11,9 @@ import { oneSentence } from './stack/failure-sentence.js';
 import { StartError } from './stack/start-error.js';
 import { startStack } from './start.js';
 import { importStatementCommand } from './statements-import.js';
+import { Connection } from '@temporalio/client';
+import { temporalConnectionOptions } from '../temporal/connection.js';
+import { setupTemporal, TemporalSetupError } from '../temporal/setup.js';
 
 const USAGE = `tollgate <command>
 
@@ -19,6 +22,9 @@ const USAGE = `tollgate <command>
   provision   fetch or build the Temporal CLI and the time-skipping test server into the cache
   api-key create [--name NAME] [--scopes admin,billing,read]
               mint an API key in DATABASE_URL and print it once
+  temporal setup [--wait SECONDS]
+              register Tollgate's search attributes in TEMPORAL_NAMESPACE at TEMPORAL_ADDRESS
+              (idempotent; needed on any Temporal npm start did not start; --wait: for the server)
   statements import FILE [--format camt.053|camt.054|mt940|csv] [--csv-map NAME] [--api URL] [--key KEY]
               import a bank statement through the running API (default http://localhost:$PORT,
               key from TOLLGATE_ADMIN_API_KEY or .data/admin-api-key)
@@ -56,6 +62,18 @@ async function main(argv: string[]): Promise<void> {
       }
       return;
     }
+    case 'temporal': {
+      if (argv[1] !== 'setup') break;
+      const wait = option(argv, '--wait') ?? '0';
+      if (!/^\d+$/.test(wait)) throw new ConfigError('--wait takes a number of seconds');
+      const connection = Connection.lazy(temporalConnectionOptions(config));
+      try {
+        await setupTemporal(connection, config.TEMPORAL_NAMESPACE, { waitMs: Number(wait) * 1000, log });
+      } finally {
+        await connection.close();
+      }
+      return;
+    }
     case 'statements': {
       if (argv[1] !== 'import' || !argv[2]) break;
       process.exitCode = await importStatementCommand(
@@ -84,6 +102,6 @@ function parseScopes(text: string): ApiKeyScope[] {
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   // What the user can act on is one sentence; anything else is a bug, and its stack helps fix it.
-  console.error(err instanceof ProvisionError || err instanceof ConfigError || err instanceof StartError ? `[tollgate] ${oneSentence(err)}` : err);
+  console.error(err instanceof ProvisionError || err instanceof ConfigError || err instanceof StartError || err instanceof TemporalSetupError ? `[tollgate] ${oneSentence(err)}` : err);
   process.exit(1);
 });

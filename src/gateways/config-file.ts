@@ -34,11 +34,16 @@ export function loadGatewaySettings(path: string, env: NodeJS.ProcessEnv): Gatew
 
 function resolve(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): GatewaySettings {
   const secrets: Partial<Record<GatewayMode, string>> = {};
+  const secretSources: Partial<Record<GatewayMode, 'env' | 'default'>> = {};
   for (const mode of ['test', 'live'] as const) {
     const ref = g.secrets[mode];
     const fallback = ref && 'default' in ref ? ref.default : undefined;
-    const value = ref ? env[ref.env]?.trim() || fallback : undefined;
-    if (value) secrets[mode] = value;
+    const fromEnv = ref ? env[ref.env]?.trim() : undefined;
+    const value = fromEnv || fallback;
+    if (value) {
+      secrets[mode] = value;
+      secretSources[mode] = fromEnv ? 'env' : 'default';
+    }
   }
   // One secret for both would make every callback verify as test: live payments could never complete.
   if (secrets.test !== undefined && secrets.test === secrets.live) {
@@ -63,6 +68,7 @@ function resolve(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): Gat
     paymentExpirationMs:
       g.payment_expiration === 'never' ? null : typeof g.payment_expiration === 'number' ? g.payment_expiration * 86_400_000 : parseIsoDurationMs(g.payment_expiration),
     secrets,
+    secretSources,
     callbackAllowlist: g.callback_allowlist,
     minAmount: BigInt(g.min_amount),
     maxAmount: BigInt(g.max_amount),

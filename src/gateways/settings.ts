@@ -99,6 +99,8 @@ export interface GatewaySettings {
   /** null: temporary payments through this gateway never expire. */
   paymentExpirationMs: number | null;
   secrets: Partial<Record<GatewayMode, string>>;
+  /** Where each secret came from: its environment variable, or the file's development default (refused in production). */
+  secretSources?: Partial<Record<GatewayMode, 'env' | 'default'>>;
   callbackAllowlist: string[];
   minAmount: bigint;
   maxAmount: bigint;

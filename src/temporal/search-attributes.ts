@@ -2,7 +2,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 /**
  * Tollgate's search attributes: how an operator finds a workflow in the Temporal UI
- * (e.g. `TollgateCustomerId = 'cus_…'`). The dev server and docker-compose register these names.
+ * (e.g. `TollgateCustomerId = 'cus_…'`). The dev server registers these names at start; anywhere else `tollgate temporal setup` does.
  */
 export const TollgateKind = defineSearchAttributeKey('TollgateKind', SearchAttributeType.KEYWORD);
 export const TollgateCustomerId = defineSearchAttributeKey('TollgateCustomerId', SearchAttributeType.KEYWORD);
@@ -18,3 +18,6 @@ export const SEARCH_ATTRIBUTE_REGISTRATIONS: ReadonlyArray<readonly [string, str
   [TollgateNextActionAt.name, 'Datetime'],
   [TollgateAmountMinor.name, 'Int'],
 ];
+
+/** Every search attribute Tollgate sets, for `tollgate temporal setup`. */
+export const TOLLGATE_SEARCH_ATTRIBUTES = [TollgateKind, TollgateCustomerId, TollgateState, TollgateNextActionAt, TollgateAmountMinor] as const;

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { UnavailableError } from '../domain/errors.js';
 import type { subscriptionWorkflow, SubscriptionSnapshot } from '../workflows/subscription.js';
+import { startFailure } from './start-errors.js';
 import { TollgateAmountMinor, TollgateCustomerId, TollgateKind, TollgateNextActionAt, TollgateState } from './search-attributes.js';
 import { subscriptionWorkflowId } from './workflow-ids.js';
 
@@ -20,8 +20,6 @@ export async function startSubscriptionWorkflow(client: Client, taskQueue: strin
       ],
     });
   } catch (err) {
-    throw new UnavailableError('Temporal is unreachable; nothing was created, retry with the same Idempotency-Key', {
-      cause: err instanceof Error ? err.message : String(err),
-    });
+    throw startFailure(err);
   }
 }

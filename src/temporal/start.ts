@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { UnavailableError } from '../domain/errors.js';
 import type { paymentWorkflow } from '../workflows/payment.js';
+import { startFailure } from './start-errors.js';
 import { TollgateAmountMinor, TollgateCustomerId, TollgateKind, TollgateNextActionAt, TollgateState } from './search-attributes.js';
 import { paymentWorkflowId } from './workflow-ids.js';
 
@@ -24,8 +24,6 @@ export async function startPaymentWorkflow(
       ],
     });
   } catch (err) {
-    throw new UnavailableError('Temporal is unreachable; nothing was created, retry with the same Idempotency-Key', {
-      cause: err instanceof Error ? err.message : String(err),
-    });
+    throw startFailure(err);
   }
 }

@@ -2,7 +2,7 @@ import { DefaultLogger, type LogLevel, NativeConnection, Runtime } from '@tempor
 import { type Config, loadConfig } from '../config.js';
 import { createPool } from '../db/pool.js';
 import { createLogger } from '../logger.js';
-import { createTemporalClient, DEFAULT_TEMPORAL_ADDRESS } from '../temporal/connection.js';
+import { createTemporalClient, temporalConnectionOptions } from '../temporal/connection.js';
 import { createTollgateWorker } from './create-worker.js';
 
 /** The SDK's own log level for each of ours ('silent' keeps errors). */
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger(SDK_LEVEL[config.LOG_LEVEL]) });
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the worker (npm start sets it for you)');
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const temporal = createTemporalClient(config);
   const worker = await createTollgateWorker({
     config,

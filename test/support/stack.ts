@@ -13,6 +13,7 @@ import { startIdempotencyCleanup } from '../../src/api/idempotency.js';
 import type { AppDeps } from '../../src/api/env.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createPool } from '../../src/db/pool.js';
+import { temporalConnectionOptions } from '../../src/temporal/connection.js';
 import { createTollgateWorker } from '../../src/worker/create-worker.js';
 import { testEnv } from './env.js';
 import { freePort } from './free-port.js';
@@ -55,7 +56,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
   });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const pool = createPool(testEnv.databaseUrl(), 5);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS ?? testEnv.temporalAddress() });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const deps: AppDeps = buildAppDeps(config, pool, log);
   const worker: Worker | undefined = opts.worker === false ? undefined : await createTollgateWorker({
     config,

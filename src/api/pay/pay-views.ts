@@ -16,7 +16,7 @@ export function payPage(link: PaymentLinkRow, maskedName: string, gateways: Paym
   const action = `/pay/${encodeURIComponent(link.token)}`;
   const buttons = gateways.length
     ? gateways.map(
-        (g) => html`<form method="post" action="${action}"><input type="hidden" name="gateway" value="${g.name}"><button class="primary" type="submit" aria-label="Pay now with ${g.settings.label}">Pay now — ${g.settings.label}</button></form>`,
+        (g) => html`<form method="post" action="${action}"><input type="hidden" name="gateway" value="${g.name}"><button class="primary" type="submit" aria-label="Pay now with ${g.settings.label}${g.settings.mode === 'test' ? ' (test mode)' : ''}">Pay now — ${g.settings.label}</button>${g.settings.mode === 'test' ? html`<span class="note test-mode"> Test mode: no real money moves.</span>` : ''}</form>`,
       )
     : [html`<p role="alert">No payment method accepts this amount. Please contact us.</p>`];
   return page(

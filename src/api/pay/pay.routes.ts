@@ -4,6 +4,7 @@ import { DomainError } from '../../domain/errors.js';
 import { findCustomer } from '../../db/customers.js';
 import { findPaymentLink, type PaymentLinkRow } from '../../db/payment-links.js';
 import { findPayment, findPendingForLink } from '../../db/payments.js';
+import type { TollgateEnv } from '../../config.js';
 import { gatewayAccepts } from '../../gateways/registry.js';
 import { checkoutOf, type PaymentGateway } from '../../gateways/types.js';
 import { createPayment } from '../payments/create-payment.js';
@@ -23,8 +24,11 @@ export function payRoutes(): Hono<AppEnv> {
 
   const closedReason = (link: PaymentLinkRow | undefined, now: Date) =>
     !link ? ('not_found' as const) : link.paid_payment_id ? ('paid' as const) : link.expires_at <= now ? ('expired' as const) : undefined;
-  const enabledGateways = (link: PaymentLinkRow, all: Iterable<PaymentGateway>) =>
-    [...all].filter((g) => gatewayAccepts(g, link.amount_minor, link.currency));
+  // A payer is offered a test-mode gateway only in development, where every shipped gateway is one
+  // (the page marks them as test); in production only live gateways reach a payer.
+  const offered = (g: PaymentGateway, link: PaymentLinkRow, env: TollgateEnv) =>
+    gatewayAccepts(g, link.amount_minor, link.currency) && (env === 'development' || g.settings.mode === 'live');
+  const enabledGateways = (link: PaymentLinkRow, all: Iterable<PaymentGateway>, env: TollgateEnv) => [...all].filter((g) => offered(g, link, env));
 
   app.get('/pay/:token', async (c) => {
     const deps = c.get('deps');
@@ -39,7 +43,7 @@ export function payRoutes(): Hono<AppEnv> {
     }
     const customer = await findCustomer(deps.pool, link.customer_id);
     const name = maskName(link.customer_name ?? customer?.name ?? '');
-    return c.html(payPage(link, name, enabledGateways(link, deps.gateways.values())), 200);
+    return c.html(payPage(link, name, enabledGateways(link, deps.gateways.values(), deps.config.TOLLGATE_ENV)), 200);
   });
 
   app.post('/pay/:token', async (c) => {
@@ -51,7 +55,7 @@ export function payRoutes(): Hono<AppEnv> {
     const form = await c.req.parseBody();
     const gatewayName = typeof form.gateway === 'string' ? form.gateway : '';
     const gateway = deps.gateways.get(gatewayName);
-    if (!gateway || !gatewayAccepts(gateway, link.amount_minor, link.currency)) {
+    if (!gateway || !offered(gateway, link, deps.config.TOLLGATE_ENV)) {
       return c.html(page('Choose a payment method', html`<div class="card" role="alert"><h1>Choose a payment method</h1><p>That payment method is not available for this payment.</p><p><a href="/pay/${encodeURIComponent(token)}">Back</a></p></div>`), 400);
     }
     try {

@@ -1,5 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { ConfigError } from '../../config.js';
+import { TemporalSetupError } from '../../temporal/setup.js';
 import { ProvisionError } from '../provision/paths.js';
 import { StartError } from './start-error.js';
 
@@ -9,7 +10,7 @@ import { StartError } from './start-error.js';
  * for whoever debugs it, and the terminal gets its first line and where the rest is.
  */
 export function oneSentence(err: unknown, detailsFile?: string): string {
-  if (err instanceof StartError || err instanceof ProvisionError || err instanceof ConfigError) return err.message.replace(/\s*\n\s*/g, ' ');
+  if (err instanceof StartError || err instanceof ProvisionError || err instanceof ConfigError || err instanceof TemporalSetupError) return err.message.replace(/\s*\n\s*/g, ' ');
   const first = (err instanceof Error ? err.message : String(err)).split('\n')[0] || 'unknown error';
   if (!detailsFile) return `Failed: ${first}.`;
   try {
