@@ -27,11 +27,13 @@ export interface ChargeInput {
   token: string;
   /** The subscription's creation mode; absent in workflows started before it was carried. */
   mode?: 'test' | 'live';
+  /** Where the amount came from: the terms, the amount hook's answer, or a charge request. */
+  amountSource?: 'terms' | 'hook' | 'request';
 }
 
 export type ChargeActivityResult =
   | { outcome: Exclude<ChargeOutcome, 'unknown'>; code: string | null; message: string | null; transactionId: string | null }
-  /** Tollgate refused before calling the gateway (its limits, recurring disabled): no attempt was made. */
+  /** The amount hook's answer is outside the gateway's limits: no attempt was made, the period is skipped. */
   | { outcome: 'refused'; code: string; message: string; transactionId: null };
 
 export interface StateWrite {
@@ -70,7 +72,12 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
     const gateway = found && isRecurringGateway(found) ? found : undefined;
     if (!existing) {
       const refusal = gateway ? recurringChargeProblem(gateway.settings, BigInt(input.amountMinor), input.currency) : undefined;
-      if (refusal) return { outcome: 'refused', code: 'tollgate_limits', message: refusal, transactionId: null };
+      // The hook's answer is the billing system's word on this one period: refused, it skips the
+      // period. Otherwise the configuration changed under the subscription (recurring disabled,
+      // narrower limits): a technical error, recorded and retried, visible to an operator, never a
+      // silent skip of every period.
+      if (refusal && input.amountSource === 'hook') return { outcome: 'refused', code: 'tollgate_limits', message: refusal, transactionId: null };
+      if (refusal) return recordOutcome(input, mode, key, { outcome: 'technical_error', code: 'tollgate_limits', message: refusal });
       const unusable = !gateway
         ? `gateway "${input.gateway}" is not configured (or cannot charge stored payment methods)`
         : !gateway.hasMode(mode) ? `gateway "${input.gateway}" has no ${mode}-mode credentials; this subscription was created in ${mode} mode and is never charged in another` : undefined;

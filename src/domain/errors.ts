@@ -30,6 +30,11 @@ export class RuleViolationError extends DomainError {
   readonly code = 'rule_violation';
 }
 
+/** A RuleViolationError about one request field, named in the problem's errors[]. */
+export function ruleViolation(path: string, message: string): RuleViolationError {
+  return new RuleViolationError(`${path}: ${message}`, { errors: [{ path, message }] });
+}
+
 /** The aggregate is not in a state that allows the request (stop a stopped subscription). */
 export class StateConflictError extends DomainError {
   readonly code = 'state_conflict';
