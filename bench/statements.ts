@@ -91,7 +91,7 @@ async function importAndDecide(deps: { pool: pg.Pool; temporal: Client; config: 
   const upload = await withPeakRss(async () =>
     importStatementFile(deps, { bytes, format: 'camt.053', journalId: await journalStatementUpload(deps.pool, BENCH_ORIGIN, bytes, false) }),
   );
-  const activities = createStatementActivities({ pool: deps.pool, temporal: deps.temporal });
+  const activities = createStatementActivities({ pool: deps.pool, temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE });
   const decide = await withPeakRss(async () => {
     let n = 0;
     for (;;) {

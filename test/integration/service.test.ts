@@ -113,7 +113,7 @@ describe('service basics', () => {
   it('expirePayment (real Postgres) expires a pending payment once, with its event', async () => {
     const customer = await createCustomer(stack);
     const payment = await createPayment(stack, customer.id);
-    const activities = createActivities({ pool: stack.pool, temporal: stack.deps.temporal, gateways: stack.deps.gateways, hookSecret: 'whsec_AA==', hookTimeoutMs: 1000 });
+    const activities = createActivities({ pool: stack.pool, temporal: stack.deps.temporal, gateways: stack.deps.gateways, hookSecret: 'whsec_AA==', hookTimeoutMs: 1000, taskQueue: stack.config.TEMPORAL_TASK_QUEUE });
     assert.equal(await activities.expirePayment({ paymentId: payment.id }), 'expired');
     assert.equal(await activities.expirePayment({ paymentId: payment.id }), 'expired', 'a retry is harmless');
     assert.equal(
