@@ -32,6 +32,8 @@ export const ConfigSchema = z.object({
   TOLLGATE_ADMIN_API_KEY: optionalString,
   TOLLGATE_CACHE_DIR: optionalString,
   TOLLGATE_DATA_DIR: z.string().default('.data'),
+  /** As root: where what the `postgres` user must reach is placed (binaries, data directories in private folders). */
+  TOLLGATE_SYSTEM_DIR: z.string().default('/var/lib/tollgate').refine((v) => v.startsWith('/'), 'must be an absolute path'),
   TOLLGATE_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   TOLLGATE_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TOLLGATE_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
