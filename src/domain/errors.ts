@@ -67,6 +67,17 @@ export class MalformedRequestError extends DomainError {
   readonly code = 'malformed_request';
 }
 
+/** The server is busy with as much of this kind of work as it takes at once; retry after `retryAfterSeconds`. */
+export class TooManyRequestsError extends DomainError {
+  readonly code = 'too_many_requests';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 /** A dependency (Temporal, Postgres) is unreachable; the caller may retry. */
 export class UnavailableError extends DomainError {
   readonly code = 'service_unavailable';
