@@ -4,6 +4,8 @@ import { parseIsoDurationMs } from './domain/duration.js';
 import { projectRoot } from './cli/provision/paths.js';
 import { GatewayConfigError, loadGatewaySettings } from './gateways/config-file.js';
 import type { GatewaySettings } from './gateways/settings.js';
+import { isValidCidr } from './gateways/cidr.js';
+import { parseOutboundAllowlist } from './outbound/addresses.js';
 import { loadStatementSettings, type StatementSettings, StatementsConfigError } from './config-statements.js';
 
 /**
@@ -61,6 +63,34 @@ export const ConfigSchema = z.object({
   AMOUNT_HOOK_SECRET: z.string().default('whsec_dG9sbGdhdGUtYW1vdW50LWhvb2stZGV2LXNlY3JldA=='),
   AMOUNT_HOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
+  /**
+   * Host names, IP addresses and CIDR blocks (comma-separated) that caller-chosen outbound calls
+   * (the amount hook) may reach although they are not public. Empty by default, in development too.
+   */
+  OUTBOUND_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      try {
+        return parseOutboundAllowlist(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+        return z.NEVER;
+      }
+    }),
+  /** The largest answer read from an outbound call (bytes). */
+  OUTBOUND_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
+  /**
+   * Proxies (CIDR blocks or addresses, comma-separated) whose X-Forwarded-For is believed: when the
+   * peer is one, the caller is the right-most X-Forwarded-For address that is not.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((e) => e.trim()).filter(Boolean))
+    .refine((list) => list.every(isValidCidr), 'must be CIDR blocks or IP addresses, comma-separated'),
   CALLBACK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).default(300),
   /** How long a callback request waits on Temporal before leaving delivery to the relay. */
   CALLBACK_SIGNAL_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),

@@ -28,7 +28,8 @@ describe('subscription money rules over HTTP', () => {
   });
 
   async function stackWith(gateways: Array<Record<string, unknown>>, extra: Record<string, string> = {}, opts: { worker?: boolean } = {}) {
-    const s = await startTestStack({ TOLLGATE_GATEWAYS_FILE: writeGatewaysFile(gateways), ...gatewayEnv, ...extra }, opts);
+    // The amount hook below listens on loopback, which outbound calls may reach only when listed.
+    const s = await startTestStack({ TOLLGATE_GATEWAYS_FILE: writeGatewaysFile(gateways), ...gatewayEnv, OUTBOUND_ALLOWED_HOSTS: '127.0.0.1', ...extra }, opts);
     stacks.push(s);
     return s;
   }
