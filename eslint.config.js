@@ -36,6 +36,20 @@ export default tseslint.config(
     },
   },
   {
+    // Handlers read bodies through their route's schema (c.req.valid); only the journaling readers
+    // (callbacks, statement files) take c.req.raw, with a cap.
+    files: ['src/api/**/*.ts', 'src/gateways/**/routes.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.property.name='req'][callee.property.name=/^(json|text|parseBody|formData|arrayBuffer|blob)$/]",
+          message: 'Read the body validated: declare it on the route and use c.req.valid(...).',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-floating-promises': [

@@ -17,6 +17,7 @@ import { Client, Connection } from '@temporalio/client';
 import type pg from 'pg';
 import { createStatementActivities } from '../src/activities/bank-statements.js';
 import { importStatementFile, journalStatementUpload } from '../src/api/bank-statements/import-file.js';
+import { ImportSlots } from '../src/api/bank-statements/import-slots.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { createPool } from '../src/db/pool.js';
 import { countOutcomes } from '../src/db/bank-statements.js';
@@ -89,9 +90,9 @@ async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; ms: num
 
 async function importAndDecide(deps: { pool: pg.Pool; temporal: Client; config: Config }, bytes: Buffer) {
   const upload = await withPeakRss(async () =>
-    importStatementFile(deps, { bytes, format: 'camt.053', journalId: await journalStatementUpload(deps.pool, BENCH_ORIGIN, bytes, false) }),
+    importStatementFile({ ...deps, statementImports: new ImportSlots(1) }, { bytes, format: 'camt.053', journalId: await journalStatementUpload(deps.pool, BENCH_ORIGIN, bytes, false) }),
   );
-  const activities = createStatementActivities({ pool: deps.pool, temporal: deps.temporal });
+  const activities = createStatementActivities({ pool: deps.pool, temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE });
   const decide = await withPeakRss(async () => {
     let n = 0;
     for (;;) {
@@ -153,7 +154,7 @@ async function endToEnd(deps: { pool: pg.Pool; temporal: Client; config: Config 
     const wSample = sampleProcess(worker.pid ?? 0);
     const sSample = sampleProcess(temporalPid);
     const t0 = performance.now();
-    await importStatementFile({ ...deps, config }, { bytes, format: 'camt.053', journalId: await journalStatementUpload(deps.pool, BENCH_ORIGIN, bytes, false) });
+    await importStatementFile({ ...deps, config, statementImports: new ImportSlots(1) }, { bytes, format: 'camt.053', journalId: await journalStatementUpload(deps.pool, BENCH_ORIGIN, bytes, false) });
     await waitUntil('every temporary payment to settle', async () => {
       const r = await deps.pool.query<{ n: number }>({ text: "SELECT count(*)::int AS n FROM temporary_payments WHERE reference LIKE $1 AND status = 'settled'", values: [`${set}-%`] });
       return (r.rows[0]?.n ?? 0) >= E2E_N;

@@ -4,6 +4,8 @@ import { parseIsoDurationMs } from './domain/duration.js';
 import { projectRoot } from './cli/provision/paths.js';
 import { GatewayConfigError, loadGatewaySettings } from './gateways/config-file.js';
 import type { GatewaySettings } from './gateways/settings.js';
+import { isValidCidr } from './gateways/cidr.js';
+import { parseOutboundAllowlist } from './outbound/addresses.js';
 import { loadStatementSettings, type StatementSettings, StatementsConfigError } from './config-statements.js';
 
 /**
@@ -50,6 +52,8 @@ export const ConfigSchema = z.object({
   TOLLGATE_ADMIN_API_KEY: optionalString,
   TOLLGATE_CACHE_DIR: optionalString,
   TOLLGATE_DATA_DIR: z.string().default('.data'),
+  /** As root: where what the `postgres` user must reach is placed (binaries, data directories in private folders). */
+  TOLLGATE_SYSTEM_DIR: z.string().default('/var/lib/tollgate').refine((v) => v.startsWith('/'), 'must be an absolute path'),
   TOLLGATE_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   TOLLGATE_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TOLLGATE_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
@@ -65,6 +69,10 @@ export const ConfigSchema = z.object({
   TOLLGATE_STATEMENTS_FILE: optionalString,
   /** Largest statement file accepted (bytes). */
   STATEMENT_MAX_BYTES: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
+  /** How long one statement file may take to parse (on its worker thread) before the upload is refused with 422. */
+  STATEMENT_PARSE_TIMEOUT_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
+  /** Statement imports one API process runs at once; more are answered 429 with Retry-After. */
+  STATEMENT_MAX_CONCURRENT_IMPORTS: z.coerce.number().int().min(1).max(64).default(2),
   /** Retry delays after soft declines, unless a subscription overrides them (ISO 8601, comma-separated). */
   DEFAULT_RETRY_SCHEDULE: z.string().default('PT15M,PT6H,PT6H,PT6H,PT6H'),
   /** How long before a charge the card will not survive a card.expiring event is sent. */
@@ -73,6 +81,34 @@ export const ConfigSchema = z.object({
   AMOUNT_HOOK_SECRET: optionalString.transform((v) => v ?? DEV_AMOUNT_HOOK_SECRET),
   AMOUNT_HOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
+  /**
+   * Host names, IP addresses and CIDR blocks (comma-separated) that caller-chosen outbound calls
+   * (the amount hook) may reach although they are not public. Empty by default, in development too.
+   */
+  OUTBOUND_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      try {
+        return parseOutboundAllowlist(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+        return z.NEVER;
+      }
+    }),
+  /** The largest answer read from an outbound call (bytes). */
+  OUTBOUND_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
+  /**
+   * Proxies (CIDR blocks or addresses, comma-separated) whose X-Forwarded-For is believed: when the
+   * peer is one, the caller is the right-most X-Forwarded-For address that is not.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((e) => e.trim()).filter(Boolean))
+    .refine((list) => list.every(isValidCidr), 'must be CIDR blocks or IP addresses, comma-separated'),
   CALLBACK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).default(300),
   /** How long a callback request waits on Temporal before leaving delivery to the relay. */
   CALLBACK_SIGNAL_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),

@@ -60,6 +60,7 @@ async function main(): Promise<number> {
           persistent: false,
           durable: false,
           onLog: () => undefined,
+          systemDir: config.TOLLGATE_SYSTEM_DIR,
         }),
       ]);
       cleanups.push(() => dev.child.stop(), () => postgres.stop());

@@ -28,7 +28,7 @@ export interface StatementActivityDeps {
   /** To tell matched workflows; built once by the worker. */
   temporal: Client;
   /** Where a temporary payment's workflow is started again when a line pays it after its expiry. */
-  taskQueue?: string | undefined;
+  taskQueue: string;
 }
 
 const SIGNAL_CONCURRENCY = 16;
@@ -135,7 +135,7 @@ export function createStatementActivities(deps: StatementActivityDeps) {
 export async function deliverMatch(deps: StatementActivityDeps, line: BankLineRow): Promise<string> {
   const closed = await tellMatch(deps.temporal, line);
   if (!closed) return line.id;
-  if (line.temporary_payment_id && deps.taskQueue) {
+  if (line.temporary_payment_id) {
     // Paid after its expiry ended the workflow: a new run in the expired state takes the line.
     const t = await findTemporaryPayment(deps.pool, line.temporary_payment_id);
     if (t?.status === 'settled' && t.settled_reason === 'expired') {

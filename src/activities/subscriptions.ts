@@ -6,6 +6,7 @@ import { inTransaction } from '../db/pool.js';
 import { findSubscription, updateSubscriptionState } from '../db/subscriptions.js';
 import { ATTEMPT_STATUS_FOR_OUTCOME, type ChargeOutcome, type SubscriptionState } from '../domain/subscription.js';
 import { signWebhook } from '../gateways/standard-webhooks.js';
+import { type OutboundFailure, type OutboundPolicy, safeRequest } from '../outbound/safe-request.js';
 import { recurringChargeProblem } from '../gateways/limits.js';
 import { type ChargeResult, GatewayModeUnavailableError, GatewayTimeoutError, type GatewayRegistry, isRecurringGateway } from '../gateways/types.js';
 
@@ -15,7 +16,19 @@ export interface SubscriptionActivityDeps {
   /** Standard Webhooks secret the amount hook requests are signed with. */
   hookSecret: string;
   hookTimeoutMs: number;
+  /** Which non-public addresses the hook may reach (OUTBOUND_ALLOWED_HOSTS) and the answer cap. */
+  outbound: OutboundPolicy & { maxResponseBytes: number };
 }
+
+/** The stored reasons: fixed phrases, so nothing the hook (or our own network) said reaches an event. */
+const HOOK_FAILURE: Record<Exclude<OutboundFailure, 'http_status'>, string> = {
+  bad_url: 'amount hook refused: not a plain http(s) URL',
+  private_address: 'amount hook refused: private address',
+  unreachable: 'amount hook unreachable',
+  timeout: 'amount hook timed out',
+  redirect: 'amount hook answered with a redirect',
+  too_large: 'amount hook answer too large',
+};
 
 export interface ChargeInput {
   subscriptionId: string;
@@ -27,11 +40,13 @@ export interface ChargeInput {
   token: string;
   /** The subscription's creation mode; absent in workflows started before it was carried. */
   mode?: 'test' | 'live';
+  /** Where the amount came from: the terms, the amount hook's answer, or a charge request. */
+  amountSource?: 'terms' | 'hook' | 'request';
 }
 
 export type ChargeActivityResult =
   | { outcome: Exclude<ChargeOutcome, 'unknown'>; code: string | null; message: string | null; transactionId: string | null }
-  /** Tollgate refused before calling the gateway (its limits, recurring disabled): no attempt was made. */
+  /** The amount hook's answer is outside the gateway's limits: no attempt was made, the period is skipped. */
   | { outcome: 'refused'; code: string; message: string; transactionId: null };
 
 export interface StateWrite {
@@ -70,7 +85,12 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
     const gateway = found && isRecurringGateway(found) ? found : undefined;
     if (!existing) {
       const refusal = gateway ? recurringChargeProblem(gateway.settings, BigInt(input.amountMinor), input.currency) : undefined;
-      if (refusal) return { outcome: 'refused', code: 'tollgate_limits', message: refusal, transactionId: null };
+      // The hook's answer is the billing system's word on this one period: refused, it skips the
+      // period. Otherwise the configuration changed under the subscription (recurring disabled,
+      // narrower limits): a technical error, recorded and retried, visible to an operator, never a
+      // silent skip of every period.
+      if (refusal && input.amountSource === 'hook') return { outcome: 'refused', code: 'tollgate_limits', message: refusal, transactionId: null };
+      if (refusal) return recordOutcome(input, mode, key, { outcome: 'technical_error', code: 'tollgate_limits', message: refusal });
       const unusable = !gateway
         ? `gateway "${input.gateway}" is not configured (or cannot charge stored payment methods)`
         : !gateway.hasMode(mode) ? `gateway "${input.gateway}" has no ${mode}-mode credentials; this subscription was created in ${mode} mode and is never charged in another` : undefined;
@@ -168,21 +188,27 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
     });
     const id = `hook_${input.subscriptionId}_${input.period}`;
     const ts = Math.floor(Date.now() / 1000);
-    try {
-      const res = await fetch(input.url, {
+    const res = await safeRequest(
+      input.url,
+      {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(deps.hookSecret, id, ts, body) },
         body,
-        signal: AbortSignal.timeout(deps.hookTimeoutMs),
-      });
-      if (!res.ok) return { kind: 'failed', reason: `amount hook answered HTTP ${res.status}` };
-      const json = (await res.json()) as { amount?: unknown; skip?: unknown };
-      if (json.skip === true) return { kind: 'skip', reason: 'the billing system asked to skip this period' };
-      if (typeof json.amount === 'number' && Number.isSafeInteger(json.amount) && json.amount > 0) return { kind: 'amount', amountMinor: json.amount };
-      return { kind: 'failed', reason: 'amount hook answered without a positive integer amount or skip' };
-    } catch (err) {
-      return { kind: 'failed', reason: `amount hook failed: ${err instanceof Error ? err.message : String(err)}` };
+        timeoutMs: deps.hookTimeoutMs,
+        maxResponseBytes: deps.outbound.maxResponseBytes,
+      },
+      deps.outbound,
+    );
+    if (!res.ok) return { kind: 'failed', reason: res.failure === 'http_status' ? `amount hook answered HTTP ${res.status ?? 0}` : HOOK_FAILURE[res.failure] };
+    let json: { amount?: unknown; skip?: unknown } | null;
+    try {
+      json = JSON.parse(res.body.toString('utf8')) as { amount?: unknown; skip?: unknown } | null;
+    } catch {
+      json = null;
     }
+    if (json?.skip === true) return { kind: 'skip', reason: 'the billing system asked to skip this period' };
+    if (typeof json?.amount === 'number' && Number.isSafeInteger(json.amount) && json.amount > 0) return { kind: 'amount', amountMinor: json.amount };
+    return { kind: 'failed', reason: 'amount hook answered without a positive integer amount or skip' };
   }
 
   return { chargeSubscription, recordSubscriptionState, callAmountHook };

@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
 import type { MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { bodyLimit } from 'hono/body-limit';
@@ -18,7 +17,9 @@ import { temporaryPaymentsRouter } from './temporary-payments/temporary-payments
 import { customersRouter } from './customers/customers.router.js';
 import type { AppDeps, AppEnv } from './env.js';
 import { eventsRouter } from './events/events.router.js';
+import { docsRouter } from './docs/docs.router.js';
 import { httpMetrics } from './middleware/metrics.js';
+import { securityHeaders } from './middleware/security-headers.js';
 import { requestContext } from './middleware/request-context.js';
 import { paymentsRouter } from './payments/payments.router.js';
 import { problemBody, problemResponse, toProblem, zodIssues } from './problem.js';
@@ -40,16 +41,18 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.use('*', requestContext(deps));
   app.use('*', httpMetrics(deps.metrics));
-  // Callbacks read their own body with a cap so an oversized one is still journaled.
+  app.use('*', securityHeaders());
   const limitBody: MiddlewareHandler<AppEnv> = bodyLimit({
     maxSize: deps.config.MAX_BODY_BYTES,
     onError: () => {
       throw new PayloadTooLargeError(`request bodies are limited to ${deps.config.MAX_BODY_BYTES} bytes`);
     },
   });
+  // Every route, forms on /pay and the sandbox pages included. Callbacks read their own body with
+  // the same cap so an oversized one is still journaled; statements have their own, larger cap
+  // (STATEMENT_MAX_BYTES), checked while reading.
   app.use(
-    '/v1/*',
-    // Statements have their own, larger cap (STATEMENT_MAX_BYTES), checked while reading.
+    '*',
     createMiddleware<AppEnv>(async (c, next) =>
       c.req.path.startsWith('/v1/callbacks/') || c.req.path === '/v1/bank-statements' ? next() : limitBody(c, next),
     ),
@@ -87,7 +90,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       description: 'Payments engine for subscription businesses. Errors are application/problem+json (RFC 9457).',
     },
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  app.route('/', docsRouter());
   app.get('/', (c) => c.redirect('/docs'));
 
   app.notFound((c) => problemResponse(c, 404, problemBody(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId'))));

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ApiKeyScope } from '../db/api-keys.js';
 import type { GatewayRegistry } from '../gateways/types.js';
+import type { ImportSlots } from './bank-statements/import-slots.js';
 import type { Metrics } from './middleware/metrics.js';
 
 /** Everything the API needs, built once in src/api/main.ts; tests build the same with their own. */
@@ -15,6 +16,8 @@ export interface AppDeps {
   log: Logger;
   metrics: Metrics;
   now: () => Date;
+  /** Statement imports running in this process, at most STATEMENT_MAX_CONCURRENT_IMPORTS. */
+  statementImports: ImportSlots;
 }
 
 /** The caller, as authenticated by an API key. */

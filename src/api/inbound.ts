@@ -1,5 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
+import { isIP } from 'node:net';
+import { ipAllowed } from '../gateways/cidr.js';
 import type { AppEnv } from './env.js';
 
 const REDACTED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
@@ -11,12 +13,32 @@ export function journalHeaders(c: Context<AppEnv>): Record<string, string> {
   return out;
 }
 
+/**
+ * The caller's address: the TCP peer, unless the peer is a trusted proxy (TRUSTED_PROXIES); then
+ * the right-most X-Forwarded-For address that is not a trusted proxy itself (the left part of the
+ * header is whatever the client wrote, so it is never believed). Callback allowlists and the
+ * journal both see this address.
+ */
 export function sourceIp(c: Context<AppEnv>): string | undefined {
+  let peer: string | undefined;
   try {
-    return getConnInfo(c).remote.address;
+    peer = getConnInfo(c).remote.address;
   } catch {
-    return undefined; // not served by @hono/node-server (app.request in tests)
+    peer = undefined; // not served by @hono/node-server (app.request in tests)
   }
+  return clientIp(peer, c.req.header('x-forwarded-for'), c.get('deps').config.TRUSTED_PROXIES);
+}
+
+export function clientIp(peer: string | undefined, forwardedFor: string | undefined, trusted: readonly string[]): string | undefined {
+  const isTrusted = (ip: string) => trusted.length > 0 && ipAllowed(ip, trusted);
+  if (!peer || !forwardedFor || !isTrusted(peer)) return peer;
+  const hops = forwardedFor.split(',').map((h) => h.trim()).filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = hops[i] ?? '';
+    if (isIP(hop) === 0) return peer; // a hop we cannot read: stop believing the header there
+    if (!isTrusted(hop)) return hop;
+  }
+  return hops[0] ?? peer;
 }
 
 /**

@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   const log = createLogger(config, 'tollgate-api');
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the API (npm start sets it for you)');
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  if (config.TOLLGATE_ADMIN_API_KEY) await ensureAdminKey(pool, config.TOLLGATE_ADMIN_API_KEY);
+  if (config.TOLLGATE_ADMIN_API_KEY && (await ensureAdminKey(pool, config.TOLLGATE_ADMIN_API_KEY)) === 'revoked') {
+    log.warn('TOLLGATE_ADMIN_API_KEY was revoked (DELETE /v1/api-keys/:id) and stays revoked; set a new key to have an admin key again');
+  }
   const deps: AppDeps = buildAppDeps(config, pool, log);
   for (const [gateway, count] of await pendingByGateway(pool)) {
     if (!deps.gateways.has(gateway)) {

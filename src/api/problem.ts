@@ -11,6 +11,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   StateConflictError,
+  TooManyRequestsError,
   UnauthorizedError,
   UnavailableError,
   RuleViolationError,
@@ -44,6 +45,7 @@ const STATUS_BY_ERROR: ReadonlyArray<readonly [new (...args: never[]) => DomainE
   [IdempotencyMismatchError, 422, 'Idempotency key reused'],
   [UnprocessableContentError, 422, 'Unprocessable file'],
   [RuleViolationError, 422, 'Refused by a business rule'],
+  [TooManyRequestsError, 429, 'Too many requests'],
   [UnavailableError, 503, 'Service unavailable'],
 ];
 
@@ -72,8 +74,8 @@ export function problemBody(
   };
 }
 
-export function problemResponse(c: Context<AppEnv>, status: ContentfulStatusCode, body: Problem): Response {
-  const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
+export function problemResponse(c: Context<AppEnv>, status: ContentfulStatusCode, body: Problem, extra: Record<string, string> = {}): Response {
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json', ...extra };
   // A refused body may still be in flight; the connection cannot be reused for the next request.
   if (status === 413) headers.connection = 'close';
   return c.body(JSON.stringify(body), status, headers);
@@ -90,7 +92,8 @@ export function toProblem(err: unknown, c: Context<AppEnv>): Response {
     const entry = STATUS_BY_ERROR.find(([cls]) => err instanceof cls);
     const [, status, title] = entry ?? [undefined, 500 as const, 'Error'];
     const errors = Array.isArray(err.details?.errors) ? (err.details.errors as Problem['errors']) : undefined;
-    return problemResponse(c, status, problemBody(status, err.code, err.message, requestId, errors, title));
+    const headers: Record<string, string> = err instanceof TooManyRequestsError ? { 'retry-after': String(err.retryAfterSeconds) } : {};
+    return problemResponse(c, status, problemBody(status, err.code, err.message, requestId, errors, title), headers);
   }
   if (err instanceof HTTPException) {
     const status = err.status;

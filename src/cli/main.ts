@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
-import { API_KEY_SCOPES, type ApiKeyScope } from '../db/api-keys.js';
+import { API_KEY_SCOPES, type ApiKeyScope, revokeApiKey } from '../db/api-keys.js';
+import { parseIsoDurationMs } from '../domain/duration.js';
 import { createPool } from '../db/pool.js';
 import { mintApiKey } from '../api/api-keys/api-keys.router.js';
 import { migrate } from '../db/migrate.js';
@@ -20,8 +22,10 @@ const USAGE = `tollgate <command>
   start       run the whole stack (Temporal dev server, Postgres, migrations, worker, API)
   migrate     apply database migrations to DATABASE_URL
   provision   fetch or build the Temporal CLI and the time-skipping test server into the cache
-  api-key create [--name NAME] [--scopes admin,billing,read]
+  api-key create [--name NAME] [--scopes admin,billing,read] [--expires-in P30D]
               mint an API key in DATABASE_URL and print it once
+  api-key revoke ID
+              revoke an API key or customer token in DATABASE_URL
   temporal setup [--wait SECONDS]
               register Tollgate's search attributes in TEMPORAL_NAMESPACE at TEMPORAL_ADDRESS
               (idempotent; needed on any Temporal npm start did not start; --wait: for the server)
@@ -30,13 +34,45 @@ const USAGE = `tollgate <command>
               key from TOLLGATE_ADMIN_API_KEY or .data/admin-api-key)
 `;
 
+/** A command line the CLI cannot act on: one sentence, exit code 2. */
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Strict parsing for every command: `--scopes=read` and `--scopes read` mean the same, an unknown
+ * flag or a missing value is an error instead of being ignored, and positionals are counted.
+ */
+function args<O extends Options>(argv: string[], command: string, options: O, positionals: { min: number; max: number; names?: string }) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw new UsageError(`${command}: ${(err as Error).message.replace(/\s+/g, ' ').replace(/\. To specify .*$/, '').trim()} (see tollgate --help)`);
+  }
+  const n = parsed.positionals.length;
+  if (n < positionals.min) throw new UsageError(`${command} needs ${positionals.names ?? 'more arguments'} (see tollgate --help)`);
+  if (n > positionals.max) throw new UsageError(`${command} takes no argument "${parsed.positionals[positionals.max]}" (see tollgate --help)`);
+  return parsed;
+}
+
 async function main(argv: string[]): Promise<void> {
-  const config = loadConfig();
   const log = (line: string) => console.log(`[tollgate] ${line}`);
-  switch (argv[0]) {
-    case 'start':
-      return startStack(config, process.env);
+  const [command, sub] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  switch (command) {
+    case 'start': {
+      args(argv.slice(1), 'start', {}, { min: 0, max: 0 });
+      return startStack(loadConfig(), process.env);
+    }
     case 'migrate': {
+      args(argv.slice(1), 'migrate', {}, { min: 0, max: 0 });
+      const config = loadConfig();
       if (!config.DATABASE_URL) throw new ConfigError('DATABASE_URL is required for migrate');
       const pool = createPool(config.DATABASE_URL, 1);
       const applied = await migrate(pool);
@@ -45,27 +81,37 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'provision': {
+      args(argv.slice(1), 'provision', {}, { min: 0, max: 0 });
+      const config = loadConfig();
       const opts = { cacheOverride: config.TOLLGATE_CACHE_DIR, env: process.env, log };
       log(`Temporal CLI: ${await ensureTemporalCli({ ...opts, explicit: config.TEMPORAL_CLI })}`);
       log(`time-skipping test server: ${await ensureTimeSkippingServer(opts)}`);
       return;
     }
     case 'api-key': {
-      if (argv[1] !== 'create') break;
-      if (!config.DATABASE_URL) throw new ConfigError('DATABASE_URL is required for api-key create');
-      const pool = createPool(config.DATABASE_URL, 1);
-      try {
-        const key = await mintApiKey(pool, option(argv, '--name') ?? 'created by the CLI', parseScopes(option(argv, '--scopes') ?? 'admin'));
-        console.log(key);
-      } finally {
-        await pool.end();
+      if (sub === 'create') {
+        const { values } = args(argv.slice(2), 'api-key create', { name: { type: 'string' }, scopes: { type: 'string' }, 'expires-in': { type: 'string' } }, { min: 0, max: 0 });
+        const scopes = parseScopes(values.scopes ?? 'admin');
+        const expiresAt = values['expires-in'] === undefined ? null : expiryFrom(values['expires-in']);
+        return withPool('api-key create', async (pool) => console.log(await mintApiKey(pool, values.name ?? 'created by the CLI', scopes, expiresAt)));
       }
-      return;
+      if (sub === 'revoke') {
+        const { positionals } = args(argv.slice(2), 'api-key revoke', {}, { min: 1, max: 1, names: 'the id of the key (key_…)' });
+        const id = positionals[0] ?? '';
+        return withPool('api-key revoke', async (pool) => {
+          const row = await revokeApiKey(pool, id);
+          if (!row) throw new UsageError(`no API key has the id ${id}`);
+          log(`revoked ${row.id} (${row.name}) at ${row.revoked_at?.toISOString() ?? ''}`);
+        });
+      }
+      throw new UsageError(`api-key takes create or revoke, not ${sub === undefined ? 'nothing' : `"${sub}"`} (see tollgate --help)`);
     }
     case 'temporal': {
-      if (argv[1] !== 'setup') break;
-      const wait = option(argv, '--wait') ?? '0';
-      if (!/^\d+$/.test(wait)) throw new ConfigError('--wait takes a number of seconds');
+      if (sub !== 'setup') throw new UsageError(`temporal takes setup, not ${sub === undefined ? 'nothing' : `"${sub}"`} (see tollgate --help)`);
+      const { values } = args(argv.slice(2), 'temporal setup', { wait: { type: 'string' } }, { min: 0, max: 0 });
+      const wait = values.wait ?? '0';
+      if (!/^\d+$/.test(wait)) throw new UsageError('temporal setup: --wait takes a number of seconds (see tollgate --help)');
+      const config = loadConfig();
       const connection = Connection.lazy(temporalConnectionOptions(config));
       try {
         await setupTemporal(connection, config.TEMPORAL_NAMESPACE, { waitMs: Number(wait) * 1000, log });
@@ -75,33 +121,59 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'statements': {
-      if (argv[1] !== 'import' || !argv[2]) break;
+      if (sub !== 'import') throw new UsageError(`statements takes import, not ${sub === undefined ? 'nothing' : `"${sub}"`} (see tollgate --help)`);
+      const { values, positionals } = args(
+        argv.slice(2),
+        'statements import',
+        { format: { type: 'string' }, 'csv-map': { type: 'string' }, api: { type: 'string' }, key: { type: 'string' } },
+        { min: 1, max: 1, names: 'the statement FILE' },
+      );
       process.exitCode = await importStatementCommand(
-        config,
-        { file: argv[2], format: option(argv, '--format'), csvMap: option(argv, '--csv-map'), api: option(argv, '--api'), key: option(argv, '--key') },
+        loadConfig(),
+        { file: positionals[0] ?? '', format: values.format, csvMap: values['csv-map'], api: values.api, key: values.key },
         (line) => console.log(line),
       );
       return;
     }
   }
-  process.stdout.write(USAGE);
-  process.exitCode = argv[0] ? 2 : 0;
+  throw new UsageError(`unknown command "${command}" (see tollgate --help)`);
 }
 
-function option(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
+async function withPool(command: string, fn: (pool: ReturnType<typeof createPool>) => Promise<void>): Promise<void> {
+  const config = loadConfig();
+  if (!config.DATABASE_URL) throw new ConfigError(`DATABASE_URL is required for ${command}`);
+  const pool = createPool(config.DATABASE_URL, 1);
+  try {
+    await fn(pool);
+  } finally {
+    await pool.end();
+  }
 }
 
 function parseScopes(text: string): ApiKeyScope[] {
   const scopes = text.split(',').map((s) => s.trim());
-  const bad = scopes.filter((s) => !(API_KEY_SCOPES as readonly string[]).includes(s));
-  if (bad.length || scopes.length === 0) throw new ConfigError(`--scopes takes a comma list of ${API_KEY_SCOPES.join(', ')}`);
+  const bad = scopes.filter((s) => !(MINTABLE_SCOPES as readonly string[]).includes(s));
+  if (bad.length > 0) throw new UsageError(`--scopes takes a comma list of ${MINTABLE_SCOPES.join(', ')}, not "${bad.join(',')}"`);
   return scopes as ApiKeyScope[];
+}
+
+// "customer" belongs to customer tokens, which POST /v1/customers/:id/tokens mints for one customer.
+const MINTABLE_SCOPES = API_KEY_SCOPES.filter((s) => s !== 'customer');
+
+function expiryFrom(duration: string): Date {
+  try {
+    return new Date(Date.now() + parseIsoDurationMs(duration));
+  } catch (err) {
+    throw new UsageError(`--expires-in: ${(err as Error).message}`);
+  }
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   // What the user can act on is one sentence; anything else is a bug, and its stack helps fix it.
+  if (err instanceof UsageError) {
+    console.error(`[tollgate] ${err.message}`);
+    process.exit(2);
+  }
   console.error(err instanceof ProvisionError || err instanceof ConfigError || err instanceof StartError || err instanceof TemporalSetupError ? `[tollgate] ${oneSentence(err)}` : err);
   process.exit(1);
 });

@@ -80,6 +80,7 @@ export async function startStack(config: Config, env: NodeJS.ProcessEnv): Promis
         durable: true,
         onLog: (line) => appendFileSync(pgLog, line),
         env,
+        systemDir: config.TOLLGATE_SYSTEM_DIR,
       });
       const where = pgServer.dataDir === join(dataDir, 'postgres') ? pgServer.dataDir : `${pgServer.dataDir}, linked from ${join(dataDir, 'postgres')}`;
       say(`embedded Postgres is up (data in ${where})`);

@@ -14,6 +14,7 @@ export type InboundOutcome =
   | 'rejected_unknown_payment'
   | 'rejected_unknown_gateway'
   | 'rejected_too_large'
+  | 'rejected_busy'
   | 'rejected_source';
 
 export interface InboundRequestRow {

@@ -111,8 +111,13 @@ export interface SubscriptionStateUpdate {
   pendingChanges: Record<string, unknown> | null;
 }
 
+/**
+ * Mirrors the workflow's state. Throws when the row is not there (yet): a workflow started inside
+ * the creating transaction can run before that transaction commits, and its write must then be
+ * retried, not lost.
+ */
 export async function updateSubscriptionState(db: Queryable, id: string, u: SubscriptionStateUpdate): Promise<void> {
-  await db.query({
+  const res = await db.query({
     text: `UPDATE subscriptions SET state = $2, stopped_reason = $3, period = $4, next_charge_at = $5,
                   amount_minor = $6::bigint, schedule = $7::jsonb, payment_method = $8::jsonb, pending_changes = $9::jsonb,
                   updated_at = now()
@@ -122,4 +127,5 @@ export async function updateSubscriptionState(db: Queryable, id: string, u: Subs
       JSON.stringify(u.paymentMethod), u.pendingChanges === null ? null : JSON.stringify(u.pendingChanges),
     ],
   });
+  if (res.rowCount !== 1) throw new Error(`subscription ${id} has no row (yet); the state write is retried`);
 }

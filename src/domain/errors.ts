@@ -30,6 +30,11 @@ export class RuleViolationError extends DomainError {
   readonly code = 'rule_violation';
 }
 
+/** A RuleViolationError about one request field, named in the problem's errors[]. */
+export function ruleViolation(path: string, message: string): RuleViolationError {
+  return new RuleViolationError(`${path}: ${message}`, { errors: [{ path, message }] });
+}
+
 /** The aggregate is not in a state that allows the request (stop a stopped subscription). */
 export class StateConflictError extends DomainError {
   readonly code = 'state_conflict';
@@ -60,6 +65,17 @@ export class PayloadTooLargeError extends DomainError {
 /** The request body is not parseable (malformed JSON); schema failures are ValidationError. */
 export class MalformedRequestError extends DomainError {
   readonly code = 'malformed_request';
+}
+
+/** The server is busy with as much of this kind of work as it takes at once; retry after `retryAfterSeconds`. */
+export class TooManyRequestsError extends DomainError {
+  readonly code = 'too_many_requests';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
 }
 
 /** A dependency (Temporal, Postgres) is unreachable; the caller may retry. */

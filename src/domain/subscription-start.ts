@@ -1,4 +1,4 @@
-import { RuleViolationError } from './errors.js';
+import { ruleViolation } from './errors.js';
 import { chargeTime, type Schedule } from './schedule.js';
 
 /** How far in the past a first charge may be given: clock skew and a slow client, not a backlog. */
@@ -26,7 +26,6 @@ export interface StartPlan {
   nextChargeAtMs: number | null;
 }
 
-const rule = (path: string, message: string) => new RuleViolationError(`${path}: ${message}`, { errors: [{ path, message }] });
 
 /**
  * Plans the start so that nothing is charged for time that has passed: a first charge in the past
@@ -39,14 +38,14 @@ export function planStart(r: StartRequest): StartPlan {
   if (r.firstChargeAt) {
     const { ms, field } = r.firstChargeAt;
     if (ms < earliest) {
-      throw rule(field, 'is more than 5 minutes in the past; nothing is charged for past periods — to move an existing subscription in, give next_charge_at in the future and periods_paid');
+      throw ruleViolation(field, 'is more than 5 minutes in the past; nothing is charged for past periods — to move an existing subscription in, give next_charge_at in the future and periods_paid');
     }
     return { anchorAtMs: ms, anchorPeriod: r.periodsPaid, period: r.periodsPaid, nextChargeAtMs: chargeTime(r.schedule, ms, r.timeZone, 0) };
   }
   if (r.firstPaymentAtMs !== undefined) {
     const next = chargeTime(r.schedule, r.firstPaymentAtMs, r.timeZone, r.periodsPaid);
     if (next !== null && next < earliest) {
-      throw rule(
+      throw ruleViolation(
         'payment_method.payment_id',
         `the periods paid by that payment ended at ${new Date(next).toISOString()}; give next_charge_at to say when the next charge is due`,
       );

@@ -24,6 +24,20 @@ const parser = new XMLParser({
   isArray: (name) => REPEATING.has(name),
 });
 
+// A document type declaration can define entities (billion laughs, external files); no bank's
+// camt carries one, so any is refused before a parser sees it. Case-insensitive: refusing
+// "<!doctype" too costs nothing.
+const DECLARATION = /<!(DOCTYPE|ENTITY)/i;
+
+/** Refuses a DOCTYPE or ENTITY declaration anywhere in the text, naming it and its line. */
+export function assertNoDoctype(text: string): void {
+  const m = DECLARATION.exec(text);
+  if (!m) return;
+  const line = text.slice(0, m.index).split('\n').length;
+  const what = (m[1] ?? '').toUpperCase();
+  throw new StatementParseError(`a <!${what}> declaration is not allowed in a statement file (it can define entities)`, `line ${line}`);
+}
+
 /**
  * Refuses a file that is not well-formed XML, before anything is read. The validator walks the
  * text without building a tree, so it costs time (about 20 ms per MB) but no memory.

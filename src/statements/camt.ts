@@ -1,5 +1,5 @@
 import { camtDate, camtMoney, entryLines } from './camt-entry.js';
-import { assertWellFormed, child, children, firstText, parseTree, path, text, type XmlNode } from './camt-node.js';
+import { assertNoDoctype, assertWellFormed, child, children, firstText, parseTree, path, text, type XmlNode } from './camt-node.js';
 import { splitEntries } from './camt-split.js';
 import { StatementParseError } from './errors.js';
 import type { FormatResult, ParsedBalance, StatementFormat, UnnumberedLine } from './types.js';
@@ -37,6 +37,7 @@ function balances(record: XmlNode, where: string, account: string | null, statem
  * than the file; documents the splitter cannot cut exactly are parsed whole.
  */
 export function parseCamt(textIn: string, expected: CamtFormat | undefined, patterns: RegExp[]): FormatResult {
+  assertNoDoctype(textIn);
   assertWellFormed(textIn);
   const split = splitEntries(textIn);
   const root = parseTree(split?.skeleton ?? textIn);
@@ -56,16 +57,16 @@ export function parseCamt(textIn: string, expected: CamtFormat | undefined, patt
   if (records.length === 0) {
     throw new StatementParseError(`${body} holds no ${recordName}`, `Document/${body}/${recordName}`);
   }
-  const accounts: string[] = [];
-  const statementIds: string[] = [];
+  const accounts = new Set<string>();
+  const statementIds = new Set<string>();
   const lines: UnnumberedLine[] = [];
   const allBalances: ParsedBalance[] = [];
   records.forEach((record, i) => {
     const where = `Document/${body}/${recordName}[${i + 1}]`;
     const account = firstText(path(record, 'Acct', 'Id'), ['IBAN'], ['Othr', 'Id']) ?? null;
-    if (account !== null && !accounts.includes(account)) accounts.push(account);
+    if (account !== null) accounts.add(account);
     const statementId = text(child(record, 'Id')) ?? null;
-    if (statementId !== null && !statementIds.includes(statementId)) statementIds.push(statementId);
+    if (statementId !== null) statementIds.add(statementId);
     allBalances.push(...balances(record, where, account, statementId));
     const entries = split === undefined ? children(record, 'Ntry') : split.entries(body, recordName, i);
     let j = 0;
@@ -74,5 +75,5 @@ export function parseCamt(textIn: string, expected: CamtFormat | undefined, patt
       for (const line of entryLines(ntry, `${where}/Ntry[${j}]`, patterns)) lines.push({ ...line, statementId, account });
     }
   });
-  return { format: format satisfies StatementFormat, accounts, statementIds, lines, balances: allBalances };
+  return { format: format satisfies StatementFormat, accounts: [...accounts], statementIds: [...statementIds], lines, balances: allBalances };
 }

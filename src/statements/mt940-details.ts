@@ -64,13 +64,28 @@ function subfieldDetails(joined: string): Details {
 const SLASH_CODE =
   /\/(TRTP|EREF|PREF|IREF|MARF|CSID|CDTRREFTP|CDTRREF|CD|ISSR|REMI|USTD|STRD|BENM|ORDP|CNTP|NAME|ADDR|IBAN|BIC|ISDT|RTRN|PURP|ULTD|ULTC|ULTB|SVCL|TRCD|OCMT|CHGS|EXCH|ATOM|ACCW|BUSP)(?=\/)/g;
 
+/**
+ * The value without its leading and trailing slashes. A loop, not /^\/+|\/+$/g: that regex tries
+ * "\/+$" at every slash of an inner run and backtracks to the run's end each time, so an 80 KB
+ * :86: of slashes cost billions of steps; this reads each character at most once.
+ */
+export function trimSlashes(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && value.charCodeAt(start) === SLASH) start++;
+  while (end > start && value.charCodeAt(end - 1) === SLASH) end--;
+  return value.slice(start, end);
+}
+
+const SLASH = 0x2f;
+
 function slashDetails(joined: string): Details {
   const values = new Map<string, string>();
   const matches = Array.from(joined.matchAll(SLASH_CODE));
   matches.forEach((m, i) => {
     const start = (m.index ?? 0) + m[0].length + 1;
     const end = matches[i + 1]?.index ?? joined.length;
-    const value = joined.slice(start, Math.max(start, end)).replace(/^\/+|\/+$/g, '');
+    const value = trimSlashes(joined.slice(start, Math.max(start, end)));
     if (!values.has(m[1] ?? '') || values.get(m[1] ?? '') === '') values.set(m[1] ?? '', value);
   });
   const get = (key: string) => normalise(values.get(key) ?? '') || undefined;

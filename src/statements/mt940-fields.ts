@@ -16,12 +16,22 @@ export interface Field {
 export type Message = Field[];
 
 const TAG = /^:([0-9]{2}[A-Z]?):(.*)$/;
-const TERMINATOR = /^-(?:\}.*|XXX)?\s*$/;
 // mBank frames each message in SOH … "-" ETX, the control characters of SWIFT's transmission.
 const SOH = String.fromCharCode(1);
 const ETX = String.fromCharCode(3);
 // Basic, application and user header blocks; block 3 may nest one level ({3:{108:…}}).
 const LEADING_BLOCKS = /^(?:\{[1-3]:(?:[^{}]|\{[^{}]*\})*\})+/;
+
+/**
+ * "-", "-XXX" or "-}…" (the end of block 4 and what follows it), trailing blanks allowed. Written
+ * out rather than /^-(?:\}.*|XXX)?\s*$/, whose ".*" and "\s*" both take blanks and, before a
+ * U+2028 that "." refuses, retried every split of a long row between them.
+ */
+function isTerminator(row: string): boolean {
+  const t = row.trimEnd();
+  if (t === '-' || t === '-XXX') return true;
+  return t.startsWith('-}') && !/[\u2028\u2029]/.test(t);
+}
 
 export function splitMessages(text: string): Message[] {
   const messages: Message[] = [];
@@ -43,7 +53,7 @@ export function splitMessages(text: string): Message[] {
       }
       if (row.startsWith('{5:')) return close();
     }
-    if (TERMINATOR.test(row)) return close();
+    if (isTerminator(row)) return close();
     const tag = TAG.exec(row);
     if (tag) {
       const [, name = '', content = ''] = tag;

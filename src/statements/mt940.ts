@@ -100,8 +100,9 @@ function isInterimReport(message: Message): boolean {
 export function parseMt940(text: string, patterns: RegExp[]): FormatResult {
   const messages = splitMessages(text);
   if (messages.length === 0) throw new StatementParseError('no MT940 fields (":20:", ":61:" …) found', 'line 1');
-  const accounts: string[] = [];
-  const statementIds: string[] = [];
+  // Sets, in first-seen order: a file of a million one-line messages must not compare each id with all the others.
+  const accounts = new Set<string>();
+  const statementIds = new Set<string>();
   const lines: UnnumberedLine[] = [];
   const balances: ParsedBalance[] = [];
   for (const message of messages) {
@@ -109,13 +110,13 @@ export function parseMt940(text: string, patterns: RegExp[]): FormatResult {
     // file holds several accounts (mBank: ":20:ST071023CYC/1 :28C:11/1" for each); with :25: it is.
     const id = message.filter((f) => ['20', '25', '28C', '28'].includes(f.tag)).map((f) => (f.lines[0] ?? '').trim()).filter((v) => v !== '');
     const statement: Statement = { currency: undefined, account: null, id: id.length > 0 ? id.join(' ') : null };
-    if (statement.id !== null && !statementIds.includes(statement.id)) statementIds.push(statement.id);
+    if (statement.id !== null) statementIds.add(statement.id);
     message.forEach((field, i) => {
       const content = (field.lines[0] ?? '').trim();
       switch (field.tag) {
         case '25':
           statement.account = content;
-          if (content !== '' && !accounts.includes(content)) accounts.push(content);
+          if (content !== '') accounts.add(content);
           break;
         case '34F':
           statement.currency ??= FLOOR_LIMIT.exec(content)?.[1];
@@ -141,5 +142,5 @@ export function parseMt940(text: string, patterns: RegExp[]): FormatResult {
       }
     });
   }
-  return { format: messages.every(isInterimReport) ? 'mt942' : 'mt940', accounts, statementIds, lines, balances };
+  return { format: messages.every(isInterimReport) ? 'mt942' : 'mt940', accounts: [...accounts], statementIds: [...statementIds], lines, balances };
 }

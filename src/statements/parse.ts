@@ -1,5 +1,6 @@
 import { parseCamt } from './camt.js';
 import { parseCsv } from './csv.js';
+import { assertNoDoctype } from './camt-node.js';
 import { decode } from './decode.js';
 import { detectFormat } from './detect.js';
 import { StatementParseError } from './errors.js';
@@ -14,6 +15,8 @@ import type { FormatResult, ParseOptions, ParsedStatement } from './types.js';
 export function parseStatement(input: string | Buffer, opts: ParseOptions = {}): ParsedStatement {
   const text = decode(input, opts.encoding ?? opts.csv?.encoding);
   if (text.trim() === '') throw new StatementParseError('the file is empty', 'input');
+  // Before detection: a DOCTYPE long enough to push the root past the sniffed head must still be named.
+  if (text.trimStart().startsWith('<')) assertNoDoctype(text);
   // CSV has no signature; a caller who passes a column map and no format means CSV.
   const format = opts.format ?? detectFormat(text) ?? (opts.csv ? 'csv' : undefined);
   const patterns = opts.patterns ?? [];

@@ -26,8 +26,11 @@ const NO_REFERENCE = /^(?:NOTPROVIDED|NOT PROVIDED|NONREF|[0 ]+)$/i;
 const VARIABLE_SYMBOL = /(?<![\p{L}\p{N}])VS(?:\s*[:.]\s*|\s+|\/)?([0-9]{1,10})(?![0-9])/giu;
 // Tollgate references are ten digits; a longer digit run (an IBAN, a card number) is not one.
 const TEN_DIGITS = /(?<![0-9])[1-9][0-9]{9}(?![0-9])/g;
-// ISO 11649 creditor reference, written compact or in groups of four.
-const CREDITOR_REFERENCE = /(?<![\p{L}\p{N}])RF[0-9]{2}(?: ?[0-9A-Za-z]{1,4}){1,6}(?![\p{L}\p{N}])/gu;
+// ISO 11649 creditor reference, written compact or in groups of four: at most 21 characters after
+// the check digits, single spaces between them. One character per step, so a long run of letters
+// after "RF12" is given back at most 24 times, not split into groups every possible way
+// ("(?: ?[0-9A-Za-z]{1,4}){1,6}" tried thousands of splits per "RF" before failing).
+const CREDITOR_REFERENCE = /(?<![\p{L}\p{N}])RF[0-9]{2}(?: ?[0-9A-Za-z]){1,24}(?![\p{L}\p{N}])/gu;
 
 export function normalise(value: string): string {
   return value.replace(/\s+/g, ' ').trim();

@@ -39,6 +39,7 @@ export async function createTollgateWorker(o: WorkerOptions): Promise<Worker> {
       gateways: buildGateways(o.config, { db: o.pool }),
       hookSecret: o.config.AMOUNT_HOOK_SECRET,
       hookTimeoutMs: o.config.AMOUNT_HOOK_TIMEOUT_MS,
+      outbound: { allow: o.config.OUTBOUND_ALLOWED_HOSTS, maxResponseBytes: o.config.OUTBOUND_MAX_RESPONSE_BYTES },
     }),
   });
 }

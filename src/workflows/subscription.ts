@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -53,6 +54,10 @@ const { chargeSubscription } = proxyActivities<ReturnType<typeof createActivitie
 /** What the loop waits for next; at equal times the earlier kind in this list goes first. */
 type Moment = { kind: 'ends' | 'card_expired' | 'expiry_notice' | 'charge'; at: number };
 const MOMENT_ORDER: Moment['kind'][] = ['ends', 'card_expired', 'expiry_notice', 'charge'];
+/** Patch id: the card stops its subscription at its expiry, not at the next charge (issue 8). */
+const CARD_STOPS_AT_EXPIRY = 'card-stops-at-expiry';
+/** Patch id: a stop that arrives while the amount hook is asked waits for the round to end. */
+const STOP_WAITS_FOR_AMOUNT_HOOK = 'stop-waits-for-amount-hook';
 
 function conflict(reason: string | undefined): void {
   if (reason) throw ApplicationFailure.nonRetryable(reason, STATE_CONFLICT);
@@ -253,31 +258,40 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
       return false;
     }
     let amount = s.requestedAmountMinor ?? s.terms.amountMinor;
+    let amountSource: 'terms' | 'hook' | 'request' = s.requestedAmountMinor !== null ? 'request' : 'terms';
+    const before = s.state;
     const hook = s.terms.schedule.kind !== 'automatic' ? s.terms.schedule.amount_hook : undefined;
     if (hook && s.requestedAmountMinor === null && s.attempt === 0) {
+      // A stop during the hook's call waits for this round to end (pending), as during the charge.
+      if (patched(STOP_WAITS_FOR_AMOUNT_HOOK)) s.state = 'charging';
       const answer = await callAmountHook({ url: hook, subscriptionId: s.subscriptionId, customerId: s.customerId, period: s.period, currency: s.terms.currency, defaultAmountMinor: amount });
       if (answer.kind !== 'amount') {
         await advancePeriod([{ type: 'subscription.charge_skipped', payload: { period: s.period, reason: answer.reason } }]);
         return false;
       }
       amount = answer.amountMinor;
+      amountSource = 'hook';
+      if (pendingStop) {
+        // Stopped while the hook was asked: nothing reached the gateway, so nothing is charged.
+        s.state = before;
+        return false;
+      }
     }
     const outOfBounds = amountConflict(amount);
     if (outOfBounds) {
       await advancePeriod([{ type: 'subscription.charge_skipped', payload: { period: s.period, amount, reason: outOfBounds } }]);
       return false;
     }
-    const before = s.state;
     s.state = 'charging';
     upsertSearchAttributes([{ key: TollgateState, value: 'charging' }]);
     const result = await chargeSubscription({
       subscriptionId: s.subscriptionId, period: s.period, attempt: s.attempt, amountMinor: amount,
-      currency: s.terms.currency, gateway: s.terms.gateway, token: s.terms.paymentMethod.token,
+      currency: s.terms.currency, gateway: s.terms.gateway, token: s.terms.paymentMethod.token, amountSource,
       ...(s.terms.mode ? { mode: s.terms.mode } : {}),
     });
     s.state = before;
     if (result.outcome === 'refused') {
-      // Tollgate itself refused before the gateway was called (the gateway's limits): no attempt.
+      // Tollgate refused the amount hook's answer (outside the gateway's limits): no attempt.
       await advancePeriod([{ type: 'subscription.charge_skipped', payload: { period: s.period, amount, reason: result.message } }]);
       return false;
     }
@@ -322,6 +336,48 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
     return moments[0] ?? null;
   }
 
+  /** Sleeps until the next moment and acts on it; true when a charge is due (or was asked for). */
+  async function awaitNextMoment(): Promise<boolean> {
+    const moment = nextMoment();
+    if ((await sleepUntil(moment?.at ?? null)) && !chargeRequested) return false;
+    if (chargeRequested || !moment || moment.kind === 'charge') return true;
+    const expires = s.terms.paymentMethod.expires;
+    if (moment.kind === 'ends') await stop('system', 'ended');
+    else if (moment.kind === 'card_expired') await stop('system', 'card_expired', `the card expired at the end of ${expires ?? '?'}`);
+    else await sendExpiryNotice();
+    return false;
+  }
+
+  async function sendExpiryNotice(): Promise<void> {
+    const expires = s.terms.paymentMethod.expires;
+    s.expiryNoticeFor = expires;
+    await persist([{ type: 'card.expiring', payload: { expires, next_charge_at: s.nextChargeAt, customer_id: s.customerId } }]);
+  }
+
+  /**
+   * The loop as it was before CARD_STOPS_AT_EXPIRY (the card was checked only at the next charge),
+   * kept so that histories recorded by it replay to the same commands.
+   */
+  async function awaitNextMomentBeforeCardStops(): Promise<boolean> {
+    const endsAt = s.terms.endsAt ? Date.parse(s.terms.endsAt) : null;
+    const nextAt = s.nextChargeAt ? Date.parse(s.nextChargeAt) : null;
+    if (endsAt !== null && s.state === 'active' && (nextAt === null || nextAt >= endsAt) && s.terms.schedule.kind !== 'automatic') {
+      if (await sleepUntil(endsAt)) {
+        if (!chargeRequested) return false;
+      } else {
+        await stop('system', 'ended');
+        return false;
+      }
+    }
+    const expires = s.terms.paymentMethod.expires;
+    if (expires && nextAt !== null && s.expiryNoticeFor !== expires && cardExpiresAtMs(expires) < nextAt) {
+      if (!(await sleepUntil(nextAt - s.terms.cardExpiryNoticeMs))) await sendExpiryNotice();
+      return false;
+    }
+    const wakeAt = s.state === 'past_due' ? (s.retryAt ? Date.parse(s.retryAt) : nowMs()) : nextAt;
+    return !(await sleepUntil(wakeAt)) || chargeRequested;
+  }
+
   // --- the life of the subscription -------------------------------------------------------------
   for (;;) {
     if (s.state === 'system_stopped') {
@@ -332,18 +388,9 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
       await sleepUntil(null);
       continue;
     }
-    const moment = nextMoment();
-    if ((await sleepUntil(moment?.at ?? null)) && !chargeRequested) continue;
-    if (!chargeRequested && moment && moment.kind !== 'charge') {
-      const expires = s.terms.paymentMethod.expires;
-      if (moment.kind === 'ends') await stop('system', 'ended');
-      else if (moment.kind === 'card_expired') await stop('system', 'card_expired', `the card expired at the end of ${expires ?? '?'}`);
-      else {
-        s.expiryNoticeFor = expires;
-        await persist([{ type: 'card.expiring', payload: { expires, next_charge_at: s.nextChargeAt, customer_id: s.customerId } }]);
-      }
-      continue;
-    }
+    // Runs recorded before the card stopped at its expiry replay the timers they slept on then.
+    const chargeNow = patched(CARD_STOPS_AT_EXPIRY) ? await awaitNextMoment() : await awaitNextMomentBeforeCardStops();
+    if (!chargeNow) continue;
     chargeRequested = false;
     const charged = await chargePeriod();
     chargesRun += 1;

@@ -4,6 +4,7 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -148,8 +149,10 @@ export async function temporaryPaymentWorkflow(input: TemporaryPaymentInput): Pr
       closing = true;
       // The activity settles it by the bank instead if a matched line's signal is still on the way.
       record(await settleTemporaryPayment({ temporaryPaymentId: s.temporaryPaymentId, reason: 'expired', actor: 'expiry' }));
-      // A line that arrived while the expiry was written confirms it now, in this run.
       if (bankLine === undefined || s.settledReason === 'bank') return s;
+      // A line that arrived while the expiry was written confirms it now, in this run (runs
+      // recorded before this rule ended here).
+      if (!patched('bank-line-during-expiry')) return s;
     }
   }
 }

@@ -28,7 +28,8 @@ describe('subscription money rules over HTTP', () => {
   });
 
   async function stackWith(gateways: Array<Record<string, unknown>>, extra: Record<string, string> = {}, opts: { worker?: boolean } = {}) {
-    const s = await startTestStack({ TOLLGATE_GATEWAYS_FILE: writeGatewaysFile(gateways), ...gatewayEnv, ...extra }, opts);
+    // The amount hook below listens on loopback, which outbound calls may reach only when listed.
+    const s = await startTestStack({ TOLLGATE_GATEWAYS_FILE: writeGatewaysFile(gateways), ...gatewayEnv, OUTBOUND_ALLOWED_HOSTS: '127.0.0.1', ...extra }, opts);
     stacks.push(s);
     return s;
   }
@@ -155,6 +156,21 @@ describe('subscription money rules over HTTP', () => {
     const events = await liveOnly.request('GET', `/v1/events?aggregate_id=${sub.json.id}`);
     assert.ok(events.json.data.some((e: { type: string; payload: { gateway_code?: string } }) => e.type === 'subscription.charge_failed' && e.payload.gateway_code === 'tollgate_config'));
     assert.equal((await ledgerOf(liveOnly, sub.json.id)).length, 1, 'no second booking in either account');
+  });
+
+  it('records a technical error, never a silent skip, when the gateway stops taking recurring charges under a subscription', async () => {
+    const before = await stackWith([sandboxEntry()], {}, { worker: false });
+    const customer = await createCustomer(before);
+    const sub = await create(before, customer.id, { first_charge_at: new Date(Date.now() + 86_400_000).toISOString() });
+    assert.equal(sub.status, 201, sub.text);
+    const after = await stackWith([sandboxEntry({ recurring: undefined })], { TEMPORAL_TASK_QUEUE: before.config.TEMPORAL_TASK_QUEUE });
+    const res = await after.request('POST', `/v1/subscriptions/${sub.json.id}/charge-now`, { headers: { 'idempotency-key': randomUUID() } });
+    assert.equal(res.status, 200, res.text);
+    const row = (await after.request('GET', `/v1/subscriptions/${sub.json.id}`)).json;
+    assert.equal(row.state, 'past_due');
+    assert.deepEqual(row.attempts.map((a: { status: string; gateway_code: string }) => [a.status, a.gateway_code]), [['failed', 'tollgate_limits']]);
+    assert.match(row.attempts[0].gateway_message, /takes no recurring charges/);
+    assert.deepEqual(await ledgerOf(after, sub.json.id), []);
   });
 
   it('takes a stop that arrives while a charge is in flight (202) and applies it when the charge ends', async () => {

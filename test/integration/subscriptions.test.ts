@@ -10,7 +10,8 @@ import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
 describe('subscriptions over HTTP (dev server, real worker, real Postgres)', () => {
   let stack: TestStack;
   before(async () => {
-    stack = await startTestStack();
+    // The amount hooks below listen on loopback, which outbound calls may reach only when listed.
+    stack = await startTestStack({ OUTBOUND_ALLOWED_HOSTS: '127.0.0.1' });
   });
   after(async () => {
     await stack?.close();

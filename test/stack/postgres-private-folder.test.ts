@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/cli/stack/postgres.js';
 import { privateDir } from '../support/cli-run.js';
 import { freePort } from '../support/free-port.js';
+import { testSystemDir } from '../support/system-dir.js';
 
 /**
  * As root, Postgres runs as the `postgres` user, who cannot enter a private (0700) folder such as
@@ -31,7 +32,8 @@ describe('embedded Postgres with its data directory in a private folder', () => 
     const clone = join(home, 'clone');
     mkdirSync(clone, { mode: 0o700 });
     const port = await freePort();
-    const start = () => startEmbeddedPostgres({ dataDir: join(clone, '.data', 'postgres'), port, persistent: true, durable: false, onLog: () => undefined });
+    const systemDir = testSystemDir();
+    const start = () => startEmbeddedPostgres({ dataDir: join(clone, '.data', 'postgres'), port, persistent: true, durable: false, onLog: () => undefined, systemDir });
 
     const first = await start();
     try {
@@ -44,10 +46,13 @@ describe('embedded Postgres with its data directory in a private folder', () => 
     try {
       assert.deepEqual(await query(second.url('kept'), 'SELECT id FROM survivor'), [{ id: 42 }]);
       assert.equal(second.dataDir, first.dataDir, 'the same cluster both times');
+      assert.ok(first.dataDir.startsWith(`${systemDir}/postgres-data/`), `placed in the system dir, got ${first.dataDir}`);
     } finally {
       await second.stop();
       second.remove();
     }
+    assert.equal(existsSync(second.dataDir), false, 'remove() deleted the cluster');
+    assert.equal(existsSync(join(clone, '.data', 'postgres')), false, 'and the link to it');
     assert.equal(statSync(home).mode & 0o777, 0o700, "the user's folder keeps its permissions");
     assert.equal(statSync(clone).mode & 0o777, 0o700);
     rmSync(home, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/cli/provision/paths.js';
+import { testSystemDir } from './system-dir.js';
 
 export interface CliRun {
   child: ChildProcess;
@@ -60,7 +61,8 @@ export function processesMentioning(needle: string): number[] {
 
 /** The environment a new user's shell would hand `npm start`, minus anything of this test run's. */
 export function startEnv(over: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...over };
+  // As root, a start places Postgres in a system dir of its own, never in the machine's /var/lib/tollgate.
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', TOLLGATE_SYSTEM_DIR: testSystemDir(), ...over };
   for (const name of Object.keys(env)) if (name.startsWith('TOLLGATE_TEST_')) delete env[name];
   if (!over.DATABASE_URL) delete env.DATABASE_URL;
   if (!over.TEMPORAL_ADDRESS) delete env.TEMPORAL_ADDRESS;

@@ -20,21 +20,23 @@ export interface ChargeCall extends ChargeInput {
  * Fake activities of the real types for subscription workflow tests: charges answer from a script
  * (then approve), every state write is kept, so tests assert what the ledger would have seen.
  */
-export function fakeSubscriptionActivities(script: Outcome[] = [], opts: { holdCharges?: boolean } = {}) {
+export function fakeSubscriptionActivities(script: Outcome[] = [], opts: { holdCharges?: boolean; holdHook?: boolean } = {}) {
   const charges: ChargeCall[] = [];
   // holdCharges: every charge waits for release(), so a test can act while one is in flight.
   let entered: () => void = () => undefined;
   const charging = new Promise<void>((r) => (entered = r));
   let release: () => void = () => undefined;
-  const released = opts.holdCharges ? new Promise<void>((r) => (release = r)) : Promise.resolve();
+  const released = opts.holdCharges || opts.holdHook ? new Promise<void>((r) => (release = r)) : Promise.resolve();
   /** Every state write, with the workflow time its activity was scheduled at. */
   const writes: Array<StateWrite & { at: number }> = [];
   const hookAnswers: Array<Awaited<ReturnType<Activities['callAmountHook']>>> = [];
   const activities: Activities = {
     async chargeSubscription(input) {
       charges.push({ ...input, at: Context.current().info.scheduledTimestampMs });
-      entered();
-      await released;
+      if (opts.holdCharges) {
+        entered();
+        await released;
+      }
       const outcome = script.shift() ?? 'success';
       if (outcome === 'refused') return { outcome, code: 'tollgate_limits', message: 'above the gateway maximum', transactionId: null };
       return { outcome, code: outcome === 'success' ? '00' : '51', message: outcome, transactionId: `t-${charges.length}` };
@@ -43,6 +45,10 @@ export function fakeSubscriptionActivities(script: Outcome[] = [], opts: { holdC
       writes.push({ ...structuredClone(w), at: Context.current().info.scheduledTimestampMs });
     },
     async callAmountHook() {
+      if (opts.holdHook) {
+        entered();
+        await released;
+      }
       return hookAnswers.shift() ?? { kind: 'failed', reason: 'no scripted answer' };
     },
   };

@@ -126,6 +126,27 @@ describe('subscription workflow updates (dev server)', () => {
     assert.deepEqual(fake.events().slice(-1), ['subscription.stopped']);
   });
 
+  it('takes a stop that arrives while the amount hook is asked, and then charges nothing', async () => {
+    const fake = fakeSubscriptionActivities([], { holdHook: true });
+    fake.hookAnswers.push({ kind: 'amount', amountMinor: 2500 });
+    const s = snapshot({ firstChargeAt: '2030-01-01T08:00:00.000Z', timeZone: 'UTC', schedule: { kind: 'monthly', day: 1, amount_hook: 'https://billing.example/amount' } });
+    await runWithWorker(server, fake.activities, async (tq) => {
+      const h = await startSubscription(server, tq, s);
+      await h.signal('adminChargeNow', {});
+      await fake.charging;
+      try {
+        const accepted = await h.executeUpdate(stopUpdate, { args: [{ by: 'user' }] });
+        assert.deepEqual(accepted.pendingStop, { by: 'user' });
+      } finally {
+        fake.release();
+      }
+      const stopped = await waitForState(() => h.query(subscriptionStateQuery), 'user_stopped');
+      assert.equal(stopped.period, 0, 'the period was not charged');
+      await h.terminate('test done');
+    });
+    assert.equal(fake.charges.length, 0, 'nothing reached the gateway');
+  });
+
   it('obeys operator signals typed into the Temporal UI as plain JSON', async () => {
     const fake = fakeSubscriptionActivities();
     const s = snapshot({ firstChargeAt: '2030-01-01T08:00:00.000Z', timeZone: 'UTC' });

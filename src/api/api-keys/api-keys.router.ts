@@ -1,42 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { API_KEY_SCOPES, type ApiKeyScope, insertApiKey } from '../../db/api-keys.js';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { type ApiKeyRow, type ApiKeyScope, insertApiKey, listApiKeys, revokeApiKey } from '../../db/api-keys.js';
+import { NotFoundError } from '../../domain/errors.js';
 import type { Queryable } from '../../db/pool.js';
 import { newId } from '../../db/ids.js';
+import { decodeCursor, page } from '../cursor.js';
 import type { AppEnv } from '../env.js';
-import { hashApiKey, requireScope } from '../middleware/auth.js';
-import { bearer, problemResponses } from '../openapi-common.js';
-
-const CreateApiKeyBody = z
-  .object({
-    name: z.string().trim().min(1).max(100).openapi({ example: 'LMS billing sync' }),
-    scopes: z.array(z.enum(['admin', 'billing', 'read'])).min(1).openapi({ example: ['billing'] }),
-  })
-  .strict()
-  .openapi('CreateApiKey');
-
-const CreatedApiKey = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    scopes: z.array(z.enum(API_KEY_SCOPES)),
-    key: z.string().openapi({ description: 'Shown once; only its hash is stored' }),
-  })
-  .openapi('CreatedApiKey');
-
-const createApiKeyRoute = createRoute({
-  method: 'post',
-  path: '/v1/api-keys',
-  tags: ['Access'],
-  summary: 'Mint an API key (admin)',
-  security: bearer,
-  middleware: [requireScope('admin')] as const,
-  request: { body: { required: true, content: { 'application/json': { schema: CreateApiKeyBody } } } },
-  responses: {
-    201: { description: 'The key, shown once', content: { 'application/json': { schema: CreatedApiKey } } },
-    ...problemResponses(400, 401, 403),
-  },
-});
+import { hashApiKey } from '../middleware/auth.js';
+import { type ApiKey, createApiKeyRoute, listApiKeysRoute, revokeApiKeyRoute } from './api-keys.routes.js';
+import { resolveExpiry } from './expiry.js';
 
 /** Makes a new secret key: "tg_" and 32 random bytes. */
 export function generateApiKey(): string {
@@ -44,24 +16,64 @@ export function generateApiKey(): string {
 }
 
 /** Creates and stores (hashed) a new key; returns the key itself, which is never stored. */
-export async function mintApiKey(db: Queryable, name: string, requested: readonly ApiKeyScope[]): Promise<string> {
-  const { key } = await mintApiKeyRecord(db, name, requested);
+export async function mintApiKey(db: Queryable, name: string, requested: readonly ApiKeyScope[], expiresAt: Date | null = null): Promise<string> {
+  const { key } = await mintApiKeyRecord(db, { name, scopes: requested, expiresAt });
   return key;
 }
 
-async function mintApiKeyRecord(db: Queryable, name: string, requested: readonly ApiKeyScope[]) {
+/** A new key or customer token: the stored row and the secret, which only the caller ever sees. */
+export async function mintApiKeyRecord(
+  db: Queryable,
+  k: { name: string; scopes: readonly ApiKeyScope[]; expiresAt: Date | null; customerId?: string },
+): Promise<{ row: ApiKeyRow; key: string }> {
   const key = generateApiKey();
-  const id = newId('key');
-  const scopes = [...new Set(requested)];
-  await insertApiKey(db, { id, name, keyHash: hashApiKey(key), keyPrefix: key.slice(0, 8), scopes });
-  return { id, name, scopes, key };
+  const row = await insertApiKey(db, {
+    id: newId('key'),
+    name: k.name,
+    keyHash: hashApiKey(key),
+    keyPrefix: key.slice(0, 8),
+    scopes: [...new Set(k.scopes)],
+    customerId: k.customerId,
+    expiresAt: k.expiresAt,
+  });
+  return { row, key };
+}
+
+export function apiKeyJson(row: ApiKeyRow): ApiKey {
+  return {
+    id: row.id,
+    name: row.name,
+    key_prefix: row.key_prefix,
+    scopes: row.scopes,
+    customer_id: row.customer_id,
+    created_at: row.created_at.toISOString(),
+    expires_at: row.expires_at?.toISOString() ?? null,
+    revoked_at: row.revoked_at?.toISOString() ?? null,
+  };
 }
 
 export function apiKeysRouter(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(createApiKeyRoute, async (c) => {
     const body = c.req.valid('json');
-    return c.json(await mintApiKeyRecord(c.get('deps').pool, body.name, body.scopes), 201);
+    const deps = c.get('deps');
+    const expiresAt = resolveExpiry(body, deps.now());
+    const { row, key } = await mintApiKeyRecord(deps.pool, { name: body.name, scopes: body.scopes, expiresAt });
+    return c.json({ id: row.id, name: row.name, scopes: row.scopes, expires_at: row.expires_at?.toISOString() ?? null, key }, 201);
+  });
+
+  app.openapi(listApiKeysRoute, async (c) => {
+    const q = c.req.valid('query');
+    const rows = await listApiKeys(c.get('deps').pool, { customerId: q.customer_id, before: decodeCursor(q.cursor), limit: q.limit + 1 });
+    const p = page(rows, q.limit);
+    return c.json({ data: p.data.map(apiKeyJson), next_cursor: p.next_cursor }, 200);
+  });
+
+  app.openapi(revokeApiKeyRoute, async (c) => {
+    const revoked = await revokeApiKey(c.get('deps').pool, c.req.valid('param').id);
+    if (!revoked) throw new NotFoundError('no such API key');
+    c.get('log').info({ apiKeyId: revoked.id, by: c.get('principal').apiKeyId }, 'API key revoked');
+    return c.body(null, 204);
   });
   return app;
 }

@@ -81,7 +81,9 @@ export function bankStatementsRouter(): OpenAPIHono<AppEnv> {
     description:
       'The file is the request body, or the multipart field `file` (with optional fields `format`, `csv_map`). The same file twice is one import (keyed by its SHA-256). ' +
       'Lines are matched by reference and amount to open temporary payments and pending bank-transfer payments; the answer waits up to 10 s for the import to finish. ' +
-      'A file that cannot be read is a 422 naming where it broke, and imports nothing.',
+      'A file that cannot be read is a 422 naming where it broke, and imports nothing; so is an XML file with a `<!DOCTYPE>` or `<!ENTITY>`, and a file whose parsing ' +
+      'takes longer than STATEMENT_PARSE_TIMEOUT_MS (it is parsed on a worker thread, which is then stopped). When STATEMENT_MAX_CONCURRENT_IMPORTS imports are already ' +
+      'running in this API process the upload is refused with 429 and `Retry-After`; nothing is imported and the upload is journaled as `rejected_busy`.',
     security: bearer,
     request: {
       query: UploadQuery,
@@ -99,6 +101,7 @@ export function bankStatementsRouter(): OpenAPIHono<AppEnv> {
       400: { description: 'Bad parameters', content: problemContent },
       413: { description: 'File too large', content: problemContent },
       422: { description: 'The file cannot be read', content: problemContent },
+      429: { description: 'Too many imports running; retry after the Retry-After seconds', content: problemContent },
       503: { description: 'Temporal unreachable; nothing imported', content: problemContent },
     },
   });

@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { PayloadTooLargeError, UnavailableError, UnprocessableContentError, ValidationError } from '../../domain/errors.js';
+import { PayloadTooLargeError, TooManyRequestsError, UnavailableError, UnprocessableContentError, ValidationError } from '../../domain/errors.js';
 import { MAX_JSON_SAFE_MINOR } from '../../domain/money.js';
 import { type BankStatementRow, findStatementBySha, insertLines, insertStatement } from '../../db/bank-statements.js';
 import { newId } from '../../db/ids.js';
 import { journalInbound, rejectInbound, type NewInboundRequest } from '../../db/inbound-requests.js';
 import { inTransaction, type Queryable } from '../../db/pool.js';
-import { type ParsedStatement, parseStatement, type StatementFormat, StatementParseError } from '../../statements/index.js';
+import { type ParsedStatement, type StatementFormat, StatementParseError } from '../../statements/index.js';
 import { statementImportWorkflowId } from '../../temporal/workflow-ids.js';
 import type { statementImportWorkflow } from '../../workflows/statement-import.js';
 import { CsvMap, type CsvMapConfig } from '../../config-statements.js';
 import type { AppDeps } from '../env.js';
+import { ParseTimeoutError, parseOffLoop } from './parse-off-loop.js';
 
 export const STATEMENT_FORMATS = ['camt.053', 'camt.054', 'mt940', 'mt942', 'csv'] as const satisfies readonly StatementFormat[];
 
@@ -45,6 +46,7 @@ export async function journalStatementUpload(
 /** Records a refused upload on its journal row; the caller answers with the error. */
 export async function refuseUpload(db: Queryable, journalId: bigint, err: unknown): Promise<void> {
   if (err instanceof PayloadTooLargeError) await rejectInbound(db, journalId, 'rejected_too_large', err.message);
+  else if (err instanceof TooManyRequestsError) await rejectInbound(db, journalId, 'rejected_busy', err.message);
   else if (err instanceof UnprocessableContentError || err instanceof ValidationError) await rejectInbound(db, journalId, 'rejected_malformed', err.message.slice(0, 500));
 }
 
@@ -57,19 +59,27 @@ export interface ImportResult {
 /**
  * Imports a statement file: journals it, parses all of it (a malformed file imports nothing),
  * stores the statement and its lines, and starts `bank-statement:<sha256>`, which matches the
- * lines. One recipe for the API and the CLI.
+ * lines. One recipe for the API and the CLI. At most STATEMENT_MAX_CONCURRENT_IMPORTS run at once
+ * in a process; one more is refused (429, Retry-After) and journaled as rejected_busy.
  */
-export async function importStatementFile(deps: Pick<AppDeps, 'pool' | 'temporal' | 'config'>, upload: StatementUpload): Promise<ImportResult> {
+export async function importStatementFile(deps: Pick<AppDeps, 'pool' | 'temporal' | 'config' | 'statementImports'>, upload: StatementUpload): Promise<ImportResult> {
   const sha256 = createHash('sha256').update(upload.bytes).digest('hex');
   const { journalId } = upload;
+  const release = deps.statementImports.tryAcquire();
   try {
+    if (!release) {
+      throw new TooManyRequestsError(
+        `${deps.statementImports.max} statement imports are already running; nothing was imported, send the file again in a few seconds`,
+        BUSY_RETRY_AFTER_SECONDS,
+      );
+    }
     const earlier = await findStatementBySha(deps.pool, sha256);
     if (earlier) {
       await ensureImportRunning(deps, earlier);
       await rejectInbound(deps.pool, journalId, 'duplicate', `the same file was imported as ${earlier.id}`);
       return { statement: earlier, duplicate: true };
     }
-    const parsed = parse(deps, upload);
+    const parsed = await parse(deps, upload);
     const result = await inTransaction(deps.pool, async (tx) => {
       const { row, created } = await insertStatement(tx, {
         id: newId('stm'),
@@ -117,8 +127,13 @@ export async function importStatementFile(deps: Pick<AppDeps, 'pool' | 'temporal
   } catch (err) {
     await refuseUpload(deps.pool, journalId, err);
     throw err;
+  } finally {
+    release?.();
   }
 }
+
+/** What a refused import tells the uploader to wait: about one typical import. */
+const BUSY_RETRY_AFTER_SECONDS = 5;
 
 /** Amounts travel as JSON integers and are stored as bigint: refuse what would not survive either. */
 function assertAmountsFit(parsed: ParsedStatement): void {
@@ -130,7 +145,7 @@ function assertAmountsFit(parsed: ParsedStatement): void {
   }
 }
 
-function parse(deps: Pick<AppDeps, 'config'>, upload: StatementUpload): ParsedStatement {
+async function parse(deps: Pick<AppDeps, 'config'>, upload: StatementUpload): Promise<ParsedStatement> {
   const maps = deps.config.statements.csvMaps;
   let csv;
   if (upload.format === 'csv') {
@@ -142,9 +157,15 @@ function parse(deps: Pick<AppDeps, 'config'>, upload: StatementUpload): ParsedSt
       });
     }
   }
+  const budget = deps.config.STATEMENT_PARSE_TIMEOUT_MS;
   try {
-    return parseStatement(upload.bytes, { format: upload.format, csv, patterns: deps.config.statements.patterns });
+    return await parseOffLoop(upload.bytes, { format: upload.format, csv, patterns: deps.config.statements.patterns }, budget);
   } catch (err) {
+    if (err instanceof ParseTimeoutError) {
+      throw new UnprocessableContentError(`the statement file took longer than ${budget} ms to read (STATEMENT_PARSE_TIMEOUT_MS), so reading it was stopped; nothing was imported`, {
+        errors: [{ path: 'file', message: `parse time budget of ${budget} ms exceeded` }],
+      });
+    }
     if (err instanceof StatementParseError) {
       throw new UnprocessableContentError(`the statement file cannot be read: ${err.reason} (at ${err.where}); nothing was imported`, {
         errors: [{ path: err.where, message: err.reason }],

@@ -13,6 +13,11 @@ import { problemContent } from '../openapi-common.js';
 import { problemBody, problemResponse } from '../problem.js';
 import { deliverCallback } from './delivery.js';
 
+/** Of a callback to a gateway we do not have, the journal keeps this much body and name. */
+export const UNKNOWN_GATEWAY_BODY_BYTES = 1024;
+const UNKNOWN_GATEWAY_NAME_CHARS = 64;
+const UNKNOWN_GATEWAY_LABEL = '(unknown)';
+
 const CallbackReceipt = z
   .object({
     received: z.literal(true),
@@ -48,12 +53,17 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
   app.post('/v1/callbacks/:gateway', async (c) => {
     const deps = c.get('deps');
     const gatewayName = c.req.param('gateway');
-    const { text, truncated } = await readBodyCapped(c.req.raw, deps.config.MAX_BODY_BYTES);
+    const gateway = deps.gateways.get(gatewayName);
+    // A name we do not know is answered after reading only its first bytes, and counted under one
+    // label: a stranger cannot fill the journal or the metrics by inventing gateway names.
+    const cap = gateway ? deps.config.MAX_BODY_BYTES : UNKNOWN_GATEWAY_BODY_BYTES;
+    const { text, truncated } = await readBodyCapped(c.req.raw, cap);
+    const metricsGateway = gateway ? gateway.name : UNKNOWN_GATEWAY_LABEL;
     const journalId = await journalInbound(deps.pool, {
       channel: 'callback',
-      source: gatewayName,
+      source: gateway ? gateway.name : gatewayName.slice(0, UNKNOWN_GATEWAY_NAME_CHARS),
       method: c.req.method,
-      path: c.req.path,
+      path: c.req.path.slice(0, 200),
       headers: journalHeaders(c),
       body: text,
       bodyTruncated: truncated,
@@ -67,13 +77,12 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
       errors?: Array<{ path: string; message: string }>,
     ) => {
       await rejectInbound(deps.pool, journalId, outcome, detail);
-      deps.metrics.callbacks.inc({ gateway: gatewayName, outcome });
+      deps.metrics.callbacks.inc({ gateway: metricsGateway, outcome });
       return problemResponse(c, status, problemBody(status, code, detail, c.get('requestId'), errors));
     };
 
+    if (!gateway) return refuse('rejected_unknown_gateway', 404, 'unknown_gateway', 'no such gateway');
     if (truncated) return refuse('rejected_too_large', 413, 'payload_too_large', `callback bodies are limited to ${deps.config.MAX_BODY_BYTES} bytes`);
-    const gateway = deps.gateways.get(gatewayName);
-    if (!gateway) return refuse('rejected_unknown_gateway', 404, 'unknown_gateway', `no gateway named "${gatewayName}"`);
     const ip = sourceIp(c);
     if (!ipAllowed(ip, gateway.settings.callbackAllowlist)) {
       return refuse('rejected_source', 403, 'forbidden_source', `callbacks for ${gateway.name} are not accepted from ${ip ?? 'an unknown address'}`);
@@ -101,12 +110,12 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
     }
     const first = await acceptInbound(deps.pool, journalId, { eventId: message.eventId, paymentId: payment.id, signal: message.outcome });
     if (!first) {
-      deps.metrics.callbacks.inc({ gateway: gatewayName, outcome: 'duplicate' });
+      deps.metrics.callbacks.inc({ gateway: metricsGateway, outcome: 'duplicate' });
       return c.json({ received: true as const, journal_id: Number(journalId), status: 'duplicate' as const }, 200);
     }
     const delivered = await deliverCallback(deps, journalId, payment.id, message.outcome);
     const status = delivered === 'pending' ? 'accepted' : delivered;
-    deps.metrics.callbacks.inc({ gateway: gatewayName, outcome: status });
+    deps.metrics.callbacks.inc({ gateway: metricsGateway, outcome: status });
     return c.json({ received: true as const, journal_id: Number(journalId), status }, 200);
   });
 

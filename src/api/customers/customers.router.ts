@@ -5,9 +5,8 @@ import { decodeCursor, page } from '../cursor.js';
 import { newId } from '../../db/ids.js';
 import type { AppEnv } from '../env.js';
 import { idempotent } from '../idempotency.js';
-import { generateApiKey } from '../api-keys/api-keys.router.js';
-import { insertApiKey } from '../../db/api-keys.js';
-import { hashApiKey } from '../middleware/auth.js';
+import { mintApiKeyRecord } from '../api-keys/api-keys.router.js';
+import { resolveExpiry } from '../api-keys/expiry.js';
 import { createCustomerRoute, createCustomerTokenRoute, type Customer, getCustomerRoute, listCustomersRoute } from './customers.routes.js';
 
 export function customerJson(row: CustomerRow): Customer {
@@ -19,6 +18,9 @@ export function customerJson(row: CustomerRow): Customer {
     created_at: row.created_at.toISOString(),
   };
 }
+
+/** Customer tokens sit in a browser or an app: short-lived unless the billing system asks otherwise. */
+const CUSTOMER_TOKEN_EXPIRY = { defaultMs: 60 * 60_000, maxMs: 30 * 24 * 60 * 60_000, maxText: 'P30D' };
 
 export function customersRouter(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -42,16 +44,9 @@ export function customersRouter(): OpenAPIHono<AppEnv> {
     const { pool } = c.get('deps');
     const customer = await findCustomer(pool, c.req.valid('param').id);
     if (!customer) throw new NotFoundError('no such customer');
-    const token = generateApiKey();
-    await insertApiKey(pool, {
-      id: newId('key'),
-      name: `customer token for ${customer.id}`,
-      keyHash: hashApiKey(token),
-      keyPrefix: token.slice(0, 8),
-      scopes: ['customer'],
-      customerId: customer.id,
-    });
-    return c.json({ customer_id: customer.id, token }, 201);
+    const expiresAt = resolveExpiry(c.req.valid('json'), c.get('deps').now(), CUSTOMER_TOKEN_EXPIRY);
+    const { row, key } = await mintApiKeyRecord(pool, { name: `customer token for ${customer.id}`, scopes: ['customer'], customerId: customer.id, expiresAt });
+    return c.json({ id: row.id, customer_id: customer.id, token: key, expires_at: row.expires_at?.toISOString() ?? '' }, 201);
   });
 
   app.openapi(listCustomersRoute, async (c) => {

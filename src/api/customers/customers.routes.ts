@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { ExpiryFields } from '../api-keys/expiry.js';
 import { requireScope } from '../middleware/auth.js';
 import { bearer, IdempotencyHeaders, IdParam, pageOf, PageQuery, problemResponses } from '../openapi-common.js';
 
@@ -40,9 +41,13 @@ export const createCustomerRoute = createRoute({
   },
 });
 
+export const CreateCustomerTokenBody = z.object({ ...ExpiryFields }).strict().openapi('CreateCustomerToken');
+
 export const CustomerToken = z
   .object({
+    id: z.string().openapi({ description: 'The token\'s id, for DELETE /v1/api-keys/{id}' }),
     customer_id: z.string(),
+    expires_at: z.string().openapi({ format: 'date-time', description: 'One hour after minting unless expires_at / expires_in said otherwise (at most P30D)' }),
     token: z.string().openapi({ description: 'Shown once. Lists, stops and reactivates only this customer\'s subscriptions.' }),
   })
   .openapi('CustomerToken');
@@ -54,10 +59,13 @@ export const createCustomerTokenRoute = createRoute({
   summary: 'Mint a customer-scoped token for self-service calls',
   security: bearer,
   middleware: [requireScope('billing')] as const,
-  request: { params: IdParam('cus_3xZ1p0H5nq2Lr8bE') },
+  request: {
+    params: IdParam('cus_3xZ1p0H5nq2Lr8bE'),
+    body: { required: false, content: { 'application/json': { schema: CreateCustomerTokenBody } } },
+  },
   responses: {
     201: { description: 'The token, shown once', content: { 'application/json': { schema: CustomerToken } } },
-    ...problemResponses(401, 403, 404),
+    ...problemResponses(400, 401, 403, 404),
   },
 });
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../domain/errors.js';
-import { type ApiKeyScope, findActiveKeyByHash } from '../../db/api-keys.js';
+import { type ApiKeyScope, findKeyByHash } from '../../db/api-keys.js';
 import type { AppEnv } from '../env.js';
 
 export function hashApiKey(key: string): string {
@@ -29,8 +29,14 @@ export function requireScope(needed: ApiKeyScope, opts: { allowCustomerToken?: b
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m?.[1]) throw new UnauthorizedError('send an API key as "Authorization: Bearer <key>"');
-    const key = await findActiveKeyByHash(c.get('deps').pool, hashApiKey(m[1]));
-    if (!key) throw new UnauthorizedError('the API key is unknown or revoked');
+    const deps = c.get('deps');
+    const key = await findKeyByHash(deps.pool, hashApiKey(m[1]));
+    if (!key) throw new UnauthorizedError('the API key is unknown');
+    // Which of the two ended it is no secret from someone holding the key, and tells its owner what to do.
+    if (key.revoked_at !== null) throw new UnauthorizedError(`the API key ${key.id} was revoked at ${key.revoked_at.toISOString()}`);
+    if (key.expires_at !== null && key.expires_at.getTime() <= deps.now().getTime()) {
+      throw new UnauthorizedError(`the API key ${key.id} expired at ${key.expires_at.toISOString()}`);
+    }
     if (key.customer_id !== null) {
       if (!opts.allowCustomerToken) throw new NotFoundError('not found');
       c.set('principal', { apiKeyId: key.id, scopes: key.scopes, customerId: key.customer_id });

@@ -1,4 +1,6 @@
 import { Hono } from 'hono';
+import { validator } from 'hono/validator';
+import { z } from 'zod';
 import { DatabaseError } from 'pg';
 import { DomainError } from '../../domain/errors.js';
 import { findCustomer } from '../../db/customers.js';
@@ -14,6 +16,9 @@ import { maskName } from './mask.js';
 import { inProgressPage, linkClosedPage, payPage, resultPage } from './pay-views.js';
 
 const UNIQUE_VIOLATION = '23505';
+
+/** The pay page's one form field; anything else (or nothing) shows the "choose a method" page. */
+const PayForm = z.object({ gateway: z.string().max(100) });
 
 /**
  * `/pay/:token`: the page a customer opens from a payment link. The token is the credential; the
@@ -46,15 +51,13 @@ export function payRoutes(): Hono<AppEnv> {
     return c.html(payPage(link, name, enabledGateways(link, deps.gateways.values(), deps.config.TOLLGATE_ENV)), 200);
   });
 
-  app.post('/pay/:token', async (c) => {
+  app.post('/pay/:token', validator('form', (form) => PayForm.safeParse(form).data ?? { gateway: '' }), async (c) => {
     const deps = c.get('deps');
     const token = c.req.param('token');
     const link = await findPaymentLink(deps.pool, { token });
     const closed = closedReason(link, deps.now());
     if (closed || !link) return c.html(linkClosedPage(closed ?? 'not_found', link), closed === 'not_found' ? 404 : 410);
-    const form = await c.req.parseBody();
-    const gatewayName = typeof form.gateway === 'string' ? form.gateway : '';
-    const gateway = deps.gateways.get(gatewayName);
+    const gateway = deps.gateways.get(c.req.valid('form').gateway);
     if (!gateway || !offered(gateway, link, deps.config.TOLLGATE_ENV)) {
       return c.html(page('Choose a payment method', html`<div class="card" role="alert"><h1>Choose a payment method</h1><p>That payment method is not available for this payment.</p><p><a href="/pay/${encodeURIComponent(token)}">Back</a></p></div>`), 400);
     }

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { NotFoundError, RuleViolationError, ValidationError } from '../../domain/errors.js';
+import { NotFoundError, ruleViolation, ValidationError } from '../../domain/errors.js';
 import { parseIsoDurationMs } from '../../domain/duration.js';
 import { minorFromJson, type Money } from '../../domain/money.js';
 import { isValidTimeZone, type Schedule, schedulePeriodProblem, validateSchedule } from '../../domain/schedule.js';
@@ -22,7 +22,6 @@ import { fieldError } from '../field-error.js';
 import type { CreateSubscriptionBody } from './subscriptions.schemas.js';
 
 const invalid = (path: string, message: string) => new ValidationError(`${path}: ${message}`, { errors: [{ path, message }] });
-const rule = (path: string, message: string) => new RuleViolationError(`${path}: ${message}`, { errors: [{ path, message }] });
 
 interface ResolvedMethod {
   method: { token: string; expires: string | null };
@@ -48,11 +47,11 @@ async function resolvePaymentMethod(c: Context<AppEnv>, body: CreateSubscription
 /** The rules a new subscription must pass before anything is written (422 each, naming the field). */
 function checkRules(gateway: RecurringGateway, mode: GatewayMode, body: CreateSubscriptionBody, schedule: Schedule, amount: Money, expires: string | null, nowMs: number): void {
   const limits = recurringChargeProblem(gateway.settings, amount.minor, amount.currency);
-  if (limits) throw rule(gateway.settings.recurring ? 'amount' : 'gateway', limits);
-  if (!gateway.hasMode(mode)) throw rule('gateway', `"${gateway.name}" has no ${mode}-mode credentials configured`);
+  if (limits) throw ruleViolation(gateway.settings.recurring ? 'amount' : 'gateway', limits);
+  if (!gateway.hasMode(mode)) throw ruleViolation('gateway', `"${gateway.name}" has no ${mode}-mode credentials configured`);
   const tooShort = schedulePeriodProblem(schedule, mode);
-  if (tooShort) throw rule('schedule', tooShort);
-  if (expires && cardExpiresAtMs(expires) < nowMs) throw rule('payment_method.expires', `the card expired at the end of ${expires}`);
+  if (tooShort) throw ruleViolation('schedule', tooShort);
+  if (expires && cardExpiresAtMs(expires) < nowMs) throw ruleViolation('payment_method.expires', `the card expired at the end of ${expires}`);
   if (body.min_amount !== undefined && body.amount < body.min_amount) throw invalid('amount', 'is below min_amount');
   if (body.max_amount !== undefined && body.amount > body.max_amount) throw invalid('amount', 'is above max_amount');
 }
@@ -145,7 +144,7 @@ export async function createSubscription(c: Context<AppEnv>, body: CreateSubscri
       firstPaymentId: firstPayment?.id ?? null,
     }).catch((err: unknown) => {
       if ((err as { constraint?: string }).constraint === 'subscriptions_first_payment_idx') {
-        throw rule('payment_method.payment_id', 'that payment already started another subscription');
+        throw ruleViolation('payment_method.payment_id', 'that payment already started another subscription');
       }
       throw err;
     });

@@ -78,7 +78,7 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
     const { id } = c.req.valid('param');
     const principal = c.get('principal');
     const by = principal.customerId === null && hasScope(principal.scopes, 'admin') ? 'admin' : 'user';
-    const reason = (await c.req.json().catch(() => ({}))) as { reason?: string };
+    const reason = c.req.valid('json');
     let view: SubscriptionView | undefined;
     const row = await runSubscriptionUpdate(c, id, async (h) => {
       view = await h.executeUpdate(stopUpdate, { args: [{ by, ...(reason.reason ? { reason: reason.reason } : {}) }] });
@@ -102,7 +102,7 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
   });
 
   app.openapi(chargeNowRoute, async (c) => {
-    const body = (await c.req.json().catch(() => ({}))) as { amount?: number };
+    const body = c.req.valid('json');
     assertChargeable(c.get('deps'), await visibleSubscription(c, c.req.valid('param').id), body.amount);
     const result = await requestCharge(c, c.req.valid('param').id, 'subscriptions.charge_now', body.amount, { required: false });
     return c.json(result.body, 200);

@@ -1,5 +1,14 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { UnauthorizedError } from '../../domain/errors.js';
 import type { AppEnv } from '../env.js';
+
+/** Compares digests, so neither the token's length nor its prefix shows in the timing. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1] ?? '';
+  const digest = (v: string) => createHash('sha256').update(v, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(token));
+}
 
 const Health = z.object({ status: z.literal('ok') }).openapi('Health');
 const Readiness = z
@@ -56,7 +65,11 @@ export function systemRouter(): OpenAPIHono<AppEnv> {
   });
 
   app.get('/metrics', async (c) => {
-    const { registry } = c.get('deps').metrics;
+    const { metrics, config } = c.get('deps');
+    if (config.METRICS_TOKEN && !bearerMatches(c.req.header('authorization'), config.METRICS_TOKEN)) {
+      throw new UnauthorizedError('send the metrics token as "Authorization: Bearer <METRICS_TOKEN>"');
+    }
+    const { registry } = metrics;
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
   });
 

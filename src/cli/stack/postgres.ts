@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import pg from 'pg';
 import { startChild, waitUntilReady } from './child-process.js';
 import { lastLine } from './log-tail.js';
 import { postgresBinaries, type PostgresBinaries } from './postgres-binaries.js';
-import { placeDataDir } from './postgres-data-dir.js';
-import { postgresRunAs, type RunAs } from './postgres-user.js';
+import { placeDataDir, removeDataDir } from './postgres-data-dir.js';
+import { postgresRunAs, type RunAs, SYSTEM_DIR } from './postgres-user.js';
 import { StartError } from './start-error.js';
 
 export interface RunningPostgres {
@@ -16,7 +16,7 @@ export interface RunningPostgres {
   url: (database: string) => string;
   createDatabase(name: string): Promise<void>;
   stop(): Promise<void>;
-  /** Deletes the cluster (and the link to it, if the data lives elsewhere). */
+  /** Deletes the cluster (and the link to it, if the data lives elsewhere) — only what Tollgate placed, never a link's new target. */
   remove(): void;
 }
 
@@ -37,11 +37,14 @@ export async function startEmbeddedPostgres(o: {
   durable: boolean;
   onLog: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** As root: where what `postgres` must reach is placed (TOLLGATE_SYSTEM_DIR); SYSTEM_DIR unless told. */
+  systemDir?: string;
 }): Promise<RunningPostgres> {
   const env = o.env ?? process.env;
-  const runAs = postgresRunAs(env);
-  const bin = postgresBinaries(runAs);
-  const dataDir = placeDataDir(o.dataDir, runAs);
+  const sys = o.systemDir ?? SYSTEM_DIR;
+  const runAs = postgresRunAs();
+  const bin = postgresBinaries(runAs, sys);
+  const dataDir = placeDataDir(o.dataDir, runAs, sys);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await initdb(bin, dataDir, runAs, env, o.onLog);
 
   let tail = '';
@@ -84,8 +87,7 @@ export async function startEmbeddedPostgres(o: {
       if (!o.persistent) running.remove();
     },
     remove() {
-      rmSync(dataDir, { recursive: true, force: true });
-      if (dataDir !== resolve(o.dataDir)) rmSync(o.dataDir, { force: true });
+      removeDataDir(o.dataDir, dataDir, sys);
     },
   };
   return running;
