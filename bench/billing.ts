@@ -12,7 +12,7 @@ import type pg from 'pg';
 import { createPool } from '../src/db/pool.js';
 import { insertCustomer } from '../src/db/customers.js';
 import { insertSubscription } from '../src/db/subscriptions.js';
-import { startSubscriptionWorkflow } from '../src/temporal/start-subscription.js';
+import { startSubscriptionWorkflow } from '../src/temporal/start.js';
 import type { SubscriptionSnapshot } from '../src/workflows/subscription.js';
 import type { baselineWorkflow } from './baseline/workflows.js';
 import { sampleProcess } from './lib/proc.js';

@@ -1,8 +1,6 @@
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import {
-  type BankLineRow,
-  demoteMatch,
   lockMatchTargets,
   markSignaled,
   markStatementDone,
@@ -13,15 +11,11 @@ import {
   undecidedLines,
   unsignaledMatches,
 } from '../db/bank-statements.js';
-import { findPayment, findPendingByReferences } from '../db/payments.js';
+import { findPendingByReferences } from '../db/payments.js';
 import { inTransaction } from '../db/pool.js';
-import { findTemporaryByReferences, findTemporaryPayment } from '../db/temporary-payments.js';
-import type { GatewayOutcome } from '../domain/payment.js';
+import { findTemporaryByReferences } from '../db/temporary-payments.js';
 import { type Candidate, decideLine } from '../domain/statement-matching.js';
-import { paymentWorkflowId, temporaryPaymentWorkflowId } from '../temporal/workflow-ids.js';
-import { gatewayOutcomeSignal } from '../workflows/payment.js';
-import { reviveTemporaryPayment } from '../temporal/revive-temporary.js';
-import { bankMatchedSignal } from '../workflows/temporary-payment.js';
+import { deliverMatch, OrphanTargetError } from '../temporal/bank-match.js';
 
 export interface StatementActivityDeps {
   pool: pg.Pool;
@@ -125,70 +119,4 @@ export function createStatementActivities(deps: StatementActivityDeps) {
       await markStatementDone(deps.pool, input.statementId);
     },
   };
-}
-
-/**
- * Tells a matched line's workflow and returns the line's id once it needs no more telling. The
- * workflow may have ended: an expired target is started again to take the line (bank_confirmed);
- * fine if this line is what ended it (a retry), a duplicate if the target closed some other way; a target still open whose workflow is not running yet is retried (throws).
- */
-export async function deliverMatch(deps: StatementActivityDeps, line: BankLineRow): Promise<string> {
-  const closed = await tellMatch(deps.temporal, line);
-  if (!closed) return line.id;
-  if (line.temporary_payment_id) {
-    // Paid after its expiry ended the workflow: a new run in the expired state takes the line.
-    const t = await findTemporaryPayment(deps.pool, line.temporary_payment_id);
-    if (t?.status === 'settled' && t.settled_reason === 'expired') {
-      await reviveTemporaryPayment(deps.temporal, deps.taskQueue, t, { lineId: line.id });
-      return line.id;
-    }
-  }
-  const verdict = await targetVerdict(deps.pool, line);
-  if (verdict === 'open') throw new OrphanTargetError(`${closed}, yet its target is still open; tried again later`);
-  if (verdict === 'closed_by_other') await demoteMatch(deps.pool, line.id, closed);
-  return line.id;
-}
-
-/** A matched line whose target is open but whose workflow is not running (not started yet, or terminated). */
-export class OrphanTargetError extends Error {
-  override name = 'OrphanTargetError';
-}
-
-/** Whether a matched line's target was closed by this line, by something else, or is still open. */
-async function targetVerdict(db: pg.Pool, line: BankLineRow): Promise<'closed_by_this_line' | 'closed_by_other' | 'open'> {
-  if (line.temporary_payment_id) {
-    const t = await findTemporaryPayment(db, line.temporary_payment_id);
-    if (!t || t.status === 'open' || t.settled_reason === 'manual') return t ? 'open' : 'closed_by_other';
-    return t.bank_line_id === line.id ? 'closed_by_this_line' : 'closed_by_other';
-  }
-  const p = line.payment_id ? await findPayment(db, line.payment_id) : undefined;
-  if (!p) return 'closed_by_other';
-  if (p.status === 'pending') return 'open';
-  return p.status === 'succeeded' && p.gateway_transaction_id === line.id ? 'closed_by_this_line' : 'closed_by_other';
-}
-
-/**
- * Signals the matched workflow. Returns why the match cannot stand when the workflow had already
- * closed (the temporary payment expired a moment before); throws when Temporal is unreachable.
- */
-export async function tellMatch(temporal: Client, line: BankLineRow): Promise<string | undefined> {
-  try {
-    if (line.temporary_payment_id) {
-      await temporal.workflow.getHandle(temporaryPaymentWorkflowId(line.temporary_payment_id)).signal(bankMatchedSignal, { lineId: line.id });
-    } else if (line.payment_id) {
-      const outcome: GatewayOutcome = {
-        status: 'succeeded',
-        code: 'bank_statement',
-        message: `bank statement line ${line.line_no}${line.bank_reference ? ` (bank reference ${line.bank_reference})` : ''}`,
-        gatewayTransactionId: line.id,
-      };
-      await temporal.workflow.getHandle(paymentWorkflowId(line.payment_id)).signal(gatewayOutcomeSignal, outcome);
-    }
-    return undefined;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) {
-      return `${line.temporary_payment_id ? `temporary payment ${line.temporary_payment_id}` : `payment ${line.payment_id ?? ''}`} had closed before the match reached it`;
-    }
-    throw err;
-  }
 }

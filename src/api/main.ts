@@ -4,8 +4,8 @@ import { pendingByGateway } from '../db/payments.js';
 import { createPool } from '../db/pool.js';
 import { createLogger } from '../logger.js';
 import { ensureAdminKey } from './bootstrap.js';
-import { startCallbackRelay } from './callbacks/delivery.js';
 import { createApp } from './create-app.js';
+import { startRelay } from '../relay/index.js';
 import { buildAppDeps } from './deps.js';
 import { startIdempotencyCleanup } from './idempotency.js';
 import type { AppDeps } from './env.js';
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     log.info({ port: info.port }, 'API listening');
   });
-  const stopRelay = startCallbackRelay(deps);
+  const stopRelay = startRelay(deps);
   const stopCleanup = startIdempotencyCleanup(deps);
 
   let stopping = false;

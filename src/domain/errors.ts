@@ -35,6 +35,13 @@ export function ruleViolation(path: string, message: string): RuleViolationError
   return new RuleViolationError(`${path}: ${message}`, { errors: [{ path, message }] });
 }
 
+/**
+ * The ApplicationFailure type a workflow's update validator refuses with when the state does not
+ * allow the request; src/temporal/errors.ts turns it into a StateConflictError (→ 409). Here, not
+ * in one workflow's messages, because every workflow and the client share it.
+ */
+export const STATE_CONFLICT = 'StateConflict';
+
 /** The aggregate is not in a state that allows the request (stop a stopped subscription). */
 export class StateConflictError extends DomainError {
   readonly code = 'state_conflict';

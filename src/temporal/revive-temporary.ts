@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { TemporaryPaymentRow } from '../db/temporary-payments.js';
-import { bankMatchedSignal, type temporaryPaymentWorkflow, type TemporaryPaymentInput } from '../workflows/temporary-payment.js';
+import type { temporaryPaymentWorkflow } from '../workflows/temporary-payment.js';
+import { bankMatchedSignal, type TemporaryPaymentInput } from '../workflows/temporary-payment-messages.js';
 import { TollgateAmountMinor, TollgateCustomerId, TollgateKind, TollgateState } from './search-attributes.js';
 import { temporaryPaymentWorkflowId } from './workflow-ids.js';
 

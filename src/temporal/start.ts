@@ -1,10 +1,15 @@
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { paymentWorkflow } from '../workflows/payment.js';
-import { startFailure } from './start-errors.js';
+import type { statementImportWorkflow } from '../workflows/statement-import.js';
+import type { subscriptionWorkflow } from '../workflows/subscription.js';
+import type { SubscriptionSnapshot } from '../workflows/subscription-messages.js';
+import { startFailure } from './errors.js';
 import { TollgateAmountMinor, TollgateCustomerId, TollgateKind, TollgateNextActionAt, TollgateState } from './search-attributes.js';
-import { paymentWorkflowId } from './workflow-ids.js';
+import { paymentWorkflowId, statementImportWorkflowId, subscriptionWorkflowId } from './workflow-ids.js';
 
-/** Starts `payment:<id>` with the search attributes an operator filters by. */
+// Every workflow the API starts, each under its business key with the search attributes an operator filters by.
+
+/** Starts `payment:<id>`; a refusal is a 503 saying why (startFailure). */
 export async function startPaymentWorkflow(
   client: Client,
   taskQueue: string,
@@ -25,5 +30,44 @@ export async function startPaymentWorkflow(
     });
   } catch (err) {
     throw startFailure(err);
+  }
+}
+
+/** Starts `subscription:<id>`; a refusal is a 503 saying why (startFailure). */
+export async function startSubscriptionWorkflow(client: Client, taskQueue: string, snapshot: SubscriptionSnapshot): Promise<void> {
+  try {
+    await client.workflow.start<typeof subscriptionWorkflow>('subscriptionWorkflow', {
+      taskQueue,
+      workflowId: subscriptionWorkflowId(snapshot.subscriptionId),
+      args: [snapshot],
+      typedSearchAttributes: [
+        { key: TollgateKind, value: 'subscription' },
+        { key: TollgateCustomerId, value: snapshot.customerId },
+        { key: TollgateState, value: snapshot.state },
+        ...(snapshot.nextChargeAt ? [{ key: TollgateNextActionAt, value: new Date(snapshot.nextChargeAt) }] : []),
+        { key: TollgateAmountMinor, value: snapshot.terms.amountMinor },
+      ],
+    });
+  } catch (err) {
+    throw startFailure(err);
+  }
+}
+
+/**
+ * Starts `bank-statement:<sha256>` unless it is already running (or ran: the id is the file's hash);
+ * waits on Temporal at most `timeoutMs` and throws the client's error when it does not answer.
+ */
+export async function startStatementImport(client: Client, taskQueue: string, statement: { id: string; sha256: string }, timeoutMs: number): Promise<void> {
+  try {
+    await client.connection.withDeadline(Date.now() + timeoutMs, () =>
+      client.workflow.start<typeof statementImportWorkflow>('statementImportWorkflow', {
+        taskQueue,
+        workflowId: statementImportWorkflowId(statement.sha256),
+        args: [{ statementId: statement.id }],
+      }),
+    );
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+    throw err;
   }
 }

@@ -1,7 +1,5 @@
 import {
   condition,
-  defineQuery,
-  defineSignal,
   ParentClosePolicy,
   proxyActivities,
   setHandler,
@@ -10,41 +8,13 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { LEDGER_WRITES } from './activity-options.js';
-import type { GatewayOutcome, PaymentStatus } from '../domain/payment.js';
+import type { GatewayOutcome } from '../domain/payment.js';
 import { TollgateAmountMinor, TollgateCustomerId, TollgateKind, TollgateNextActionAt, TollgateState } from '../temporal/search-attributes.js';
 import { temporaryPaymentWorkflowId } from '../temporal/workflow-ids.js';
+import { gatewayOutcomeSignal, type PaymentWorkflowInput, type PaymentWorkflowState, paymentStateQuery } from './payment-messages.js';
 import { temporaryPaymentWorkflow } from './temporary-payment.js';
 
-/**
- * One workflow per one-time payment (`payment:<id>`): waits for the gateway's outcome until the
- * payment's deadline, asking the gateway on a backoff in case the callback never comes, records
- * the outcome in Postgres, and expires the payment if nothing came. A success through a gateway
- * with deferred settlement opens a temporary payment (`temporary-payment:<id>`), which outlives it.
- */
-export interface PaymentWorkflowInput {
-  paymentId: string;
-  /** ISO timestamp of the deadline. */
-  expiresAt: string;
-  /** Whether the gateway answers status queries (bank_transfer does not: a statement line decides). */
-  pollStatus?: boolean;
-  /** Settlement as the payment started with it; deferred opens a temporary payment on success. */
-  settlement?: 'immediate' | 'deferred';
-}
-
-export interface PaymentWorkflowState {
-  paymentId: string;
-  status: PaymentStatus;
-  expiresAt: string;
-  outcomeReceived: boolean;
-  /** How the outcome arrived. */
-  outcomeSource: 'callback' | 'status_query' | null;
-  statusQueries: number;
-  temporaryPaymentId: string | null;
-}
-
-/** The gateway's verdict, delivered by the callback endpoint, a statement match, or typed into the Temporal UI. */
-export const gatewayOutcomeSignal = defineSignal<[GatewayOutcome]>('gatewayOutcome');
-export const paymentStateQuery = defineQuery<PaymentWorkflowState>('state');
+export * from './payment-messages.js';
 
 /** First status query a minute after the start, then doubling up to an hour between queries. */
 export const STATUS_QUERY_FIRST_MS = 60_000;
@@ -59,6 +29,12 @@ const { queryPaymentStatus } = proxyActivities<ReturnType<typeof createActivitie
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
+/**
+ * One workflow per one-time payment (`payment:<id>`): waits for the gateway's outcome until the
+ * payment's deadline, asking the gateway on a backoff in case the callback never comes, records
+ * the outcome in Postgres, and expires the payment if nothing came. A success through a gateway
+ * with deferred settlement opens a temporary payment (`temporary-payment:<id>`), which outlives it.
+ */
 export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<PaymentWorkflowState> {
   const state: PaymentWorkflowState = {
     paymentId: input.paymentId,

@@ -1,21 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { LEDGER_WRITES } from './activity-options.js';
+import type { StatementImportInput, StatementImportResult } from './statement-import-messages.js';
 
-/**
- * One workflow per imported file (`bank-statement:<sha256>`): decides every line in batches, then
- * tells each matched temporary payment or bank-transfer payment. Keyed by the file's hash, so the
- * same file uploaded twice is one import.
- */
-export interface StatementImportInput {
-  statementId: string;
-}
-
-export interface StatementImportResult {
-  statementId: string;
-  decided: number;
-  matched: number;
-}
+export * from './statement-import-messages.js';
 
 const DECIDE_BATCH = 1000;
 const SIGNAL_BATCH = 500;
@@ -26,6 +14,11 @@ const { decideStatementLines, signalMatchedLines, completeStatement } = proxyAct
   startToCloseTimeout: '2 minutes',
 });
 
+/**
+ * One workflow per imported file (`bank-statement:<sha256>`): decides every line in batches, then
+ * tells each matched temporary payment or bank-transfer payment. Keyed by the file's hash, so the
+ * same file uploaded twice is one import.
+ */
 export async function statementImportWorkflow(input: StatementImportInput): Promise<StatementImportResult> {
   let decided = 0;
   let matched = 0;

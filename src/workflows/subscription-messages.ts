@@ -83,6 +83,3 @@ export const adminResumeSignal = defineSignal<[]>('adminResume');
 export const adminChargeNowSignal = defineSignal<[{ amount?: number }]>('adminChargeNow');
 
 export const subscriptionStateQuery = defineQuery<SubscriptionSnapshot>('state');
-
-/** The ApplicationFailure type an update fails with when the state does not allow it (→ HTTP 409). */
-export const STATE_CONFLICT = 'StateConflict';

@@ -9,6 +9,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
+import { STATE_CONFLICT } from '../domain/errors.js';
 import { LEDGER_WRITES } from './activity-options.js';
 import { chargeRequestLog } from './charge-requests.js';
 import { chargeTime, nextChargeAfter } from '../domain/schedule.js';
@@ -31,7 +32,6 @@ import {
   paymentMethodUpdate,
   reactivateUpdate,
   resumeUpdate,
-  STATE_CONFLICT,
   stopUpdate,
   type StopRequest,
   type SubscriptionSnapshot,

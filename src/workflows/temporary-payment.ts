@@ -1,9 +1,6 @@
 import {
   ApplicationFailure,
   condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   patched,
   proxyActivities,
   setHandler,
@@ -12,7 +9,25 @@ import {
 import type { createActivities } from '../activities/index.js';
 import { LEDGER_WRITES } from './activity-options.js';
 import { TollgateNextActionAt, TollgateState } from '../temporal/search-attributes.js';
-import { STATE_CONFLICT } from './subscription-messages.js';
+import { STATE_CONFLICT } from '../domain/errors.js';
+import {
+  bankMatchedSignal,
+  type ManualChange,
+  type SettledReason,
+  settleUpdate,
+  type TemporaryPaymentInput,
+  type TemporaryPaymentState,
+  temporaryPaymentStateQuery,
+  type TemporaryStatus,
+  unsettleUpdate,
+} from './temporary-payment-messages.js';
+
+export * from './temporary-payment-messages.js';
+
+/** What the settle/unsettle activities report: the row as it is afterwards. */
+type ActivityResult = { status: TemporaryStatus; settledReason: SettledReason | null; bankLineId: string | null };
+
+const { settleTemporaryPayment, unsettleTemporaryPayment } = proxyActivities<ReturnType<typeof createActivities>>(LEDGER_WRITES);
 
 /**
  * One workflow per temporary payment (`temporary-payment:<id>`), BillTech's "payment that counts
@@ -23,46 +38,6 @@ import { STATE_CONFLICT } from './subscription-messages.js';
  * the settled state (`input.settled`), so every settlement can be reopened by hand. Postgres is written only by activities, each change with its event and
  * history row; the workflow decides the order, so exactly one settlement wins.
  */
-export interface TemporaryPaymentInput {
-  temporaryPaymentId: string;
-  /** ISO timestamp, or null for `payment_expiration: never`. */
-  expiresAt: string | null;
-  /** How long the expiry clock runs when unsettle re-arms it (payment_expiration); null for never. */
-  expirationMs: number | null;
-  /**
-   * A run started again for a temporary payment already settled (src/temporal/revive-temporary.ts):
-   * a bank line that pays it after its expiry, or a person reopening an expiry or bank settlement.
-   */
-  settled?: { reason: SettledReason; bankLineId: string | null } | undefined;
-}
-
-export type TemporaryStatus = 'open' | 'settled';
-export type SettledReason = 'bank' | 'manual' | 'expired';
-/** What the settle/unsettle activities report: the row as it is afterwards. */
-type ActivityResult = { status: TemporaryStatus; settledReason: SettledReason | null; bankLineId: string | null };
-
-export interface TemporaryPaymentState {
-  temporaryPaymentId: string;
-  status: TemporaryStatus;
-  settledReason: SettledReason | null;
-  expiresAt: string | null;
-  bankLineId: string | null;
-}
-
-export interface ManualChange {
-  /** Who asked (an API key id), for the history. */
-  actor: string;
-  note?: string | undefined;
-}
-
-/** A statement line matched this temporary payment (sent by the statement import). */
-export const bankMatchedSignal = defineSignal<[{ lineId: string }]>('bankMatched');
-export const settleUpdate = defineUpdate<TemporaryPaymentState, [ManualChange]>('settle');
-export const unsettleUpdate = defineUpdate<TemporaryPaymentState, [ManualChange]>('unsettle');
-export const temporaryPaymentStateQuery = defineQuery<TemporaryPaymentState>('state');
-
-const { settleTemporaryPayment, unsettleTemporaryPayment } = proxyActivities<ReturnType<typeof createActivities>>(LEDGER_WRITES);
-
 export async function temporaryPaymentWorkflow(input: TemporaryPaymentInput): Promise<TemporaryPaymentState> {
   const s: TemporaryPaymentState = {
     temporaryPaymentId: input.temporaryPaymentId,

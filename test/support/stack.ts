@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { pino } from 'pino';
 import { generateApiKey } from '../../src/api/api-keys/api-keys.router.js';
 import { ensureAdminKey } from '../../src/api/bootstrap.js';
-import { startCallbackRelay } from '../../src/api/callbacks/delivery.js';
+import { startRelay } from '../../src/relay/index.js';
 import { createApp } from '../../src/api/create-app.js';
 import { buildAppDeps } from '../../src/api/deps.js';
 import { startIdempotencyCleanup } from '../../src/api/idempotency.js';
@@ -73,7 +73,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
   });
-  const stopRelay = startCallbackRelay(deps);
+  const stopRelay = startRelay(deps);
   const stopCleanup = startIdempotencyCleanup(deps);
   const adminKey = generateApiKey();
   await ensureAdminKey(pool, adminKey);

@@ -1,12 +1,12 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { DatabaseError } from 'pg';
-import { deliverMatch } from '../../activities/bank-statements.js';
 import { findLine, markSignaled, matchLineByHand } from '../../db/bank-statements.js';
 import { findPayment } from '../../db/payments.js';
 import { inTransaction } from '../../db/pool.js';
 import { findTemporaryPayment } from '../../db/temporary-payments.js';
 import { NotFoundError, StateConflictError, ValidationError } from '../../domain/errors.js';
 import { formatDecimal } from '../../domain/money.js';
+import { deliverMatch } from '../../temporal/bank-match.js';
 import type { AppEnv } from '../env.js';
 import { requireScope } from '../middleware/auth.js';
 import { bearer, IdParam, problemResponses } from '../openapi-common.js';
@@ -88,8 +88,8 @@ export function bankLinesRouter(): OpenAPIHono<AppEnv> {
     });
     // Told after the commit; if Temporal is unreachable now, the relay tells it later.
     try {
-      const deadline = Date.now() + c.get('deps').config.CALLBACK_SIGNAL_TIMEOUT_MS;
-      await markSignaled(pool, [await temporal.connection.withDeadline(deadline, () => deliverMatch({ pool, temporal, taskQueue: c.get('deps').config.TEMPORAL_TASK_QUEUE }, row))]);
+      const { config } = c.get('deps');
+      await markSignaled(pool, [await deliverMatch({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }, row, { timeoutMs: config.CALLBACK_SIGNAL_TIMEOUT_MS })]);
     } catch (err) {
       c.get('log').warn({ lineId: row.id, err: err instanceof Error ? err.message : String(err) }, 'hand match not signalled yet; the relay will');
     }

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { countOutcomes, findStatement, listLines, listStatements } from '../../db/bank-statements.js';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../domain/errors.js';
-import { statementImportWorkflowId } from '../../temporal/workflow-ids.js';
+import { waitForStatementImport } from '../../temporal/queries.js';
 import { decodeCursor, page } from '../cursor.js';
 import type { AppEnv } from '../env.js';
 import { journalHeaders, readBytesCapped, sourceIp } from '../inbound.js';
@@ -132,9 +132,7 @@ export function bankStatementsRouter(): OpenAPIHono<AppEnv> {
       journalId,
     });
     if (statement.status !== 'done') {
-      await deps.temporal.connection
-        .withDeadline(Date.now() + IMPORT_WAIT_MS, () => deps.temporal.workflow.getHandle(statementImportWorkflowId(statement.sha256)).result())
-        .catch(() => undefined);
+      await waitForStatementImport(deps.temporal, statement.sha256, IMPORT_WAIT_MS);
     }
     const current = (await findStatement(deps.pool, statement.id)) ?? statement;
     const lines = await listLines(deps.pool, statement.id, 0, DEFAULT_LINES);

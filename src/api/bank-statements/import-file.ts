@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { PayloadTooLargeError, TooManyRequestsError, UnavailableError, UnprocessableContentError, ValidationError } from '../../domain/errors.js';
 import { MAX_JSON_SAFE_MINOR } from '../../domain/money.js';
 import { type BankStatementRow, findStatementBySha, insertLines, insertStatement } from '../../db/bank-statements.js';
@@ -7,8 +6,7 @@ import { newId } from '../../db/ids.js';
 import { journalInbound, rejectInbound, type NewInboundRequest } from '../../db/inbound-requests.js';
 import { inTransaction, type Queryable } from '../../db/pool.js';
 import { type ParsedStatement, type StatementFormat, StatementParseError } from '../../statements/index.js';
-import { statementImportWorkflowId } from '../../temporal/workflow-ids.js';
-import type { statementImportWorkflow } from '../../workflows/statement-import.js';
+import { startStatementImport } from '../../temporal/start.js';
 import { CsvMap, type CsvMapConfig } from '../../config-statements.js';
 import type { AppDeps } from '../env.js';
 import { ParseTimeoutError, parseOffLoop } from './parse-off-loop.js';
@@ -194,15 +192,8 @@ function inlineMap(json: string): CsvMapConfig {
 export async function ensureImportRunning(deps: Pick<AppDeps, 'temporal' | 'config'>, statement: BankStatementRow): Promise<void> {
   if (statement.status === 'done') return;
   try {
-    await deps.temporal.connection.withDeadline(Date.now() + deps.config.CALLBACK_SIGNAL_TIMEOUT_MS, () =>
-      deps.temporal.workflow.start<typeof statementImportWorkflow>('statementImportWorkflow', {
-        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-        workflowId: statementImportWorkflowId(statement.sha256),
-        args: [{ statementId: statement.id }],
-      }),
-    );
+    await startStatementImport(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, statement, deps.config.CALLBACK_SIGNAL_TIMEOUT_MS);
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return;
     throw new UnavailableError(`the statement is stored as ${statement.id}, but Temporal is unreachable so its lines are not matched yet; matching starts by itself once Temporal is back (or upload the same file again)`, {
       cause: err instanceof Error ? err.message : String(err),
     });

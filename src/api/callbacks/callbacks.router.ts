@@ -11,7 +11,7 @@ import type { AppEnv } from '../env.js';
 import { journalHeaders, readBodyCapped, sourceIp } from '../inbound.js';
 import { problemContent } from '../openapi-common.js';
 import { problemBody, problemResponse } from '../problem.js';
-import { deliverCallback } from './delivery.js';
+import { deliverCallback } from '../../relay/index.js';
 
 /** Of a callback to a gateway we do not have, the journal keeps this much body and name. */
 export const UNKNOWN_GATEWAY_BODY_BYTES = 1024;

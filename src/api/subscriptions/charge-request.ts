@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import { StateConflictError } from '../../domain/errors.js';
 import { findSubscription } from '../../db/subscriptions.js';
-import { subscriptionWorkflowId } from '../../temporal/workflow-ids.js';
-import { chargeNowUpdate, subscriptionStateQuery } from '../../workflows/subscription-messages.js';
+import { querySubscriptionState } from '../../temporal/queries.js';
+import { chargeNowUpdate } from '../../workflows/subscription-messages.js';
 import type { AppEnv } from '../env.js';
 import { idempotentWorkflowCall } from '../idempotency.js';
 import { runSubscriptionUpdate } from './run-update.js';
@@ -16,17 +16,15 @@ import { subscriptionJson } from './subscription-json.js';
  * the first result, never a second charge.
  */
 export async function requestCharge(c: Context<AppEnv>, id: string, operation: 'subscriptions.charge' | 'subscriptions.charge_now', amount: number | undefined, opts: { required: boolean }) {
-  const { temporal } = c.get('deps');
   return idempotentWorkflowCall(c, operation, { subscription_id: id, amount }, opts, async (request) => {
     const args = { ...(amount !== undefined ? { amount } : {}), ...(request ? { requestId: request.id, keepMs: request.keepMs } : {}) };
     try {
-      const row = await runSubscriptionUpdate(c, id, (h) => h.executeUpdate(chargeNowUpdate, { args: [args], ...(request ? { updateId: request.id } : {}) }));
+      const { row } = await runSubscriptionUpdate(c, id, chargeNowUpdate, [args], { updateId: request?.id });
       return { status: 200 as const, body: subscriptionJson(row) };
     } catch (err) {
       // The workflow has ended since a first attempt of this request: did that attempt reach it?
       if (!(err instanceof StateConflictError) || !request?.resumed) throw err;
-      const handle = temporal.workflow.getHandle(subscriptionWorkflowId(id));
-      const snapshot = await handle.query(subscriptionStateQuery).catch(() => undefined);
+      const snapshot = await querySubscriptionState(c.get('deps').temporal, id);
       if (!snapshot?.chargeRequests?.some((e) => e.id === request.id && e.result !== null)) throw err;
       const row = await findSubscription(c.get('deps').pool, id);
       if (!row) throw err;

@@ -15,7 +15,7 @@ import { tokenExpiry } from '../../gateways/sandbox/recurring.js';
 import { recurringChargeProblem } from '../../gateways/limits.js';
 import type { GatewayMode } from '../../gateways/settings.js';
 import { isRecurringGateway, type RecurringGateway } from '../../gateways/types.js';
-import { startSubscriptionWorkflow } from '../../temporal/start-subscription.js';
+import { startSubscriptionWorkflow } from '../../temporal/start.js';
 import type { SubscriptionSnapshot } from '../../workflows/subscription.js';
 import type { AppEnv } from '../env.js';
 import { fieldError } from '../field-error.js';

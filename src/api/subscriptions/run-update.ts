@@ -1,10 +1,9 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
-import { ApplicationFailure } from '@temporalio/common';
-import { NotFoundError, StateConflictError, UnavailableError } from '../../domain/errors.js';
+import { NotFoundError } from '../../domain/errors.js';
 import { findSubscription, type SubscriptionRow } from '../../db/subscriptions.js';
+import { runUpdate } from '../../temporal/updates.js';
 import { subscriptionWorkflowId } from '../../temporal/workflow-ids.js';
-import { STATE_CONFLICT } from '../../workflows/subscription-messages.js';
 import type { AppEnv } from '../env.js';
 
 /** The subscription, if the caller may see it: a customer token sees only its own customer's. */
@@ -16,29 +15,25 @@ export async function visibleSubscription(c: Context<AppEnv>, id: string): Promi
 }
 
 /**
- * Sends a workflow update and answers with the row the workflow has just written. A refusal by the
- * workflow's validator is a 409 carrying its reason; a finished workflow (system_stopped) too.
+ * Sends a workflow update and answers with the row the workflow has just written, and the
+ * update's own answer. A refusal by the workflow's validator is a 409 carrying its reason; a
+ * finished workflow (system_stopped) too (src/temporal/errors.ts).
  */
-export async function runSubscriptionUpdate(
+export async function runSubscriptionUpdate<Ret, Args extends unknown[]>(
   c: Context<AppEnv>,
   id: string,
-  send: (handle: ReturnType<AppEnv['Variables']['deps']['temporal']['workflow']['getHandle']>) => Promise<unknown>,
-): Promise<SubscriptionRow> {
+  update: UpdateDefinition<Ret, Args>,
+  args: Args,
+  opts: { updateId?: string | undefined } = {},
+): Promise<{ row: SubscriptionRow; answer: Ret }> {
   const before = await visibleSubscription(c, id);
   const { temporal, pool } = c.get('deps');
-  try {
-    await send(temporal.workflow.getHandle(subscriptionWorkflowId(id)));
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === STATE_CONFLICT) {
-      throw new StateConflictError(err.cause.message, { state: before.state });
-    }
-    if (err instanceof WorkflowNotFoundError || (err instanceof Error && /already completed/i.test(err.message))) {
-      throw new StateConflictError(`the subscription is ${before.state}${before.stopped_reason ? ` (${before.stopped_reason})` : ''}`, { state: before.state });
-    }
-    if (err instanceof WorkflowUpdateFailedError) throw err;
-    throw new UnavailableError('Temporal is unreachable; nothing changed, retry shortly', { cause: err instanceof Error ? err.message : String(err) });
-  }
+  const answer = await runUpdate(temporal, subscriptionWorkflowId(id), update, args, {
+    ...opts,
+    closed: `the subscription is ${before.state}${before.stopped_reason ? ` (${before.stopped_reason})` : ''}`,
+    details: { state: before.state },
+  });
   const after = await findSubscription(pool, id);
   if (!after) throw new NotFoundError('no such subscription');
-  return after;
+  return { row: after, answer };
 }

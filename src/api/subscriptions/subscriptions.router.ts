@@ -9,7 +9,6 @@ import {
   reactivateUpdate,
   resumeUpdate,
   stopUpdate,
-  type SubscriptionView,
 } from '../../workflows/subscription-messages.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { AppEnv } from '../env.js';
@@ -79,11 +78,8 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
     const principal = c.get('principal');
     const by = principal.customerId === null && hasScope(principal.scopes, 'admin') ? 'admin' : 'user';
     const reason = c.req.valid('json');
-    let view: SubscriptionView | undefined;
-    const row = await runSubscriptionUpdate(c, id, async (h) => {
-      view = await h.executeUpdate(stopUpdate, { args: [{ by, ...(reason.reason ? { reason: reason.reason } : {}) }] });
-    });
-    const pending = view?.pendingStop;
+    const { row, answer: view } = await runSubscriptionUpdate(c, id, stopUpdate, [{ by, ...(reason.reason ? { reason: reason.reason } : {}) }]);
+    const pending = view.pendingStop;
     if (pending) {
       const detail = 'a charge is in progress; the stop takes effect as soon as it ends';
       return c.json({ ...subscriptionJson(row), pending_stop: { ...pending, detail } }, 202);
@@ -92,12 +88,12 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
   });
 
   app.openapi(reactivateRoute, async (c) => {
-    const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) => h.executeUpdate(reactivateUpdate, { args: [] }));
+    const { row } = await runSubscriptionUpdate(c, c.req.valid('param').id, reactivateUpdate, []);
     return c.json(subscriptionJson(row), 200);
   });
 
   app.openapi(resumeRoute, async (c) => {
-    const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) => h.executeUpdate(resumeUpdate, { args: [] }));
+    const { row } = await runSubscriptionUpdate(c, c.req.valid('param').id, resumeUpdate, []);
     return c.json(subscriptionJson(row), 200);
   });
 
@@ -120,16 +116,16 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
     const current = await visibleSubscription(c, c.req.valid('param').id);
     const schedule = body.schedule ? fieldError('schedule', () => assertSchedule(current, body.schedule)) : undefined;
     assertChargeable(c.get('deps'), current, body.amount);
-    const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) =>
-      h.executeUpdate(changeTermsUpdate, { args: [{ ...(body.amount !== undefined ? { amount: body.amount } : {}), ...(schedule ? { schedule } : {}) }] }),
-    );
+    const { row } = await runSubscriptionUpdate(c, c.req.valid('param').id, changeTermsUpdate, [
+      { ...(body.amount !== undefined ? { amount: body.amount } : {}), ...(schedule ? { schedule } : {}) },
+    ]);
     return c.json(subscriptionJson(row), 200);
   });
 
   app.openapi(paymentMethodRoute, async (c) => {
     const body = c.req.valid('json');
     const method = { token: body.token, expires: body.expires ?? tokenExpiry(body.token) ?? null };
-    const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) => h.executeUpdate(paymentMethodUpdate, { args: [method] }));
+    const { row } = await runSubscriptionUpdate(c, c.req.valid('param').id, paymentMethodUpdate, [method]);
     return c.json(subscriptionJson(row), 200);
   });
 

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { UnauthorizedError } from '../../domain/errors.js';
+import { temporalReachable } from '../../temporal/queries.js';
 import type { AppEnv } from '../env.js';
 
 /** Compares digests, so neither the token's length nor its prefix shows in the timing. */
@@ -55,9 +56,7 @@ export function systemRouter(): OpenAPIHono<AppEnv> {
     const { pool, temporal } = c.get('deps');
     const [postgres, temporalCheck] = await Promise.all([
       withTimeout(pool.query('SELECT 1')).then(() => 'ok' as const, () => 'down' as const),
-      temporal.connection
-        .withDeadline(Date.now() + CHECK_TIMEOUT_MS, () => temporal.workflowService.getSystemInfo({}))
-        .then(() => 'ok' as const, () => 'down' as const),
+      temporalReachable(temporal, CHECK_TIMEOUT_MS).then((up) => (up ? ('ok' as const) : ('down' as const))),
     ]);
     const ready = postgres === 'ok' && temporalCheck === 'ok';
     const body = { status: ready ? ('ready' as const) : ('unavailable' as const), checks: { postgres, temporal: temporalCheck } };

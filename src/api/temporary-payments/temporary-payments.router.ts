@@ -1,14 +1,10 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { NotFoundError, StateConflictError, UnavailableError } from '../../domain/errors.js';
+import { NotFoundError } from '../../domain/errors.js';
 import { toJsonMinor } from '../../domain/money.js';
 import { findTemporaryPayment, listTemporaryHistory, listTemporaryPayments, type TemporaryPaymentRow } from '../../db/temporary-payments.js';
-import { temporaryPaymentWorkflowId } from '../../temporal/workflow-ids.js';
-import { STATE_CONFLICT } from '../../workflows/subscription-messages.js';
-import { reviveTemporaryPayment } from '../../temporal/revive-temporary.js';
-import { settleUpdate, unsettleUpdate } from '../../workflows/temporary-payment.js';
+import { changeTemporaryPayment } from '../../temporal/temporary-payment.js';
+import { settleUpdate, unsettleUpdate } from '../../workflows/temporary-payment-messages.js';
 import { decodeCursor, page } from '../cursor.js';
 import type { AppEnv } from '../env.js';
 import { getTemporaryRoute, listTemporaryRoute, settleRoute, type TemporaryPayment, unsettleRoute } from './temporary-payments.routes.js';
@@ -35,31 +31,14 @@ export function temporaryPaymentJson(t: TemporaryPaymentRow): TemporaryPayment {
  * races the expiry or a bank match), and answers with the row it wrote.
  */
 async function manualChange(c: Context<AppEnv>, id: string, update: typeof settleUpdate, note: string | undefined) {
-  const { pool, temporal } = c.get('deps');
+  const { pool, temporal, config } = c.get('deps');
   const before = await findTemporaryPayment(pool, id);
   if (!before) throw new NotFoundError('no such temporary payment');
   const describe = (t: TemporaryPaymentRow) => (t.status === 'open' ? 'open' : `settled (${t.settled_reason ?? ''})`);
-  const send = () => temporal.workflow.getHandle(temporaryPaymentWorkflowId(id)).executeUpdate(update, { args: [{ actor: c.get('principal').apiKeyId, note }] });
-  try {
-    try {
-      await send();
-    } catch (err) {
-      // An expiry or bank settlement ended its workflow; reopening it starts a run in that state.
-      const closed = err instanceof WorkflowNotFoundError || (err instanceof Error && /already completed/i.test(err.message));
-      if (!closed || update !== unsettleUpdate || before.status !== 'settled') throw err;
-      await reviveTemporaryPayment(temporal, c.get('deps').config.TEMPORAL_TASK_QUEUE, before);
-      await send();
-    }
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === STATE_CONFLICT) {
-      throw new StateConflictError(err.cause.message, { status: before.status, settled_reason: before.settled_reason });
-    }
-    if (err instanceof WorkflowNotFoundError || (err instanceof Error && /already completed/i.test(err.message))) {
-      throw new StateConflictError(`the temporary payment is ${describe(before)}; that is final`, { status: before.status, settled_reason: before.settled_reason });
-    }
-    if (err instanceof WorkflowUpdateFailedError) throw err;
-    throw new UnavailableError('Temporal is unreachable; nothing changed, retry shortly', { cause: err instanceof Error ? err.message : String(err) });
-  }
+  await changeTemporaryPayment(temporal, config.TEMPORAL_TASK_QUEUE, before, update, { actor: c.get('principal').apiKeyId, note }, {
+    closed: `the temporary payment is ${describe(before)}; that is final`,
+    details: { status: before.status, settled_reason: before.settled_reason },
+  });
   const after = await findTemporaryPayment(pool, id);
   if (!after) throw new NotFoundError('no such temporary payment');
   return temporaryPaymentJson(after);

@@ -1,0 +1,52 @@
+import { listUndelivered, markDelivered, noteDeliveryFailure } from '../db/inbound-requests.js';
+import { noteLateSuccess } from '../db/late-success.js';
+import { inTransaction } from '../db/pool.js';
+import type { GatewayOutcome } from '../domain/payment.js';
+import { signalGatewayOutcome } from '../temporal/signals.js';
+import type { RelayDeps } from './deps.js';
+
+export type DeliveryResult = 'delivered' | 'late' | 'pending';
+
+/**
+ * Signals the payment workflow with an accepted callback and records the result on its journal
+ * row: at once by the callback endpoint after the journal commit, and again by the relay. A closed
+ * workflow makes the row 'late' (kept for a person); an unreachable Temporal leaves it 'accepted'
+ * for the relay.
+ */
+export async function deliverCallback(deps: Pick<RelayDeps, 'pool' | 'temporal' | 'log' | 'config'>, journalId: bigint, paymentId: string, outcome: GatewayOutcome): Promise<DeliveryResult> {
+  let told: Awaited<ReturnType<typeof signalGatewayOutcome>>;
+  try {
+    told = await signalGatewayOutcome(deps.temporal, paymentId, outcome, { timeoutMs: deps.config.CALLBACK_SIGNAL_TIMEOUT_MS });
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    deps.log.warn({ journalId: journalId.toString(), paymentId, err: detail }, 'callback not delivered yet; the relay will retry');
+    await noteDeliveryFailure(deps.pool, journalId, detail.slice(0, 500));
+    return 'pending';
+  }
+  if (told === 'told') {
+    await markDelivered(deps.pool, journalId, 'delivered');
+    return 'delivered';
+  }
+  // One transaction: a late success is never marked late without its event.
+  await inTransaction(deps.pool, async (tx) => {
+    await markDelivered(tx, journalId, 'late', 'the payment workflow had already closed');
+    if (outcome.status === 'succeeded') await noteLateSuccess(tx, paymentId, outcome);
+  });
+  return 'late';
+}
+
+/**
+ * Accepted callbacks whose signal failed (Temporal was down), oldest first. Returns false when
+ * Temporal is still away, so the tick ends there.
+ */
+export async function relayCallbacks(deps: RelayDeps): Promise<boolean> {
+  // Rows whose request is still signalling (no attempt recorded yet) are left alone for a minute.
+  const abandonedBefore = new Date(Date.now() - 60_000 - deps.config.CALLBACK_SIGNAL_TIMEOUT_MS);
+  for (const row of await listUndelivered(deps.pool, abandonedBefore, 100)) {
+    if (!row.payment_id) continue;
+    const result = await deliverCallback(deps, row.id, row.payment_id, row.signal as GatewayOutcome);
+    if (result === 'pending') return false; // Temporal still down: try again next tick.
+    deps.log.info({ journalId: row.id.toString(), result }, 'relay delivered a journaled callback');
+  }
+  return true;
+}

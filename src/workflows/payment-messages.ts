@@ -1,0 +1,28 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { GatewayOutcome, PaymentStatus } from '../domain/payment.js';
+
+/** What `payment:<id>` is started with, answers and is told (src/workflows/payment.ts). */
+export interface PaymentWorkflowInput {
+  paymentId: string;
+  /** ISO timestamp of the deadline. */
+  expiresAt: string;
+  /** Whether the gateway answers status queries (bank_transfer does not: a statement line decides). */
+  pollStatus?: boolean;
+  /** Settlement as the payment started with it; deferred opens a temporary payment on success. */
+  settlement?: 'immediate' | 'deferred';
+}
+
+export interface PaymentWorkflowState {
+  paymentId: string;
+  status: PaymentStatus;
+  expiresAt: string;
+  outcomeReceived: boolean;
+  /** How the outcome arrived. */
+  outcomeSource: 'callback' | 'status_query' | null;
+  statusQueries: number;
+  temporaryPaymentId: string | null;
+}
+
+/** The gateway's verdict, delivered by the callback endpoint, a statement match, or typed into the Temporal UI. */
+export const gatewayOutcomeSignal = defineSignal<[GatewayOutcome]>('gatewayOutcome');
+export const paymentStateQuery = defineQuery<PaymentWorkflowState>('state');
