@@ -36,6 +36,20 @@ export default tseslint.config(
     },
   },
   {
+    // All Temporal client code lives in src/temporal (starts, signals, updates, queries and the one
+    // reading of their errors); the API and the relay call it and never reach into activities.
+    files: ['src/api/**/*.ts', 'src/relay/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@temporalio/client', allowTypeImports: true, message: 'Talk to Temporal through src/temporal (start.ts, signals.ts, updates.ts, queries.ts).' }],
+          patterns: [{ group: ['**/activities/*', '**/activities/**', '**/activities'], message: 'The API does not import activity code; shared Temporal steps live in src/temporal, rules in src/domain, queries in src/db.' }],
+        },
+      ],
+    },
+  },
+  {
     // Handlers read bodies through their route's schema (c.req.valid); only the journaling readers
     // (callbacks, statement files) take c.req.raw, with a cap.
     files: ['src/api/**/*.ts', 'src/gateways/**/routes.ts'],
