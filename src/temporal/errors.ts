@@ -9,9 +9,12 @@ import { isMissingSearchAttribute } from './setup.js';
  * never by its message.
  */
 
-/** gRPC status codes (google.rpc.Code) that mean "this workflow execution is not running". */
+/**
+ * gRPC status (google.rpc.Code) of "this workflow execution is not running": the server answers
+ * NOT_FOUND "workflow execution already completed". FAILED_PRECONDITION is not it — the server uses
+ * it for transient states (an update the workflow is not ready for), which must stay retryable.
+ */
 const GRPC_NOT_FOUND = 5;
-const GRPC_FAILED_PRECONDITION = 9;
 
 /** The gRPC status under a client error: the error itself, or the ServiceError the client wrapped it in. */
 function grpcCode(err: unknown): number | undefined {
@@ -22,13 +25,12 @@ function grpcCode(err: unknown): number | undefined {
 
 /**
  * The workflow has ended (or never ran): the client's WorkflowNotFoundError, or the server's
- * NOT_FOUND / FAILED_PRECONDITION "workflow execution already completed" when the client passed it on
- * wrapped.
+ * NOT_FOUND "workflow execution already completed" when the client passed it on wrapped.
  */
 export function isWorkflowClosed(err: unknown): boolean {
   if (err instanceof WorkflowNotFoundError) return true;
   const code = grpcCode(err);
-  return code === GRPC_NOT_FOUND || code === GRPC_FAILED_PRECONDITION;
+  return code === GRPC_NOT_FOUND;
 }
 
 /** The reason a workflow's update validator gave when it refused (ApplicationFailure of type STATE_CONFLICT). */

@@ -29,12 +29,12 @@ describe('Temporal update errors, mapped once', () => {
     assert.deepEqual(mapped.details, { state: 'system_stopped' });
   });
 
-  it('an ended workflow is a 409 in the caller\'s words: WorkflowNotFoundError, gRPC NOT_FOUND or FAILED_PRECONDITION', () => {
+  it('an ended workflow is a 409 in the caller\'s words: WorkflowNotFoundError or gRPC NOT_FOUND', () => {
     const closed = [
       new WorkflowNotFoundError('workflow execution already completed', 'subscription:sub_1', undefined),
-      new ServiceError('Workflow Update failed', { cause: grpcError(9, 'workflow execution already completed') }),
+      new ServiceError('Workflow Update failed', { cause: grpcError(5, 'workflow execution already completed') }),
       new ServiceError('Workflow Update failed', { cause: grpcError(5, 'workflow not found for ID: subscription:sub_1') }),
-      grpcError(9, 'anything at all: the status decides, not the words'),
+      grpcError(5, 'anything at all: the status decides, not the words'),
     ];
     for (const err of closed) {
       assert.ok(isWorkflowClosed(err), String(err));
@@ -43,6 +43,10 @@ describe('Temporal update errors, mapped once', () => {
       assert.equal(mapped.message, when.closed);
       assert.deepEqual(mapped.details, when.details);
     }
+  });
+
+  it('FAILED_PRECONDITION (a workflow not ready for an update) is no ended workflow', () => {
+    assert.equal(isWorkflowClosed(new ServiceError('Workflow Update failed', { cause: grpcError(9, 'workflow is not ready to handle the update') })), false);
   });
 
   it('the words "already completed" alone do not make a 409: an unreachable Temporal is a 503', () => {
