@@ -33,7 +33,10 @@ export const ConfigSchema = z.object({
    */
   TOLLGATE_ENV: z.enum(TOLLGATE_ENVS).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default('0.0.0.0'),
+  /** Default: 127.0.0.1 in development (the sandbox's Approve button needs no key), 0.0.0.0 in production. */
+  HOST: optionalString,
+  /** libpq's password variable, which pg also reads: checked in production like DATABASE_URL's. */
+  PGPASSWORD: optionalString,
   PUBLIC_BASE_URL: optionalString,
   DATABASE_URL: optionalString,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
@@ -124,7 +127,8 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: logLevel.default('info'),
 });
 
-export type Config = z.infer<typeof ConfigSchema> & {
+export type Config = Omit<z.infer<typeof ConfigSchema>, 'HOST'> & {
+  HOST: string;
   /** Where the public pages and sandbox checkout are reachable from a browser. */
   publicBaseUrl: string;
   /** With `{gateway}` standing for the gateway's name. */
@@ -167,7 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (err instanceof StatementsConfigError) throw new ConfigError(err.message);
     throw err;
   }
-  const config: Config = { ...c, publicBaseUrl, sandboxCallbackUrl, gateways, statements };
+  const HOST = c.HOST ?? (c.TOLLGATE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1');
+  const config: Config = { ...c, HOST, publicBaseUrl, sandboxCallbackUrl, gateways, statements };
   assertProductionSafe(config);
   return config;
 }
@@ -178,6 +183,18 @@ const DEV_DATABASE_PASSWORDS = new Set(['tollgate', 'postgres', 'password']);
 export const MIN_ADMIN_API_KEY_LENGTH = 32;
 /** The bank account in the development gateways file: a payer must never be told to send money there. */
 const DEMO_IBAN = 'PL61109010140000071219812874';
+/** Every secret this project publishes; none may sign anything in production. */
+const DEVELOPMENT_SECRETS = new Set([DEV_SANDBOX_SECRET, DEV_AMOUNT_HOOK_SECRET]);
+/** A signing key shorter than this (decoded) is guessable; whsec_ keys are 24–64 random bytes. */
+const MIN_SECRET_BYTES = 24;
+
+/** Why a Standard Webhooks secret is unfit for production, or undefined. */
+function secretProblem(secret: string): string | undefined {
+  if (DEVELOPMENT_SECRETS.has(secret)) return 'a published development default';
+  const body = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
+  const bytes = /^[A-Za-z0-9+/]*={0,2}$/.test(body) ? Buffer.from(body, 'base64').length : 0;
+  return bytes < MIN_SECRET_BYTES ? `not a whsec_ key of at least ${MIN_SECRET_BYTES} random bytes in base64 (it decodes to ${bytes})` : undefined;
+}
 
 /**
  * In production, every setting that would let a stranger mark a payment paid or read the ledger
@@ -192,18 +209,23 @@ export function assertProductionSafe(config: Config): void {
   }
   for (const g of config.gateways) {
     for (const mode of ['test', 'live'] as const) {
-      if (g.secretSources?.[mode] === 'default' || (g.secrets[mode] !== undefined && g.secrets[mode] === DEV_SANDBOX_SECRET)) {
+      const secret = g.secrets[mode];
+      if (g.secretSources?.[mode] === 'default') {
         problems.push(`gateway "${g.name}"'s ${mode} secret is a development default (set its variable)`);
+      } else if (secret !== undefined && secretProblem(secret)) {
+        problems.push(`gateway "${g.name}"'s ${mode} secret is ${secretProblem(secret)}`);
       }
     }
   }
   for (const g of config.gateways) {
-    if (g.account?.iban.replace(/\s+/g, '') === DEMO_IBAN) problems.push(`gateway "${g.name}" shows the demo account ${DEMO_IBAN} to payers`);
+    if (g.account?.iban.toUpperCase().replace(/[^A-Z0-9]/g, '') === DEMO_IBAN) problems.push(`gateway "${g.name}" shows the demo account ${DEMO_IBAN} to payers`);
   }
   if (config.AMOUNT_HOOK_SECRET === DEV_AMOUNT_HOOK_SECRET) problems.push('AMOUNT_HOOK_SECRET is unset or the development default');
-  const dbPassword = databasePassword(config.DATABASE_URL);
-  if (dbPassword !== undefined && DEV_DATABASE_PASSWORDS.has(dbPassword)) {
-    problems.push(`the password in DATABASE_URL is the development default "${dbPassword}" (set POSTGRES_PASSWORD in docker-compose)`);
+  else if (secretProblem(config.AMOUNT_HOOK_SECRET)) problems.push(`AMOUNT_HOOK_SECRET is ${secretProblem(config.AMOUNT_HOOK_SECRET)}`);
+  for (const [where, password] of [['DATABASE_URL', databasePassword(config.DATABASE_URL)], ['PGPASSWORD', config.PGPASSWORD]] as const) {
+    if (password !== undefined && DEV_DATABASE_PASSWORDS.has(password)) {
+      problems.push(`the password in ${where} is the development default "${password}" (set POSTGRES_PASSWORD in docker-compose)`);
+    }
   }
   const adminKey = config.TOLLGATE_ADMIN_API_KEY;
   if (adminKey !== undefined && adminKey.length < MIN_ADMIN_API_KEY_LENGTH) {
@@ -215,8 +237,10 @@ export function assertProductionSafe(config: Config): void {
 function databasePassword(url: string | undefined): string | undefined {
   if (!url) return undefined;
   try {
-    const password = new URL(url).password;
-    return password ? decodeURIComponent(password) : undefined;
+    const parsed = new URL(url);
+    // pg takes the password from the userinfo or from a ?password= parameter.
+    const password = parsed.password ? decodeURIComponent(parsed.password) : parsed.searchParams.get('password');
+    return password || undefined;
   } catch {
     return undefined;
   }

@@ -100,6 +100,12 @@ export function toProblem(err: unknown, c: Context<AppEnv>): Response {
     const code = status === 400 ? 'malformed_request' : status === 413 ? 'payload_too_large' : `http_${status}`;
     return problemResponse(c, status, problemBody(status, code, err.message || (TITLE_BY_STATUS[status] ?? 'Error'), requestId));
   }
+  // Text Postgres cannot store (a NUL character, an invalid byte sequence) in an otherwise valid
+  // request: the caller's input, not our failure.
+  const pgCode = (err as { code?: unknown } | null)?.code;
+  if (pgCode === '22021' || pgCode === '22P05') {
+    return problemResponse(c, 400, problemBody(400, 'validation_failed', 'the request contains text that cannot be stored (a NUL character or an invalid byte sequence)', requestId));
+  }
   (c.get('log') ?? console).error({ err }, 'unhandled error');
   return problemResponse(c, 500, problemBody(500, 'internal_error', 'An unexpected error occurred; it has been logged.', requestId));
 }

@@ -5,6 +5,7 @@ import { API_KEY_SCOPES, type ApiKeyScope, revokeApiKey } from '../db/api-keys.j
 import { parseIsoDurationMs } from '../domain/duration.js';
 import { createPool } from '../db/pool.js';
 import { mintApiKey } from '../api/api-keys/api-keys.router.js';
+import { resolveExpiry } from '../api/api-keys/expiry.js';
 import { migrate } from '../db/migrate.js';
 import { ProvisionError } from './provision/paths.js';
 import { ensureTemporalCli } from './provision/temporal-cli.js';
@@ -48,9 +49,16 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 function args<O extends Options>(argv: string[], command: string, options: O, positionals: { min: number; max: number; names?: string }) {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true, tokens: true });
   } catch (err) {
     throw new UsageError(`${command}: ${(err as Error).message.replace(/\s+/g, ' ').replace(/\. To specify .*$/, '').trim()} (see tollgate --help)`);
+  }
+  // parseArgs keeps the last of a repeated flag: `--scopes read --scopes admin` would mint an admin key.
+  const seen = new Set<string>();
+  for (const t of parsed.tokens) {
+    if (t.kind !== 'option') continue;
+    if (seen.has(t.name)) throw new UsageError(`${command}: --${t.name} is given more than once (see tollgate --help)`);
+    seen.add(t.name);
   }
   const n = parsed.positionals.length;
   if (n < positionals.min) throw new UsageError(`${command} needs ${positionals.names ?? 'more arguments'} (see tollgate --help)`);
@@ -162,9 +170,10 @@ const MINTABLE_SCOPES = API_KEY_SCOPES.filter((s) => s !== 'customer');
 
 function expiryFrom(duration: string): Date {
   try {
-    return new Date(Date.now() + parseIsoDurationMs(duration));
+    // The API's rule: a positive duration, ten years at most.
+    return resolveExpiry({ expires_in: duration }, new Date()) ?? new Date(Date.now() + parseIsoDurationMs(duration));
   } catch (err) {
-    throw new UsageError(`--expires-in: ${(err as Error).message}`);
+    throw new UsageError(`--expires-in: ${(err as Error).message.replace(/^expires_in: /, '')}`);
   }
 }
 

@@ -45,20 +45,32 @@ export interface NewInboundRequest {
   path: string;
   headers: Record<string, string>;
   body: string;
+  /** The bytes as they arrived, when `body` is a decoded view of them (statement files). */
+  raw?: Buffer | undefined;
   bodyTruncated: boolean;
   sourceIp: string | undefined;
 }
 
 /** Journals a request as it arrived. Commit this before acting on it. */
 export async function journalInbound(db: Queryable, r: NewInboundRequest): Promise<bigint> {
+  // Postgres text holds no NUL: keep a readable copy in body and the exact bytes in body_raw, so
+  // a request with one is journaled like any other rather than failing the INSERT.
+  const hasNul = r.body.includes('\u0000');
+  const raw = r.raw ?? (hasNul ? Buffer.from(r.body, 'utf8') : null);
+  const body = hasNul ? r.body.replaceAll('\u0000', '\ufffd') : r.body;
   const res = await db.query<{ id: bigint }>({
-    text: `INSERT INTO inbound_requests (channel, source, method, path, headers, body, body_truncated, source_ip)
-           VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) RETURNING id`,
-    values: [r.channel, r.source, r.method, r.path, JSON.stringify(r.headers), r.body, r.bodyTruncated, r.sourceIp ?? null],
+    text: `INSERT INTO inbound_requests (channel, source, method, path, headers, body, body_truncated, source_ip, body_raw)
+           VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9) RETURNING id`,
+    values: [r.channel, r.source, r.method, r.path, JSON.stringify(sanitizeHeaders(r.headers)), body, r.bodyTruncated, r.sourceIp ?? null, raw],
   });
   const row = res.rows[0];
   if (!row) throw new Error('INSERT INTO inbound_requests returned no row');
   return row.id;
+}
+
+/** Header values with NUL (jsonb cannot hold \u0000 either) made readable. */
+function sanitizeHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.replaceAll('\u0000', '\ufffd'), v.replaceAll('\u0000', '\ufffd')]));
 }
 
 /** Records why a journaled request was refused. */

@@ -80,6 +80,9 @@ describe('API keys and customer tokens (real API, Postgres)', () => {
     assert.equal(past.status, 400);
     assert.deepEqual(past.json.errors, [{ path: 'expires_at', message: 'must be in the future' }]);
     assert.equal((await mint({ scopes: ['read'], expires_in: 'soon' })).status, 400);
+    const forever = await mint({ scopes: ['read'], expires_in: 'P99999999D' });
+    assert.equal(forever.status, 400, 'a lifetime past any valid date is refused, not a 500');
+    assert.deepEqual(forever.json.errors, [{ path: 'expires_in', message: 'at most ten years from now' }]);
 
     assert.equal((await readWith(inAnHour.json.key)).status, 200);
     // The hour passes.
@@ -155,6 +158,8 @@ describe('tollgate api-key (the CLI, against the test database)', () => {
     [['api-key', 'create', '--scopes=root'], /^\[tollgate\] --scopes takes a comma list of admin, billing, read, not "root"$/],
     [['api-key', 'create', '--scopes=customer'], /not "customer"/],
     [['api-key', 'create', 'extra'], /takes no argument "extra"/],
+    [['api-key', 'create', '--scopes', 'read', '--scopes', 'admin'], /--scopes is given more than once/],
+    [['api-key', 'create', '--scopes=read', '--expires-in=P99999999D'], /--expires-in: at most ten years from now/],
   ] as const) {
     it(`refuses ${args.slice(2).join(' ')} with one sentence and exit code 2, minting nothing`, { timeout: 60_000 }, async () => {
       const before = (await stack.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM api_keys')).rows[0]?.n;

@@ -64,6 +64,20 @@ describe('inbound edges over HTTP', () => {
     assert.match(metrics.text, /tollgate_callbacks_total\{gateway="\(unknown\)",outcome="rejected_unknown_gateway"\}/);
   });
 
+  it('journals a callback with a NUL byte like any other (readable copy and raw bytes), and a NUL in a JSON field is a 400, not a 500', async () => {
+    const marker = randomUUID();
+    const body = '{"type":"payment.succeeded","data":{"payment_id":"pay_\u0000x"}}';
+    const res = await stack.request('POST', '/v1/callbacks/sandbox', { raw: body, key: null, headers: { 'content-type': 'application/json', 'x-request-id': marker } });
+    assert.notEqual(res.status, 500, res.text);
+    const rows = (await stack.pool.query("SELECT body, body_raw FROM inbound_requests WHERE headers->>'x-request-id' = $1", [marker])).rows;
+    assert.equal(rows.length, 1, 'journaled');
+    assert.ok(!rows[0].body.includes('\u0000') && rows[0].body.includes('\ufffd'));
+    assert.ok(Buffer.isBuffer(rows[0].body_raw) && rows[0].body_raw.includes(0), 'the exact bytes are kept');
+    const customer = await stack.request('POST', '/v1/customers', { body: { external_ref: `nul-${randomUUID()}`, name: 'a\u0000b' } });
+    assert.equal(customer.status, 400, customer.text);
+    assert.equal(customer.json.code, 'validation_failed');
+  });
+
   it('protects /metrics with METRICS_TOKEN', async () => {
     assert.equal((await stack.request('GET', '/metrics', { key: null })).status, 401);
     assert.equal((await stack.request('GET', '/metrics', { key: 'wrong-token-wrong-token-wrong' })).status, 401);

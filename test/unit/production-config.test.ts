@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { assertProductionSafe, type Config, ConfigError, loadConfig } from '../../src/config.js';
+import { assertProductionSafe, type Config, ConfigError, DEV_SANDBOX_SECRET, loadConfig } from '../../src/config.js';
 import { projectRoot } from '../../src/cli/provision/paths.js';
 import { sandboxEntry, writeGatewaysFile } from '../support/gateways-file.js';
 
@@ -52,6 +52,23 @@ describe('TOLLGATE_ENV=production', () => {
     assert.doesNotThrow(() => loadConfig(safeProduction({ TOLLGATE_ADMIN_API_KEY: '' })), 'no admin key at all is fine: keys are minted with the CLI');
   });
 
+  it('refuses secrets that sign nothing (empty or short keys) or another published default, a dressed-up demo IBAN, and default passwords however given', () => {
+    for (const weak of ['x', 'whsec_', 'whsec_!!!!', 'whsec_AAAA']) {
+      assert.match(refusal(safeProduction({ AMOUNT_HOOK_SECRET: weak })), /AMOUNT_HOOK_SECRET is not a whsec_ key of at least 24 random bytes/);
+    }
+    assert.match(refusal(safeProduction({ AMOUNT_HOOK_SECRET: DEV_SANDBOX_SECRET })), /AMOUNT_HOOK_SECRET is a published development default/);
+    const gw = writeGatewaysFile([liveTransfer({ account: { iban: 'pl61-1090-1014-0000-0712-1981-2874', holder: 'X' } })]);
+    assert.match(refusal(safeProduction({ TOLLGATE_GATEWAYS_FILE: gw })), /demo account/);
+    assert.match(refusal(safeProduction({ DATABASE_URL: 'postgres://tollgate@db:5432/tollgate?password=tollgate' })), /password in DATABASE_URL is the development default/);
+    assert.match(refusal(safeProduction({ DATABASE_URL: 'postgres://tollgate@db:5432/tollgate', PGPASSWORD: 'tollgate' })), /password in PGPASSWORD is the development default/);
+  });
+
+  it('listens on 127.0.0.1 in development (the sandbox Approve button needs no key) and on every interface in production', () => {
+    assert.equal(loadConfig({}).HOST, '127.0.0.1');
+    assert.equal(loadConfig(safeProduction()).HOST, '0.0.0.0');
+    assert.equal(loadConfig({ HOST: '0.0.0.0' }).HOST, '0.0.0.0');
+  });
+
   it('defaults to development, where the shipped sandboxes and development secrets are fine', () => {
     const config = loadConfig({});
     assert.equal(config.TOLLGATE_ENV, 'development');
@@ -71,7 +88,7 @@ describe('TOLLGATE_ENV=production', () => {
       [{ TOLLGATE_GATEWAYS_FILE: writeGatewaysFile([sandboxEntry({ secrets: { test: { env: 'OWN_TEST' }, live: { env: 'OWN_LIVE' } } })]), OWN_TEST: 'whsec_b3duLXRlc3Q=' }, /gateway "sandbox" uses the sandbox adapter/],
       // a gateway that falls back to the file's development default, or reads the sandbox's public secret
       [{ TOLLGATE_GATEWAYS_FILE: writeGatewaysFile([sandboxEntry()]) }, /gateway "sandbox"'s test secret is a development default/],
-      [{ TOLLGATE_GATEWAYS_FILE: writeGatewaysFile([liveTransfer(), sandboxEntry({ name: 'card', adapter: 'sandbox', secrets: { test: { env: 'SANDBOX_WEBHOOK_SECRET' } } })]) }, /gateway "card"'s test secret is a development default/],
+      [{ TOLLGATE_GATEWAYS_FILE: writeGatewaysFile([liveTransfer(), sandboxEntry({ name: 'card', adapter: 'sandbox', secrets: { test: { env: 'SANDBOX_WEBHOOK_SECRET' } } })]) }, /gateway "card"'s test secret is a published development default/],
       [{ AMOUNT_HOOK_SECRET: '' }, /AMOUNT_HOOK_SECRET is unset or the development default/],
       [{ AMOUNT_HOOK_SECRET: 'whsec_dG9sbGdhdGUtYW1vdW50LWhvb2stZGV2LXNlY3JldA==' }, /AMOUNT_HOOK_SECRET is unset or the development default/],
       [{ DATABASE_URL: 'postgres://tollgate:tollgate@postgres:5432/tollgate' }, /password in DATABASE_URL is the development default "tollgate"/],

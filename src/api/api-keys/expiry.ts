@@ -9,6 +9,9 @@ export const ExpiryFields = {
   expires_in: z.string().max(40).optional().openapi({ description: 'ISO 8601 duration from now (PT1H, P7D). Not with expires_at.', example: 'P30D' }),
 };
 
+/** No key lives longer than this, whatever the caller asks (a far-off date is also no valid timestamp). */
+export const MAX_KEY_LIFETIME_MS = 3650 * 86_400_000;
+
 export interface ExpiryRule {
   /** Used when neither field is given; undefined: no expiry. */
   defaultMs?: number;
@@ -29,15 +32,18 @@ export function resolveExpiry(body: { expires_at?: Date | undefined; expires_in?
     } catch (err) {
       throw fail('expires_in', err instanceof Error ? err.message : String(err));
     }
-    at = new Date(now.getTime() + ms);
+    if (!Number.isFinite(ms) || ms <= 0) throw fail('expires_in', 'must be a positive ISO 8601 duration');
+    at = new Date(now.getTime() + Math.min(ms, MAX_KEY_LIFETIME_MS + 1));
   } else if (body.expires_at !== undefined) {
     at = body.expires_at;
     if (at.getTime() <= now.getTime()) throw fail('expires_at', 'must be in the future');
   } else {
     at = rule.defaultMs === undefined ? null : new Date(now.getTime() + rule.defaultMs);
   }
-  if (at !== null && rule.maxMs !== undefined && at.getTime() - now.getTime() > rule.maxMs) {
-    throw fail(body.expires_in !== undefined ? 'expires_in' : 'expires_at', `at most ${rule.maxText ?? `${rule.maxMs} ms`} from now`);
+  const maxMs = Math.min(rule.maxMs ?? MAX_KEY_LIFETIME_MS, MAX_KEY_LIFETIME_MS);
+  if (at !== null && (Number.isNaN(at.getTime()) || at.getTime() - now.getTime() > maxMs)) {
+    const text = rule.maxMs !== undefined && rule.maxMs <= MAX_KEY_LIFETIME_MS ? (rule.maxText ?? `${rule.maxMs} ms`) : 'ten years';
+    throw fail(body.expires_in !== undefined ? 'expires_in' : 'expires_at', `at most ${text} from now`);
   }
   return at;
 }

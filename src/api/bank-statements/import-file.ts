@@ -37,6 +37,7 @@ export async function journalStatementUpload(
     channel: 'statement',
     ...origin,
     body: bytes.subarray(0, JOURNAL_BODY_BYTES).toString('utf8'),
+    raw: bytes.subarray(0, JOURNAL_BODY_BYTES),
     bodyTruncated: truncated || bytes.length > JOURNAL_BODY_BYTES,
   });
 }
