@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { SUBSCRIPTION_STATES, type SubscriptionState } from '../../domain/subscription.js';
 import { listChargeAttempts } from '../../db/charge-attempts.js';
 import { listSubscriptions } from '../../db/subscriptions.js';
-import { tokenExpiry } from '../../gateways/sandbox/recurring.js';
+import { tokenExpiryOf } from '../../gateways/registry.js';
 import {
   changeTermsUpdate,
   paymentMethodUpdate,
@@ -49,7 +49,7 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
     const body = c.req.valid('json');
     const result = await idempotent(c, 'subscriptions.create', body, async (tx) => ({
       status: 201 as const,
-      body: subscriptionJson(await createSubscription(c, body, tx)),
+      body: subscriptionJson(await createSubscription(c.get('deps'), body, tx)),
     }));
     return c.json(result.body, 201);
   });
@@ -128,8 +128,9 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
 
   app.openapi(paymentMethodRoute, async (c) => {
     const body = c.req.valid('json');
-    const method = { token: body.token, expires: body.expires ?? tokenExpiry(body.token) ?? null };
-    const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) => h.executeUpdate(paymentMethodUpdate, { args: [method] }));
+    const current = await visibleSubscription(c, c.req.valid('param').id);
+    const method = { token: body.token, expires: body.expires ?? tokenExpiryOf(c.get('deps').gateways, current.gateway, body.token) ?? null };
+    const row = await runSubscriptionUpdate(c, current.id, (h) => h.executeUpdate(paymentMethodUpdate, { args: [method] }));
     return c.json(subscriptionJson(row), 200);
   });
 
