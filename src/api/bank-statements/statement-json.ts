@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { BankLineRow, BankStatementRow } from '../../db/bank-statements.js';
 import { toJsonMinor } from '../../domain/money.js';
+import { LINE_OUTCOMES } from '../../domain/statement-matching.js';
 
 export const BankLine = z
   .object({
@@ -19,7 +20,7 @@ export const BankLine = z
     references: z.array(z.string()).openapi({ description: 'Candidate references found in the line, in the order they were tried' }),
     counterparty: z.string().nullable(),
     text: z.string(),
-    outcome: z.enum(['matched', 'amount_mismatch', 'no_reference', 'not_found', 'duplicate', 'ignored']).nullable().openapi({ description: 'null while the import is still deciding' }),
+    outcome: z.enum(LINE_OUTCOMES).nullable().openapi({ description: 'null while the import is still deciding' }),
     outcome_detail: z.string().nullable(),
     matched: z
       .object({ reference: z.string().nullable(), temporary_payment_id: z.string().nullable(), payment_id: z.string().nullable(), by: z.string().nullable() })
