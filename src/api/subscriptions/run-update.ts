@@ -1,16 +1,15 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { Context } from 'hono';
 import { ApplicationFailure } from '@temporalio/common';
 import { NotFoundError, StateConflictError, UnavailableError } from '../../domain/errors.js';
 import { findSubscription, type SubscriptionRow } from '../../db/subscriptions.js';
 import { subscriptionWorkflowId } from '../../temporal/workflow-ids.js';
 import { STATE_CONFLICT } from '../../workflows/subscription-messages.js';
-import type { AppEnv } from '../env.js';
+import type { AppEnv, Caller } from '../env.js';
 
 /** The subscription, if the caller may see it: a customer token sees only its own customer's. */
-export async function visibleSubscription(c: Context<AppEnv>, id: string): Promise<SubscriptionRow> {
-  const row = await findSubscription(c.get('deps').pool, id);
-  const { customerId } = c.get('principal');
+export async function visibleSubscription(caller: Caller, id: string): Promise<SubscriptionRow> {
+  const row = await findSubscription(caller.deps.pool, id);
+  const { customerId } = caller.principal;
   if (!row || (customerId !== null && row.customer_id !== customerId)) throw new NotFoundError('no such subscription');
   return row;
 }
@@ -20,12 +19,12 @@ export async function visibleSubscription(c: Context<AppEnv>, id: string): Promi
  * workflow's validator is a 409 carrying its reason; a finished workflow (system_stopped) too.
  */
 export async function runSubscriptionUpdate(
-  c: Context<AppEnv>,
+  caller: Caller,
   id: string,
   send: (handle: ReturnType<AppEnv['Variables']['deps']['temporal']['workflow']['getHandle']>) => Promise<unknown>,
 ): Promise<SubscriptionRow> {
-  const before = await visibleSubscription(c, id);
-  const { temporal, pool } = c.get('deps');
+  const before = await visibleSubscription(caller, id);
+  const { temporal, pool } = caller.deps;
   try {
     await send(temporal.workflow.getHandle(subscriptionWorkflowId(id)));
   } catch (err) {

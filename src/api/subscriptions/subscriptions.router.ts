@@ -12,6 +12,7 @@ import {
   type SubscriptionView,
 } from '../../workflows/subscription-messages.js';
 import { ValidationError } from '../../domain/errors.js';
+import { callerOf } from '../caller.js';
 import type { AppEnv } from '../env.js';
 import { fieldError } from '../field-error.js';
 import { idempotent } from '../idempotency.js';
@@ -47,7 +48,7 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
 
   app.openapi(createSubscriptionRoute, async (c) => {
     const body = c.req.valid('json');
-    const result = await idempotent(c, 'subscriptions.create', body, async (tx) => ({
+    const result = await idempotent(callerOf(c), 'subscriptions.create', body, async (tx) => ({
       status: 201 as const,
       body: subscriptionJson(await createSubscription(c.get('deps'), body, tx)),
     }));
@@ -70,7 +71,7 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
   });
 
   app.openapi(getSubscriptionRoute, async (c) => {
-    const row = await visibleSubscription(c, c.req.valid('param').id);
+    const row = await visibleSubscription(callerOf(c), c.req.valid('param').id);
     return c.json(subscriptionJson(row, await listChargeAttempts(c.get('deps').pool, row.id)), 200);
   });
 
@@ -80,7 +81,7 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
     const by = principal.customerId === null && hasScope(principal.scopes, 'admin') ? 'admin' : 'user';
     const reason = c.req.valid('json');
     let view: SubscriptionView | undefined;
-    const row = await runSubscriptionUpdate(c, id, async (h) => {
+    const row = await runSubscriptionUpdate(callerOf(c), id, async (h) => {
       view = await h.executeUpdate(stopUpdate, { args: [{ by, ...(reason.reason ? { reason: reason.reason } : {}) }] });
     });
     const pending = view?.pendingStop;
@@ -92,35 +93,35 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
   });
 
   app.openapi(reactivateRoute, async (c) => {
-    const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) => h.executeUpdate(reactivateUpdate, { args: [] }));
+    const row = await runSubscriptionUpdate(callerOf(c), c.req.valid('param').id, (h) => h.executeUpdate(reactivateUpdate, { args: [] }));
     return c.json(subscriptionJson(row), 200);
   });
 
   app.openapi(resumeRoute, async (c) => {
-    const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) => h.executeUpdate(resumeUpdate, { args: [] }));
+    const row = await runSubscriptionUpdate(callerOf(c), c.req.valid('param').id, (h) => h.executeUpdate(resumeUpdate, { args: [] }));
     return c.json(subscriptionJson(row), 200);
   });
 
   app.openapi(chargeNowRoute, async (c) => {
     const body = c.req.valid('json');
-    assertChargeable(c.get('deps'), await visibleSubscription(c, c.req.valid('param').id), body.amount);
-    const result = await requestCharge(c, c.req.valid('param').id, 'subscriptions.charge_now', body.amount, { required: false });
+    assertChargeable(c.get('deps'), await visibleSubscription(callerOf(c), c.req.valid('param').id), body.amount);
+    const result = await requestCharge(callerOf(c), c.req.valid('param').id, 'subscriptions.charge_now', body.amount, { required: false });
     return c.json(result.body, 200);
   });
 
   app.openapi(requestChargeRoute, async (c) => {
     const { amount } = c.req.valid('json');
-    assertChargeable(c.get('deps'), await visibleSubscription(c, c.req.valid('param').id), amount);
-    const result = await requestCharge(c, c.req.valid('param').id, 'subscriptions.charge', amount, { required: true });
+    assertChargeable(c.get('deps'), await visibleSubscription(callerOf(c), c.req.valid('param').id), amount);
+    const result = await requestCharge(callerOf(c), c.req.valid('param').id, 'subscriptions.charge', amount, { required: true });
     return c.json(result.body, 200);
   });
 
   app.openapi(changeTermsRoute, async (c) => {
     const body = c.req.valid('json');
-    const current = await visibleSubscription(c, c.req.valid('param').id);
+    const current = await visibleSubscription(callerOf(c), c.req.valid('param').id);
     const schedule = body.schedule ? fieldError('schedule', () => assertSchedule(current, body.schedule)) : undefined;
     assertChargeable(c.get('deps'), current, body.amount);
-    const row = await runSubscriptionUpdate(c, c.req.valid('param').id, (h) =>
+    const row = await runSubscriptionUpdate(callerOf(c), c.req.valid('param').id, (h) =>
       h.executeUpdate(changeTermsUpdate, { args: [{ ...(body.amount !== undefined ? { amount: body.amount } : {}), ...(schedule ? { schedule } : {}) }] }),
     );
     return c.json(subscriptionJson(row), 200);
@@ -128,9 +129,9 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
 
   app.openapi(paymentMethodRoute, async (c) => {
     const body = c.req.valid('json');
-    const current = await visibleSubscription(c, c.req.valid('param').id);
+    const current = await visibleSubscription(callerOf(c), c.req.valid('param').id);
     const method = { token: body.token, expires: body.expires ?? tokenExpiryOf(c.get('deps').gateways, current.gateway, body.token) ?? null };
-    const row = await runSubscriptionUpdate(c, current.id, (h) => h.executeUpdate(paymentMethodUpdate, { args: [method] }));
+    const row = await runSubscriptionUpdate(callerOf(c), current.id, (h) => h.executeUpdate(paymentMethodUpdate, { args: [method] }));
     return c.json(subscriptionJson(row), 200);
   });
 
