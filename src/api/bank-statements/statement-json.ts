@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { BankLineRow, BankStatementRow } from '../../db/bank-statements.js';
 import { toJsonMinor } from '../../domain/money.js';
 import { LINE_OUTCOMES } from '../../domain/statement-matching.js';
+import { pageOf } from '../cursor.js';
 
 export const BankLine = z
   .object({
@@ -74,8 +75,9 @@ export function lineJson(l: BankLineRow): BankLine {
   };
 }
 
+/** `lines`: up to limit + 1 lines from the page's start, in line order (the extra one says more follow). */
 export function statementJson(s: BankStatementRow, outcomes: Record<string, number>, lines: BankLineRow[], limit: number): BankStatement {
-  const last = lines[lines.length - 1];
+  const page = pageOf(lines, limit, (l) => String(l.line_no));
   return {
     id: s.id,
     format: s.format,
@@ -88,7 +90,7 @@ export function statementJson(s: BankStatementRow, outcomes: Record<string, numb
     outcomes,
     created_at: s.created_at.toISOString(),
     completed_at: s.completed_at?.toISOString() ?? null,
-    lines: lines.map(lineJson),
-    next_cursor: lines.length === limit && last ? String(last.line_no) : null,
+    lines: page.data.map(lineJson),
+    next_cursor: page.next_cursor,
   };
 }

@@ -13,6 +13,7 @@ import {
 } from '../../workflows/subscription-messages.js';
 import { ValidationError } from '../../domain/errors.js';
 import { callerOf } from '../caller.js';
+import { pageOf } from '../cursor.js';
 import type { AppEnv } from '../env.js';
 import { fieldError } from '../field-error.js';
 import { idempotent } from '../idempotency.js';
@@ -64,10 +65,10 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
       chargeableFrom: q.chargeable_from ? new Date(q.chargeable_from) : undefined,
       chargeableTo: q.chargeable_to ? new Date(q.chargeable_to) : undefined,
       afterId: q.cursor,
-      limit: q.limit,
+      limit: q.limit + 1,
     });
-    const last = rows.at(-1);
-    return c.json({ data: rows.map((r) => subscriptionJson(r)), next_cursor: rows.length === q.limit && last ? last.id : null }, 200);
+    const p = pageOf(rows, q.limit, (last) => last.id);
+    return c.json({ data: p.data.map((r) => subscriptionJson(r)), next_cursor: p.next_cursor }, 200);
   });
 
   app.openapi(getSubscriptionRoute, async (c) => {

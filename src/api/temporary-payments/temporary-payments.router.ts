@@ -9,7 +9,7 @@ import { temporaryPaymentWorkflowId } from '../../temporal/workflow-ids.js';
 import { STATE_CONFLICT } from '../../workflows/subscription-messages.js';
 import { reviveTemporaryPayment } from '../../temporal/revive-temporary.js';
 import { settleUpdate, unsettleUpdate } from '../../workflows/temporary-payment.js';
-import { decodeCursor, page } from '../cursor.js';
+import { decodeCursor, keysetCursor, pageOf } from '../cursor.js';
 import type { AppEnv } from '../env.js';
 import { getTemporaryRoute, listTemporaryRoute, settleRoute, type TemporaryPayment, unsettleRoute } from './temporary-payments.routes.js';
 
@@ -76,7 +76,7 @@ export function temporaryPaymentsRouter(): OpenAPIHono<AppEnv> {
       before: decodeCursor(q.cursor),
       limit: q.limit + 1,
     });
-    const p = page(rows, q.limit);
+    const p = pageOf(rows, q.limit, keysetCursor);
     return c.json({ data: p.data.map(temporaryPaymentJson), next_cursor: p.next_cursor }, 200);
   });
 
