@@ -52,7 +52,7 @@ export default tseslint.config(
   {
     // Handlers read bodies through their route's schema (c.req.valid); only the journaling readers
     // (callbacks, statement files) take c.req.raw, with a cap.
-    files: ['src/api/**/*.ts', 'src/gateways/**/routes.ts'],
+    files: ['src/api/**/*.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',

@@ -14,7 +14,7 @@ import {
 import { findPendingByReferences } from '../db/payments.js';
 import { inTransaction } from '../db/pool.js';
 import { findTemporaryByReferences } from '../db/temporary-payments.js';
-import { type Candidate, decideLine } from '../domain/statement-matching.js';
+import { type Candidate, decideLine, takesBankMatch } from '../domain/statement-matching.js';
 import { deliverMatch, OrphanTargetError } from '../temporal/bank-match.js';
 
 export interface StatementActivityDeps {
@@ -46,10 +46,12 @@ export function createStatementActivities(deps: StatementActivityDeps) {
       const byReference = new Map<string, Candidate[]>();
       const add = (c: Candidate) => byReference.set(c.reference, [...(byReference.get(c.reference) ?? []), c]);
       for (const t of temporaries) {
-        add({ kind: 'temporary', id: t.id, reference: t.reference, amountMinor: t.amount_minor, currency: t.currency, state: t.status === 'open' ? 'open' : `settled_${t.settled_reason ?? 'manual'}` });
+        // Kept even when settled by the bank: the line is then a duplicate, not "not found".
+        add({ kind: 'temporary', id: t.id, reference: t.reference, amountMinor: t.amount_minor, currency: t.currency, status: t.status, settledReason: t.settled_reason });
       }
       for (const p of payments) {
-        if (p.adapter === 'bank_transfer') add({ kind: 'payment', id: p.id, reference: p.reference, amountMinor: p.amount_minor, currency: p.currency });
+        const c: Candidate = { kind: 'payment', id: p.id, reference: p.reference, amountMinor: p.amount_minor, currency: p.currency, status: p.status, adapter: p.adapter };
+        if (takesBankMatch(c)) add(c);
       }
       const matchedTargets = await matchedTargetKeys(deps.pool, temporaries.map((t) => t.id), payments.map((p) => p.id));
       const decisions = lines.map((l) => {
@@ -77,7 +79,9 @@ export function createStatementActivities(deps: StatementActivityDeps) {
       });
       await inTransaction(deps.pool, async (tx) => {
         const targets = (kind: 'temporaryPaymentId' | 'paymentId') => decisions.map((d) => d[kind]).filter((id): id is string => id !== null);
-        if (!(await lockMatchTargets(tx, targets('temporaryPaymentId'), targets('paymentId')))) {
+        const [temporaryIds, paymentIds] = [targets('temporaryPaymentId'), targets('paymentId')];
+        const locked = await lockMatchTargets(tx, temporaryIds, paymentIds);
+        if (locked.length !== temporaryIds.length + paymentIds.length || !locked.every(takesBankMatch)) {
           // Expired or settled a moment ago: decide this batch again from fresh candidates.
           throw new Error('a matched payment changed while the batch was decided; retrying');
         }

@@ -3,11 +3,10 @@ import type { MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { bodyLimit } from 'hono/body-limit';
 import { PayloadTooLargeError, ValidationError } from '../domain/errors.js';
-import { bankTransferRoutes } from '../gateways/bank-transfer/routes.js';
-import { sandboxCheckoutRoutes } from '../gateways/sandbox/routes.js';
 import { paymentLinksRouter } from './payment-links/payment-links.router.js';
 import { payRoutes } from './pay/pay.routes.js';
 import { apiKeysRouter } from './api-keys/api-keys.router.js';
+import { bankTransferRouter } from './bank-transfer/bank-transfer.router.js';
 import { bankLinesRouter } from './bank-statements/bank-lines.router.js';
 import { bankStatementsRouter } from './bank-statements/bank-statements.router.js';
 import { callbacksRouter } from './callbacks/callbacks.router.js';
@@ -23,6 +22,7 @@ import { securityHeaders } from './middleware/security-headers.js';
 import { requestContext } from './middleware/request-context.js';
 import { paymentsRouter } from './payments/payments.router.js';
 import { problemBody, problemResponse, toProblem, zodIssues } from './problem.js';
+import { sandboxRouter } from './sandbox/sandbox.router.js';
 import { subscriptionsRouter } from './subscriptions/subscriptions.router.js';
 import { systemRouter } from './system/system.router.js';
 
@@ -72,8 +72,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', temporaryPaymentsRouter());
   // The sandbox's Approve button marks a payment paid without authentication: its pages exist only
   // where a sandbox gateway is configured (never in production, which refuses the adapter).
-  if ([...deps.gateways.values()].some((g) => g.settings.adapter === 'sandbox')) app.route('/', sandboxCheckoutRoutes());
-  app.route('/', bankTransferRoutes());
+  if ([...deps.gateways.values()].some((g) => g.settings.adapter === 'sandbox')) app.route('/', sandboxRouter());
+  app.route('/', bankTransferRouter());
   app.route('/', paymentLinksRouter());
   app.route('/', payRoutes());
 

@@ -23,9 +23,22 @@ export function decodeCursor(cursor: string | undefined): Keyset | undefined {
   return { createdAt: at, id };
 }
 
-/** Takes one row more than the page to know whether there is a next page. */
-export function page<T extends { id: string; cursor_at: string }>(rows: T[], limit: number): { data: T[]; next_cursor: string | null } {
+/** The cursor of a row of a list ordered newest first by (created_at, id) that selects CURSOR_AT. */
+export const keysetCursor = (row: { id: string; cursor_at: string }): string => encodeCursor(row.cursor_at, row.id);
+
+/** Every list answers `{ data, next_cursor }`; next_cursor is null on the last page. */
+export interface Page<T, C> {
+  data: T[];
+  next_cursor: C | null;
+}
+
+/**
+ * The one pagination helper, for every list: the caller fetches `limit + 1` rows in the list's
+ * order; the extra row only tells that a next page exists, and the cursor is the page's last row's
+ * position in that order (a keyset cursor, an id, an event's serial id, a line number).
+ */
+export function pageOf<T, C>(rows: readonly T[], limit: number, cursorOf: (last: T) => C): Page<T, C> {
   const data = rows.slice(0, limit);
   const last = data[data.length - 1];
-  return { data, next_cursor: rows.length > limit && last !== undefined ? encodeCursor(last.cursor_at, last.id) : null };
+  return { data, next_cursor: rows.length > limit && last !== undefined ? cursorOf(last) : null };
 }

@@ -28,6 +28,17 @@ export interface Principal {
   customerId: string | null;
 }
 
+/**
+ * What a service needs of the request that asked, as plain values: the deps, who is asking, and
+ * the Idempotency-Key if one was sent. Routers build it with callerOf(c) (src/api/caller.ts);
+ * services never see a Hono Context.
+ */
+export interface Caller {
+  deps: AppDeps;
+  principal: Principal;
+  idempotencyKey: string | undefined;
+}
+
 export interface AppEnv {
   Variables: {
     deps: AppDeps;

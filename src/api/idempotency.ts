@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { Context } from 'hono';
 import type pg from 'pg';
 import {
   IdempotencyInProgressError,
@@ -17,7 +16,7 @@ import {
   saveIdempotentResponse,
 } from '../db/idempotency.js';
 import { inTransaction } from '../db/pool.js';
-import type { AppDeps, AppEnv } from './env.js';
+import type { AppDeps, Caller } from './env.js';
 
 export interface StoredResponse<T> {
   status: 200 | 201;
@@ -39,13 +38,13 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function keyOf(c: Context<AppEnv>, operation: string): IdempotencyRef | undefined {
-  const key = c.req.header('idempotency-key');
+function keyOf(caller: Caller, operation: string): IdempotencyRef | undefined {
+  const key = caller.idempotencyKey;
   if (key === undefined) return undefined;
   if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
     throw new ValidationError('Idempotency-Key must be 1–255 printable ASCII characters', { errors: [{ path: 'Idempotency-Key', message: '1–255 printable ASCII characters' }] });
   }
-  return { apiKeyId: c.get('principal').apiKeyId, operation, key };
+  return { apiKeyId: caller.principal.apiKeyId, operation, key };
 }
 
 /** The hash a key's request body is stored with (exported for tests that stage a half-done request). */
@@ -75,13 +74,13 @@ async function answerOf<T>(db: pg.Pool | pg.PoolClient, ref: IdempotencyRef, req
  * then answers its response. The same key with another body is 422.
  */
 export async function idempotent<T>(
-  c: Context<AppEnv>,
+  caller: Caller,
   operation: string,
   requestBody: unknown,
   run: (tx: pg.PoolClient) => Promise<Answer<T>>,
 ): Promise<StoredResponse<T>> {
-  const ref = keyOf(c, operation);
-  const { pool, config } = c.get('deps');
+  const ref = keyOf(caller, operation);
+  const { pool, config } = caller.deps;
   if (!ref) return { ...(await inTransaction(pool, run)), replayed: false };
   const requestHash = hashOf(requestBody);
   return inTransaction(pool, async (tx) => {
@@ -111,13 +110,13 @@ function certainlyNotAccepted(err: unknown): boolean {
  * it. Only a refusal that proves the workflow did nothing (409, 400, 404) releases the key.
  */
 export async function idempotentWorkflowCall<T>(
-  c: Context<AppEnv>,
+  caller: Caller,
   operation: string,
   requestBody: unknown,
   opts: { required: boolean },
   run: (request: { id: string; keepMs: number; resumed: boolean } | undefined) => Promise<Answer<T>>,
 ): Promise<StoredResponse<T>> {
-  const ref = keyOf(c, operation);
+  const ref = keyOf(caller, operation);
   if (!ref) {
     if (opts.required) {
       throw new ValidationError('this call needs an Idempotency-Key header, so that a retried request never charges twice', {
@@ -126,7 +125,7 @@ export async function idempotentWorkflowCall<T>(
     }
     return { ...(await run(undefined)), replayed: false };
   }
-  const { pool, config } = c.get('deps');
+  const { pool, config } = caller.deps;
   const requestHash = hashOf(requestBody);
   let resumed = false;
   if (!(await claimIdempotencyKey(pool, { ...ref, requestHash, ttlMs: config.IDEMPOTENCY_KEY_TTL }))) {

@@ -1,7 +1,13 @@
 import { beforeKeyset, CURSOR_AT, type Keyset, keysetValues } from './keyset.js';
 import type { Queryable } from './pool.js';
-
-export type LineOutcome = 'matched' | 'amount_mismatch' | 'no_reference' | 'not_found' | 'duplicate' | 'ignored';
+import type { PaymentStatus } from '../domain/payment.js';
+import {
+  BANK_KEY_SEEN_OUTCOMES,
+  type LineOutcome,
+  type MatchTarget,
+  REPAIRABLE_OUTCOMES,
+  type SettledReason,
+} from '../domain/statement-matching.js';
 
 export interface BankStatementRow {
   id: string;
@@ -194,8 +200,8 @@ export async function seenBankReferences(db: Queryable, statementId: string, key
   const res = await db.query<{ k: string }>({
     text: `SELECT DISTINCT bank_reference || '|' || currency || '|' || amount_minor AS k FROM bank_lines
             WHERE bank_reference = ANY($1::text[]) AND statement_id <> $2
-              AND outcome IN ('matched', 'amount_mismatch', 'no_reference', 'not_found')`,
-    values: [keys, statementId],
+              AND outcome = ANY($3::text[])`,
+    values: [keys, statementId, BANK_KEY_SEEN_OUTCOMES],
   });
   return new Set(res.rows.map((r) => r.k));
 }
@@ -248,7 +254,7 @@ export async function demoteMatch(db: Queryable, lineId: string, detail: string)
   });
 }
 
-/** Pairs an unmatched line by hand. */
+/** Pairs an unmatched line by hand, if its outcome is still one a person may overrule. */
 export async function matchLineByHand(
   db: Queryable,
   lineId: string,
@@ -257,8 +263,8 @@ export async function matchLineByHand(
   const res = await db.query<{ id: string }>({
     text: `UPDATE bank_lines SET outcome = 'matched', outcome_detail = $5, matched_reference = $4, temporary_payment_id = $2, payment_id = $3,
                                  matched_by = $6, decided_at = now(), signaled_at = NULL
-            WHERE id = $1 AND outcome IN ('amount_mismatch', 'no_reference', 'not_found', 'duplicate') RETURNING id`,
-    values: [lineId, m.temporaryPaymentId, m.paymentId, m.reference, m.detail, m.by],
+            WHERE id = $1 AND outcome = ANY($7::text[]) RETURNING id`,
+    values: [lineId, m.temporaryPaymentId, m.paymentId, m.reference, m.detail, m.by, REPAIRABLE_OUTCOMES],
   });
   return res.rows[0] ? findLine(db, lineId) : undefined;
 }
@@ -274,27 +280,27 @@ export async function matchedLineFor(db: Queryable, target: { temporaryPaymentId
 }
 
 /**
- * Locks the targets a batch is about to match and checks they still take a match (temporary
- * payments open, hand-settled or expired, payments pending). An expiry or a hand change waits on the lock,
- * then sees the match. False when a target changed since the candidates were read.
+ * Locks the targets a batch is about to match and returns what takesBankMatch needs of each (a
+ * target gone missing is simply absent). An expiry or a hand change waits on the lock, then sees
+ * the match.
  */
-export async function lockMatchTargets(db: Queryable, temporaryIds: readonly string[], paymentIds: readonly string[]): Promise<boolean> {
+export async function lockMatchTargets(db: Queryable, temporaryIds: readonly string[], paymentIds: readonly string[]): Promise<MatchTarget[]> {
+  const locked: MatchTarget[] = [];
   if (temporaryIds.length > 0) {
-    const t = await db.query<{ n: number }>({
-      text: `SELECT count(*)::int AS n FROM (SELECT 1 FROM temporary_payments
-              WHERE id = ANY($1::text[]) AND (status = 'open' OR settled_reason IN ('manual', 'expired')) FOR SHARE) AS locked`,
+    const t = await db.query<{ status: 'open' | 'settled'; settled_reason: SettledReason | null }>({
+      text: 'SELECT status, settled_reason FROM temporary_payments WHERE id = ANY($1::text[]) FOR SHARE',
       values: [temporaryIds],
     });
-    if ((t.rows[0]?.n ?? 0) !== temporaryIds.length) return false;
+    locked.push(...t.rows.map((r) => ({ kind: 'temporary' as const, status: r.status, settledReason: r.settled_reason })));
   }
   if (paymentIds.length > 0) {
-    const p = await db.query<{ n: number }>({
-      text: `SELECT count(*)::int AS n FROM (SELECT 1 FROM payments WHERE id = ANY($1::text[]) AND status = 'pending' FOR SHARE) AS locked`,
+    const p = await db.query<{ status: PaymentStatus; adapter: string }>({
+      text: 'SELECT status, adapter FROM payments WHERE id = ANY($1::text[]) FOR SHARE',
       values: [paymentIds],
     });
-    if ((p.rows[0]?.n ?? 0) !== paymentIds.length) return false;
+    locked.push(...p.rows.map((r) => ({ kind: 'payment' as const, status: r.status, adapter: r.adapter })));
   }
-  return true;
+  return locked;
 }
 
 /** Matched lines whose workflow was never told (Temporal was down): the relay's work, oldest first. */

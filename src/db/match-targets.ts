@@ -1,5 +1,6 @@
 import type { BankLineRow } from './bank-statements.js';
 import { findPayment } from './payments.js';
+import { takesBankMatch } from '../domain/statement-matching.js';
 import type { Queryable } from './pool.js';
 import { findTemporaryPayment } from './temporary-payments.js';
 
@@ -11,11 +12,12 @@ import { findTemporaryPayment } from './temporary-payments.js';
 export async function matchTargetVerdict(db: Queryable, line: BankLineRow): Promise<'closed_by_this_line' | 'closed_by_other' | 'open'> {
   if (line.temporary_payment_id) {
     const t = await findTemporaryPayment(db, line.temporary_payment_id);
-    if (!t || t.status === 'open' || t.settled_reason === 'manual') return t ? 'open' : 'closed_by_other';
+    // An expired one is revived by deliverMatch before this is asked.
+    if (!t || takesBankMatch({ kind: 'temporary', status: t.status, settledReason: t.settled_reason })) return t ? 'open' : 'closed_by_other';
     return t.bank_line_id === line.id ? 'closed_by_this_line' : 'closed_by_other';
   }
   const p = line.payment_id ? await findPayment(db, line.payment_id) : undefined;
   if (!p) return 'closed_by_other';
-  if (p.status === 'pending') return 'open';
+  if (takesBankMatch({ kind: 'payment', status: p.status, adapter: p.adapter })) return 'open';
   return p.status === 'succeeded' && p.gateway_transaction_id === line.id ? 'closed_by_this_line' : 'closed_by_other';
 }

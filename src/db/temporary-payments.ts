@@ -1,5 +1,6 @@
 import { beforeKeyset, CURSOR_AT, type Keyset, keysetValues } from './keyset.js';
 import type { Queryable } from './pool.js';
+import { BANK_CONFIRMABLE_SETTLEMENTS, type SettledReason } from '../domain/statement-matching.js';
 
 /** A row of `temporary_payments`. */
 export interface TemporaryPaymentRow {
@@ -10,7 +11,7 @@ export interface TemporaryPaymentRow {
   currency: string;
   reference: string;
   status: 'open' | 'settled';
-  settled_reason: 'bank' | 'manual' | 'expired' | null;
+  settled_reason: SettledReason | null;
   settled_at: Date | null;
   bank_line_id: string | null;
   expiration_ms: bigint | null;
@@ -78,9 +79,9 @@ export async function settleTemporary(
   const res = await db.query<TemporaryPaymentRow>({
     text: `UPDATE temporary_payments
               SET status = 'settled', settled_reason = $2, settled_at = now(), bank_line_id = $3, expires_at = NULL, updated_at = now()
-            WHERE id = $1 AND (status = 'open' OR ($2 = 'bank' AND settled_reason IN ('manual', 'expired')))
+            WHERE id = $1 AND (status = 'open' OR ($2 = 'bank' AND settled_reason = ANY($4::text[])))
         RETURNING ${COLUMNS}`,
-    values: [id, s.reason, s.bankLineId],
+    values: [id, s.reason, s.bankLineId, BANK_CONFIRMABLE_SETTLEMENTS],
   });
   return res.rows[0];
 }

@@ -29,3 +29,8 @@ export function gatewayAccepts(g: PaymentGateway, amountMinor: bigint, currency:
   const s = g.settings;
   return s.enabled && amountMinor >= s.minAmount && amountMinor <= s.maxAmount && (s.currencies === null || s.currencies.includes(currency));
 }
+
+/** The expiry a stored token implies, when its gateway's tokens carry one (PaymentGateway.tokenExpiry). */
+export function tokenExpiryOf(gateways: GatewayRegistry, gatewayName: string, token: string): string | undefined {
+  return gateways.get(gatewayName)?.tokenExpiry?.(token);
+}

@@ -49,6 +49,11 @@ export interface PaymentGateway {
    * nothing final is known yet. Gateways without a status query (bank_transfer) leave it out.
    */
   paymentStatus?(payment: { id: string; mode: GatewayMode }): Promise<GatewayOutcome | undefined>;
+  /**
+   * The expiry (`YYYY-MM`) a stored payment-method token implies, for gateways whose tokens carry
+   * one (the sandbox's `sandbox_expiring_<YYYY-MM>`); undefined when the token says nothing.
+   */
+  tokenExpiry?(token: string): string | undefined;
 }
 
 export type GatewayRegistry = ReadonlyMap<string, PaymentGateway>;

@@ -89,6 +89,25 @@ describe('lists and cursor paging (dev server, real Postgres)', () => {
     assert.equal(bad.json.errors[0].path, 'cursor');
   });
 
+  it('ends every list with next_cursor null, also when the last page is exactly full (one pagination helper)', async () => {
+    const aggregateId = `agg_${randomUUID()}`;
+    for (let i = 0; i < 4; i += 1) {
+      await stack.pool.query("INSERT INTO events (type, aggregate_type, aggregate_id, payload) VALUES ('test.paged', 'test', $1, '{}')", [aggregateId]);
+    }
+    const first = await stack.request('GET', `/v1/events?after=0&limit=2&aggregate_id=${aggregateId}`);
+    assert.equal(first.json.data.length, 2);
+    assert.equal(first.json.next_cursor, first.json.data[1].id, 'the cursor of an ordered feed is the last id read');
+    const second = await stack.request('GET', `/v1/events?after=${first.json.next_cursor}&limit=2&aggregate_id=${aggregateId}`);
+    assert.equal(second.json.data.length, 2);
+    assert.equal(second.json.next_cursor, null, 'no empty page after a full last one');
+
+    const customer = await createCustomer(stack);
+    const payments = [await createPayment(stack, customer.id), await createPayment(stack, customer.id)];
+    const page = await stack.request('GET', `/v1/payments?customer_id=${customer.id}&limit=2`);
+    assert.deepEqual(page.json.data.map((p: { id: string }) => p.id).sort(), payments.map((p) => p.id).sort());
+    assert.equal(page.json.next_cursor, null);
+  });
+
   it('lists the payments of a day, by gateway, status, mode and reference, and finds a customer by external_ref', async () => {
     const customer = await createCustomer(stack);
     const other = await createCustomer(stack);

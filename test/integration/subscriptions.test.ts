@@ -256,4 +256,14 @@ describe('subscriptions over HTTP (dev server, real worker, real Postgres)', () 
       assert.match(JSON.stringify(res.json), mentions);
     }
   });
+
+  it("reads a card's expiry from its token through the gateway (PaymentGateway.tokenExpiry)", async () => {
+    const customer = await createCustomer(stack);
+    const later = await create(customer.id, { payment_method: { token: 'sandbox_expiring_2099-12' } });
+    assert.equal(later.status, 201, later.text);
+    assert.equal(later.json.payment_method.expires, '2099-12');
+    const expired = await create(customer.id, { payment_method: { token: 'sandbox_expiring_2001-01' } });
+    assert.equal(expired.status, 422, expired.text);
+    assert.match(expired.text, /payment_method\.expires/);
+  });
 });

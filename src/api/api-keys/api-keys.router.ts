@@ -4,7 +4,7 @@ import { type ApiKeyRow, type ApiKeyScope, insertApiKey, listApiKeys, revokeApiK
 import { NotFoundError } from '../../domain/errors.js';
 import type { Queryable } from '../../db/pool.js';
 import { newId } from '../../db/ids.js';
-import { decodeCursor, page } from '../cursor.js';
+import { decodeCursor, keysetCursor, pageOf } from '../cursor.js';
 import type { AppEnv } from '../env.js';
 import { hashApiKey } from '../middleware/auth.js';
 import { type ApiKey, createApiKeyRoute, listApiKeysRoute, revokeApiKeyRoute } from './api-keys.routes.js';
@@ -65,7 +65,7 @@ export function apiKeysRouter(): OpenAPIHono<AppEnv> {
   app.openapi(listApiKeysRoute, async (c) => {
     const q = c.req.valid('query');
     const rows = await listApiKeys(c.get('deps').pool, { customerId: q.customer_id, before: decodeCursor(q.cursor), limit: q.limit + 1 });
-    const p = page(rows, q.limit);
+    const p = pageOf(rows, q.limit, keysetCursor);
     return c.json({ data: p.data.map(apiKeyJson), next_cursor: p.next_cursor }, 200);
   });
 

@@ -6,6 +6,7 @@ import { inTransaction } from '../../db/pool.js';
 import { findTemporaryPayment } from '../../db/temporary-payments.js';
 import { NotFoundError, StateConflictError, ValidationError } from '../../domain/errors.js';
 import { formatDecimal } from '../../domain/money.js';
+import { isRepairable, REPAIRABLE_OUTCOMES, takesBankMatch } from '../../domain/statement-matching.js';
 import { deliverMatch } from '../../temporal/bank-match.js';
 import type { AppEnv } from '../env.js';
 import { requireScope } from '../middleware/auth.js';
@@ -28,7 +29,7 @@ const matchLineRoute = createRoute({
   tags: ['Bank statements'],
   summary: 'Pair an unmatched line by hand',
   description:
-    'For booked credits that ended `amount_mismatch`, `no_reference`, `not_found` or `duplicate`. A temporary payment (open, hand-settled or expired, same currency) is settled by the bank with this line, whatever the amount — a person decided (a settled one records `bank_confirmed`); a pending bank-transfer payment must agree in amount and currency.',
+    `For booked credits that ended ${REPAIRABLE_OUTCOMES.map((o) => `\`${o}\``).join(', ')}. A temporary payment (open, hand-settled or expired, same currency) is settled by the bank with this line, whatever the amount — a person decided (a settled one records \`bank_confirmed\`); a pending bank-transfer payment must agree in amount and currency.`,
   security: bearer,
   middleware: [requireScope('admin')] as const,
   request: { params: IdParam('bln_9sQ2mZ0pLk4nR7tW'), body: { required: true, content: { 'application/json': { schema: MatchBody } } } },
@@ -39,8 +40,6 @@ const matchLineRoute = createRoute({
 });
 
 const UNIQUE_VIOLATION = '23505';
-/** Outcomes a person may overrule. A duplicate may be a genuine second transfer; matched and ignored lines are final. */
-const PAIRABLE: readonly string[] = ['amount_mismatch', 'no_reference', 'not_found', 'duplicate'];
 
 export function bankLinesRouter(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -52,8 +51,8 @@ export function bankLinesRouter(): OpenAPIHono<AppEnv> {
     const row = await inTransaction(pool, async (tx) => {
       const line = await findLine(tx, id, { forUpdate: true });
       if (!line) throw new NotFoundError('no such bank line');
-      if (!PAIRABLE.includes(line.outcome ?? '')) {
-        throw new StateConflictError(`the line is ${line.outcome ?? 'still being imported'}; only ${PAIRABLE.join(', ')} lines can be paired by hand`, { outcome: line.outcome });
+      if (!isRepairable(line.outcome)) {
+        throw new StateConflictError(`the line is ${line.outcome ?? 'still being imported'}; only ${REPAIRABLE_OUTCOMES.join(', ')} lines can be paired by hand`, { outcome: line.outcome });
       }
       if (line.direction !== 'credit' || line.entry_status !== 'booked' || line.reversal) {
         throw new StateConflictError('only booked incoming payments (credits) can settle anything');
@@ -63,7 +62,7 @@ export function bankLinesRouter(): OpenAPIHono<AppEnv> {
       if (body.temporary_payment_id) {
         const t = await findTemporaryPayment(tx, body.temporary_payment_id, { forUpdate: true });
         if (!t) throw new NotFoundError(`no temporary payment ${body.temporary_payment_id}`);
-        if (t.status === 'settled' && t.settled_reason === 'bank') throw new StateConflictError(`temporary payment ${t.id} is already settled by the bank (line ${t.bank_line_id ?? ''}); reopen it first to pair another line`);
+        if (!takesBankMatch({ kind: 'temporary', status: t.status, settledReason: t.settled_reason })) throw new StateConflictError(`temporary payment ${t.id} is already settled by the bank (line ${t.bank_line_id ?? ''}); reopen it first to pair another line`);
         if (t.currency !== line.currency) {
           throw new ValidationError(`the line is in ${line.currency}, temporary payment ${t.id} in ${t.currency}`, { errors: [{ path: 'temporary_payment_id', message: 'the currency must agree' }] });
         }
@@ -71,7 +70,7 @@ export function bankLinesRouter(): OpenAPIHono<AppEnv> {
       } else {
         const p = await findPayment(tx, body.payment_id ?? '', { forUpdate: true });
         if (!p) throw new NotFoundError(`no payment ${body.payment_id ?? ''}`);
-        if (p.status !== 'pending' || p.adapter !== 'bank_transfer') throw new StateConflictError(`payment ${p.id} is a ${p.status} ${p.adapter} payment; only pending bank transfers wait for a line`);
+        if (!takesBankMatch({ kind: 'payment', status: p.status, adapter: p.adapter })) throw new StateConflictError(`payment ${p.id} is a ${p.status} ${p.adapter} payment; only pending bank transfers wait for a line`);
         if (p.amount_minor !== line.amount_minor || p.currency !== line.currency) {
           throw new ValidationError(`the line brings ${formatDecimal({ minor: line.amount_minor, currency: line.currency })} ${line.currency}, the payment is ${formatDecimal({ minor: p.amount_minor, currency: p.currency })} ${p.currency}`, {
             errors: [{ path: 'payment_id', message: 'amount and currency must agree' }],

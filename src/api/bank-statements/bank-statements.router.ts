@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { countOutcomes, findStatement, listLines, listStatements } from '../../db/bank-statements.js';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../domain/errors.js';
 import { waitForStatementImport } from '../../temporal/queries.js';
-import { decodeCursor, page } from '../cursor.js';
+import { decodeCursor, keysetCursor, pageOf } from '../cursor.js';
 import type { AppEnv } from '../env.js';
 import { journalHeaders, readBytesCapped, sourceIp } from '../inbound.js';
 import { requireScope } from '../middleware/auth.js';
@@ -135,7 +135,7 @@ export function bankStatementsRouter(): OpenAPIHono<AppEnv> {
       await waitForStatementImport(deps.temporal, statement.sha256, IMPORT_WAIT_MS);
     }
     const current = (await findStatement(deps.pool, statement.id)) ?? statement;
-    const lines = await listLines(deps.pool, statement.id, 0, DEFAULT_LINES);
+    const lines = await listLines(deps.pool, statement.id, 0, DEFAULT_LINES + 1);
     return c.json(statementJson(current, await countOutcomes(deps.pool, statement.id), lines, DEFAULT_LINES), duplicate ? 200 : 201);
   });
 
@@ -145,7 +145,7 @@ export function bankStatementsRouter(): OpenAPIHono<AppEnv> {
     const q = c.req.valid('query');
     const statement = await findStatement(pool, id);
     if (!statement) throw new NotFoundError('no such bank statement');
-    const lines = await listLines(pool, id, q.after_line, q.limit);
+    const lines = await listLines(pool, id, q.after_line, q.limit + 1);
     return c.json(statementJson(statement, await countOutcomes(pool, id), lines, q.limit), 200);
   });
 
@@ -153,7 +153,7 @@ export function bankStatementsRouter(): OpenAPIHono<AppEnv> {
     const { pool } = c.get('deps');
     const q = c.req.valid('query');
     const rows = await listStatements(pool, q.limit + 1, decodeCursor(q.cursor));
-    const p = page(rows, q.limit);
+    const p = pageOf(rows, q.limit, keysetCursor);
     const data = await Promise.all(
       p.data.map(async (s) => {
         const { lines: _lines, next_cursor: _next, ...rest } = statementJson(s, await countOutcomes(pool, s.id), [], 1);

@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import type { BankLineRow, BankStatementRow } from '../../db/bank-statements.js';
 import { toJsonMinor } from '../../domain/money.js';
+import { LINE_OUTCOMES } from '../../domain/statement-matching.js';
+import { pageOf } from '../cursor.js';
 
 export const BankLine = z
   .object({
@@ -19,7 +21,7 @@ export const BankLine = z
     references: z.array(z.string()).openapi({ description: 'Candidate references found in the line, in the order they were tried' }),
     counterparty: z.string().nullable(),
     text: z.string(),
-    outcome: z.enum(['matched', 'amount_mismatch', 'no_reference', 'not_found', 'duplicate', 'ignored']).nullable().openapi({ description: 'null while the import is still deciding' }),
+    outcome: z.enum(LINE_OUTCOMES).nullable().openapi({ description: 'null while the import is still deciding' }),
     outcome_detail: z.string().nullable(),
     matched: z
       .object({ reference: z.string().nullable(), temporary_payment_id: z.string().nullable(), payment_id: z.string().nullable(), by: z.string().nullable() })
@@ -73,8 +75,9 @@ export function lineJson(l: BankLineRow): BankLine {
   };
 }
 
+/** `lines`: up to limit + 1 lines from the page's start, in line order (the extra one says more follow). */
 export function statementJson(s: BankStatementRow, outcomes: Record<string, number>, lines: BankLineRow[], limit: number): BankStatement {
-  const last = lines[lines.length - 1];
+  const page = pageOf(lines, limit, (l) => String(l.line_no));
   return {
     id: s.id,
     format: s.format,
@@ -87,7 +90,7 @@ export function statementJson(s: BankStatementRow, outcomes: Record<string, numb
     outcomes,
     created_at: s.created_at.toISOString(),
     completed_at: s.completed_at?.toISOString() ?? null,
-    lines: lines.map(lineJson),
-    next_cursor: lines.length === limit && last ? String(last.line_no) : null,
+    lines: page.data.map(lineJson),
+    next_cursor: page.next_cursor,
   };
 }

@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { listInbound } from '../../db/inbound-requests.js';
+import { pageOf } from '../cursor.js';
 import type { AppEnv } from '../env.js';
 import { requireScope } from '../middleware/auth.js';
 import { bearer, problemResponses } from '../openapi-common.js';
@@ -66,11 +67,10 @@ export function callbackJournalRouter(): OpenAPIHono<AppEnv> {
       beforeId: q.cursor ? BigInt(q.cursor) : undefined,
       limit: q.limit + 1,
     });
-    const data = rows.slice(0, q.limit);
-    const last = data[data.length - 1];
+    const p = pageOf(rows, q.limit, (last) => last.id.toString());
     return c.json(
       {
-        data: data.map((r) => ({
+        data: p.data.map((r) => ({
           id: Number(r.id),
           gateway: r.source,
           received_at: r.received_at.toISOString(),
@@ -87,7 +87,7 @@ export function callbackJournalRouter(): OpenAPIHono<AppEnv> {
           delivered_at: r.delivered_at?.toISOString() ?? null,
           delivery_attempts: r.attempts,
         })),
-        next_cursor: rows.length > q.limit && last ? last.id.toString() : null,
+        next_cursor: p.next_cursor,
       },
       200,
     );

@@ -1,8 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { NotFoundError, StateConflictError } from '../../domain/errors.js';
 import { type CustomerRow, findCustomer, insertCustomer, listCustomers } from '../../db/customers.js';
-import { decodeCursor, page } from '../cursor.js';
+import { decodeCursor, keysetCursor, pageOf } from '../cursor.js';
 import { newId } from '../../db/ids.js';
+import { callerOf } from '../caller.js';
 import type { AppEnv } from '../env.js';
 import { idempotent } from '../idempotency.js';
 import { mintApiKeyRecord } from '../api-keys/api-keys.router.js';
@@ -27,7 +28,7 @@ export function customersRouter(): OpenAPIHono<AppEnv> {
 
   app.openapi(createCustomerRoute, async (c) => {
     const body = c.req.valid('json');
-    const result = await idempotent(c, 'customers.create', body, async (tx) => {
+    const result = await idempotent(callerOf(c), 'customers.create', body, async (tx) => {
       const row = await insertCustomer(tx, {
         id: newId('cus'),
         externalRef: body.external_ref,
@@ -52,7 +53,7 @@ export function customersRouter(): OpenAPIHono<AppEnv> {
   app.openapi(listCustomersRoute, async (c) => {
     const q = c.req.valid('query');
     const rows = await listCustomers(c.get('deps').pool, { externalRef: q.external_ref, email: q.email, before: decodeCursor(q.cursor), limit: q.limit + 1 });
-    const p = page(rows, q.limit);
+    const p = pageOf(rows, q.limit, keysetCursor);
     return c.json({ data: p.data.map(customerJson), next_cursor: p.next_cursor }, 200);
   });
 

@@ -6,6 +6,7 @@ import { minorFromJson, toJsonMinor } from '../../domain/money.js';
 import { findCustomer } from '../../db/customers.js';
 import { newId } from '../../db/ids.js';
 import { findPaymentLink, insertPaymentLink, type PaymentLinkRow } from '../../db/payment-links.js';
+import { callerOf } from '../caller.js';
 import type { AppEnv } from '../env.js';
 import { fieldError } from '../field-error.js';
 import { idempotent } from '../idempotency.js';
@@ -43,7 +44,7 @@ export function paymentLinksRouter(): OpenAPIHono<AppEnv> {
   app.openapi(createPaymentLinkRoute, async (c) => {
     const body = c.req.valid('json');
     const { config, now } = c.get('deps');
-    const result = await idempotent(c, 'payment-links.create', body, async (tx) => {
+    const result = await idempotent(callerOf(c), 'payment-links.create', body, async (tx) => {
       const money = fieldError('amount', () => minorFromJson(body.amount, body.currency));
       const ttl = fieldError('expires_in', () => parseIsoDurationMs(body.expires_in));
       if (ttl < MIN_LINK_TTL_MS || ttl > MAX_LINK_TTL_MS) {

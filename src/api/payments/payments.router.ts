@@ -3,8 +3,9 @@ import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { parseIsoDurationMs } from '../../domain/duration.js';
 import { minorFromJson, toJsonMinor } from '../../domain/money.js';
 import { findPayment, listPayments, type PaymentRow } from '../../db/payments.js';
-import { decodeCursor, page } from '../cursor.js';
+import { decodeCursor, keysetCursor, pageOf } from '../cursor.js';
 import { checkoutOf, type GatewayRegistry } from '../../gateways/types.js';
+import { callerOf } from '../caller.js';
 import type { AppEnv } from '../env.js';
 import { fieldError } from '../field-error.js';
 import { idempotent } from '../idempotency.js';
@@ -46,7 +47,7 @@ export function paymentsRouter(): OpenAPIHono<AppEnv> {
   app.openapi(createPaymentRoute, async (c) => {
     const body = c.req.valid('json');
     const deps = c.get('deps');
-    const result = await idempotent(c, 'payments.create', body, async (tx) => {
+    const result = await idempotent(callerOf(c), 'payments.create', body, async (tx) => {
       const money = fieldError('amount', () => minorFromJson(body.amount, body.currency));
       let ttlMs: number | undefined;
       if (body.expires_in !== undefined) {
@@ -86,7 +87,7 @@ export function paymentsRouter(): OpenAPIHono<AppEnv> {
       before: decodeCursor(q.cursor),
       limit: q.limit + 1,
     });
-    const p = page(rows, q.limit);
+    const p = pageOf(rows, q.limit, keysetCursor);
     return c.json({ data: p.data.map((r) => paymentJson(r, gateways)), next_cursor: p.next_cursor }, 200);
   });
 

@@ -1,9 +1,8 @@
-import type { Context } from 'hono';
 import { StateConflictError } from '../../domain/errors.js';
 import { findSubscription } from '../../db/subscriptions.js';
 import { querySubscriptionState } from '../../temporal/queries.js';
 import { chargeNowUpdate } from '../../workflows/subscription-messages.js';
-import type { AppEnv } from '../env.js';
+import type { Caller } from '../env.js';
 import { idempotentWorkflowCall } from '../idempotency.js';
 import { runSubscriptionUpdate } from './run-update.js';
 import { subscriptionJson } from './subscription-json.js';
@@ -15,18 +14,19 @@ import { subscriptionJson } from './subscription-json.js';
  * the first update. A retry whose first attempt may have reached the workflow asks again and gets
  * the first result, never a second charge.
  */
-export async function requestCharge(c: Context<AppEnv>, id: string, operation: 'subscriptions.charge' | 'subscriptions.charge_now', amount: number | undefined, opts: { required: boolean }) {
-  return idempotentWorkflowCall(c, operation, { subscription_id: id, amount }, opts, async (request) => {
+export async function requestCharge(caller: Caller, id: string, operation: 'subscriptions.charge' | 'subscriptions.charge_now', amount: number | undefined, opts: { required: boolean }) {
+  const { temporal, pool } = caller.deps;
+  return idempotentWorkflowCall(caller, operation, { subscription_id: id, amount }, opts, async (request) => {
     const args = { ...(amount !== undefined ? { amount } : {}), ...(request ? { requestId: request.id, keepMs: request.keepMs } : {}) };
     try {
-      const { row } = await runSubscriptionUpdate(c, id, chargeNowUpdate, [args], { updateId: request?.id });
+      const { row } = await runSubscriptionUpdate(caller, id, chargeNowUpdate, [args], { updateId: request?.id });
       return { status: 200 as const, body: subscriptionJson(row) };
     } catch (err) {
       // The workflow has ended since a first attempt of this request: did that attempt reach it?
       if (!(err instanceof StateConflictError) || !request?.resumed) throw err;
-      const snapshot = await querySubscriptionState(c.get('deps').temporal, id);
+      const snapshot = await querySubscriptionState(temporal, id);
       if (!snapshot?.chargeRequests?.some((e) => e.id === request.id && e.result !== null)) throw err;
-      const row = await findSubscription(c.get('deps').pool, id);
+      const row = await findSubscription(pool, id);
       if (!row) throw err;
       return { status: 200 as const, body: subscriptionJson(row) };
     }

@@ -1,4 +1,3 @@
-import type { Context } from 'hono';
 import { NotFoundError, ruleViolation, ValidationError } from '../../domain/errors.js';
 import { parseIsoDurationMs } from '../../domain/duration.js';
 import { minorFromJson, type Money } from '../../domain/money.js';
@@ -11,13 +10,13 @@ import { newId } from '../../db/ids.js';
 import { findPayment } from '../../db/payments.js';
 import { type Db, inTransaction } from '../../db/pool.js';
 import { insertSubscription, type SubscriptionRow } from '../../db/subscriptions.js';
-import { tokenExpiry } from '../../gateways/sandbox/recurring.js';
 import { recurringChargeProblem } from '../../gateways/limits.js';
+import { tokenExpiryOf } from '../../gateways/registry.js';
 import type { GatewayMode } from '../../gateways/settings.js';
 import { isRecurringGateway, type RecurringGateway } from '../../gateways/types.js';
 import { startSubscriptionWorkflow } from '../../temporal/start.js';
 import type { SubscriptionSnapshot } from '../../workflows/subscription.js';
-import type { AppEnv } from '../env.js';
+import type { AppDeps } from '../env.js';
 import { fieldError } from '../field-error.js';
 import type { CreateSubscriptionBody } from './subscriptions.schemas.js';
 
@@ -30,10 +29,11 @@ interface ResolvedMethod {
 }
 
 /** The payment method to store: a token as given, or the reusable token a first payment returned. */
-async function resolvePaymentMethod(c: Context<AppEnv>, body: CreateSubscriptionBody): Promise<ResolvedMethod> {
+async function resolvePaymentMethod(deps: Pick<AppDeps, 'pool' | 'gateways'>, body: CreateSubscriptionBody): Promise<ResolvedMethod> {
   const pm = body.payment_method;
+  const tokenExpiry = (token: string) => tokenExpiryOf(deps.gateways, body.gateway, token);
   if ('token' in pm) return { method: { token: pm.token, expires: pm.expires ?? tokenExpiry(pm.token) ?? null }, firstPayment: null };
-  const payment = await findPayment(c.get('deps').pool, pm.payment_id);
+  const payment = await findPayment(deps.pool, pm.payment_id);
   if (!payment || payment.customer_id !== body.customer_id) throw invalid('payment_method.payment_id', 'no payment of this customer with that id');
   if (payment.status !== 'succeeded') throw invalid('payment_method.payment_id', `the payment is ${payment.status}, not succeeded`);
   if (!payment.payment_method_token) throw invalid('payment_method.payment_id', 'the gateway returned no reusable token for that payment');
@@ -57,8 +57,12 @@ function checkRules(gateway: RecurringGateway, mode: GatewayMode, body: CreateSu
 }
 
 /** `db`: the transaction of an idempotent request, joined so its response is saved with the rows. */
-export async function createSubscription(c: Context<AppEnv>, body: CreateSubscriptionBody, db?: Db): Promise<SubscriptionRow> {
-  const { pool, gateways, temporal, config, now } = c.get('deps');
+export async function createSubscription(
+  deps: Pick<AppDeps, 'pool' | 'gateways' | 'temporal' | 'config' | 'now'>,
+  body: CreateSubscriptionBody,
+  db?: Db,
+): Promise<SubscriptionRow> {
+  const { pool, gateways, temporal, config, now } = deps;
   const gateway = gateways.get(body.gateway);
   if (!gateway || !isRecurringGateway(gateway)) throw invalid('gateway', `"${body.gateway}" cannot charge stored payment methods`);
   if (!gateway.settings.enabled) throw invalid('gateway', `"${body.gateway}" takes no new subscriptions (enabled: false)`);
@@ -69,7 +73,7 @@ export async function createSubscription(c: Context<AppEnv>, body: CreateSubscri
   const retrySchedule = body.retry_schedule ?? config.DEFAULT_RETRY_SCHEDULE.split(',').map((d) => d.trim());
   const retryDelaysMs = retrySchedule.map((d, i) => fieldError(`retry_schedule.${i}`, () => parseIsoDurationMs(d)));
   if (!(await findCustomer(pool, body.customer_id))) throw new NotFoundError(`no customer ${body.customer_id}`);
-  const { method: paymentMethod, firstPayment } = await resolvePaymentMethod(c, body);
+  const { method: paymentMethod, firstPayment } = await resolvePaymentMethod(deps, body);
   const periodsPaid = body.periods_paid ?? (firstPayment ? 1 : 0);
   if (firstPayment && periodsPaid < 1) throw invalid('periods_paid', 'a first payment is period 0: at least 1 period is paid');
   // A token belongs to the mode (test or live account) it was issued in; so does every charge of it.

@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { SUBSCRIPTION_STATES, type SubscriptionState } from '../../domain/subscription.js';
 import { listChargeAttempts } from '../../db/charge-attempts.js';
 import { listSubscriptions } from '../../db/subscriptions.js';
-import { tokenExpiry } from '../../gateways/sandbox/recurring.js';
+import { tokenExpiryOf } from '../../gateways/registry.js';
 import {
   changeTermsUpdate,
   paymentMethodUpdate,
@@ -11,6 +11,8 @@ import {
   stopUpdate,
 } from '../../workflows/subscription-messages.js';
 import { ValidationError } from '../../domain/errors.js';
+import { callerOf } from '../caller.js';
+import { pageOf } from '../cursor.js';
 import type { AppEnv } from '../env.js';
 import { fieldError } from '../field-error.js';
 import { idempotent } from '../idempotency.js';
@@ -46,9 +48,9 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
 
   app.openapi(createSubscriptionRoute, async (c) => {
     const body = c.req.valid('json');
-    const result = await idempotent(c, 'subscriptions.create', body, async (tx) => ({
+    const result = await idempotent(callerOf(c), 'subscriptions.create', body, async (tx) => ({
       status: 201 as const,
-      body: subscriptionJson(await createSubscription(c, body, tx)),
+      body: subscriptionJson(await createSubscription(c.get('deps'), body, tx)),
     }));
     return c.json(result.body, 201);
   });
@@ -62,14 +64,14 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
       chargeableFrom: q.chargeable_from ? new Date(q.chargeable_from) : undefined,
       chargeableTo: q.chargeable_to ? new Date(q.chargeable_to) : undefined,
       afterId: q.cursor,
-      limit: q.limit,
+      limit: q.limit + 1,
     });
-    const last = rows.at(-1);
-    return c.json({ data: rows.map((r) => subscriptionJson(r)), next_cursor: rows.length === q.limit && last ? last.id : null }, 200);
+    const p = pageOf(rows, q.limit, (last) => last.id);
+    return c.json({ data: p.data.map((r) => subscriptionJson(r)), next_cursor: p.next_cursor }, 200);
   });
 
   app.openapi(getSubscriptionRoute, async (c) => {
-    const row = await visibleSubscription(c, c.req.valid('param').id);
+    const row = await visibleSubscription(callerOf(c), c.req.valid('param').id);
     return c.json(subscriptionJson(row, await listChargeAttempts(c.get('deps').pool, row.id)), 200);
   });
 
@@ -78,7 +80,7 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
     const principal = c.get('principal');
     const by = principal.customerId === null && hasScope(principal.scopes, 'admin') ? 'admin' : 'user';
     const reason = c.req.valid('json');
-    const { row, answer: view } = await runSubscriptionUpdate(c, id, stopUpdate, [{ by, ...(reason.reason ? { reason: reason.reason } : {}) }]);
+    const { row, answer: view } = await runSubscriptionUpdate(callerOf(c), id, stopUpdate, [{ by, ...(reason.reason ? { reason: reason.reason } : {}) }]);
     const pending = view.pendingStop;
     if (pending) {
       const detail = 'a charge is in progress; the stop takes effect as soon as it ends';
@@ -88,35 +90,35 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
   });
 
   app.openapi(reactivateRoute, async (c) => {
-    const { row } = await runSubscriptionUpdate(c, c.req.valid('param').id, reactivateUpdate, []);
+    const { row } = await runSubscriptionUpdate(callerOf(c), c.req.valid('param').id, reactivateUpdate, []);
     return c.json(subscriptionJson(row), 200);
   });
 
   app.openapi(resumeRoute, async (c) => {
-    const { row } = await runSubscriptionUpdate(c, c.req.valid('param').id, resumeUpdate, []);
+    const { row } = await runSubscriptionUpdate(callerOf(c), c.req.valid('param').id, resumeUpdate, []);
     return c.json(subscriptionJson(row), 200);
   });
 
   app.openapi(chargeNowRoute, async (c) => {
     const body = c.req.valid('json');
-    assertChargeable(c.get('deps'), await visibleSubscription(c, c.req.valid('param').id), body.amount);
-    const result = await requestCharge(c, c.req.valid('param').id, 'subscriptions.charge_now', body.amount, { required: false });
+    assertChargeable(c.get('deps'), await visibleSubscription(callerOf(c), c.req.valid('param').id), body.amount);
+    const result = await requestCharge(callerOf(c), c.req.valid('param').id, 'subscriptions.charge_now', body.amount, { required: false });
     return c.json(result.body, 200);
   });
 
   app.openapi(requestChargeRoute, async (c) => {
     const { amount } = c.req.valid('json');
-    assertChargeable(c.get('deps'), await visibleSubscription(c, c.req.valid('param').id), amount);
-    const result = await requestCharge(c, c.req.valid('param').id, 'subscriptions.charge', amount, { required: true });
+    assertChargeable(c.get('deps'), await visibleSubscription(callerOf(c), c.req.valid('param').id), amount);
+    const result = await requestCharge(callerOf(c), c.req.valid('param').id, 'subscriptions.charge', amount, { required: true });
     return c.json(result.body, 200);
   });
 
   app.openapi(changeTermsRoute, async (c) => {
     const body = c.req.valid('json');
-    const current = await visibleSubscription(c, c.req.valid('param').id);
+    const current = await visibleSubscription(callerOf(c), c.req.valid('param').id);
     const schedule = body.schedule ? fieldError('schedule', () => assertSchedule(current, body.schedule)) : undefined;
     assertChargeable(c.get('deps'), current, body.amount);
-    const { row } = await runSubscriptionUpdate(c, c.req.valid('param').id, changeTermsUpdate, [
+    const { row } = await runSubscriptionUpdate(callerOf(c), c.req.valid('param').id, changeTermsUpdate, [
       { ...(body.amount !== undefined ? { amount: body.amount } : {}), ...(schedule ? { schedule } : {}) },
     ]);
     return c.json(subscriptionJson(row), 200);
@@ -124,8 +126,9 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
 
   app.openapi(paymentMethodRoute, async (c) => {
     const body = c.req.valid('json');
-    const method = { token: body.token, expires: body.expires ?? tokenExpiry(body.token) ?? null };
-    const { row } = await runSubscriptionUpdate(c, c.req.valid('param').id, paymentMethodUpdate, [method]);
+    const current = await visibleSubscription(callerOf(c), c.req.valid('param').id);
+    const method = { token: body.token, expires: body.expires ?? tokenExpiryOf(c.get('deps').gateways, current.gateway, body.token) ?? null };
+    const { row } = await runSubscriptionUpdate(callerOf(c), current.id, paymentMethodUpdate, [method]);
     return c.json(subscriptionJson(row), 200);
   });
 

@@ -5,7 +5,7 @@ import { toJsonMinor } from '../../domain/money.js';
 import { findTemporaryPayment, listTemporaryHistory, listTemporaryPayments, type TemporaryPaymentRow } from '../../db/temporary-payments.js';
 import { changeTemporaryPayment } from '../../temporal/temporary-payment.js';
 import { settleUpdate, unsettleUpdate } from '../../workflows/temporary-payment-messages.js';
-import { decodeCursor, page } from '../cursor.js';
+import { decodeCursor, keysetCursor, pageOf } from '../cursor.js';
 import type { AppEnv } from '../env.js';
 import { getTemporaryRoute, listTemporaryRoute, settleRoute, type TemporaryPayment, unsettleRoute } from './temporary-payments.routes.js';
 
@@ -55,7 +55,7 @@ export function temporaryPaymentsRouter(): OpenAPIHono<AppEnv> {
       before: decodeCursor(q.cursor),
       limit: q.limit + 1,
     });
-    const p = page(rows, q.limit);
+    const p = pageOf(rows, q.limit, keysetCursor);
     return c.json({ data: p.data.map(temporaryPaymentJson), next_cursor: p.next_cursor }, 200);
   });
 

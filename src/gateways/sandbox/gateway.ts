@@ -4,7 +4,7 @@ import type { GatewayMode, GatewaySettings } from '../settings.js';
 import { type CallbackVerdict, GatewayModeUnavailableError, type PaymentForCheckout, type RawCallback, type RecurringGateway } from '../types.js';
 import { findCheckout } from './checkouts.js';
 import { SandboxCallbackBody } from './messages.js';
-import { sandboxCharge, sandboxChargeStatus } from './recurring.js';
+import { sandboxCharge, sandboxChargeStatus, tokenExpiry } from './recurring.js';
 
 export interface SandboxGatewayOptions {
   /** Where the sandbox keeps its own books (the pretend bank's ledger and checkout verdicts). */
@@ -16,9 +16,10 @@ export interface SandboxGatewayOptions {
 }
 
 /**
- * The sandbox gateway: a pretend card processor with its own hosted checkout page
- * (src/gateways/sandbox/routes.ts) that sends signed Standard Webhooks callbacks. Each mode has
- * its own secret, as a real processor's test and production accounts do.
+ * The sandbox gateway: a pretend card processor with its own hosted checkout page (served by
+ * src/api/sandbox/, its verdicts and callbacks in ./hosted-checkout.ts) that sends signed Standard
+ * Webhooks callbacks. Each mode has its own secret, as a real processor's test and production
+ * accounts do.
  */
 export function createSandboxGateway(o: SandboxGatewayOptions): RecurringGateway {
   const s = o.settings;
@@ -33,6 +34,7 @@ export function createSandboxGateway(o: SandboxGatewayOptions): RecurringGateway
       return sandboxCharge(o.db, req);
     },
     chargeStatus: (key) => sandboxChargeStatus(o.db, key),
+    tokenExpiry,
     checkoutUrl(payment: PaymentForCheckout): string {
       return `${o.publicBaseUrl}/sandbox/checkout/${encodeURIComponent(payment.id)}`;
     },
