@@ -34,6 +34,7 @@ export async function insertPaymentLink(db: Queryable, l: Omit<PaymentLinkRow, '
 
 export async function findPaymentLink(db: Queryable, by: { id: string } | { token: string }): Promise<PaymentLinkRow | undefined> {
   const [column, value] = 'id' in by ? ['id', by.id] : ['token', by.token];
+  if (value.includes('\u0000')) return undefined; // from a URL: no link has one (see findPayment)
   const res = await db.query<PaymentLinkRow>({ text: `SELECT ${COLUMNS} FROM payment_links WHERE ${column} = $1`, values: [value] });
   return res.rows[0];
 }

@@ -71,6 +71,9 @@ export async function insertPayment(db: Queryable, p: NewPayment): Promise<Payme
 
 /** forUpdate: lock the row until the caller's transaction ends (expiry vs. a statement match). */
 export async function findPayment(db: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<PaymentRow | undefined> {
+  // Ids come from URLs: one Postgres cannot even compare (a NUL) names no payment, so the public
+  // pages answer their own 404 instead of an error.
+  if (id.includes('\u0000')) return undefined;
   const res = await db.query<PaymentRow>({ text: `SELECT ${COLUMNS} FROM payments WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`, values: [id] });
   return res.rows[0];
 }

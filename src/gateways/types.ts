@@ -42,6 +42,8 @@ export interface PaymentGateway {
   readonly settings: GatewaySettings;
   /** Where the payer's browser goes to pay. */
   checkoutUrl(payment: PaymentForCheckout): string;
+  /** false for gateways that never call back (bank transfer): their callback route reads 1 KB at most. */
+  readonly takesCallbacks: boolean;
   /** Authenticates and reads a callback; the JSON has already been parsed from raw.body. */
   verifyCallback(raw: RawCallback, json: unknown, nowSeconds: number): CallbackVerdict;
   /**

@@ -64,6 +64,18 @@ describe('inbound edges over HTTP', () => {
     assert.match(metrics.text, /tollgate_callbacks_total\{gateway="\(unknown\)",outcome="rejected_unknown_gateway"\}/);
   });
 
+  it('reads only the first KB of a callback from outside the gateway allowlist (403): a stranger cannot fill the journal', async () => {
+    const marker = randomUUID();
+    const res = await stack.request('POST', '/v1/callbacks/guarded', {
+      raw: JSON.stringify({ pad: 'z'.repeat(200_000) }),
+      key: null,
+      headers: { 'content-type': 'application/json', 'x-request-id': marker },
+    });
+    assert.equal(res.status, 403, res.text);
+    const rows = (await stack.pool.query("SELECT outcome, body, body_truncated FROM inbound_requests WHERE headers->>'x-request-id' = $1", [marker])).rows;
+    assert.deepEqual(rows.map((r) => [r.outcome, r.body_truncated, r.body.length <= 1024]), [['rejected_source', true, true]]);
+  });
+
   it('journals a callback with a NUL byte like any other (readable copy and raw bytes), and a NUL in a JSON field is a 400, not a 500', async () => {
     const marker = randomUUID();
     const body = '{"type":"payment.succeeded","data":{"payment_id":"pay_\u0000x"}}';
@@ -73,6 +85,11 @@ describe('inbound edges over HTTP', () => {
     assert.equal(rows.length, 1, 'journaled');
     assert.ok(!rows[0].body.includes('\u0000') && rows[0].body.includes('\ufffd'));
     assert.ok(Buffer.isBuffer(rows[0].body_raw) && rows[0].body_raw.includes(0), 'the exact bytes are kept');
+    for (const page of ['/pay/%00', '/bank-transfer/%00', '/sandbox/checkout/%00']) {
+      const res = await stack.request('GET', page, { key: null });
+      assert.equal(res.status, 404, page);
+      assert.match(res.headers.get('content-type') ?? '', /text\/html/, page);
+    }
     const customer = await stack.request('POST', '/v1/customers', { body: { external_ref: `nul-${randomUUID()}`, name: 'a\u0000b' } });
     assert.equal(customer.status, 400, customer.text);
     assert.equal(customer.json.code, 'validation_failed');

@@ -54,9 +54,12 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
     const deps = c.get('deps');
     const gatewayName = c.req.param('gateway');
     const gateway = deps.gateways.get(gatewayName);
-    // A name we do not know is answered after reading only its first bytes, and counted under one
-    // label: a stranger cannot fill the journal or the metrics by inventing gateway names.
-    const cap = gateway ? deps.config.MAX_BODY_BYTES : UNKNOWN_GATEWAY_BODY_BYTES;
+    // A name we do not know, a gateway that never calls back, or a sender outside the allowlist is
+    // answered after reading only the first bytes (and unknown names are counted under one label):
+    // a stranger cannot fill the journal or the metrics.
+    const ip = sourceIp(c);
+    const listening = gateway !== undefined && gateway.takesCallbacks && ipAllowed(ip, gateway.settings.callbackAllowlist);
+    const cap = listening ? deps.config.MAX_BODY_BYTES : UNKNOWN_GATEWAY_BODY_BYTES;
     const { text, truncated } = await readBodyCapped(c.req.raw, cap);
     const metricsGateway = gateway ? gateway.name : UNKNOWN_GATEWAY_LABEL;
     const journalId = await journalInbound(deps.pool, {
@@ -82,11 +85,11 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
     };
 
     if (!gateway) return refuse('rejected_unknown_gateway', 404, 'unknown_gateway', 'no such gateway');
-    if (truncated) return refuse('rejected_too_large', 413, 'payload_too_large', `callback bodies are limited to ${deps.config.MAX_BODY_BYTES} bytes`);
-    const ip = sourceIp(c);
+    if (!gateway.takesCallbacks) return refuse('rejected_signature', 401, 'bad_signature', `${gateway.name} takes no callbacks; its payments settle from bank statements`);
     if (!ipAllowed(ip, gateway.settings.callbackAllowlist)) {
       return refuse('rejected_source', 403, 'forbidden_source', `callbacks for ${gateway.name} are not accepted from ${ip ?? 'an unknown address'}`);
     }
+    if (truncated) return refuse('rejected_too_large', 413, 'payload_too_large', `callback bodies are limited to ${deps.config.MAX_BODY_BYTES} bytes`);
     let json: unknown;
     try {
       json = JSON.parse(text);

@@ -14,6 +14,7 @@ export function createBankTransferGateway(o: { settings: GatewaySettings; public
     checkoutUrl(payment: PaymentForCheckout): string {
       return `${o.publicBaseUrl}/bank-transfer/${encodeURIComponent(payment.id)}`;
     },
+    takesCallbacks: false,
     verifyCallback(): CallbackVerdict {
       return { ok: false, reason: 'signature', detail: 'bank_transfer takes no callbacks; its payments settle from bank statements' };
     },

@@ -27,6 +27,7 @@ export function createSandboxGateway(o: SandboxGatewayOptions): RecurringGateway
     name: s.name,
     mode: s.mode,
     settings: s,
+    takesCallbacks: true,
     // The sandbox's "credentials" per mode are its secrets: a mode without one has no account.
     hasMode: (mode) => s.secrets[mode] !== undefined,
     async charge(req) {
