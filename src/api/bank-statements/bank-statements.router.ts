@@ -58,7 +58,8 @@ export function bankStatementsRouter(): OpenAPIHono<AppEnv> {
       'Lines are matched by reference and amount to open temporary payments and pending bank-transfer payments; the answer waits up to 10 s for the import to finish. ' +
       'A file that cannot be read is a 422 naming where it broke, and imports nothing; so is an XML file with a `<!DOCTYPE>` or `<!ENTITY>`, and a file whose parsing ' +
       'takes longer than STATEMENT_PARSE_TIMEOUT_MS (it is parsed on a worker thread, which is then stopped). When STATEMENT_MAX_CONCURRENT_IMPORTS imports are already ' +
-      'running in this API process the upload is refused with 429 and `Retry-After`; nothing is imported and the upload is journaled as `rejected_busy`.',
+      'running in this API process the upload is refused with 429 and `Retry-After` before its body is read; nothing is imported and the upload is journaled as `rejected_busy`. ' +
+      'A `Content-Length` over STATEMENT_MAX_BYTES is a 413 before the body is read; a file of more than STATEMENT_MAX_LINES lines is a 422.',
     security: bearer,
     request: {
       query: UploadQuery,
