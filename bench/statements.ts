@@ -90,7 +90,7 @@ async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; ms: num
 
 async function importAndDecide(deps: { pool: pg.Pool; temporal: Client; config: Config }, bytes: Buffer) {
   const upload = await withPeakRss(async () =>
-    importStatementFile({ ...deps, statementImports: new ImportSlots(1) }, { bytes, format: 'camt.053', journalId: await journalStatementUpload(deps.pool, BENCH_ORIGIN, bytes, false) }),
+    importStatementFile({ ...deps, statementImports: new ImportSlots(1) }, { bytes, params: { format: 'camt.053' }, journalId: await journalStatementUpload(deps.pool, BENCH_ORIGIN, bytes, false) }),
   );
   const activities = createStatementActivities({ pool: deps.pool, temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE });
   const decide = await withPeakRss(async () => {
@@ -154,7 +154,7 @@ async function endToEnd(deps: { pool: pg.Pool; temporal: Client; config: Config 
     const wSample = sampleProcess(worker.pid ?? 0);
     const sSample = sampleProcess(temporalPid);
     const t0 = performance.now();
-    await importStatementFile({ ...deps, config, statementImports: new ImportSlots(1) }, { bytes, format: 'camt.053', journalId: await journalStatementUpload(deps.pool, BENCH_ORIGIN, bytes, false) });
+    await importStatementFile({ ...deps, config, statementImports: new ImportSlots(1) }, { bytes, params: { format: 'camt.053' }, journalId: await journalStatementUpload(deps.pool, BENCH_ORIGIN, bytes, false) });
     await waitUntil('every temporary payment to settle', async () => {
       const r = await deps.pool.query<{ n: number }>({ text: "SELECT count(*)::int AS n FROM temporary_payments WHERE reference LIKE $1 AND status = 'settled'", values: [`${set}-%`] });
       return (r.rows[0]?.n ?? 0) >= E2E_N;

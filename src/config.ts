@@ -74,6 +74,8 @@ export const ConfigSchema = z.object({
   STATEMENT_MAX_BYTES: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
   /** How long one statement file may take to parse (on its worker thread) before the upload is refused with 422. */
   STATEMENT_PARSE_TIMEOUT_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
+  /** Most lines one statement file may hold (after batch expansion); a file with more is refused with 422. */
+  STATEMENT_MAX_LINES: z.coerce.number().int().min(1).max(10_000_000).default(200_000),
   /** Statement imports one API process runs at once; more are answered 429 with Retry-After. */
   STATEMENT_MAX_CONCURRENT_IMPORTS: z.coerce.number().int().min(1).max(64).default(2),
   /** Retry delays after soft declines, unless a subscription overrides them (ISO 8601, comma-separated). */

@@ -11,7 +11,11 @@ type XmlValue = XmlNode | XmlNode[];
 // Elements that may repeat where we read them; always arrays so a one-entry file reads like a big one.
 const REPEATING = new Set(['Stmt', 'Ntfctn', 'Ntry', 'NtryDtls', 'TxDtls', 'Bal', 'Ustrd', 'Strd', 'AddtlRmtInf']);
 
+/** fast-xml-parser's own default, named so the refusal can say it. */
+const MAX_NESTING = 100;
+
 const parser = new XMLParser({
+  maxNestedTags: MAX_NESTING,
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
   removeNSPrefix: true,
@@ -49,9 +53,21 @@ export function assertWellFormed(text: string): void {
   }
 }
 
-/** Parses XML that assertWellFormed has passed: a whole document or one element cut out of it. */
-export function parseTree(text: string): Record<string, XmlValue> {
-  return parser.parse(text) as Record<string, XmlValue>;
+/**
+ * Parses XML that assertWellFormed has passed: a whole document or one element cut out of it.
+ * The parser still refuses some well-formed files (elements nested deeper than its limit of 100,
+ * which no camt comes near) with a plain Error; that is a file that cannot be read, named as such,
+ * not a failure of ours. `where` is the element the text is (the document, or an entry cut out).
+ */
+export function parseTree(text: string, where = 'Document'): Record<string, XmlValue> {
+  try {
+    return parser.parse(text) as Record<string, XmlValue>;
+  } catch (err) {
+    if (err instanceof StatementParseError) throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    const nested = /nested/i.test(reason) ? ` (elements nest deeper than ${MAX_NESTING} levels)` : '';
+    throw new StatementParseError(`the XML cannot be read: ${reason.slice(0, 200)}${nested}`, where);
+  }
 }
 
 export function child(node: XmlValue | undefined, name: string): XmlNode | undefined {

@@ -159,7 +159,7 @@ export function splitEntries(text: string): CamtSplit | undefined {
       for (let k = 0; k < own.length; k += 2) {
         const fragment = text.slice(own[k], own[k + 1]);
         // The declaration's version only changes how character references (&#1;) decode.
-        const [ntry] = children(parseTree(fragment.includes('&#') ? prolog + fragment : fragment), 'Ntry');
+        const [ntry] = children(parseTree(fragment.includes('&#') ? prolog + fragment : fragment, `Document/${topName}/${record}[${recordIndex + 1}]/Ntry[${k / 2 + 1}]`), 'Ntry');
         if (ntry === undefined) throw new Error('camt: an entry cut out of the document did not parse as Ntry');
         yield ntry;
       }

@@ -1,13 +1,37 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
 import ts from 'typescript';
-import { ParseTimeoutError, parseOffLoop } from '../../src/api/bank-statements/parse-off-loop.js';
+import { ParseTimeoutError, readOffLoop, rowBatches } from '../../src/api/bank-statements/parse-off-loop.js';
+import { ROWS_PER_BATCH } from '../../src/api/bank-statements/parse-worker.js';
+import { UnprocessableContentError } from '../../src/domain/errors.js';
+import type { ParseOptions } from '../../src/statements/index.js';
 import { projectRoot } from '../../src/cli/provision/paths.js';
 import { StatementParseError } from '../../src/statements/index.js';
+
+/** The whole off-loop read of a plain (not multipart) file. */
+async function parseOffLoop(bytes: Buffer, opts: ParseOptions, budgetMs: number, maxLines = 200_000) {
+  const read = readOffLoop(bytes, { contentType: 'application/octet-stream', maxLines, budgetMs });
+  try {
+    await read.head;
+    return await read.parse(opts);
+  } finally {
+    read.stop();
+  }
+}
+
+/** The rows of an encoded statement, decoded as the INSERT would read them. */
+const rowsOf = (encoded: Parameters<typeof rowBatches>[0]) => [...rowBatches(encoded)].flatMap((b) => JSON.parse(b) as unknown[][]);
+
+/** An MT940 of `n` one-cent transactions: a small file that is many lines. */
+function tinyTransactions(n: number): Buffer {
+  const tx = Array.from({ length: n }, (_, i) => `:61:2001010101C0,01NTRFNONREF\n:86:T${i}`).join('\n');
+  return Buffer.from(`:20:MANY\n:25:NL00TEST0123456789\n:28C:1\n:60F:C200101EUR0,00\n${tx}\n:62F:C200101EUR0,00\n-\n`);
+}
 
 const MT940 = [':20:X', ':25:NL00', ':28C:1', ':60F:C200101EUR0,00', ':61:2001010101C1,00NTRFNONREF', ':86:Invoice 1000000028 hello', ':62F:C200101EUR1,00', '-', ''].join('\n');
 
@@ -18,9 +42,56 @@ const MT940 = [':20:X', ':25:NL00', ':28C:1', ':60F:C200101EUR0,00', ':61:200101
 describe('statement parsing on a worker thread', () => {
   it('parses under tsx: lines, bigint amounts and the caller\'s RegExp patterns cross the thread', async () => {
     const parsed = await parseOffLoop(Buffer.from(MT940), { patterns: [/hel(l)o/gi] }, 30_000);
-    assert.equal(parsed.lines.length, 1);
-    assert.equal(parsed.lines[0]?.amountMinor, 100n);
-    assert.deepEqual(parsed.lines[0]?.references, ['1000000028', 'l']);
+    assert.equal(parsed.lineCount, 1);
+    const [row] = rowsOf(parsed);
+    assert.equal(row?.[1], 1, 'line_no');
+    assert.equal(row?.[7], '100', 'amount_minor, as the string of a bigint');
+    assert.deepEqual(row?.[12], ['1000000028', 'l']);
+  });
+
+  it('hashes and takes a multipart body apart on the worker, and hands back its text fields', async () => {
+    const form = new FormData();
+    form.append('file', new File([MT940], 'day.sta'));
+    form.append('format', 'mt940');
+    const res = new Response(form);
+    const body = Buffer.from(await res.arrayBuffer());
+    const read = readOffLoop(body, { contentType: res.headers.get('content-type') ?? '', maxLines: 10, budgetMs: 30_000, transfer: true });
+    try {
+      const head = await read.head;
+      assert.equal(body.length, 0, 'the body was moved to the worker, not copied');
+      assert.deepEqual(head.fields, { file_name: 'day.sta', format: 'mt940' });
+      assert.equal(head.fileBytes, Buffer.byteLength(MT940));
+      assert.equal(head.sha256, createHash('sha256').update(MT940).digest('hex'));
+    } finally {
+      read.stop();
+    }
+  });
+
+  it('answers with one transferred ArrayBuffer of encoded batches, not an object per line (200,000 lines)', { timeout: 60_000 }, async () => {
+    const n = 200_000;
+    const parsed = await parseOffLoop(tinyTransactions(n), {}, 60_000);
+    // The message's shape: scalars, two short string arrays, the buffer and its batch ends.
+    assert.deepEqual(Object.keys(parsed).sort(), ['accounts', 'batchEnds', 'format', 'lineCount', 'rows', 'statementIds']);
+    assert.ok(parsed.rows instanceof ArrayBuffer);
+    assert.equal(parsed.lineCount, n);
+    assert.equal(parsed.batchEnds.length, Math.ceil(n / ROWS_PER_BATCH));
+    assert.equal(parsed.batchEnds.at(-1), parsed.rows.byteLength);
+    for (const value of Object.values(parsed)) if (Array.isArray(value)) assert.ok(value.length <= Math.ceil(n / ROWS_PER_BATCH), 'no array per line');
+    const last = JSON.parse([...rowBatches(parsed)].at(-1) ?? '[]') as unknown[][];
+    assert.equal(last.at(-1)?.[1], n, 'the last batch ends with the last line');
+  });
+
+  it('refuses a file over the line cap on the worker with a 422 naming STATEMENT_MAX_LINES', async () => {
+    const err = await parseOffLoop(tinyTransactions(11), {}, 30_000, 10).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof UnprocessableContentError, String(err));
+    assert.match(err.message, /holds 11 lines; at most 10 are taken from one file \(STATEMENT_MAX_LINES\)/);
+  });
+
+  it('turns a failure of the worker that is not a parse error into a 422 for the file, not a bare Error', async () => {
+    // A parse command the parser chokes on: an option of the wrong type makes it throw a TypeError.
+    const err = await parseOffLoop(Buffer.from(MT940), { patterns: [42 as unknown as RegExp] }, 30_000).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof UnprocessableContentError, String(err));
+    assert.match(err.message, /the statement file cannot be read \(the parser failed: TypeError/);
   });
 
   it('rejects with a StatementParseError naming reason and place, as the parser would', async () => {
@@ -53,9 +124,12 @@ describe('statement parsing on a worker thread', () => {
     }
     writeFileSync(join(out, 'package.json'), '{"type":"module"}');
     symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'));
-    const script = `import { parseOffLoop } from './${relative(out, join(out, 'api', 'bank-statements', 'parse-off-loop.js'))}';
-      const parsed = await parseOffLoop(Buffer.from(${JSON.stringify(MT940)}), {}, 30000);
-      console.log(JSON.stringify({ lines: parsed.lines.length, references: parsed.lines[0].references, execArgv: process.execArgv }));`;
+    const script = `import { readOffLoop, rowBatches } from './${relative(out, join(out, 'api', 'bank-statements', 'parse-off-loop.js'))}';
+      const read = readOffLoop(Buffer.from(${JSON.stringify(MT940)}), { contentType: '', maxLines: 10, budgetMs: 30000 });
+      await read.head;
+      const parsed = await read.parse({});
+      const rows = JSON.parse([...rowBatches(parsed)][0]);
+      console.log(JSON.stringify({ lines: parsed.lineCount, references: rows[0][12], execArgv: process.execArgv }));`;
     writeFileSync(join(out, 'check.mjs'), script);
     const run = spawnSync(process.execPath, [join(out, 'check.mjs')], { cwd: out, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
     assert.equal(run.status, 0, run.stderr);

@@ -85,3 +85,19 @@ describe('XML declarations that can define entities are refused', () => {
     assert.match(refusal(camt('<!ENTITY lol "x">'), 'camt.053'), /^a <!ENTITY> declaration is not allowed/);
   });
 });
+
+describe('XML nested deeper than the parser reads', () => {
+  const deep = '<X>'.repeat(120) + '</X>'.repeat(120);
+  const camt = (inside: string) =>
+    `<?xml version="1.0"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>${inside}</BkToCstmrStmt></Document>`;
+
+  it('is a StatementParseError naming the nesting, in the document or inside an entry cut out of it', () => {
+    const entry = `<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><AddtlNtryInf>x</AddtlNtryInf>${deep}</Ntry>`;
+    for (const text of [camt(`${deep}<Stmt><Id>S</Id></Stmt>`), camt(`<Stmt><Id>S</Id>${entry}${entry}</Stmt>`)]) {
+      assert.throws(
+        () => parseStatement(text),
+        (err: unknown) => err instanceof StatementParseError && /Maximum nested tags exceeded \(elements nest deeper than 100 levels\)/.test(err.reason) && err.where.startsWith('Document'),
+      );
+    }
+  });
+});

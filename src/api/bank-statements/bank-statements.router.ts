@@ -1,24 +1,18 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { countOutcomes, findStatement, listLines, listStatements } from '../../db/bank-statements.js';
-import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../domain/errors.js';
+import { NotFoundError, PayloadTooLargeError } from '../../domain/errors.js';
 import { waitForStatementImport } from '../../temporal/queries.js';
 import { decodeCursor, keysetCursor, pageOf } from '../cursor.js';
 import type { AppEnv } from '../env.js';
 import { journalHeaders, readBytesCapped, sourceIp } from '../inbound.js';
 import { requireScope } from '../middleware/auth.js';
 import { bearer, IdParam, problemContent, problemResponses } from '../openapi-common.js';
-import { importStatementFile, journalStatementUpload, refuseUpload, STATEMENT_FORMATS } from './import-file.js';
+import { importInSlot, importsBusy, journalStatementUpload, refuseUpload, UploadQuery } from './import-file.js';
 import { BankStatement, statementJson } from './statement-json.js';
 
 /** How long an upload waits for the import to finish before answering with what is decided so far. */
 const IMPORT_WAIT_MS = 10_000;
 const DEFAULT_LINES = 1000;
-
-const UploadQuery = z.object({
-  format: z.enum(STATEMENT_FORMATS).optional().openapi({ description: 'Detected when left out (camt.053, camt.054, MT940; an MT942 is reported as mt942); CSV must be named' }),
-  csv_map: z.string().max(2000).optional().openapi({ description: 'A column map named in the statements file (config/statements.yaml), or one given inline as JSON ({"amount":"Amount","currency":"Currency",…})' }),
-  file_name: z.string().max(200).optional(),
-});
 
 const getStatementRoute = createRoute({
   method: 'get',
@@ -51,25 +45,6 @@ const listStatementsRoute = createRoute({
   },
 });
 
-/**
- * The file and form fields of an upload, from bytes already read under the cap: a multipart body
- * is parsed from those bytes, so no upload is read past STATEMENT_MAX_BYTES, chunked or not.
- */
-async function uploadParts(bytes: Buffer, contentType: string): Promise<{ file: Buffer; fields: Record<string, string> }> {
-  if (!contentType.startsWith('multipart/form-data')) return { file: bytes, fields: {} };
-  let form: FormData;
-  try {
-    form = await new Response(bytes, { headers: { 'content-type': contentType } }).formData();
-  } catch {
-    throw new ValidationError('the multipart body cannot be read', { errors: [{ path: 'body', message: 'malformed multipart/form-data' }] });
-  }
-  const file = form.get('file');
-  if (!(file instanceof File)) throw new ValidationError('send the statement as the multipart field "file"', { errors: [{ path: 'file', message: 'required' }] });
-  const fields: Record<string, string> = { file_name: file.name };
-  for (const [k, v] of form.entries()) if (typeof v === 'string') fields[k] = v;
-  return { file: Buffer.from(await file.arrayBuffer()), fields };
-}
-
 export function bankStatementsRouter(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
 
@@ -83,7 +58,8 @@ export function bankStatementsRouter(): OpenAPIHono<AppEnv> {
       'Lines are matched by reference and amount to open temporary payments and pending bank-transfer payments; the answer waits up to 10 s for the import to finish. ' +
       'A file that cannot be read is a 422 naming where it broke, and imports nothing; so is an XML file with a `<!DOCTYPE>` or `<!ENTITY>`, and a file whose parsing ' +
       'takes longer than STATEMENT_PARSE_TIMEOUT_MS (it is parsed on a worker thread, which is then stopped). When STATEMENT_MAX_CONCURRENT_IMPORTS imports are already ' +
-      'running in this API process the upload is refused with 429 and `Retry-After`; nothing is imported and the upload is journaled as `rejected_busy`.',
+      'running in this API process the upload is refused with 429 and `Retry-After` before its body is read; nothing is imported and the upload is journaled as `rejected_busy`. ' +
+      'A `Content-Length` over STATEMENT_MAX_BYTES is a 413 before the body is read; a file of more than STATEMENT_MAX_LINES lines is a 422.',
     security: bearer,
     request: {
       query: UploadQuery,
@@ -109,28 +85,32 @@ export function bankStatementsRouter(): OpenAPIHono<AppEnv> {
   app.post('/v1/bank-statements', requireScope('billing'), async (c) => {
     const deps = c.get('deps');
     const cap = deps.config.STATEMENT_MAX_BYTES;
-    const { bytes, truncated } = await readBytesCapped(c.req.raw, cap);
     const origin = { source: 'api', method: c.req.method, path: c.req.path, headers: journalHeaders(c), sourceIp: sourceIp(c) };
-    const journalId = await journalStatementUpload(deps.pool, origin, bytes, truncated);
-    const upload = async () => {
-      if (truncated) throw new PayloadTooLargeError(`statement files are limited to ${cap} bytes`);
-      const { file, fields } = await uploadParts(bytes, c.req.header('content-type') ?? '');
-      const q = UploadQuery.safeParse({ ...fields, ...c.req.query() });
-      if (!q.success) throw new ValidationError('the upload parameters are invalid', { errors: q.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
-      if (file.length === 0) throw new ValidationError('the statement file is empty', { errors: [{ path: 'file', message: 'empty' }] });
-      return { file, q: q.data };
-    };
-    const parts = await upload().catch(async (err: unknown) => {
-      await refuseUpload(deps.pool, journalId, err);
-      throw err;
-    });
-    const { statement, duplicate } = await importStatementFile(deps, {
-      bytes: parts.file,
-      fileName: parts.q.file_name,
-      format: parts.q.format,
-      csvMap: parts.q.csv_map,
-      journalId,
-    });
+    // Refused before a byte of the body is read, so a refusal costs no memory: a declared length
+    // over the cap (413), then no free import slot (429). Either is journaled with its headers only.
+    const declared = Number(c.req.header('content-length'));
+    const release = declared > cap ? undefined : deps.statementImports.tryAcquire();
+    let imported;
+    try {
+      if (!release) {
+        const err = declared > cap ? new PayloadTooLargeError(`statement files are limited to ${cap} bytes`) : importsBusy(deps.statementImports);
+        await refuseUpload(deps.pool, await journalStatementUpload(deps.pool, origin, Buffer.alloc(0), true), err);
+        throw err;
+      }
+      // Read under the slot: at most STATEMENT_MAX_CONCURRENT_IMPORTS bodies are in memory at once.
+      const { bytes, truncated } = await readBytesCapped(c.req.raw, cap);
+      const journalId = await journalStatementUpload(deps.pool, origin, bytes, truncated);
+      try {
+        if (truncated) throw new PayloadTooLargeError(`statement files are limited to ${cap} bytes`);
+        imported = await importInSlot(deps, { bytes, contentType: c.req.header('content-type') ?? '', params: c.req.query(), journalId, handOver: true });
+      } catch (err) {
+        await refuseUpload(deps.pool, journalId, err);
+        throw err;
+      }
+    } finally {
+      release?.();
+    }
+    const { statement, duplicate } = imported;
     if (statement.status !== 'done') {
       await waitForStatementImport(deps.temporal, statement.sha256, IMPORT_WAIT_MS);
     }

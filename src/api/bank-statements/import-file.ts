@@ -1,29 +1,41 @@
-import { createHash } from 'node:crypto';
+import { z } from '@hono/zod-openapi';
 import { PayloadTooLargeError, TooManyRequestsError, UnavailableError, UnprocessableContentError, ValidationError } from '../../domain/errors.js';
-import { MAX_JSON_SAFE_MINOR } from '../../domain/money.js';
-import { type BankStatementRow, findStatementBySha, insertLines, insertStatement } from '../../db/bank-statements.js';
+import { type BankStatementRow, findStatementBySha, insertEncodedLines, insertStatement } from '../../db/bank-statements.js';
 import { newId } from '../../db/ids.js';
 import { journalInbound, rejectInbound, type NewInboundRequest } from '../../db/inbound-requests.js';
 import { inTransaction, type Queryable } from '../../db/pool.js';
-import { type ParsedStatement, type StatementFormat, StatementParseError } from '../../statements/index.js';
+import { type StatementFormat, StatementParseError } from '../../statements/index.js';
 import { startStatementImport } from '../../temporal/start.js';
 import { CsvMap, type CsvMapConfig } from '../../config-statements.js';
 import type { AppDeps } from '../env.js';
-import { ParseTimeoutError, parseOffLoop } from './parse-off-loop.js';
+import { type EncodedStatement, ParseTimeoutError, readOffLoop, rowBatches } from './parse-off-loop.js';
 
 export const STATEMENT_FORMATS = ['camt.053', 'camt.054', 'mt940', 'mt942', 'csv'] as const satisfies readonly StatementFormat[];
+
+/** The upload's parameters: query string, or multipart form fields (the query wins). */
+export const UploadQuery = z.object({
+  format: z.enum(STATEMENT_FORMATS).optional().openapi({ description: 'Detected when left out (camt.053, camt.054, MT940; an MT942 is reported as mt942); CSV must be named' }),
+  csv_map: z.string().max(2000).optional().openapi({ description: 'A column map named in the statements file (config/statements.yaml), or one given inline as JSON ({"amount":"Amount","currency":"Currency",…})' }),
+  file_name: z.string().max(200).optional(),
+});
 
 /** Kept of each uploaded file in the journal: enough to see what arrived, not a second copy of 50 MB. */
 const JOURNAL_BODY_BYTES = 64 * 1024;
 
 export interface StatementUpload {
+  /** The request body: the statement file itself, or a multipart/form-data body with it as the field "file". */
   bytes: Buffer;
-  fileName?: string | undefined;
-  format?: StatementFormat | undefined;
-  /** A named column map from the statements file; required for CSV. */
-  csvMap?: string | undefined;
+  /** The body's Content-Type; multipart/form-data is taken apart on the worker thread. */
+  contentType?: string | undefined;
+  /** format, csv_map, file_name as the query string gave them; they win over form fields of the same name. */
+  params?: Record<string, string> | undefined;
   /** The journal row of the upload (journalStatementUpload), which records how it ended. */
   journalId: bigint;
+  /**
+   * Move `bytes` to the parse worker instead of copying them (the Buffer is unusable afterwards):
+   * the API does, so a 100 MB body is not copied on its event loop.
+   */
+  handOver?: boolean;
 }
 
 /** Journals an upload as it arrived, before anything reads it; refusals are recorded on the row. */
@@ -55,66 +67,69 @@ export interface ImportResult {
   duplicate: boolean;
 }
 
+/** What a refused import tells the uploader to wait: about one typical import. */
+const BUSY_RETRY_AFTER_SECONDS = 5;
+
+/** The 429 of an import past STATEMENT_MAX_CONCURRENT_IMPORTS. */
+export function importsBusy(slots: Pick<AppDeps['statementImports'], 'max'>): TooManyRequestsError {
+  return new TooManyRequestsError(
+    `${slots.max} statement imports are already running; nothing was imported, send the file again in a few seconds`,
+    BUSY_RETRY_AFTER_SECONDS,
+  );
+}
+
+type ImportDeps = Pick<AppDeps, 'pool' | 'temporal' | 'config' | 'statementImports'>;
+
 /**
- * Imports a statement file: journals it, parses all of it (a malformed file imports nothing),
- * stores the statement and its lines, and starts `bank-statement:<sha256>`, which matches the
- * lines. One recipe for the API and the CLI. At most STATEMENT_MAX_CONCURRENT_IMPORTS run at once
- * in a process; one more is refused (429, Retry-After) and journaled as rejected_busy.
+ * Imports a statement file: parses all of it (a malformed file imports nothing), stores the
+ * statement and its lines, and starts `bank-statement:<sha256>`, which matches the lines. One
+ * recipe for the API and the CLI. At most STATEMENT_MAX_CONCURRENT_IMPORTS run at once in a
+ * process; one more is refused (429, Retry-After) and journaled as rejected_busy. The API takes
+ * its slot itself, before it reads the body, and calls importInSlot.
  */
-export async function importStatementFile(deps: Pick<AppDeps, 'pool' | 'temporal' | 'config' | 'statementImports'>, upload: StatementUpload): Promise<ImportResult> {
-  const sha256 = createHash('sha256').update(upload.bytes).digest('hex');
-  const { journalId } = upload;
+export async function importStatementFile(deps: ImportDeps, upload: StatementUpload): Promise<ImportResult> {
   const release = deps.statementImports.tryAcquire();
   try {
-    if (!release) {
-      throw new TooManyRequestsError(
-        `${deps.statementImports.max} statement imports are already running; nothing was imported, send the file again in a few seconds`,
-        BUSY_RETRY_AFTER_SECONDS,
-      );
-    }
-    const earlier = await findStatementBySha(deps.pool, sha256);
+    if (!release) throw importsBusy(deps.statementImports);
+    return await importInSlot(deps, upload);
+  } catch (err) {
+    await refuseUpload(deps.pool, upload.journalId, err);
+    throw err;
+  } finally {
+    release?.();
+  }
+}
+
+/**
+ * The import, for a caller already holding an import slot; a refusal is thrown (and left to the
+ * caller to journal with refuseUpload). Everything that grows with the file runs on the parse
+ * worker (parse-off-loop.ts); this thread only looks the hash up, resolves the CSV map and passes
+ * the worker's encoded batches to Postgres.
+ */
+export async function importInSlot(deps: Pick<ImportDeps, 'pool' | 'temporal' | 'config'>, upload: StatementUpload): Promise<ImportResult> {
+  const { journalId } = upload;
+  const budget = deps.config.STATEMENT_PARSE_TIMEOUT_MS;
+  const reader = readOffLoop(upload.bytes, {
+    contentType: upload.contentType ?? '',
+    maxLines: deps.config.STATEMENT_MAX_LINES,
+    budgetMs: budget,
+    transfer: upload.handOver,
+  });
+  try {
+    const head = await readerStage(reader.head, budget);
+    const q = UploadQuery.safeParse({ ...head.fields, ...upload.params });
+    if (!q.success) throw new ValidationError('the upload parameters are invalid', { errors: q.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+    if (head.fileBytes === 0) throw new ValidationError('the statement file is empty', { errors: [{ path: 'file', message: 'empty' }] });
+    const earlier = await findStatementBySha(deps.pool, head.sha256);
     if (earlier) {
+      reader.stop();
       await ensureImportRunning(deps, earlier);
       await rejectInbound(deps.pool, journalId, 'duplicate', `the same file was imported as ${earlier.id}`);
       return { statement: earlier, duplicate: true };
     }
-    const parsed = await parse(deps, upload);
-    const result = await inTransaction(deps.pool, async (tx) => {
-      const { row, created } = await insertStatement(tx, {
-        id: newId('stm'),
-        sha256,
-        format: parsed.format,
-        file_name: upload.fileName ?? null,
-        accounts: parsed.accounts,
-        statement_ids: parsed.statementIds,
-        line_count: parsed.lines.length,
-      });
-      if (!created) return { statement: row, duplicate: true };
-      assertAmountsFit(parsed);
-      await insertLines(
-        tx,
-        row.id,
-        parsed.lines.map((l) => ({
-          id: newId('bln'),
-          lineNo: l.index + 1,
-          account: l.account,
-          statementRef: l.statementId,
-          // Batch items share their entry's reference; the position keeps them apart.
-          bankReference: l.bankReference === null ? null : l.batchIndex === null ? l.bankReference : `${l.bankReference}#${l.batchIndex}`,
-          bookingDate: l.bookingDate,
-          valueDate: l.valueDate,
-          amountMinor: l.amountMinor,
-          currency: l.currency,
-          direction: l.direction,
-          entryStatus: l.status,
-          reversal: l.reversal,
-          references: l.references,
-          counterparty: l.counterparty,
-          text: l.text,
-        })),
-      );
-      return { statement: row, duplicate: false };
-    });
+    const csv = csvMapFor(deps, q.data.format, q.data.csv_map);
+    const parsed = await readerStage(reader.parse({ format: q.data.format, csv, patterns: deps.config.statements.patterns }), budget);
+    const result = await store(deps, head.sha256, q.data.file_name, parsed);
     // Started after the commit, so the workflow always finds the lines. If Temporal refuses, the
     // statement stays stored, not matched: uploading the same file again starts its matching.
     await ensureImportRunning(deps, result.statement).catch(async (err: unknown) => {
@@ -123,42 +138,44 @@ export async function importStatementFile(deps: Pick<AppDeps, 'pool' | 'temporal
     });
     await rejectInbound(deps.pool, journalId, result.duplicate ? 'duplicate' : 'imported', `statement ${result.statement.id}, ${result.statement.line_count} lines`);
     return result;
-  } catch (err) {
-    await refuseUpload(deps.pool, journalId, err);
-    throw err;
   } finally {
-    release?.();
+    reader.stop();
   }
 }
 
-/** What a refused import tells the uploader to wait: about one typical import. */
-const BUSY_RETRY_AFTER_SECONDS = 5;
+async function store(deps: Pick<ImportDeps, 'pool'>, sha256: string, fileName: string | undefined, parsed: EncodedStatement): Promise<ImportResult> {
+  return inTransaction(deps.pool, async (tx) => {
+    const { row, created } = await insertStatement(tx, {
+      id: newId('stm'),
+      sha256,
+      format: parsed.format,
+      file_name: fileName ?? null,
+      accounts: parsed.accounts,
+      statement_ids: parsed.statementIds,
+      line_count: parsed.lineCount,
+    });
+    if (!created) return { statement: row, duplicate: true };
+    await insertEncodedLines(tx, row.id, rowBatches(parsed));
+    return { statement: row, duplicate: false };
+  });
+}
 
-/** Amounts travel as JSON integers and are stored as bigint: refuse what would not survive either. */
-function assertAmountsFit(parsed: ParsedStatement): void {
-  const tooBig = parsed.lines.find((l) => l.amountMinor > MAX_JSON_SAFE_MINOR);
-  if (tooBig) {
-    throw new UnprocessableContentError(`line ${tooBig.index + 1}: the amount is too large to be a payment; nothing was imported`, {
-      errors: [{ path: `line ${tooBig.index + 1}`, message: 'amount too large' }],
+function csvMapFor(deps: Pick<AppDeps, 'config'>, format: StatementFormat | undefined, name: string | undefined): CsvMapConfig | undefined {
+  if (format !== 'csv') return undefined;
+  const maps = deps.config.statements.csvMaps;
+  const csv = name?.trimStart().startsWith('{') ? inlineMap(name) : name ? maps[name] : undefined;
+  if (!csv) {
+    throw new ValidationError(name ? `no CSV column map named "${name}"` : 'a CSV statement needs csv_map', {
+      errors: [{ path: 'csv_map', message: `one of: ${Object.keys(maps).join(', ') || '(none configured)'}` }],
     });
   }
+  return csv;
 }
 
-async function parse(deps: Pick<AppDeps, 'config'>, upload: StatementUpload): Promise<ParsedStatement> {
-  const maps = deps.config.statements.csvMaps;
-  let csv;
-  if (upload.format === 'csv') {
-    const name = upload.csvMap;
-    csv = name?.trimStart().startsWith('{') ? inlineMap(name) : name ? maps[name] : undefined;
-    if (!csv) {
-      throw new ValidationError(name ? `no CSV column map named "${name}"` : 'a CSV statement needs csv_map', {
-        errors: [{ path: 'csv_map', message: `one of: ${Object.keys(maps).join(', ') || '(none configured)'}` }],
-      });
-    }
-  }
-  const budget = deps.config.STATEMENT_PARSE_TIMEOUT_MS;
+/** A stage of the off-loop read, with its failures as the answers they are (422 for the file). */
+async function readerStage<T>(stage: Promise<T>, budget: number): Promise<T> {
   try {
-    return await parseOffLoop(upload.bytes, { format: upload.format, csv, patterns: deps.config.statements.patterns }, budget);
+    return await stage;
   } catch (err) {
     if (err instanceof ParseTimeoutError) {
       throw new UnprocessableContentError(`the statement file took longer than ${budget} ms to read (STATEMENT_PARSE_TIMEOUT_MS), so reading it was stopped; nothing was imported`, {

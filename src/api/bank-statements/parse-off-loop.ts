@@ -1,6 +1,9 @@
 import { Worker } from 'node:worker_threads';
-import { type ParsedStatement, type ParseOptions, StatementParseError } from '../../statements/index.js';
-import type { ParseReply, ParseRequest } from './parse-worker.js';
+import { UnprocessableContentError, ValidationError } from '../../domain/errors.js';
+import { type ParseOptions, StatementParseError } from '../../statements/index.js';
+import type { EncodedStatement, ParseCommand, ReadFailure, ReadReply, ReadRequest } from './parse-worker.js';
+
+export type { EncodedStatement } from './parse-worker.js';
 
 /** The parse took longer than its budget; the worker was stopped. */
 export class ParseTimeoutError extends Error {
@@ -16,40 +19,136 @@ export class ParseTimeoutError extends Error {
 const UNDER_TSX = import.meta.url.endsWith('.ts');
 const WORKER_URL = new URL(UNDER_TSX ? './parse-worker.ts' : './parse-worker.js', import.meta.url);
 
-function startWorker(request: ParseRequest): Worker {
-  if (!UNDER_TSX) return new Worker(WORKER_URL, { workerData: request });
+function startWorker(request: ReadRequest, transferList: ArrayBuffer[]): Worker {
+  if (!UNDER_TSX) return new Worker(WORKER_URL, { workerData: request, transferList });
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: request });
+  return new Worker(boot, { eval: true, workerData: request, transferList });
+}
+
+/** What the worker learned before parsing: the file's hash and size, and the multipart form's text fields. */
+export interface FileHead {
+  sha256: string;
+  fields: Record<string, string>;
+  fileBytes: number;
+}
+
+export interface OffLoopRead {
+  /** The file's hash, size and form fields; rejects if the body cannot be taken apart. */
+  head: Promise<FileHead>;
+  /** Parses the file (call once, after `head`): the lines encoded as INSERT batches. */
+  parse(opts: ParseOptions): Promise<EncodedStatement>;
+  /** Stops the worker (idempotent); a pending promise rejects. */
+  stop(): void;
 }
 
 /**
- * Parses a statement file on a worker thread of its own, so a slow or hostile file never holds up
- * the API's event loop, and stops the worker when `budgetMs` is spent (a synchronous parse on the
- * main thread could not be interrupted at all). One worker per import: imports are few (bounded by
- * STATEMENT_MAX_CONCURRENT_IMPORTS) and the start-up cost, tens of milliseconds, is small beside a
- * parse. Throws StatementParseError as the parser would, ParseTimeoutError on the budget.
+ * The error a worker's failure is on this thread. A file the parser refuses is a
+ * StatementParseError as the parser threw it; a form that cannot be read a ValidationError (400);
+ * a file over the line cap or with an unstorable amount an UnprocessableContentError. Anything else
+ * the worker ran into — a parser library throwing a plain Error, the thread running out of memory
+ * or dying — happened while reading this file, so it is a 422 too ("cannot be read"), recorded
+ * like any malformed file: never a 500 that leaves the journal row undecided.
  */
-export function parseOffLoop(bytes: Buffer, opts: ParseOptions, budgetMs: number): Promise<ParsedStatement> {
-  return new Promise<ParsedStatement>((resolve, reject) => {
-    const worker = startWorker({ bytes, opts });
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      fn();
-      void worker.terminate();
-    };
-    const timer = setTimeout(() => finish(() => reject(new ParseTimeoutError(budgetMs))), budgetMs);
-    worker.once('message', (reply: ParseReply) =>
-      finish(() => {
-        if (reply.ok) resolve(reply.statement);
-        else if (reply.parseError) reject(new StatementParseError(reply.parseError.reason, reply.parseError.where));
-        else reject(new Error(`statement parser failed: ${reply.message}`));
-      }),
-    );
-    worker.once('error', (err) => finish(() => reject(err)));
-    worker.once('exit', (code) => finish(() => reject(new Error(`statement parser exited with code ${code} before answering`))));
+function errorOf(failure: ReadFailure): Error {
+  switch (failure.type) {
+    case 'parse':
+      return new StatementParseError(failure.reason, failure.where);
+    case 'invalid':
+      return new ValidationError(failure.message, { errors: failure.errors });
+    case 'unprocessable':
+      return new UnprocessableContentError(failure.message, { errors: failure.errors });
+    case 'crash':
+      return unreadable(failure.message);
+  }
+}
+
+function unreadable(why: string): UnprocessableContentError {
+  const short = why.slice(0, 300);
+  return new UnprocessableContentError(`the statement file cannot be read (the parser failed: ${short}); nothing was imported`, {
+    errors: [{ path: 'file', message: short }],
   });
+}
+
+/**
+ * Reads a statement upload on a worker thread of its own, so neither a slow or hostile file nor a
+ * big one holds up the API's event loop: the multipart form, the SHA-256, the parse and the
+ * encoding of the lines all happen there, and the lines come back as one transferred ArrayBuffer
+ * (EncodedStatement), not as objects to be deserialised here. The worker is stopped when
+ * `budgetMs` is spent, counted from its start (a synchronous parse on the main thread could not be
+ * interrupted at all). One worker per import: imports are few (STATEMENT_MAX_CONCURRENT_IMPORTS)
+ * and the start-up cost, tens of milliseconds, is small beside a parse.
+ *
+ * `transfer` moves the body's memory to the worker instead of copying it (the caller's Buffer is
+ * then empty); only when the Buffer owns its whole ArrayBuffer, never a slice of Node's pool.
+ */
+export function readOffLoop(body: Buffer, opts: { contentType: string; maxLines: number; budgetMs: number; transfer?: boolean }): OffLoopRead {
+  const ownsBuffer = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
+  const transferList = opts.transfer && ownsBuffer ? [body.buffer] : [];
+  const worker = startWorker({ body, contentType: opts.contentType, maxLines: opts.maxLines }, transferList);
+  // Each stage waits on its own reply; whatever stops the worker early rejects the one pending.
+  let pending: { resolve: (reply: ReadReply) => void; reject: (err: Error) => void } | undefined;
+  let early: ReadReply | undefined;
+  let ended: Error | undefined;
+  const end = (err: Error) => {
+    if (ended) return;
+    ended = err;
+    clearTimeout(timer);
+    void worker.terminate();
+    pending?.reject(err);
+    pending = undefined;
+  };
+  const timer = setTimeout(() => end(new ParseTimeoutError(opts.budgetMs)), opts.budgetMs);
+  worker.on('message', (reply: ReadReply) => {
+    if (pending) {
+      const p = pending;
+      pending = undefined;
+      p.resolve(reply);
+    } else early = reply;
+  });
+  worker.once('error', (err) => end(unreadable(`${err.name}: ${err.message}`)));
+  worker.once('exit', (code) => end(unreadable(`the parser thread exited with code ${code} before answering`)));
+  const next = () =>
+    new Promise<ReadReply>((resolve, reject) => {
+      if (early) {
+        const got = early;
+        early = undefined;
+        resolve(got);
+      } else if (ended) reject(ended);
+      else pending = { resolve, reject };
+    });
+
+  const head = next().then((reply) => {
+    if (reply.kind === 'failed') throw errorOf(reply.failure);
+    if (reply.kind !== 'hashed') throw unreadable(`unexpected reply ${reply.kind}`);
+    return { sha256: reply.sha256, fields: reply.fields, fileBytes: reply.fileBytes };
+  });
+  head.catch(() => end(new Error('stopped')));
+  return {
+    head,
+    async parse(parseOpts) {
+      await head;
+      const answer = next();
+      worker.postMessage({ kind: 'parse', opts: parseOpts } satisfies ParseCommand);
+      const reply = await answer;
+      end(new Error('done'));
+      if (reply.kind === 'failed') throw errorOf(reply.failure);
+      if (reply.kind !== 'parsed') throw unreadable(`unexpected reply ${reply.kind}`);
+      const { kind: _kind, ...encoded } = reply;
+      return encoded;
+    },
+    stop() {
+      end(new Error('stopped'));
+    },
+  };
+}
+
+/** Each batch of an EncodedStatement as the JSON text the INSERT takes, one at a time. */
+export function* rowBatches(encoded: Pick<EncodedStatement, 'rows' | 'batchEnds'>): Generator<string> {
+  const decoder = new TextDecoder();
+  let from = 0;
+  for (const to of encoded.batchEnds) {
+    yield decoder.decode(new Uint8Array(encoded.rows, from, to - from));
+    from = to;
+  }
 }
