@@ -22,6 +22,7 @@ import {
   stopConflict,
   type StoppedReason,
 } from '../domain/subscription.js';
+import { nextMoment } from '../domain/subscription-moments.js';
 import { TollgateAmountMinor, TollgateNextActionAt, TollgateState } from '../temporal/search-attributes.js';
 import {
   adminChargeNowSignal,
@@ -51,9 +52,6 @@ const { chargeSubscription } = proxyActivities<ReturnType<typeof createActivitie
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
-/** What the loop waits for next; at equal times the earlier kind in this list goes first. */
-type Moment = { kind: 'ends' | 'card_expired' | 'expiry_notice' | 'charge'; at: number };
-const MOMENT_ORDER: Moment['kind'][] = ['ends', 'card_expired', 'expiry_notice', 'charge'];
 /** Patch id: the card stops its subscription at its expiry, not at the next charge (issue 8). */
 const CARD_STOPS_AT_EXPIRY = 'card-stops-at-expiry';
 /** Patch id: a stop that arrives while the amount hook is asked waits for the round to end. */
@@ -314,31 +312,12 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
     return false;
   }
 
-  /** The next thing due: the end date, the card's expiry (notice, then stop), or the next charge. */
-  function nextMoment(): Moment | null {
-    const nextAt = s.nextChargeAt ? Date.parse(s.nextChargeAt) : null;
-    const chargeAt = s.state === 'past_due' ? (s.retryAt ? Date.parse(s.retryAt) : nowMs()) : nextAt;
-    const moments: Moment[] = [];
-    if (chargeAt !== null) moments.push({ kind: 'charge', at: chargeAt });
-    const endsAt = s.terms.endsAt ? Date.parse(s.terms.endsAt) : null;
-    if (endsAt !== null && s.state === 'active' && (nextAt === null || nextAt >= endsAt) && s.terms.schedule.kind !== 'automatic') {
-      moments.push({ kind: 'ends', at: endsAt });
-    }
-    // REMP: a card stops its subscription when it expires (the end of its month), not at the next
-    // charge, after a card.expiring notice CARD_EXPIRY_NOTICE_DAYS before.
-    const expires = s.terms.paymentMethod.expires;
-    if (expires) {
-      const expiredAt = cardExpiresAtMs(expires) + 1;
-      moments.push({ kind: 'card_expired', at: expiredAt });
-      if (s.expiryNoticeFor !== expires) moments.push({ kind: 'expiry_notice', at: expiredAt - s.terms.cardExpiryNoticeMs });
-    }
-    moments.sort((a, b) => a.at - b.at || MOMENT_ORDER.indexOf(a.kind) - MOMENT_ORDER.indexOf(b.kind));
-    return moments[0] ?? null;
-  }
-
   /** Sleeps until the next moment and acts on it; true when a charge is due (or was asked for). */
   async function awaitNextMoment(): Promise<boolean> {
-    const moment = nextMoment();
+    const moment = nextMoment({
+      state: s.state, nextChargeAt: s.nextChargeAt, retryAt: s.retryAt, endsAt: s.terms.endsAt, automatic: s.terms.schedule.kind === 'automatic',
+      cardExpires: s.terms.paymentMethod.expires, expiryNoticeFor: s.expiryNoticeFor, cardExpiryNoticeMs: s.terms.cardExpiryNoticeMs,
+    }, nowMs());
     if ((await sleepUntil(moment?.at ?? null)) && !chargeRequested) return false;
     if (chargeRequested || !moment || moment.kind === 'charge') return true;
     const expires = s.terms.paymentMethod.expires;
