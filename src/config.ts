@@ -60,6 +60,9 @@ export const ConfigSchema = z.object({
   TOLLGATE_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   TOLLGATE_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TOLLGATE_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
+  /** `tollgate start --cluster`: how many worker processes, and how many API processes (on PORT, PORT+1, …). */
+  TOLLGATE_WORKERS: z.coerce.number().int().min(1).max(64).default(3),
+  TOLLGATE_APIS: z.coerce.number().int().min(1).max(64).default(2),
   SANDBOX_WEBHOOK_SECRET: z
     .string()
     .regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must look like whsec_<base64>')

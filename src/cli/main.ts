@@ -10,9 +10,11 @@ import { migrate } from '../db/migrate.js';
 import { ProvisionError } from './provision/paths.js';
 import { ensureTemporalCli } from './provision/temporal-cli.js';
 import { ensureTimeSkippingServer } from './provision/test-server.js';
+import { ensureTemporalServer } from './provision/temporal-server.js';
 import { oneSentence } from './stack/failure-sentence.js';
 import { StartError } from './stack/start-error.js';
 import { startStack } from './start.js';
+import { startCluster } from './start-cluster.js';
 import { importStatementCommand } from './statements-import.js';
 import { Connection } from '@temporalio/client';
 import { temporalConnectionOptions } from '../temporal/connection.js';
@@ -21,8 +23,12 @@ import { setupTemporal, TemporalSetupError } from '../temporal/setup.js';
 const USAGE = `tollgate <command>
 
   start       run the whole stack (Temporal dev server, Postgres, migrations, worker, API)
+  start --cluster
+              the production shape: the real Temporal server on Postgres, TOLLGATE_WORKERS
+              workers (3) and TOLLGATE_APIS API processes (2) on PORT, PORT+1, …
   migrate     apply database migrations to DATABASE_URL
-  provision   fetch or build the Temporal CLI and the time-skipping test server into the cache
+  provision   fetch or build the Temporal CLI, the time-skipping test server and the cluster's
+              Temporal server into the cache
   api-key create [--name NAME] [--scopes admin,billing,read] [--expires-in P30D]
               mint an API key in DATABASE_URL and print it once
   api-key revoke ID
@@ -75,8 +81,8 @@ async function main(argv: string[]): Promise<void> {
   }
   switch (command) {
     case 'start': {
-      args(argv.slice(1), 'start', {}, { min: 0, max: 0 });
-      return startStack(loadConfig(), process.env);
+      const { values } = args(argv.slice(1), 'start', { cluster: { type: 'boolean' } }, { min: 0, max: 0 });
+      return values.cluster ? startCluster(loadConfig(), process.env) : startStack(loadConfig(), process.env);
     }
     case 'migrate': {
       args(argv.slice(1), 'migrate', {}, { min: 0, max: 0 });
@@ -94,6 +100,7 @@ async function main(argv: string[]): Promise<void> {
       const opts = { cacheOverride: config.TOLLGATE_CACHE_DIR, env: process.env, log };
       log(`Temporal CLI: ${await ensureTemporalCli({ ...opts, explicit: config.TEMPORAL_CLI })}`);
       log(`time-skipping test server: ${await ensureTimeSkippingServer(opts)}`);
+      log(`Temporal server (cluster): ${(await ensureTemporalServer(opts)).server}`);
       return;
     }
     case 'api-key': {

@@ -134,7 +134,7 @@ function portClaims(config: Config): { temporal?: PortClaim; ui?: PortClaim; pos
   };
 }
 
-async function migrateOrExplain(databaseUrl: string, given: boolean): Promise<void> {
+export async function migrateOrExplain(databaseUrl: string, given: boolean): Promise<void> {
   const pool = createPool(databaseUrl, 2);
   pool.on('error', () => undefined); // an idle client's error is the same failure the query reports
   try {
@@ -156,12 +156,12 @@ async function migrateOrExplain(databaseUrl: string, given: boolean): Promise<vo
   }
 }
 
-function watchExit(children: ManagedChild[], onExit: (name: string) => void): void {
+export function watchExit(children: ManagedChild[], onExit: (name: string) => void): void {
   for (const c of children) void c.exited.then(() => onExit(c.name));
 }
 
 /** The generated admin key survives restarts, so a second `npm start` prints the same one. */
-function loadOrCreateAdminKey(dataDir: string): string {
+export function loadOrCreateAdminKey(dataDir: string): string {
   const file = join(dataDir, 'admin-api-key');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const key = generateApiKey();

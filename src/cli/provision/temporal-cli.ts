@@ -53,7 +53,7 @@ export async function ensureTemporalCli(o: TemporalCliOptions): Promise<string> 
 }
 
 /** Go on PATH, else where its installer puts it ($GOROOT, /usr/local/go) even when PATH lacks it. */
-function findGo(env: NodeJS.ProcessEnv): string | undefined {
+export function findGo(env: NodeJS.ProcessEnv): string | undefined {
   const installed = join(env.GOROOT ?? '/usr/local/go', 'bin', 'go');
   return findOnPath('go', env.PATH) ?? (existsSync(installed) ? installed : undefined);
 }

@@ -1,0 +1,155 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Config } from '../config.js';
+import { projectRoot } from './provision/paths.js';
+import { ensureTemporalServer } from './provision/temporal-server.js';
+import { startChild, stopAllChildren, waitUntilReady } from './stack/child-process.js';
+import { oneSentence } from './stack/failure-sentence.js';
+import { claimPorts, type PortClaim } from './stack/ports.js';
+import { startEmbeddedPostgres } from './stack/postgres.js';
+import { type ClusterPostgres, clusterPortClaims, startTemporalCluster } from './stack/temporal-cluster.js';
+import { setupTemporal } from '../temporal/setup.js';
+import { Connection } from '@temporalio/client';
+import { loadOrCreateAdminKey, migrateOrExplain, watchExit } from './start.js';
+
+const say = (line: string) => console.log(`[tollgate] ${line}`);
+
+/**
+ * `npm run start:cluster` / `tollgate start --cluster`: the production shape without Docker — the
+ * real Temporal server (not the dev server) on Postgres, TOLLGATE_WORKERS worker processes and
+ * TOLLGATE_APIS API processes on PORT, PORT+1, …. Embedded Postgres under <data dir>/cluster unless
+ * DATABASE_URL is set (Temporal's two databases then live on that server). Ctrl-C or SIGTERM stops
+ * everything in reverse order; so does a start that fails half-way, saying why in one sentence.
+ */
+export async function startCluster(config: Config, env: NodeJS.ProcessEnv): Promise<void> {
+  const dataDir = resolve(config.TOLLGATE_DATA_DIR);
+  const clusterDir = join(dataDir, 'cluster');
+  let shuttingDown = false;
+  let started = false;
+
+  const shutdown = async (reason: string, code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    if (started) say(`stopping (${reason})…`);
+    await stopAllChildren((name, err) => say(`could not stop the ${name}: ${String(err)}`));
+    if (started) say('stopped.');
+    process.exit(code);
+  };
+  const fail = (err: unknown) => {
+    console.error(`[tollgate] ${oneSentence(err, join(dataDir, 'start-failure.log'))}`);
+    void shutdown('startup failed', 1);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
+
+  try {
+    mkdirSync(clusterDir, { recursive: true, mode: 0o755 });
+    const temporalClaims = config.TEMPORAL_ADDRESS ? [] : clusterPortClaims(config.TOLLGATE_TEMPORAL_PORT);
+    const pgClaim: PortClaim[] = config.DATABASE_URL
+      ? []
+      : [{ port: config.TOLLGATE_POSTGRES_PORT, host: '127.0.0.1', what: 'embedded Postgres', variable: 'TOLLGATE_POSTGRES_PORT', instead: 'DATABASE_URL=postgres://…' }];
+    const apiClaims: PortClaim[] = Array.from({ length: config.TOLLGATE_APIS }, (_, i) => ({
+      port: config.PORT + i,
+      host: config.HOST,
+      what: `API #${i + 1}`,
+      variable: i === 0 ? 'PORT' : 'PORT (API #n listens on PORT+n-1)',
+    }));
+    await claimPorts([...temporalClaims, ...pgClaim, ...apiClaims]);
+
+    const tools = config.TEMPORAL_ADDRESS ? undefined : await ensureTemporalServer({ cacheOverride: config.TOLLGATE_CACHE_DIR, env, log: say });
+    await claimPorts([...temporalClaims, ...pgClaim]); // again: provisioning may have taken minutes
+
+    // Postgres: the ledger and Temporal's two databases.
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      const pgLog = join(clusterDir, 'postgres.log');
+      started = true;
+      const pgServer = await startEmbeddedPostgres({
+        dataDir: join(clusterDir, 'postgres'),
+        port: config.TOLLGATE_POSTGRES_PORT,
+        persistent: true,
+        durable: true,
+        onLog: (line) => appendFileSync(pgLog, line),
+        env,
+        systemDir: config.TOLLGATE_SYSTEM_DIR,
+      });
+      say(`embedded Postgres is up (data in ${pgServer.dataDir})`);
+      await pgServer.createDatabase('tollgate');
+      databaseUrl = pgServer.url('tollgate');
+    }
+    await migrateOrExplain(databaseUrl, config.DATABASE_URL !== undefined);
+
+    // Temporal
+    let temporalAddress = config.TEMPORAL_ADDRESS;
+    if (!temporalAddress && tools) {
+      say(`starting the Temporal server on Postgres (config and log in ${join(clusterDir, 'temporal')})…`);
+      started = true;
+      const t0 = Date.now();
+      const cluster = await startTemporalCluster({
+        tools,
+        postgres: postgresOf(databaseUrl),
+        port: config.TOLLGATE_TEMPORAL_PORT,
+        namespace: config.TEMPORAL_NAMESPACE,
+        dir: join(clusterDir, 'temporal'),
+        log: say,
+      });
+      temporalAddress = cluster.address;
+      say(`Temporal server is up at ${temporalAddress} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      const connection = await Connection.connect({ address: temporalAddress });
+      try {
+        // A namespace just registered takes a moment to reach every frontend cache: wait for it.
+        await setupTemporal(connection, config.TEMPORAL_NAMESPACE, { waitMs: 60_000, log: say });
+      } finally {
+        await connection.close();
+      }
+    }
+    if (!temporalAddress) throw new Error('unreachable: no Temporal address');
+
+    const adminKey = config.TOLLGATE_ADMIN_API_KEY ?? loadOrCreateAdminKey(dataDir);
+    const childEnv: NodeJS.ProcessEnv = { ...env, TEMPORAL_ADDRESS: temporalAddress, DATABASE_URL: databaseUrl, TOLLGATE_ADMIN_API_KEY: adminKey };
+    const entry = processEntry();
+    await claimPorts(apiClaims);
+    started = true;
+    const children = [];
+    for (let i = 1; i <= config.TOLLGATE_WORKERS; i++) {
+      children.push(startChild(`worker #${i}`, process.execPath, entry('worker'), { env: childEnv, stdio: 'inherit' }));
+    }
+    const apis = apiClaims.map((claim, i) =>
+      startChild(`API #${i + 1}`, process.execPath, entry('api'), { env: { ...childEnv, PORT: String(claim.port) }, stdio: 'inherit' }),
+    );
+    children.push(...apis);
+    watchExit(children, (name) => void shutdown(`${name} exited`, 1));
+    await Promise.all(
+      apis.map((api, i) => waitUntilReady(api, async () => (await fetch(`http://localhost:${config.PORT + i}/healthz`)).ok, 60_000, () => 'its log is above')),
+    );
+    say('ready.');
+    apis.forEach((_, i) => say(`  API #${i + 1}        http://localhost:${config.PORT + i}`));
+    say(`  workers       ${config.TOLLGATE_WORKERS} processes on task queue ${config.TEMPORAL_TASK_QUEUE}`);
+    say(`  Temporal      ${temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE}; no UI in this mode yet: use the temporal CLI)`);
+    say(`  Postgres      ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
+    say(`  admin API key ${adminKey}`);
+    say('Ctrl-C stops everything.');
+  } catch (err) {
+    fail(err);
+  }
+}
+
+/** Temporal's databases go on the same server, with the same role, as the ledger's. */
+function postgresOf(databaseUrl: string): ClusterPostgres {
+  const u = new URL(databaseUrl);
+  return {
+    host: u.hostname === 'localhost' ? '127.0.0.1' : u.hostname,
+    port: Number(u.port || 5432),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+  };
+}
+
+/** node's arguments for `dist/<part>/main.js` — or, when this runs from the source (npm run tollgate, tests), for src/ through tsx. */
+function processEntry(): (part: 'api' | 'worker') => string[] {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const root = projectRoot();
+  return (part) => (fromSource ? ['--import', 'tsx', join(root, 'src', part, 'main.ts')] : [join(root, 'dist', part, 'main.js')]);
+}

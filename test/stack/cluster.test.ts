@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { cachedTemporalServer, temporalServerDir } from '../../src/cli/provision/temporal-server.js';
+import { clusterPortClaims } from '../../src/cli/stack/temporal-cluster.js';
+import { portIsFree } from '../../src/cli/stack/ports.js';
+import { privateDir, processesMentioning, runCli, startEnv } from '../support/cli-run.js';
+import { freePort } from '../support/free-port.js';
+
+/**
+ * `tollgate start --cluster` on free ports: the real Temporal server on the embedded Postgres, three
+ * workers and two APIs; a sandbox payment created and approved through API #2 completes, its
+ * workflow is found by TollgateCustomerId, and SIGTERM leaves nothing running. The server is built
+ * by `tollgate provision` or the first `npm run start:cluster` (minutes), never by the tests.
+ */
+const tools = cachedTemporalServer(process.env.TOLLGATE_CACHE_DIR);
+const skip = tools ? false : `the cluster's Temporal server is not built in ${temporalServerDir(process.env.TOLLGATE_CACHE_DIR)} yet (run \`npm run tollgate -- provision\` once)`;
+
+/** A frontend port whose whole block (membership at −300 … metrics at +767) is free. */
+async function freeTemporalBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 10_000 + Math.floor(Math.random() * 20_000); // membership ports (base − 300) must fit a smallint
+    const claims = clusterPortClaims(base);
+    if ((await Promise.all(claims.map((c) => portIsFree(c.port, c.host)))).every(Boolean)) return base;
+  }
+  throw new Error('no free block of ports for the Temporal server');
+}
+
+async function freeApiBase(): Promise<number> {
+  for (;;) {
+    const base = await freePort();
+    if (base < 65_000 && (await portIsFree(base + 1, '127.0.0.1'))) return base;
+  }
+}
+
+describe('tollgate start --cluster', { skip }, () => {
+  it('runs a payment through API #2 on the real Temporal server and stops cleanly', { timeout: 240_000 }, async () => {
+    const dataDir = join(privateDir('tollgate-cluster-'), '.data');
+    const temporalPort = await freeTemporalBase();
+    const apiPort = await freeApiBase();
+    const adminKey = 'tg_cluster_test_admin_key_0123456789abcdef';
+    const run = runCli(
+      ['start', '--cluster'],
+      startEnv({
+        TOLLGATE_DATA_DIR: dataDir,
+        TOLLGATE_TEMPORAL_PORT: String(temporalPort),
+        TOLLGATE_POSTGRES_PORT: String(await freePort()),
+        PORT: String(apiPort),
+        TOLLGATE_ADMIN_API_KEY: adminKey,
+        LOG_LEVEL: 'warn',
+      }),
+    );
+    try {
+      const deadline = Date.now() + 180_000;
+      while (!/\[tollgate\] ready\./.test(run.stdout())) {
+        const code = await Promise.race([run.exited, new Promise((r) => setTimeout(() => r('waiting'), 250))]);
+        assert.equal(code, 'waiting', `start --cluster exited (${String(code)}); stdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`);
+        assert.ok(Date.now() < deadline, `not ready after 180 s; stdout:\n${run.stdout()}`);
+      }
+      assert.match(run.stdout(), /3 processes on task queue/);
+
+      const api2 = `http://127.0.0.1:${apiPort + 1}`;
+      const call = async (method: string, path: string, body?: unknown) => {
+        const res = await fetch(`${api2}${path}`, {
+          method,
+          redirect: 'manual',
+          headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+          ...(body !== undefined && { body: JSON.stringify(body) }),
+        });
+        const text = await res.text();
+        return { status: res.status, json: text.startsWith('{') ? (JSON.parse(text) as Record<string, any>) : {} };
+      };
+      const customer = await call('POST', '/v1/customers', { external_ref: 'cluster-1', name: 'Cluster', email: 'cluster@example.com' });
+      assert.equal(customer.status, 201, JSON.stringify(customer.json));
+      const payment = await call('POST', '/v1/payments', { customer_id: customer.json.id, amount: 1234, currency: 'PLN', gateway: 'sandbox', description: 'cluster' });
+      assert.equal(payment.status, 201, JSON.stringify(payment.json));
+      const approved = await call('POST', `/sandbox/checkout/${payment.json.id}/approve`);
+      assert.ok(approved.status < 400, `approve: ${approved.status}`);
+      let status = '';
+      for (let i = 0; i < 120 && status !== 'succeeded'; i++) {
+        status = (await call('GET', `/v1/payments/${payment.json.id}`)).json.status as string;
+        if (status !== 'succeeded') await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.equal(status, 'succeeded');
+
+      const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+      try {
+        const client = new Client({ connection, namespace: 'default' });
+        let ids: string[] = [];
+        for (let i = 0; i < 40 && ids.length === 0; i++) {
+          ids = [];
+          for await (const wf of client.workflow.list({ query: `TollgateCustomerId = '${customer.json.id}'` })) ids.push(wf.workflowId);
+          if (ids.length === 0) await new Promise((r) => setTimeout(r, 250));
+        }
+        assert.deepEqual(ids, [`payment:${payment.json.id}`]);
+      } finally {
+        await connection.close();
+      }
+    } finally {
+      run.child.kill('SIGTERM');
+      const code = await run.exited;
+      assert.equal(code, 0, `exit code after SIGTERM; stderr:\n${run.stderr()}`);
+    }
+    assert.match(run.stdout(), /\[tollgate\] stopped\./);
+    assert.deepEqual(processesMentioning(dataDir), [], 'no process of this cluster survives');
+  });
+});
