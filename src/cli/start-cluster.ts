@@ -1,10 +1,10 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
+import { superviseStart } from './stack/supervisor.js';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config.js';
 import { projectRoot } from './provision/paths.js';
 import { ensureTemporalServer } from './provision/temporal-server.js';
-import { startChild, stopAllChildren, waitUntilReady } from './stack/child-process.js';
-import { oneSentence } from './stack/failure-sentence.js';
+import { startChild, waitUntilReady } from './stack/child-process.js';
 import { claimPorts, type PortClaim } from './stack/ports.js';
 import { startEmbeddedPostgres } from './stack/postgres.js';
 import { type ClusterPostgres, clusterPortClaims, startTemporalCluster } from './stack/temporal-cluster.js';
@@ -24,25 +24,7 @@ const say = (line: string) => console.log(`[tollgate] ${line}`);
 export async function startCluster(config: Config, env: NodeJS.ProcessEnv): Promise<void> {
   const dataDir = resolve(config.TOLLGATE_DATA_DIR);
   const clusterDir = join(dataDir, 'cluster');
-  let shuttingDown = false;
-  let started = false;
-
-  const shutdown = async (reason: string, code: number) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    if (started) say(`stopping (${reason})…`);
-    await stopAllChildren((name, err) => say(`could not stop the ${name}: ${String(err)}`));
-    if (started) say('stopped.');
-    process.exit(code);
-  };
-  const fail = (err: unknown) => {
-    console.error(`[tollgate] ${oneSentence(err, join(dataDir, 'start-failure.log'))}`);
-    void shutdown('startup failed', 1);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT', 0));
-  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
-  process.on('uncaughtException', fail);
-  process.on('unhandledRejection', fail);
+  const { markStarted, shutdown, fail } = superviseStart(dataDir);
 
   try {
     mkdirSync(clusterDir, { recursive: true, mode: 0o755 });
@@ -65,7 +47,7 @@ export async function startCluster(config: Config, env: NodeJS.ProcessEnv): Prom
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
       const pgLog = join(clusterDir, 'postgres.log');
-      started = true;
+      markStarted();
       const pgServer = await startEmbeddedPostgres({
         dataDir: join(clusterDir, 'postgres'),
         port: config.TOLLGATE_POSTGRES_PORT,
@@ -85,7 +67,7 @@ export async function startCluster(config: Config, env: NodeJS.ProcessEnv): Prom
     let temporalAddress = config.TEMPORAL_ADDRESS;
     if (!temporalAddress && tools) {
       say(`starting the Temporal server on Postgres (config and log in ${join(clusterDir, 'temporal')})…`);
-      started = true;
+      markStarted();
       const t0 = Date.now();
       const cluster = await startTemporalCluster({
         tools,
@@ -111,7 +93,7 @@ export async function startCluster(config: Config, env: NodeJS.ProcessEnv): Prom
     const childEnv: NodeJS.ProcessEnv = { ...env, TEMPORAL_ADDRESS: temporalAddress, DATABASE_URL: databaseUrl, TOLLGATE_ADMIN_API_KEY: adminKey };
     const entry = processEntry();
     await claimPorts(apiClaims);
-    started = true;
+    markStarted();
     const children = [];
     for (let i = 1; i <= config.TOLLGATE_WORKERS; i++) {
       children.push(startChild(`worker #${i}`, process.execPath, entry('worker'), { env: childEnv, stdio: 'inherit' }));

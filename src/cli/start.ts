@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { superviseStart } from './stack/supervisor.js';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config.js';
 import { createPool } from '../db/pool.js';
@@ -6,8 +7,7 @@ import { migrate } from '../db/migrate.js';
 import { generateApiKey } from '../api/api-keys/api-keys.router.js';
 import { projectRoot } from './provision/paths.js';
 import { ensureTemporalCli } from './provision/temporal-cli.js';
-import { type ManagedChild, startChild, stopAllChildren, waitUntilReady } from './stack/child-process.js';
-import { oneSentence } from './stack/failure-sentence.js';
+import { type ManagedChild, startChild, waitUntilReady } from './stack/child-process.js';
 import { claimPorts, type PortClaim } from './stack/ports.js';
 import { startEmbeddedPostgres } from './stack/postgres.js';
 import { StartError } from './stack/start-error.js';
@@ -23,25 +23,7 @@ const say = (line: string) => console.log(`[tollgate] ${line}`);
  */
 export async function startStack(config: Config, env: NodeJS.ProcessEnv): Promise<void> {
   const dataDir = resolve(config.TOLLGATE_DATA_DIR);
-  let shuttingDown = false;
-  let started = false;
-
-  const shutdown = async (reason: string, code: number) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    if (started) say(`stopping (${reason})…`);
-    await stopAllChildren((name, err) => say(`could not stop the ${name}: ${String(err)}`));
-    if (started) say('stopped.');
-    process.exit(code);
-  };
-  const fail = (err: unknown) => {
-    console.error(`[tollgate] ${oneSentence(err, join(dataDir, 'start-failure.log'))}`);
-    void shutdown('startup failed', 1);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT', 0));
-  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
-  process.on('uncaughtException', fail);
-  process.on('unhandledRejection', fail);
+  const { markStarted, shutdown, fail } = superviseStart(dataDir);
 
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o755 });
@@ -55,7 +37,7 @@ export async function startStack(config: Config, env: NodeJS.ProcessEnv): Promis
       const cli = await ensureTemporalCli({ explicit: config.TEMPORAL_CLI, cacheOverride: config.TOLLGATE_CACHE_DIR, env, log: say });
       await claimPorts([claims.temporal!, claims.ui!]); // again: provisioning may have taken minutes
       say(`starting the Temporal dev server (state in ${join(dataDir, 'temporal.db')})…`);
-      started = true;
+      markStarted();
       const dev = await startTemporalDevServer({
         cli,
         port: config.TOLLGATE_TEMPORAL_PORT,
@@ -72,7 +54,7 @@ export async function startStack(config: Config, env: NodeJS.ProcessEnv): Promis
     if (!databaseUrl) {
       await claimPorts([claims.postgres!]);
       const pgLog = join(dataDir, 'postgres.log');
-      started = true;
+      markStarted();
       const pgServer = await startEmbeddedPostgres({
         dataDir: join(dataDir, 'postgres'),
         port: config.TOLLGATE_POSTGRES_PORT,
@@ -99,7 +81,7 @@ export async function startStack(config: Config, env: NodeJS.ProcessEnv): Promis
     };
     const dist = join(projectRoot(), 'dist');
     await claimPorts([claims.api]);
-    started = true;
+    markStarted();
     const worker = startChild('worker', process.execPath, [join(dist, 'worker', 'main.js')], { env: childEnv, stdio: 'inherit' });
     const api = startChild('API', process.execPath, [join(dist, 'api', 'main.js')], { env: childEnv, stdio: 'inherit' });
     watchExit([worker, api], (name) => void shutdown(`${name} exited`, 1));
