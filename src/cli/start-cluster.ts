@@ -4,10 +4,13 @@ import { join, resolve } from 'node:path';
 import type { Config } from '../config.js';
 import { projectRoot } from './provision/paths.js';
 import { ensureTemporalServer } from './provision/temporal-server.js';
+import { ensureTemporalUiServer } from './provision/temporal-ui-server.js';
+import { LEDGER_DATABASE, tollgateProcessEnv } from './cluster-twin.js';
 import { startChild, waitUntilReady } from './stack/child-process.js';
 import { claimPorts, type PortClaim } from './stack/ports.js';
 import { startEmbeddedPostgres } from './stack/postgres.js';
 import { type ClusterPostgres, clusterPortClaims, startTemporalCluster } from './stack/temporal-cluster.js';
+import { startTemporalUi } from './stack/temporal-ui.js';
 import { setupTemporal } from '../temporal/setup.js';
 import { Connection } from '@temporalio/client';
 import { loadOrCreateAdminKey, migrateOrExplain, watchExit } from './start.js';
@@ -18,8 +21,10 @@ const say = (line: string) => console.log(`[tollgate] ${line}`);
  * `npm run start:cluster` / `tollgate start --cluster`: the production shape without Docker — the
  * real Temporal server (not the dev server) on Postgres, TOLLGATE_WORKERS worker processes and
  * TOLLGATE_APIS API processes on PORT, PORT+1, …. Embedded Postgres under <data dir>/cluster unless
- * DATABASE_URL is set (Temporal's two databases then live on that server). Ctrl-C or SIGTERM stops
- * everything in reverse order; so does a start that fails half-way, saying why in one sentence.
+ * DATABASE_URL is set (Temporal's two databases then live on that server), and the Temporal UI
+ * server beside a Temporal server we start. Ctrl-C or SIGTERM stops everything in reverse order; so
+ * does a start that fails half-way, saying why in one sentence. docker-compose.yml is its twin
+ * (cluster-twin.ts).
  */
 export async function startCluster(config: Config, env: NodeJS.ProcessEnv): Promise<void> {
   const dataDir = resolve(config.TOLLGATE_DATA_DIR);
@@ -28,7 +33,9 @@ export async function startCluster(config: Config, env: NodeJS.ProcessEnv): Prom
 
   try {
     mkdirSync(clusterDir, { recursive: true, mode: 0o755 });
-    const temporalClaims = config.TEMPORAL_ADDRESS ? [] : clusterPortClaims(config.TOLLGATE_TEMPORAL_PORT);
+    const temporalClaims = config.TEMPORAL_ADDRESS
+      ? []
+      : [...clusterPortClaims(config.TOLLGATE_TEMPORAL_PORT), { port: config.TOLLGATE_UI_PORT, host: '127.0.0.1', what: 'Temporal UI', variable: 'TOLLGATE_UI_PORT' }];
     const pgClaim: PortClaim[] = config.DATABASE_URL
       ? []
       : [{ port: config.TOLLGATE_POSTGRES_PORT, host: '127.0.0.1', what: 'embedded Postgres', variable: 'TOLLGATE_POSTGRES_PORT', instead: 'DATABASE_URL=postgres://…' }];
@@ -40,7 +47,9 @@ export async function startCluster(config: Config, env: NodeJS.ProcessEnv): Prom
     }));
     await claimPorts([...temporalClaims, ...pgClaim, ...apiClaims]);
 
-    const tools = config.TEMPORAL_ADDRESS ? undefined : await ensureTemporalServer({ cacheOverride: config.TOLLGATE_CACHE_DIR, env, log: say });
+    const provision = { cacheOverride: config.TOLLGATE_CACHE_DIR, env, log: say };
+    const tools = config.TEMPORAL_ADDRESS ? undefined : await ensureTemporalServer(provision);
+    const uiServer = config.TEMPORAL_ADDRESS ? undefined : await ensureTemporalUiServer(provision);
     await claimPorts([...temporalClaims, ...pgClaim]); // again: provisioning may have taken minutes
 
     // Postgres: the ledger and Temporal's two databases.
@@ -58,14 +67,15 @@ export async function startCluster(config: Config, env: NodeJS.ProcessEnv): Prom
         systemDir: config.TOLLGATE_SYSTEM_DIR,
       });
       say(`embedded Postgres is up (data in ${pgServer.dataDir})`);
-      await pgServer.createDatabase('tollgate');
-      databaseUrl = pgServer.url('tollgate');
+      await pgServer.createDatabase(LEDGER_DATABASE);
+      databaseUrl = pgServer.url(LEDGER_DATABASE);
     }
     await migrateOrExplain(databaseUrl, config.DATABASE_URL !== undefined);
 
     // Temporal
     let temporalAddress = config.TEMPORAL_ADDRESS;
-    if (!temporalAddress && tools) {
+    let uiUrl: string | undefined;
+    if (!temporalAddress && tools && uiServer) {
       say(`starting the Temporal server on Postgres (config and log in ${join(clusterDir, 'temporal')})…`);
       markStarted();
       const t0 = Date.now();
@@ -86,11 +96,12 @@ export async function startCluster(config: Config, env: NodeJS.ProcessEnv): Prom
       } finally {
         await connection.close();
       }
+      uiUrl = (await startTemporalUi({ binary: uiServer, port: config.TOLLGATE_UI_PORT, temporalAddress, namespace: config.TEMPORAL_NAMESPACE, dir: join(clusterDir, 'ui') })).url;
     }
     if (!temporalAddress) throw new Error('unreachable: no Temporal address');
 
     const adminKey = config.TOLLGATE_ADMIN_API_KEY ?? loadOrCreateAdminKey(dataDir);
-    const childEnv: NodeJS.ProcessEnv = { ...env, TEMPORAL_ADDRESS: temporalAddress, DATABASE_URL: databaseUrl, TOLLGATE_ADMIN_API_KEY: adminKey };
+    const childEnv: NodeJS.ProcessEnv = { ...env, ...tollgateProcessEnv(config, { databaseUrl, temporalAddress, adminKey }) };
     const entry = processEntry();
     await claimPorts(apiClaims);
     markStarted();
@@ -109,7 +120,8 @@ export async function startCluster(config: Config, env: NodeJS.ProcessEnv): Prom
     say('ready.');
     apis.forEach((_, i) => say(`  API #${i + 1}        http://localhost:${config.PORT + i}`));
     say(`  workers       ${config.TOLLGATE_WORKERS} processes on task queue ${config.TEMPORAL_TASK_QUEUE}`);
-    say(`  Temporal      ${temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE}; no UI in this mode yet: use the temporal CLI)`);
+    if (uiUrl) say(`  Temporal UI   ${uiUrl}`);
+    say(`  Temporal      ${temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE})`);
     say(`  Postgres      ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
     say(`  admin API key ${adminKey}`);
     say('Ctrl-C stops everything.');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { cachedTemporalServer, temporalServerDir } from '../../src/cli/provision/temporal-server.js';
+import { cachedTemporalUiServer, temporalUiServerDir } from '../../src/cli/provision/temporal-ui-server.js';
 import { clusterPortClaims } from '../../src/cli/stack/temporal-cluster.js';
 import { portIsFree } from '../../src/cli/stack/ports.js';
 import { privateDir, processesMentioning, runCli, startEnv } from '../support/cli-run.js';
@@ -11,11 +12,16 @@ import { freePort } from '../support/free-port.js';
 /**
  * `tollgate start --cluster` on free ports: the real Temporal server on the embedded Postgres, three
  * workers and two APIs; a sandbox payment created and approved through API #2 completes, its
- * workflow is found by TollgateCustomerId, and SIGTERM leaves nothing running. The server is built
- * by `tollgate provision` or the first `npm run start:cluster` (minutes), never by the tests.
+ * workflow is found by TollgateCustomerId — through the SDK and through the Temporal UI server's
+ * HTTP API — and SIGTERM leaves nothing running. The server and the UI server are built by
+ * `tollgate provision` or the first `npm run start:cluster` (minutes), never by the tests.
  */
-const tools = cachedTemporalServer(process.env.TOLLGATE_CACHE_DIR);
-const skip = tools ? false : `the cluster's Temporal server is not built in ${temporalServerDir(process.env.TOLLGATE_CACHE_DIR)} yet (run \`npm run tollgate -- provision\` once)`;
+const cache = process.env.TOLLGATE_CACHE_DIR;
+const skip = !cachedTemporalServer(cache)
+  ? `the cluster's Temporal server is not built in ${temporalServerDir(cache)} yet (run \`npm run tollgate -- provision\` once)`
+  : !cachedTemporalUiServer(cache)
+    ? `the cluster's Temporal UI server is not built in ${temporalUiServerDir(cache)} yet (run \`npm run tollgate -- provision\` once)`
+    : false;
 
 /** A frontend port whose whole block (membership at −300 … metrics at +767) is free. */
 async function freeTemporalBase(): Promise<number> {
@@ -39,6 +45,7 @@ describe('tollgate start --cluster', { skip }, () => {
     const dataDir = join(privateDir('tollgate-cluster-'), '.data');
     const temporalPort = await freeTemporalBase();
     const apiPort = await freeApiBase();
+    const uiPort = await freePort();
     const adminKey = 'tg_cluster_test_admin_key_0123456789abcdef';
     const run = runCli(
       ['start', '--cluster'],
@@ -47,6 +54,7 @@ describe('tollgate start --cluster', { skip }, () => {
         TOLLGATE_TEMPORAL_PORT: String(temporalPort),
         TOLLGATE_POSTGRES_PORT: String(await freePort()),
         PORT: String(apiPort),
+        TOLLGATE_UI_PORT: String(uiPort),
         TOLLGATE_ADMIN_API_KEY: adminKey,
         LOG_LEVEL: 'warn',
       }),
@@ -59,6 +67,7 @@ describe('tollgate start --cluster', { skip }, () => {
         assert.ok(Date.now() < deadline, `not ready after 180 s; stdout:\n${run.stdout()}`);
       }
       assert.match(run.stdout(), /3 processes on task queue/);
+      assert.match(run.stdout(), new RegExp(`Temporal UI   http://localhost:${uiPort}\\n`));
 
       const api2 = `http://127.0.0.1:${apiPort + 1}`;
       const call = async (method: string, path: string, body?: unknown) => {
@@ -97,6 +106,18 @@ describe('tollgate start --cluster', { skip }, () => {
       } finally {
         await connection.close();
       }
+
+      // The UI: its page, and its HTTP API (what the page calls) listing the same workflow.
+      const ui = `http://127.0.0.1:${uiPort}`;
+      const page = await fetch(`${ui}/`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<html/i);
+      const query = encodeURIComponent(`TollgateCustomerId = '${customer.json.id}'`);
+      const listed = await fetch(`${ui}/api/v1/namespaces/default/workflows?query=${query}`);
+      assert.equal(listed.status, 200, await listed.clone().text());
+      const body = (await listed.json()) as { executions?: Array<{ execution?: { workflowId?: string }; status?: string }> };
+      assert.deepEqual(body.executions?.map((e) => e.execution?.workflowId), [`payment:${payment.json.id}`]);
+      assert.equal(body.executions?.[0]?.status, 'WORKFLOW_EXECUTION_STATUS_COMPLETED');
     } finally {
       run.child.kill('SIGTERM');
       const code = await run.exited;
@@ -104,5 +125,6 @@ describe('tollgate start --cluster', { skip }, () => {
     }
     assert.match(run.stdout(), /\[tollgate\] stopped\./);
     assert.deepEqual(processesMentioning(dataDir), [], 'no process of this cluster survives');
+    assert.ok(await portIsFree(uiPort, '127.0.0.1'), 'the UI port is free again');
   });
 });
