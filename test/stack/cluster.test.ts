@@ -4,9 +4,9 @@ import { describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { cachedTemporalServer, temporalServerDir } from '../../src/cli/provision/temporal-server.js';
 import { cachedTemporalUiServer, temporalUiServerDir } from '../../src/cli/provision/temporal-ui-server.js';
-import { clusterPortClaims } from '../../src/cli/stack/temporal-cluster.js';
 import { portIsFree } from '../../src/cli/stack/ports.js';
 import { privateDir, processesMentioning, runCli, startEnv } from '../support/cli-run.js';
+import { freeApiBase, freeTemporalBase } from '../support/cluster-ports.js';
 import { freePort } from '../support/free-port.js';
 
 /**
@@ -22,23 +22,6 @@ const skip = !cachedTemporalServer(cache)
   : !cachedTemporalUiServer(cache)
     ? `the cluster's Temporal UI server is not built in ${temporalUiServerDir(cache)} yet (run \`npm run tollgate -- provision\` once)`
     : false;
-
-/** A frontend port whose whole block (membership at −300 … metrics at +767) is free. */
-async function freeTemporalBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 10_000 + Math.floor(Math.random() * 20_000); // membership ports (base − 300) must fit a smallint
-    const claims = clusterPortClaims(base);
-    if ((await Promise.all(claims.map((c) => portIsFree(c.port, c.host)))).every(Boolean)) return base;
-  }
-  throw new Error('no free block of ports for the Temporal server');
-}
-
-async function freeApiBase(): Promise<number> {
-  for (;;) {
-    const base = await freePort();
-    if (base < 65_000 && (await portIsFree(base + 1, '127.0.0.1'))) return base;
-  }
-}
 
 describe('tollgate start --cluster', { skip }, () => {
   it('runs a payment through API #2 on the real Temporal server and stops cleanly', { timeout: 240_000 }, async () => {

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection, isGrpcServiceError } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import pg from 'pg';
 import YAML from 'yaml';
+import { projectRoot } from '../provision/paths.js';
 import type { TemporalServerTools } from '../provision/temporal-server.js';
 import { type ManagedChild, startChild, waitUntilReady } from './child-process.js';
 import { logHint } from './log-tail.js';
@@ -113,7 +114,11 @@ async function prepareDatabase(tools: TemporalServerTools, p: ClusterPostgres, d
   const base = ['--plugin', 'postgres12', '--ep', p.host, '-p', String(p.port), '-u', p.user, '--pw', p.password, '--db', db];
   const hasSchema = await withClient(p, 'postgres', async (c) => {
     const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [db]);
-    if (exists.rowCount === 0) return false;
+    if (exists.rowCount === 0) {
+      const may = await c.query<{ may: boolean }>('SELECT rolcreatedb OR rolsuper AS may FROM pg_roles WHERE rolname = current_user');
+      if (may.rows[0]?.may !== true) throw new StartError(`The role ${p.user} may not create Temporal's database ${db} on ${p.host}:${p.port}: as a superuser, run ALTER ROLE ${p.user} CREATEDB (or create temporal and temporal_visibility yourself with OWNER ${p.user}).`);
+      return false;
+    }
     return withClient(p, db, async (d) => (await d.query<{ has: boolean }>("SELECT to_regclass('public.schema_version') IS NOT NULL AS has")).rows[0]?.has === true);
   });
   try {
@@ -167,15 +172,8 @@ function writeConfig(template: string, dir: string, p: ClusterPostgres, frontend
   });
   doc.setIn(['clusterMetadata', 'clusterInformation', 'active', 'rpcAddress'], `127.0.0.1:${ports.frontend}`);
   const dynamic = join(dir, 'config', 'dynamicconfig.yaml');
-  // As the dev server: search attributes are visible to lists at once, updates are on.
-  writeFileSync(
-    dynamic,
-    YAML.stringify({
-      'system.forceSearchAttributesCacheRefreshOnRead': [{ value: true }],
-      'frontend.enableUpdateWorkflowExecution': [{ value: true }],
-      'frontend.enableUpdateWorkflowExecutionAsyncAccepted': [{ value: true }],
-    }),
-  );
+  // docker-compose.yml's server reads the same file: as the dev server, search attributes are visible to lists at once, updates are on.
+  copyFileSync(join(projectRoot(), 'deploy', 'temporal', 'dynamicconfig.yaml'), dynamic);
   doc.set('dynamicConfigClient', { filepath: dynamic, pollInterval: '10s' });
   doc.set('log', { stdout: true, level: 'warn' });
   doc.delete('archival');
