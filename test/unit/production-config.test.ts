@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parse as parseYaml } from 'yaml';
 import { assertProductionSafe, type Config, ConfigError, DEV_SANDBOX_SECRET, loadConfig } from '../../src/config.js';
 import { projectRoot } from '../../src/cli/provision/paths.js';
+import { interpolateDefaults, readComposeFile } from '../support/compose-file.js';
 import { sandboxEntry, writeGatewaysFile } from '../support/gateways-file.js';
 
 /**
@@ -117,15 +117,8 @@ describe('TOLLGATE_ENV=production', () => {
   });
 });
 
-/** Compose's `${NAME:-default}` with nothing set, as `docker compose up` sees it out of the box. */
-function interpolateDefaults(value: string): string {
-  return value.replace(/\$\{([A-Z_]+)(?::-([^}]*))?\}/g, (_m, _name: string, fallback: string | undefined) => fallback ?? '');
-}
-
 describe('the image and docker-compose', () => {
-  const compose = parseYaml(readFileSync(join(projectRoot(), 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-    services: Record<string, { ports?: string[]; environment?: Record<string, string>; command?: string[]; volumes?: string[]; image?: string }>;
-  };
+  const compose = readComposeFile();
   const dockerfile = readFileSync(join(projectRoot(), 'Dockerfile'), 'utf8');
 
   it('run Tollgate as production, without the development gateways file', () => {
@@ -133,7 +126,7 @@ describe('the image and docker-compose', () => {
     assert.doesNotMatch(dockerfile, /COPY config \.\/config/, 'the whole config folder would carry config/gateways.yaml');
     const copies = dockerfile.split('\n').filter((l) => l.startsWith('COPY'));
     assert.ok(!copies.some((l) => /config\/gateways\.yaml/.test(l)), copies.join('\n'));
-    for (const name of ['migrate', 'temporal-setup', 'api', 'worker']) {
+    for (const name of ['migrate', 'api', 'worker']) {
       const env = compose.services[name]?.environment ?? {};
       assert.equal(env.TOLLGATE_ENV, 'production', name);
       assert.equal(env.SANDBOX_WEBHOOK_SECRET, undefined, `${name} carries no sandbox secret`);
@@ -147,11 +140,6 @@ describe('the image and docker-compose', () => {
       assert.ok(ports.length > 0, name);
       for (const p of ports) assert.match(p, /^127\.0\.0\.1:/, `${name} publishes ${p}`);
     }
-  });
-
-  it('register the search attributes with tollgate temporal setup', () => {
-    assert.deepEqual(compose.services['temporal-setup']?.command?.slice(0, 4), ['node', 'dist/cli/main.js', 'temporal', 'setup']);
-    assert.equal(compose.services['temporal-setup']?.image, 'tollgate:latest');
   });
 
   it('refuse to start with the defaults as shipped, saying which to set', () => {
