@@ -12,6 +12,7 @@ import { ensureTemporalCli } from './provision/temporal-cli.js';
 import { ensureTimeSkippingServer } from './provision/test-server.js';
 import { ensureTemporalServer } from './provision/temporal-server.js';
 import { ensureTemporalUiServer } from './provision/temporal-ui-server.js';
+import { ensureDockerCompose } from './provision/docker-compose.js';
 import { oneSentence } from './stack/failure-sentence.js';
 import { StartError } from './stack/start-error.js';
 import { startStack } from './start.js';
@@ -29,7 +30,8 @@ const USAGE = `tollgate <command>
               workers (3) and TOLLGATE_APIS API processes (2) on PORT, PORT+1, …
   migrate     apply database migrations to DATABASE_URL
   provision   fetch or build the Temporal CLI, the time-skipping test server and the cluster's
-              Temporal server and UI server into the cache
+              Temporal server and UI server, and Docker Compose (to check docker-compose.yml),
+              into the cache
   api-key create [--name NAME] [--scopes admin,billing,read] [--expires-in P30D]
               mint an API key in DATABASE_URL and print it once
   api-key revoke ID
@@ -103,6 +105,7 @@ async function main(argv: string[]): Promise<void> {
       log(`time-skipping test server: ${await ensureTimeSkippingServer(opts)}`);
       log(`Temporal server (cluster): ${(await ensureTemporalServer(opts)).server}`);
       log(`Temporal UI server (cluster): ${await ensureTemporalUiServer(opts)}`);
+      log(`Docker Compose (checks docker-compose.yml): ${await ensureDockerCompose(opts)}`);
       return;
     }
     case 'api-key': {
