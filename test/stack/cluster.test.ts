@@ -5,7 +5,8 @@ import { Client, Connection } from '@temporalio/client';
 import { cachedTemporalServer, temporalServerDir } from '../../src/cli/provision/temporal-server.js';
 import { cachedTemporalUiServer, temporalUiServerDir } from '../../src/cli/provision/temporal-ui-server.js';
 import { portIsFree } from '../../src/cli/stack/ports.js';
-import { privateDir, processesMentioning, runCli, startEnv } from '../support/cli-run.js';
+import { createServer } from 'node:net';
+import { privateDir, processesMentioning, runCli, STACK_FRAME, startEnv } from '../support/cli-run.js';
 import { freeApiBase, freeTemporalBase } from '../support/cluster-ports.js';
 import { freePort } from '../support/free-port.js';
 
@@ -109,5 +110,33 @@ describe('tollgate start --cluster', { skip }, () => {
     assert.match(run.stdout(), /\[tollgate\] stopped\./);
     assert.deepEqual(processesMentioning(dataDir), [], 'no process of this cluster survives');
     assert.ok(await portIsFree(uiPort, '127.0.0.1'), 'the UI port is free again');
+  });
+
+  it('stops with one sentence naming TOLLGATE_UI_PORT when the UI port is taken, before starting anything', { timeout: 120_000 }, async () => {
+    const uiPort = await freePort();
+    const stranger = createServer((socket) => socket.end());
+    await new Promise<void>((resolve) => stranger.listen(uiPort, '127.0.0.1', resolve));
+    const dataDir = join(privateDir('tollgate-cluster-ui-taken-'), '.data');
+    try {
+      const run = runCli(
+        ['start', '--cluster'],
+        startEnv({
+          TOLLGATE_DATA_DIR: dataDir,
+          TOLLGATE_TEMPORAL_PORT: String(await freeTemporalBase()),
+          TOLLGATE_POSTGRES_PORT: String(await freePort()),
+          PORT: String(await freeApiBase()),
+          TOLLGATE_UI_PORT: String(uiPort),
+        }),
+      );
+      assert.equal(await run.exited, 1, run.stdout());
+      const said = run.stderr().trim();
+      assert.equal(said.split('\n').length, 1, said);
+      assert.doesNotMatch(said, STACK_FRAME);
+      assert.match(said, new RegExp(`Port ${uiPort} \\(Temporal UI\\) is already in use: .*TOLLGATE_UI_PORT`));
+      assert.doesNotMatch(run.stdout(), /starting|embedded Postgres is up/, 'nothing was started');
+      assert.deepEqual(processesMentioning(dataDir), []);
+    } finally {
+      stranger.close();
+    }
   });
 });
