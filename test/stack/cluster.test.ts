@@ -9,6 +9,9 @@ import { createServer } from 'node:net';
 import { privateDir, processesMentioning, runCli, STACK_FRAME, startEnv } from '../support/cli-run.js';
 import { freeApiBase, freeTemporalBase } from '../support/cluster-ports.js';
 import { freePort } from '../support/free-port.js';
+import { processesWithEnv } from '../support/proc-env.js';
+import { tollgateProcessEnv } from '../../src/cli/cluster-twin.js';
+import { loadConfig } from '../../src/config.js';
 
 /**
  * `tollgate start --cluster` on free ports: the real Temporal server on the embedded Postgres, three
@@ -52,6 +55,19 @@ describe('tollgate start --cluster', { skip }, () => {
       }
       assert.match(run.stdout(), /3 processes on task queue/);
       assert.match(run.stdout(), new RegExp(`Temporal UI   http://localhost:${uiPort}\\n`));
+
+      // What each Tollgate process was really given: compose's variables (cluster-twin.ts), pointing here.
+      const children = processesWithEnv('TOLLGATE_DATA_DIR', dataDir).filter((p) => /src\/(api|worker)\/main\.ts/.test(p.cmdline));
+      assert.equal(children.filter((p) => p.cmdline.includes('src/worker/main.ts')).length, 3, 'three workers');
+      assert.deepEqual(children.filter((p) => p.cmdline.includes('src/api/main.ts')).map((p) => p.env.PORT).sort(), [String(apiPort), String(apiPort + 1)]);
+      const names = Object.keys(tollgateProcessEnv(loadConfig({}), { databaseUrl: '', temporalAddress: '', adminKey: '' }));
+      for (const child of children) {
+        for (const name of names) assert.ok(child.env[name] !== undefined, `${child.cmdline} has ${name}`);
+        assert.equal(child.env.TEMPORAL_ADDRESS, `127.0.0.1:${temporalPort}`);
+        assert.equal(child.env.TOLLGATE_ADMIN_API_KEY, adminKey);
+        assert.match(child.env.DATABASE_URL ?? '', /@127\.0\.0\.1:\d+\/tollgate$/);
+        assert.equal(child.env.LOG_LEVEL, 'warn');
+      }
 
       const api2 = `http://127.0.0.1:${apiPort + 1}`;
       const call = async (method: string, path: string, body?: unknown) => {
@@ -109,6 +125,7 @@ describe('tollgate start --cluster', { skip }, () => {
     }
     assert.match(run.stdout(), /\[tollgate\] stopped\./);
     assert.deepEqual(processesMentioning(dataDir), [], 'no process of this cluster survives');
+    assert.deepEqual(processesWithEnv('TOLLGATE_DATA_DIR', dataDir).map((p) => p.cmdline), [], 'no worker or API either');
     assert.ok(await portIsFree(uiPort, '127.0.0.1'), 'the UI port is free again');
   });
 
