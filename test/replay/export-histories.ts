@@ -7,7 +7,7 @@
  *
  * An integration run closes about a hundred workflow runs, most of them alike, so per workflow type it keeps
  * the runs that between them take every path the run took: greedily, the run that adds the most
- * commands not yet kept (an activity type, a signal, an update, a timer, a child, a patch marker,
+ * commands not yet kept (an activity type, a signal, an update, a timer, a child, a patch by its id,
  * continue-as-new, the way the run ended), then runs that take a known path in a new order, up to
  * TOLLGATE_RECORD_HISTORIES_PER_TYPE (default 6) runs.
  * It writes `<type>-<n>.json` (proto3 JSON, as `temporal workflow show --output json` writes it)
@@ -21,7 +21,7 @@ import { historyToJSON, type History } from '../support/history-json.js';
 
 type HistoryEvent = NonNullable<History['events']>[number];
 
-interface Candidate {
+export interface Candidate {
   type: string;
   workflowId: string;
   runId: string;
@@ -54,7 +54,7 @@ function featureOf(e: HistoryEvent): string | undefined {
   if (e.timerStartedEventAttributes) return 'timer';
   if (e.timerFiredEventAttributes) return 'timer fired';
   if (e.startChildWorkflowExecutionInitiatedEventAttributes) return `child ${e.startChildWorkflowExecutionInitiatedEventAttributes.workflowType?.name ?? '?'}`;
-  if (e.markerRecordedEventAttributes) return `marker ${e.markerRecordedEventAttributes.markerName ?? '?'}`;
+  if (e.markerRecordedEventAttributes) return markerOf(e.markerRecordedEventAttributes);
   if (e.upsertWorkflowSearchAttributesEventAttributes) return 'search attributes';
   if (e.workflowExecutionCompletedEventAttributes) return 'ends completed';
   if (e.workflowExecutionContinuedAsNewEventAttributes) return 'ends continued-as-new';
@@ -62,6 +62,14 @@ function featureOf(e: HistoryEvent): string | undefined {
   if (e.workflowExecutionTerminatedEventAttributes) return 'ends terminated';
   if (e.workflowExecutionTimedOutEventAttributes) return 'ends timed out';
   return undefined;
+}
+
+/** A `patched()` marker by its patch id (the SDK's own `__sdk_internal…` ids left out), any other by its name. */
+function markerOf(m: NonNullable<HistoryEvent['markerRecordedEventAttributes']>): string | undefined {
+  const data = m.details?.['patch-data']?.payloads?.[0]?.data;
+  if (m.markerName !== 'core_patch' || !data) return `marker ${m.markerName ?? '?'}`;
+  const { id } = JSON.parse(Buffer.from(data).toString('utf8')) as { id?: string };
+  return id?.startsWith('__sdk_internal') ? undefined : `patch ${id ?? '?'}`;
 }
 
 /**
@@ -132,7 +140,7 @@ export async function exportHistories(opts: {
 }
 
 /** Consecutive repeats folded: "activity decideStatementLines ×2, timer, …". */
-function summary(features: string[]): string {
+export function summary(features: string[]): string {
   const parts: string[] = [];
   for (const f of features) {
     const last = parts.at(-1);
