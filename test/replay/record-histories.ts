@@ -34,41 +34,15 @@ import { loadConfig } from '../../src/config.js';
 import { ensureTimeSkippingServer } from '../../src/cli/provision/test-server.js';
 import { projectRoot } from '../../src/cli/provision/paths.js';
 import type { createActivities } from '../../src/activities/index.js';
-import type { GatewayOutcome } from '../../src/domain/payment.js';
 import type { TemporaryPaymentInput } from '../../src/workflows/temporary-payment.js';
 import { historyToJSON, type History } from '../support/history-json.js';
 import { createTimeSkippingEnv } from '../support/time-skipping.js';
 import { fakeSubscriptionActivities, snapshot, type Outcome } from '../workflow/subscription-harness.js';
+import { check, type Ctx, realDelay, type Scenario, waitFor } from './scenario.js';
+import { paymentScenarios } from './payment-scenarios.js';
 
 const DAY = 86_400_000;
 const say = (line: string) => console.log(`[record] ${line}`);
-
-interface Scenario {
-  name: string;
-  /** What the scenario is about, for the fixtures README. */
-  about: string;
-  /** Which runs of a continue-as-new chain to keep (1-based, of n); all by default. */
-  keep?: (run: number, runs: number) => boolean;
-  /** Runs the scenario on a fresh test server; returns the workflow's id and first run id. */
-  run(ctx: Ctx): Promise<{ workflowId: string; firstRunId: string }>;
-}
-
-interface Ctx {
-  env: TestWorkflowEnvironment;
-  /** A worker of the recorded code, running while fn runs. */
-  withWorker: <T>(activities: object, fn: (taskQueue: string) => Promise<T>) => Promise<T>;
-}
-
-function check(ok: boolean, what: string): void {
-  if (!ok) throw new Error(`scenario did not go as planned: ${what}`);
-}
-
-const realDelay = (ms: number) => new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms));
-
-/** Polls until `done` (real time); gives up quietly after `ms`. */
-async function waitFor(done: () => Promise<boolean>, ms: number): Promise<void> {
-  for (const until = Date.now() + ms; Date.now() < until; await realDelay(100)) if (await done()) return;
-}
 
 // --- subscriptions ------------------------------------------------------------------------------
 
@@ -227,100 +201,6 @@ const scenarios: Scenario[] = [
   ),
 ];
 
-// --- payments -----------------------------------------------------------------------------------
-
-type PaymentActivities = Pick<ReturnType<typeof createActivities>, 'recordPaymentOutcome' | 'expirePayment' | 'queryPaymentStatus' | 'noteLateSuccess'>;
-
-/**
- * A payment whose gateway never calls back: the workflow asks the gateway's status on its backoff.
- * `answers` are the status answers in turn (undefined: nothing known yet); `holdExpiry` holds the
- * expiry activity until `during` has run (a callback arriving while the expiry is written).
- */
-function paymentScenario(
-  name: string,
-  about: string,
-  opts: { deadlineMs: number; pollStatus: boolean; answers: Array<GatewayOutcome | undefined>; during?: (h: WorkflowHandleWithFirstExecutionRunId) => Promise<void> },
-  expect: (calls: string[]) => void,
-): Scenario {
-  return {
-    name,
-    about,
-    async run({ env, withWorker }) {
-      const calls: string[] = [];
-      let entered: () => void = () => undefined;
-      const expiring = new Promise<void>((r) => (entered = r));
-      let release: () => void = () => undefined;
-      const released = new Promise<void>((r) => (release = r));
-      const activities: PaymentActivities = {
-        async queryPaymentStatus() {
-          const answer = opts.answers.shift();
-          calls.push(`query:${answer?.status ?? 'unknown'}`);
-          return answer;
-        },
-        async recordPaymentOutcome({ outcome }) {
-          calls.push(`record:${outcome.status}`);
-          return outcome.status === 'succeeded' ? 'succeeded' : 'failed';
-        },
-        async expirePayment() {
-          if (opts.during) {
-            entered();
-            await released;
-          }
-          calls.push('expire');
-          return 'expired';
-        },
-        async noteLateSuccess() {
-          calls.push('late-success');
-        },
-      };
-      const paymentId = `pay_replay_${name.replaceAll('-', '_')}`;
-      return withWorker(activities, async (taskQueue) => {
-        const expiresAt = new Date((await env.currentTimeMs()) + opts.deadlineMs).toISOString();
-        const h = await env.client.workflow.start('paymentWorkflow', { taskQueue, workflowId: `payment:${paymentId}`, args: [{ paymentId, expiresAt, pollStatus: opts.pollStatus }] });
-        if (opts.during) {
-          await env.sleep(opts.deadlineMs);
-          check((await Promise.race([expiring.then(() => 'held' as const), realDelay(10_000)])) === 'held', 'the expiry is being written');
-          try {
-            await opts.during(h);
-          } finally {
-            release();
-          }
-        }
-        await h.result();
-        expect(calls);
-        return { workflowId: h.workflowId, firstRunId: h.firstExecutionRunId };
-      });
-    },
-  };
-}
-
-const paymentScenarios: Scenario[] = [
-  paymentScenario(
-    'payment-status-queries-expire',
-    'a card payment with a 3-hour deadline whose callback never comes: status asked 1, 2, 4 … minutes apart (never known), once more at the deadline, then expired',
-    { deadlineMs: 3 * 3_600_000, pollStatus: true, answers: [] },
-    (calls) => {
-      check(calls.at(-1) === 'expire' && calls.filter((c) => c === 'query:unknown').length >= 5, `asked several times, then expired (got ${calls.join()})`);
-    },
-  ),
-  paymentScenario(
-    'payment-status-query-succeeds',
-    'a card payment whose callback is lost: the third status question answers succeeded, which is recorded',
-    { deadlineMs: 24 * 3_600_000, pollStatus: true, answers: [undefined, undefined, { status: 'succeeded', gatewayTransactionId: 'txn-replay-1', code: '00' }] },
-    (calls) => check(calls.join() === 'query:unknown,query:unknown,query:succeeded,record:succeeded', `recorded the queried success (got ${calls.join()})`),
-  ),
-  paymentScenario(
-    'payment-late-success',
-    'a bank transfer (no status queries) whose success callback arrives while its expiry is written: expired, and the late success noted',
-    {
-      deadlineMs: 24 * 3_600_000,
-      pollStatus: false,
-      answers: [],
-      during: (h) => h.signal('gatewayOutcome', { status: 'succeeded', gatewayTransactionId: 'txn-replay-2', code: '00' }),
-    },
-    (calls) => check(calls.join() === 'expire,late-success', `expired, then the late success noted (got ${calls.join()})`),
-  ),
-];
 scenarios.push(...paymentScenarios);
 
 type TemporaryActivities = Pick<ReturnType<typeof createActivities>, 'settleTemporaryPayment' | 'unsettleTemporaryPayment'>;
