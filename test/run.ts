@@ -17,6 +17,7 @@ import { oneSentence } from '../src/cli/stack/failure-sentence.js';
 import { StartError } from '../src/cli/stack/start-error.js';
 import { startEmbeddedPostgres } from '../src/cli/stack/postgres.js';
 import { startTemporalDevServer } from '../src/cli/stack/temporal-dev-server.js';
+import { exportHistories } from './replay/export-histories.js';
 import { freePort } from './support/free-port.js';
 
 const say = (line: string) => console.log(`[test] ${line}`);
@@ -77,13 +78,20 @@ async function main(): Promise<number> {
       });
     }
     say(`running ${files.length} test files`);
-    return await new Promise<number>((resolve) => {
+    const code = await new Promise<number>((resolve) => {
       const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
         env,
         stdio: 'inherit',
       });
       child.on('close', (code) => resolve(code ?? 1));
     });
+    // The replay fixtures: the histories of the workflows this run closed (test/replay/export-histories.ts).
+    const recordTo = process.env.TOLLGATE_RECORD_HISTORIES;
+    if (recordTo && env.TOLLGATE_TEST_TEMPORAL_ADDRESS) {
+      const perType = Number(process.env.TOLLGATE_RECORD_HISTORIES_PER_TYPE ?? 6);
+      await exportHistories({ address: env.TOLLGATE_TEST_TEMPORAL_ADDRESS, out: recordTo, perType, filters: process.argv.slice(2), log: say });
+    }
+    return code;
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => say(`cleanup: ${String(err)}`));
   }

@@ -15,9 +15,12 @@ function format(year: number, month: number, day: number): string {
   return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
 }
 
-/** A real calendar date, or a StatementParseError (the caller adds the place). */
+/**
+ * A real calendar date, or a StatementParseError (the caller adds the place). The year 0000 is none
+ * (the Gregorian calendar, and Postgres's date, go from 1 BC to AD 1), found by the statement fuzzing.
+ */
 export function exactDate(year: number, month: number, day: number, raw: string): string {
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     throw new StatementParseError(`"${raw}" is not a calendar date`, 'date');
   }
   return format(year, month, day);
@@ -29,7 +32,7 @@ export function exactDate(year: number, month: number, day: number, raw: string)
  * wolph/mt940 oracle reads; a month outside 1–12 or day 0 is still an error.
  */
 export function clampedDate(year: number, month: number, day: number, raw: string): string {
-  if (month < 1 || month > 12 || day < 1 || day > 31) {
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > 31) {
     throw new StatementParseError(`"${raw}" is not a date`, 'date');
   }
   return format(year, month, Math.min(day, daysInMonth(year, month)));

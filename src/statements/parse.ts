@@ -15,6 +15,7 @@ import type { FormatResult, ParseOptions, ParsedStatement } from './types.js';
 export function parseStatement(input: string | Buffer, opts: ParseOptions = {}): ParsedStatement {
   const text = decode(input, opts.encoding ?? opts.csv?.encoding);
   if (text.trim() === '') throw new StatementParseError('the file is empty', 'input');
+  assertNoNul(text);
   // Before detection: a DOCTYPE long enough to push the root past the sniffed head must still be named.
   if (text.trimStart().startsWith('<')) assertNoDoctype(text);
   // CSV has no signature; a caller who passes a column map and no format means CSV.
@@ -37,4 +38,17 @@ export function parseStatement(input: string | Buffer, opts: ParseOptions = {}):
       throw new StatementParseError('not a camt.053/054 or MT940 file (CSV must be named with options.format and options.csv)', 'input');
   }
   return { ...result, lines: result.lines.map((line, index) => ({ index, ...line })) };
+}
+
+/**
+ * No statement format has a use for U+0000, and Postgres can store it neither in text nor in jsonb
+ * (the upload failed inside its INSERT with a 500; found by the statement fuzzing): a file with one
+ * is damaged, and refused naming the line.
+ */
+function assertNoNul(text: string): void {
+  const at = text.indexOf('\u0000');
+  if (at < 0) return;
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line += 1;
+  throw new StatementParseError('the file holds a NUL character (U+0000), which no statement file has: it is damaged', `line ${line}`);
 }

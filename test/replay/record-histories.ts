@@ -2,7 +2,7 @@
  * Records workflow histories for the replay tests (test/workflow/replay.test.ts): runs scenarios
  * with fake activities on the Java time-skipping test server, with the workflow code of ANY commit,
  * and writes each run's history as JSON (the format `temporal workflow show --output json` and the
- * Temporal UI export) to test/fixtures/histories/<scenario>-run<N>.json.
+ * Temporal UI export) to test/histories/<scenario>-run<N>.json.
  *
  * The replay test then replays these histories with the current workflow code: a change that would
  * make an open workflow of that commit fail on its next task after a deploy (a timer, activity or
@@ -22,7 +22,7 @@
  * server is TOLLGATE_TEST_TIME_SKIPPING_SERVER, or the one `npm test` provisions (cached under
  * ~/.cache/tollgate). Each scenario checks that the old code did what the scenario is about (so a
  * recording never silently stores a history that misses the point), then its runs are written; the
- * file names are listed in test/fixtures/histories/README.md with the commit they were recorded at.
+ * file names are listed in test/histories/README.md with the commit they were recorded at.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -38,36 +38,11 @@ import type { TemporaryPaymentInput } from '../../src/workflows/temporary-paymen
 import { historyToJSON, type History } from '../support/history-json.js';
 import { createTimeSkippingEnv } from '../support/time-skipping.js';
 import { fakeSubscriptionActivities, snapshot, type Outcome } from '../workflow/subscription-harness.js';
+import { check, type Ctx, realDelay, type Scenario, waitFor } from './scenario.js';
+import { paymentScenarios } from './payment-scenarios.js';
 
 const DAY = 86_400_000;
 const say = (line: string) => console.log(`[record] ${line}`);
-
-interface Scenario {
-  name: string;
-  /** What the scenario is about, for the fixtures README. */
-  about: string;
-  /** Which runs of a continue-as-new chain to keep (1-based, of n); all by default. */
-  keep?: (run: number, runs: number) => boolean;
-  /** Runs the scenario on a fresh test server; returns the workflow's id and first run id. */
-  run(ctx: Ctx): Promise<{ workflowId: string; firstRunId: string }>;
-}
-
-interface Ctx {
-  env: TestWorkflowEnvironment;
-  /** A worker of the recorded code, running while fn runs. */
-  withWorker: <T>(activities: object, fn: (taskQueue: string) => Promise<T>) => Promise<T>;
-}
-
-function check(ok: boolean, what: string): void {
-  if (!ok) throw new Error(`scenario did not go as planned: ${what}`);
-}
-
-const realDelay = (ms: number) => new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms));
-
-/** Polls until `done` (real time); gives up quietly after `ms`. */
-async function waitFor(done: () => Promise<boolean>, ms: number): Promise<void> {
-  for (const until = Date.now() + ms; Date.now() < until; await realDelay(100)) if (await done()) return;
-}
 
 // --- subscriptions ------------------------------------------------------------------------------
 
@@ -226,6 +201,8 @@ const scenarios: Scenario[] = [
   ),
 ];
 
+scenarios.push(...paymentScenarios);
+
 type TemporaryActivities = Pick<ReturnType<typeof createActivities>, 'settleTemporaryPayment' | 'unsettleTemporaryPayment'>;
 
 function temporaryScenario(
@@ -295,7 +272,7 @@ async function main(): Promise<void> {
   const src = resolve(values.src ?? join(projectRoot(), 'src'));
   const workflowsPath = join(src, 'workflows', 'index.ts');
   if (!existsSync(workflowsPath)) throw new Error(`${workflowsPath} does not exist: --src is a commit's src folder`);
-  const out = resolve(values.out ?? join(projectRoot(), 'test', 'fixtures', 'histories'));
+  const out = resolve(values.out ?? join(projectRoot(), 'test', 'histories'));
   const only = values.only?.split(',');
   const chosen = scenarios.filter((s) => !only || only.includes(s.name));
   if (only && chosen.length !== only.length) throw new Error(`unknown scenario in --only; known: ${scenarios.map((s) => s.name).join(', ')}`);
