@@ -9,7 +9,9 @@
  * BENCH_RUNS picks the runs, as target:workers (default dev:1,cluster:1,cluster:2,cluster:3; a target
  * is `dev`, the Temporal CLI dev server, or `cluster`, the real Temporal server 1.29.1 on Postgres
  * that `npm run start:cluster` runs). BENCH_N (2000), BENCH_IDLE_N (10000; 0 skips Table 2) and
- * BENCH_IDLE_SECONDS (60) change the sizes.
+ * BENCH_IDLE_SECONDS (60) change the sizes. BENCH_COMPARE_TREE=<another checkout> adds, in every run,
+ * a burst of that checkout's worker (an older commit, say) before this one's: before and after
+ * measured in the same run, on the same server, beside the same baseline.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -44,33 +46,37 @@ function parseRuns(spec: string): Run[] {
 }
 
 const RUNS = parseRuns(process.env.BENCH_RUNS ?? 'dev:1,cluster:1,cluster:2,cluster:3');
+const COMPARE_TREE = process.env.BENCH_COMPARE_TREE;
 
 interface Server { temporalAddress: string; temporalPid: number; stop(): Promise<void> }
 
-/** Tollgate with `workers` worker processes, then bare Temporal with as many, on the same server. */
-async function burstPair(server: Server, client: Client, pool: pg.Pool, databaseUrl: string, workers: number): Promise<{ tollgate: BurstResult; bare: BurstResult }> {
+/** N subscriptions due together, charged by `workers` worker processes of the checkout at `root`. */
+async function tollgateBurst(server: Server, client: Client, pool: pg.Pool, databaseUrl: string, workers: number, root?: string): Promise<BurstResult> {
   const tq = `bench-${randomUUID()}`;
   const tgWorkers = Array.from({ length: workers }, () => spawnWorker('src/worker/main.ts', {
     DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: server.temporalAddress, TEMPORAL_TASK_QUEUE: tq, DATABASE_POOL_SIZE: '10',
-  }));
-  let due = dueAfterStarting(N);
-  say(`starting ${N} subscriptions due at ${due.toISOString()} (${workers} worker${workers > 1 ? 's' : ''})…`);
+  }, root));
+  const due = dueAfterStarting(N);
+  say(`starting ${N} subscriptions due at ${due.toISOString()} (${workers} worker${workers > 1 ? 's' : ''}${root ? ` of ${root}` : ''})…`);
   const subs = await startSubscriptions(pool, client, tq, N, due).catch(async (err: unknown) => {
     await stopWorkers(tgWorkers);
     throw err;
   });
   // Done when the ledger shows the period advanced (the row is written after the charge's own row).
-  const tollgate = await measureBurst({
+  return measureBurst({
     serverPid: server.temporalPid, workerPids: tgWorkers.map((w) => w.pid ?? 0), dueAt: due, count: N,
     completedAt: async () => {
       const r = await pool.query<{ t: Date }>({ text: `SELECT updated_at AS t FROM subscriptions WHERE id = ANY($1) AND period >= 1`, values: [subs] });
       return r.rows.map((x) => x.t.getTime());
     },
   }, say).finally(() => stopWorkers(tgWorkers));
+}
 
+/** N bare workflows (timer + no-op activity) due together, on `workers` bare worker processes. */
+async function bareBurst(server: Server, client: Client, workers: number): Promise<BurstResult> {
   const btq = `baseline-${randomUUID()}`;
   const bWorkers = Array.from({ length: workers }, () => spawnWorker('bench/baseline/worker.ts', { TEMPORAL_ADDRESS: server.temporalAddress, TASK_QUEUE: btq }));
-  due = dueAfterStarting(N);
+  const due = dueAfterStarting(N);
   say(`starting ${N} bare workflows due at ${due.toISOString()}…`);
   await startBaseline(client, btq, N, due).catch(async (err: unknown) => {
     await stopWorkers(bWorkers);
@@ -78,7 +84,7 @@ async function burstPair(server: Server, client: Client, pool: pg.Pool, database
   });
   // Polled with a cheap count; the close times are read once, when all are done.
   const completed = `TaskQueue = '${btq}' AND ExecutionStatus = 'Completed'`;
-  const bare = await measureBurst({
+  return measureBurst({
     serverPid: server.temporalPid, workerPids: bWorkers.map((w) => w.pid ?? 0), dueAt: due, count: N,
     completedAt: async () => {
       const { count } = await client.workflow.count(completed);
@@ -88,7 +94,6 @@ async function burstPair(server: Server, client: Client, pool: pg.Pool, database
       return times;
     },
   }, say).finally(() => stopWorkers(bWorkers));
-  return { tollgate, bare };
 }
 
 async function idleCpu(serverPid: number, workerPid: number): Promise<{ workerCpu: number; serverCpu: number }> {
@@ -142,14 +147,22 @@ async function main(): Promise<void> {
       const client = new Client({ connection });
       try {
         for (const run of runs) {
-          const { tollgate, bare } = await burstPair(server, client, pool, postgres.databaseUrl, run.workers);
+          const label = `${target}, ${run.workers} worker${run.workers > 1 ? 's' : ''}`;
+          const compared = COMPARE_TREE ? await tollgateBurst(server, client, pool, postgres.databaseUrl, run.workers, COMPARE_TREE) : undefined;
+          const tollgate = await tollgateBurst(server, client, pool, postgres.databaseUrl, run.workers);
+          const bare = await bareBurst(server, client, run.workers);
           const cols = (r: BurstResult) => [r.wallS, r.perSecond, r.p50S, r.p99S, r.workerCpu, r.workerRss, r.serverCpu, r.serverRss];
-          const ratio = cols(tollgate).map((v, i) => v / (cols(bare)[i] ?? Number.NaN));
+          const ratio = (r: BurstResult) => cols(r).map((v, i) => v / (cols(bare)[i] ?? Number.NaN));
           printTable(`Table 1 — ${target}, ${run.workers} worker process(es): ${N} charges due in the same minute (lag = completion − due time)`,
             ['', 'wall s', 'per s', 'p50 lag s', 'p99 lag s', 'worker CPU s', 'worker peak MB', 'server CPU s', 'server peak MB'],
-            [['Tollgate subscriptions', ...cols(tollgate)], ['bare Temporal (timer + no-op activity)', ...cols(bare)], ['ratio', ...ratio]]);
-          summary.push([`${target}, ${run.workers} worker${run.workers > 1 ? 's' : ''}`, tollgate.perSecond, bare.perSecond, tollgate.perSecond / bare.perSecond,
-            tollgate.p99S, bare.p99S, tollgate.p99S / bare.p99S, tollgate.serverCpu / N * 1000, bare.serverCpu / N * 1000, tollgate.serverCpu / bare.serverCpu]);
+            [
+              ...(compared ? [[`Tollgate at ${COMPARE_TREE}`, ...cols(compared)], [`  ratio to bare`, ...ratio(compared)]] : []),
+              ['Tollgate subscriptions', ...cols(tollgate)], ['bare Temporal (timer + no-op activity)', ...cols(bare)], ['ratio', ...ratio(tollgate)],
+            ]);
+          const row = (name: string, r: BurstResult) => [name, r.perSecond, bare.perSecond, r.perSecond / bare.perSecond,
+            r.p99S, bare.p99S, r.p99S / bare.p99S, r.serverCpu / N * 1000, bare.serverCpu / N * 1000, r.serverCpu / bare.serverCpu];
+          if (compared) summary.push(row(`${label} (${COMPARE_TREE})`, compared));
+          summary.push(row(label, tollgate));
         }
         if (target === 'dev' && IDLE_N > 0) await idleTable(server, client, pool, postgres.databaseUrl);
       } finally {

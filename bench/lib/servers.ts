@@ -67,10 +67,10 @@ export async function startBenchServers(log: (line: string) => void): Promise<Be
   };
 }
 
-/** A worker in its own process, so its CPU and memory are its own. */
-export function spawnWorker(script: string, env: Record<string, string>): ChildProcess {
+/** A worker in its own process, so its CPU and memory are its own; `root` is the checkout it runs from. */
+export function spawnWorker(script: string, env: Record<string, string>, root = projectRoot()): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: projectRoot(),
+    cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

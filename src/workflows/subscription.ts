@@ -5,13 +5,15 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { STATE_CONFLICT } from '../domain/errors.js';
-import { LEDGER_WRITES } from './activity-options.js';
+import { LEDGER_WRITES, LOCAL_LEDGER_WRITES } from './activity-options.js';
 import { chargeRequestLog } from './charge-requests.js';
+import { CARD_STOPS_AT_EXPIRY, FEWER_ROUND_TRIPS, runIsLong, STOP_WAITS_FOR_AMOUNT_HOOK } from './subscription-patches.js';
 import { chargeTime, nextChargeAfter } from '../domain/schedule.js';
 import {
   cardExpiresAtMs,
@@ -45,17 +47,13 @@ export * from './subscription-messages.js';
 type Event = { type: string; payload: Record<string, unknown> };
 
 const { recordSubscriptionState, callAmountHook } = proxyActivities<ReturnType<typeof createActivities>>(LEDGER_WRITES);
+const local = proxyLocalActivities<ReturnType<typeof createActivities>>(LOCAL_LEDGER_WRITES);
 // A charge is retried (after a crash or an unknown outcome) with the same idempotency key; the
 // activity asks the gateway about that key before it would ever call charge again.
 const { chargeSubscription } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
-
-/** Patch id: the card stops its subscription at its expiry, not at the next charge (issue 8). */
-const CARD_STOPS_AT_EXPIRY = 'card-stops-at-expiry';
-/** Patch id: a stop that arrives while the amount hook is asked waits for the round to end. */
-const STOP_WAITS_FOR_AMOUNT_HOOK = 'stop-waits-for-amount-hook';
 
 function conflict(reason: string | undefined): void {
   if (reason) throw ApplicationFailure.nonRetryable(reason, STATE_CONFLICT);
@@ -64,7 +62,7 @@ function conflict(reason: string | undefined): void {
 /**
  * One workflow per subscription (`subscription:<id>`): sleeps until the next charge, charges with
  * the key `<id>:<period>:<attempt>`, retries by the retry schedule, obeys stop/reactivate/resume
- * and admin actions, and continues-as-new after every charged period.
+ * and admin actions, and continues-as-new when its history is long (see RUN_HISTORY_EVENTS).
  */
 export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<SubscriptionSnapshot> {
   let version = 0; // bumped by every handler that changes when or whether to charge
@@ -88,7 +86,8 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
       { key: TollgateNextActionAt, value: wake ? new Date(wake) : null },
       { key: TollgateAmountMinor, value: s.terms.amountMinor },
     ]);
-    await recordSubscriptionState({
+    const record = patched(FEWER_ROUND_TRIPS) ? local.recordSubscriptionState : recordSubscriptionState;
+    await record({
       subscriptionId: s.subscriptionId, state: s.state, stoppedReason: s.stoppedReason, period: s.period,
       nextChargeAt: s.nextChargeAt, amountMinor: s.terms.amountMinor, schedule: s.terms.schedule,
       paymentMethod: s.terms.paymentMethod, pendingChanges: s.pending, events,
@@ -374,7 +373,10 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
     const charged = await chargePeriod();
     chargesRun += 1;
     await applyPendingStop();
-    if (charged) {
+    // Runs recorded before FEWER_ROUND_TRIPS continued as new after every charged period. A charge
+    // asked for during this round is taken by this run first (it is not part of the snapshot).
+    const continues = patched(FEWER_ROUND_TRIPS) ? !chargeRequested && runIsLong() : charged;
+    if (continues) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof subscriptionWorkflow>(s);
     }
