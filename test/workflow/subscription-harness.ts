@@ -50,7 +50,10 @@ export function fakeSubscriptionActivities(script: Outcome[] = [], opts: { holdC
       }
       const outcome = script.shift() ?? 'success';
       if (outcome === 'refused') return { outcome, code: 'tollgate_limits', message: 'above the gateway maximum', transactionId: null };
-      return { outcome, code: outcome === 'success' ? '00' : '51', message: outcome, transactionId: `t-${charges.length}` };
+      // As the real activity: a success writes the next state it was given, in the same step.
+      const next = outcome === 'success' ? input.stateAfterSuccess : undefined;
+      if (next) writes.push({ ...structuredClone(next), at: Context.current().info.scheduledTimestampMs });
+      return { outcome, code: outcome === 'success' ? '00' : '51', message: outcome, transactionId: `t-${charges.length}`, stateWritten: next !== undefined };
     },
     async recordSubscriptionState(w) {
       writes.push({ ...structuredClone(w), at: await workflowTimeOfThisActivity() });
