@@ -9,10 +9,11 @@ export const CARD_STOPS_AT_EXPIRY = 'card-stops-at-expiry';
 /** Patch id: a stop that arrives while the amount hook is asked waits for the round to end. */
 export const STOP_WAITS_FOR_AMOUNT_HOOK = 'stop-waits-for-amount-hook';
 /**
- * Patch id (issue 10 §3): fewer server round trips per charge. The state mirror is written by a
- * local activity (a Postgres write needs no task-queue hop), and a run continues as new when its
- * history is long (RUN_HISTORY_EVENTS, or the server's continueAsNewSuggested) instead of after
- * every charged period.
+ * Patch id (issue 10 §3): fewer server round trips per charge. A success carries the next
+ * period's state into the charge activity's own transaction (stateAfterSuccess); every other state
+ * write is a local activity (a Postgres write needs no task-queue hop); and a run continues as new
+ * when its history is long (RUN_HISTORY_EVENTS, or the server's continueAsNewSuggested) instead of
+ * after every charged period.
  */
 export const FEWER_ROUND_TRIPS = 'fewer-round-trips-per-charge';
 /**
