@@ -1,172 +1,180 @@
 /**
  * `npm run bench:billing`: what recurring billing costs, next to bare Temporal doing the same
  * number of timers and activities on the same server in the same run.
- *   Table 1: N subscriptions due in the same minute — time to charge them all, lag, CPU, memory.
- *   Table 2: CPU over a quiet minute while M subscriptions sleep.
- * BENCH_N (2000), BENCH_IDLE_N (10000), BENCH_IDLE_SECONDS (60) change the sizes.
+ *   Table 1 (per run): N subscriptions due in the same minute — time until every one is charged and
+ *     its period advanced in the ledger, lag, CPU, memory — beside N bare workflows (timer + no-op
+ *     activity) on the same server with as many worker processes.
+ *   Summary: charges/s, the ratio Tollgate/bare, and the p99 lag ratio of every run.
+ *   Table 2: CPU over a quiet minute while M subscriptions sleep (dev server).
+ * BENCH_RUNS picks the runs, as target:workers (default dev:1,cluster:1,cluster:2,cluster:3; a target
+ * is `dev`, the Temporal CLI dev server, or `cluster`, the real Temporal server 1.29.1 on Postgres
+ * that `npm run start:cluster` runs). BENCH_N (2000), BENCH_IDLE_N (10000; 0 skips Table 2) and
+ * BENCH_IDLE_SECONDS (60) change the sizes. BENCH_COMPARE_TREE=<another checkout> adds, in every run,
+ * a burst of that checkout's worker (an older commit, say) before this one's: before and after
+ * measured in the same run, on the same server, beside the same baseline.
  */
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import type pg from 'pg';
 import { createPool } from '../src/db/pool.js';
-import { insertCustomer } from '../src/db/customers.js';
-import { insertSubscription } from '../src/db/subscriptions.js';
-import { startSubscriptionWorkflow } from '../src/temporal/start.js';
-import type { SubscriptionSnapshot } from '../src/workflows/subscription.js';
-import type { baselineWorkflow } from './baseline/workflows.js';
+import { type BurstResult, dueAfterStarting, measureBurst, startBaseline, startSubscriptions, stopWorkers } from './lib/billing-burst.js';
+import { startBenchCluster } from './lib/cluster.js';
 import { sampleProcess } from './lib/proc.js';
-import { startBenchServers, spawnWorker } from './lib/servers.js';
-import { inBatches, percentile, printTable } from './lib/table.js';
+import { startBenchDevServer, startBenchPostgres, spawnWorker } from './lib/servers.js';
+import { printTable } from './lib/table.js';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const IDLE_N = Number(process.env.BENCH_IDLE_N ?? 10_000);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
-const START_CONCURRENCY = 50;
-const GIVE_UP_MS = 15 * 60_000;
 const say = (line: string) => console.log(`[bench] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function snapshot(id: string, customerId: string, dueAt: Date): SubscriptionSnapshot {
-  return {
-    subscriptionId: id, customerId, pending: null, state: 'active', stoppedReason: null, stoppedBy: null, period: 0,
-    nextChargeAt: dueAt.toISOString(), softDeclines: 0, technicalRetries: 0, attempt: 0, retryAt: null, expiryNoticeFor: null, requestedAmountMinor: null,
-    terms: {
-      amountMinor: 4999, currency: 'PLN', schedule: { kind: 'interval', duration: 'P30D' }, timeZone: 'UTC', anchorAt: dueAt.toISOString(), anchorPeriod: 0,
-      endsAt: null, minAmountMinor: null, maxAmountMinor: null, retryDelaysMs: [900_000], gateway: 'sandbox', mode: 'test',
-      paymentMethod: { token: 'sandbox_approve', expires: null }, cardExpiryNoticeMs: 14 * 86_400_000,
+type Target = 'dev' | 'cluster';
+interface Run { target: Target; workers: number }
+
+function parseRuns(spec: string): Run[] {
+  return spec.split(',').map((part) => {
+    const [target, workers = '1'] = part.trim().split(':');
+    const n = Number(workers);
+    if ((target !== 'dev' && target !== 'cluster') || !Number.isInteger(n) || n < 1 || n > 8) {
+      throw new Error(`BENCH_RUNS: "${part}" is not target:workers (target dev or cluster, 1–8 workers)`);
+    }
+    return { target, workers: n };
+  });
+}
+
+const RUNS = parseRuns(process.env.BENCH_RUNS ?? 'dev:1,cluster:1,cluster:2,cluster:3');
+const COMPARE_TREE = process.env.BENCH_COMPARE_TREE;
+
+interface Server { temporalAddress: string; temporalPid: number; stop(): Promise<void> }
+
+/** N subscriptions due together, charged by `workers` worker processes of the checkout at `root`. */
+async function tollgateBurst(server: Server, client: Client, pool: pg.Pool, databaseUrl: string, workers: number, root?: string): Promise<BurstResult> {
+  const tq = `bench-${randomUUID()}`;
+  const tgWorkers = Array.from({ length: workers }, () => spawnWorker('src/worker/main.ts', {
+    DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: server.temporalAddress, TEMPORAL_TASK_QUEUE: tq, DATABASE_POOL_SIZE: '10',
+  }, root));
+  const due = dueAfterStarting(N);
+  say(`starting ${N} subscriptions due at ${due.toISOString()} (${workers} worker${workers > 1 ? 's' : ''}${root ? ` of ${root}` : ''})…`);
+  const subs = await startSubscriptions(pool, client, tq, N, due).catch(async (err: unknown) => {
+    await stopWorkers(tgWorkers);
+    throw err;
+  });
+  // Done when the ledger shows the period advanced (the row is written after the charge's own row).
+  return measureBurst({
+    serverPid: server.temporalPid, workerPids: tgWorkers.map((w) => w.pid ?? 0), dueAt: due, count: N,
+    completedAt: async () => {
+      const r = await pool.query<{ t: Date }>({ text: `SELECT updated_at AS t FROM subscriptions WHERE id = ANY($1) AND period >= 1`, values: [subs] });
+      return r.rows.map((x) => x.t.getTime());
     },
-  };
+  }, say).finally(() => stopWorkers(tgWorkers));
 }
 
-/** Starts `count` subscriptions (row + workflow, as the API does) due at `dueAt`. */
-async function startSubscriptions(pool: pg.Pool, client: Client, taskQueue: string, count: number, dueAt: Date): Promise<string[]> {
-  const customerId = `cus_bench_${randomUUID()}`;
-  await insertCustomer(pool, { id: customerId, externalRef: customerId, name: 'Bench', email: null });
-  const ids = Array.from({ length: count }, () => `sub_bench_${randomUUID()}`);
-  await inBatches(ids, START_CONCURRENCY, async (id) => {
-    const s = snapshot(id, customerId, dueAt);
-    await insertSubscription(pool, {
-      id, customerId, gateway: 'sandbox', mode: 'test', paymentMethod: s.terms.paymentMethod, amountMinor: 4999n, currency: 'PLN',
-      schedule: s.terms.schedule, timeZone: 'UTC', firstChargeAt: dueAt, endsAt: null, minAmountMinor: null, maxAmountMinor: null,
-      retrySchedule: ['PT15M'], period: 0, nextChargeAt: dueAt, firstPaymentId: null,
-    });
-    await startSubscriptionWorkflow(client, taskQueue, s);
+/** N bare workflows (timer + no-op activity) due together, on `workers` bare worker processes. */
+async function bareBurst(server: Server, client: Client, workers: number): Promise<BurstResult> {
+  const btq = `baseline-${randomUUID()}`;
+  const bWorkers = Array.from({ length: workers }, () => spawnWorker('bench/baseline/worker.ts', { TEMPORAL_ADDRESS: server.temporalAddress, TASK_QUEUE: btq }));
+  const due = dueAfterStarting(N);
+  say(`starting ${N} bare workflows due at ${due.toISOString()}…`);
+  await startBaseline(client, btq, N, due).catch(async (err: unknown) => {
+    await stopWorkers(bWorkers);
+    throw err;
   });
-  return ids;
+  // Polled with a cheap count; the close times are read once, when all are done.
+  const completed = `TaskQueue = '${btq}' AND ExecutionStatus = 'Completed'`;
+  return measureBurst({
+    serverPid: server.temporalPid, workerPids: bWorkers.map((w) => w.pid ?? 0), dueAt: due, count: N,
+    completedAt: async () => {
+      const { count } = await client.workflow.count(completed);
+      if (count < N) return Array.from({ length: count }, () => Number.NaN);
+      const times: number[] = [];
+      for await (const wf of client.workflow.list({ query: completed })) if (wf.closeTime) times.push(wf.closeTime.getTime());
+      return times;
+    },
+  }, say).finally(() => stopWorkers(bWorkers));
 }
 
-async function startBaseline(client: Client, taskQueue: string, count: number, dueAt: Date): Promise<string[]> {
-  const ids = Array.from({ length: count }, () => `baseline:${randomUUID()}`);
-  await inBatches(ids, START_CONCURRENCY, async (workflowId) => {
-    await client.workflow.start<typeof baselineWorkflow>('baselineWorkflow', { taskQueue, workflowId, args: [dueAt.toISOString()] });
-  });
-  return ids;
-}
-
-/** A due moment far enough ahead that starting `count` workflows is over before it. */
-const dueAfterStarting = (count: number) => new Date(Date.now() + 20_000 + count * 15);
-
-interface BurstResult { wallS: number; perSecond: number; p50S: number; p99S: number; workerCpu: number; workerRss: number; serverCpu: number; serverRss: number }
-
-async function measureBurst(serverPid: number, workerPid: number, dueAt: Date, completedAt: () => Promise<number[]>, count: number): Promise<BurstResult> {
-  if (Date.now() > dueAt.getTime()) say('warning: starting took longer than planned; the burst began before measuring');
-  await sleep(Math.max(0, dueAt.getTime() - Date.now()));
-  const worker = sampleProcess(workerPid);
-  const server = sampleProcess(serverPid);
-  const deadline = Date.now() + GIVE_UP_MS;
-  let done: number[] = [];
-  while (Date.now() < deadline) {
-    done = await completedAt();
-    if (done.length >= count) break;
-    await sleep(250);
-  }
-  const w = worker.stop();
-  const s = server.stop();
-  const lags = done.map((t) => (t - dueAt.getTime()) / 1000).sort((a, b) => a - b);
-  const wallS = lags.at(-1) ?? Number.NaN;
-  if (done.length < count) say(`warning: only ${done.length}/${count} finished in ${GIVE_UP_MS / 60_000} minutes`);
-  return { wallS, perSecond: done.length / wallS, p50S: percentile(lags, 50), p99S: percentile(lags, 99), workerCpu: w.cpu, workerRss: w.peakRssMb, serverCpu: s.cpu, serverRss: s.peakRssMb };
-}
-
-/** Waits until the worker has worked off the starts (under 0.25 CPU-s per 5 s), at most 10 minutes. */
-async function untilQuiet(workerPid: number): Promise<number> {
+async function idleCpu(serverPid: number, workerPid: number): Promise<{ workerCpu: number; serverCpu: number }> {
   const started = Date.now();
+  // Until the worker has worked off the starts (under 0.25 CPU-s per 5 s), at most 10 minutes.
   while (Date.now() - started < 10 * 60_000) {
     const window = sampleProcess(workerPid);
     await sleep(5000);
     if (window.stop().cpu < 0.25) break;
   }
-  return (Date.now() - started) / 1000;
-}
-
-async function idleCpu(serverPid: number, workerPid: number): Promise<{ workerCpu: number; serverCpu: number }> {
-  say(`settled after ${(await untilQuiet(workerPid)).toFixed(0)} s; measuring ${IDLE_SECONDS} s`);
+  say(`settled after ${((Date.now() - started) / 1000).toFixed(0)} s; measuring ${IDLE_SECONDS} s`);
   const w = sampleProcess(workerPid);
   const s = sampleProcess(serverPid);
   await sleep(IDLE_SECONDS * 1000);
   return { workerCpu: w.stop().cpu, serverCpu: s.stop().cpu };
 }
 
+/** Table 2: M subscriptions and M bare workflows sleeping, one worker each. */
+async function idleTable(server: Server, client: Client, pool: pg.Pool, databaseUrl: string): Promise<void> {
+  const farDue = new Date(Date.now() + 30 * 86_400_000);
+  const tq = `bench-idle-${randomUUID()}`;
+  const tg = spawnWorker('src/worker/main.ts', { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: server.temporalAddress, TEMPORAL_TASK_QUEUE: tq, DATABASE_POOL_SIZE: '10' });
+  say(`starting ${IDLE_N} sleeping subscriptions…`);
+  await startSubscriptions(pool, client, tq, IDLE_N, farDue);
+  const tgIdle = await idleCpu(server.temporalPid, tg.pid ?? 0);
+  await stopWorkers([tg]);
+  const btq = `baseline-idle-${randomUUID()}`;
+  const bare = spawnWorker('bench/baseline/worker.ts', { TEMPORAL_ADDRESS: server.temporalAddress, TASK_QUEUE: btq });
+  say(`starting ${IDLE_N} sleeping bare workflows…`);
+  await startBaseline(client, btq, IDLE_N, farDue);
+  const bIdle = await idleCpu(server.temporalPid, bare.pid ?? 0);
+  await stopWorkers([bare]);
+  printTable(`Table 2 — CPU over ${IDLE_SECONDS} s while ${IDLE_N} more sleep (server figures include everything else it holds)`,
+    ['', 'worker CPU s', 'server CPU s'],
+    [['Tollgate subscriptions', tgIdle.workerCpu, tgIdle.serverCpu], ['bare Temporal workflows', bIdle.workerCpu, bIdle.serverCpu],
+      ['ratio', tgIdle.workerCpu / bIdle.workerCpu, tgIdle.serverCpu / bIdle.serverCpu]]);
+}
+
 async function main(): Promise<void> {
-  say(`N=${N} due together; M=${IDLE_N} sleeping for ${IDLE_SECONDS} s; ${availableParallelism()} cores`);
-  const servers = await startBenchServers(say);
-  const pool = createPool(servers.databaseUrl, 20);
-  const connection = await Connection.connect({ address: servers.temporalAddress });
-  const client = new Client({ connection });
-  const children: Array<ReturnType<typeof spawnWorker>> = [];
+  say(`N=${N} due together; runs ${RUNS.map((r) => `${r.target}:${r.workers}`).join(', ')}; M=${IDLE_N} sleeping for ${IDLE_SECONDS} s; ${availableParallelism()} cores`);
+  const postgres = await startBenchPostgres();
+  const pool = createPool(postgres.databaseUrl, 20);
+  const summary: Array<Array<string | number>> = [];
   try {
-    // Table 1 — Tollgate
-    const tq = `bench-${randomUUID()}`;
-    const tgWorker = spawnWorker('src/worker/main.ts', { DATABASE_URL: servers.databaseUrl, TEMPORAL_ADDRESS: servers.temporalAddress, TEMPORAL_TASK_QUEUE: tq, DATABASE_POOL_SIZE: '20' });
-    children.push(tgWorker);
-    let due = dueAfterStarting(N);
-    say(`starting ${N} subscriptions due at ${due.toISOString()}…`);
-    const subs = await startSubscriptions(pool, client, tq, N, due);
-    const tollgate = await measureBurst(servers.temporalPid, tgWorker.pid ?? 0, due, async () => {
-      const r = await pool.query<{ t: Date }>({ text: `SELECT completed_at AS t FROM charge_attempts WHERE subscription_id = ANY($1) AND status = 'succeeded'`, values: [subs] });
-      return r.rows.map((x) => x.t.getTime());
-    }, N);
-
-    // Table 1 — baseline
-    const btq = `baseline-${randomUUID()}`;
-    const bWorker = spawnWorker('bench/baseline/worker.ts', { TEMPORAL_ADDRESS: servers.temporalAddress, TASK_QUEUE: btq });
-    children.push(bWorker);
-    due = dueAfterStarting(N);
-    say(`starting ${N} bare workflows due at ${due.toISOString()}…`);
-    await startBaseline(client, btq, N, due);
-    // Polled with a cheap count; the close times are read once, when all are done.
-    const completed = `TaskQueue = '${btq}' AND ExecutionStatus = 'Completed'`;
-    const baseline = await measureBurst(servers.temporalPid, bWorker.pid ?? 0, due, async () => {
-      const { count } = await client.workflow.count(completed);
-      if (count < N) return Array.from({ length: count }, () => Number.NaN);
-      const times: number[] = [];
-      for await (const wf of client.workflow.list({ query: completed })) if (wf.closeTime) times.push(wf.closeTime.getTime());
-      return times;
-    }, N);
-    const cols = (r: BurstResult) => [r.wallS, r.perSecond, r.p50S, r.p99S, r.workerCpu, r.workerRss, r.serverCpu, r.serverRss];
-    const ratio = cols(tollgate).map((v, i) => v / (cols(baseline)[i] ?? Number.NaN));
-    printTable(`Table 1 — ${N} charges due in the same minute (lag = completion − due time)`,
-      ['', 'wall s', 'per s', 'p50 lag s', 'p99 lag s', 'worker CPU s', 'worker peak MB', 'server CPU s', 'server peak MB'],
-      [['Tollgate subscriptions', ...cols(tollgate)], ['bare Temporal (timer + no-op activity)', ...cols(baseline)], ['ratio', ...ratio]]);
-
-    // Table 2 — sleeping
-    const farDue = new Date(Date.now() + 30 * 86_400_000);
-    say(`starting ${IDLE_N} sleeping subscriptions…`);
-    await startSubscriptions(pool, client, tq, IDLE_N, farDue);
-    const tgIdle = await idleCpu(servers.temporalPid, tgWorker.pid ?? 0);
-    say(`starting ${IDLE_N} sleeping bare workflows…`);
-    await startBaseline(client, btq, IDLE_N, farDue);
-    const bIdle = await idleCpu(servers.temporalPid, bWorker.pid ?? 0);
-    printTable(`Table 2 — CPU over ${IDLE_SECONDS} s while ${IDLE_N} more sleep (server figures include everything else it holds)`,
-      ['', 'worker CPU s', 'server CPU s'],
-      [['Tollgate subscriptions', tgIdle.workerCpu, tgIdle.serverCpu], ['bare Temporal workflows', bIdle.workerCpu, bIdle.serverCpu],
-        ['ratio', tgIdle.workerCpu / bIdle.workerCpu, tgIdle.serverCpu / bIdle.serverCpu]]);
+    for (const target of ['dev', 'cluster'] as const) {
+      const runs = RUNS.filter((r) => r.target === target);
+      if (runs.length === 0 && !(target === 'dev' && IDLE_N > 0)) continue;
+      say(`starting the ${target === 'dev' ? 'Temporal dev server' : 'Temporal server 1.29.1 on Postgres'}…`);
+      const server: Server = target === 'dev' ? await startBenchDevServer(postgres.scratch, say) : await startBenchCluster({ databaseUrl: postgres.databaseUrl, dir: join(postgres.scratch, 'cluster'), log: say });
+      const connection = await Connection.connect({ address: server.temporalAddress });
+      const client = new Client({ connection });
+      try {
+        for (const run of runs) {
+          const label = `${target}, ${run.workers} worker${run.workers > 1 ? 's' : ''}`;
+          const compared = COMPARE_TREE ? await tollgateBurst(server, client, pool, postgres.databaseUrl, run.workers, COMPARE_TREE) : undefined;
+          const tollgate = await tollgateBurst(server, client, pool, postgres.databaseUrl, run.workers);
+          const bare = await bareBurst(server, client, run.workers);
+          const cols = (r: BurstResult) => [r.wallS, r.perSecond, r.p50S, r.p99S, r.workerCpu, r.workerRss, r.serverCpu, r.serverRss];
+          const ratio = (r: BurstResult) => cols(r).map((v, i) => v / (cols(bare)[i] ?? Number.NaN));
+          printTable(`Table 1 — ${target}, ${run.workers} worker process(es): ${N} charges due in the same minute (lag = completion − due time)`,
+            ['', 'wall s', 'per s', 'p50 lag s', 'p99 lag s', 'worker CPU s', 'worker peak MB', 'server CPU s', 'server peak MB'],
+            [
+              ...(compared ? [[`Tollgate at ${COMPARE_TREE}`, ...cols(compared)], [`  ratio to bare`, ...ratio(compared)]] : []),
+              ['Tollgate subscriptions', ...cols(tollgate)], ['bare Temporal (timer + no-op activity)', ...cols(bare)], ['ratio', ...ratio(tollgate)],
+            ]);
+          const row = (name: string, r: BurstResult) => [name, r.perSecond, bare.perSecond, r.perSecond / bare.perSecond,
+            r.p99S, bare.p99S, r.p99S / bare.p99S, r.serverCpu / N * 1000, bare.serverCpu / N * 1000, r.serverCpu / bare.serverCpu];
+          if (compared) summary.push(row(`${label} (${COMPARE_TREE})`, compared));
+          summary.push(row(label, tollgate));
+        }
+        if (target === 'dev' && IDLE_N > 0) await idleTable(server, client, pool, postgres.databaseUrl);
+      } finally {
+        await connection.close();
+        await server.stop();
+      }
+    }
+    printTable(`Summary — ${N} charges due in the same minute, each run beside bare Temporal on the same server`,
+      ['run', 'Tollgate /s', 'bare /s', 'ratio', 'Tollgate p99 s', 'bare p99 s', 'p99 ratio', 'Tollgate server CPU ms/charge', 'bare server CPU ms/charge', 'server CPU ratio'], summary);
   } finally {
-    for (const c of children) c.kill('SIGTERM');
-    await connection.close();
     await pool.end();
-    await servers.stop();
+    await postgres.stop();
   }
 }
 

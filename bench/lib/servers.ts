@@ -18,34 +18,59 @@ export interface BenchServers {
   stop(): Promise<void>;
 }
 
-/** A throwaway Temporal dev server and Postgres, as `npm test` starts them. */
-export async function startBenchServers(log: (line: string) => void): Promise<BenchServers> {
-  const config = loadConfig();
+export interface BenchPostgres {
+  databaseUrl: string;
+  /** A scratch folder removed by stop(), for whatever else the bench starts. */
+  scratch: string;
+  stop(): Promise<void>;
+}
+
+/** A throwaway embedded Postgres with the ledger migrated in its database `bench`. */
+export async function startBenchPostgres(): Promise<BenchPostgres> {
   const scratch = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
   chmodSync(scratch, 0o755);
-  const cli = await ensureTemporalCli({ explicit: config.TEMPORAL_CLI, cacheOverride: config.TOLLGATE_CACHE_DIR, env: process.env, log });
-  const dev = await startTemporalDevServer({ cli, port: await freePort(), logFile: join(scratch, 'temporal.log') });
   const pg = await startEmbeddedPostgres({ dataDir: join(scratch, 'pg'), port: await freePort(), persistent: false, durable: false, onLog: () => undefined });
   await pg.createDatabase('bench');
   const pool = createPool(pg.url('bench'), 1);
   await migrate(pool);
   await pool.end();
   return {
-    temporalAddress: dev.address,
     databaseUrl: pg.url('bench'),
-    temporalPid: dev.child.process.pid ?? 0,
+    scratch,
     async stop() {
-      await dev.child.stop();
       await pg.stop();
       rmSync(scratch, { recursive: true, force: true });
     },
   };
 }
 
-/** A worker in its own process, so its CPU and memory are its own. */
-export function spawnWorker(script: string, env: Record<string, string>): ChildProcess {
+/** A throwaway Temporal dev server (the one `npm test` starts), its database in `scratch`. */
+export async function startBenchDevServer(scratch: string, log: (line: string) => void): Promise<{ temporalAddress: string; temporalPid: number; stop(): Promise<void> }> {
+  const config = loadConfig();
+  const cli = await ensureTemporalCli({ explicit: config.TEMPORAL_CLI, cacheOverride: config.TOLLGATE_CACHE_DIR, env: process.env, log });
+  const dev = await startTemporalDevServer({ cli, port: await freePort(), logFile: join(scratch, 'temporal.log') });
+  return { temporalAddress: dev.address, temporalPid: dev.child.process.pid ?? 0, stop: () => dev.child.stop() };
+}
+
+/** A throwaway Temporal dev server and Postgres, as `npm test` starts them. */
+export async function startBenchServers(log: (line: string) => void): Promise<BenchServers> {
+  const pg = await startBenchPostgres();
+  const dev = await startBenchDevServer(pg.scratch, log);
+  return {
+    temporalAddress: dev.temporalAddress,
+    databaseUrl: pg.databaseUrl,
+    temporalPid: dev.temporalPid,
+    async stop() {
+      await dev.stop();
+      await pg.stop();
+    },
+  };
+}
+
+/** A worker in its own process, so its CPU and memory are its own; `root` is the checkout it runs from. */
+export function spawnWorker(script: string, env: Record<string, string>, root = projectRoot()): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: projectRoot(),
+    cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

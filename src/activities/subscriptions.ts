@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type pg from 'pg';
 import { completeChargeAttempt, ensureChargeAttempt, findChargeAttempt } from '../db/charge-attempts.js';
 import { appendEvent } from '../db/events.js';
-import { inTransaction } from '../db/pool.js';
+import { inTransaction, type Queryable } from '../db/pool.js';
 import { findSubscription, updateSubscriptionState } from '../db/subscriptions.js';
 import { ATTEMPT_STATUS_FOR_OUTCOME, type ChargeOutcome, type SubscriptionState } from '../domain/subscription.js';
 import { signWebhook } from '../gateways/standard-webhooks.js';
@@ -42,10 +42,17 @@ export interface ChargeInput {
   mode?: 'test' | 'live';
   /** Where the amount came from: the terms, the amount hook's answer, or a charge request. */
   amountSource?: 'terms' | 'hook' | 'request';
+  /**
+   * The subscription's state once this attempt succeeds (its next period), written in the
+   * transaction that records the success, so a charge costs one activity, not two. Absent in
+   * workflows started before it was carried; they write the state themselves.
+   */
+  stateAfterSuccess?: StateWrite;
 }
 
 export type ChargeActivityResult =
-  | { outcome: Exclude<ChargeOutcome, 'unknown'>; code: string | null; message: string | null; transactionId: string | null }
+  /** stateWritten: the ledger already holds `stateAfterSuccess` (a success whose input carried one). */
+  | { outcome: Exclude<ChargeOutcome, 'unknown'>; code: string | null; message: string | null; transactionId: string | null; stateWritten?: boolean }
   /** The amount hook's answer is outside the gateway's limits: no attempt was made, the period is skipped. */
   | { outcome: 'refused'; code: string; message: string; transactionId: null };
 
@@ -77,7 +84,10 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
     const key = `${input.subscriptionId}:${input.period}:${input.attempt}`;
     const existing = await findChargeAttempt(deps.pool, key);
     if (existing && (existing.status === 'succeeded' || existing.status === 'failed') && existing.outcome && existing.outcome !== 'unknown') {
-      return { outcome: existing.outcome, code: existing.gateway_code, message: existing.gateway_message, transactionId: existing.gateway_transaction_id };
+      // Answered before (a retry after a lost answer): the state went with that success if the row shows its period.
+      const next = existing.outcome === 'success' ? input.stateAfterSuccess : undefined;
+      const stateWritten = next ? ((await findSubscription(deps.pool, input.subscriptionId))?.period ?? -1) >= next.period : false;
+      return { outcome: existing.outcome, code: existing.gateway_code, message: existing.gateway_message, transactionId: existing.gateway_transaction_id, stateWritten };
     }
     const mode = input.mode ?? (await findSubscription(deps.pool, input.subscriptionId))?.mode;
     if (!mode) throw ApplicationFailure.nonRetryable(`subscription ${input.subscriptionId} has no row`, 'SubscriptionMissing');
@@ -90,11 +100,11 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
       // narrower limits): a technical error, recorded and retried, visible to an operator, never a
       // silent skip of every period.
       if (refusal && input.amountSource === 'hook') return { outcome: 'refused', code: 'tollgate_limits', message: refusal, transactionId: null };
-      if (refusal) return recordOutcome(input, mode, key, { outcome: 'technical_error', code: 'tollgate_limits', message: refusal });
+      if (refusal) return recordOutcome(input, mode, key, { outcome: 'technical_error', code: 'tollgate_limits', message: refusal }, false);
       const unusable = !gateway
         ? `gateway "${input.gateway}" is not configured (or cannot charge stored payment methods)`
         : !gateway.hasMode(mode) ? `gateway "${input.gateway}" has no ${mode}-mode credentials; this subscription was created in ${mode} mode and is never charged in another` : undefined;
-      if (unusable) return recordOutcome(input, mode, key, { outcome: 'technical_error', code: 'tollgate_config', message: unusable });
+      if (unusable) return recordOutcome(input, mode, key, { outcome: 'technical_error', code: 'tollgate_config', message: unusable }, false);
     }
     if (!gateway) throw ApplicationFailure.retryable(`gateway ${input.gateway} is gone; attempt ${key} waits for it`, 'GatewayMissing');
     await ensureChargeAttempt(deps.pool, {
@@ -107,7 +117,7 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
         result = await gateway.charge({ idempotencyKey: key, token: input.token, amountMinor: BigInt(input.amountMinor), currency: input.currency, mode });
       } catch (err) {
         if (err instanceof GatewayModeUnavailableError) {
-          return recordOutcome(input, mode, key, { outcome: 'technical_error', code: 'tollgate_config', message: err.message });
+          return recordOutcome(input, mode, key, { outcome: 'technical_error', code: 'tollgate_config', message: err.message }, true);
         }
         if (!(err instanceof GatewayTimeoutError)) throw err;
         result = await gateway.chargeStatus(key, mode);
@@ -118,16 +128,22 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
       // Retried by Temporal: the next try asks the gateway for this key again before anything else.
       throw ApplicationFailure.retryable(`charge ${key} has an unknown outcome`, 'ChargeOutcomeUnknown');
     }
-    return recordOutcome(input, mode, key, result);
+    return recordOutcome(input, mode, key, result, true);
   }
 
-  /** Completes the attempt row (creating it if the gateway was never called) and its event, in one transaction. */
-  async function recordOutcome(input: ChargeInput, mode: 'test' | 'live', key: string, result: ChargeResult): Promise<ChargeActivityResult> {
-    await inTransaction(deps.pool, async (tx) => {
-      await ensureChargeAttempt(tx, {
-        subscriptionId: input.subscriptionId, period: input.period, attempt: input.attempt, key,
-        amountMinor: BigInt(input.amountMinor), currency: input.currency, mode,
-      });
+  /**
+   * Completes the attempt row (creating it unless `rowExists`: the gateway was never called) and its
+   * event — and, for a success, the subscription's next state and its events — in one transaction.
+   */
+  async function recordOutcome(input: ChargeInput, mode: 'test' | 'live', key: string, result: ChargeResult, rowExists: boolean): Promise<ChargeActivityResult> {
+    const next = result.outcome === 'success' ? input.stateAfterSuccess : undefined;
+    const stateWritten = await inTransaction(deps.pool, async (tx) => {
+      if (!rowExists) {
+        await ensureChargeAttempt(tx, {
+          subscriptionId: input.subscriptionId, period: input.period, attempt: input.attempt, key,
+          amountMinor: BigInt(input.amountMinor), currency: input.currency, mode,
+        });
+      }
       const done = await completeChargeAttempt(tx, key, {
         status: ATTEMPT_STATUS_FOR_OUTCOME[result.outcome],
         outcome: result.outcome,
@@ -135,7 +151,8 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
         message: result.message,
         transactionId: result.transactionId ?? null,
       });
-      if (!done) return;
+      // Completed meanwhile by another try of this attempt, which wrote what went with it.
+      if (!done) return next ? ((await findSubscription(tx, input.subscriptionId))?.period ?? -1) >= next.period : false;
       await appendEvent(tx, {
         type: result.outcome === 'success' ? 'subscription.charged' : 'subscription.charge_failed',
         aggregateType: 'subscription',
@@ -153,27 +170,16 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
           mode,
         },
       });
+      if (!next) return false;
+      await writeState(tx, next);
+      return true;
     });
-    return { outcome: result.outcome, code: result.code, message: result.message, transactionId: result.transactionId ?? null };
+    return { outcome: result.outcome, code: result.code, message: result.message, transactionId: result.transactionId ?? null, stateWritten };
   }
 
   /** Mirrors the workflow's state into Postgres and appends its events, in one transaction. */
   async function recordSubscriptionState(w: StateWrite): Promise<void> {
-    await inTransaction(deps.pool, async (tx) => {
-      await updateSubscriptionState(tx, w.subscriptionId, {
-        state: w.state,
-        stoppedReason: w.stoppedReason,
-        period: w.period,
-        nextChargeAt: w.nextChargeAt ? new Date(w.nextChargeAt) : null,
-        amountMinor: BigInt(w.amountMinor),
-        schedule: w.schedule,
-        paymentMethod: w.paymentMethod,
-        pendingChanges: w.pendingChanges,
-      });
-      for (const e of w.events) {
-        await appendEvent(tx, { type: e.type, aggregateType: 'subscription', aggregateId: w.subscriptionId, payload: { subscription_id: w.subscriptionId, ...e.payload } });
-      }
-    });
+    await inTransaction(deps.pool, (tx) => writeState(tx, w));
   }
 
   /**
@@ -212,4 +218,21 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
   }
 
   return { chargeSubscription, recordSubscriptionState, callAmountHook };
+}
+
+/** The subscription row as the workflow states it, and the events of that change, in the caller's transaction. */
+async function writeState(tx: Queryable, w: StateWrite): Promise<void> {
+  await updateSubscriptionState(tx, w.subscriptionId, {
+    state: w.state,
+    stoppedReason: w.stoppedReason,
+    period: w.period,
+    nextChargeAt: w.nextChargeAt ? new Date(w.nextChargeAt) : null,
+    amountMinor: BigInt(w.amountMinor),
+    schedule: w.schedule,
+    paymentMethod: w.paymentMethod,
+    pendingChanges: w.pendingChanges,
+  });
+  for (const e of w.events) {
+    await appendEvent(tx, { type: e.type, aggregateType: 'subscription', aggregateId: w.subscriptionId, payload: { subscription_id: w.subscriptionId, ...e.payload } });
+  }
 }

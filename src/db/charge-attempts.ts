@@ -28,13 +28,12 @@ export async function ensureChargeAttempt(
   db: Queryable,
   a: { subscriptionId: string; period: number; attempt: number; key: string; amountMinor: bigint; currency: string; mode: 'test' | 'live' },
 ): Promise<ChargeAttemptRow> {
-  await db.query({
+  const inserted = await db.query<ChargeAttemptRow>({
     text: `INSERT INTO charge_attempts (subscription_id, period, attempt, idempotency_key, amount_minor, currency, mode)
-           VALUES ($1, $2, $3, $4, $5::bigint, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING`,
+           VALUES ($1, $2, $3, $4, $5::bigint, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING RETURNING ${COLUMNS}`,
     values: [a.subscriptionId, a.period, a.attempt, a.key, a.amountMinor.toString(), a.currency, a.mode],
   });
-  const res = await db.query<ChargeAttemptRow>({ text: `SELECT ${COLUMNS} FROM charge_attempts WHERE idempotency_key = $1`, values: [a.key] });
-  const row = res.rows[0];
+  const row = inserted.rows[0] ?? (await findChargeAttempt(db, a.key));
   if (!row) throw new Error(`charge attempt ${a.key} vanished`);
   return row;
 }

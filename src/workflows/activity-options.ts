@@ -1,4 +1,4 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 
 /**
  * The retry policy of activities that write the ledger (Postgres): every one is idempotent, so it
@@ -7,4 +7,16 @@ import type { ActivityOptions } from '@temporalio/workflow';
 export const LEDGER_WRITES: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+
+/**
+ * The same writes as local activities: run by the worker inside the workflow task that asks for
+ * them, with no task-queue hop and no activity events (a marker records the result). For Postgres
+ * writes that need no other worker; same retries, and after a minute of them the SDK waits on a
+ * timer between tries instead of holding the workflow task.
+ */
+export const LOCAL_LEDGER_WRITES: LocalActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  localRetryThreshold: '1 minute',
 };

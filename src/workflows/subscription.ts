@@ -5,14 +5,18 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
+import type { StateWrite } from '../activities/subscriptions.js';
 import { STATE_CONFLICT } from '../domain/errors.js';
-import { LEDGER_WRITES } from './activity-options.js';
+import { LEDGER_WRITES, LOCAL_LEDGER_WRITES } from './activity-options.js';
 import { chargeRequestLog } from './charge-requests.js';
-import { chargeTime, nextChargeAfter } from '../domain/schedule.js';
+import { CARD_STOPS_AT_EXPIRY, FEWER_ROUND_TRIPS, runIsLong, STOP_WAITS_FOR_AMOUNT_HOOK } from './subscription-patches.js';
+import { nextChargeAfter } from '../domain/schedule.js';
+import { advanceToNextPeriod, dueOf, stateWriteOf, type SubscriptionEvent } from './subscription-period.js';
 import {
   cardExpiresAtMs,
   chargeNowConflict,
@@ -42,20 +46,16 @@ import {
 
 export * from './subscription-messages.js';
 
-type Event = { type: string; payload: Record<string, unknown> };
+type Event = SubscriptionEvent;
 
 const { recordSubscriptionState, callAmountHook } = proxyActivities<ReturnType<typeof createActivities>>(LEDGER_WRITES);
+const local = proxyLocalActivities<ReturnType<typeof createActivities>>(LOCAL_LEDGER_WRITES);
 // A charge is retried (after a crash or an unknown outcome) with the same idempotency key; the
 // activity asks the gateway about that key before it would ever call charge again.
 const { chargeSubscription } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
-
-/** Patch id: the card stops its subscription at its expiry, not at the next charge (issue 8). */
-const CARD_STOPS_AT_EXPIRY = 'card-stops-at-expiry';
-/** Patch id: a stop that arrives while the amount hook is asked waits for the round to end. */
-const STOP_WAITS_FOR_AMOUNT_HOOK = 'stop-waits-for-amount-hook';
 
 function conflict(reason: string | undefined): void {
   if (reason) throw ApplicationFailure.nonRetryable(reason, STATE_CONFLICT);
@@ -64,7 +64,7 @@ function conflict(reason: string | undefined): void {
 /**
  * One workflow per subscription (`subscription:<id>`): sleeps until the next charge, charges with
  * the key `<id>:<period>:<attempt>`, retries by the retry schedule, obeys stop/reactivate/resume
- * and admin actions, and continues-as-new after every charged period.
+ * and admin actions, and continues-as-new when its history is long (see RUN_HISTORY_EVENTS).
  */
 export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<SubscriptionSnapshot> {
   let version = 0; // bumped by every handler that changes when or whether to charge
@@ -73,26 +73,26 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
   let pendingStop: StopRequest | null = null; // a stop that arrived during a charge
   const nowMs = () => Date.now();
   const chargeRequests = chargeRequestLog(s, nowMs);
-  const due = (period: number) =>
-    chargeTime(s.terms.schedule, Date.parse(s.terms.anchorAt), s.terms.timeZone, period - s.terms.anchorPeriod);
+  const due = (period: number) => dueOf(s, period);
   const view = (): SubscriptionView => ({
     subscriptionId: s.subscriptionId, state: s.state, stoppedReason: s.stoppedReason, stoppedBy: s.stoppedBy,
     period: s.period, nextChargeAt: s.nextChargeAt, retryAt: s.retryAt, pending: s.pending, amountMinor: s.terms.amountMinor,
     pendingStop,
   });
 
-  async function persist(events: Event[]): Promise<void> {
+  function publishState(): void {
     const wake = s.state === 'past_due' ? s.retryAt : s.state === 'active' ? s.nextChargeAt : null;
     upsertSearchAttributes([
       { key: TollgateState, value: s.state },
       { key: TollgateNextActionAt, value: wake ? new Date(wake) : null },
       { key: TollgateAmountMinor, value: s.terms.amountMinor },
     ]);
-    await recordSubscriptionState({
-      subscriptionId: s.subscriptionId, state: s.state, stoppedReason: s.stoppedReason, period: s.period,
-      nextChargeAt: s.nextChargeAt, amountMinor: s.terms.amountMinor, schedule: s.terms.schedule,
-      paymentMethod: s.terms.paymentMethod, pendingChanges: s.pending, events,
-    });
+  }
+
+  async function persist(events: Event[]): Promise<void> {
+    publishState();
+    const record = patched(FEWER_ROUND_TRIPS) ? local.recordSubscriptionState : recordSubscriptionState;
+    await record(stateWriteOf(s, events));
   }
 
   async function stop(by: 'user' | 'admin' | 'system', reason: StoppedReason, detail?: string): Promise<void> {
@@ -222,29 +222,14 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
   }
 
   async function advancePeriod(events: Event[]): Promise<void> {
-    s.period += 1;
-    s.attempt = 0; s.softDeclines = 0; s.technicalRetries = 0; s.retryAt = null; s.requestedAmountMinor = null;
-    if (s.pending) {
-      applyTermsAtBoundary();
-      events.push({ type: 'subscription.updated', payload: { applied: true, period: s.period } });
-    }
-    const at = due(s.period);
-    s.nextChargeAt = at === null ? null : new Date(at).toISOString();
-    s.state = 'active';
+    events.push(...advanceToNextPeriod(s, nowMs()));
     await persist(events);
   }
 
-  function applyTermsAtBoundary(): void {
-    const pending = s.pending;
-    s.pending = null;
-    if (!pending) return;
-    if (pending.amountMinor !== undefined) s.terms.amountMinor = pending.amountMinor;
-    if (pending.schedule) {
-      const at = due(s.period);
-      s.terms.schedule = pending.schedule;
-      s.terms.anchorAt = new Date(at ?? nowMs()).toISOString();
-      s.terms.anchorPeriod = s.period;
-    }
+  /** The write that moves this snapshot to its next period, made on a copy (the snapshot is unchanged). */
+  function stateAfterSuccess(events: Event[]): StateWrite {
+    const next = JSON.parse(JSON.stringify(s)) as SubscriptionSnapshot;
+    return stateWriteOf(next, [...events, ...advanceToNextPeriod(next, nowMs())]);
   }
 
   /** One charge of the current period. Returns true when the period was charged. */
@@ -282,10 +267,15 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
     }
     s.state = 'charging';
     upsertSearchAttributes([{ key: TollgateState, value: 'charging' }]);
+    // The next period's state goes with the charge, written in the transaction of its success.
+    const seen = version;
+    const recovered = (attempts: number): Event[] => (wasPastDue ? [{ type: 'subscription.recovered', payload: { period: s.period, attempts } }] : []);
+    const afterSuccess = patched(FEWER_ROUND_TRIPS) ? stateAfterSuccess(recovered(s.attempt + 1)) : undefined;
     const result = await chargeSubscription({
       subscriptionId: s.subscriptionId, period: s.period, attempt: s.attempt, amountMinor: amount,
       currency: s.terms.currency, gateway: s.terms.gateway, token: s.terms.paymentMethod.token, amountSource,
       ...(s.terms.mode ? { mode: s.terms.mode } : {}),
+      ...(afterSuccess ? { stateAfterSuccess: afterSuccess } : {}),
     });
     s.state = before;
     if (result.outcome === 'refused') {
@@ -296,8 +286,13 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
     s.attempt += 1;
     const step = nextStep(result.outcome, s.softDeclines, s.technicalRetries, s.terms.retryDelaysMs);
     if (step.kind === 'next_period') {
-      const events: Event[] = wasPastDue ? [{ type: 'subscription.recovered', payload: { period: s.period, attempts: s.attempt } }] : [];
-      await advancePeriod(events);
+      const events = recovered(s.attempt);
+      events.push(...advanceToNextPeriod(s, nowMs()));
+      const written = result.outcome === 'success' && result.stateWritten === true && version === seen;
+      // Written with the charge only if nothing changed meanwhile and it is exactly this state;
+      // otherwise (a handler ran, or an activity of older code ignored it) it is written now.
+      if (written && JSON.stringify(stateWriteOf(s, events)) === JSON.stringify(afterSuccess)) publishState();
+      else await persist(events);
       return true;
     }
     if (step.kind === 'stop') {
@@ -374,7 +369,10 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
     const charged = await chargePeriod();
     chargesRun += 1;
     await applyPendingStop();
-    if (charged) {
+    // Runs recorded before FEWER_ROUND_TRIPS continued as new after every charged period. A charge
+    // asked for during this round is taken by this run first (it is not part of the snapshot).
+    const continues = patched(FEWER_ROUND_TRIPS) ? !chargeRequested && runIsLong() : charged;
+    if (continues) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof subscriptionWorkflow>(s);
     }

@@ -83,7 +83,8 @@ describe('idempotency keys (dev server, real worker, real Postgres)', () => {
       .getHandle(`subscription:${id}`)
       .executeUpdate(chargeNowUpdate, { args: [{ amount: 1500, requestId, keepMs: 60_000 }], updateId: requestId });
     assert.equal(taken.period, 1);
-    // The charged period continued-as-new: the retry reaches a new run, which still knows the request.
+    // The retry reaches the workflow, which still knows the request (after a continue-as-new too:
+    // test/workflow/subscription-updates.test.ts).
     const retry = await charge(id, 1500, key);
     assert.equal(retry.status, 200, retry.text);
     assert.equal(retry.json.period, 1);

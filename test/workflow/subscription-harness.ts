@@ -17,6 +17,17 @@ export interface ChargeCall extends ChargeInput {
 }
 
 /**
+ * The time-skipping server's clock while its worker runs. A local activity's info carries the
+ * worker's wall-clock time, not workflow time, so writes made by one are stamped from here.
+ */
+let serverClock: (() => Promise<number>) | undefined;
+
+async function workflowTimeOfThisActivity(): Promise<number> {
+  const info = Context.current().info;
+  return info.isLocal && serverClock ? serverClock() : info.scheduledTimestampMs;
+}
+
+/**
  * Fake activities of the real types for subscription workflow tests: charges answer from a script
  * (then approve), every state write is kept, so tests assert what the ledger would have seen.
  */
@@ -39,10 +50,13 @@ export function fakeSubscriptionActivities(script: Outcome[] = [], opts: { holdC
       }
       const outcome = script.shift() ?? 'success';
       if (outcome === 'refused') return { outcome, code: 'tollgate_limits', message: 'above the gateway maximum', transactionId: null };
-      return { outcome, code: outcome === 'success' ? '00' : '51', message: outcome, transactionId: `t-${charges.length}` };
+      // As the real activity: a success writes the next state it was given, in the same step.
+      const next = outcome === 'success' ? input.stateAfterSuccess : undefined;
+      if (next) writes.push({ ...structuredClone(next), at: Context.current().info.scheduledTimestampMs });
+      return { outcome, code: outcome === 'success' ? '00' : '51', message: outcome, transactionId: `t-${charges.length}`, stateWritten: next !== undefined };
     },
     async recordSubscriptionState(w) {
-      writes.push({ ...structuredClone(w), at: Context.current().info.scheduledTimestampMs });
+      writes.push({ ...structuredClone(w), at: await workflowTimeOfThisActivity() });
     },
     async callAmountHook() {
       if (opts.holdHook) {
@@ -100,7 +114,13 @@ export type WorkflowServer = Pick<TestWorkflowEnvironment, 'client' | 'nativeCon
 export async function runWithWorker<T>(env: WorkflowServer, activities: Activities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `tq-${randomUUID()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
-  return worker.runUntil(fn(taskQueue));
+  const skipping = 'currentTimeMs' in env ? (env as TestWorkflowEnvironment) : undefined;
+  serverClock = skipping ? () => skipping.currentTimeMs() : undefined;
+  try {
+    return await worker.runUntil(fn(taskQueue));
+  } finally {
+    serverClock = undefined;
+  }
 }
 
 export function startSubscription(env: WorkflowServer, taskQueue: string, s: SubscriptionSnapshot) {

@@ -59,7 +59,7 @@ describe('subscription workflow updates (dev server)', () => {
     assert.deepEqual(fake.events(), ['subscription.stopped', 'subscription.reactivated', 'subscription.stopped', 'subscription.reactivated']);
   });
 
-  it('charges now on request, applies an amount change from the next period, and keeps state across continue-as-new', async () => {
+  it('charges now on request, applies an amount change from the next period, and keeps its run while the history is short', async () => {
     const fake = fakeSubscriptionActivities();
     const s = snapshot({ firstChargeAt: '2030-01-01T08:00:00.000Z', timeZone: 'UTC', schedule: { kind: 'monthly', day: 1 } });
     await runWithWorker(server, fake.activities, async (tq) => {
@@ -70,7 +70,7 @@ describe('subscription workflow updates (dev server)', () => {
       assert.equal(afterCharge.nextChargeAt, '2030-02-01T08:00:00.000Z');
       await h.executeUpdate(changeTermsUpdate, { args: [{ amount: 7999 }] });
       const state = await h.query(subscriptionStateQuery);
-      assert.notEqual((await h.describe()).runId, firstRun, 'a charged period continued as new');
+      assert.equal((await h.describe()).runId, firstRun, 'a charged period no longer continues as new by itself');
       assert.equal(state.period, 1);
       assert.equal(state.terms.amountMinor, 7999);
       assert.equal(state.terms.anchorAt, '2030-01-01T08:00:00.000Z');
@@ -78,6 +78,28 @@ describe('subscription workflow updates (dev server)', () => {
       await h.terminate('test done');
     });
     assert.deepEqual(fake.charges.map((c) => [c.period, c.amountMinor]), [[0, 4999], [1, 7999]]);
+  });
+
+  it('answers a repeated charge request from its log after the run continued as new, never charging twice', async () => {
+    const fake = fakeSubscriptionActivities();
+    const s = snapshot({ firstChargeAt: '2030-01-01T00:00:00.000Z', schedule: { kind: 'automatic' } });
+    const keepMs = 86_400_000;
+    await runWithWorker(server, fake.activities, async (tq) => {
+      const h = await startSubscription(server, tq, s);
+      const firstRun = (await h.describe()).runId;
+      const first = await h.executeUpdate(chargeNowUpdate, { args: [{ amount: 1000, requestId: 'req-0', keepMs }] });
+      // Charge until the history is long enough for the run to continue as new.
+      let n = 1;
+      for (; n < 60 && (await h.describe()).runId === firstRun; n++) {
+        await h.executeUpdate(chargeNowUpdate, { args: [{ amount: 1000 + n, requestId: `req-${n}`, keepMs }] });
+      }
+      assert.notEqual((await h.describe()).runId, firstRun, `still one run after ${n} charges`);
+      assert.ok(n > 5, `continued as new after ${n} charges, not after each`);
+      const repeat = await h.executeUpdate(chargeNowUpdate, { args: [{ amount: 1000, requestId: 'req-0', keepMs }] });
+      assert.deepEqual(repeat, first, 'the new run answers the first request from the log it carried');
+      await h.terminate('test done');
+      assert.deepEqual(fake.charges.map((c) => [c.period, c.amountMinor]), Array.from({ length: n }, (_, i) => [i, 1000 + i]), 'each request charged once');
+    });
   });
 
   it('charges an automatic subscription only when asked, with the amount asked', async () => {

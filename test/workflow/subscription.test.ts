@@ -34,6 +34,27 @@ describe('subscription workflow (time-skipping)', () => {
     assert.equal(result.period, 12, 'continue-as-new carried the period count across 12 runs');
   });
 
+  it('continues as new only when its run\'s history is long, charging every period once across runs', async () => {
+    const fake = fakeSubscriptionActivities();
+    const s = snapshot({ firstChargeAt: '2027-02-01T08:00:00.000Z', timeZone: 'UTC', schedule: { kind: 'interval', duration: 'P1D' }, endsAt: '2027-03-12T12:00:00.000Z' });
+    const handle = await runWithWorker(env, fake.activities, async (tq) => {
+      const h = await startSubscription(env, tq, s);
+      await h.result();
+      return h;
+    });
+    // Follow the continue-as-new chain from the first run, as the server recorded it.
+    const lengths: number[] = [];
+    for (let runId = handle.firstExecutionRunId as string | null | undefined; runId; ) {
+      const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+      lengths.push(history.events?.length ?? 0);
+      runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    }
+    assert.deepEqual(fake.charges.map((c) => [c.period, c.attempt]), Array.from({ length: 40 }, (_, i) => [i, 0]), 'each of the 40 days charged once');
+    assert.ok(lengths.length >= 2 && lengths.length <= 6, `40 periods took ${lengths.length} runs (${lengths.join(', ')} events), not one per period`);
+    for (const n of lengths) assert.ok(n < 260, `a run of ${n} events: continue-as-new comes at about 200`);
+    assert.equal(fake.writes.at(-1)?.period, 40, 'the state mirror saw the last period');
+  });
+
   it('charges weekly on the weekday at the same local time across DST', async () => {
     const weekly = fakeSubscriptionActivities();
     // Wednesday 2027-03-03 12:00 UTC; Mondays at the same local time (Warsaw), across the DST switch.
