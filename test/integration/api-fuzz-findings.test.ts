@@ -100,6 +100,26 @@ describe('API fuzzing findings: every answer is one /openapi.json documents (rea
     assert.equal(tooLong.json.code, 'request_header_fields_too_large');
     assert.equal(await journaled(stack, marker), 0, 'it never reached the API, so nothing is journaled');
   });
+
+  // Found with schemathesis' positive_data_acceptance check: the document allowed values the API refuses.
+  it('the documented pattern of Idempotency-Key is exactly what the API accepts', async () => {
+    const customer = await createCustomer(stack);
+    const param = (doc.paths['/v1/payment-links']?.post?.parameters as Array<{ name: string; schema: { pattern?: string } }>).find((p) => p.name === 'idempotency-key');
+    const pattern = new RegExp(param?.schema.pattern ?? '(none)');
+    for (const key of ['key-1', 'a'.repeat(255), 'has space', 'café', 'a'.repeat(256)]) {
+      const res = await stack.request('POST', '/v1/payment-links', { body: { customer_id: customer.id, amount: 100, currency: 'PLN' }, headers: { 'idempotency-key': key } });
+      assert.equal(res.status === 400, !pattern.test(key), `${key.slice(0, 20)}: ${res.status} ${res.text}`);
+    }
+  });
+
+  it('the documented pattern of the subscriptions state filter is exactly what the API accepts', async () => {
+    const param = (doc.paths['/v1/subscriptions']?.get?.parameters as Array<{ name: string; schema: { pattern?: string } }>).find((p) => p.name === 'state');
+    const pattern = new RegExp(param?.schema.pattern ?? '(none)');
+    for (const state of ['active', 'active, past_due', 'user_stopped,admin_stopped,system_stopped', 'bogus', 'active,,past_due', 'active,']) {
+      const res = await stack.request('GET', `/v1/subscriptions?limit=1&state=${encodeURIComponent(state)}`);
+      assert.equal(res.status === 400, !pattern.test(state), `${state}: ${res.status} ${res.text}`);
+    }
+  });
 });
 
 /** Journal rows of requests sent with this x-request-id (other files share the database). */
