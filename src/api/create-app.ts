@@ -20,6 +20,7 @@ import { docsRouter } from './docs/docs.router.js';
 import { httpMetrics } from './middleware/metrics.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { requestContext } from './middleware/request-context.js';
+import { withMiddlewareProblems } from './openapi-document.js';
 import { paymentsRouter } from './payments/payments.router.js';
 import { problemBody, problemResponse, toProblem, zodIssues } from './problem.js';
 import { sandboxRouter } from './sandbox/sandbox.router.js';
@@ -82,13 +83,19 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     scheme: 'bearer',
     description: 'An API key: `Authorization: Bearer tg_…`. Scopes: admin ⊃ billing ⊃ read.',
   });
-  app.doc('/openapi.json', {
-    openapi: '3.0.3',
-    info: {
-      title: 'Tollgate API',
-      version: '0.1.0',
-      description: 'Payments engine for subscription businesses. Errors are application/problem+json (RFC 9457).',
-    },
+  let openApiDocument: ReturnType<typeof app.getOpenAPIDocument> | undefined;
+  app.get('/openapi.json', (c) => {
+    openApiDocument ??= withMiddlewareProblems(
+      app.getOpenAPIDocument({
+        openapi: '3.0.3',
+        info: {
+          title: 'Tollgate API',
+          version: '0.1.0',
+          description: 'Payments engine for subscription businesses. Errors are application/problem+json (RFC 9457).',
+        },
+      }),
+    );
+    return c.json(openApiDocument);
   });
   app.route('/', docsRouter());
   app.get('/', (c) => c.redirect('/docs'));

@@ -17,6 +17,7 @@ import {
 } from '../db/idempotency.js';
 import { inTransaction } from '../db/pool.js';
 import type { AppDeps, Caller } from './env.js';
+import { IDEMPOTENCY_KEY_PATTERN } from './openapi-common.js';
 
 export interface StoredResponse<T> {
   status: 200 | 201;
@@ -41,7 +42,7 @@ function canonicalJson(value: unknown): string {
 function keyOf(caller: Caller, operation: string): IdempotencyRef | undefined {
   const key = caller.idempotencyKey;
   if (key === undefined) return undefined;
-  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
     throw new ValidationError('Idempotency-Key must be 1–255 printable ASCII characters', { errors: [{ path: 'Idempotency-Key', message: '1–255 printable ASCII characters' }] });
   }
   return { apiKeyId: caller.principal.apiKeyId, operation, key };

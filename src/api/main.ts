@@ -1,10 +1,10 @@
-import { serve } from '@hono/node-server';
 import { loadConfig } from '../config.js';
 import { pendingByGateway } from '../db/payments.js';
 import { createPool } from '../db/pool.js';
 import { createLogger } from '../logger.js';
 import { ensureAdminKey } from './bootstrap.js';
 import { createApp } from './create-app.js';
+import { listen } from './server.js';
 import { startRelay } from '../relay/index.js';
 import { buildAppDeps } from './deps.js';
 import { startIdempotencyCleanup } from './idempotency.js';
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     }
   }
   const app = createApp(deps);
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  const server = listen(app.fetch, config.PORT, config.HOST, (info) => {
     log.info({ port: info.port }, 'API listening');
   });
   const stopRelay = startRelay(deps);

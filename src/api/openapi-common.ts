@@ -9,9 +9,13 @@ export const problemResponses = (...statuses: number[]) =>
     statuses.map((s) => [s, { description: `Problem (${s})`, content: problemContent }]),
   ) as Record<number, { description: string; content: typeof problemContent }>;
 
+/** What an Idempotency-Key may be (src/api/idempotency.ts refuses anything else). */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
 export const IdempotencyHeaders = z.object({
   'idempotency-key': z
     .string()
+    .regex(IDEMPOTENCY_KEY_PATTERN, '1–255 printable ASCII characters')
     .optional()
     .openapi({ description: 'Same key and body return the original result; same key with another body is 422. Kept for IDEMPOTENCY_KEY_TTL (default P7D).' }),
 });
@@ -19,8 +23,7 @@ export const IdempotencyHeaders = z.object({
 export const RequiredIdempotencyHeaders = z.object({
   'idempotency-key': z
     .string({ error: 'Idempotency-Key is required: send a unique key per charge, the same on every retry' })
-    .min(1)
-    .max(255)
+    .regex(IDEMPOTENCY_KEY_PATTERN, '1–255 printable ASCII characters')
     .openapi({ description: 'Required. A unique key per charge, the same on every retry: a retry answers the first result and never charges twice; same key with another body is 422.' }),
 });
 

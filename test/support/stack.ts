@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type pg from 'pg';
 import { pino } from 'pino';
@@ -8,6 +8,7 @@ import { generateApiKey } from '../../src/api/api-keys/api-keys.router.js';
 import { ensureAdminKey } from '../../src/api/bootstrap.js';
 import { startRelay } from '../../src/relay/index.js';
 import { createApp } from '../../src/api/create-app.js';
+import { listen } from '../../src/api/server.js';
 import { buildAppDeps } from '../../src/api/deps.js';
 import { startIdempotencyCleanup } from '../../src/api/idempotency.js';
 import type { AppDeps } from '../../src/api/env.js';
@@ -71,7 +72,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
   const workerRun = worker?.run();
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
+    const s = listen(app.fetch, port, '127.0.0.1', () => resolve(s));
   });
   const stopRelay = startRelay(deps);
   const stopCleanup = startIdempotencyCleanup(deps);

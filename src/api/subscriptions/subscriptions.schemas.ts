@@ -110,8 +110,11 @@ export type Subscription = z.infer<typeof Subscription>;
 
 export const SubscriptionPage = z.object({ data: z.array(Subscription), next_cursor: z.string().nullable() }).openapi('SubscriptionPage');
 
+/** What the list's `state` filter accepts (parseStates in the router), documented from the same constant. */
+const ONE_STATE = `\\s*(?:${SUBSCRIPTION_STATES.join('|')})\\s*`;
+
 export const ListQuery = z.object({
-  state: z.string().optional().openapi({ description: 'Comma-separated states', example: 'active,past_due' }),
+  state: z.string().optional().openapi({ description: 'Comma-separated states', example: 'active,past_due', pattern: `^${ONE_STATE}(?:,${ONE_STATE})*$` }),
   customer_id: z.string().optional(),
   chargeable_from: z.iso.datetime({ offset: true }).optional().openapi({ description: 'next_charge_at ≥ this' }),
   chargeable_to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'next_charge_at < this' }),
