@@ -123,9 +123,16 @@ async function main(): Promise<void> {
 
     // From the ledger: every 2xx is a journal row delivered to its workflow, each payment once.
     const okTollgate = warm.ok + steps.reduce((n, s) => n + s.tollgate.ok, 0);
-    const journal = await pool.query<{ outcome: string; n: number; payments: number }>(
-      `SELECT outcome, count(*)::int AS n, count(DISTINCT payment_id)::int AS payments FROM inbound_requests WHERE channel = 'callback' GROUP BY outcome ORDER BY outcome`,
-    );
+    // The API writes its 'delivered' marks just after answering (src/relay/delivery-marks.ts): give them a moment.
+    const outcomes = () =>
+      pool.query<{ outcome: string; n: number; payments: number }>(
+        `SELECT outcome, count(*)::int AS n, count(DISTINCT payment_id)::int AS payments FROM inbound_requests WHERE channel = 'callback' GROUP BY outcome ORDER BY outcome`,
+      );
+    let journal = await outcomes();
+    for (let waited = 0; waited < 10_000 && journal.rows.some((r) => r.outcome === 'accepted'); waited += 200) {
+      await new Promise((r) => setTimeout(r, 200));
+      journal = await outcomes();
+    }
     say(`journal: ${journal.rows.map((r) => `${r.outcome} ${r.n} (${r.payments} payments)`).join(', ')}; Tollgate answered ${okTollgate} with 2xx`);
     const delivered = journal.rows.find((r) => r.outcome === 'delivered');
     if (delivered?.n !== okTollgate || delivered.payments !== okTollgate) throw new Error('the journal does not hold exactly one delivered row per 2xx callback');

@@ -103,6 +103,15 @@ export async function markDelivered(db: Queryable, id: bigint, outcome: 'deliver
   });
 }
 
+/** markDelivered for many requests at once (src/relay/delivery-marks.ts batches them). */
+export async function markManyDelivered(db: Queryable, ids: readonly bigint[]): Promise<void> {
+  await db.query({
+    text: `UPDATE inbound_requests SET outcome = 'delivered', delivered_at = now(), attempts = attempts + 1
+            WHERE id = ANY($1::bigint[]) AND outcome = 'accepted'`,
+    values: [ids.map(String)],
+  });
+}
+
 export async function noteDeliveryFailure(db: Queryable, id: bigint, detail: string): Promise<void> {
   await db.query({
     text: `UPDATE inbound_requests SET attempts = attempts + 1, outcome_detail = $2 WHERE id = $1 AND outcome = 'accepted'`,

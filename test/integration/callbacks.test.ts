@@ -138,6 +138,8 @@ describe('gateway callbacks', () => {
     assert.deepEqual(copies.map((c) => c.res.status), Array(8).fill(200));
     const statuses = copies.map((c) => c.res.json.status as string).sort();
     assert.deepEqual(statuses, ['delivered', ...Array(7).fill('duplicate')]);
+    // The 'delivered' mark follows the answer (src/relay/delivery-marks.ts).
+    await stack.deps.deliveryMarks.flush();
     const journal = await stack.pool.query("SELECT outcome, count(*)::int AS n FROM inbound_requests WHERE event_id = $1 GROUP BY outcome ORDER BY outcome", [headers['webhook-id']]);
     assert.deepEqual(journal.rows, [{ outcome: 'delivered', n: 1 }, { outcome: 'duplicate', n: 7 }]);
   });

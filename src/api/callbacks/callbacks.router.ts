@@ -27,8 +27,8 @@ const CallbackReceipt = z
  * headers, source IP) with its verdict — accepted, a duplicate of the sender's message id, or why it
  * is refused — in one INSERT that commits before anything acts on it; then an accepted one is
  * signalled to its payment workflow. Every refusal is recorded on the journal row and changes
- * nothing else. Round trips are what a callback costs under load (bench:callbacks): one INSERT, the
- * signal, the delivery mark.
+ * nothing else. Round trips are what a callback costs under load (bench:callbacks): it waits for one
+ * INSERT and the signal; the 'delivered' mark follows the answer, batched (src/relay/delivery-marks.ts).
  */
 export function callbacksRouter(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -105,7 +105,7 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
       deps.metrics.callbacks.inc({ gateway: metricsGateway, outcome: 'duplicate' });
       return c.json({ received: true as const, journal_id: Number(entry.id), status: 'duplicate' as const }, 200);
     }
-    const delivered = await deliverCallback(deps, entry.id, message.paymentId, message.outcome);
+    const delivered = await deliverCallback(deps, entry.id, message.paymentId, message.outcome, deps.deliveryMarks);
     const status = delivered === 'pending' ? 'accepted' : delivered;
     deps.metrics.callbacks.inc({ gateway: metricsGateway, outcome: status });
     return c.json({ received: true as const, journal_id: Number(entry.id), status }, 200);
