@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { buildGateways } from '../gateways/registry.js';
 import { createTemporalClient } from '../temporal/connection.js';
+import { DeliveryMarks } from '../relay/delivery-marks.js';
 import { ImportSlots } from './bank-statements/import-slots.js';
 import type { AppDeps } from './env.js';
 import { createMetrics } from './middleware/metrics.js';
@@ -18,5 +19,6 @@ export function buildAppDeps(config: Config, pool: pg.Pool, log: Logger): AppDep
     metrics: createMetrics(),
     now: () => new Date(),
     statementImports: new ImportSlots(config.STATEMENT_MAX_CONCURRENT_IMPORTS),
+    deliveryMarks: new DeliveryMarks(pool, log),
   };
 }

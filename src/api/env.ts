@@ -6,6 +6,7 @@ import type { ApiKeyScope } from '../db/api-keys.js';
 import type { GatewayRegistry } from '../gateways/types.js';
 import type { ImportSlots } from './bank-statements/import-slots.js';
 import type { Metrics } from './middleware/metrics.js';
+import type { DeliveryMarks } from '../relay/delivery-marks.js';
 
 /** Everything the API needs, built once in src/api/main.ts; tests build the same with their own. */
 export interface AppDeps {
@@ -18,6 +19,8 @@ export interface AppDeps {
   now: () => Date;
   /** Statement imports running in this process, at most STATEMENT_MAX_CONCURRENT_IMPORTS. */
   statementImports: ImportSlots;
+  /** The 'delivered' marks of signalled callbacks, written after the answer in batches; flushed on stop. */
+  deliveryMarks: DeliveryMarks;
 }
 
 /** The caller, as authenticated by an API key. */

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'API shutting down');
     server.close();
     void Promise.all([stopRelay(), stopCleanup()])
+      .then(() => deps.deliveryMarks.flush())
       .then(() => deps.temporal.connection.close())
       .then(() => pool.end())
       .finally(() => process.exit(0));

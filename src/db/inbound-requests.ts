@@ -52,20 +52,32 @@ export interface NewInboundRequest {
 }
 
 /** Journals a request as it arrived. Commit this before acting on it. */
-export async function journalInbound(db: Queryable, r: NewInboundRequest): Promise<bigint> {
+export async function journalInbound(db: Queryable, r: NewInboundRequest, decided?: { outcome: InboundOutcome; detail: string }): Promise<bigint> {
+  // A request refused by checks that need no I/O (signature, shape, allowlist) is journaled with
+  // its outcome in the same INSERT: one round trip, and the row is never seen undecided.
+  const res = await db.query<{ id: bigint }>({
+    text: `INSERT INTO inbound_requests (channel, source, method, path, headers, body, body_truncated, source_ip, body_raw,
+                                         outcome, outcome_detail, decided_at)
+           VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, COALESCE($10, 'received'), $11, CASE WHEN $10::text IS NULL THEN NULL ELSE now() END)
+           RETURNING id`,
+    values: [...storableRequest(r), decided?.outcome ?? null, decided?.detail ?? null],
+  });
+  const row = res.rows[0];
+  if (!row) throw new Error('INSERT INTO inbound_requests returned no row');
+  return row.id;
+}
+
+/**
+ * The first nine columns of a journal row ($1–$9: channel, source, method, path, headers, body,
+ * body_truncated, source_ip, body_raw) as Postgres can store them.
+ */
+export function storableRequest(r: NewInboundRequest): unknown[] {
   // Postgres text holds no NUL: keep a readable copy in body and the exact bytes in body_raw, so
   // a request with one is journaled like any other rather than failing the INSERT.
   const hasNul = r.body.includes('\u0000');
   const raw = r.raw ?? (hasNul ? Buffer.from(r.body, 'utf8') : null);
   const body = hasNul ? r.body.replaceAll('\u0000', '\ufffd') : r.body;
-  const res = await db.query<{ id: bigint }>({
-    text: `INSERT INTO inbound_requests (channel, source, method, path, headers, body, body_truncated, source_ip, body_raw)
-           VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9) RETURNING id`,
-    values: [r.channel, r.source, r.method, r.path, JSON.stringify(sanitizeHeaders(r.headers)), body, r.bodyTruncated, r.sourceIp ?? null, raw],
-  });
-  const row = res.rows[0];
-  if (!row) throw new Error('INSERT INTO inbound_requests returned no row');
-  return row.id;
+  return [r.channel, r.source, r.method, r.path, JSON.stringify(sanitizeHeaders(r.headers)), body, r.bodyTruncated, r.sourceIp ?? null, raw];
 }
 
 /** Header values with NUL (jsonb cannot hold \u0000 either) made readable. */
@@ -81,33 +93,6 @@ export async function rejectInbound(db: Queryable, id: bigint, outcome: InboundO
   });
 }
 
-/**
- * Marks a request accepted with what must be delivered to its workflow. Returns false when the
- * same sender message (channel, source, event id) was already accepted: the row becomes 'duplicate'.
- */
-export async function acceptInbound(
-  db: Queryable,
-  id: bigint,
-  a: { eventId: string; paymentId: string; signal: unknown },
-): Promise<boolean> {
-  const res = await db.query({
-    text: `UPDATE inbound_requests r SET outcome = 'accepted', event_id = $2, payment_id = $3,
-                  signal = $4::jsonb, decided_at = now()
-            WHERE r.id = $1
-              AND NOT EXISTS (SELECT 1 FROM inbound_requests o
-                               WHERE o.channel = r.channel AND o.source = r.source AND o.event_id = $2
-                                 AND o.outcome IN ('accepted', 'delivered', 'late'))`,
-    values: [id.toString(), a.eventId, a.paymentId, JSON.stringify(a.signal)],
-  });
-  if (res.rowCount === 1) return true;
-  await db.query({
-    text: `UPDATE inbound_requests SET outcome = 'duplicate', event_id = $2, payment_id = $3,
-                  outcome_detail = 'already received', decided_at = now() WHERE id = $1`,
-    values: [id.toString(), a.eventId, a.paymentId],
-  });
-  return false;
-}
-
 /** Records that the accepted request reached its workflow ('delivered') or that it had closed ('late'). */
 export async function markDelivered(db: Queryable, id: bigint, outcome: 'delivered' | 'late', detail?: string): Promise<void> {
   await db.query({
@@ -115,6 +100,15 @@ export async function markDelivered(db: Queryable, id: bigint, outcome: 'deliver
                   delivered_at = now(), attempts = attempts + 1
             WHERE id = $1 AND outcome = 'accepted'`,
     values: [id.toString(), outcome, detail ?? null],
+  });
+}
+
+/** markDelivered for many requests at once (src/relay/delivery-marks.ts batches them). */
+export async function markManyDelivered(db: Queryable, ids: readonly bigint[]): Promise<void> {
+  await db.query({
+    text: `UPDATE inbound_requests SET outcome = 'delivered', delivered_at = now(), attempts = attempts + 1
+            WHERE id = ANY($1::bigint[]) AND outcome = 'accepted'`,
+    values: [ids.map(String)],
   });
 }
 

@@ -3,6 +3,7 @@ import { noteLateSuccess } from '../db/late-success.js';
 import { inTransaction } from '../db/pool.js';
 import type { GatewayOutcome } from '../domain/payment.js';
 import { signalGatewayOutcome } from '../temporal/signals.js';
+import type { DeliveryMarks } from './delivery-marks.js';
 import type { RelayDeps } from './deps.js';
 
 export type DeliveryResult = 'delivered' | 'late' | 'pending';
@@ -13,7 +14,14 @@ export type DeliveryResult = 'delivered' | 'late' | 'pending';
  * workflow makes the row 'late' (kept for a person); an unreachable Temporal leaves it 'accepted'
  * for the relay.
  */
-export async function deliverCallback(deps: Pick<RelayDeps, 'pool' | 'temporal' | 'log' | 'config'>, journalId: bigint, paymentId: string, outcome: GatewayOutcome): Promise<DeliveryResult> {
+export async function deliverCallback(
+  deps: Pick<RelayDeps, 'pool' | 'temporal' | 'log' | 'config'>,
+  journalId: bigint,
+  paymentId: string,
+  outcome: GatewayOutcome,
+  /** The callback endpoint leaves the 'delivered' mark to these (written after its answer); the relay marks at once. */
+  marks?: Pick<DeliveryMarks, 'add'>,
+): Promise<DeliveryResult> {
   let told: Awaited<ReturnType<typeof signalGatewayOutcome>>;
   try {
     told = await signalGatewayOutcome(deps.temporal, paymentId, outcome, { timeoutMs: deps.config.CALLBACK_SIGNAL_TIMEOUT_MS });
@@ -24,7 +32,8 @@ export async function deliverCallback(deps: Pick<RelayDeps, 'pool' | 'temporal' 
     return 'pending';
   }
   if (told === 'told') {
-    await markDelivered(deps.pool, journalId, 'delivered');
+    if (marks) marks.add(journalId);
+    else await markDelivered(deps.pool, journalId, 'delivered');
     return 'delivered';
   }
   // One transaction: a late success is never marked late without its event.

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createApp } from '../../src/api/create-app.js';
+import { journalCallback } from '../../src/db/callback-journal.js';
 import { createTemporalClient } from '../../src/temporal/connection.js';
 import { webhookHeaders } from '../../src/gateways/standard-webhooks.js';
 import { createCustomer, createPayment } from '../support/fixtures.js';
@@ -64,6 +65,7 @@ describe('gateway callbacks', () => {
     assert.equal(row.outcome, 'rejected_signature');
     assert.equal(row.body, body, 'the raw body is journaled verbatim');
     assert.ok(row.source_ip);
+    assert.ok(row.decided_at, 'journaled with its verdict in the same row');
     const missing = await send(body, {});
     assertProblem(missing.res, 401, 'bad_signature');
     assert.match(missing.row.outcome_detail, /missing_headers/);
@@ -126,6 +128,51 @@ describe('gateway callbacks', () => {
     });
     const events = await stack.request('GET', `/v1/events?aggregate_id=${payment.id}`);
     assert.deepEqual(events.json.data.map((e: { type: string }) => e.type), ['payment.created', 'payment.succeeded']);
+  });
+
+  it('acts once on copies of one message sent at the same moment: one delivered, the rest duplicates, none a 500', async () => {
+    const payment = await createPayment(stack, (await createCustomer(stack)).id);
+    const body = callbackBody(payment.id);
+    const headers = signed(body);
+    const copies = await Promise.all(Array.from({ length: 8 }, () => send(body, headers)));
+    assert.deepEqual(copies.map((c) => c.res.status), Array(8).fill(200));
+    const statuses = copies.map((c) => c.res.json.status as string).sort();
+    assert.deepEqual(statuses, ['delivered', ...Array(7).fill('duplicate')]);
+    // The 'delivered' mark follows the answer (src/relay/delivery-marks.ts).
+    await stack.deps.deliveryMarks.flush();
+    const journal = await stack.pool.query("SELECT outcome, count(*)::int AS n FROM inbound_requests WHERE event_id = $1 GROUP BY outcome ORDER BY outcome", [headers['webhook-id']]);
+    assert.deepEqual(journal.rows, [{ outcome: 'delivered', n: 1 }, { outcome: 'duplicate', n: 7 }]);
+  });
+
+  it('makes the second of two racing copies a duplicate: it waits on the first, then finds it (journalCallback)', async () => {
+    const payment = await createPayment(stack, (await createCustomer(stack)).id);
+    const body = callbackBody(payment.id);
+    const copy = {
+      channel: 'callback', source: 'sandbox', method: 'POST', path: '/v1/callbacks/sandbox', headers: {}, body, bodyTruncated: false, sourceIp: '127.0.0.1',
+      eventId: `msg_${randomUUID()}`, paymentId: payment.id, signedMode: 'test' as const, signal: { status: 'succeeded', gatewayTransactionId: 't' },
+    };
+    const first = await stack.pool.connect();
+    try {
+      await first.query('BEGIN');
+      assert.equal((await journalCallback(first, copy)).outcome, 'accepted');
+      // Sees no committed copy, so it inserts an acceptance too and waits on the first's unique key.
+      const second = journalCallback(stack.pool, copy);
+      await new Promise((r) => setTimeout(r, 300));
+      await first.query('COMMIT');
+      assert.equal((await second).outcome, 'duplicate');
+    } finally {
+      first.release();
+    }
+  });
+
+  it('journals a signed callback with a NUL in a field the signal keeps as a 400 refusal, changing nothing', async () => {
+    const payment = await createPayment(stack, (await createCustomer(stack)).id);
+    const body = JSON.stringify({ type: 'payment.succeeded', data: { payment_id: payment.id, transaction_id: 't-1', code: '0\u00000' } });
+    const { res, row } = await send(body, signed(body));
+    assertProblem(res, 400, 'validation_failed');
+    assert.equal(row.outcome, 'rejected_schema');
+    assert.equal(row.body, body);
+    await assertUnchanged(payment.id);
   });
 
   it('keeps a success that arrives after the payment ended as late, with a payment.late_success event and no change', async () => {

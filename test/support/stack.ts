@@ -112,6 +112,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
       worker?.shutdown();
       await workerRun;
       await connection.close();
+      await deps.deliveryMarks.flush();
       await deps.temporal.connection.close();
       await pool.end();
     },

@@ -1,17 +1,13 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import {
-  acceptInbound,
-  type InboundOutcome,
-  journalInbound,
-  rejectInbound,
-} from '../../db/inbound-requests.js';
-import { findPayment } from '../../db/payments.js';
+import { journalCallback } from '../../db/callback-journal.js';
+import { journalInbound, type NewInboundRequest, rejectInbound } from '../../db/inbound-requests.js';
 import { ipAllowed } from '../../gateways/cidr.js';
 import type { AppEnv } from '../env.js';
 import { journalHeaders, readBodyCapped, sourceIp } from '../inbound.js';
 import { problemContent } from '../openapi-common.js';
 import { problemBody, problemResponse } from '../problem.js';
 import { deliverCallback } from '../../relay/index.js';
+import { type CallbackRefusal, refusal, screenCallback } from './screen.js';
 
 /** Of a callback to a gateway we do not have, the journal keeps this much body and name. */
 export const UNKNOWN_GATEWAY_BODY_BYTES = 1024;
@@ -27,9 +23,12 @@ const CallbackReceipt = z
   .openapi('CallbackReceipt');
 
 /**
- * Gateway callbacks. Each request is journaled (raw body, headers, source IP) and committed before
- * anything acts on it; then it is checked, de-duplicated by the sender's message id, and signalled
- * to the payment workflow. Every refusal is recorded on the journal row and changes nothing else.
+ * Gateway callbacks. Each request is checked (screen.ts: no I/O), then journaled (raw body,
+ * headers, source IP) with its verdict — accepted, a duplicate of the sender's message id, or why it
+ * is refused — in one INSERT that commits before anything acts on it; then an accepted one is
+ * signalled to its payment workflow. Every refusal is recorded on the journal row and changes
+ * nothing else. Round trips are what a callback costs under load (bench:callbacks): it waits for one
+ * INSERT and the signal; the 'delivered' mark follows the answer, batched (src/relay/delivery-marks.ts).
  */
 export function callbacksRouter(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -62,7 +61,7 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
     const cap = listening ? deps.config.MAX_BODY_BYTES : UNKNOWN_GATEWAY_BODY_BYTES;
     const { text, truncated } = await readBodyCapped(c.req.raw, cap);
     const metricsGateway = gateway ? gateway.name : UNKNOWN_GATEWAY_LABEL;
-    const journalId = await journalInbound(deps.pool, {
+    const request: NewInboundRequest = {
       channel: 'callback',
       source: gateway ? gateway.name : gatewayName.slice(0, UNKNOWN_GATEWAY_NAME_CHARS),
       method: c.req.method,
@@ -70,56 +69,46 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
       headers: journalHeaders(c),
       body: text,
       bodyTruncated: truncated,
-      sourceIp: sourceIp(c),
-    });
-    const refuse = async (
-      outcome: InboundOutcome,
-      status: 400 | 401 | 403 | 404 | 413,
-      code: string,
-      detail: string,
-      errors?: Array<{ path: string; message: string }>,
-    ) => {
-      await rejectInbound(deps.pool, journalId, outcome, detail);
-      deps.metrics.callbacks.inc({ gateway: metricsGateway, outcome });
-      return problemResponse(c, status, problemBody(status, code, detail, c.get('requestId'), errors));
+      sourceIp: ip,
+    };
+    const answer = (r: CallbackRefusal) => {
+      deps.metrics.callbacks.inc({ gateway: metricsGateway, outcome: r.outcome });
+      return problemResponse(c, r.status, problemBody(r.status, r.code, r.detail, c.get('requestId'), r.errors));
     };
 
-    if (!gateway) return refuse('rejected_unknown_gateway', 404, 'unknown_gateway', 'no such gateway');
-    if (!gateway.takesCallbacks) return refuse('rejected_signature', 401, 'bad_signature', `${gateway.name} takes no callbacks; its payments settle from bank statements`);
-    if (!ipAllowed(ip, gateway.settings.callbackAllowlist)) {
-      return refuse('rejected_source', 403, 'forbidden_source', `callbacks for ${gateway.name} are not accepted from ${ip ?? 'an unknown address'}`);
+    // Checks without I/O come first, so the journal row is written once with its verdict. Refused
+    // or not, nothing acts on a request before its row is committed.
+    const screened = screenCallback({
+      gateway,
+      ip,
+      body: text,
+      truncated,
+      headers: c.req.header(),
+      maxBodyBytes: deps.config.MAX_BODY_BYTES,
+      nowSeconds: Math.floor(deps.now().getTime() / 1000),
+    });
+    if (!screened.ok) {
+      await journalInbound(deps.pool, request, { outcome: screened.outcome, detail: screened.detail });
+      return answer(screened);
     }
-    if (truncated) return refuse('rejected_too_large', 413, 'payload_too_large', `callback bodies are limited to ${deps.config.MAX_BODY_BYTES} bytes`);
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return refuse('rejected_malformed', 400, 'malformed_request', 'the callback body is not valid JSON');
+    const { message, signedMode } = screened;
+    const entry = await journalCallback(deps.pool, { ...request, eventId: message.eventId, paymentId: message.paymentId, signedMode, signal: message.outcome });
+    if (entry.outcome === 'received') {
+      // A payment keeps the mode it started in: a live-signed callback cannot complete a test payment.
+      const why = entry.payment?.gateway === screened.gateway.name
+        ? refusal('rejected_signature', 401, 'bad_signature', `signed with the ${signedMode} secret, but payment ${message.paymentId} runs in ${entry.payment.mode} mode`)
+        : refusal('rejected_unknown_payment', 404, 'unknown_payment', `no ${screened.gateway.name} payment ${message.paymentId}`);
+      await rejectInbound(deps.pool, entry.id, why.outcome, why.detail);
+      return answer(why);
     }
-    const verdict = gateway.verifyCallback({ headers: c.req.header(), body: text }, json, Math.floor(deps.now().getTime() / 1000));
-    if (!verdict.ok) {
-      return verdict.reason === 'signature'
-        ? refuse('rejected_signature', 401, 'bad_signature', `callback signature check failed: ${verdict.detail}`)
-        : refuse('rejected_schema', 400, 'validation_failed', verdict.detail, verdict.issues);
-    }
-    const { message } = verdict;
-    const payment = await findPayment(deps.pool, message.paymentId);
-    if (!payment || payment.gateway !== gateway.name) {
-      return refuse('rejected_unknown_payment', 404, 'unknown_payment', `no ${gateway.name} payment ${message.paymentId}`);
-    }
-    // A payment keeps the mode it started in: a live-signed callback cannot complete a test payment.
-    if (verdict.signedMode !== payment.mode) {
-      return refuse('rejected_signature', 401, 'bad_signature', `signed with the ${verdict.signedMode} secret, but payment ${payment.id} runs in ${payment.mode} mode`);
-    }
-    const first = await acceptInbound(deps.pool, journalId, { eventId: message.eventId, paymentId: payment.id, signal: message.outcome });
-    if (!first) {
+    if (entry.outcome === 'duplicate') {
       deps.metrics.callbacks.inc({ gateway: metricsGateway, outcome: 'duplicate' });
-      return c.json({ received: true as const, journal_id: Number(journalId), status: 'duplicate' as const }, 200);
+      return c.json({ received: true as const, journal_id: Number(entry.id), status: 'duplicate' as const }, 200);
     }
-    const delivered = await deliverCallback(deps, journalId, payment.id, message.outcome);
+    const delivered = await deliverCallback(deps, entry.id, message.paymentId, message.outcome, deps.deliveryMarks);
     const status = delivered === 'pending' ? 'accepted' : delivered;
     deps.metrics.callbacks.inc({ gateway: metricsGateway, outcome: status });
-    return c.json({ received: true as const, journal_id: Number(journalId), status }, 200);
+    return c.json({ received: true as const, journal_id: Number(entry.id), status }, 200);
   });
 
   return app;

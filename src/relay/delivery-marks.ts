@@ -1,0 +1,46 @@
+import type { Logger } from 'pino';
+import { markManyDelivered } from '../db/inbound-requests.js';
+import type { Queryable } from '../db/pool.js';
+
+/**
+ * The 'delivered' marks of callbacks whose signal reached their workflow, written after the answer
+ * and many to one UPDATE: while one batch is being written the next gathers (a group commit), so
+ * under load a callback costs its journal INSERT and its signal, not a third round trip.
+ *
+ * The mark is bookkeeping for the relay, not the journal: the request was journaled and accepted
+ * (committed) before it was signalled, and Temporal keeps the signal. A mark lost to a crash or a
+ * failed write leaves the row 'accepted', and the relay signals it again after a minute — a second
+ * delivery of one outcome, which the payment workflow ignores (src/relay/index.ts).
+ */
+export class DeliveryMarks {
+  private waiting: bigint[] = [];
+  private writing: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly log: Pick<Logger, 'warn'>,
+  ) {}
+
+  add(journalId: bigint): void {
+    this.waiting.push(journalId);
+    this.writing ??= this.drain();
+  }
+
+  /** Resolves once every mark added so far is written (or has failed and been logged). */
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const batch = this.waiting;
+      this.waiting = [];
+      try {
+        await markManyDelivered(this.db, batch);
+      } catch (err) {
+        this.log.warn({ err, journalIds: batch.map(String) }, 'delivery marks not written; the relay will deliver these callbacks again');
+      }
+    }
+    this.writing = undefined;
+  }
+}
