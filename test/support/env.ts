@@ -14,4 +14,8 @@ export const testEnv = {
   postgresAdminUrl: () => required('TOLLGATE_TEST_POSTGRES_ADMIN_URL'),
   timeSkippingServer: () => required('TOLLGATE_TEST_TIME_SKIPPING_SERVER'),
   temporalCli: () => required('TOLLGATE_TEST_TEMPORAL_CLI'),
+  /** The reliability run's API processes (test/reliability/run.ts), base URLs without a trailing slash. */
+  apiUrls: () => required('TOLLGATE_TEST_API_URLS').split(',').map((u) => u.trim()).filter(Boolean),
+  /** The admin API key those APIs accept as `Authorization: Bearer …`. */
+  adminKey: () => required('TOLLGATE_TEST_ADMIN_KEY'),
 };
