@@ -2,13 +2,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ManagedChild } from '../../../src/cli/stack/child-process.js';
 import { ensureTemporalServer } from '../../../src/cli/provision/temporal-server.js';
 import { migrate } from '../../../src/db/migrate.js';
 import { createPool } from '../../../src/db/pool.js';
 import { freePorts, freeTemporalBase } from './ports.js';
 import { type RestartablePostgres, type RestartableTemporal, startRestartablePostgres, startRestartableTemporal } from './servers.js';
-import { type ApiProcess, isRunning, killHard, startApi, startWorker, type TollgateEnv } from './tollgate-processes.js';
+import { type ApiProcess, isRunning, killHard, startApi, startWorker, type TollgateEnv, type WorkerProcess } from './tollgate-processes.js';
 
 const LEDGER_DB = 'tollgate';
 
@@ -29,11 +28,11 @@ export interface ReliabilityCluster {
   postgres: RestartablePostgres;
   temporal: RestartableTemporal;
   apis: ApiProcess[];
-  workers: ManagedChild[];
+  workers: WorkerProcess[];
   /** A new worker process (it serves once it has bundled the workflows, a few seconds). */
-  addWorker(): ManagedChild;
+  addWorker(): WorkerProcess;
   /** SIGKILLs one worker and forgets it. */
-  killWorker(worker: ManagedChild): Promise<void>;
+  killWorker(worker: WorkerProcess): Promise<void>;
   /** SIGKILLs one API; it stays in `apis` (callers find it refusing connections). */
   killApi(api: ApiProcess): Promise<void>;
   stop(): Promise<void>;
@@ -54,7 +53,8 @@ export async function startReliabilityCluster(o: ClusterOptions): Promise<Reliab
   chmodSync(dir, 0o755); // as root, Postgres runs as its own user and must reach its data
   const logDir = join(dir, 'logs');
   mkdirSync(logDir, { recursive: true });
-  const stops: Array<() => Promise<void>> = [async () => rmSync(dir, { recursive: true, force: true })];
+  // TOLLGATE_REL_KEEP=1 keeps the folder (every process's log) for a post-mortem.
+  const stops: Array<() => Promise<void>> = [async () => (process.env.TOLLGATE_REL_KEEP === '1' ? o.log(`kept ${dir}`) : rmSync(dir, { recursive: true, force: true }))];
   const stopAll = async () => {
     for (const s of stops.splice(0).reverse()) await s().catch((err: unknown) => o.log(`cleanup: ${String(err)}`));
   };
@@ -87,10 +87,10 @@ export async function startReliabilityCluster(o: ClusterOptions): Promise<Reliab
       logDir,
       ...(o.extra && { extra: o.extra }),
     };
-    const workers: ManagedChild[] = [];
+    const workers: WorkerProcess[] = [];
     const apis: ApiProcess[] = [];
     stops.push(async () => {
-      await Promise.all([...apis.map((a) => a.child.stop()), ...workers.map((w) => w.stop())]);
+      await Promise.all([...apis.map((a) => a.child.stop()), ...workers.map((w) => w.child.stop())]);
     });
     const addWorker = () => {
       const w = startWorker(env, `worker ${workers.length + 1}`);
@@ -115,7 +115,7 @@ export async function startReliabilityCluster(o: ClusterOptions): Promise<Reliab
       workers,
       addWorker,
       async killWorker(worker) {
-        await killHard(worker);
+        await killHard(worker.child);
         workers.splice(workers.indexOf(worker), 1);
       },
       async killApi(api) {

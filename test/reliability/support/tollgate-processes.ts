@@ -1,4 +1,4 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../../src/cli/provision/paths.js';
 import { type ManagedChild, startChild, waitUntilReady } from '../../../src/cli/stack/child-process.js';
@@ -23,7 +23,7 @@ export interface ApiProcess {
 let serial = 0;
 
 /** The same entry points `tollgate start --cluster` runs from the source: src/<part>/main.ts through tsx. */
-function spawnPart(part: 'api' | 'worker', name: string, e: TollgateEnv, extra: Record<string, string>): ManagedChild {
+function spawnPart(part: 'api' | 'worker', name: string, e: TollgateEnv, extra: Record<string, string>): { child: ManagedChild; logFile: string } {
   const logFile = join(e.logDir, `${name.replace(/[^a-z0-9]+/gi, '-')}-${(serial += 1)}.log`);
   const out = openSync(logFile, 'a');
   const child = startChild(name, process.execPath, ['--import', 'tsx', join(projectRoot(), 'src', part, 'main.ts')], {
@@ -42,17 +42,31 @@ function spawnPart(part: 'api' | 'worker', name: string, e: TollgateEnv, extra: 
     },
   });
   closeSync(out);
-  return child;
+  return { child, logFile };
 }
 
-/** A worker process; it polls the task queue once it has bundled the workflows. */
-export function startWorker(e: TollgateEnv, name = 'worker'): ManagedChild {
-  return spawnPart('worker', name, e, {});
+export interface WorkerProcess {
+  child: ManagedChild;
+  startedAt: number;
+  /** Whether it has bundled the workflows and polls (its own "worker running" line, read only to pick a victim). */
+  polling(): boolean;
+}
+
+/** A worker process; it polls the task queue once it has bundled the workflows (seconds). */
+export function startWorker(e: TollgateEnv, name = 'worker'): WorkerProcess {
+  // info, so that the worker's "worker running" line says when it polls
+  const { child, logFile } = spawnPart('worker', name, e, { LOG_LEVEL: 'info' });
+  let seen = false;
+  return {
+    child,
+    startedAt: Date.now(),
+    polling: () => (seen ||= readFileSync(logFile, 'utf8').includes('"worker running"')),
+  };
 }
 
 /** An API process on 127.0.0.1:port, resolved once /healthz answers. */
 export async function startApi(e: TollgateEnv, port: number, name = `API :${port}`): Promise<ApiProcess> {
-  const child = spawnPart('api', name, e, { PORT: String(port), HOST: '127.0.0.1' });
+  const { child } = spawnPart('api', name, e, { PORT: String(port), HOST: '127.0.0.1' });
   const url = `http://127.0.0.1:${port}`;
   await waitUntilReady(child, async () => (await fetch(`${url}/healthz`)).ok, 90_000, () => `its log is in ${e.logDir}`).catch(async (err: unknown) => {
     await child.stop();
