@@ -32,20 +32,34 @@ function testFiles(filter: string[]): string[] {
   return filter.length ? files.filter((f) => filter.some((x) => relative(root, f).includes(x))) : files;
 }
 
+/** The file running now: a Ctrl-C or SIGTERM of the runner reaches it, so it stops its own clusters. */
+let runningFile: ReturnType<typeof spawn> | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    say(`${signal}: stopping the running file and the shared cluster`);
+    const stopShared = () => void stopAllChildren(() => undefined).finally(() => process.exit(1));
+    const file = runningFile;
+    if (file?.pid === undefined) return stopShared();
+    file.once('close', stopShared);
+    process.kill(-file.pid, 'SIGTERM'); // the runner and the file; the file's hooks stop the clusters it started
+  });
+}
+
 /** One file in its own node --test process; resolves with its exit code (1 when it overran). */
 function runFile(file: string, env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-timeout=${FILE_TIMEOUT_MS}`, file], {
+    const child = (runningFile = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-timeout=${FILE_TIMEOUT_MS}`, file], {
       env,
       stdio: 'inherit',
       detached: true, // its own group: an overrun kills the file and every process it started
-    });
+    }));
     const timer = setTimeout(() => {
       say(`${relative(projectRoot(), file)} overran ${FILE_TIMEOUT_MS / 60_000} minutes: killing it`);
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
     }, FILE_TIMEOUT_MS + 30_000);
     child.on('close', (code) => {
       clearTimeout(timer);
+      runningFile = undefined;
       if (child.pid !== undefined) {
         try {
           process.kill(-child.pid, 'SIGKILL'); // anything of the file's that outlived it
