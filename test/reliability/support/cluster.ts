@@ -1,15 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTemporalServer } from '../../../src/cli/provision/temporal-server.js';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { migrate } from '../../../src/db/migrate.js';
+import { workflowsPath } from '../../../src/worker/create-worker.js';
 import { createPool } from '../../../src/db/pool.js';
 import { freePorts, freeTemporalBase } from './ports.js';
 import { type RestartablePostgres, type RestartableTemporal, startRestartablePostgres, startRestartableTemporal } from './servers.js';
 import { type ApiProcess, isRunning, killHard, startApi, startWorker, type TollgateEnv, type WorkerProcess } from './tollgate-processes.js';
 
 const LEDGER_DB = 'tollgate';
+const quietLogger = new DefaultLogger('WARN');
 
 /**
  * The production shape of issue 10 §1 for one reliability run or one fault scenario: an embedded
@@ -79,21 +82,25 @@ export async function startReliabilityCluster(o: ClusterOptions): Promise<Reliab
     stops.push(() => temporal.stop());
     o.log(`Temporal server 1.29.1 is up at ${temporal.address} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 
+    // Bundled once here, so that a worker (and each replacement of a killed one) polls in seconds.
+    const bundleFile = join(dir, 'workflow-bundle.js');
+    writeFileSync(bundleFile, (await bundleWorkflowCode({ workflowsPath, logger: quietLogger })).code);
     const env: TollgateEnv = {
       databaseUrl: postgres.url(LEDGER_DB),
       temporalAddress: temporal.address,
       taskQueue: `rel-${randomUUID()}`,
       adminKey: `tg_rel_${randomBytes(24).toString('hex')}`,
       logDir,
-      ...(o.extra && { extra: o.extra }),
+      extra: { TOLLGATE_WORKFLOW_BUNDLE: bundleFile, ...o.extra },
     };
     const workers: WorkerProcess[] = [];
+    let started = 0;
     const apis: ApiProcess[] = [];
     stops.push(async () => {
       await Promise.all([...apis.map((a) => a.child.stop()), ...workers.map((w) => w.child.stop())]);
     });
     const addWorker = () => {
-      const w = startWorker(env, `worker ${workers.length + 1}`);
+      const w = startWorker(env, `worker ${(started += 1)}`);
       workers.push(w);
       return w;
     };
