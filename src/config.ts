@@ -63,6 +63,12 @@ export const ConfigSchema = z.object({
   /** `tollgate start --cluster`: how many worker processes, and how many API processes (on PORT, PORT+1, …). */
   TOLLGATE_WORKERS: z.coerce.number().int().min(1).max(64).default(3),
   TOLLGATE_APIS: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * A workflow bundle made ahead of time (`bundleWorkflowCode` from @temporalio/worker, written to a
+   * file): the worker loads it instead of bundling src/workflows itself, so a replacement worker
+   * polls in seconds. Unset: each worker bundles at start.
+   */
+  TOLLGATE_WORKFLOW_BUNDLE: optionalString,
   SANDBOX_WEBHOOK_SECRET: z
     .string()
     .regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must look like whsec_<base64>')

@@ -18,6 +18,7 @@ import {
   UnprocessableContentError,
   ValidationError,
 } from '../domain/errors.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import type { AppEnv } from './env.js';
 
 /** RFC 9457 problem details, the body of every error Tollgate answers. */
@@ -99,6 +100,11 @@ export function toProblem(err: unknown, c: Context<AppEnv>): Response {
     const status = err.status;
     const code = status === 400 ? 'malformed_request' : status === 413 ? 'payload_too_large' : `http_${status}`;
     return problemResponse(c, status, problemBody(status, code, err.message || (TITLE_BY_STATUS[status] ?? 'Error'), requestId));
+  }
+  // The ledger is down or restarting: the caller retries (a gateway re-sends its callback) — a 503,
+  // never a 500. Whatever was journaled before the outage stays journaled.
+  if (isDatabaseUnavailable(err)) {
+    return problemResponse(c, 503, problemBody(503, 'service_unavailable', 'The database is unreachable; retry shortly', requestId), { 'retry-after': '1' });
   }
   // Text Postgres cannot store (a NUL character, an invalid byte sequence) in an otherwise valid
   // request: the caller's input, not our failure.

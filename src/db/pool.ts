@@ -7,7 +7,13 @@ export type Queryable = Pick<pg.PoolClient, 'query'>;
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => BigInt(v));
 
 export function createPool(connectionString: string, max = 10): pg.Pool {
-  return new pg.Pool({ connectionString, max });
+  const pool = new pg.Pool({ connectionString, max });
+  // An idle client cut off by the server (a Postgres restart: 57P01) is emitted here, and an
+  // 'error' event nobody listens to kills the process — every API and worker at once. The pool
+  // has already dropped that client; the next query connects afresh or fails and reports it
+  // (the API answers 503, an activity retries).
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /** A pool, or a client already inside a transaction that inTransaction then joins. */

@@ -21,8 +21,8 @@ export interface WorkerOptions {
   /** A client for activities that signal other workflows (statement matches). */
   temporal: Client;
   log: Logger;
-  /** Pre-bundled workflow code (tests bundle once); otherwise bundled from workflowsPath. */
-  workflowBundle?: { code: string };
+  /** Pre-bundled workflow code (tests bundle once; TOLLGATE_WORKFLOW_BUNDLE names a file); otherwise bundled from workflowsPath. */
+  workflowBundle?: { code: string } | { codePath: string };
 }
 
 /** One Tollgate worker: every workflow and activity, on one task queue. Stateless; run many. */

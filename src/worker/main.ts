@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     pool,
     temporal,
     log,
+    ...(config.TOLLGATE_WORKFLOW_BUNDLE && { workflowBundle: { codePath: config.TOLLGATE_WORKFLOW_BUNDLE } }),
   });
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
   // The SDK shuts the worker down gracefully on SIGINT/SIGTERM; run() resolves once it has.
