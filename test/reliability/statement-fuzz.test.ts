@@ -148,7 +148,7 @@ describe('statement fuzzing: damaged fixture files import whole or are refused w
     const csv = seed.csvMap ? settings.csvMaps[seed.csvMap] : undefined;
     const expected = expectedOf(bytes, csv);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const before = await storedAmounts(sha256);
+    const earlier = await storedAmounts(sha256);
     const caseId = randomUUID();
     const { status, body } = await upload(bytes, seed.csvMap, caseId);
     assert.ok(status < 500, `a ${status} (server error): ${body.slice(0, 500)}`);
@@ -156,14 +156,14 @@ describe('statement fuzzing: damaged fixture files import whole or are refused w
     const journal = await journalOutcome(caseId);
 
     if (expected.kind === 'imported') {
-      assert.equal(status, before ? 200 : 201, `the parser reads ${expected.amounts.length} lines, so the upload imports them; got ${status}: ${body.slice(0, 300)}`);
+      assert.equal(status, earlier ? 200 : 201, `the parser reads ${expected.amounts.length} lines, so the upload imports them; got ${status}: ${body.slice(0, 300)}`);
       assert.ok(stored, 'the statement row is stored');
       assert.equal(stored.format, expected.format);
       assert.equal(stored.lineCount, expected.amounts.length, 'line_count is every line the file holds');
       assert.deepEqual(stored.amounts, expected.amounts, 'every parsed line is stored, amount by amount, in order');
       assert.deepEqual(stored.lineNos, expected.amounts.map((_, i) => i + 1), 'line numbers 1..n, none missing');
-      assert.equal(journal, before ? 'duplicate' : 'imported');
-      tally[before ? 'again' : 'imported'] += 1;
+      assert.equal(journal, earlier ? 'duplicate' : 'imported');
+      tally[earlier ? 'again' : 'imported'] += 1;
     } else {
       const refusal = expected.kind === 'empty' ? 400 : 422;
       assert.equal(status, refusal, `the file must be refused (${expected.kind === 'refused' ? expected.why : 'empty'}); got ${status}: ${body.slice(0, 300)}`);
