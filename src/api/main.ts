@@ -1,6 +1,6 @@
 import { loadConfig } from '../config.js';
 import { pendingByGateway } from '../db/payments.js';
-import { createPool } from '../db/pool.js';
+import { createPool, warnIdleErrors } from '../db/pool.js';
 import { createLogger } from '../logger.js';
 import { ensureAdminKey } from './bootstrap.js';
 import { createApp } from './create-app.js';
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config, 'tollgate-api');
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the API (npm start sets it for you)');
-  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, warnIdleErrors(log));
   if (config.TOLLGATE_ADMIN_API_KEY && (await ensureAdminKey(pool, config.TOLLGATE_ADMIN_API_KEY)) === 'revoked') {
     log.warn('TOLLGATE_ADMIN_API_KEY was revoked (DELETE /v1/api-keys/:id) and stays revoked; set a new key to have an admin key again');
   }

@@ -17,7 +17,10 @@ export const MAX_HEADER_BYTES = 64 * 1024;
 export function listen(fetch: (req: Request) => Response | Promise<Response>, port: number, hostname: string, onListening?: (info: AddressInfo) => void): ServerType {
   const server = serve({ fetch, port, hostname, serverOptions: { maxHeaderSize: MAX_HEADER_BYTES } }, onListening);
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    if (!socket.writable) return socket.destroy();
+    // As Node's own handler: nothing to answer on a reset or closed socket, or in the middle of a
+    // response already under way on a kept-alive connection (a second status line would corrupt it).
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) return socket.destroy();
     // Node's own answers for these, but with a problem body; anything else is a broken client.
     const [status, reason, code, detail] =
       err.code === 'HPE_HEADER_OVERFLOW'

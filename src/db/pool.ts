@@ -6,14 +6,22 @@ export type Queryable = Pick<pg.PoolClient, 'query'>;
 // bigint columns arrive as strings by default; money must stay exact, so they become BigInt.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => BigInt(v));
 
-export function createPool(connectionString: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max });
+/** How long a query waits for a connection (a paused or unreachable server) before it fails as an outage (503). */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+export function createPool(connectionString: string, max = 10, onIdleError: (err: Error) => void = () => undefined): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle client cut off by the server (a Postgres restart: 57P01) is emitted here, and an
   // 'error' event nobody listens to kills the process — every API and worker at once. The pool
   // has already dropped that client; the next query connects afresh or fails and reports it
   // (the API answers 503, an activity retries).
-  pool.on('error', () => undefined);
+  pool.on('error', onIdleError);
   return pool;
+}
+
+/** What createPool's callers do with an idle client's error: say so, and go on (the pool reconnects). */
+export function warnIdleErrors(log: { warn: (fields: object, message: string) => void }): (err: Error) => void {
+  return (err) => log.warn({ err: err.message }, 'an idle database connection failed (a Postgres restart?); the next query reconnects');
 }
 
 /** A pool, or a client already inside a transaction that inTransaction then joins. */

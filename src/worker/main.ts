@@ -1,6 +1,6 @@
 import { DefaultLogger, type LogLevel, NativeConnection, Runtime } from '@temporalio/worker';
 import { type Config, loadConfig } from '../config.js';
-import { createPool } from '../db/pool.js';
+import { createPool, warnIdleErrors } from '../db/pool.js';
 import { createLogger } from '../logger.js';
 import { createTemporalClient, temporalConnectionOptions } from '../temporal/connection.js';
 import { createTollgateWorker } from './create-worker.js';
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const log = createLogger(config, 'tollgate-worker');
   Runtime.install({ logger: new DefaultLogger(SDK_LEVEL[config.LOG_LEVEL]) });
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the worker (npm start sets it for you)');
-  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, warnIdleErrors(log));
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const temporal = createTemporalClient(config);
   const worker = await createTollgateWorker({

@@ -12,11 +12,11 @@ export const LEDGER_WRITES: ActivityOptions = {
 /**
  * The same writes as local activities: run by the worker inside the workflow task that asks for
  * them, with no task-queue hop and no activity events (a marker records the result). For Postgres
- * writes that need no other worker; same retries, and after a minute of them the SDK waits on a
- * timer between tries instead of holding the workflow task.
+ * writes that need no other worker; same retries; once the backoff passes 10 s the SDK waits on a
+ * server timer between tries instead of holding the workflow task (a database outage).
  */
 export const LOCAL_LEDGER_WRITES: LocalActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  localRetryThreshold: '1 minute',
+  localRetryThreshold: '10 seconds',
 };

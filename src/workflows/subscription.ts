@@ -232,6 +232,12 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
     return stateWriteOf(next, [...events, ...advanceToNextPeriod(next, nowMs())]);
   }
 
+  /** The events the charge's own transaction did not append already (it wrote `written`'s). */
+  function notYetWritten(events: Event[], written: StateWrite | undefined): Event[] {
+    const appended = new Set((written?.events ?? []).map((e) => JSON.stringify(e)));
+    return events.filter((e) => !appended.has(JSON.stringify(e)));
+  }
+
   /** One charge of the current period. Returns true when the period was charged. */
   async function chargePeriod(): Promise<boolean> {
     const wasPastDue = s.state === 'past_due';
@@ -292,7 +298,7 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
       // Written with the charge only if nothing changed meanwhile and it is exactly this state;
       // otherwise (a handler ran, or an activity of older code ignored it) it is written now.
       if (written && JSON.stringify(stateWriteOf(s, events)) === JSON.stringify(afterSuccess)) publishState();
-      else await persist(events);
+      else await persist(result.outcome === 'success' && result.stateWritten === true ? notYetWritten(events, afterSuccess) : events);
       return true;
     }
     if (step.kind === 'stop') {
@@ -373,8 +379,9 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
     // asked for during this round is taken by this run first (it is not part of the snapshot).
     const continues = patched(FEWER_ROUND_TRIPS) ? !chargeRequested && runIsLong() : charged;
     if (continues) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof subscriptionWorkflow>(s);
+      // A charge asked for while the handlers finish is taken by this run (its handler waits for it).
+      await condition(() => allHandlersFinished() || chargeRequested);
+      if (!chargeRequested) await continueAsNew<typeof subscriptionWorkflow>(s);
     }
   }
 }

@@ -25,6 +25,7 @@ describe('isDatabaseUnavailable', () => {
       withCode('duplicate key value violates unique constraint', '23505'),
       withCode('syntax error at or near "SELEC"', '42601'),
       withCode('invalid byte sequence for encoding "UTF8"', '22021'),
+      withCode('bind message has 70000 parameter formats but 0 parameters', '08P01'), // protocol_violation: the request's fault
       new Error('charge attempt vanished'),
       'ECONNREFUSED',
       undefined,

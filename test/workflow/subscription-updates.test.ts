@@ -5,6 +5,7 @@ import { NativeConnection } from '@temporalio/worker';
 import {
   changeTermsUpdate,
   chargeNowUpdate,
+  paymentMethodUpdate,
   reactivateUpdate,
   resumeUpdate,
   stopUpdate,
@@ -78,6 +79,28 @@ describe('subscription workflow updates (dev server)', () => {
       await h.terminate('test done');
     });
     assert.deepEqual(fake.charges.map((c) => [c.period, c.amountMinor]), [[0, 4999], [1, 7999]]);
+  });
+
+  it('writes a recovery event once when a handler changed the subscription during the charge that wrote it', async () => {
+    const fake = fakeSubscriptionActivities([], { holdCharges: true });
+    const s = snapshot({ firstChargeAt: '2030-01-01T08:00:00.000Z', timeZone: 'UTC', state: 'past_due' });
+    await runWithWorker(server, fake.activities, async (tq) => {
+      const h = await startSubscription(server, tq, s);
+      await h.signal('adminChargeNow', {});
+      await fake.charging;
+      try {
+        // The charge's transaction writes the next period and `subscription.recovered`; this
+        // change makes the workflow write the state again afterwards — without the events.
+        await h.executeUpdate(paymentMethodUpdate, { args: [{ token: 'sandbox_approve_2', expires: null }] });
+      } finally {
+        fake.release();
+      }
+      await waitForState(() => h.query(subscriptionStateQuery), 'active');
+      await h.terminate('test done');
+    });
+    assert.equal(fake.charges.length, 1);
+    assert.deepEqual(fake.events().filter((t) => t === 'subscription.recovered'), ['subscription.recovered']);
+    assert.equal(fake.writes.at(-1)?.paymentMethod.token, 'sandbox_approve_2', "the handler's change was written after the charge");
   });
 
   it('answers a repeated charge request from its log after the run continued as new, never charging twice', async () => {

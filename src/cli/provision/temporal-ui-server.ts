@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { withBuildLock } from './build-lock.js';
 import { cacheDir, ProvisionError } from './paths.js';
@@ -37,18 +37,24 @@ export async function ensureTemporalUiServer(o: { cacheOverride: string | undefi
   if (!go) throw new ProvisionError(`The Temporal UI server for the cluster is not in ${dir} and Go is not installed to build it: install Go (it builds from the Go module proxy) or use npm start, whose dev server has the UI built in.`);
   return withBuildLock(dir, 'the Temporal UI server', o.log, async () => {
     const binary = join(dir, 'server');
+    const partial = join(dir, '.partial-bin');
     if (existsSync(binary)) return binary; // built by whoever held the lock before us
     o.log(`Provisioning: building ${PACKAGE}@${TEMPORAL_UI_SERVER_VERSION} with Go into ${dir} (first run only)…`);
     try {
+      // Into a side folder, then renamed: an interrupted build never leaves a truncated `server`
+      // that cachedTemporalUiServer would trust.
+      rmSync(partial, { recursive: true, force: true });
       await runWithProgress('go install ui-server', go, ['install', `${PACKAGE}@${TEMPORAL_UI_SERVER_VERSION}`], {
-        env: { ...o.env, GOBIN: dir, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' },
+        env: { ...o.env, GOBIN: partial, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' },
         cwd: dir,
         log: o.log,
       });
     } catch (err) {
       throw new ProvisionError(`Building the Temporal UI server with Go failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)}): check that the Go module proxy is reachable, or use npm start, whose dev server has the UI built in.`);
     }
-    if (!existsSync(binary)) throw new ProvisionError(`go install finished but ${binary} is missing.`);
+    if (!existsSync(join(partial, 'server'))) throw new ProvisionError(`go install finished but ${join(partial, 'server')} is missing.`);
+    renameSync(join(partial, 'server'), binary);
+    rmSync(partial, { recursive: true, force: true });
     o.log('Provisioning: Temporal UI server ready.');
     return binary;
   });
