@@ -13,10 +13,21 @@ prepare() {
   db=$1
   versioned=$SCHEMA_DIR/$2/versioned
   # A database with a schema only needs upgrading; setup-schema would reset its version to 0.0.
-  if temporal-sql-tool --db "$db" update-schema -d "$versioned" >/dev/null 2>&1; then
+  # Only a missing database or a missing schema falls through to creating them; any other failure
+  # (Postgres not up, a wrong password, a failed upgrade step) is printed and stops the job.
+  log=$(mktemp)
+  if temporal-sql-tool --db "$db" update-schema -d "$versioned" >"$log" 2>&1; then
+    rm -f "$log"
     echo "database $db: schema up to date"
     return
   fi
+  if ! grep -qE 'schema_version|does not exist' "$log"; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "database $db: update-schema failed (above)" >&2
+    exit 1
+  fi
+  rm -f "$log"
   temporal-sql-tool --db "$db" create 2>/dev/null || echo "database $db exists"
   temporal-sql-tool --db "$db" setup-schema -v 0.0
   temporal-sql-tool --db "$db" update-schema -d "$versioned"

@@ -1,5 +1,6 @@
 import { listUndelivered, markDelivered, noteDeliveryFailure } from '../db/inbound-requests.js';
 import { noteLateSuccess } from '../db/late-success.js';
+import { findPayment } from '../db/payments.js';
 import { inTransaction } from '../db/pool.js';
 import type { GatewayOutcome } from '../domain/payment.js';
 import { signalGatewayOutcome } from '../temporal/signals.js';
@@ -36,12 +37,19 @@ export async function deliverCallback(
     else await markDelivered(deps.pool, journalId, 'delivered');
     return 'delivered';
   }
-  // One transaction: a late success is never marked late without its event.
-  await inTransaction(deps.pool, async (tx) => {
+  // One transaction: a late success is never marked late without its event. A workflow that
+  // closed in the state this callback reports took it (or its twin) already — a relay resending a
+  // callback whose 'delivered' mark was lost — so that is a delivery, not one for a person.
+  return inTransaction(deps.pool, async (tx) => {
+    const payment = await findPayment(tx, paymentId);
+    if (payment?.status === outcome.status) {
+      await markDelivered(tx, journalId, 'delivered', `the payment was already ${outcome.status} when this was resent`);
+      return 'delivered';
+    }
     await markDelivered(tx, journalId, 'late', 'the payment workflow had already closed');
     if (outcome.status === 'succeeded') await noteLateSuccess(tx, paymentId, outcome);
+    return 'late';
   });
-  return 'late';
 }
 
 /**

@@ -10,7 +10,8 @@ import type { Queryable } from '../db/pool.js';
  * The mark is bookkeeping for the relay, not the journal: the request was journaled and accepted
  * (committed) before it was signalled, and Temporal keeps the signal. A mark lost to a crash or a
  * failed write leaves the row 'accepted', and the relay signals it again after a minute — a second
- * delivery of one outcome, which the payment workflow ignores (src/relay/index.ts).
+ * delivery of one outcome, which a running payment workflow ignores; if it has closed meanwhile in
+ * the state the callback reports, deliverCallback marks the row 'delivered', not 'late'.
  */
 export class DeliveryMarks {
   private waiting: bigint[] = [];

@@ -191,6 +191,19 @@ describe('gateway callbacks', () => {
     assert.deepEqual(events.json.data.map((e: { type: string }) => e.type), ['payment.created', 'payment.failed', 'payment.late_success']);
   });
 
+  it('calls a resent success for a payment that already succeeded delivered, not late (a lost delivered mark)', async () => {
+    const payment = await createPayment(stack, (await createCustomer(stack)).id);
+    const first = callbackBody(payment.id);
+    await send(first, signed(first));
+    await stack.deps.temporal.workflow.getHandle(`payment:${payment.id}`).result();
+    const again = callbackBody(payment.id);
+    const { res, row } = await send(again, signed(again));
+    assert.equal(res.json.status, 'delivered');
+    assert.equal(row.outcome, 'delivered');
+    const events = await stack.request('GET', `/v1/events?aggregate_id=${payment.id}`);
+    assert.deepEqual(events.json.data.map((e: { type: string }) => e.type), ['payment.created', 'payment.succeeded']);
+  });
+
   it('keeps a callback that arrives while Temporal is unreachable, and the relay delivers it later', async () => {
     const payment = await createPayment(stack, (await createCustomer(stack)).id);
     // An API process whose Temporal is down: same database, a Temporal address nothing listens on.

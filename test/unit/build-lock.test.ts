@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -40,5 +40,14 @@ describe('withBuildLock', () => {
       /go install failed/,
     );
     assert.equal(existsSync(join(d, '.build-lock')), false);
+  });
+
+  it('takes over an empty lock left by a builder killed before it wrote its pid, once it is old', async () => {
+    const d = dir();
+    const lock = join(d, '.build-lock');
+    writeFileSync(lock, '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    assert.equal(await withBuildLock(d, 'a tool', quiet, async () => readFileSync(lock, 'utf8')), String(process.pid));
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProvisionError } from './paths.js';
 
@@ -24,7 +24,8 @@ export async function withBuildLock<T>(dir: string, what: string, log: (line: st
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const holder = readHolder(lock);
-    if (holder !== undefined && !isAlive(holder)) {
+    // A holder that died, or one killed between creating the file and writing its pid (empty).
+    if (holder !== undefined ? !isAlive(holder) : olderThan(lock, 10_000)) {
       rmSync(lock, { force: true });
       continue;
     }
@@ -55,5 +56,13 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function olderThan(file: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(file).mtimeMs > ms;
+  } catch {
+    return false; // gone: the next try creates it
   }
 }

@@ -1,6 +1,7 @@
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { withBuildLock } from './build-lock.js';
 import { cacheDir, ProvisionError } from './paths.js';
 import { runWithProgress } from './run-command.js';
 import { findGo } from './temporal-cli.js';
@@ -53,6 +54,14 @@ export async function ensureTemporalServer(o: { cacheOverride: string | undefine
   const go = findGo(o.env);
   if (!go) throw new ProvisionError(`The Temporal server for the cluster is not in ${dir} and Go is not installed to build it: install Go (it builds from the Go module proxy) or use npm start, which runs the dev server.`);
   mkdirSync(dir, { recursive: true });
+  // One build at a time per version: a second start (or test run) waits for it, then uses it.
+  return withBuildLock(dir, 'the Temporal server', o.log, async () => {
+    const built = cachedTemporalServer(o.cacheOverride);
+    return built ?? (await buildTemporalServer(go, dir, tools, o));
+  });
+}
+
+async function buildTemporalServer(go: string, dir: string, tools: TemporalServerTools, o: { env: NodeJS.ProcessEnv; log: (line: string) => void }): Promise<TemporalServerTools> {
   const env = { ...o.env, GOBIN: dir, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' };
   for (const [binary, pkg] of [
     [tools.server, 'go.temporal.io/server/cmd/server'],

@@ -1,6 +1,8 @@
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tollgateProcessEnv } from '../../../src/cli/cluster-twin.js';
 import { projectRoot } from '../../../src/cli/provision/paths.js';
+import { loadConfig } from '../../../src/config.js';
 import { type ManagedChild, startChild, waitUntilReady } from '../../../src/cli/stack/child-process.js';
 
 /** What every Tollgate process of one cluster shares. */
@@ -31,11 +33,9 @@ function spawnPart(part: 'api' | 'worker', name: string, e: TollgateEnv, extra: 
     stdio: ['ignore', out, out],
     env: {
       ...process.env,
-      TOLLGATE_ENV: 'development',
-      DATABASE_URL: e.databaseUrl,
-      TEMPORAL_ADDRESS: e.temporalAddress,
+      // What `start --cluster` (and compose's x-tollgate-env) hands every process, then this run's own queue.
+      ...tollgateProcessEnv(loadConfig({ ...process.env, TOLLGATE_ENV: 'development' }), e),
       TEMPORAL_TASK_QUEUE: e.taskQueue,
-      TOLLGATE_ADMIN_API_KEY: e.adminKey,
       LOG_LEVEL: process.env.TOLLGATE_REL_LOG_LEVEL ?? 'warn',
       ...e.extra,
       ...extra,
