@@ -3,24 +3,13 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { loadConfig } from '../../src/config.js';
 import { ensureTemporalServer } from '../../src/cli/provision/temporal-server.js';
-import { portIsFree } from '../../src/cli/stack/ports.js';
-import { clusterPortClaims, startTemporalCluster } from '../../src/cli/stack/temporal-cluster.js';
+import { freeTemporalBase, startTemporalCluster } from '../../src/cli/stack/temporal-cluster.js';
 import { setupTemporal } from '../../src/temporal/setup.js';
 
 export interface BenchCluster {
   temporalAddress: string;
   temporalPid: number;
   stop(): Promise<void>;
-}
-
-/** A frontend port whose whole block (membership at −300 … metrics at +767) is free right now. */
-async function freeClusterPort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 10_000 + Math.floor(Math.random() * 20_000);
-    const claims = clusterPortClaims(base);
-    if ((await Promise.all(claims.map((c) => portIsFree(c.port, c.host)))).every(Boolean)) return base;
-  }
-  throw new Error('no free block of ports for the Temporal server');
 }
 
 /**
@@ -37,7 +26,7 @@ export async function startBenchCluster(o: { databaseUrl: string; dir: string; l
   const cluster = await startTemporalCluster({
     tools,
     postgres: { host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) },
-    port: await freeClusterPort(),
+    port: await freeTemporalBase(),
     namespace: 'default',
     dir: join(o.dir, 'temporal'),
     log: o.log,

@@ -7,6 +7,7 @@ import { msToTs } from '@temporalio/common/lib/time.js';
 import pg from 'pg';
 import YAML from 'yaml';
 import { projectRoot } from '../provision/paths.js';
+import { portIsFree } from './ports.js';
 import type { TemporalServerTools } from '../provision/temporal-server.js';
 import { type ManagedChild, startChild, waitUntilReady } from './child-process.js';
 import { logHint } from './log-tail.js';
@@ -193,4 +194,17 @@ async function registerNamespace(address: string, namespace: string): Promise<bo
   } finally {
     await connection.close();
   }
+}
+
+/**
+ * A frontend port whose whole block (membership at −300 … metrics at +767) is free on 127.0.0.1 right
+ * now, for the tests and benchmarks that start a cluster of their own beside others.
+ */
+export async function freeTemporalBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 10_000 + Math.floor(Math.random() * 20_000); // membership ports (base − 300) must fit a smallint
+    const claims = clusterPortClaims(base);
+    if ((await Promise.all(claims.map((c) => portIsFree(c.port, c.host)))).every(Boolean)) return base;
+  }
+  throw new Error('no free block of ports for the Temporal server after 50 tries');
 }
