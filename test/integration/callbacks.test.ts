@@ -157,7 +157,13 @@ describe('gateway callbacks', () => {
       assert.equal((await journalCallback(first, copy)).outcome, 'accepted');
       // Sees no committed copy, so it inserts an acceptance too and waits on the first's unique key.
       const second = journalCallback(stack.pool, copy);
-      await new Promise((r) => setTimeout(r, 300));
+      // Commit only once the second INSERT is blocked on the first's key, so the race really happens.
+      await waitFor('the second copy to wait on the first', async () => {
+        const blocked = await stack.pool.query(
+          "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%inbound_requests%' AND pid <> pg_backend_pid()",
+        );
+        return blocked.rowCount ? true : undefined;
+      });
       await first.query('COMMIT');
       assert.equal((await second).outcome, 'duplicate');
     } finally {
