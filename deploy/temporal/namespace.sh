@@ -8,15 +8,23 @@
 set -eu
 : "${TEMPORAL_ADDRESS:?}" "${TEMPORAL_NAMESPACE:?}"
 
-tries=0
-until temporal operator cluster health >/dev/null 2>&1; do
-  tries=$((tries + 1))
-  if [ "$tries" -ge 60 ]; then
-    echo "Temporal at $TEMPORAL_ADDRESS is not healthy after 120 s" >&2
-    exit 1
-  fi
-  sleep 2
-done
+# retry TIMES WHAT COMMAND…: runs COMMAND every 2 s until it succeeds, at most TIMES times.
+retry() {
+  times=$1 what=$2
+  shift 2
+  tries=0
+  until "$@"; do
+    tries=$((tries + 1))
+    if [ "$tries" -ge "$times" ]; then
+      echo "$what after $((times * 2)) s" >&2
+      exit 1
+    fi
+    sleep 2
+  done
+}
+
+healthy() { temporal operator cluster health >/dev/null 2>&1; }
+retry 60 "Temporal at $TEMPORAL_ADDRESS is not healthy" healthy
 
 temporal operator namespace describe -n "$TEMPORAL_NAMESPACE" >/dev/null 2>&1 ||
   temporal operator namespace create -n "$TEMPORAL_NAMESPACE" --retention "${TEMPORAL_NAMESPACE_RETENTION:-30d}"
@@ -30,13 +38,5 @@ add_search_attributes() {
     --name TollgateNextActionAt --type Datetime \
     --name TollgateAmountMinor --type Int
 }
-tries=0
-until add_search_attributes; do
-  tries=$((tries + 1))
-  if [ "$tries" -ge 30 ]; then
-    echo "could not add Tollgate's search attributes to namespace $TEMPORAL_NAMESPACE after 60 s" >&2
-    exit 1
-  fi
-  sleep 2
-done
+retry 30 "could not add Tollgate's search attributes to namespace $TEMPORAL_NAMESPACE" add_search_attributes
 echo "namespace $TEMPORAL_NAMESPACE: ready with Tollgate's search attributes"

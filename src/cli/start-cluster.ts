@@ -1,14 +1,14 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { superviseStart } from './stack/supervisor.js';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config.js';
 import { projectRoot } from './provision/paths.js';
 import { ensureTemporalServer } from './provision/temporal-server.js';
 import { ensureTemporalUiServer } from './provision/temporal-ui-server.js';
-import { LEDGER_DATABASE, tollgateProcessEnv } from './cluster-twin.js';
+import { tollgateProcessEnv } from './cluster-twin.js';
 import { startChild, waitUntilReady } from './stack/child-process.js';
 import { claimPorts, type PortClaim } from './stack/ports.js';
-import { startEmbeddedPostgres } from './stack/postgres.js';
+import { startLedgerPostgres } from './stack/ledger-postgres.js';
 import { type ClusterPostgres, clusterPortClaims, startTemporalCluster } from './stack/temporal-cluster.js';
 import { startTemporalUi } from './stack/temporal-ui.js';
 import { setupTemporal } from '../temporal/setup.js';
@@ -55,20 +55,8 @@ export async function startCluster(config: Config, env: NodeJS.ProcessEnv): Prom
     // Postgres: the ledger and Temporal's two databases.
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
-      const pgLog = join(clusterDir, 'postgres.log');
       markStarted();
-      const pgServer = await startEmbeddedPostgres({
-        dataDir: join(clusterDir, 'postgres'),
-        port: config.TOLLGATE_POSTGRES_PORT,
-        persistent: true,
-        durable: true,
-        onLog: (line) => appendFileSync(pgLog, line),
-        env,
-        systemDir: config.TOLLGATE_SYSTEM_DIR,
-      });
-      say(`embedded Postgres is up (data in ${pgServer.dataDir})`);
-      await pgServer.createDatabase(LEDGER_DATABASE);
-      databaseUrl = pgServer.url(LEDGER_DATABASE);
+      databaseUrl = await startLedgerPostgres(config, env, clusterDir, say);
     }
     await migrateOrExplain(databaseUrl, config.DATABASE_URL !== undefined);
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { superviseStart } from './stack/supervisor.js';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config.js';
@@ -9,7 +9,7 @@ import { projectRoot } from './provision/paths.js';
 import { ensureTemporalCli } from './provision/temporal-cli.js';
 import { type ManagedChild, startChild, waitUntilReady } from './stack/child-process.js';
 import { claimPorts, type PortClaim } from './stack/ports.js';
-import { startEmbeddedPostgres } from './stack/postgres.js';
+import { startLedgerPostgres } from './stack/ledger-postgres.js';
 import { StartError } from './stack/start-error.js';
 import { startTemporalDevServer } from './stack/temporal-dev-server.js';
 
@@ -53,21 +53,8 @@ export async function startStack(config: Config, env: NodeJS.ProcessEnv): Promis
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
       await claimPorts([claims.postgres!]);
-      const pgLog = join(dataDir, 'postgres.log');
       markStarted();
-      const pgServer = await startEmbeddedPostgres({
-        dataDir: join(dataDir, 'postgres'),
-        port: config.TOLLGATE_POSTGRES_PORT,
-        persistent: true,
-        durable: true,
-        onLog: (line) => appendFileSync(pgLog, line),
-        env,
-        systemDir: config.TOLLGATE_SYSTEM_DIR,
-      });
-      const where = pgServer.dataDir === join(dataDir, 'postgres') ? pgServer.dataDir : `${pgServer.dataDir}, linked from ${join(dataDir, 'postgres')}`;
-      say(`embedded Postgres is up (data in ${where})`);
-      await pgServer.createDatabase('tollgate');
-      databaseUrl = pgServer.url('tollgate');
+      databaseUrl = await startLedgerPostgres(config, env, dataDir, say);
     }
 
     await migrateOrExplain(databaseUrl, config.DATABASE_URL !== undefined);
