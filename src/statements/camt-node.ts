@@ -6,10 +6,10 @@ import { StatementParseError } from './errors.js';
  * (children, attributes as '@_x', text as '#text') or, for the tags listed below, an array.
  */
 export type XmlNode = string | { [key: string]: XmlValue };
-type XmlValue = XmlNode | XmlNode[];
+export type XmlValue = XmlNode | XmlNode[];
 
 // Elements that may repeat where we read them; always arrays so a one-entry file reads like a big one.
-const REPEATING = new Set(['Stmt', 'Ntfctn', 'Ntry', 'NtryDtls', 'TxDtls', 'Bal', 'Ustrd', 'Strd', 'AddtlRmtInf']);
+export const REPEATING: ReadonlySet<string> = new Set(['Stmt', 'Ntfctn', 'Ntry', 'NtryDtls', 'TxDtls', 'Bal', 'Ustrd', 'Strd', 'AddtlRmtInf']);
 
 /** fast-xml-parser's own default, named so the refusal can say it. */
 const MAX_NESTING = 100;

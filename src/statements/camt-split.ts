@@ -1,3 +1,4 @@
+import { scanEntryTree } from './camt-entry-tree.js';
 import { children, parseTree, type XmlNode } from './camt-node.js';
 
 /**
@@ -158,8 +159,11 @@ export function splitEntries(text: string): CamtSplit | undefined {
       const own = bounds.get(`${topName} ${record}`)?.[recordIndex] ?? [];
       for (let k = 0; k < own.length; k += 2) {
         const fragment = text.slice(own[k], own[k + 1]);
+        // The plain scan takes the common markup; anything else is parsed by fast-xml-parser.
         // The declaration's version only changes how character references (&#1;) decode.
-        const [ntry] = children(parseTree(fragment.includes('&#') ? prolog + fragment : fragment, `Document/${topName}/${record}[${recordIndex + 1}]/Ntry[${k / 2 + 1}]`), 'Ntry');
+        const ntry =
+          scanEntryTree(fragment) ??
+          children(parseTree(fragment.includes('&#') ? prolog + fragment : fragment, `Document/${topName}/${record}[${recordIndex + 1}]/Ntry[${k / 2 + 1}]`), 'Ntry')[0];
         if (ntry === undefined) throw new Error('camt: an entry cut out of the document did not parse as Ntry');
         yield ntry;
       }
