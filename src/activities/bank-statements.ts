@@ -4,16 +4,12 @@ import {
   lockMatchTargets,
   markSignaled,
   markStatementDone,
-  matchedTargetKeys,
   noteSignalAttempt,
   recordDecisions,
-  seenBankReferences,
-  undecidedLines,
   unsignaledMatches,
 } from '../db/bank-statements.js';
-import { findPendingByReferences } from '../db/payments.js';
 import { inTransaction } from '../db/pool.js';
-import { findTemporaryByReferences } from '../db/temporary-payments.js';
+import { loadDecideBatch } from '../db/statement-decide-batch.js';
 import { type Candidate, decideLine, takesBankMatch } from '../domain/statement-matching.js';
 import { deliverMatch, OrphanTargetError } from '../temporal/bank-match.js';
 
@@ -35,39 +31,20 @@ const SIGNAL_CONCURRENCY = 16;
 export function createStatementActivities(deps: StatementActivityDeps) {
   return {
     async decideStatementLines(input: { statementId: string; limit: number }): Promise<{ decided: number; matched: number }> {
-      const lines = await undecidedLines(deps.pool, input.statementId, input.limit);
-      if (lines.length === 0) return { decided: 0, matched: 0 };
-      const references = [...new Set(lines.flatMap((l) => l.references_found))];
-      const [temporaries, payments, seenBankKeys] = await Promise.all([
-        findTemporaryByReferences(deps.pool, references),
-        findPendingByReferences(deps.pool, references),
-        seenBankReferences(deps.pool, input.statementId, lines.map((l) => l.bank_reference).filter((k): k is string => k !== null)),
-      ]);
+      const batch = await loadDecideBatch(deps.pool, input.statementId, input.limit);
+      if (batch.lines.length === 0) return { decided: 0, matched: 0 };
       const byReference = new Map<string, Candidate[]>();
       const add = (c: Candidate) => byReference.set(c.reference, [...(byReference.get(c.reference) ?? []), c]);
-      for (const t of temporaries) {
-        // Kept even when settled by the bank: the line is then a duplicate, not "not found".
-        add({ kind: 'temporary', id: t.id, reference: t.reference, amountMinor: t.amount_minor, currency: t.currency, status: t.status, settledReason: t.settled_reason });
-      }
-      for (const p of payments) {
-        const c: Candidate = { kind: 'payment', id: p.id, reference: p.reference, amountMinor: p.amount_minor, currency: p.currency, status: p.status, adapter: p.adapter };
+      // Kept even when settled by the bank: the line is then a duplicate, not "not found".
+      for (const t of batch.temporaries) add({ kind: 'temporary', ...t });
+      for (const p of batch.payments) {
+        const c: Candidate = { kind: 'payment', ...p };
         if (takesBankMatch(c)) add(c);
       }
-      const matchedTargets = await matchedTargetKeys(deps.pool, temporaries.map((t) => t.id), payments.map((p) => p.id));
-      const decisions = lines.map((l) => {
-        const d = decideLine(
-          {
-            id: l.id,
-            bankKey: l.bank_reference, // the bank's own reference (the import appended a batch position)
-            amountMinor: l.amount_minor,
-            currency: l.currency,
-            direction: l.direction,
-            entryStatus: l.entry_status,
-            reversal: l.reversal,
-            references: l.references_found,
-          },
-          { byReference, seenBankKeys, matchedTargets },
-        );
+      const ctx = { byReference, seenBankKeys: batch.seenBankKeys, matchedTargets: batch.matchedTargets };
+      // bankKey is the bank's own reference (the import appended a batch position).
+      const decisions = batch.lines.map((l) => {
+        const d = decideLine(l, ctx);
         return {
           id: l.id,
           outcome: d.outcome,

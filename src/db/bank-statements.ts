@@ -2,7 +2,6 @@ import { beforeKeyset, CURSOR_AT, type Keyset, keysetValues } from './keyset.js'
 import type { Queryable } from './pool.js';
 import type { PaymentStatus } from '../domain/payment.js';
 import {
-  BANK_KEY_SEEN_OUTCOMES,
   type LineOutcome,
   type MatchTarget,
   REPAIRABLE_OUTCOMES,
@@ -124,14 +123,6 @@ export async function insertEncodedLines(db: Queryable, statementId: string, bat
   }
 }
 
-export async function undecidedLines(db: Queryable, statementId: string, limit: number): Promise<BankLineRow[]> {
-  const res = await db.query<BankLineRow>({
-    text: `SELECT ${LINE_COLUMNS} FROM bank_lines WHERE statement_id = $1 AND outcome IS NULL ORDER BY line_no LIMIT $2`,
-    values: [statementId, limit],
-  });
-  return res.rows;
-}
-
 export async function unsignaledMatches(db: Queryable, statementId: string, limit: number): Promise<BankLineRow[]> {
   const res = await db.query<BankLineRow>({
     text: `SELECT ${LINE_COLUMNS} FROM bank_lines
@@ -161,21 +152,6 @@ export async function countOutcomes(db: Queryable, statementId: string): Promise
     values: [statementId],
   });
   return Object.fromEntries(res.rows.map((r) => [r.outcome ?? 'pending', r.n]));
-}
-
-/**
- * Bank references (with currency and amount) of booked credits already decided in other statements.
- * Lines that were ignored (a pending entry later booked) or are still undecided do not count.
- */
-export async function seenBankReferences(db: Queryable, statementId: string, keys: readonly string[]): Promise<Set<string>> {
-  if (keys.length === 0) return new Set();
-  const res = await db.query<{ k: string }>({
-    text: `SELECT DISTINCT bank_reference || '|' || currency || '|' || amount_minor AS k FROM bank_lines
-            WHERE bank_reference = ANY($1::text[]) AND statement_id <> $2
-              AND outcome = ANY($3::text[])`,
-    values: [keys, statementId, BANK_KEY_SEEN_OUTCOMES],
-  });
-  return new Set(res.rows.map((r) => r.k));
 }
 
 export interface LineDecision {
@@ -293,17 +269,6 @@ export async function stalledStatements(db: Queryable, createdBefore: Date, limi
     values: [createdBefore, limit],
   });
   return res.rows;
-}
-
-/** `temporary:<id>` / `payment:<id>` of targets some line already matched: one line settles a target once. */
-export async function matchedTargetKeys(db: Queryable, temporaryIds: string[], paymentIds: string[]): Promise<Set<string>> {
-  if (temporaryIds.length === 0 && paymentIds.length === 0) return new Set();
-  const res = await db.query<{ k: string }>({
-    text: `SELECT CASE WHEN temporary_payment_id IS NOT NULL THEN 'temporary:' || temporary_payment_id ELSE 'payment:' || payment_id END AS k
-             FROM bank_lines WHERE outcome = 'matched' AND (temporary_payment_id = ANY($1::text[]) OR payment_id = ANY($2::text[]))`,
-    values: [temporaryIds, paymentIds],
-  });
-  return new Set(res.rows.map((r) => r.k));
 }
 
 /**

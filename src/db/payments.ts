@@ -108,16 +108,6 @@ export async function completePendingPayment(
   return res.rows[0];
 }
 
-/** Pending payments carrying one of these references (bank-statement matching). */
-export async function findPendingByReferences(db: Queryable, references: readonly string[]): Promise<PaymentRow[]> {
-  if (references.length === 0) return [];
-  const res = await db.query<PaymentRow>({
-    text: `SELECT ${COLUMNS} FROM payments WHERE status = 'pending' AND reference = ANY($1::text[])`,
-    values: [references],
-  });
-  return res.rows;
-}
-
 /** Whether a payment or a temporary payment already carries this reference. */
 export async function referenceInUse(db: Queryable, reference: string): Promise<boolean> {
   const res = await db.query({

@@ -57,16 +57,6 @@ export async function findTemporaryPayment(db: Queryable, id: string, opts: { fo
   return res.rows[0];
 }
 
-/** Temporary payments carrying one of these references (bank-statement matching). */
-export async function findTemporaryByReferences(db: Queryable, references: readonly string[]): Promise<TemporaryPaymentRow[]> {
-  if (references.length === 0) return [];
-  const res = await db.query<TemporaryPaymentRow>({
-    text: `SELECT ${COLUMNS} FROM temporary_payments WHERE reference = ANY($1::text[])`,
-    values: [references],
-  });
-  return res.rows;
-}
-
 /**
  * Settles an open (or hand-settled or expired, when the bank confirms it) temporary payment. Returns the row
  * when this call changed it; undefined when it was already settled another way.
