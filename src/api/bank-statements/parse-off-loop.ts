@@ -19,11 +19,37 @@ export class ParseTimeoutError extends Error {
 const UNDER_TSX = import.meta.url.endsWith('.ts');
 const WORKER_URL = new URL(UNDER_TSX ? './parse-worker.ts' : './parse-worker.js', import.meta.url);
 
-function startWorker(request: ReadRequest, transferList: ArrayBuffer[]): Worker {
-  if (!UNDER_TSX) return new Worker(WORKER_URL, { workerData: request, transferList });
+function startWorker(): Worker {
+  if (!UNDER_TSX) return new Worker(WORKER_URL);
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: request, transferList });
+  return new Worker(boot, { eval: true });
+}
+
+// The next import's worker, started once the last one ended: starting a thread and loading the
+// parser is tens of milliseconds from dist/ and hundreds under tsx, paid before the upload
+// arrives instead of during it. It is still one fresh thread per import (never reused: an import
+// that ran out of time or memory takes its thread with it), it holds no file until an import
+// hands it one, and unref'd it keeps no process alive.
+let spare: Worker | undefined;
+
+function prepareSpare(): void {
+  if (spare !== undefined) return;
+  const worker = startWorker();
+  worker.unref();
+  const drop = () => {
+    if (spare === worker) spare = undefined;
+  };
+  worker.once('error', drop);
+  worker.once('exit', drop);
+  spare = worker;
+}
+
+function takeWorker(): Worker {
+  const worker = spare ?? startWorker();
+  spare = undefined;
+  worker.ref();
+  return worker;
 }
 
 /** What the worker learned before parsing: the file's hash and size, and the multipart form's text fields. */
@@ -76,8 +102,8 @@ function unreadable(why: string): UnprocessableContentError {
  * encoding of the lines all happen there, and the lines come back as one transferred ArrayBuffer
  * (EncodedStatement), not as objects to be deserialised here. The worker is stopped when
  * `budgetMs` is spent, counted from its start (a synchronous parse on the main thread could not be
- * interrupted at all). One worker per import: imports are few (STATEMENT_MAX_CONCURRENT_IMPORTS)
- * and the start-up cost, tens of milliseconds, is small beside a parse.
+ * interrupted at all). One worker per import, started ahead of it (prepareSpare) once an
+ * import has ended, so the next one does not wait for a thread to load the parser.
  *
  * `transfer` moves the body's memory to the worker instead of copying it (the caller's Buffer is
  * then empty); only when the Buffer owns its whole ArrayBuffer, never a slice of Node's pool.
@@ -85,7 +111,8 @@ function unreadable(why: string): UnprocessableContentError {
 export function readOffLoop(body: Buffer, opts: { contentType: string; maxLines: number; budgetMs: number; transfer?: boolean }): OffLoopRead {
   const ownsBuffer = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
   const transferList = opts.transfer && ownsBuffer ? [body.buffer] : [];
-  const worker = startWorker({ body, contentType: opts.contentType, maxLines: opts.maxLines }, transferList);
+  const worker = takeWorker();
+  worker.postMessage({ body, contentType: opts.contentType, maxLines: opts.maxLines } satisfies ReadRequest, transferList);
   // Each stage waits on its own reply; whatever stops the worker early rejects the one pending.
   let pending: { resolve: (reply: ReadReply) => void; reject: (err: Error) => void } | undefined;
   let early: ReadReply | undefined;
@@ -95,6 +122,7 @@ export function readOffLoop(body: Buffer, opts: { contentType: string; maxLines:
     ended = err;
     clearTimeout(timer);
     void worker.terminate();
+    prepareSpare();
     pending?.reject(err);
     pending = undefined;
   };

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { newId } from '../../db/ids.js';
 import { MAX_JSON_SAFE_MINOR } from '../../domain/money.js';
 import { type ParseOptions, type ParsedLine, parseStatement, type StatementFormat, StatementParseError } from '../../statements/index.js';
 
 /**
- * What the API thread hands over as workerData: the request body (its buffer transferred, not
- * copied, when the caller allows), how it is framed, and the line cap.
+ * What the API thread hands over as the worker's first message: the request body (its buffer
+ * transferred, not copied, when the caller allows), how it is framed, and the line cap. The
+ * worker is started before there is an upload (parse-off-loop.ts), so this is not workerData.
  */
 export interface ReadRequest {
   body: Uint8Array;
@@ -191,4 +192,4 @@ async function serve(request: ReadRequest): Promise<void> {
   });
 }
 
-if (parentPort && workerData) void serve(workerData as ReadRequest);
+parentPort?.once('message', (request: ReadRequest) => void serve(request));
