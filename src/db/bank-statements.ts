@@ -107,7 +107,8 @@ export async function markStatementDone(db: Queryable, id: string): Promise<void
  * is one JSON array of row arrays, passed as one parameter and taken apart by Postgres, so the
  * caller holds no object per line. Row layout: id, line_no, account, statement_ref, bank_reference,
  * booking_date, value_date, amount_minor (string), currency, direction, entry_status, reversal,
- * references (array), counterparty, text.
+ * references (a text[] literal, db/text-array-literal.ts: one cast, not a subquery per row),
+ * counterparty, text.
  */
 export async function insertEncodedLines(db: Queryable, statementId: string, batches: Iterable<string>): Promise<void> {
   for (const batch of batches) {
@@ -116,7 +117,7 @@ export async function insertEncodedLines(db: Queryable, statementId: string, bat
                                      currency, direction, entry_status, reversal, references_found, counterparty, text)
              SELECT r->>0, $1, (r->>1)::int, r->>2, r->>3, r->>4, (r->>5)::date, (r->>6)::date, (r->>7)::bigint,
                     r->>8, r->>9, r->>10, (r->>11)::boolean,
-                    ARRAY(SELECT jsonb_array_elements_text(r->12)), r->>13, r->>14
+                    (r->>12)::text[], r->>13, r->>14
                FROM jsonb_array_elements($2::jsonb) AS r`,
       values: [statementId, batch],
     });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import { newId } from '../../db/ids.js';
+import { newIds } from '../../db/ids.js';
+import { textArrayLiteral } from '../../db/text-array-literal.js';
 import { MAX_JSON_SAFE_MINOR } from '../../domain/money.js';
 import { type ParseOptions, type ParsedLine, parseStatement, type StatementFormat, StatementParseError } from '../../statements/index.js';
 
@@ -107,13 +108,13 @@ function assertStorable(lines: readonly ParsedLine[], maxLines: number): void {
 /**
  * One line as the INSERT reads it (db/bank-statements.ts insertEncodedLines): id, line_no, account,
  * statement_ref, bank_reference, booking_date, value_date, amount_minor (a string: a bigint),
- * currency, direction, entry_status, reversal, references, counterparty, text.
+ * currency, direction, entry_status, reversal, references (a text[] literal), counterparty, text.
  */
-function row(l: ParsedLine): unknown[] {
+function row(l: ParsedLine, id: string): unknown[] {
   // Batch items share their entry's reference; the position keeps them apart.
   const bankReference = l.bankReference === null ? null : l.batchIndex === null ? l.bankReference : `${l.bankReference}#${l.batchIndex}`;
   return [
-    newId('bln'),
+    id,
     l.index + 1,
     l.account,
     l.statementId,
@@ -125,7 +126,7 @@ function row(l: ParsedLine): unknown[] {
     l.direction,
     l.status,
     l.reversal,
-    l.references,
+    textArrayLiteral(l.references),
     l.counterparty,
     l.text,
   ];
@@ -136,8 +137,9 @@ export function encodeRows(lines: readonly ParsedLine[]): { rows: ArrayBuffer; b
   const parts: Buffer[] = [];
   const batchEnds: number[] = [];
   let size = 0;
+  const ids = newIds('bln', lines.length);
   for (let i = 0; i < lines.length; i += ROWS_PER_BATCH) {
-    const part = Buffer.from(JSON.stringify(lines.slice(i, i + ROWS_PER_BATCH).map(row)), 'utf8');
+    const part = Buffer.from(JSON.stringify(lines.slice(i, i + ROWS_PER_BATCH).map((l, k) => row(l, ids[i + k] ?? ''))), 'utf8');
     parts.push(part);
     size += part.byteLength;
     batchEnds.push(size);
