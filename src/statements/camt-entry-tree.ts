@@ -31,6 +31,10 @@ function isS(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }
 
+// The names camt uses. fast-xml-parser ends a name at any /\s/, Unicode spaces included, where
+// this scan stops only at XML's own; a name outside this set is left to the parser.
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
 /** Decodes the predefined entities; undefined when the text holds any other `&` (the parser's case). */
 function decoded(raw: string): string | undefined {
   let amp = raw.indexOf('&');
@@ -85,7 +89,7 @@ function readAttributes(tag: string, node: Record<string, XmlValue>): boolean | 
     const end = tag.indexOf(String.fromCharCode(quote), k + 1);
     if (end === -1) return undefined;
     // A prefixed name or a namespace declaration: the parser renames or drops those.
-    if (name === '' || name.indexOf(':') !== -1 || name === 'xmlns' || REPEATING.has(name)) return undefined;
+    if (!PLAIN_NAME.test(name) || name === 'xmlns' || REPEATING.has(name)) return undefined;
     const value = decoded(tag.slice(k + 1, end));
     if (value === undefined) return undefined;
     node[`@_${name}`] = value.trim();
@@ -152,7 +156,7 @@ export function scanEntryTree(entry: string): XmlNode | undefined {
     let nameEnd = 0;
     while (nameEnd < inner.length && !isS(inner.charCodeAt(nameEnd))) nameEnd++;
     const name = inner.slice(0, nameEnd);
-    if (name === '' || name.indexOf(':') !== -1 || name === '#text' || name === '__proto__' || name === 'constructor' || name === 'prototype') return undefined;
+    if (!PLAIN_NAME.test(name) || name === '__proto__' || name === 'constructor' || name === 'prototype') return undefined;
     const node: Record<string, XmlValue> = {};
     const hasAttributes = readAttributes(inner.slice(nameEnd), node);
     if (hasAttributes === undefined) return undefined;

@@ -89,6 +89,9 @@ describe('scanEntryTree', () => {
       '<Ntry><A Bal="1">1</A></Ntry>',
       '<Ntry><A>1</A></Ntry> ',
       '<Ntry><A>1</A></Ntry><Ntry/>',
+      '<Ntry><Amt\uFEFFCcy="EUR">1</Amt\uFEFFCcy="EUR"></Ntry>', // a Unicode space the parser ends the name at
+      '<Ntry><Amt Ccy\u00a0="EUR">1</Amt></Ntry>',
+      '<Ntry><Nazwa>1</Nazwa><Kwotą>2</Kwotą></Ntry>', // names outside ASCII: the parser's
     ]) {
       assert.equal(scanEntryTree(fragment), undefined, fragment);
     }
