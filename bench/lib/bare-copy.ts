@@ -13,7 +13,7 @@ const BARE_TABLE = 'bench_bare_lines';
  * checks and indexes, over one connection. Returns the milliseconds the COPY took.
  */
 export async function bareCopy(pool: pg.Pool, statementId: string): Promise<{ ms: number; lines: number }> {
-  if (!/^[A-Za-z0-9_]+$/.test(statementId)) throw new Error(`unexpected statement id ${statementId}`);
+  if (!/^[A-Za-z0-9_-]+$/.test(statementId)) throw new Error(`unexpected statement id ${statementId}`);
   await pool.query(`CREATE TABLE IF NOT EXISTS ${BARE_TABLE} (LIKE bank_lines INCLUDING ALL)`);
   const client = await pool.connect();
   try {
