@@ -26,9 +26,10 @@ function startWorker(): Worker {
   return new Worker(boot, { eval: true });
 }
 
-// The next import's worker, started once the last one ended: starting a thread and loading the
-// parser is tens of milliseconds from dist/ and hundreds under tsx, paid before the upload
-// arrives instead of during it. It is still one fresh thread per import (never reused: an import
+// The next import's worker, started as soon as an import takes the current one (so even an upload
+// right behind another finds it loaded): starting a thread and loading the parser is tens of
+// milliseconds from dist/ and hundreds under tsx, paid before the upload arrives instead of
+// during it. At most one thread more than the imports running. It is still one fresh thread per import (never reused: an import
 // that ran out of time or memory takes its thread with it), it holds no file until an import
 // hands it one, and unref'd it keeps no process alive.
 let spare: Worker | undefined;
@@ -102,8 +103,8 @@ function unreadable(why: string): UnprocessableContentError {
  * encoding of the lines all happen there, and the lines come back as one transferred ArrayBuffer
  * (EncodedStatement), not as objects to be deserialised here. The worker is stopped when
  * `budgetMs` is spent, counted from its start (a synchronous parse on the main thread could not be
- * interrupted at all). One worker per import, started ahead of it (prepareSpare) once an
- * import has ended, so the next one does not wait for a thread to load the parser.
+ * interrupted at all). One worker per import, started ahead of it (prepareSpare) when the
+ * previous import began, so the next one does not wait for a thread to load the parser.
  *
  * `transfer` moves the body's memory to the worker instead of copying it (the caller's Buffer is
  * then empty); only when the Buffer owns its whole ArrayBuffer, never a slice of Node's pool.
@@ -112,6 +113,7 @@ export function readOffLoop(body: Buffer, opts: { contentType: string; maxLines:
   const ownsBuffer = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
   const transferList = opts.transfer && ownsBuffer ? [body.buffer] : [];
   const worker = takeWorker();
+  prepareSpare();
   worker.postMessage({ body, contentType: opts.contentType, maxLines: opts.maxLines } satisfies ReadRequest, transferList);
   // Each stage waits on its own reply; whatever stops the worker early rejects the one pending.
   let pending: { resolve: (reply: ReadReply) => void; reject: (err: Error) => void } | undefined;
@@ -122,7 +124,6 @@ export function readOffLoop(body: Buffer, opts: { contentType: string; maxLines:
     ended = err;
     clearTimeout(timer);
     void worker.terminate();
-    prepareSpare();
     pending?.reject(err);
     pending = undefined;
   };
