@@ -3,13 +3,15 @@ import { markManyDelivered } from '../db/inbound-requests.js';
 import type { Queryable } from '../db/pool.js';
 
 /**
- * The 'delivered' marks of callbacks whose signal reached their workflow, written after the answer
- * and many to one UPDATE: while one batch is being written the next gathers (a group commit), so
- * under load a callback costs its journal INSERT and its signal, not a third round trip.
+ * The 'delivered' marks of callbacks whose signal reached their workflow (sent by the dispatcher
+ * after the answer, src/relay/callback-dispatch.ts), many to one UPDATE: while one batch is being
+ * written the next gathers (a group commit), so under load a callback costs its journal INSERT and
+ * its signal, not a third round trip.
  *
  * The mark is bookkeeping for the relay, not the journal: the request was journaled and accepted
  * (committed) before it was signalled, and Temporal keeps the signal. A mark lost to a crash or a
- * failed write leaves the row 'accepted', and the relay signals it again after a minute — a second
+ * failed write leaves the row 'accepted', and the relay signals it again once no live dispatcher
+ * can hold it (dispatchBoundMs + CALLBACK_RELAY_GRACE_MS after it was accepted) — a second
  * delivery of one outcome, which a running payment workflow ignores; if it has closed meanwhile in
  * the state the callback reports, deliverCallback marks the row 'delivered', not 'late'.
  */
