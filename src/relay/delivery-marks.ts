@@ -15,6 +15,13 @@ import type { Queryable } from '../db/pool.js';
  * delivery of one outcome, which a running payment workflow ignores; if it has closed meanwhile in
  * the state the callback reports, deliverCallback marks the row 'delivered', not 'late'.
  */
+/**
+ * How long the first mark of a batch waits for others. Under light load a callback arrives every
+ * few milliseconds and each mark would otherwise be its own UPDATE (a round trip per callback,
+ * which the dispatcher's signal already costs); the mark is bookkeeping, so a short wait is free.
+ */
+export const MARK_GATHER_MS = 20;
+
 export class DeliveryMarks {
   private waiting: bigint[] = [];
   private writing: Promise<void> | undefined;
@@ -22,6 +29,7 @@ export class DeliveryMarks {
   constructor(
     private readonly db: Queryable,
     private readonly log: Pick<Logger, 'warn'>,
+    private readonly gatherMs = MARK_GATHER_MS,
   ) {}
 
   add(journalId: bigint): void {
@@ -35,6 +43,7 @@ export class DeliveryMarks {
   }
 
   private async drain(): Promise<void> {
+    if (this.gatherMs > 0) await new Promise((resolve) => setTimeout(resolve, this.gatherMs));
     while (this.waiting.length > 0) {
       const batch = this.waiting;
       this.waiting = [];

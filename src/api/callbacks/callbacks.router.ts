@@ -3,7 +3,7 @@ import { journalCallback } from '../../db/callback-journal.js';
 import { journalInbound, type NewInboundRequest, rejectInbound } from '../../db/inbound-requests.js';
 import { ipAllowed } from '../../gateways/cidr.js';
 import type { AppEnv } from '../env.js';
-import { journalHeaders, readBodyCapped, sourceIp } from '../inbound.js';
+import { readBodyCapped, redactedHeaders, sourceIp } from '../inbound.js';
 import { problemContent } from '../openapi-common.js';
 import { problemBody, problemResponse } from '../problem.js';
 import { type CallbackRefusal, refusal, screenCallback } from './screen.js';
@@ -68,12 +68,13 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
     const cap = listening ? deps.config.MAX_BODY_BYTES : UNKNOWN_GATEWAY_BODY_BYTES;
     const { text, truncated } = await readBodyCapped(c.req.raw, cap);
     const metricsGateway = gateway ? gateway.name : UNKNOWN_GATEWAY_LABEL;
+    const headers = c.req.header(); // read once: for the signature check and, redacted, the journal
     const request: NewInboundRequest = {
       channel: 'callback',
       source: gateway ? gateway.name : gatewayName.slice(0, UNKNOWN_GATEWAY_NAME_CHARS),
       method: c.req.method,
       path: c.req.path.slice(0, 200),
-      headers: journalHeaders(c),
+      headers: redactedHeaders(headers),
       body: text,
       bodyTruncated: truncated,
       sourceIp: ip,
@@ -90,7 +91,7 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
       ip,
       body: text,
       truncated,
-      headers: c.req.header(),
+      headers,
       maxBodyBytes: deps.config.MAX_BODY_BYTES,
       nowSeconds: Math.floor(deps.now().getTime() / 1000),
     });
