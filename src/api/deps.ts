@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { buildGateways } from '../gateways/registry.js';
 import { createTemporalClient } from '../temporal/connection.js';
+import { noteDeliveryFailure } from '../db/inbound-requests.js';
 import { CallbackDispatcher } from '../relay/callback-dispatch.js';
 import { deliverCallback } from '../relay/callbacks.js';
 import { DeliveryMarks } from '../relay/delivery-marks.js';
@@ -35,5 +36,10 @@ export function callbackDispatcher(deps: Pick<AppDeps, 'pool' | 'temporal' | 'lo
     deps.log,
     deps.config.CALLBACK_DISPATCH_MAX_PENDING,
     deps.config.CALLBACK_DISPATCH_CONCURRENCY,
+    {
+      // Recorded as an attempt, so the relay takes the row on its next tick once Temporal is back.
+      leave: (job) => noteDeliveryFailure(deps.pool, job.journalId, 'not signalled: Temporal was unreachable a moment before; the relay delivers it'),
+      awayMs: deps.config.RELAY_INTERVAL_MS,
+    },
   );
 }

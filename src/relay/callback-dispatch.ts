@@ -46,12 +46,21 @@ export class CallbackDispatcher {
   private readonly queue: DispatchJob[] = [];
   private readonly waiting: Array<() => void> = [];
   private idle: Array<() => void> = [];
+  /** Until then, Temporal failed a signal a moment ago: jobs go straight to the relay. */
+  private awayUntil = 0;
 
   constructor(
     private readonly deliver: (job: DispatchJob) => Promise<DeliveryResult>,
     private readonly log: Pick<Logger, 'warn'>,
     private readonly maxPending: number,
     private readonly concurrency: number,
+    /**
+     * While Temporal is away (a signal failed in the last `awayMs`), a job is not signalled but
+     * left for the relay at once (`leave` records the attempt), so a stalled Temporal does not hold
+     * every slot for a signal timeout each and slow answers to a crawl; one signal after `awayMs`
+     * probes again.
+     */
+    private readonly away: { leave: (job: DispatchJob) => Promise<void>; awayMs: number } | undefined = undefined,
   ) {}
 
   /** Slots held: reserved by a request, queued, or being signalled. */
@@ -108,7 +117,8 @@ export class CallbackDispatcher {
 
   private async run(job: DispatchJob): Promise<void> {
     try {
-      await this.deliver(job);
+      if (this.away && Date.now() < this.awayUntil) await this.away.leave(job);
+      else if ((await this.deliver(job)) === 'pending' && this.away) this.awayUntil = Date.now() + this.away.awayMs;
     } catch (err) {
       // deliverCallback records a failed signal itself; this is Postgres failing too. The row has
       // no attempt recorded, so the relay takes it once dispatchBoundMs has passed.

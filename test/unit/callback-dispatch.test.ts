@@ -123,6 +123,33 @@ describe('the callback dispatcher (src/relay/callback-dispatch.ts)', () => {
     stuck.release(3);
   });
 
+  it('while Temporal is away leaves jobs to the relay at once instead of holding slots, and probes again later', async () => {
+    const signalled: number[] = [];
+    const left: number[] = [];
+    let temporalUp = false;
+    const dispatcher = new CallbackDispatcher(
+      async (j) => {
+        signalled.push(Number(j.journalId));
+        return temporalUp ? 'delivered' : 'pending'; // 'pending': the signal failed, the row is the relay's
+      },
+      silent,
+      10,
+      1,
+      { leave: async (j) => void left.push(Number(j.journalId)), awayMs: 200 },
+    );
+    (await dispatcher.reserve()).dispatch(job(1));
+    await dispatcher.drain(1000);
+    for (let i = 2; i <= 4; i++) (await dispatcher.reserve()).dispatch(job(i));
+    assert.equal(await dispatcher.drain(1000), 0);
+    assert.deepEqual([signalled, left], [[1], [2, 3, 4]], 'one failed signal, then the rest left for the relay without a try');
+    temporalUp = true;
+    await new Promise((r) => setTimeout(r, 250));
+    (await dispatcher.reserve()).dispatch(job(5));
+    assert.equal(await dispatcher.drain(1000), 0);
+    assert.deepEqual(signalled, [1, 5], 'after awayMs the next job is signalled again');
+    assert.equal(dispatcher.pending, 0);
+  });
+
   it('states how long a live dispatcher can hold a row, which the relay waits out', () => {
     // 256 rows, 32 at a time, each signal at most 5 s: 8 rounds before the last starts, then its own.
     assert.equal(dispatchBoundMs({ CALLBACK_DISPATCH_MAX_PENDING: 256, CALLBACK_DISPATCH_CONCURRENCY: 32, CALLBACK_SIGNAL_TIMEOUT_MS: 5000 }), 45_000);
