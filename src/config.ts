@@ -127,6 +127,20 @@ export const ConfigSchema = z.object({
   /** How long a callback request waits on Temporal before leaving delivery to the relay. */
   CALLBACK_SIGNAL_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  /**
+   * Accepted callbacks an API process holds for signalling after their answer (src/relay/callback-dispatch.ts);
+   * at the bound a callback waits for a slot before it is journaled, so answers slow to Temporal's pace.
+   */
+  CALLBACK_DISPATCH_MAX_PENDING: z.coerce.number().int().min(1).default(256),
+  /** Signals the dispatcher sends at once. */
+  CALLBACK_DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).default(32),
+  /** How long a stopping API waits for its dispatcher to signal what it holds; the rest is the relay's. */
+  CALLBACK_DISPATCH_DRAIN_MS: z.coerce.number().int().min(0).default(10_000),
+  /**
+   * Beyond the longest a live dispatcher can hold an accepted row (dispatchBoundMs), how long the
+   * relay leaves it alone before taking it as abandoned (a process that died before signalling).
+   */
+  CALLBACK_RELAY_GRACE_MS: z.coerce.number().int().min(0).default(60_000),
   /** How long an Idempotency-Key and its saved response are kept (ISO 8601 duration); older keys start over and are deleted. */
   IDEMPOTENCY_KEY_TTL: z
     .string()

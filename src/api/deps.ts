@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { buildGateways } from '../gateways/registry.js';
 import { createTemporalClient } from '../temporal/connection.js';
+import { noteDeliveryFailure } from '../db/inbound-requests.js';
+import { CallbackDispatcher } from '../relay/callback-dispatch.js';
+import { deliverCallback } from '../relay/callbacks.js';
 import { DeliveryMarks } from '../relay/delivery-marks.js';
 import { ImportSlots } from './bank-statements/import-slots.js';
 import type { AppDeps } from './env.js';
@@ -10,15 +13,33 @@ import { createMetrics } from './middleware/metrics.js';
 
 /** The API's dependencies from config, a pool and a logger: one recipe for the process and tests. */
 export function buildAppDeps(config: Config, pool: pg.Pool, log: Logger): AppDeps {
+  const temporal = createTemporalClient(config);
+  const deliveryMarks = new DeliveryMarks(pool, log);
   return {
     config,
     pool,
-    temporal: createTemporalClient(config),
+    temporal,
     gateways: buildGateways(config, { db: pool }),
     log,
     metrics: createMetrics(),
     now: () => new Date(),
     statementImports: new ImportSlots(config.STATEMENT_MAX_CONCURRENT_IMPORTS),
-    deliveryMarks: new DeliveryMarks(pool, log),
+    deliveryMarks,
+    callbackDispatch: callbackDispatcher({ pool, temporal, log, config }, deliveryMarks),
   };
+}
+
+/** The dispatcher that signals accepted callbacks after their answer, through these deps. */
+export function callbackDispatcher(deps: Pick<AppDeps, 'pool' | 'temporal' | 'log' | 'config'>, marks: DeliveryMarks): CallbackDispatcher {
+  return new CallbackDispatcher(
+    (job) => deliverCallback(deps, job.journalId, job.paymentId, job.outcome, marks),
+    deps.log,
+    deps.config.CALLBACK_DISPATCH_MAX_PENDING,
+    deps.config.CALLBACK_DISPATCH_CONCURRENCY,
+    {
+      // Recorded as an attempt, so the relay takes the row on its next tick once Temporal is back.
+      leave: (job) => noteDeliveryFailure(deps.pool, job.journalId, 'not signalled: Temporal was unreachable a moment before; the relay delivers it'),
+      awayMs: deps.config.RELAY_INTERVAL_MS,
+    },
+  );
 }

@@ -6,6 +6,7 @@ import type { ApiKeyScope } from '../db/api-keys.js';
 import type { GatewayRegistry } from '../gateways/types.js';
 import type { ImportSlots } from './bank-statements/import-slots.js';
 import type { Metrics } from './middleware/metrics.js';
+import type { CallbackDispatcher } from '../relay/callback-dispatch.js';
 import type { DeliveryMarks } from '../relay/delivery-marks.js';
 
 /** Everything the API needs, built once in src/api/main.ts; tests build the same with their own. */
@@ -21,6 +22,8 @@ export interface AppDeps {
   statementImports: ImportSlots;
   /** The 'delivered' marks of signalled callbacks, written after the answer in batches; flushed on stop. */
   deliveryMarks: DeliveryMarks;
+  /** Signals accepted callbacks after their answer, a bounded backlog; drained on stop, the rest is the relay's. */
+  callbackDispatch: CallbackDispatcher;
 }
 
 /** The caller, as authenticated by an API key. */

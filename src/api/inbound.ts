@@ -8,8 +8,13 @@ const REDACTED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorizatio
 
 /** Headers as journaled: everything the sender sent, minus credentials of ours. */
 export function journalHeaders(c: Context<AppEnv>): Record<string, string> {
+  return redactedHeaders(c.req.header());
+}
+
+/** The same from headers already read (c.req.header() builds a new record on every call). */
+export function redactedHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(c.req.header())) out[k] = REDACTED_HEADERS.has(k) ? '[redacted]' : v;
+  for (const [k, v] of Object.entries(headers)) out[k] = REDACTED_HEADERS.has(k) ? '[redacted]' : v;
   return out;
 }
 

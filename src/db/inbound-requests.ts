@@ -93,14 +93,18 @@ export async function rejectInbound(db: Queryable, id: bigint, outcome: InboundO
   });
 }
 
-/** Records that the accepted request reached its workflow ('delivered') or that it had closed ('late'). */
-export async function markDelivered(db: Queryable, id: bigint, outcome: 'delivered' | 'late', detail?: string): Promise<void> {
-  await db.query({
+/**
+ * Records that the accepted request reached its workflow ('delivered') or that it had closed
+ * ('late'). Returns false when the row had already left 'accepted' (another delivery marked it).
+ */
+export async function markDelivered(db: Queryable, id: bigint, outcome: 'delivered' | 'late', detail?: string): Promise<boolean> {
+  const res = await db.query({
     text: `UPDATE inbound_requests SET outcome = $2, outcome_detail = COALESCE($3, outcome_detail),
                   delivered_at = now(), attempts = attempts + 1
             WHERE id = $1 AND outcome = 'accepted'`,
     values: [id.toString(), outcome, detail ?? null],
   });
+  return res.rowCount === 1;
 }
 
 /** markDelivered for many requests at once (src/relay/delivery-marks.ts batches them). */
@@ -120,16 +124,16 @@ export async function noteDeliveryFailure(db: Queryable, id: bigint, detail: str
 }
 
 /**
- * Accepted requests not yet delivered, oldest first: those whose own request already tried
- * (attempts > 0), and those abandoned mid-request (decided before `abandonedBefore`, e.g. the API
- * process died between accepting and signalling).
+ * Accepted requests not yet delivered, oldest first: those already tried (attempts > 0), and those
+ * decided more than `abandonedAfterMs` ago by Postgres's clock (the one that wrote decided_at, so
+ * the API hosts' clocks do not matter), e.g. the API process died between accepting and signalling.
  */
-export async function listUndelivered(db: Queryable, abandonedBefore: Date, limit: number): Promise<InboundRequestRow[]> {
+export async function listUndelivered(db: Queryable, abandonedAfterMs: number, limit: number): Promise<InboundRequestRow[]> {
   const res = await db.query<InboundRequestRow>({
     text: `SELECT * FROM inbound_requests
-            WHERE outcome = 'accepted' AND (attempts > 0 OR decided_at < $1)
+            WHERE outcome = 'accepted' AND (attempts > 0 OR decided_at < now() - $1::int * interval '1 millisecond')
             ORDER BY id LIMIT $2`,
-    values: [abandonedBefore, limit],
+    values: [abandonedAfterMs, limit],
   });
   return res.rows;
 }

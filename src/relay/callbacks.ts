@@ -4,6 +4,7 @@ import { findPayment } from '../db/payments.js';
 import { inTransaction } from '../db/pool.js';
 import type { GatewayOutcome } from '../domain/payment.js';
 import { signalGatewayOutcome } from '../temporal/signals.js';
+import { dispatchBoundMs } from './callback-dispatch.js';
 import type { DeliveryMarks } from './delivery-marks.js';
 import type { RelayDeps } from './deps.js';
 
@@ -11,9 +12,9 @@ export type DeliveryResult = 'delivered' | 'late' | 'pending';
 
 /**
  * Signals the payment workflow with an accepted callback and records the result on its journal
- * row: at once by the callback endpoint after the journal commit, and again by the relay. A closed
- * workflow makes the row 'late' (kept for a person); an unreachable Temporal leaves it 'accepted'
- * for the relay.
+ * row: by the API's dispatcher after the answer (src/relay/callback-dispatch.ts), and again by the
+ * relay. A closed workflow makes the row 'late' (kept for a person); an unreachable Temporal leaves
+ * it 'accepted' for the relay.
  */
 export async function deliverCallback(
   deps: Pick<RelayDeps, 'pool' | 'temporal' | 'log' | 'config'>,
@@ -46,20 +47,24 @@ export async function deliverCallback(
       await markDelivered(tx, journalId, 'delivered', `the payment was already ${outcome.status} when this was resent`);
       return 'delivered';
     }
-    await markDelivered(tx, journalId, 'late', 'the payment workflow had already closed');
-    if (outcome.status === 'succeeded') await noteLateSuccess(tx, paymentId, outcome);
+    // Only the delivery that moves the row writes the event: the dispatcher and the relay may both
+    // hold one row (a slow signal past the relay's wait), and a late success is noted once.
+    if (await markDelivered(tx, journalId, 'late', 'the payment workflow had already closed')) {
+      if (outcome.status === 'succeeded') await noteLateSuccess(tx, paymentId, outcome);
+    }
     return 'late';
   });
 }
 
 /**
- * Accepted callbacks whose signal failed (Temporal was down), oldest first. Returns false when
- * Temporal is still away, so the tick ends there.
+ * Accepted callbacks no live dispatcher holds, oldest first: those whose signal failed (Temporal
+ * was down; attempts > 0) and those abandoned — decided longer ago than any live dispatcher holds
+ * a row (dispatchBoundMs) plus CALLBACK_RELAY_GRACE_MS, so their API process died between
+ * answering and signalling. Returns false when Temporal is still away, so the tick ends there.
  */
 export async function relayCallbacks(deps: RelayDeps): Promise<boolean> {
-  // Rows whose request is still signalling (no attempt recorded yet) are left alone for a minute.
-  const abandonedBefore = new Date(Date.now() - 60_000 - deps.config.CALLBACK_SIGNAL_TIMEOUT_MS);
-  for (const row of await listUndelivered(deps.pool, abandonedBefore, 100)) {
+  const abandonedAfterMs = dispatchBoundMs(deps.config) + deps.config.CALLBACK_RELAY_GRACE_MS;
+  for (const row of await listUndelivered(deps.pool, abandonedAfterMs, 100)) {
     if (!row.payment_id) continue;
     const result = await deliverCallback(deps, row.id, row.payment_id, row.signal as GatewayOutcome);
     if (result === 'pending') return false; // Temporal still down: try again next tick.

@@ -8,5 +8,13 @@ export interface RelayDeps {
   pool: pg.Pool;
   temporal: Client;
   log: Logger;
-  config: Pick<Config, 'CALLBACK_SIGNAL_TIMEOUT_MS' | 'RELAY_INTERVAL_MS' | 'TEMPORAL_TASK_QUEUE'>;
+  config: Pick<
+    Config,
+    | 'CALLBACK_SIGNAL_TIMEOUT_MS'
+    | 'RELAY_INTERVAL_MS'
+    | 'TEMPORAL_TASK_QUEUE'
+    | 'CALLBACK_DISPATCH_MAX_PENDING'
+    | 'CALLBACK_DISPATCH_CONCURRENCY'
+    | 'CALLBACK_RELAY_GRACE_MS'
+  >;
 }

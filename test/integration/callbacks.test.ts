@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createApp } from '../../src/api/create-app.js';
+import { callbackDispatcher } from '../../src/api/deps.js';
+import { DeliveryMarks } from '../../src/relay/delivery-marks.js';
 import { journalCallback } from '../../src/db/callback-journal.js';
 import { createTemporalClient } from '../../src/temporal/connection.js';
 import { webhookHeaders } from '../../src/gateways/standard-webhooks.js';
@@ -41,6 +43,13 @@ describe('gateway callbacks', () => {
   }
 
   const signed = (body: string, id = `msg_${randomUUID()}`) => webhookHeaders(secret, id, Math.floor(Date.now() / 1000), body);
+
+  /** The answer does not wait for the signal: polls the journal row until it leaves 'accepted'. */
+  const settledRow = (journalId: number) =>
+    waitFor(`journal row ${journalId} to be delivered or late`, async () => {
+      const r = await stack.pool.query('SELECT * FROM inbound_requests WHERE id = $1', [journalId]);
+      return r.rows[0].outcome === 'accepted' ? undefined : r.rows[0];
+    });
 
   async function assertUnchanged(paymentId: string) {
     const p = await stack.request('GET', `/v1/payments/${paymentId}`);
@@ -118,7 +127,7 @@ describe('gateway callbacks', () => {
     const first = await send(body, headers);
     const second = await send(body, headers);
     assert.equal(first.res.status, 200);
-    assert.equal(first.res.json.status, 'delivered');
+    assert.equal(first.res.json.status, 'accepted', 'journaled and queued; the signal follows the answer');
     assert.equal(second.res.status, 200);
     assert.equal(second.res.json.status, 'duplicate');
     assert.equal(second.row.outcome, 'duplicate');
@@ -137,9 +146,9 @@ describe('gateway callbacks', () => {
     const copies = await Promise.all(Array.from({ length: 8 }, () => send(body, headers)));
     assert.deepEqual(copies.map((c) => c.res.status), Array(8).fill(200));
     const statuses = copies.map((c) => c.res.json.status as string).sort();
-    assert.deepEqual(statuses, ['delivered', ...Array(7).fill('duplicate')]);
-    // The 'delivered' mark follows the answer (src/relay/delivery-marks.ts).
-    await stack.deps.deliveryMarks.flush();
+    assert.deepEqual(statuses, ['accepted', ...Array(7).fill('duplicate')]);
+    const acceptedCopy = copies.find((c) => c.res.json.status === 'accepted');
+    assert.equal((await settledRow(acceptedCopy?.res.json.journal_id)).outcome, 'delivered');
     const journal = await stack.pool.query("SELECT outcome, count(*)::int AS n FROM inbound_requests WHERE event_id = $1 GROUP BY outcome ORDER BY outcome", [headers['webhook-id']]);
     assert.deepEqual(journal.rows, [{ outcome: 'delivered', n: 1 }, { outcome: 'duplicate', n: 7 }]);
   });
@@ -189,9 +198,11 @@ describe('gateway callbacks', () => {
     const workflow = stack.deps.temporal.workflow.getHandle(`payment:${payment.id}`);
     await workflow.result();
     const late = callbackBody(payment.id);
-    const { res, row } = await send(late, signed(late));
-    assert.equal(res.json.status, 'late');
+    const { res } = await send(late, signed(late));
+    assert.equal(res.json.status, 'accepted');
+    const row = await settledRow(res.json.journal_id);
     assert.equal(row.outcome, 'late');
+    assert.equal(row.attempts, 1);
     assert.equal((await stack.request('GET', `/v1/payments/${payment.id}`)).json.status, 'failed');
     const events = await stack.request('GET', `/v1/events?aggregate_id=${payment.id}`);
     assert.deepEqual(events.json.data.map((e: { type: string }) => e.type), ['payment.created', 'payment.failed', 'payment.late_success']);
@@ -203,9 +214,11 @@ describe('gateway callbacks', () => {
     await send(first, signed(first));
     await stack.deps.temporal.workflow.getHandle(`payment:${payment.id}`).result();
     const again = callbackBody(payment.id);
-    const { res, row } = await send(again, signed(again));
-    assert.equal(res.json.status, 'delivered');
+    const { res } = await send(again, signed(again));
+    assert.equal(res.json.status, 'accepted');
+    const row = await settledRow(res.json.journal_id);
     assert.equal(row.outcome, 'delivered');
+    assert.equal(row.outcome_detail, 'the payment was already succeeded when this was resent');
     const events = await stack.request('GET', `/v1/events?aggregate_id=${payment.id}`);
     assert.deepEqual(events.json.data.map((e: { type: string }) => e.type), ['payment.created', 'payment.succeeded']);
   });
@@ -214,12 +227,16 @@ describe('gateway callbacks', () => {
     const payment = await createPayment(stack, (await createCustomer(stack)).id);
     // An API process whose Temporal is down: same database, a Temporal address nothing listens on.
     const downTemporal = createTemporalClient({ TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, TEMPORAL_NAMESPACE: 'default' });
-    const cutOff = createApp({ ...stack.deps, temporal: downTemporal });
+    const cutOffDeps = { ...stack.deps, temporal: downTemporal };
+    const cutOffDispatch = callbackDispatcher(cutOffDeps, new DeliveryMarks(stack.pool, stack.deps.log));
+    const cutOff = createApp({ ...cutOffDeps, callbackDispatch: cutOffDispatch });
     const body = callbackBody(payment.id);
     const res = await cutOff.request('/v1/callbacks/sandbox', { method: 'POST', body, headers: { 'content-type': 'application/json', ...signed(body) } });
     assert.equal(res.status, 200, 'the sender is answered once the journal row is committed');
     const receipt = (await res.json()) as { status: string; journal_id: number };
     assert.equal(receipt.status, 'accepted');
+    // Its dispatcher's signal fails (recorded as an attempt) and leaves the row for the relay.
+    assert.equal(await cutOffDispatch.drain(10_000), 0);
     await downTemporal.connection.close().catch(() => undefined);
 
     // The running stack's relay (Temporal reachable) picks the row up.

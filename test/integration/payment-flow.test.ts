@@ -66,7 +66,11 @@ describe('walking skeleton: customer → payment → sandbox checkout → signed
     assert.equal(succeeded.payload.amount, 1815);
     assert.equal(succeeded.payload.customer_id, customer.id);
 
-    const journal = await stack.pool.query('SELECT outcome, source_ip, body FROM inbound_requests WHERE payment_id = $1', [payment.id]);
+    // The callback's answer does not wait for its signal; the dispatcher marks the row after it.
+    const journal = await waitFor('the callback to be marked delivered', async () => {
+      const r = await stack.pool.query('SELECT outcome, source_ip, body FROM inbound_requests WHERE payment_id = $1', [payment.id]);
+      return r.rows[0]?.outcome === 'accepted' ? undefined : r;
+    });
     assert.equal(journal.rowCount, 1);
     assert.equal(journal.rows[0].outcome, 'delivered');
     assert.ok(journal.rows[0].source_ip, 'the source IP is journaled');

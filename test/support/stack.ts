@@ -109,6 +109,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
       await stopRelay();
       await stopCleanup();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await deps.callbackDispatch.drain(10_000);
       worker?.shutdown();
       await workerRun;
       await connection.close();

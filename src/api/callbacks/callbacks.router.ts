@@ -3,10 +3,9 @@ import { journalCallback } from '../../db/callback-journal.js';
 import { journalInbound, type NewInboundRequest, rejectInbound } from '../../db/inbound-requests.js';
 import { ipAllowed } from '../../gateways/cidr.js';
 import type { AppEnv } from '../env.js';
-import { journalHeaders, readBodyCapped, sourceIp } from '../inbound.js';
+import { readBodyCapped, redactedHeaders, sourceIp } from '../inbound.js';
 import { problemContent } from '../openapi-common.js';
 import { problemBody, problemResponse } from '../problem.js';
-import { deliverCallback } from '../../relay/index.js';
 import { type CallbackRefusal, refusal, screenCallback } from './screen.js';
 
 /** Of a callback to a gateway we do not have, the journal keeps this much body and name. */
@@ -18,17 +17,25 @@ const CallbackReceipt = z
   .object({
     received: z.literal(true),
     journal_id: z.number().int(),
-    status: z.enum(['delivered', 'accepted', 'duplicate', 'late']),
+    status: z.enum(['accepted', 'duplicate']).openapi({
+      description:
+        "'accepted': journaled (committed) and queued for its payment workflow, which this process signals next — " +
+        "or, should that fail or the process stop, the relay does. 'duplicate': the sender's message id was already " +
+        'accepted; nothing more is done. Whether and when it reached the workflow (delivered, or late: the payment had ' +
+        "already ended) is the journal row's outcome: GET /v1/callbacks (admin), the entry with id journal_id.",
+    }),
   })
   .openapi('CallbackReceipt');
 
 /**
  * Gateway callbacks. Each request is checked (screen.ts: no I/O), then journaled (raw body,
  * headers, source IP) with its verdict — accepted, a duplicate of the sender's message id, or why it
- * is refused — in one INSERT that commits before anything acts on it; then an accepted one is
- * signalled to its payment workflow. Every refusal is recorded on the journal row and changes
- * nothing else. Round trips are what a callback costs under load (bench:callbacks): it waits for one
- * INSERT and the signal; the 'delivered' mark follows the answer, batched (src/relay/delivery-marks.ts).
+ * is refused — in one INSERT that commits before anything acts on it (DESIGN.md §3.4). The answer
+ * waits for that commit and no more: an accepted row is handed to this process's dispatcher
+ * (src/relay/callback-dispatch.ts), which signals its payment workflow and marks it 'delivered' or
+ * 'late' after the answer. A request takes its place in the dispatcher's bounded backlog before the
+ * INSERT, so a full backlog slows answers rather than queueing without bound. Every refusal is
+ * recorded on the journal row and changes nothing else.
  */
 export function callbacksRouter(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -40,7 +47,7 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
     summary: 'Receive a gateway callback (signed with Standard Webhooks headers)',
     request: { params: z.object({ gateway: z.string().openapi({ param: { name: 'gateway', in: 'path' }, example: 'sandbox' }) }) },
     responses: {
-      200: { description: 'Journaled and accepted (or recognised as a repeat)', content: { 'application/json': { schema: CallbackReceipt } } },
+      200: { description: 'Journaled and queued for its payment workflow (or recognised as a repeat); delivery shows on the journal row', content: { 'application/json': { schema: CallbackReceipt } } },
       400: { description: 'Malformed JSON or wrong shape', content: problemContent },
       401: { description: 'Missing or bad signature', content: problemContent },
       403: { description: "The sender's address is outside the gateway's callback allowlist", content: problemContent },
@@ -61,12 +68,13 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
     const cap = listening ? deps.config.MAX_BODY_BYTES : UNKNOWN_GATEWAY_BODY_BYTES;
     const { text, truncated } = await readBodyCapped(c.req.raw, cap);
     const metricsGateway = gateway ? gateway.name : UNKNOWN_GATEWAY_LABEL;
+    const headers = c.req.header(); // read once: for the signature check and, redacted, the journal
     const request: NewInboundRequest = {
       channel: 'callback',
       source: gateway ? gateway.name : gatewayName.slice(0, UNKNOWN_GATEWAY_NAME_CHARS),
       method: c.req.method,
       path: c.req.path.slice(0, 200),
-      headers: journalHeaders(c),
+      headers: redactedHeaders(headers),
       body: text,
       bodyTruncated: truncated,
       sourceIp: ip,
@@ -83,7 +91,7 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
       ip,
       body: text,
       truncated,
-      headers: c.req.header(),
+      headers,
       maxBodyBytes: deps.config.MAX_BODY_BYTES,
       nowSeconds: Math.floor(deps.now().getTime() / 1000),
     });
@@ -92,7 +100,17 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
       return answer(screened);
     }
     const { message, signedMode } = screened;
-    const entry = await journalCallback(deps.pool, { ...request, eventId: message.eventId, paymentId: message.paymentId, signedMode, signal: message.outcome });
+    // The place in the backlog first: an accepted row is then handed over at once, never held
+    // here unqueued, and the relay's wait (dispatchBoundMs) counts from its decided_at.
+    const slot = await deps.callbackDispatch.reserve();
+    const entry = await journalCallback(deps.pool, { ...request, eventId: message.eventId, paymentId: message.paymentId, signedMode, signal: message.outcome }).catch(
+      (err: unknown) => {
+        slot.release(); // nothing was journaled (Postgres away: a 503), so nothing to signal
+        throw err;
+      },
+    );
+    if (entry.outcome === 'accepted') slot.dispatch({ journalId: entry.id, paymentId: message.paymentId, outcome: message.outcome });
+    else slot.release();
     if (entry.outcome === 'received') {
       // A payment keeps the mode it started in: a live-signed callback cannot complete a test payment.
       const why = entry.payment?.gateway === screened.gateway.name
@@ -105,10 +123,8 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
       deps.metrics.callbacks.inc({ gateway: metricsGateway, outcome: 'duplicate' });
       return c.json({ received: true as const, journal_id: Number(entry.id), status: 'duplicate' as const }, 200);
     }
-    const delivered = await deliverCallback(deps, entry.id, message.paymentId, message.outcome, deps.deliveryMarks);
-    const status = delivered === 'pending' ? 'accepted' : delivered;
-    deps.metrics.callbacks.inc({ gateway: metricsGateway, outcome: status });
-    return c.json({ received: true as const, journal_id: Number(entry.id), status }, 200);
+    deps.metrics.callbacks.inc({ gateway: metricsGateway, outcome: 'accepted' });
+    return c.json({ received: true as const, journal_id: Number(entry.id), status: 'accepted' as const }, 200);
   });
 
   return app;

@@ -35,7 +35,7 @@ const listJournalRoute = createRoute({
   path: '/v1/callbacks',
   tags: ['Gateway callbacks'],
   summary: 'The callback journal: every request that reached a callback endpoint, newest first',
-  description: 'Raw body, headers (credentials redacted), source address and how it ended. `accepted` rows are waiting for the relay (Temporal was unreachable).',
+  description: 'Raw body, headers (credentials redacted), source address and how it ended. `accepted` rows are journaled and on their way to their payment workflow: queued in the API that answered them, or waiting for the relay (Temporal was unreachable, or that API stopped before signalling). `delivered`: the workflow has it; `late`: the payment had already ended (a late success is kept as a payment.late_success event).',
   security: bearer,
   middleware: [requireScope('admin')] as const,
   request: {

@@ -1,0 +1,144 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { GatewayOutcome } from '../domain/payment.js';
+import type { DeliveryResult } from './callbacks.js';
+
+/** An accepted callback, committed in the journal, on its way to its payment workflow. */
+export interface DispatchJob {
+  journalId: bigint;
+  paymentId: string;
+  outcome: GatewayOutcome;
+}
+
+/** A place in the dispatcher's backlog, held from before the journal INSERT until the job is handed over. */
+export interface DispatchSlot {
+  /** Queues the accepted row for its signal; the slot is the job's until it is signalled. */
+  dispatch(job: DispatchJob): void;
+  /** Gives the place back unused (the request was a duplicate, refused, or its INSERT failed). */
+  release(): void;
+}
+
+type DispatchConfig = Pick<Config, 'CALLBACK_DISPATCH_MAX_PENDING' | 'CALLBACK_DISPATCH_CONCURRENCY' | 'CALLBACK_SIGNAL_TIMEOUT_MS'>;
+
+/**
+ * The longest an accepted row can sit in a live dispatcher before its signal has been tried: it
+ * was queued behind at most MAX_PENDING − 1 others, CONCURRENCY at a time, each signal bounded by
+ * CALLBACK_SIGNAL_TIMEOUT_MS, and then its own. The relay leaves a row this long (plus its grace)
+ * after its decided_at — the moment it was queued, since its slot was taken before the INSERT.
+ */
+export function dispatchBoundMs(config: DispatchConfig): number {
+  const rounds = Math.ceil(config.CALLBACK_DISPATCH_MAX_PENDING / config.CALLBACK_DISPATCH_CONCURRENCY);
+  return (rounds + 1) * config.CALLBACK_SIGNAL_TIMEOUT_MS;
+}
+
+/**
+ * Signals accepted callbacks to their payment workflows after the endpoint has answered them,
+ * with bounded concurrency (DESIGN.md §3.4: the answer waits for the committed journal row, not
+ * for Temporal). The backlog — slots taken, queued and in flight — never exceeds `maxPending`:
+ * a request takes its slot before its INSERT and waits for one when none is free, so under
+ * sustained overload answers slow down to the rate Temporal takes signals, and nothing is queued
+ * without bound or dropped. The queue is memory, the journal is the record: a row whose signal
+ * failed (noteDeliveryFailure) or whose process died is the relay's (src/relay/callbacks.ts).
+ */
+export class CallbackDispatcher {
+  private held = 0;
+  private running = 0;
+  private readonly queue: DispatchJob[] = [];
+  private readonly waiting: Array<() => void> = [];
+  private idle: Array<() => void> = [];
+  /** Until then, Temporal failed a signal a moment ago: jobs go straight to the relay. */
+  private awayUntil = 0;
+
+  constructor(
+    private readonly deliver: (job: DispatchJob) => Promise<DeliveryResult>,
+    private readonly log: Pick<Logger, 'warn'>,
+    private readonly maxPending: number,
+    private readonly concurrency: number,
+    /**
+     * While Temporal is away (a signal failed in the last `awayMs`), a job is not signalled but
+     * left for the relay at once (`leave` records the attempt), so a stalled Temporal does not hold
+     * every slot for a signal timeout each and slow answers to a crawl; one signal after `awayMs`
+     * probes again.
+     */
+    private readonly away: { leave: (job: DispatchJob) => Promise<void>; awayMs: number } | undefined = undefined,
+  ) {}
+
+  /** Slots held: reserved by a request, queued, or being signalled. */
+  get pending(): number {
+    return this.held;
+  }
+
+  /** Resolves with a slot once the backlog is under its bound, in the order requests asked. */
+  async reserve(): Promise<DispatchSlot> {
+    if (this.held < this.maxPending && this.waiting.length === 0) this.held += 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the slot is handed over already counted
+    let used = false;
+    return {
+      dispatch: (job) => {
+        if (used) throw new Error('a dispatch slot is used once');
+        used = true;
+        this.queue.push(job);
+        this.pump();
+      },
+      release: () => {
+        if (used) return;
+        used = true;
+        this.free();
+      },
+    };
+  }
+
+  /**
+   * Waits until every job handed over so far has been signalled (or failed and been left for the
+   * relay), at most `timeoutMs`. Returns how many jobs were still queued or in flight when it gave
+   * up: their rows stay 'accepted' and the relay delivers them.
+   */
+  async drain(timeoutMs: number): Promise<number> {
+    if (this.queue.length === 0 && this.running === 0) return 0;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.idle.push(resolve)),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    return this.queue.length + this.running;
+  }
+
+  private pump(): void {
+    while (this.running < this.concurrency) {
+      const job = this.queue.shift();
+      if (!job) break;
+      this.running += 1;
+      void this.run(job);
+    }
+  }
+
+  private async run(job: DispatchJob): Promise<void> {
+    try {
+      if (this.away && Date.now() < this.awayUntil) await this.away.leave(job);
+      else if ((await this.deliver(job)) === 'pending' && this.away) this.awayUntil = Date.now() + this.away.awayMs;
+    } catch (err) {
+      // deliverCallback records a failed signal itself; this is Postgres failing too. The row has
+      // no attempt recorded, so the relay takes it once dispatchBoundMs has passed.
+      this.log.warn({ err, journalId: job.journalId.toString() }, 'callback dispatch failed; the relay will deliver it');
+    } finally {
+      this.running -= 1;
+      this.free();
+      this.pump();
+      if (this.queue.length === 0 && this.running === 0) {
+        const idle = this.idle;
+        this.idle = [];
+        for (const resolve of idle) resolve();
+      }
+    }
+  }
+
+  /** A slot comes back: the longest waiter takes it as it is, else the count drops. */
+  private free(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.held -= 1;
+  }
+}

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pino } from 'pino';
+import { CallbackDispatcher, dispatchBoundMs, type DispatchJob } from '../../src/relay/callback-dispatch.js';
+import type { DeliveryResult } from '../../src/relay/callbacks.js';
+
+const silent = pino({ level: 'silent' });
+const job = (n: number): DispatchJob => ({ journalId: BigInt(n), paymentId: `pay_${n}`, outcome: { status: 'succeeded', gatewayTransactionId: `t-${n}` } });
+
+/**
+ * A signaller that answers only when told: each call waits until release() lets it through, so
+ * the test sees exactly what the dispatcher holds while Temporal is slow.
+ */
+function slowSignaller() {
+  const calls: DispatchJob[] = [];
+  const gates: Array<() => void> = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const deliver = async (j: DispatchJob): Promise<DeliveryResult> => {
+    calls.push(j);
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    await new Promise<void>((resolve) => gates.push(resolve));
+    inFlight -= 1;
+    return 'delivered';
+  };
+  return {
+    deliver,
+    calls,
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    /** Lets the oldest waiting signals finish. */
+    release(n = 1) {
+      for (let i = 0; i < n; i++) gates.shift()?.();
+    },
+  };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('the callback dispatcher (src/relay/callback-dispatch.ts)', () => {
+  it('never holds more than its bound: the next request waits for a slot until a signal finishes', async () => {
+    const temporal = slowSignaller();
+    const dispatcher = new CallbackDispatcher(temporal.deliver, silent, 3, 2);
+    for (let i = 1; i <= 3; i++) (await dispatcher.reserve()).dispatch(job(i));
+    assert.equal(dispatcher.pending, 3);
+    let fourth = false;
+    const waiting = dispatcher.reserve().then((slot) => {
+      fourth = true;
+      return slot;
+    });
+    await tick();
+    assert.equal(fourth, false, 'a fourth request waits while three are held');
+    assert.equal(temporal.calls.length, 2, 'two signals at a time (concurrency 2)');
+    temporal.release();
+    const slot = await waiting;
+    assert.equal(fourth, true, 'a finished signal frees a slot for the waiting request');
+    assert.equal(dispatcher.pending, 3, 'the freed slot went to the waiter, still at the bound');
+    slot.dispatch(job(4));
+    temporal.release(3);
+    await tick();
+    temporal.release(3);
+    assert.equal(await dispatcher.drain(1000), 0);
+    assert.deepEqual(temporal.calls.map((j) => Number(j.journalId)), [1, 2, 3, 4], 'every job signalled once, in order');
+    assert.equal(temporal.maxInFlight, 2);
+    assert.equal(dispatcher.pending, 0);
+  });
+
+  it('gives waiting requests their slots in the order they asked, and a released slot to the next', async () => {
+    const temporal = slowSignaller();
+    const dispatcher = new CallbackDispatcher(temporal.deliver, silent, 1, 1);
+    const first = await dispatcher.reserve();
+    const order: number[] = [];
+    const second = dispatcher.reserve().then((s) => (order.push(2), s));
+    const third = dispatcher.reserve().then((s) => (order.push(3), s));
+    first.release(); // a duplicate: nothing to signal
+    (await second).dispatch(job(2));
+    await tick();
+    assert.deepEqual(order, [2], 'the third still waits while the second is being signalled');
+    temporal.release();
+    (await third).release();
+    assert.deepEqual(order, [2, 3]);
+    assert.equal(dispatcher.pending, 0);
+  });
+
+  it('keeps going after a delivery that throws (Postgres away too): the slot comes back and the next job is signalled', async () => {
+    const seen: number[] = [];
+    const dispatcher = new CallbackDispatcher(
+      async (j) => {
+        seen.push(Number(j.journalId));
+        if (j.journalId === 1n) throw new Error('connection refused');
+        return 'delivered';
+      },
+      silent,
+      1,
+      1,
+    );
+    (await dispatcher.reserve()).dispatch(job(1));
+    (await dispatcher.reserve()).dispatch(job(2));
+    assert.equal(await dispatcher.drain(1000), 0);
+    assert.deepEqual(seen, [1, 2]);
+    assert.equal(dispatcher.pending, 0);
+  });
+
+  it('drains on shutdown: waits for what it holds, and gives up after its bound leaving the rest to the relay', async () => {
+    const temporal = slowSignaller();
+    const dispatcher = new CallbackDispatcher(temporal.deliver, silent, 10, 2);
+    for (let i = 1; i <= 4; i++) (await dispatcher.reserve()).dispatch(job(i));
+    const drained = dispatcher.drain(5000);
+    temporal.release(2);
+    await tick();
+    temporal.release(2);
+    assert.equal(await drained, 0, 'all four signalled before the drain returned');
+    assert.equal(temporal.calls.length, 4);
+
+    const stuck = slowSignaller(); // Temporal that never answers
+    const stalled = new CallbackDispatcher(stuck.deliver, silent, 10, 2);
+    for (let i = 1; i <= 3; i++) (await stalled.reserve()).dispatch(job(i));
+    const started = Date.now();
+    assert.equal(await stalled.drain(50), 3, 'two in flight and one queued are left when the drain gives up');
+    assert.ok(Date.now() - started < 2000, 'the drain is bounded');
+    stuck.release(3);
+  });
+
+  it('while Temporal is away leaves jobs to the relay at once instead of holding slots, and probes again later', async () => {
+    const signalled: number[] = [];
+    const left: number[] = [];
+    let temporalUp = false;
+    const dispatcher = new CallbackDispatcher(
+      async (j) => {
+        signalled.push(Number(j.journalId));
+        return temporalUp ? 'delivered' : 'pending'; // 'pending': the signal failed, the row is the relay's
+      },
+      silent,
+      10,
+      1,
+      { leave: async (j) => void left.push(Number(j.journalId)), awayMs: 200 },
+    );
+    (await dispatcher.reserve()).dispatch(job(1));
+    await dispatcher.drain(1000);
+    for (let i = 2; i <= 4; i++) (await dispatcher.reserve()).dispatch(job(i));
+    assert.equal(await dispatcher.drain(1000), 0);
+    assert.deepEqual([signalled, left], [[1], [2, 3, 4]], 'one failed signal, then the rest left for the relay without a try');
+    temporalUp = true;
+    await new Promise((r) => setTimeout(r, 250));
+    (await dispatcher.reserve()).dispatch(job(5));
+    assert.equal(await dispatcher.drain(1000), 0);
+    assert.deepEqual(signalled, [1, 5], 'after awayMs the next job is signalled again');
+    assert.equal(dispatcher.pending, 0);
+  });
+
+  it('states how long a live dispatcher can hold a row, which the relay waits out', () => {
+    // 256 rows, 32 at a time, each signal at most 5 s: 8 rounds before the last starts, then its own.
+    assert.equal(dispatchBoundMs({ CALLBACK_DISPATCH_MAX_PENDING: 256, CALLBACK_DISPATCH_CONCURRENCY: 32, CALLBACK_SIGNAL_TIMEOUT_MS: 5000 }), 45_000);
+    assert.equal(dispatchBoundMs({ CALLBACK_DISPATCH_MAX_PENDING: 5, CALLBACK_DISPATCH_CONCURRENCY: 2, CALLBACK_SIGNAL_TIMEOUT_MS: 1000 }), 4000);
+  });
+});
