@@ -22,7 +22,7 @@ import { availableParallelism } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import type pg from 'pg';
 import { createPool } from '../src/db/pool.js';
-import { type BurstResult, dueAfterStarting, measureBurst, startBaseline, startSubscriptions, stopWorkers } from './lib/billing-burst.js';
+import { type BurstResult, dueAfterStarting, measureBurst, startBaseline, startSubscriptions, stopWorkers, waitForPollers } from './lib/billing-burst.js';
 import { startBenchCluster } from './lib/cluster.js';
 import { sampleProcess } from './lib/proc.js';
 import { type BenchPostgres, startBenchDevServer, startBenchPostgres, spawnWorker } from './lib/servers.js';
@@ -59,6 +59,10 @@ async function tollgateBurst(server: Server, client: Client, pool: pg.Pool, post
   const tgWorkers = Array.from({ length: workers }, () => spawnWorker('src/worker/main.ts', {
     DATABASE_URL: postgres.databaseUrl, TEMPORAL_ADDRESS: server.temporalAddress, TEMPORAL_TASK_QUEUE: tq, DATABASE_POOL_SIZE: '10',
   }, root));
+  await waitForPollers(client, tq, workers).catch(async (err: unknown) => {
+    await stopWorkers(tgWorkers);
+    throw err;
+  });
   const due = dueAfterStarting(N);
   say(`starting ${N} subscriptions due at ${due.toISOString()} (${workers} worker${workers > 1 ? 's' : ''}${root ? ` of ${root}` : ''})…`);
   const subs = await startSubscriptions(pool, client, tq, N, due).catch(async (err: unknown) => {
@@ -79,6 +83,10 @@ async function tollgateBurst(server: Server, client: Client, pool: pg.Pool, post
 async function bareBurst(server: Server, client: Client, postgres: BenchPostgres, workers: number): Promise<BurstResult> {
   const btq = `baseline-${randomUUID()}`;
   const bWorkers = Array.from({ length: workers }, () => spawnWorker('bench/baseline/worker.ts', { TEMPORAL_ADDRESS: server.temporalAddress, TASK_QUEUE: btq }));
+  await waitForPollers(client, btq, workers).catch(async (err: unknown) => {
+    await stopWorkers(bWorkers);
+    throw err;
+  });
   const due = dueAfterStarting(N);
   say(`starting ${N} bare workflows due at ${due.toISOString()}…`);
   await startBaseline(client, btq, N, due).catch(async (err: unknown) => {

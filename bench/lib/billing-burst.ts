@@ -51,6 +51,21 @@ export async function startBaseline(client: Client, taskQueue: string, count: nu
   return ids;
 }
 
+/**
+ * Waits until `workers` worker processes poll `taskQueue` for workflow tasks (DescribeTaskQueue's
+ * pollers, one identity per process), so a burst measures charges, not a worker still bundling its
+ * workflow code — on a busy machine Tollgate's bundle takes far longer than the baseline's.
+ */
+export async function waitForPollers(client: Client, taskQueue: string, workers: number): Promise<void> {
+  const deadline = Date.now() + GIVE_UP_MS;
+  while (Date.now() < deadline) {
+    const res = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue } });
+    if (new Set((res.pollers ?? []).map((p) => p.identity)).size >= workers) return;
+    await sleep(500);
+  }
+  throw new Error(`${workers} workers did not poll ${taskQueue} within ${GIVE_UP_MS / 60_000} minutes`);
+}
+
 /** A due moment far enough ahead that starting `count` workflows is over before it. */
 export const dueAfterStarting = (count: number) => new Date(Date.now() + 20_000 + count * 15);
 
