@@ -3,8 +3,11 @@
  * number of timers and activities on the same server in the same run.
  *   Table 1 (per run): N subscriptions due in the same minute — time until every one is charged and
  *     its period advanced in the ledger, lag, CPU, memory — beside N bare workflows (timer + no-op
- *     activity) on the same server with as many worker processes.
- *   Summary: charges/s, the ratio Tollgate/bare, and the p99 lag ratio of every run.
+ *     activity) on the same server with as many worker processes. Postgres CPU is the bench's one
+ *     Postgres with all its backends: the ledger's SQL, and on the cluster Temporal's persistence
+ *     (for both runs), and the bench's own polling for completions.
+ *   Summary: charges/s, the ratio Tollgate/bare, the p99 lag ratio, and server, worker and Postgres
+ *     CPU per charge of every run.
  *   Table 2: CPU over a quiet minute while M subscriptions sleep (dev server).
  * BENCH_RUNS picks the runs, as target:workers (default dev:1,cluster:1,cluster:2,cluster:3; a target
  * is `dev`, the Temporal CLI dev server, or `cluster`, the real Temporal server 1.29.1 on Postgres
@@ -16,13 +19,13 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, ServiceError } from '@temporalio/client';
 import type pg from 'pg';
 import { createPool } from '../src/db/pool.js';
-import { type BurstResult, dueAfterStarting, measureBurst, startBaseline, startSubscriptions, stopWorkers } from './lib/billing-burst.js';
+import { type BurstResult, dueAfterStarting, measureBurst, startBaseline, startSubscriptions, stopWorkers, waitForPollers } from './lib/billing-burst.js';
 import { startBenchCluster } from './lib/cluster.js';
 import { sampleProcess } from './lib/proc.js';
-import { startBenchDevServer, startBenchPostgres, spawnWorker } from './lib/servers.js';
+import { type BenchPostgres, startBenchDevServer, startBenchPostgres, spawnWorker } from './lib/servers.js';
 import { printTable } from './lib/table.js';
 
 const N = Number(process.env.BENCH_N ?? 2000);
@@ -51,11 +54,15 @@ const COMPARE_TREE = process.env.BENCH_COMPARE_TREE;
 interface Server { temporalAddress: string; temporalPid: number; stop(): Promise<void> }
 
 /** N subscriptions due together, charged by `workers` worker processes of the checkout at `root`. */
-async function tollgateBurst(server: Server, client: Client, pool: pg.Pool, databaseUrl: string, workers: number, root?: string): Promise<BurstResult> {
+async function tollgateBurst(server: Server, client: Client, pool: pg.Pool, postgres: BenchPostgres, workers: number, root?: string): Promise<BurstResult> {
   const tq = `bench-${randomUUID()}`;
   const tgWorkers = Array.from({ length: workers }, () => spawnWorker('src/worker/main.ts', {
-    DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: server.temporalAddress, TEMPORAL_TASK_QUEUE: tq, DATABASE_POOL_SIZE: '10',
+    DATABASE_URL: postgres.databaseUrl, TEMPORAL_ADDRESS: server.temporalAddress, TEMPORAL_TASK_QUEUE: tq, DATABASE_POOL_SIZE: '10',
   }, root));
+  await waitForPollers(client, tq, workers).catch(async (err: unknown) => {
+    await stopWorkers(tgWorkers);
+    throw err;
+  });
   const due = dueAfterStarting(N);
   say(`starting ${N} subscriptions due at ${due.toISOString()} (${workers} worker${workers > 1 ? 's' : ''}${root ? ` of ${root}` : ''})…`);
   const subs = await startSubscriptions(pool, client, tq, N, due).catch(async (err: unknown) => {
@@ -64,7 +71,7 @@ async function tollgateBurst(server: Server, client: Client, pool: pg.Pool, data
   });
   // Done when the ledger shows the period advanced (the row is written after the charge's own row).
   return measureBurst({
-    serverPid: server.temporalPid, workerPids: tgWorkers.map((w) => w.pid ?? 0), dueAt: due, count: N,
+    serverPid: server.temporalPid, workerPids: tgWorkers.map((w) => w.pid ?? 0), postgresPid: postgres.pid, dueAt: due, count: N,
     completedAt: async () => {
       const r = await pool.query<{ t: Date }>({ text: `SELECT updated_at AS t FROM subscriptions WHERE id = ANY($1) AND period >= 1`, values: [subs] });
       return r.rows.map((x) => x.t.getTime());
@@ -73,9 +80,13 @@ async function tollgateBurst(server: Server, client: Client, pool: pg.Pool, data
 }
 
 /** N bare workflows (timer + no-op activity) due together, on `workers` bare worker processes. */
-async function bareBurst(server: Server, client: Client, workers: number): Promise<BurstResult> {
+async function bareBurst(server: Server, client: Client, postgres: BenchPostgres, workers: number): Promise<BurstResult> {
   const btq = `baseline-${randomUUID()}`;
   const bWorkers = Array.from({ length: workers }, () => spawnWorker('bench/baseline/worker.ts', { TEMPORAL_ADDRESS: server.temporalAddress, TASK_QUEUE: btq }));
+  await waitForPollers(client, btq, workers).catch(async (err: unknown) => {
+    await stopWorkers(bWorkers);
+    throw err;
+  });
   const due = dueAfterStarting(N);
   say(`starting ${N} bare workflows due at ${due.toISOString()}…`);
   await startBaseline(client, btq, N, due).catch(async (err: unknown) => {
@@ -85,13 +96,20 @@ async function bareBurst(server: Server, client: Client, workers: number): Promi
   // Polled with a cheap count; the close times are read once, when all are done.
   const completed = `TaskQueue = '${btq}' AND ExecutionStatus = 'Completed'`;
   return measureBurst({
-    serverPid: server.temporalPid, workerPids: bWorkers.map((w) => w.pid ?? 0), dueAt: due, count: N,
+    serverPid: server.temporalPid, workerPids: bWorkers.map((w) => w.pid ?? 0), postgresPid: postgres.pid, dueAt: due, count: N,
     completedAt: async () => {
-      const { count } = await client.workflow.count(completed);
-      if (count < N) return Array.from({ length: count }, () => Number.NaN);
-      const times: number[] = [];
-      for await (const wf of client.workflow.list({ query: completed })) if (wf.closeTime) times.push(wf.closeTime.getTime());
-      return times;
+      // A busy cluster may refuse a visibility read ("System Persistence Max QPS Reached"): the
+      // close times are the server's, so reading them at the next poll changes nothing measured.
+      try {
+        const { count } = await client.workflow.count(completed);
+        if (count < N) return Array.from({ length: count }, () => Number.NaN);
+        const times: number[] = [];
+        for await (const wf of client.workflow.list({ query: completed })) if (wf.closeTime) times.push(wf.closeTime.getTime());
+        return times;
+      } catch (err) {
+        if (!(err instanceof ServiceError)) throw err;
+        return [];
+      }
     },
   }, say).finally(() => stopWorkers(bWorkers));
 }
@@ -148,19 +166,20 @@ async function main(): Promise<void> {
       try {
         for (const run of runs) {
           const label = `${target}, ${run.workers} worker${run.workers > 1 ? 's' : ''}`;
-          const compared = COMPARE_TREE ? await tollgateBurst(server, client, pool, postgres.databaseUrl, run.workers, COMPARE_TREE) : undefined;
-          const tollgate = await tollgateBurst(server, client, pool, postgres.databaseUrl, run.workers);
-          const bare = await bareBurst(server, client, run.workers);
-          const cols = (r: BurstResult) => [r.wallS, r.perSecond, r.p50S, r.p99S, r.workerCpu, r.workerRss, r.serverCpu, r.serverRss];
+          const compared = COMPARE_TREE ? await tollgateBurst(server, client, pool, postgres, run.workers, COMPARE_TREE) : undefined;
+          const tollgate = await tollgateBurst(server, client, pool, postgres, run.workers);
+          const bare = await bareBurst(server, client, postgres, run.workers);
+          const cols = (r: BurstResult) => [r.wallS, r.perSecond, r.p50S, r.p99S, r.workerCpu, r.workerRss, r.serverCpu, r.serverRss, r.postgresCpu];
           const ratio = (r: BurstResult) => cols(r).map((v, i) => v / (cols(bare)[i] ?? Number.NaN));
           printTable(`Table 1 — ${target}, ${run.workers} worker process(es): ${N} charges due in the same minute (lag = completion − due time)`,
-            ['', 'wall s', 'per s', 'p50 lag s', 'p99 lag s', 'worker CPU s', 'worker peak MB', 'server CPU s', 'server peak MB'],
+            ['', 'wall s', 'per s', 'p50 lag s', 'p99 lag s', 'worker CPU s', 'worker peak MB', 'server CPU s', 'server peak MB', 'Postgres CPU s'],
             [
               ...(compared ? [[`Tollgate at ${COMPARE_TREE}`, ...cols(compared)], [`  ratio to bare`, ...ratio(compared)]] : []),
               ['Tollgate subscriptions', ...cols(tollgate)], ['bare Temporal (timer + no-op activity)', ...cols(bare)], ['ratio', ...ratio(tollgate)],
             ]);
           const row = (name: string, r: BurstResult) => [name, r.perSecond, bare.perSecond, r.perSecond / bare.perSecond,
-            r.p99S, bare.p99S, r.p99S / bare.p99S, r.serverCpu / N * 1000, bare.serverCpu / N * 1000, r.serverCpu / bare.serverCpu];
+            r.p99S, bare.p99S, r.p99S / bare.p99S, r.serverCpu / N * 1000, bare.serverCpu / N * 1000, r.serverCpu / bare.serverCpu,
+            r.workerCpu / N * 1000, bare.workerCpu / N * 1000, r.postgresCpu / N * 1000, bare.postgresCpu / N * 1000];
           if (compared) summary.push(row(`${label} (${COMPARE_TREE})`, compared));
           summary.push(row(label, tollgate));
         }
@@ -171,7 +190,8 @@ async function main(): Promise<void> {
       }
     }
     printTable(`Summary — ${N} charges due in the same minute, each run beside bare Temporal on the same server`,
-      ['run', 'Tollgate /s', 'bare /s', 'ratio', 'Tollgate p99 s', 'bare p99 s', 'p99 ratio', 'Tollgate server CPU ms/charge', 'bare server CPU ms/charge', 'server CPU ratio'], summary);
+      ['run', 'Tollgate /s', 'bare /s', 'ratio', 'Tollgate p99 s', 'bare p99 s', 'p99 ratio', 'Tollgate server CPU ms/charge', 'bare server CPU ms/charge', 'server CPU ratio',
+        'Tollgate worker CPU ms/charge', 'bare worker CPU ms/charge', 'Tollgate Postgres CPU ms/charge', 'bare Postgres CPU ms/charge'], summary);
   } finally {
     await pool.end();
     await postgres.stop();

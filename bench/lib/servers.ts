@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
@@ -20,6 +20,8 @@ export interface BenchServers {
 
 export interface BenchPostgres {
   databaseUrl: string;
+  /** The postmaster's process id: its CPU and its backends' is what the ledger (and, on the cluster, Temporal's persistence) costs. */
+  pid: number;
   /** A scratch folder removed by stop(), for whatever else the bench starts. */
   scratch: string;
   stop(): Promise<void>;
@@ -36,6 +38,8 @@ export async function startBenchPostgres(): Promise<BenchPostgres> {
   await pool.end();
   return {
     databaseUrl: pg.url('bench'),
+    // postmaster.pid's first line (PostgreSQL docs §19.2, "Creating a Database Cluster": the lock file).
+    pid: Number(readFileSync(join(pg.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]),
     scratch,
     async stop() {
       await pg.stop();

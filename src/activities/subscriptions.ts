@@ -1,14 +1,15 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type pg from 'pg';
-import { completeChargeAttempt, ensureChargeAttempt, findChargeAttempt } from '../db/charge-attempts.js';
+import { claimChargeAttempt, completeChargeAttempt, ensureChargeAttempt, findChargeAttempt } from '../db/charge-attempts.js';
+import { recordChargeOutcome } from '../db/charge-outcome.js';
 import { appendEvent } from '../db/events.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
-import { findSubscription, updateSubscriptionState } from '../db/subscriptions.js';
+import { findSubscription, type SubscriptionStateUpdate, updateSubscriptionState } from '../db/subscriptions.js';
 import { ATTEMPT_STATUS_FOR_OUTCOME, type ChargeOutcome, type SubscriptionState } from '../domain/subscription.js';
 import { signWebhook } from '../gateways/standard-webhooks.js';
 import { type OutboundFailure, type OutboundPolicy, safeRequest } from '../outbound/safe-request.js';
 import { recurringChargeProblem } from '../gateways/limits.js';
-import { type ChargeResult, GatewayModeUnavailableError, GatewayTimeoutError, type GatewayRegistry, isRecurringGateway } from '../gateways/types.js';
+import { type ChargeResult, GatewayModeUnavailableError, GatewayTimeoutError, type GatewayRegistry, isRecurringGateway, type RecurringGateway } from '../gateways/types.js';
 
 export interface SubscriptionActivityDeps {
   pool: pg.Pool;
@@ -82,36 +83,51 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
    */
   async function chargeSubscription(input: ChargeInput): Promise<ChargeActivityResult> {
     const key = `${input.subscriptionId}:${input.period}:${input.attempt}`;
+    const found = deps.gateways.get(input.gateway);
+    const gateway = found && isRecurringGateway(found) ? found : undefined;
+    // The usual first try: nothing stops a new attempt, so its key is claimed at once (one round
+    // trip). A key this call wrote was never sent to the gateway — the row is always committed
+    // before any call — so there is nothing to ask the gateway about first.
+    if (input.mode && gateway && newAttemptProblem(input, input.mode, gateway) === undefined && (await claimChargeAttempt(deps.pool, attemptRow(input, key, input.mode)))) {
+      return chargeAtGateway(input, input.mode, key, gateway, false);
+    }
     const existing = await findChargeAttempt(deps.pool, key);
     if (existing && (existing.status === 'succeeded' || existing.status === 'failed') && existing.outcome && existing.outcome !== 'unknown') {
       // Answered before (a retry after a lost answer): the state went with that success if the row shows its period.
       const next = existing.outcome === 'success' ? input.stateAfterSuccess : undefined;
-      const stateWritten = next ? ((await findSubscription(deps.pool, input.subscriptionId))?.period ?? -1) >= next.period : false;
+      const stateWritten = next ? await periodReached(input.subscriptionId, next.period) : false;
       return { outcome: existing.outcome, code: existing.gateway_code, message: existing.gateway_message, transactionId: existing.gateway_transaction_id, stateWritten };
     }
     const mode = input.mode ?? (await findSubscription(deps.pool, input.subscriptionId))?.mode;
     if (!mode) throw ApplicationFailure.nonRetryable(`subscription ${input.subscriptionId} has no row`, 'SubscriptionMissing');
-    const found = deps.gateways.get(input.gateway);
-    const gateway = found && isRecurringGateway(found) ? found : undefined;
     if (!existing) {
-      const refusal = gateway ? recurringChargeProblem(gateway.settings, BigInt(input.amountMinor), input.currency) : undefined;
+      const problem = newAttemptProblem(input, mode, gateway);
       // The hook's answer is the billing system's word on this one period: refused, it skips the
       // period. Otherwise the configuration changed under the subscription (recurring disabled,
       // narrower limits): a technical error, recorded and retried, visible to an operator, never a
       // silent skip of every period.
-      if (refusal && input.amountSource === 'hook') return { outcome: 'refused', code: 'tollgate_limits', message: refusal, transactionId: null };
-      if (refusal) return recordOutcome(input, mode, key, { outcome: 'technical_error', code: 'tollgate_limits', message: refusal }, false);
-      const unusable = !gateway
-        ? `gateway "${input.gateway}" is not configured (or cannot charge stored payment methods)`
-        : !gateway.hasMode(mode) ? `gateway "${input.gateway}" has no ${mode}-mode credentials; this subscription was created in ${mode} mode and is never charged in another` : undefined;
-      if (unusable) return recordOutcome(input, mode, key, { outcome: 'technical_error', code: 'tollgate_config', message: unusable }, false);
+      if (problem?.code === 'tollgate_limits' && input.amountSource === 'hook') return { outcome: 'refused', code: problem.code, message: problem.message, transactionId: null };
+      if (problem) return recordOutcome(input, mode, key, { outcome: 'technical_error', ...problem }, false);
     }
     if (!gateway) throw ApplicationFailure.retryable(`gateway ${input.gateway} is gone; attempt ${key} waits for it`, 'GatewayMissing');
-    await ensureChargeAttempt(deps.pool, {
-      subscriptionId: input.subscriptionId, period: input.period, attempt: input.attempt, key,
-      amountMinor: BigInt(input.amountMinor), currency: input.currency, mode,
-    });
-    let result: ChargeResult | undefined = await gateway.chargeStatus(key, mode);
+    await ensureChargeAttempt(deps.pool, attemptRow(input, key, mode));
+    // The row was there (or another try wrote it just now): that try may have reached the gateway.
+    return chargeAtGateway(input, mode, key, gateway, true);
+  }
+
+  /** Why a new attempt must not reach the gateway (limits, configuration), if it must not. */
+  function newAttemptProblem(input: ChargeInput, mode: 'test' | 'live', gateway: RecurringGateway | undefined): { code: string; message: string } | undefined {
+    const refusal = gateway ? recurringChargeProblem(gateway.settings, BigInt(input.amountMinor), input.currency) : undefined;
+    if (refusal) return { code: 'tollgate_limits', message: refusal };
+    const unusable = !gateway
+      ? `gateway "${input.gateway}" is not configured (or cannot charge stored payment methods)`
+      : !gateway.hasMode(mode) ? `gateway "${input.gateway}" has no ${mode}-mode credentials; this subscription was created in ${mode} mode and is never charged in another` : undefined;
+    return unusable ? { code: 'tollgate_config', message: unusable } : undefined;
+  }
+
+  /** Calls the gateway for a key whose row is written; `maybeSent`: ask it about the key first. */
+  async function chargeAtGateway(input: ChargeInput, mode: 'test' | 'live', key: string, gateway: RecurringGateway, maybeSent: boolean): Promise<ChargeActivityResult> {
+    let result: ChargeResult | undefined = maybeSent ? await gateway.chargeStatus(key, mode) : undefined;
     if (!result) {
       try {
         result = await gateway.charge({ idempotencyKey: key, token: input.token, amountMinor: BigInt(input.amountMinor), currency: input.currency, mode });
@@ -131,34 +147,30 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
     return recordOutcome(input, mode, key, result, true);
   }
 
+  /** Whether the subscription's row shows `period` already (the state that went with a success). */
+  async function periodReached(subscriptionId: string, period: number): Promise<boolean> {
+    return ((await findSubscription(deps.pool, subscriptionId))?.period ?? -1) >= period;
+  }
+
   /**
-   * Completes the attempt row (creating it unless `rowExists`: the gateway was never called) and its
-   * event — and, for a success, the subscription's next state and its events — in one transaction.
+   * Completes the attempt row (creating it first unless `rowExists`: the gateway was never called)
+   * and its event — and, for a success, the subscription's next state and its events — at once.
    */
   async function recordOutcome(input: ChargeInput, mode: 'test' | 'live', key: string, result: ChargeResult, rowExists: boolean): Promise<ChargeActivityResult> {
     const next = result.outcome === 'success' ? input.stateAfterSuccess : undefined;
-    const stateWritten = await inTransaction(deps.pool, async (tx) => {
-      if (!rowExists) {
-        await ensureChargeAttempt(tx, {
-          subscriptionId: input.subscriptionId, period: input.period, attempt: input.attempt, key,
-          amountMinor: BigInt(input.amountMinor), currency: input.currency, mode,
-        });
-      }
-      const done = await completeChargeAttempt(tx, key, {
-        status: ATTEMPT_STATUS_FOR_OUTCOME[result.outcome],
-        outcome: result.outcome,
-        code: result.code,
-        message: result.message,
-        transactionId: result.transactionId ?? null,
-      });
-      // Completed meanwhile by another try of this attempt, which wrote what went with it.
-      if (!done) return next ? ((await findSubscription(tx, input.subscriptionId))?.period ?? -1) >= next.period : false;
-      await appendEvent(tx, {
+    // A row not written yet is written in the same transaction as its outcome (no gateway call
+    // was made, so nothing needed it committed first).
+    const record = async (db: Queryable) => recordChargeOutcome(db, {
+      key,
+      subscriptionId: input.subscriptionId,
+      status: ATTEMPT_STATUS_FOR_OUTCOME[result.outcome],
+      outcome: result.outcome,
+      code: result.code,
+      message: result.message,
+      transactionId: result.transactionId ?? null,
+      event: {
         type: result.outcome === 'success' ? 'subscription.charged' : 'subscription.charge_failed',
-        aggregateType: 'subscription',
-        aggregateId: input.subscriptionId,
         payload: {
-          subscription_id: input.subscriptionId,
           period: input.period,
           attempt: input.attempt,
           amount: input.amountMinor,
@@ -169,11 +181,18 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
           gateway_transaction_id: result.transactionId ?? null,
           mode,
         },
-      });
-      if (!next) return false;
-      await writeState(tx, next);
-      return true;
+      },
+      next: next && { state: stateUpdateOf(next), events: next.events },
     });
+    const written = rowExists
+      ? await record(deps.pool)
+      : await inTransaction(deps.pool, async (tx) => {
+        await ensureChargeAttempt(tx, attemptRow(input, key, mode));
+        return record(tx);
+      });
+    // Completed meanwhile by another try of this attempt, which wrote what went with it (read
+    // after that try committed: our update waited for its row lock).
+    const stateWritten = written.completed ? written.stateWritten : next ? await periodReached(input.subscriptionId, next.period) : false;
     return { outcome: result.outcome, code: result.code, message: result.message, transactionId: result.transactionId ?? null, stateWritten };
   }
 
@@ -220,9 +239,9 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
   return { chargeSubscription, recordSubscriptionState, callAmountHook };
 }
 
-/** The subscription row as the workflow states it, and the events of that change, in the caller's transaction. */
-async function writeState(tx: Queryable, w: StateWrite): Promise<void> {
-  await updateSubscriptionState(tx, w.subscriptionId, {
+/** The subscription row as a StateWrite states it. */
+function stateUpdateOf(w: StateWrite): SubscriptionStateUpdate {
+  return {
     state: w.state,
     stoppedReason: w.stoppedReason,
     period: w.period,
@@ -231,7 +250,17 @@ async function writeState(tx: Queryable, w: StateWrite): Promise<void> {
     schedule: w.schedule,
     paymentMethod: w.paymentMethod,
     pendingChanges: w.pendingChanges,
-  });
+  };
+}
+
+/** The attempt row of a charge input. */
+function attemptRow(input: ChargeInput, key: string, mode: 'test' | 'live') {
+  return { subscriptionId: input.subscriptionId, period: input.period, attempt: input.attempt, key, amountMinor: BigInt(input.amountMinor), currency: input.currency, mode };
+}
+
+/** The subscription row as the workflow states it, and the events of that change, in the caller's transaction. */
+async function writeState(tx: Queryable, w: StateWrite): Promise<void> {
+  await updateSubscriptionState(tx, w.subscriptionId, stateUpdateOf(w));
   for (const e of w.events) {
     await appendEvent(tx, { type: e.type, aggregateType: 'subscription', aggregateId: w.subscriptionId, payload: { subscription_id: w.subscriptionId, ...e.payload } });
   }

@@ -38,6 +38,24 @@ export async function ensureChargeAttempt(
   return row;
 }
 
+/**
+ * Claims a new attempt's key: true when this call wrote the row, false when it was there already
+ * (an earlier try of the same attempt, which may have reached the gateway). One round trip, a
+ * prepared statement: it is on every charge's path.
+ */
+export async function claimChargeAttempt(
+  db: Queryable,
+  a: { subscriptionId: string; period: number; attempt: number; key: string; amountMinor: bigint; currency: string; mode: 'test' | 'live' },
+): Promise<boolean> {
+  const inserted = await db.query({
+    name: 'claim-charge-attempt',
+    text: `INSERT INTO charge_attempts (subscription_id, period, attempt, idempotency_key, amount_minor, currency, mode)
+           VALUES ($1, $2, $3, $4, $5::bigint, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+    values: [a.subscriptionId, a.period, a.attempt, a.key, a.amountMinor.toString(), a.currency, a.mode],
+  });
+  return inserted.rowCount === 1;
+}
+
 export async function findChargeAttempt(db: Queryable, key: string): Promise<ChargeAttemptRow | undefined> {
   const res = await db.query<ChargeAttemptRow>({ text: `SELECT ${COLUMNS} FROM charge_attempts WHERE idempotency_key = $1`, values: [key] });
   return res.rows[0];

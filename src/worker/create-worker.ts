@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { createActivities } from '../activities/index.js';
 import type { Config } from '../config.js';
 import { buildGateways } from '../gateways/registry.js';
+import { STICKY_QUEUE_WAIT } from './sticky-queue.js';
 
 /** The workflows' entry file next to this one: index.ts under tsx, index.js once built. */
 export const workflowsPath = fileURLToPath(
@@ -31,6 +32,7 @@ export async function createTollgateWorker(o: WorkerOptions): Promise<Worker> {
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
+    stickyQueueScheduleToStartTimeout: STICKY_QUEUE_WAIT,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
     activities: createActivities({
       pool: o.pool,

@@ -23,6 +23,7 @@ export async function bookCharge(
   row: Omit<SandboxLedgerRow, 'created_at'>,
 ): Promise<SandboxLedgerRow> {
   const inserted = await db.query<SandboxLedgerRow>({
+    name: 'sandbox-book-charge', // a prepared statement: it is on every charge's path
     text: `INSERT INTO sandbox_ledger (idempotency_key, token, amount_minor, currency, outcome, code, message, transaction_id, mode)
            VALUES ($1, $2, $3::bigint, $4, $5, $6, $7, $8, $9) ON CONFLICT (idempotency_key) DO NOTHING RETURNING ${COLUMNS}`,
     values: [row.idempotency_key, row.token, row.amount_minor.toString(), row.currency, row.outcome, row.code, row.message, row.transaction_id, row.mode],
@@ -33,7 +34,7 @@ export async function bookCharge(
 }
 
 export async function findBooking(db: Queryable, key: string): Promise<SandboxLedgerRow | undefined> {
-  const res = await db.query<SandboxLedgerRow>({ text: `SELECT ${COLUMNS} FROM sandbox_ledger WHERE idempotency_key = $1`, values: [key] });
+  const res = await db.query<SandboxLedgerRow>({ name: 'sandbox-find-booking', text: `SELECT ${COLUMNS} FROM sandbox_ledger WHERE idempotency_key = $1`, values: [key] });
   return res.rows[0];
 }
 

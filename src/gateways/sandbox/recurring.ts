@@ -56,27 +56,35 @@ function keyPrefix(key: string): string {
   return i < 0 ? key : key.slice(0, i + 1);
 }
 
+/**
+ * Charges once per idempotency key, as a processor with idempotency keys does: a repeat of a key
+ * is answered at once from the books, as first booked (no second decline count, timeout or delay).
+ * The booking is tried first — one round trip for a new key — and is a repeat when the row it
+ * returns is not the one it tried to write (another transaction id).
+ */
 export async function sandboxCharge(db: Queryable, req: ChargeRequest): Promise<ChargeResult> {
-  const existing = await findBooking(db, req.idempotencyKey);
-  if (existing) return resultOf(existing);
   const behaviour = tokenBehaviour(req.token);
   if (behaviour.kind === 'technical_error') {
-    return { outcome: 'technical_error', code: '96', message: 'System malfunction at the processor' };
+    // Nothing of this token reaches the bank; a key booked before is still answered from the books.
+    const existing = await findBooking(db, req.idempotencyKey);
+    return existing ? resultOf(existing) : { outcome: 'technical_error', code: '96', message: 'System malfunction at the processor' };
   }
   let verdict: { outcome: SandboxLedgerRow['outcome']; code: string; message: string } = APPROVED;
   if (behaviour.kind === 'hard_decline') verdict = { outcome: 'hard_decline', code: behaviour.code, message: behaviour.message };
   if (behaviour.kind === 'soft_decline' && (await countSoftDeclines(db, req.token, keyPrefix(req.idempotencyKey))) < behaviour.times) {
     verdict = SOFT;
   }
+  const transactionId = `sbx_txn_${randomUUID()}`;
   const booked = await bookCharge(db, {
     idempotency_key: req.idempotencyKey,
     token: req.token,
     amount_minor: req.amountMinor,
     currency: req.currency,
     ...verdict,
-    transaction_id: `sbx_txn_${randomUUID()}`,
+    transaction_id: transactionId,
     mode: req.mode,
   });
+  if (booked.transaction_id !== transactionId) return resultOf(booked);
   if (behaviour.kind === 'timeout_then_succeeded') throw new GatewayTimeoutError('sandbox: the processor did not answer in time');
   if (behaviour.kind === 'slow_approve') await new Promise((r) => setTimeout(r, behaviour.delayMs));
   return resultOf(booked);
