@@ -72,10 +72,10 @@ export async function startBenchServers(log: (line: string) => void): Promise<Be
 }
 
 /** A worker in its own process, so its CPU and memory are its own; `root` is the checkout it runs from. */
-export function spawnWorker(script: string, env: Record<string, string>, root = projectRoot()): ChildProcess {
+export function spawnWorker(script: string, env: Record<string, string>, root = projectRoot(), o: { stdout?: 'pipe' } = {}): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', o.stdout ?? 'ignore', 'inherit'],
   });
 }
