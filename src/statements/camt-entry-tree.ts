@@ -35,6 +35,15 @@ function isS(code: number): boolean {
 // this scan stops only at XML's own; a name outside this set is left to the parser.
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
+/**
+ * A name the scan takes: plain, and not a property every object inherits (`toString`,
+ * `constructor`, `__proto__`, …) — on a plain object those would be found as an "existing" child,
+ * and fast-xml-parser renames some of them (`__toString`); such an entry is the parser's.
+ */
+function takesName(name: string): boolean {
+  return PLAIN_NAME.test(name) && !(name in Object.prototype) && name !== 'prototype';
+}
+
 /** Decodes the predefined entities; undefined when the text holds any other `&` (the parser's case). */
 function decoded(raw: string): string | undefined {
   let amp = raw.indexOf('&');
@@ -43,7 +52,9 @@ function decoded(raw: string): string | undefined {
   let from = 0;
   while (amp !== -1) {
     const semi = raw.indexOf(';', amp + 1);
-    const value = semi === -1 ? undefined : PREDEFINED[raw.slice(amp + 1, semi)];
+    const name = semi === -1 ? undefined : raw.slice(amp + 1, semi);
+    // Own keys only: `&constructor;` must not find Object.prototype's (the parser leaves it as it is).
+    const value = name !== undefined && Object.hasOwn(PREDEFINED, name) ? PREDEFINED[name] : undefined;
     if (value === undefined) return undefined;
     out += raw.slice(from, amp) + value;
     from = semi + 1;
@@ -89,7 +100,7 @@ function readAttributes(tag: string, node: Record<string, XmlValue>): boolean | 
     const end = tag.indexOf(String.fromCharCode(quote), k + 1);
     if (end === -1) return undefined;
     // A prefixed name or a namespace declaration: the parser renames or drops those.
-    if (!PLAIN_NAME.test(name) || name === 'xmlns' || REPEATING.has(name)) return undefined;
+    if (!takesName(name) || name === 'xmlns' || REPEATING.has(name)) return undefined;
     const value = decoded(tag.slice(k + 1, end));
     if (value === undefined) return undefined;
     node[`@_${name}`] = value.trim();
@@ -156,7 +167,7 @@ export function scanEntryTree(entry: string): XmlNode | undefined {
     let nameEnd = 0;
     while (nameEnd < inner.length && !isS(inner.charCodeAt(nameEnd))) nameEnd++;
     const name = inner.slice(0, nameEnd);
-    if (!PLAIN_NAME.test(name) || name === '__proto__' || name === 'constructor' || name === 'prototype') return undefined;
+    if (!takesName(name)) return undefined;
     const node: Record<string, XmlValue> = {};
     const hasAttributes = readAttributes(inner.slice(nameEnd), node);
     if (hasAttributes === undefined) return undefined;

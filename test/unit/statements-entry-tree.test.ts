@@ -92,6 +92,16 @@ describe('scanEntryTree', () => {
       '<Ntry><Amt\uFEFFCcy="EUR">1</Amt\uFEFFCcy="EUR"></Ntry>', // a Unicode space the parser ends the name at
       '<Ntry><Amt Ccy\u00a0="EUR">1</Amt></Ntry>',
       '<Ntry><Nazwa>1</Nazwa><Kwotą>2</Kwotą></Ntry>', // names outside ASCII: the parser's
+      // Names every JavaScript object inherits: as entities the parser leaves them as they are, as
+      // element names it renames some (toString → __toString); a plain-object lookup would find
+      // Object.prototype's functions instead.
+      '<Ntry><AddtlNtryInf>VS &constructor; 1</AddtlNtryInf></Ntry>',
+      '<Ntry><A>&toString;</A></Ntry>',
+      '<Ntry><A>&__proto__;</A></Ntry>',
+      '<Ntry><Amt Ccy="&valueOf;">1.00</Amt></Ntry>',
+      '<Ntry><toString>1</toString><valueOf>2</valueOf></Ntry>',
+      '<Ntry><hasOwnProperty>1</hasOwnProperty></Ntry>',
+      '<Ntry><A toString="x">1</A></Ntry>',
     ]) {
       assert.equal(scanEntryTree(fragment), undefined, fragment);
     }
