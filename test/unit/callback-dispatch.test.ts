@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { CallbackDispatcher, dispatchBoundMs, type DispatchJob } from '../../src/relay/callback-dispatch.js';
 import type { DeliveryResult } from '../../src/relay/callbacks.js';
 
@@ -198,6 +199,20 @@ describe('the callback dispatcher (src/relay/callback-dispatch.ts)', () => {
     const stuck = new CallbackDispatcher(temporal.deliver, silent, 10, 2);
     await stuck.reserve(); // never dispatched: the drain gives up at its bound and says so
     assert.equal(await stuck.drain(30), 1);
+  });
+
+  it('refuses dispatcher and relay settings past their caps (timers over 2^31 ms fire at once)', () => {
+    for (const [name, value] of [
+      ['CALLBACK_SIGNAL_TIMEOUT_MS', '600001'],
+      ['RELAY_INTERVAL_MS', '2147483648'],
+      ['CALLBACK_DISPATCH_MAX_PENDING', '1000001'],
+      ['CALLBACK_DISPATCH_CONCURRENCY', '10001'],
+      ['CALLBACK_DISPATCH_DRAIN_MS', '600001'],
+      ['CALLBACK_RELAY_GRACE_MS', '604800001'],
+    ] as const) {
+      assert.throws(() => loadConfig({ [name]: value }), (err: unknown) => err instanceof ConfigError && err.message.includes(name), name);
+    }
+    assert.doesNotThrow(() => loadConfig({ CALLBACK_SIGNAL_TIMEOUT_MS: '600000', CALLBACK_DISPATCH_MAX_PENDING: '1000000', CALLBACK_RELAY_GRACE_MS: '604800000' }));
   });
 
   it('states how long a live dispatcher can hold a row, which the relay waits out', () => {
