@@ -125,22 +125,24 @@ export const ConfigSchema = z.object({
     .refine((list) => list.every(isValidCidr), 'must be CIDR blocks or IP addresses, comma-separated'),
   CALLBACK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).default(300),
   /** How long a callback request waits on Temporal before leaving delivery to the relay. */
-  CALLBACK_SIGNAL_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
-  RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  // The caps below keep timer delays under Node's 2^31 − 1 ms (a longer setTimeout/setInterval fires
+  // at once) and dispatchBoundMs sane; the relay passes that bound to SQL as float8, not int.
+  CALLBACK_SIGNAL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  RELAY_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
   /**
    * Accepted callbacks an API process holds for signalling after their answer (src/relay/callback-dispatch.ts);
    * at the bound a callback waits for a slot before it is journaled, so answers slow to Temporal's pace.
    */
-  CALLBACK_DISPATCH_MAX_PENDING: z.coerce.number().int().min(1).default(256),
+  CALLBACK_DISPATCH_MAX_PENDING: z.coerce.number().int().min(1).max(1_000_000).default(256),
   /** Signals the dispatcher sends at once. */
-  CALLBACK_DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).default(32),
+  CALLBACK_DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(32),
   /** How long a stopping API waits for its dispatcher to signal what it holds; the rest is the relay's. */
-  CALLBACK_DISPATCH_DRAIN_MS: z.coerce.number().int().min(0).default(10_000),
+  CALLBACK_DISPATCH_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /**
    * Beyond the longest a live dispatcher can hold an accepted row (dispatchBoundMs), how long the
    * relay leaves it alone before taking it as abandoned (a process that died before signalling).
    */
-  CALLBACK_RELAY_GRACE_MS: z.coerce.number().int().min(0).default(60_000),
+  CALLBACK_RELAY_GRACE_MS: z.coerce.number().int().min(0).max(604_800_000).default(60_000),
   /** How long an Idempotency-Key and its saved response are kept (ISO 8601 duration); older keys start over and are deleted. */
   IDEMPOTENCY_KEY_TTL: z
     .string()

@@ -5,6 +5,7 @@ import { createLogger } from '../logger.js';
 import { ensureAdminKey } from './bootstrap.js';
 import { createApp } from './create-app.js';
 import { listen } from './server.js';
+import { stopAccepting } from './stop-server.js';
 import { startRelay } from '../relay/index.js';
 import { buildAppDeps } from './deps.js';
 import { startIdempotencyCleanup } from './idempotency.js';
@@ -37,11 +38,16 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'API shutting down');
-    server.close();
-    // The dispatcher's signals before the marks they leave, and both before the pool closes; what
-    // the drain does not reach in CALLBACK_DISPATCH_DRAIN_MS stays 'accepted' for the relay.
-    void Promise.all([stopRelay(), stopCleanup()])
-      .then(() => deps.callbackDispatch.drain(config.CALLBACK_DISPATCH_DRAIN_MS))
+    // Requests in flight first: a callback takes its dispatcher slot partway through, so the drain
+    // starts once no request can still reserve one. Then the dispatcher's signals before the marks
+    // they leave, and all before the pool closes. One budget, CALLBACK_DISPATCH_DRAIN_MS, covers
+    // the requests and the drain; what it does not reach stays 'accepted' for the relay.
+    const deadline = Date.now() + config.CALLBACK_DISPATCH_DRAIN_MS;
+    void Promise.all([stopAccepting(server, config.CALLBACK_DISPATCH_DRAIN_MS), stopRelay(), stopCleanup()])
+      .then(([closed]) => {
+        if (!closed) log.warn('requests still in flight at the end of the shutdown budget');
+        return deps.callbackDispatch.drain(Math.max(0, deadline - Date.now()));
+      })
       .then((left) => {
         if (left > 0) log.warn({ left }, 'callbacks left undelivered at shutdown; the relay will deliver them');
       })

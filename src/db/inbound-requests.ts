@@ -128,12 +128,18 @@ export async function noteDeliveryFailure(db: Queryable, id: bigint, detail: str
  * decided more than `abandonedAfterMs` ago by Postgres's clock (the one that wrote decided_at, so
  * the API hosts' clocks do not matter), e.g. the API process died between accepting and signalling.
  */
-export async function listUndelivered(db: Queryable, abandonedAfterMs: number, limit: number): Promise<InboundRequestRow[]> {
+/**
+ * Keyset-paged by id (`afterId`), so rows a tick skipped or could not move are not read again that
+ * tick. `abandonedAfterMs` is float8 in SQL: dispatchBoundMs grows with MAX_PENDING × the signal
+ * timeout and passes 2^31 ms well inside the configurable range, where `::int` fails the query.
+ */
+export async function listUndelivered(db: Queryable, abandonedAfterMs: number, limit: number, afterId = 0n): Promise<InboundRequestRow[]> {
   const res = await db.query<InboundRequestRow>({
     text: `SELECT * FROM inbound_requests
-            WHERE outcome = 'accepted' AND (attempts > 0 OR decided_at < now() - $1::int * interval '1 millisecond')
+            WHERE outcome = 'accepted' AND id > $3::bigint
+              AND (attempts > 0 OR decided_at < now() - $1::float8 * interval '1 millisecond')
             ORDER BY id LIMIT $2`,
-    values: [abandonedAfterMs, limit],
+    values: [abandonedAfterMs, limit, afterId.toString()],
   });
   return res.rows;
 }

@@ -48,6 +48,8 @@ export class CallbackDispatcher {
   private idle: Array<() => void> = [];
   /** Until then, Temporal failed a signal a moment ago: jobs go straight to the relay. */
   private awayUntil = 0;
+  /** A signal failed and its away period is over: one job is probing Temporal now. */
+  private probing = false;
 
   constructor(
     private readonly deliver: (job: DispatchJob) => Promise<DeliveryResult>,
@@ -57,8 +59,10 @@ export class CallbackDispatcher {
     /**
      * While Temporal is away (a signal failed in the last `awayMs`), a job is not signalled but
      * left for the relay at once (`leave` records the attempt), so a stalled Temporal does not hold
-     * every slot for a signal timeout each and slow answers to a crawl; one signal after `awayMs`
-     * probes again.
+     * every slot for a signal timeout each and slow answers to a crawl. Once `awayMs` has passed,
+     * exactly one job probes Temporal; the others are still left for the relay until that probe's
+     * signal succeeds — a paused Temporal would otherwise cost CONCURRENCY jobs a signal timeout
+     * each, stalling answers behind their slots. A failed probe starts another away period.
      */
     private readonly away: { leave: (job: DispatchJob) => Promise<void>; awayMs: number } | undefined = undefined,
   ) {}
@@ -89,12 +93,14 @@ export class CallbackDispatcher {
   }
 
   /**
-   * Waits until every job handed over so far has been signalled (or failed and been left for the
-   * relay), at most `timeoutMs`. Returns how many jobs were still queued or in flight when it gave
-   * up: their rows stay 'accepted' and the relay delivers them.
+   * Waits until no slot is held — every job signalled (or failed and been left for the relay), and
+   * every request that reserved a slot has dispatched or released it — at most `timeoutMs`. A
+   * request whose journal INSERT is still running holds a slot but has no job yet; returning
+   * before it dispatches would let the pool close under its signal. Returns how many slots were
+   * still held when it gave up: their rows, if committed, stay 'accepted' for the relay.
    */
   async drain(timeoutMs: number): Promise<number> {
-    if (this.queue.length === 0 && this.running === 0) return 0;
+    if (this.held === 0) return 0;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       new Promise<void>((resolve) => this.idle.push(resolve)),
@@ -103,7 +109,7 @@ export class CallbackDispatcher {
       }),
     ]);
     clearTimeout(timer);
-    return this.queue.length + this.running;
+    return this.held;
   }
 
   private pump(): void {
@@ -116,29 +122,36 @@ export class CallbackDispatcher {
   }
 
   private async run(job: DispatchJob): Promise<void> {
+    let probe = false;
     try {
-      if (this.away && Date.now() < this.awayUntil) await this.away.leave(job);
-      else if ((await this.deliver(job)) === 'pending' && this.away) this.awayUntil = Date.now() + this.away.awayMs;
+      if (this.away && (Date.now() < this.awayUntil || this.probing)) await this.away.leave(job);
+      else {
+        // awayUntil stays set until a signal succeeds, so a past one means this job is the probe.
+        probe = this.awayUntil > 0;
+        if (probe) this.probing = true;
+        const result = await this.deliver(job);
+        if (this.away) this.awayUntil = result === 'pending' ? Date.now() + this.away.awayMs : 0;
+      }
     } catch (err) {
       // deliverCallback records a failed signal itself; this is Postgres failing too. The row has
       // no attempt recorded, so the relay takes it once dispatchBoundMs has passed.
       this.log.warn({ err, journalId: job.journalId.toString() }, 'callback dispatch failed; the relay will deliver it');
     } finally {
+      if (probe) this.probing = false;
       this.running -= 1;
       this.free();
       this.pump();
-      if (this.queue.length === 0 && this.running === 0) {
-        const idle = this.idle;
-        this.idle = [];
-        for (const resolve of idle) resolve();
-      }
     }
   }
 
   /** A slot comes back: the longest waiter takes it as it is, else the count drops. */
   private free(): void {
     const next = this.waiting.shift();
-    if (next) next();
-    else this.held -= 1;
+    if (next) return next();
+    this.held -= 1;
+    if (this.held > 0) return;
+    const idle = this.idle;
+    this.idle = [];
+    for (const resolve of idle) resolve();
   }
 }

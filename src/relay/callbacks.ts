@@ -56,19 +56,44 @@ export async function deliverCallback(
   });
 }
 
+/** Rows a relay tick reads at a time. */
+export const RELAY_PAGE = 100;
+
+/** How far one relay tick goes: it ends at `deadline` or once `stopped()`, the rest left to the next. */
+export interface RelayTickBounds {
+  deadline: number;
+  stopped: () => boolean;
+}
+
+/** The journal and Temporal as the relay uses them; tests pass their own. */
+export interface RelayIo {
+  list: typeof listUndelivered;
+  deliver: (deps: RelayDeps, journalId: bigint, paymentId: string, outcome: GatewayOutcome) => Promise<DeliveryResult>;
+}
+
 /**
  * Accepted callbacks no live dispatcher holds, oldest first: those whose signal failed (Temporal
  * was down; attempts > 0) and those abandoned — decided longer ago than any live dispatcher holds
  * a row (dispatchBoundMs) plus CALLBACK_RELAY_GRACE_MS, so their API process died between
  * answering and signalling. Returns false when Temporal is still away, so the tick ends there.
+ * While pages come back full and Temporal answers it reads the next page in the same tick: after
+ * one failed signal the dispatcher leaves every new callback here for RELAY_INTERVAL_MS, and one
+ * page per tick would fall behind (300 callbacks/s against 100 rows per 5 s). `bounds` keeps a
+ * tick finite so the relay's stop() stays prompt.
  */
-export async function relayCallbacks(deps: RelayDeps): Promise<boolean> {
+export async function relayCallbacks(deps: RelayDeps, bounds: RelayTickBounds, io: RelayIo = { list: listUndelivered, deliver: deliverCallback }): Promise<boolean> {
   const abandonedAfterMs = dispatchBoundMs(deps.config) + deps.config.CALLBACK_RELAY_GRACE_MS;
-  for (const row of await listUndelivered(deps.pool, abandonedAfterMs, 100)) {
-    if (!row.payment_id) continue;
-    const result = await deliverCallback(deps, row.id, row.payment_id, row.signal as GatewayOutcome);
-    if (result === 'pending') return false; // Temporal still down: try again next tick.
-    deps.log.info({ journalId: row.id.toString(), result }, 'relay delivered a journaled callback');
+  let afterId = 0n;
+  for (;;) {
+    const page = await io.list(deps.pool, abandonedAfterMs, RELAY_PAGE, afterId);
+    for (const row of page) {
+      if (bounds.stopped()) return true;
+      afterId = row.id;
+      if (!row.payment_id) continue;
+      const result = await io.deliver(deps, row.id, row.payment_id, row.signal as GatewayOutcome);
+      if (result === 'pending') return false; // Temporal still down: try again next tick.
+      deps.log.info({ journalId: row.id.toString(), result }, 'relay delivered a journaled callback');
+    }
+    if (page.length < RELAY_PAGE || Date.now() >= bounds.deadline) return true;
   }
-  return true;
 }

@@ -14,8 +14,12 @@ export type { RelayDeps } from './deps.js';
  */
 export function startRelay(deps: RelayDeps): () => Promise<void> {
   let running: Promise<void> | undefined;
+  let stopped = false;
   const tick = async () => {
-    if (!(await relayCallbacks(deps))) return;
+    // A tick may take several pages of callbacks, but no longer than an interval (the next tick
+    // carries on), and stops between rows once stop() is called.
+    const bounds = { deadline: Date.now() + deps.config.RELAY_INTERVAL_MS, stopped: () => stopped };
+    if (!(await relayCallbacks(deps, bounds)) || stopped) return;
     // The same outage leaves statement work behind too (older than a few signal timeouts).
     await relayStatementWork(deps, new Date(Date.now() - 5 * deps.config.CALLBACK_SIGNAL_TIMEOUT_MS));
   };
@@ -28,6 +32,7 @@ export function startRelay(deps: RelayDeps): () => Promise<void> {
       });
   }, deps.config.RELAY_INTERVAL_MS);
   return async () => {
+    stopped = true;
     clearInterval(timer);
     await running;
   };

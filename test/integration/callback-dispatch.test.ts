@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createApp } from '../../src/api/create-app.js';
 import { webhookHeaders } from '../../src/gateways/standard-webhooks.js';
-import { CallbackDispatcher } from '../../src/relay/callback-dispatch.js';
+import { listUndelivered } from '../../src/db/inbound-requests.js';
+import { CallbackDispatcher, dispatchBoundMs } from '../../src/relay/callback-dispatch.js';
 import { createCustomer, createPayment } from '../support/fixtures.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
 
@@ -70,5 +71,12 @@ describe('callbacks answered but never signalled', () => {
     });
     assert.equal(row.outcome, 'delivered');
     assert.equal(row.attempts, 1);
+  });
+
+  it('reads the journal with the bound of the largest dispatcher the config allows (past 2^31 ms)', async () => {
+    const boundMs = dispatchBoundMs({ CALLBACK_DISPATCH_MAX_PENDING: 1_000_000, CALLBACK_DISPATCH_CONCURRENCY: 1, CALLBACK_SIGNAL_TIMEOUT_MS: 600_000 }) + 604_800_000;
+    assert.ok(boundMs > 2 ** 31);
+    // '::int' refused this with "integer out of range" and every relay tick failed.
+    assert.ok(Array.isArray(await listUndelivered(stack.pool, boundMs, 1)));
   });
 });

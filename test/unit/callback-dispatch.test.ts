@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { CallbackDispatcher, dispatchBoundMs, type DispatchJob } from '../../src/relay/callback-dispatch.js';
 import type { DeliveryResult } from '../../src/relay/callbacks.js';
 
@@ -148,6 +149,70 @@ describe('the callback dispatcher (src/relay/callback-dispatch.ts)', () => {
     assert.equal(await dispatcher.drain(1000), 0);
     assert.deepEqual(signalled, [1, 5], 'after awayMs the next job is signalled again');
     assert.equal(dispatcher.pending, 0);
+  });
+
+  it('after the away period sends exactly one probe; the others go to the relay until it succeeds', async () => {
+    const temporal = slowSignaller();
+    let up = false;
+    const left: number[] = [];
+    const dispatcher = new CallbackDispatcher(
+      async (j) => (up ? temporal.deliver(j) : 'pending'),
+      silent,
+      10,
+      4,
+      { leave: async (j) => void left.push(Number(j.journalId)), awayMs: 30 },
+    );
+    (await dispatcher.reserve()).dispatch(job(1)); // fails: Temporal is away
+    await dispatcher.drain(1000);
+    await new Promise((r) => setTimeout(r, 50));
+    up = true; // back, but slow: the probe's signal takes until release()
+    for (let i = 2; i <= 5; i++) (await dispatcher.reserve()).dispatch(job(i));
+    await tick();
+    assert.deepEqual(temporal.calls.map((j) => Number(j.journalId)), [2], 'one job probes, although four could run at once');
+    assert.deepEqual(left, [3, 4, 5], 'the rest are left to the relay while the probe is out');
+    temporal.release();
+    assert.equal(await dispatcher.drain(1000), 0);
+    (await dispatcher.reserve()).dispatch(job(6));
+    (await dispatcher.reserve()).dispatch(job(7));
+    await tick();
+    assert.deepEqual(temporal.calls.map((j) => Number(j.journalId)), [2, 6, 7], 'after the probe succeeded, signals run concurrently again');
+    temporal.release(2);
+    assert.equal(await dispatcher.drain(1000), 0);
+  });
+
+  it('drains a slot reserved before the drain began whose job is dispatched later (its INSERT was still running)', async () => {
+    const temporal = slowSignaller();
+    const dispatcher = new CallbackDispatcher(temporal.deliver, silent, 10, 2);
+    const slot = await dispatcher.reserve(); // a request between reserve() and its journal INSERT
+    let drained: number | undefined;
+    const draining = dispatcher.drain(5000).then((n) => (drained = n));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(drained, undefined, 'the drain waits for the held slot, though nothing is queued yet');
+    slot.dispatch(job(1));
+    await tick();
+    assert.equal(drained, undefined, 'and for its signal');
+    temporal.release();
+    await draining;
+    assert.equal(drained, 0);
+    assert.deepEqual(temporal.calls.map((j) => Number(j.journalId)), [1]);
+
+    const stuck = new CallbackDispatcher(temporal.deliver, silent, 10, 2);
+    await stuck.reserve(); // never dispatched: the drain gives up at its bound and says so
+    assert.equal(await stuck.drain(30), 1);
+  });
+
+  it('refuses dispatcher and relay settings past their caps (timers over 2^31 ms fire at once)', () => {
+    for (const [name, value] of [
+      ['CALLBACK_SIGNAL_TIMEOUT_MS', '600001'],
+      ['RELAY_INTERVAL_MS', '2147483648'],
+      ['CALLBACK_DISPATCH_MAX_PENDING', '1000001'],
+      ['CALLBACK_DISPATCH_CONCURRENCY', '10001'],
+      ['CALLBACK_DISPATCH_DRAIN_MS', '600001'],
+      ['CALLBACK_RELAY_GRACE_MS', '604800001'],
+    ] as const) {
+      assert.throws(() => loadConfig({ [name]: value }), (err: unknown) => err instanceof ConfigError && err.message.includes(name), name);
+    }
+    assert.doesNotThrow(() => loadConfig({ CALLBACK_SIGNAL_TIMEOUT_MS: '600000', CALLBACK_DISPATCH_MAX_PENDING: '1000000', CALLBACK_RELAY_GRACE_MS: '604800000' }));
   });
 
   it('states how long a live dispatcher can hold a row, which the relay waits out', () => {
