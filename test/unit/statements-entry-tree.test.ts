@@ -51,7 +51,9 @@ function fixtureEntries(): Array<{ file: string; fragment: string }> {
 describe('scanEntryTree', () => {
   it('builds the parser’s tree for every entry of every camt fixture it takes, and takes most of them', () => {
     const entries = fixtureEntries();
-    assert.ok(entries.length >= 16, `only ${entries.length} fixture entries found`);
+    // The project's own camt fixtures hold 8 entries; ../shared adds more where it is checked out
+    // beside the project (not in a clone elsewhere), so only the project's count is required.
+    assert.ok(entries.length >= 8, `only ${entries.length} fixture entries found`);
     const taken = entries.filter((e) => agrees(e.fragment)).length;
     assert.ok(taken / entries.length > 0.5, `took only ${taken} of ${entries.length}`);
   });
