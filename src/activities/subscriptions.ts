@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type pg from 'pg';
-import { claimChargeAttempt, completeChargeAttempt, ensureChargeAttempt, findChargeAttempt } from '../db/charge-attempts.js';
+import { claimChargeAttempt, completeChargeAttempt, findChargeAttempt, type NewChargeAttempt } from '../db/charge-attempts.js';
 import { recordChargeOutcome } from '../db/charge-outcome.js';
 import { appendEvent } from '../db/events.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
@@ -110,7 +110,7 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
       if (problem) return recordOutcome(input, mode, key, { outcome: 'technical_error', ...problem }, false);
     }
     if (!gateway) throw ApplicationFailure.retryable(`gateway ${input.gateway} is gone; attempt ${key} waits for it`, 'GatewayMissing');
-    await ensureChargeAttempt(deps.pool, attemptRow(input, key, mode));
+    await claimChargeAttempt(deps.pool, attemptRow(input, key, mode));
     // The row was there (or another try wrote it just now): that try may have reached the gateway.
     return chargeAtGateway(input, mode, key, gateway, true);
   }
@@ -187,7 +187,7 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
     const written = rowExists
       ? await record(deps.pool)
       : await inTransaction(deps.pool, async (tx) => {
-        await ensureChargeAttempt(tx, attemptRow(input, key, mode));
+        await claimChargeAttempt(tx, attemptRow(input, key, mode));
         return record(tx);
       });
     // Completed meanwhile by another try of this attempt, which wrote what went with it (read
@@ -254,7 +254,7 @@ function stateUpdateOf(w: StateWrite): SubscriptionStateUpdate {
 }
 
 /** The attempt row of a charge input. */
-function attemptRow(input: ChargeInput, key: string, mode: 'test' | 'live') {
+function attemptRow(input: ChargeInput, key: string, mode: 'test' | 'live'): NewChargeAttempt {
   return { subscriptionId: input.subscriptionId, period: input.period, attempt: input.attempt, key, amountMinor: BigInt(input.amountMinor), currency: input.currency, mode };
 }
 

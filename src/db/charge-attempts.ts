@@ -23,30 +23,16 @@ export interface ChargeAttemptRow {
 const COLUMNS = `id, subscription_id, period, attempt, idempotency_key, amount_minor, currency, status, outcome,
   gateway_code, gateway_message, gateway_transaction_id, mode, created_at, completed_at`;
 
-/** Writes the attempt before the gateway is called; a retry of the same key finds the same row. */
-export async function ensureChargeAttempt(
-  db: Queryable,
-  a: { subscriptionId: string; period: number; attempt: number; key: string; amountMinor: bigint; currency: string; mode: 'test' | 'live' },
-): Promise<ChargeAttemptRow> {
-  const inserted = await db.query<ChargeAttemptRow>({
-    text: `INSERT INTO charge_attempts (subscription_id, period, attempt, idempotency_key, amount_minor, currency, mode)
-           VALUES ($1, $2, $3, $4, $5::bigint, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING RETURNING ${COLUMNS}`,
-    values: [a.subscriptionId, a.period, a.attempt, a.key, a.amountMinor.toString(), a.currency, a.mode],
-  });
-  const row = inserted.rows[0] ?? (await findChargeAttempt(db, a.key));
-  if (!row) throw new Error(`charge attempt ${a.key} vanished`);
-  return row;
-}
+/** An attempt as written before its gateway call. */
+export interface NewChargeAttempt { subscriptionId: string; period: number; attempt: number; key: string; amountMinor: bigint; currency: string; mode: 'test' | 'live' }
 
 /**
- * Claims a new attempt's key: true when this call wrote the row, false when it was there already
- * (an earlier try of the same attempt, which may have reached the gateway). One round trip, a
+ * Writes the attempt before the gateway is called (a retry of the same key finds the row there):
+ * true when this call wrote the row, false when it was there already (an earlier try of the same
+ * attempt, which may have reached the gateway). One round trip, a
  * prepared statement: it is on every charge's path.
  */
-export async function claimChargeAttempt(
-  db: Queryable,
-  a: { subscriptionId: string; period: number; attempt: number; key: string; amountMinor: bigint; currency: string; mode: 'test' | 'live' },
-): Promise<boolean> {
+export async function claimChargeAttempt(db: Queryable, a: NewChargeAttempt): Promise<boolean> {
   const inserted = await db.query({
     name: 'claim-charge-attempt',
     text: `INSERT INTO charge_attempts (subscription_id, period, attempt, idempotency_key, amount_minor, currency, mode)

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 /** Prefixed random ids ("cus_…", "pay_…"): readable in logs and the Temporal UI, never guessable. */
 export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(12).toString('base64url')}`;
+  return newIds(prefix, 1).join('');
 }
 
 /** `count` ids as newId makes them, from one draw of random bytes rather than one per id (a statement's lines). */

@@ -1,4 +1,5 @@
 import { REPEATING, type XmlNode, type XmlValue } from './camt-node.js';
+import { AMPERSAND, APOSTROPHE, BANG, EQUALS, GT, LT, QUESTION, QUOTE, SLASH } from './xml-chars.js';
 
 /**
  * The tree of one camt entry (an Ntry cut out by camt-split.ts) built by a plain scan, for the
@@ -14,14 +15,6 @@ import { REPEATING, type XmlNode, type XmlValue } from './camt-node.js';
  * scan is unsure about is the parser's, with its errors.
  * test/unit/statements-entry-tree.test.ts holds the two to the same trees.
  */
-
-const LT = 0x3c;
-const GT = 0x3e;
-const SLASH = 0x2f;
-const EQUALS = 0x3d;
-const QUOTE = 0x22;
-const APOSTROPHE = 0x27;
-const AMPERSAND = 0x26;
 
 // The predefined entities of XML 1.0 §4.6; fast-xml-parser decodes these (and &amp; last, so "&amp;lt;" is "&lt;").
 const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -150,7 +143,7 @@ export function scanEntryTree(entry: string): XmlNode | undefined {
       continue;
     }
     // Comments, CDATA, declarations and processing instructions are the parser's.
-    if (c1 === 0x21 || c1 === 0x3f) return undefined;
+    if (c1 === BANG || c1 === QUESTION) return undefined;
     if (top === undefined && result !== undefined) return undefined; // a second element
     let gt = lt + 1;
     for (; gt < fragment.length; gt++) {

@@ -1,5 +1,6 @@
 import { scanEntryTree } from './camt-entry-tree.js';
 import { children, parseTree, type XmlNode } from './camt-node.js';
+import { BANG, BRACKET, DASH, GT, QUESTION, SLASH, UPPER_D } from './xml-chars.js';
 
 /**
  * A camt file cut into a skeleton and its entries, so that a 50,000-entry statement is never one
@@ -31,13 +32,6 @@ const REFUSED_NAMES = new Set(['__proto__', 'constructor', 'prototype', '#text']
 // levels higher, so a document anywhere near the limit is parsed whole to fail the same way.
 const MAX_DEPTH = 90;
 
-const SLASH = 0x2f;
-const QUESTION = 0x3f;
-const BANG = 0x21;
-const DASH = 0x2d;
-const UPPER_D = 0x44;
-const BRACKET = 0x5b;
-const GT = 0x3e;
 
 /** The same whitespace as /\s/, which fast-xml-parser uses to end a tag name. */
 function isSpace(code: number): boolean {
