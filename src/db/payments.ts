@@ -30,11 +30,20 @@ export interface PaymentRow {
   /** Where the gateway's checkout sends the payer back to (a payment link's result page). */
   return_url: string | null;
   payment_link_id: string | null;
+  /** Where the payer's browser goes to pay, once the gateway's checkout was started. */
+  checkout_url: string | null;
+  /** The gateway's own ids (hosted session, intent, charge) for refunds, disputes and status queries. */
+  gateway_session_id: string | null;
+  gateway_intent_id: string | null;
+  gateway_charge_id: string | null;
+  /** Held by refunds that did not fail (pending, succeeded, requires_manual); never above amount_minor. */
+  refunded_minor: bigint;
 }
 
 const COLUMNS = `id, customer_id, amount_minor, currency, gateway, mode, description, reference, status,
   expires_at, gateway_transaction_id, gateway_code, gateway_message, created_at, updated_at, completed_at,
-  payment_method_token, payment_method_expires, adapter, settlement, payment_expiration_ms, return_url, payment_link_id`;
+  payment_method_token, payment_method_expires, adapter, settlement, payment_expiration_ms, return_url, payment_link_id,
+  checkout_url, gateway_session_id, gateway_intent_id, gateway_charge_id, refunded_minor`;
 
 export interface NewPayment {
   id: string;
@@ -85,6 +94,8 @@ export interface PaymentCompletion {
   message?: string | undefined;
   paymentMethodToken?: string | undefined;
   paymentMethodExpires?: string | undefined;
+  /** The gateway's ids learned with the outcome; they fill what the checkout's start left empty. */
+  ids?: { sessionId?: string | undefined; intentId?: string | undefined; chargeId?: string | undefined } | undefined;
 }
 
 /**
@@ -100,10 +111,15 @@ export async function completePendingPayment(
     text: `UPDATE payments
               SET status = $2, gateway_transaction_id = COALESCE($3, gateway_transaction_id),
                   gateway_code = $4, gateway_message = $5, updated_at = now(), completed_at = now(),
-                  payment_method_token = $6, payment_method_expires = $7
+                  payment_method_token = $6, payment_method_expires = $7,
+                  gateway_session_id = COALESCE(gateway_session_id, $8), gateway_intent_id = COALESCE(gateway_intent_id, $9),
+                  gateway_charge_id = COALESCE(gateway_charge_id, $10)
             WHERE id = $1 AND status = 'pending'
         RETURNING ${COLUMNS}`,
-    values: [id, c.status, c.gatewayTransactionId ?? null, c.code ?? null, c.message ?? null, c.paymentMethodToken ?? null, c.paymentMethodExpires ?? null],
+    values: [
+      id, c.status, c.gatewayTransactionId ?? null, c.code ?? null, c.message ?? null, c.paymentMethodToken ?? null, c.paymentMethodExpires ?? null,
+      c.ids?.sessionId ?? null, c.ids?.intentId ?? null, c.ids?.chargeId ?? null,
+    ],
   });
   return res.rows[0];
 }
@@ -164,4 +180,21 @@ export async function listPayments(db: Queryable, f: PaymentFilter): Promise<Arr
     ],
   });
   return res.rows;
+}
+
+/** Keeps the started checkout's URL and the gateway's ids on the payment (the ids only fill gaps). */
+export async function recordCheckoutStart(
+  db: Queryable,
+  paymentId: string,
+  start: { url: string; ids: { sessionId?: string | undefined; intentId?: string | undefined; chargeId?: string | undefined } },
+): Promise<void> {
+  await db.query({
+    text: `UPDATE payments SET checkout_url = $2,
+                  gateway_session_id = COALESCE(gateway_session_id, $3),
+                  gateway_intent_id = COALESCE(gateway_intent_id, $4),
+                  gateway_charge_id = COALESCE(gateway_charge_id, $5),
+                  updated_at = now()
+            WHERE id = $1`,
+    values: [paymentId, start.url, start.ids.sessionId ?? null, start.ids.intentId ?? null, start.ids.chargeId ?? null],
+  });
 }

@@ -29,6 +29,13 @@ export function assertTransition(from: PaymentStatus, to: PaymentStatus): void {
 export const GATEWAY_OUTCOMES = ['succeeded', 'failed'] as const;
 export type GatewayOutcomeStatus = (typeof GATEWAY_OUTCOMES)[number];
 
+/** The gateway's own ids for one payment or charge (hosted session, intent, charge), kept on its row. */
+export interface GatewayIds {
+  sessionId?: string | undefined;
+  intentId?: string | undefined;
+  chargeId?: string | undefined;
+}
+
 export interface GatewayOutcome {
   status: GatewayOutcomeStatus;
   gatewayTransactionId?: string | undefined;
@@ -37,6 +44,8 @@ export interface GatewayOutcome {
   /** A reusable payment-method token the gateway returned (never card data). */
   paymentMethodToken?: string | undefined;
   paymentMethodExpires?: string | undefined;
+  /** The gateway's ids learned with the outcome (a hosted checkout's intent and charge): stored on the payment. */
+  ids?: GatewayIds | undefined;
 }
 
 /** Maps a gateway outcome onto the payment state exhaustively. */

@@ -1,13 +1,58 @@
 import type { GatewayOutcome } from '../domain/payment.js';
 import type { GatewayMode, GatewaySettings } from './settings.js';
 
-/** What a gateway adapter learns from a verified callback message. */
-export interface CallbackMessage {
-  /** The sender's id for this message; repeats carry the same id and are acted on once. */
-  eventId: string;
-  paymentId: string;
-  outcome: GatewayOutcome;
+/**
+ * What an adapter can do beyond taking payments, declared by the adapter and checked by the API
+ * (e.g. a refund through a gateway without `refunds` is answered 409 with the reason).
+ */
+export const GATEWAY_CAPABILITIES = ['recurring', 'refunds', 'partial_refunds', 'disputes', 'status_query', 'card_expiry', 'cancel_checkout'] as const;
+export type GatewayCapability = (typeof GATEWAY_CAPABILITIES)[number];
+
+/** The gateway's own ids for one payment or charge (hosted session, intent, charge), kept on its row. */
+export type { GatewayIds } from '../domain/payment.js';
+import type { GatewayIds } from '../domain/payment.js';
+
+/** A refund's outcome as the gateway reports it (call answer, status query or callback). */
+export interface RefundOutcome {
+  status: 'succeeded' | 'failed' | 'pending';
+  gatewayRefundId?: string | undefined;
+  code?: string | undefined;
+  message?: string | undefined;
 }
+
+/** A dispute (chargeback) as the gateway reports it. Amounts are minor units. */
+export interface DisputeUpdate {
+  gatewayDisputeId: string;
+  status: 'open' | 'won' | 'lost';
+  amountMinor: bigint;
+  currency: string;
+  reason?: string | undefined;
+}
+
+/**
+ * What an adapter learns from a verified callback message, and whose workflow it is for. Every
+ * kind names one Tollgate row (a payment, a refund, a charge attempt) that the journal checks
+ * belongs to this gateway and the mode that signed it.
+ */
+export type CallbackMessage =
+  /** A one-time payment's outcome, for `payment:<id>`. `kind` is absent in rows journaled before kinds existed. */
+  | { kind: 'payment'; eventId: string; paymentId: string; outcome: GatewayOutcome }
+  /** A refund's outcome, for `refund:<id>`. */
+  | { kind: 'refund'; eventId: string; refundId: string; outcome: RefundOutcome }
+  /** A dispute opened or closed on a payment or a subscription's charge attempt. */
+  | { kind: 'dispute'; eventId: string; target: CallbackTarget; dispute: DisputeUpdate }
+  /**
+   * Something the gateway tells that Tollgate already knows from the call that caused it (an
+   * off-session charge's intent succeeded): journaled and marked delivered, nothing signalled.
+   */
+  | { kind: 'noted'; eventId: string; target: CallbackTarget | { refundId: string }; note: string };
+
+/**
+ * The money a dispute or note is about: Tollgate's id when the gateway echoes it (metadata), or
+ * the gateway's intent id, which the journal resolves to the payment or charge attempt that
+ * carries it (payments.gateway_intent_id, charge_attempts.gateway_intent_id) for this gateway.
+ */
+export type CallbackTarget = { paymentId: string } | { chargeAttemptId: string } | { intentId: string };
 
 /** A callback request as it arrived, before anything trusted it. */
 export interface RawCallback {
@@ -28,6 +73,17 @@ export interface PaymentForCheckout {
   description: string;
   reference: string;
   mode: GatewayMode;
+  /** Tollgate's result page the gateway's hosted checkout sends the payer back to. */
+  returnUrl: string;
+  /** The payer may store the card for later merchant-initiated charges (a subscription's first payment). */
+  saveCard?: boolean | undefined;
+  customer?: { id: string; email?: string | null | undefined } | undefined;
+}
+
+/** A started checkout: where the payer's browser goes, and the gateway's ids to keep on the payment row. */
+export interface CheckoutStart {
+  url: string;
+  ids: GatewayIds;
 }
 
 /**
@@ -40,8 +96,22 @@ export interface PaymentGateway {
   /** The mode new payments start in; a payment keeps the mode it started in. */
   readonly mode: GatewayMode;
   readonly settings: GatewaySettings;
-  /** Where the payer's browser goes to pay. */
-  checkoutUrl(payment: PaymentForCheckout): string;
+  readonly capabilities: ReadonlySet<GatewayCapability>;
+  /**
+   * Starts the payer's checkout: a hosted gateway creates its session here (one call, with the
+   * payment id as its idempotency key, so a repeat returns the same session). Called once the
+   * payment is committed; the URL and ids are stored on the payment row (checkout_url, gateway_*_id).
+   */
+  startCheckout(payment: PaymentForCheckout): Promise<CheckoutStart>;
+  /** Ends the gateway's side of a canceled payment (expires a hosted session). Capability `cancel_checkout`. */
+  cancelCheckout?(payment: { id: string; mode: GatewayMode; ids: GatewayIds }): Promise<void>;
+  /**
+   * Refunds captured money once per idempotency key (capability `refunds`). A lost answer throws
+   * GatewayTimeoutError and is resolved by refundStatus with the same key, never by a new key.
+   */
+  refund?(req: RefundRequest): Promise<RefundOutcome>;
+  /** What became of the refund with this key; undefined if the gateway never saw it. */
+  refundStatus?(idempotencyKey: string, mode: GatewayMode): Promise<RefundOutcome | undefined>;
   /** false for gateways that never call back (bank transfer): their callback route reads 1 KB at most. */
   readonly takesCallbacks: boolean;
   /** Authenticates and reads a callback; the JSON has already been parsed from raw.body. */
@@ -77,6 +147,7 @@ export interface ChargeResult {
   code: string;
   message: string;
   transactionId?: string | undefined;
+  ids?: GatewayIds | undefined;
 }
 
 /** The charge call's outcome is unknown (timeout, dropped connection): ask chargeStatus, never re-charge blindly. */
@@ -99,11 +170,33 @@ export interface RecurringGateway extends PaymentGateway {
   chargeStatus(idempotencyKey: string, mode: GatewayMode): Promise<ChargeResult | undefined>;
 }
 
+/** One refund of money a payment or a charge attempt captured. */
+export interface RefundRequest {
+  /** `refund:<refundId>`: the gateway refunds at most once per key. */
+  idempotencyKey: string;
+  refundId: string;
+  amountMinor: bigint;
+  currency: string;
+  /** The mode the original payment or subscription started in. */
+  mode: GatewayMode;
+  /** What is refunded, by Tollgate's and the gateway's ids. */
+  original: { paymentId?: string | undefined; chargeAttemptId?: string | undefined; transactionId: string | null; ids: GatewayIds };
+  reason: string;
+}
+
 export function isRecurringGateway(g: PaymentGateway): g is RecurringGateway {
   return 'charge' in g && 'chargeStatus' in g;
 }
 
 /** What a gateway's checkout needs of a payment row. */
-export function checkoutOf(p: { id: string; amount_minor: bigint; currency: string; description: string; reference: string; mode: GatewayMode }): PaymentForCheckout {
-  return { id: p.id, amountMinor: p.amount_minor, currency: p.currency, description: p.description, reference: p.reference, mode: p.mode };
+export function checkoutOf(
+  p: { id: string; amount_minor: bigint; currency: string; description: string; reference: string; mode: GatewayMode },
+  returnUrl: string,
+): PaymentForCheckout {
+  return { id: p.id, amountMinor: p.amount_minor, currency: p.currency, description: p.description, reference: p.reference, mode: p.mode, returnUrl };
+}
+
+/** Whether a gateway declares a capability. */
+export function can(g: PaymentGateway, capability: GatewayCapability): boolean {
+  return g.capabilities.has(capability);
 }

@@ -1,3 +1,4 @@
+import { GATEWAY_CAPABILITIES } from '../../gateways/types.js';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { toJsonMinor } from '../../domain/money.js';
 import type { AppEnv } from '../env.js';
@@ -18,6 +19,7 @@ export const GatewayInfo = z
     currencies: z.array(z.string()).nullable(),
     payment_ttl_seconds: z.number().int(),
     status_query: z.boolean().openapi({ description: 'Whether pending payments ask the gateway for their status' }),
+    capabilities: z.array(z.enum(GATEWAY_CAPABILITIES)).openapi({ description: 'What the adapter can do beyond taking payments (refunds, partial_refunds, recurring, disputes, status_query, card_expiry, cancel_checkout)' }),
     callback_url: z.string(),
   })
   .openapi('Gateway');
@@ -54,6 +56,7 @@ export function gatewaysRouter(): OpenAPIHono<AppEnv> {
         currencies: s.currencies,
         payment_ttl_seconds: Math.round(s.paymentTtlMs / 1000),
         status_query: g.paymentStatus !== undefined,
+        capabilities: [...g.capabilities],
         callback_url: `${config.publicBaseUrl}/v1/callbacks/${s.name}`,
       };
     });

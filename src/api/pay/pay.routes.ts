@@ -8,7 +8,7 @@ import { findPaymentLink, type PaymentLinkRow } from '../../db/payment-links.js'
 import { findPayment, findPendingForLink } from '../../db/payments.js';
 import type { TollgateEnv } from '../../config.js';
 import { gatewayAccepts } from '../../gateways/registry.js';
-import { checkoutOf, type PaymentGateway } from '../../gateways/types.js';
+import type { PaymentGateway } from '../../gateways/types.js';
 import { createPayment } from '../payments/create-payment.js';
 import type { AppEnv } from '../env.js';
 import { html, page } from '../html.js';
@@ -42,9 +42,7 @@ export function payRoutes(): Hono<AppEnv> {
     if (closed || !link) return c.html(linkClosedPage(closed ?? 'not_found', link), closed === 'not_found' ? 404 : 410);
     const pending = await findPendingForLink(deps.pool, link.id);
     if (pending) {
-      const gateway = deps.gateways.get(pending.gateway);
-      const checkout = gateway ? gateway.checkoutUrl(checkoutOf(pending)) : null;
-      return c.html(inProgressPage(link, pending, checkout), 200);
+      return c.html(inProgressPage(link, pending, pending.checkout_url), 200);
     }
     const customer = await findCustomer(deps.pool, link.customer_id);
     const name = maskName(link.customer_name ?? customer?.name ?? '');
@@ -71,7 +69,8 @@ export function payRoutes(): Hono<AppEnv> {
         paymentLinkId: link.id,
         returnUrl: (id) => `${deps.config.publicBaseUrl}/pay/${encodeURIComponent(token)}/result/${encodeURIComponent(id)}`,
       });
-      return c.redirect(gateway.checkoutUrl(checkoutOf(payment)), 303);
+      if (!payment.checkout_url) throw new Error(`payment ${payment.id} has no checkout`);
+      return c.redirect(payment.checkout_url, 303);
     } catch (err) {
       // Another tab started a payment of this link a moment ago: show that one instead of a second.
       if (err instanceof DatabaseError && err.code === UNIQUE_VIOLATION) return c.redirect(`/pay/${encodeURIComponent(token)}`, 303);

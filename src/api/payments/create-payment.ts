@@ -5,9 +5,10 @@ import { referenceFromBody } from '../../domain/reference.js';
 import { findCustomer } from '../../db/customers.js';
 import { appendEvent } from '../../db/events.js';
 import { newId } from '../../db/ids.js';
-import { insertPayment, type PaymentRow, referenceInUse } from '../../db/payments.js';
+import { insertPayment, type PaymentRow, recordCheckoutStart, referenceInUse } from '../../db/payments.js';
 import { type Db, inTransaction, type Queryable } from '../../db/pool.js';
 import { gatewayAccepts } from '../../gateways/registry.js';
+import { checkoutOf, type PaymentGateway } from '../../gateways/types.js';
 import { startPaymentWorkflow } from '../../temporal/start.js';
 import type { AppDeps } from '../env.js';
 
@@ -56,7 +57,7 @@ export async function createPayment(
   if (!(await findCustomer(deps.pool, req.customerId))) throw new NotFoundError(`no customer ${req.customerId}`);
   const ttl = req.ttlMs ?? gateway.settings.paymentTtlMs;
 
-  return inTransaction(deps.pool, async (tx) => {
+  const row = await inTransaction(deps.pool, async (tx) => {
     const expiresAt = new Date(deps.now().getTime() + ttl);
     const id = newId('pay');
     const row = await insertWithReference(req.reference, (reference) =>
@@ -102,6 +103,26 @@ export async function createPayment(
     });
     return row;
   });
+  return startCheckout(deps, gateway, row);
+}
+
+/**
+ * Starts the gateway's checkout for a committed payment and keeps its URL and ids on the row. A
+ * hosted gateway creates its session here, keyed by the payment id, so a repeat after a failure
+ * returns the same session. If the gateway cannot be reached the payment stays pending without a
+ * checkout (and expires at its deadline); the error reaches the caller.
+ */
+export async function startCheckout(deps: Pick<AppDeps, 'config'> & { pool: Db }, gateway: PaymentGateway, row: PaymentRow): Promise<PaymentRow> {
+  const returnUrl = row.return_url ?? `${deps.config.publicBaseUrl}/checkout/${encodeURIComponent(row.id)}/result`;
+  const start = await gateway.startCheckout(checkoutOf(row, returnUrl));
+  await recordCheckoutStart(deps.pool, row.id, start);
+  return {
+    ...row,
+    checkout_url: start.url,
+    gateway_session_id: row.gateway_session_id ?? start.ids.sessionId ?? null,
+    gateway_intent_id: row.gateway_intent_id ?? start.ids.intentId ?? null,
+    gateway_charge_id: row.gateway_charge_id ?? start.ids.chargeId ?? null,
+  };
 }
 
 async function insertWithReference(

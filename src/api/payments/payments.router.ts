@@ -4,7 +4,6 @@ import { parseIsoDurationMs } from '../../domain/duration.js';
 import { minorFromJson, toJsonMinor } from '../../domain/money.js';
 import { findPayment, listPayments, type PaymentRow } from '../../db/payments.js';
 import { decodeCursor, keysetCursor, pageOf } from '../cursor.js';
-import { checkoutOf, type GatewayRegistry } from '../../gateways/types.js';
 import { callerOf } from '../caller.js';
 import type { AppEnv } from '../env.js';
 import { fieldError } from '../field-error.js';
@@ -15,8 +14,7 @@ import { createPaymentRoute, getPaymentRoute, listPaymentsRoute, type Payment, v
 const MIN_EXPIRY_MS = 10_000;
 const MAX_EXPIRY_MS = 30 * 24 * 3600_000;
 
-export function paymentJson(row: PaymentRow, gateways: GatewayRegistry): Payment {
-  const gateway = gateways.get(row.gateway);
+export function paymentJson(row: PaymentRow): Payment {
   return {
     id: row.id,
     customer_id: row.customer_id,
@@ -27,10 +25,7 @@ export function paymentJson(row: PaymentRow, gateways: GatewayRegistry): Payment
     mode: row.mode,
     description: row.description,
     reference: row.reference,
-    checkout_url:
-      row.status === 'pending' && gateway
-        ? gateway.checkoutUrl(checkoutOf(row))
-        : null,
+    checkout_url: row.status === 'pending' ? row.checkout_url : null,
     settlement: row.settlement,
     expires_at: row.expires_at.toISOString(),
     created_at: row.created_at.toISOString(),
@@ -68,14 +63,14 @@ export function paymentsRouter(): OpenAPIHono<AppEnv> {
         ttlMs,
         reference: body.reference,
       });
-      return { status: 201 as const, body: paymentJson(row, deps.gateways) };
+      return { status: 201 as const, body: paymentJson(row) };
     });
     return c.json(result.body, 201);
   });
 
   app.openapi(listPaymentsRoute, async (c) => {
     const q = c.req.valid('query');
-    const { pool, gateways } = c.get('deps');
+    const { pool } = c.get('deps');
     const rows = await listPayments(pool, {
       customerId: q.customer_id,
       gateway: q.gateway,
@@ -88,14 +83,14 @@ export function paymentsRouter(): OpenAPIHono<AppEnv> {
       limit: q.limit + 1,
     });
     const p = pageOf(rows, q.limit, keysetCursor);
-    return c.json({ data: p.data.map((r) => paymentJson(r, gateways)), next_cursor: p.next_cursor }, 200);
+    return c.json({ data: p.data.map((r) => paymentJson(r)), next_cursor: p.next_cursor }, 200);
   });
 
   app.openapi(getPaymentRoute, async (c) => {
-    const { pool, gateways } = c.get('deps');
+    const { pool } = c.get('deps');
     const row = await findPayment(pool, c.req.valid('param').id);
     if (!row) throw new NotFoundError('no such payment');
-    return c.json(paymentJson(row, gateways), 200);
+    return c.json(paymentJson(row), 200);
   });
 
   app.openapi(variableSymbolRoute, async (c) => c.json({ reference: await freshReference(c.get('deps').pool) }, 200));

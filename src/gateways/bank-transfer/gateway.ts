@@ -11,8 +11,10 @@ export function createBankTransferGateway(o: { settings: GatewaySettings; public
     name: o.settings.name,
     mode: o.settings.mode,
     settings: o.settings,
-    checkoutUrl(payment: PaymentForCheckout): string {
-      return `${o.publicBaseUrl}/bank-transfer/${encodeURIComponent(payment.id)}`;
+    // Refunds exist, but a person pays them back (requires_manual): no gateway refund call.
+    capabilities: new Set(),
+    startCheckout(payment: PaymentForCheckout) {
+      return Promise.resolve({ url: `${o.publicBaseUrl}/bank-transfer/${encodeURIComponent(payment.id)}`, ids: {} });
     },
     takesCallbacks: false,
     verifyCallback(): CallbackVerdict {

@@ -27,6 +27,7 @@ export function createSandboxGateway(o: SandboxGatewayOptions): RecurringGateway
     name: s.name,
     mode: s.mode,
     settings: s,
+    capabilities: new Set(['recurring', 'status_query', 'card_expiry']),
     takesCallbacks: true,
     // The sandbox's "credentials" per mode are its secrets: a mode without one has no account.
     hasMode: (mode) => s.secrets[mode] !== undefined,
@@ -36,8 +37,9 @@ export function createSandboxGateway(o: SandboxGatewayOptions): RecurringGateway
     },
     chargeStatus: (key) => sandboxChargeStatus(o.db, key),
     tokenExpiry,
-    checkoutUrl(payment: PaymentForCheckout): string {
-      return `${o.publicBaseUrl}/sandbox/checkout/${encodeURIComponent(payment.id)}`;
+    // The sandbox's hosted page needs no session: its URL is the payment's.
+    startCheckout(payment: PaymentForCheckout) {
+      return Promise.resolve({ url: `${o.publicBaseUrl}/sandbox/checkout/${encodeURIComponent(payment.id)}`, ids: {} });
     },
     verifyCallback(raw: RawCallback, json: unknown, nowSeconds: number): CallbackVerdict {
       let signedMode: GatewayMode | undefined;
@@ -67,6 +69,7 @@ export function createSandboxGateway(o: SandboxGatewayOptions): RecurringGateway
         ok: true,
         signedMode,
         message: {
+          kind: 'payment',
           eventId: raw.headers['webhook-id'] ?? '',
           paymentId: data.payment_id,
           outcome: {
