@@ -91,6 +91,8 @@ export const ConfigSchema = z.object({
   DEFAULT_RETRY_SCHEDULE: z.string().default('PT15M,PT6H,PT6H,PT6H,PT6H'),
   /** How long before a charge the card will not survive a card.expiring event is sent. */
   CARD_EXPIRY_NOTICE_DAYS: z.coerce.number().int().min(0).max(90).default(14),
+  /** How long the payment link of a subscription charge that needs the customer's authentication (SCA) stays payable. */
+  ACTION_REQUIRED_LINK_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   /** Standard Webhooks secret that signs amount-hook requests to the billing system. */
   AMOUNT_HOOK_SECRET: optionalString.transform((v) => v ?? DEV_AMOUNT_HOOK_SECRET),
   AMOUNT_HOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),

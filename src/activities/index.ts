@@ -1,16 +1,18 @@
+import { type AuthenticationActivityDeps, createAuthenticationActivities } from './subscription-authentication.js';
 import { createStatementActivities, type StatementActivityDeps } from './bank-statements.js';
 import { createPaymentActivities, type PaymentActivityDeps } from './payments.js';
 import { createSubscriptionActivities, type SubscriptionActivityDeps } from './subscriptions.js';
 import { createTemporaryPaymentActivities } from './temporary-payments.js';
 
 /** Everything activities need, built once by the worker (src/worker/create-worker.ts); tests pass fakes. */
-export type ActivityDeps = PaymentActivityDeps & SubscriptionActivityDeps & StatementActivityDeps;
+export type ActivityDeps = PaymentActivityDeps & SubscriptionActivityDeps & StatementActivityDeps & AuthenticationActivityDeps;
 
 /** Every activity Tollgate registers. Workflows import only this function's type. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPaymentActivities(deps),
     ...createSubscriptionActivities(deps),
+    ...createAuthenticationActivities(deps),
     ...createTemporaryPaymentActivities(deps),
     ...createStatementActivities(deps),
   };

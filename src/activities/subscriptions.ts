@@ -259,7 +259,7 @@ function attemptRow(input: ChargeInput, key: string, mode: 'test' | 'live'): New
 }
 
 /** The subscription row as the workflow states it, and the events of that change, in the caller's transaction. */
-async function writeState(tx: Queryable, w: StateWrite): Promise<void> {
+export async function writeState(tx: Queryable, w: StateWrite): Promise<void> {
   await updateSubscriptionState(tx, w.subscriptionId, stateUpdateOf(w));
   for (const e of w.events) {
     await appendEvent(tx, { type: e.type, aggregateType: 'subscription', aggregateId: w.subscriptionId, payload: { subscription_id: w.subscriptionId, ...e.payload } });

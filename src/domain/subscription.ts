@@ -20,7 +20,8 @@ export type StoppedReason =
   | 'ended';
 
 /** How a gateway answered a charge, classified. */
-export const CHARGE_OUTCOMES = ['success', 'soft_decline', 'hard_decline', 'technical_error', 'unknown'] as const;
+// action_required: the issuer wants the customer to authenticate (SCA, PSD2 art. 97); no money moved.
+export const CHARGE_OUTCOMES = ['success', 'soft_decline', 'hard_decline', 'technical_error', 'action_required', 'unknown'] as const;
 export type ChargeOutcome = (typeof CHARGE_OUTCOMES)[number];
 
 /** The charge-attempt row's status for each outcome (no default branch: every outcome is named). */
@@ -29,6 +30,7 @@ export const ATTEMPT_STATUS_FOR_OUTCOME = {
   soft_decline: 'failed',
   hard_decline: 'failed',
   technical_error: 'failed',
+  action_required: 'failed',
   unknown: 'unknown',
 } as const satisfies Record<ChargeOutcome, 'succeeded' | 'failed' | 'unknown'>;
 
@@ -77,7 +79,13 @@ export function technicalRetryDelayMs(technicalRetries: number): number {
 export type NextStep =
   | { kind: 'next_period' }
   | { kind: 'retry'; delayMs: number; spendsBudget: boolean }
-  | { kind: 'stop'; reason: StoppedReason };
+  | { kind: 'stop'; reason: StoppedReason }
+  /**
+   * The card needs its holder to authenticate: only the customer, on a payment link, can pay this
+   * period. No off-session retry — the issuer would ask again, and one that did go through would
+   * race the customer paying the link (src/workflows/subscription-authentication.ts).
+   */
+  | { kind: 'await_customer' };
 
 /**
  * What follows a classified charge outcome. `softDeclines` counts soft declines already spent in
@@ -101,6 +109,8 @@ export function nextStep(
       return softDeclineStep(softDeclines, retryDelaysMs);
     case 'soft_decline':
       return softDeclineStep(softDeclines, retryDelaysMs);
+    case 'action_required':
+      return { kind: 'await_customer' };
   }
 }
 

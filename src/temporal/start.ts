@@ -13,13 +13,16 @@ import { paymentWorkflowId, statementImportWorkflowId, subscriptionWorkflowId } 
 export async function startPaymentWorkflow(
   client: Client,
   taskQueue: string,
-  p: { id: string; customerId: string; amountMinor: bigint; expiresAt: Date; pollStatus: boolean; settlement: 'immediate' | 'deferred' },
+  p: {
+    id: string; customerId: string; amountMinor: bigint; expiresAt: Date; pollStatus: boolean; settlement: 'immediate' | 'deferred';
+    recovers?: { subscriptionId: string; period: number };
+  },
 ): Promise<void> {
   try {
     await client.workflow.start<typeof paymentWorkflow>('paymentWorkflow', {
       taskQueue,
       workflowId: paymentWorkflowId(p.id),
-      args: [{ paymentId: p.id, expiresAt: p.expiresAt.toISOString(), pollStatus: p.pollStatus, settlement: p.settlement }],
+      args: [{ paymentId: p.id, expiresAt: p.expiresAt.toISOString(), pollStatus: p.pollStatus, settlement: p.settlement, ...(p.recovers ? { recovers: p.recovers } : {}) }],
       typedSearchAttributes: [
         { key: TollgateKind, value: 'payment' },
         { key: TollgateCustomerId, value: p.customerId },

@@ -42,6 +42,8 @@ export async function createTollgateWorker(o: WorkerOptions): Promise<Worker> {
       hookSecret: o.config.AMOUNT_HOOK_SECRET,
       hookTimeoutMs: o.config.AMOUNT_HOOK_TIMEOUT_MS,
       outbound: { allow: o.config.OUTBOUND_ALLOWED_HOSTS, maxResponseBytes: o.config.OUTBOUND_MAX_RESPONSE_BYTES },
+      publicBaseUrl: o.config.publicBaseUrl,
+      actionLinkTtlMs: o.config.ACTION_REQUIRED_LINK_DAYS * 86_400_000,
     }),
   });
 }

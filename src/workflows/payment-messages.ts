@@ -10,6 +10,8 @@ export interface PaymentWorkflowInput {
   pollStatus?: boolean;
   /** Settlement as the payment started with it; deferred opens a temporary payment on success. */
   settlement?: 'immediate' | 'deferred';
+  /** The subscription period this payment pays (a payment link after SCA): told of a success. */
+  recovers?: { subscriptionId: string; period: number };
 }
 
 export interface PaymentWorkflowState {

@@ -1,5 +1,6 @@
 import {
   condition,
+  getExternalWorkflowHandle,
   ParentClosePolicy,
   proxyActivities,
   setHandler,
@@ -10,8 +11,9 @@ import type { createActivities } from '../activities/index.js';
 import { LEDGER_WRITES } from './activity-options.js';
 import type { GatewayOutcome } from '../domain/payment.js';
 import { TollgateAmountMinor, TollgateCustomerId, TollgateKind, TollgateNextActionAt, TollgateState } from '../temporal/search-attributes.js';
-import { temporaryPaymentWorkflowId } from '../temporal/workflow-ids.js';
+import { subscriptionWorkflowId, temporaryPaymentWorkflowId } from '../temporal/workflow-ids.js';
 import { gatewayOutcomeSignal, type PaymentWorkflowInput, type PaymentWorkflowState, paymentStateQuery } from './payment-messages.js';
+import { periodPaidSignal } from './subscription-messages.js';
 import { temporaryPaymentWorkflow } from './temporary-payment.js';
 
 export * from './payment-messages.js';
@@ -89,6 +91,17 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     { key: TollgateState, value: state.status },
     { key: TollgateNextActionAt, value: null },
   ]);
+
+  // A subscription period's link (SCA) was paid: its workflow records the period as charged by this
+  // payment. Only runs started with `recovers` take this path, so recorded histories replay
+  // unchanged without a patch. A subscription whose workflow has ended (stopped) cannot be told:
+  // the payment stands as the customer's (payment.succeeded), and that run's check at the link's
+  // expiry is gone with it.
+  if (state.status === 'succeeded' && input.recovers) {
+    await getExternalWorkflowHandle(subscriptionWorkflowId(input.recovers.subscriptionId))
+      .signal(periodPaidSignal, { paymentId: input.paymentId, period: input.recovers.period })
+      .catch(() => undefined);
+  }
 
   if (state.status === 'succeeded' && input.settlement === 'deferred') {
     const temporary = await createTemporaryPayment({ paymentId: input.paymentId });

@@ -51,8 +51,23 @@ export interface SubscriptionSnapshot {
   expiryNoticeFor: string | null;
   /** An automatic-mode charge the billing system asked for, waiting to run. */
   requestedAmountMinor: number | null;
+  /**
+   * The period waits for its customer to authenticate (SCA) and pay on this payment link; absent
+   * or null when nothing waits (src/workflows/subscription-authentication.ts).
+   */
+  awaitingCustomer?: AwaitingCustomer | null;
   /** Charge requests taken by Idempotency-Key (src/workflows/charge-requests.ts); absent in older snapshots. */
   chargeRequests?: ChargeRequestEntry<SubscriptionView>[];
+}
+
+export interface AwaitingCustomer {
+  period: number;
+  linkId: string;
+  expiresAt: string;
+  /** When the workflow reads the link (its expiry and a grace, or a payment's deadline) before it gives up. */
+  checkAt: string;
+  /** A success of this link's payment the workflow was told of, recorded at its next step. */
+  paidBy: string | null;
 }
 
 export interface StopRequest {
@@ -81,5 +96,7 @@ export const paymentMethodUpdate = defineUpdate<SubscriptionView, [{ token: stri
 export const adminStopSignal = defineSignal<[{ reason?: string }]>('adminStop');
 export const adminResumeSignal = defineSignal<[]>('adminResume');
 export const adminChargeNowSignal = defineSignal<[{ amount?: number }]>('adminChargeNow');
+/** From `payment:<id>`: a payment of the period's link (SCA) succeeded. */
+export const periodPaidSignal = defineSignal<[{ paymentId: string; period: number }]>('periodPaidByLink');
 
 export const subscriptionStateQuery = defineQuery<SubscriptionSnapshot>('state');

@@ -17,6 +17,7 @@ import { chargeRequestLog } from './charge-requests.js';
 import { CARD_STOPS_AT_EXPIRY, FEWER_ROUND_TRIPS, runIsLong, STOP_WAITS_FOR_AMOUNT_HOOK } from './subscription-patches.js';
 import { nextChargeAfter } from '../domain/schedule.js';
 import { advanceToNextPeriod, dueOf, stateWriteOf, type SubscriptionEvent } from './subscription-period.js';
+import { authenticationSteps, awaitingCustomerConflict } from './subscription-authentication.js';
 import {
   cardExpiresAtMs,
   chargeNowConflict,
@@ -35,6 +36,7 @@ import {
   changeTermsUpdate,
   chargeNowUpdate,
   paymentMethodUpdate,
+  periodPaidSignal,
   reactivateUpdate,
   resumeUpdate,
   stopUpdate,
@@ -152,6 +154,7 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
   }, { validator: ({ amount, requestId }: { amount?: number; requestId?: string }) => {
     if (chargeRequests.known(requestId)) return; // a repeat is answered from the log, whatever the state now
     conflict(chargeNowConflict(s.state));
+    conflict(awaitingCustomerConflict(s));
     if (s.terms.schedule.kind === 'automatic' && amount === undefined) conflict('an automatic subscription is charged with an amount');
     if (amount !== undefined) conflict(amountConflict(amount));
   } });
@@ -186,7 +189,7 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
     if (!resumeConflict(s.state)) void resume();
   });
   setHandler(adminChargeNowSignal, ({ amount } = {}) => {
-    if (chargeNowConflict(s.state) || (amount !== undefined && amountConflict(amount))) return;
+    if (chargeNowConflict(s.state) || awaitingCustomerConflict(s) || (amount !== undefined && amountConflict(amount))) return;
     if (amount !== undefined) s.requestedAmountMinor = amount;
     chargeRequested = true;
   });
@@ -305,6 +308,10 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
       await stop('system', step.reason, `${result.code ?? ''} ${result.message ?? ''}`.trim());
       return false;
     }
+    if (step.kind === 'await_customer') {
+      await authentication.awaitCustomer(result.code, wasPastDue, amount);
+      return false;
+    }
     if (step.spendsBudget) s.softDeclines += 1;
     else s.technicalRetries += 1;
     s.retryAt = new Date(nowMs() + step.delayMs).toISOString();
@@ -358,11 +365,24 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
     return !(await sleepUntil(wakeAt)) || chargeRequested;
   }
 
+  // SCA: a period that waits for its customer's payment link (src/workflows/subscription-authentication.ts).
+  const authentication = authenticationSteps({
+    s, nowMs, persist, publishState, stop,
+    sleepUntil: (atMs) => sleepUntil(atMs),
+    changed: () => { version += 1; },
+  });
+  setHandler(periodPaidSignal, (paid) => authentication.onPeriodPaid(paid));
+
   // --- the life of the subscription -------------------------------------------------------------
   for (;;) {
     if (s.state === 'system_stopped') {
       await condition(allHandlersFinished);
       return s;
+    }
+    // Only snapshots that met an SCA demand take these paths: recorded histories never reach them.
+    if (s.awaitingCustomer && (s.awaitingCustomer.paidBy !== null || s.state === 'past_due' || s.awaitingCustomer.period !== s.period)) {
+      await authentication.step();
+      continue;
     }
     if (s.state === 'user_stopped' || s.state === 'admin_stopped') {
       await sleepUntil(null);

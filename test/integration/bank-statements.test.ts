@@ -227,7 +227,7 @@ describe('bank statements (dev server, real worker, real Postgres)', () => {
        VALUES ($1 || '_1', $1, 1, 1200, 'PLN', 'credit', 'booked', 'matched', $2, NULL, now()), ($1 || '_2', $1, 2, 700, 'PLN', 'credit', 'booked', 'matched', NULL, $3, now())`,
       [statement, t.id, p.json.id],
     );
-    const activities = createActivities({ pool: stack.pool, temporal: stack.deps.temporal, gateways: stack.deps.gateways, hookSecret: 'whsec_AA==', hookTimeoutMs: 1000, taskQueue: stack.config.TEMPORAL_TASK_QUEUE, outbound: { allow: parseOutboundAllowlist(''), maxResponseBytes: 65_536 } });
+    const activities = createActivities({ pool: stack.pool, temporal: stack.deps.temporal, gateways: stack.deps.gateways, hookSecret: 'whsec_AA==', hookTimeoutMs: 1000, taskQueue: stack.config.TEMPORAL_TASK_QUEUE, outbound: { allow: parseOutboundAllowlist(''), maxResponseBytes: 65_536 }, publicBaseUrl: stack.config.publicBaseUrl, actionLinkTtlMs: 86_400_000 });
     const settled = await activities.settleTemporaryPayment({ temporaryPaymentId: t.id, reason: 'expired', actor: 'expiry' });
     assert.deepEqual(settled, { status: 'settled', settledReason: 'bank', bankLineId: `${statement}_1` });
     assert.equal(await activities.expirePayment({ paymentId: p.json.id }), 'succeeded');
@@ -253,7 +253,7 @@ describe('bank statements (dev server, real worker, real Postgres)', () => {
               ($1 || '_3', $1, 3, 1500, 'PLN', 'credit', 'booked', 'matched', $4, now())`,
       [statement, confirmed.id, orphan.id, told.id],
     );
-    const activities = createActivities({ pool: stack.pool, temporal: stack.deps.temporal, gateways: stack.deps.gateways, hookSecret: 'whsec_AA==', hookTimeoutMs: 1000, taskQueue: stack.config.TEMPORAL_TASK_QUEUE, outbound: { allow: parseOutboundAllowlist(''), maxResponseBytes: 65_536 } });
+    const activities = createActivities({ pool: stack.pool, temporal: stack.deps.temporal, gateways: stack.deps.gateways, hookSecret: 'whsec_AA==', hookTimeoutMs: 1000, taskQueue: stack.config.TEMPORAL_TASK_QUEUE, outbound: { allow: parseOutboundAllowlist(''), maxResponseBytes: 65_536 }, publicBaseUrl: stack.config.publicBaseUrl, actionLinkTtlMs: 86_400_000 });
     const reopened = await activities.unsettleTemporaryPayment({ temporaryPaymentId: confirmed.id, expiresAt: new Date(Date.now() + 86_400_000).toISOString(), actor: 'key_x' });
     assert.deepEqual(reopened, { status: 'settled', settledReason: 'bank', bankLineId: `${statement}_1` });
     const events = await stack.pool.query('SELECT type FROM events WHERE aggregate_id = $1 ORDER BY id', [confirmed.id]);

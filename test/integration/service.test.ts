@@ -114,7 +114,7 @@ describe('service basics', () => {
   it('expirePayment (real Postgres) expires a pending payment once, with its event', async () => {
     const customer = await createCustomer(stack);
     const payment = await createPayment(stack, customer.id);
-    const activities = createActivities({ pool: stack.pool, temporal: stack.deps.temporal, gateways: stack.deps.gateways, hookSecret: 'whsec_AA==', hookTimeoutMs: 1000, taskQueue: stack.config.TEMPORAL_TASK_QUEUE, outbound: { allow: parseOutboundAllowlist(''), maxResponseBytes: 65_536 } });
+    const activities = createActivities({ pool: stack.pool, temporal: stack.deps.temporal, gateways: stack.deps.gateways, hookSecret: 'whsec_AA==', hookTimeoutMs: 1000, taskQueue: stack.config.TEMPORAL_TASK_QUEUE, outbound: { allow: parseOutboundAllowlist(''), maxResponseBytes: 65_536 }, publicBaseUrl: stack.config.publicBaseUrl, actionLinkTtlMs: 86_400_000 });
     assert.equal(await activities.expirePayment({ paymentId: payment.id }), 'expired');
     assert.equal(await activities.expirePayment({ paymentId: payment.id }), 'expired', 'a retry is harmless');
     assert.equal(

@@ -28,7 +28,7 @@ export function payRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   const closedReason = (link: PaymentLinkRow | undefined, now: Date) =>
-    !link ? ('not_found' as const) : link.paid_payment_id ? ('paid' as const) : link.expires_at <= now ? ('expired' as const) : undefined;
+    !link ? ('not_found' as const) : link.paid_payment_id ? ('paid' as const) : link.expires_at <= now || link.closed_at ? ('expired' as const) : undefined;
   // A payer is offered a test-mode gateway only in development, where every shipped gateway is one
   // (the page marks them as test); in production only live gateways reach a payer.
   const offered = (g: PaymentGateway, link: PaymentLinkRow, env: TollgateEnv) =>
@@ -67,6 +67,11 @@ export function payRoutes(): Hono<AppEnv> {
         gateway: gateway.name,
         description: link.description || (link.invoice_reference ? `Invoice ${link.invoice_reference}` : 'Payment'),
         paymentLinkId: link.id,
+        // A subscription period's link (SCA): the payer authenticates, the card is kept for the
+        // next periods, and the subscription learns of the success (src/workflows/payment.ts).
+        ...(link.subscription_id !== null && link.subscription_period !== null
+          ? { saveCard: true, recovers: { subscriptionId: link.subscription_id, period: link.subscription_period } }
+          : {}),
         returnUrl: (id) => `${deps.config.publicBaseUrl}/pay/${encodeURIComponent(token)}/result/${encodeURIComponent(id)}`,
       });
       if (!payment.checkout_url) throw new Error(`payment ${payment.id} has no checkout`);

@@ -17,7 +17,7 @@ const MAX_LINK_TTL_MS = 366 * 86_400_000;
 
 export function linkStatus(row: PaymentLinkRow, now: Date): PaymentLink['status'] {
   if (row.paid_payment_id) return 'paid';
-  return row.expires_at <= now ? 'expired' : 'open';
+  return row.expires_at <= now || row.closed_at ? 'expired' : 'open';
 }
 
 export function paymentLinkJson(row: PaymentLinkRow, publicBaseUrl: string, now: Date): PaymentLink {

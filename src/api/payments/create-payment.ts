@@ -27,6 +27,10 @@ export interface PaymentRequest {
   /** Where the gateway's checkout sends the payer back to, given the new payment's id. */
   returnUrl?: ((paymentId: string) => string) | undefined;
   paymentLinkId?: string | undefined;
+  /** The payer is asked to store the card for merchant-initiated charges (a subscription's link). */
+  saveCard?: boolean | undefined;
+  /** The subscription period this payment pays (an SCA link): its workflow is told of the success. */
+  recovers?: { subscriptionId: string; period: number } | undefined;
 }
 
 /**
@@ -100,10 +104,11 @@ export async function createPayment(
       expiresAt,
       pollStatus: gateway.paymentStatus !== undefined,
       settlement: row.settlement,
+      ...(req.recovers ? { recovers: req.recovers } : {}),
     });
     return row;
   });
-  return startCheckout(deps, gateway, row);
+  return startCheckout(deps, gateway, row, { saveCard: req.saveCard });
 }
 
 /**
@@ -112,9 +117,14 @@ export async function createPayment(
  * returns the same session. If the gateway cannot be reached the payment stays pending without a
  * checkout (and expires at its deadline); the error reaches the caller.
  */
-export async function startCheckout(deps: Pick<AppDeps, 'config'> & { pool: Db }, gateway: PaymentGateway, row: PaymentRow): Promise<PaymentRow> {
+export async function startCheckout(
+  deps: Pick<AppDeps, 'config'> & { pool: Db },
+  gateway: PaymentGateway,
+  row: PaymentRow,
+  opts: { saveCard?: boolean | undefined } = {},
+): Promise<PaymentRow> {
   const returnUrl = row.return_url ?? `${deps.config.publicBaseUrl}/checkout/${encodeURIComponent(row.id)}/result`;
-  const start = await gateway.startCheckout(checkoutOf(row, returnUrl));
+  const start = await gateway.startCheckout({ ...checkoutOf(row, returnUrl), ...(opts.saveCard ? { saveCard: true } : {}) });
   await recordCheckoutStart(deps.pool, row.id, start);
   return {
     ...row,

@@ -6,7 +6,8 @@ export interface SandboxLedgerRow {
   token: string;
   amount_minor: bigint;
   currency: string;
-  outcome: 'approved' | 'soft_decline' | 'hard_decline';
+  /** action_required: the issuer asked for the cardholder's authentication; nothing was approved. */
+  outcome: 'approved' | 'soft_decline' | 'hard_decline' | 'action_required';
   code: string;
   message: string;
   transaction_id: string;

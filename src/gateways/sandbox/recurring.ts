@@ -12,6 +12,9 @@ import { bookCharge, countSoftDeclines, findBooking, type SandboxLedgerRow } fro
  *   sandbox_timeout_then_succeeded  the bank approves but the answer never arrives (timeout)
  *   sandbox_expiring_<YYYY-MM>      approves; the card expires at the end of that month
  *   sandbox_slow_approve            approves, but answers only after 3 seconds (a slow processor)
+ *   sandbox_authentication_required the issuer asks for strong customer authentication (SCA, 1A):
+ *                                   booked as not approved, no money moved; the customer must pay
+ *                                   on-session (the subscription's payment link)
  * Any other token is refused as an invalid card (hard decline, 14).
  */
 export type TokenBehaviour =
@@ -19,6 +22,7 @@ export type TokenBehaviour =
   | { kind: 'soft_decline'; times: number }
   | { kind: 'hard_decline'; code: string; message: string }
   | { kind: 'technical_error' }
+  | { kind: 'authentication_required' }
   | { kind: 'timeout_then_succeeded' }
   | { kind: 'slow_approve'; delayMs: number };
 
@@ -28,6 +32,7 @@ export function tokenBehaviour(token: string): TokenBehaviour {
   if (soft) return { kind: 'soft_decline', times: Number(soft[1]) };
   if (token === 'sandbox_hard_decline') return { kind: 'hard_decline', code: '43', message: 'Stolen card, pick up' };
   if (token === 'sandbox_technical_error') return { kind: 'technical_error' };
+  if (token === 'sandbox_authentication_required') return { kind: 'authentication_required' };
   if (token === 'sandbox_timeout_then_succeeded') return { kind: 'timeout_then_succeeded' };
   if (token === 'sandbox_slow_approve') return { kind: 'slow_approve', delayMs: 3000 };
   return { kind: 'hard_decline', code: '14', message: 'Invalid card number (unknown sandbox token)' };
@@ -40,6 +45,8 @@ export function tokenExpiry(token: string): string | undefined {
 
 const APPROVED = { outcome: 'approved', code: '00', message: 'Approved' } as const;
 const SOFT = { outcome: 'soft_decline', code: '51', message: 'Insufficient funds' } as const;
+// Visa's response code 1A, "additional customer authentication required" (the PSD2 SCA soft decline).
+const AUTHENTICATE = { outcome: 'action_required', code: '1A', message: 'Additional customer authentication required' } as const;
 
 function resultOf(row: SandboxLedgerRow): ChargeResult {
   return {
@@ -71,6 +78,7 @@ export async function sandboxCharge(db: Queryable, req: ChargeRequest): Promise<
   }
   let verdict: { outcome: SandboxLedgerRow['outcome']; code: string; message: string } = APPROVED;
   if (behaviour.kind === 'hard_decline') verdict = { outcome: 'hard_decline', code: behaviour.code, message: behaviour.message };
+  if (behaviour.kind === 'authentication_required') verdict = AUTHENTICATE;
   if (behaviour.kind === 'soft_decline' && (await countSoftDeclines(db, req.token, keyPrefix(req.idempotencyKey))) < behaviour.times) {
     verdict = SOFT;
   }
