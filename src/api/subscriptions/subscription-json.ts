@@ -41,6 +41,7 @@ export function subscriptionJson(row: SubscriptionRow, attempts?: ChargeAttemptR
             gateway_transaction_id: a.gateway_transaction_id,
             mode: a.mode,
             idempotency_key: a.idempotency_key,
+            payment_id: a.payment_id,
             created_at: a.created_at.toISOString(),
           })),
         }

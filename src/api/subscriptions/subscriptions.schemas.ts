@@ -71,6 +71,8 @@ export const ChargeAttempt = z
     gateway_transaction_id: z.string().nullable(),
     mode: z.enum(['test', 'live']),
     idempotency_key: z.string(),
+    /** The payment that paid the period through its payment link (SCA); null for gateway charges. */
+    payment_id: z.string().nullable().openapi({ description: 'the payment that paid the period through its payment link after the card asked for authentication (SCA); null for charges of the stored card' }),
     created_at: z.string(),
   })
   .openapi('ChargeAttempt');

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createCustomer } from '../support/fixtures.js';
+import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
+
+/**
+ * SCA over HTTP (issue 11 §2), as a billing system and its customer meet it: a subscription on the
+ * sandbox card that asks for authentication, the event with its payment link, charge-now refused,
+ * the customer paying the link on the sandbox's page, and the subscription recovered — read from
+ * the API, Postgres and the sandbox's books.
+ */
+describe('subscription charge that needs authentication, over HTTP (dev server, real worker, real Postgres)', () => {
+  let stack: TestStack;
+  before(async () => {
+    stack = await startTestStack();
+  });
+  after(async () => {
+    await stack?.close();
+  });
+
+  it('past_due with a payment link, charge-now 409, the link paid on the sandbox page recovers the period once', async () => {
+    const customer = await createCustomer(stack);
+    const created = await stack.request('POST', '/v1/subscriptions', {
+      body: {
+        customer_id: customer.id, gateway: 'sandbox', payment_method: { token: 'sandbox_authentication_required' }, amount: 2500, currency: 'EUR',
+        schedule: { kind: 'interval', duration: 'PT1H' }, time_zone: 'UTC', first_charge_at: new Date().toISOString(),
+      },
+    });
+    assert.equal(created.status, 201, created.text);
+    const id = (created.json as { id: string }).id;
+
+    const pastDue = await waitFor('past_due', async () => {
+      const r = await stack.request('GET', `/v1/subscriptions/${id}`);
+      return r.json.state === 'past_due' ? r.json : undefined;
+    });
+    assert.deepEqual(pastDue.attempts.map((a: Record<string, unknown>) => [a.period, a.status, a.outcome, a.gateway_code, a.payment_id]), [[0, 'failed', 'action_required', '1A', null]]);
+    const events = await stack.request('GET', `/v1/events?aggregate_id=${id}`);
+    const required = events.json.data.find((e: { type: string }) => e.type === 'subscription.action_required');
+    assert.ok(required, events.text);
+    const url = new URL(String(required.payload.payment_link_url));
+    assert.equal(required.payload.amount, 2500);
+
+    const chargeNow = await stack.request('POST', `/v1/subscriptions/${id}/charge-now`, { body: {} });
+    assert.equal(chargeNow.status, 409, chargeNow.text);
+    assert.match(chargeNow.headers.get('content-type') ?? '', /problem\+json/);
+
+    const page = await stack.request('GET', url.pathname, { key: null });
+    assert.equal(page.status, 200);
+    assert.match(page.text, /25\.00 EUR/);
+    const pay = await stack.request('POST', url.pathname, { key: null, raw: 'gateway=sandbox', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(pay.status, 303, pay.text);
+    const checkout = new URL(pay.headers.get('location') ?? '').pathname;
+    const paymentId = checkout.split('/').pop() ?? '';
+    const approve = await stack.request('POST', `${checkout}/approve`, { key: null });
+    assert.equal(approve.status, 303);
+
+    const recovered = await waitFor('active in period 1', async () => {
+      const r = await stack.request('GET', `/v1/subscriptions/${id}`);
+      return r.json.state === 'active' && r.json.period === 1 ? r.json : undefined;
+    });
+    assert.deepEqual(recovered.attempts.map((a: Record<string, unknown>) => [a.period, a.status, a.outcome, a.payment_id]), [
+      [0, 'failed', 'action_required', null],
+      [0, 'succeeded', 'success', paymentId],
+    ]);
+    const row = await stack.pool.query<{ payment_method: { token: string } }>({ text: 'SELECT payment_method FROM subscriptions WHERE id = $1', values: [id] });
+    assert.equal(row.rows[0]?.payment_method.token, 'sandbox_approve', "the card saved on the link's payment is the subscription's now");
+    const books = await stack.pool.query<{ outcome: string }>({ text: 'SELECT outcome FROM sandbox_ledger WHERE starts_with(idempotency_key, $1)', values: [`${id}:`] });
+    assert.deepEqual(books.rows, [{ outcome: 'action_required' }], 'no off-session money moved');
+    const paidPage = await stack.request('GET', url.pathname, { key: null });
+    assert.equal(paidPage.status, 410, 'the link is paid: nobody pays the period twice through it');
+    const types = (await stack.request('GET', `/v1/events?aggregate_id=${id}`)).json.data.map((e: { type: string }) => e.type);
+    assert.deepEqual(types.slice(-2), ['subscription.charged', 'subscription.recovered']);
+  });
+});
