@@ -34,6 +34,19 @@ export type PeriodLinkCheck =
   | { kind: 'open'; until: string }
   | { kind: 'closed' };
 
+/** Shortest life of a period's link, however soon the next period falls due. */
+export const MIN_LINK_TTL_MS = 15 * 60_000;
+
+/**
+ * A period's link lives ACTION_REQUIRED_LINK_DAYS, but no longer than until the next period falls
+ * due: a period paid later would leave the periods after it due in the past, charged at once one
+ * after another (never less than MIN_LINK_TTL_MS, so the customer has time to act).
+ */
+export function linkExpiryMs(nowMs: number, ttlMs: number, nextDueMs: number | null): number {
+  const until = nextDueMs === null ? nowMs + ttlMs : Math.min(nowMs + ttlMs, nextDueMs);
+  return Math.max(until, nowMs + MIN_LINK_TTL_MS);
+}
+
 /** A charge-attempt key that no gateway ever sees: the period's payment through its link. */
 export const linkAttemptKey = (subscriptionId: string, period: number) => `${subscriptionId}:${period}:link`;
 
@@ -46,6 +59,8 @@ export function createAuthenticationActivities(deps: AuthenticationActivityDeps)
     subscriptionId: string; customerId: string; period: number; amountMinor: number; currency: string; gatewayCode: string | null; state: StateWrite;
     /** Workflow time: the link's expiry is the workflow's, whose timer looks at the link then. */
     nowMs: number;
+    /** When the next period falls due (null: never): the link expires by then. */
+    nextDueMs: number | null;
   }): Promise<PeriodLink> {
     return inTransaction(deps.pool, async (tx) => {
       const id = newId('plk');
@@ -60,7 +75,7 @@ export function createAuthenticationActivities(deps: AuthenticationActivityDeps)
         invoice_reference: null,
         customer_name: null,
         customer_email: null,
-        expires_at: new Date(input.nowMs + deps.actionLinkTtlMs),
+        expires_at: new Date(linkExpiryMs(input.nowMs, deps.actionLinkTtlMs, input.nextDueMs)),
         subscription_id: input.subscriptionId,
         subscription_period: input.period,
       });

@@ -3,7 +3,7 @@ import type { createActivities } from '../activities/index.js';
 import type { StoppedReason } from '../domain/subscription.js';
 import { LEDGER_WRITES } from './activity-options.js';
 import type { SubscriptionSnapshot } from './subscription-messages.js';
-import { advanceToNextPeriod, stateWriteOf, type SubscriptionEvent } from './subscription-period.js';
+import { advanceToNextPeriod, dueOf, stateWriteOf, type SubscriptionEvent } from './subscription-period.js';
 
 const { requireAuthentication, recordPeriodPaidByLink, checkPeriodLink } = proxyActivities<ReturnType<typeof createActivities>>(LEDGER_WRITES);
 
@@ -55,7 +55,7 @@ export function authenticationSteps(ctx: AuthenticationContext) {
     const events: SubscriptionEvent[] = wasPastDue ? [] : [{ type: 'subscription.past_due', payload: { period: s.period, retry_at: null, gateway_code: code } }];
     const link = await requireAuthentication({
       subscriptionId: s.subscriptionId, customerId: s.customerId, period: s.period, amountMinor, currency: s.terms.currency,
-      gatewayCode: code, state: stateWriteOf(s, events), nowMs: ctx.nowMs(),
+      gatewayCode: code, state: stateWriteOf(s, events), nowMs: ctx.nowMs(), nextDueMs: dueOf(s, s.period + 1),
     });
     s.awaitingCustomer = { period: s.period, linkId: link.linkId, expiresAt: link.expiresAt, checkAt: new Date(Date.parse(link.expiresAt) + LINK_GRACE_MS).toISOString(), paidBy: null };
   }
