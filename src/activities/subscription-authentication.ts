@@ -153,11 +153,12 @@ export function createAuthenticationActivities(deps: AuthenticationActivityDeps)
   }
 
   /**
-   * The link once its expiry (and the grace the workflow adds) has passed: paid (a success whose
-   * signal never came), still in flight, not expired yet by the database's clock, or closed now for
-   * good — unpaid, with no payment in flight, so nothing can pay the period any more.
+   * The link once its expiry (and the grace the workflow adds) has passed, or once its period was
+   * abandoned: paid (a success whose signal never came), still in flight, not expired yet by the
+   * workflow's clock, or closed now for good — unpaid, with no payment in flight, so nothing can
+   * pay the period any more.
    */
-  async function checkPeriodLink(input: { linkId: string; graceMs: number; nowMs: number }): Promise<PeriodLinkCheck> {
+  async function checkPeriodLink(input: { linkId: string; graceMs: number; nowMs: number; abandoned?: boolean }): Promise<PeriodLinkCheck> {
     return inTransaction(deps.pool, async (tx) => {
       const link = await lockPaymentLink(tx, input.linkId);
       if (!link) return { kind: 'closed' as const };
@@ -169,7 +170,8 @@ export function createAuthenticationActivities(deps: AuthenticationActivityDeps)
       const inFlight = pending.rows[0];
       if (inFlight) return { kind: 'pending' as const, until: new Date(inFlight.expires_at.getTime() + input.graceMs).toISOString() };
       const closesAt = link.expires_at.getTime() + input.graceMs;
-      if (closesAt > input.nowMs) return { kind: 'open' as const, until: new Date(closesAt).toISOString() };
+      // abandoned: the subscription moved past the period (an admin's resume), so it closes now.
+      if (!input.abandoned && closesAt > input.nowMs) return { kind: 'open' as const, until: new Date(closesAt).toISOString() };
       await closePaymentLink(tx, link.id);
       return { kind: 'closed' as const };
     });

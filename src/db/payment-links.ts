@@ -85,3 +85,13 @@ export async function lockPaymentLink(db: Queryable, id: string): Promise<Paymen
 export async function closePaymentLink(db: Queryable, id: string): Promise<void> {
   await db.query({ text: 'UPDATE payment_links SET closed_at = now() WHERE id = $1 AND paid_payment_id IS NULL AND closed_at IS NULL', values: [id] });
 }
+
+/** The open (unpaid, not closed) link of a subscription period, if it has one. */
+export async function findOpenPeriodLink(db: Queryable, subscriptionId: string, period: number): Promise<PaymentLinkRow | undefined> {
+  const res = await db.query<PaymentLinkRow>({
+    text: `SELECT ${COLUMNS} FROM payment_links
+            WHERE subscription_id = $1 AND subscription_period = $2 AND paid_payment_id IS NULL AND closed_at IS NULL`,
+    values: [subscriptionId, period],
+  });
+  return res.rows[0];
+}

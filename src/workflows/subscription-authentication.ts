@@ -73,8 +73,10 @@ export function authenticationSteps(ctx: AuthenticationContext) {
     const a = s.awaitingCustomer;
     if (!a) return;
     if (a.period !== s.period) {
-      // The period was left behind (an admin's resume moves past unpaid periods): nothing waits.
+      // The period was left behind (an admin's resume moves past unpaid periods): its link closes,
+      // unless a payment of it is in flight — that one, if it succeeds, stays the customer's payment.
       s.awaitingCustomer = null;
+      await checkPeriodLink({ linkId: a.linkId, graceMs: LINK_GRACE_MS, nowMs: ctx.nowMs(), abandoned: true });
       return;
     }
     if (a.paidBy === null) {

@@ -40,6 +40,10 @@ describe('subscription charge that needs authentication, over HTTP (dev server, 
     const url = new URL(String(required.payload.payment_link_url));
     assert.equal(required.payload.amount, 2500);
 
+    assert.deepEqual(pastDue.action_required, {
+      period: 0, payment_link_id: required.payload.payment_link_id, payment_link_url: required.payload.payment_link_url, expires_at: required.payload.expires_at,
+    }, 'the subscription shows the link its period waits on');
+
     const chargeNow = await stack.request('POST', `/v1/subscriptions/${id}/charge-now`, { body: {} });
     assert.equal(chargeNow.status, 409, chargeNow.text);
     assert.match(chargeNow.headers.get('content-type') ?? '', /problem\+json/);
@@ -62,6 +66,7 @@ describe('subscription charge that needs authentication, over HTTP (dev server, 
       [0, 'failed', 'action_required', null],
       [0, 'succeeded', 'success', paymentId],
     ]);
+    assert.equal(recovered.action_required, null);
     const row = await stack.pool.query<{ payment_method: { token: string } }>({ text: 'SELECT payment_method FROM subscriptions WHERE id = $1', values: [id] });
     assert.equal(row.rows[0]?.payment_method.token, 'sandbox_approve', "the card saved on the link's payment is the subscription's now");
     const books = await stack.pool.query<{ outcome: string }>({ text: 'SELECT outcome FROM sandbox_ledger WHERE starts_with(idempotency_key, $1)', values: [`${id}:`] });

@@ -18,6 +18,8 @@ import type { GatewayRegistry } from '../../src/gateways/types.js';
 import { gatewayOutcomeSignal } from '../../src/workflows/payment.js';
 import {
   adminChargeNowSignal,
+  adminResumeSignal,
+  adminStopSignal,
   chargeNowUpdate,
   periodPaidSignal,
   type subscriptionWorkflow,
@@ -233,6 +235,27 @@ describe('subscription charge that needs authentication (SCA), time-skipping, re
       }),
       /charge_attempts_one_success_per_period_idx/,
     );
+    await sub.handle.terminate('test done');
+  });
+
+  it("an admin's stop and resume move past the waiting period: its link closes, and nothing pays it any more", async () => {
+    const sub = await start();
+    await sub.handle.signal(adminStopSignal, { reason: 'customer called' });
+    await until('admin_stopped', async () => (await subscriptionRow(sub.id))?.state === 'admin_stopped');
+    await env.sleep(DAY);
+    await sub.handle.signal(adminResumeSignal);
+    const row = await until('active in a later period', async () => {
+      const r = await subscriptionRow(sub.id);
+      return r?.state === 'active' && r.period > 0 ? r : undefined;
+    });
+    assert.ok(row.next_charge_at && row.next_charge_at.getTime() > Date.parse(sub.firstChargeAt));
+    const link = await until('the link closed', async () => {
+      const l = (await rows<{ closed_at: Date | null; paid_payment_id: string | null }>('SELECT closed_at, paid_payment_id FROM payment_links WHERE subscription_id = $1', [sub.id]))[0];
+      return l?.closed_at ? l : undefined;
+    });
+    assert.equal(link.paid_payment_id, null);
+    assert.equal((await sub.handle.query(subscriptionStateQuery)).awaitingCustomer ?? null, null);
+    assert.deepEqual((await attempts(sub.id)).filter((a) => a.status === 'succeeded'), [], 'period 0 was never charged');
     await sub.handle.terminate('test done');
   });
 

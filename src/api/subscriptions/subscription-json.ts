@@ -1,9 +1,11 @@
 import type { ChargeAttemptRow } from '../../db/charge-attempts.js';
+import type { PaymentLinkRow } from '../../db/payment-links.js';
 import type { SubscriptionRow } from '../../db/subscriptions.js';
 import { toJsonMinor } from '../../domain/money.js';
 import type { Subscription } from './subscriptions.schemas.js';
 
-export function subscriptionJson(row: SubscriptionRow, attempts?: ChargeAttemptRow[]): Subscription {
+/** waiting: the open payment link of the period that waits for the customer (SCA), when asked for (null: none). */
+export function subscriptionJson(row: SubscriptionRow, attempts?: ChargeAttemptRow[], waiting?: { link: PaymentLinkRow | undefined; publicBaseUrl: string }): Subscription {
   return {
     id: row.id,
     customer_id: row.customer_id,
@@ -44,6 +46,18 @@ export function subscriptionJson(row: SubscriptionRow, attempts?: ChargeAttemptR
             payment_id: a.payment_id,
             created_at: a.created_at.toISOString(),
           })),
+        }
+      : {}),
+    ...(waiting
+      ? {
+          action_required: waiting.link
+            ? {
+                period: waiting.link.subscription_period ?? row.period,
+                payment_link_id: waiting.link.id,
+                payment_link_url: `${waiting.publicBaseUrl}/pay/${waiting.link.token}`,
+                expires_at: waiting.link.expires_at.toISOString(),
+              }
+            : null,
         }
       : {}),
   };

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { SUBSCRIPTION_STATES, type SubscriptionState } from '../../domain/subscription.js';
 import { listChargeAttempts } from '../../db/charge-attempts.js';
+import { findOpenPeriodLink } from '../../db/payment-links.js';
 import { listSubscriptions } from '../../db/subscriptions.js';
 import { tokenExpiryOf } from '../../gateways/registry.js';
 import {
@@ -72,7 +73,9 @@ export function subscriptionsRouter(): OpenAPIHono<AppEnv> {
 
   app.openapi(getSubscriptionRoute, async (c) => {
     const row = await visibleSubscription(callerOf(c), c.req.valid('param').id);
-    return c.json(subscriptionJson(row, await listChargeAttempts(c.get('deps').pool, row.id)), 200);
+    const { pool, config } = c.get('deps');
+    const waiting = { link: await findOpenPeriodLink(pool, row.id, row.period), publicBaseUrl: config.publicBaseUrl };
+    return c.json(subscriptionJson(row, await listChargeAttempts(pool, row.id), waiting), 200);
   });
 
   app.openapi(stopRoute, async (c) => {

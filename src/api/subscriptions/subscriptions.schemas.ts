@@ -106,6 +106,11 @@ export const Subscription = z
       .openapi({ description: 'A stop that arrived during a charge (202): it takes effect as soon as that charge ends' }),
     created_at: z.string(),
     attempts: z.array(ChargeAttempt).optional(),
+    action_required: z
+      .object({ period: z.number().int(), payment_link_id: z.string(), payment_link_url: z.string(), expires_at: z.string() })
+      .nullable()
+      .optional()
+      .openapi({ description: "The period waits for the customer to authenticate (SCA) and pay on this payment link (as in subscription.action_required); null when nothing waits. Only on GET /v1/subscriptions/{id}" }),
   })
   .openapi('Subscription');
 export type Subscription = z.infer<typeof Subscription>;
