@@ -5,6 +5,7 @@ import { newId } from '../db/ids.js';
 import { closePaymentLink, insertPeriodLink, lockPaymentLink } from '../db/payment-links.js';
 import { findPayment } from '../db/payments.js';
 import { inTransaction } from '../db/pool.js';
+import { findSubscription } from '../db/subscriptions.js';
 import { type StateWrite, writeState } from './subscriptions.js';
 
 /**
@@ -100,7 +101,8 @@ export function createAuthenticationActivities(deps: AuthenticationActivityDeps)
    * with its events, in one transaction. Only the link's first succeeded payment counts (markLinkPaid
    * keeps it), and only once: the key is unique, and so is a period's success
    * (charge_attempts_one_success_per_period_idx). A reusable token the payment returned through the
-   * subscription's own gateway replaces the stored payment method (the state written carries it).
+   * subscription's own gateway, in its mode, replaces the stored payment method (the state written
+   * carries it).
    */
   async function recordPeriodPaidByLink(input: {
     subscriptionId: string; period: number; attempt: number; linkId: string; paymentId: string; gateway: string; state: StateWrite;
@@ -114,7 +116,10 @@ export function createAuthenticationActivities(deps: AuthenticationActivityDeps)
       if (!payment || payment.status !== 'succeeded' || link.paid_payment_id !== payment.id) {
         return { recorded: false as const, reason: `payment ${input.paymentId} is not the succeeded payment of link ${link.id}` };
       }
-      const usable = payment.gateway === input.gateway && payment.payment_method_token !== null;
+      // A card saved through another gateway, or in the other mode (the link's payment starts in the
+      // gateway's mode now, the subscription charges in its own), could not be charged: kept out.
+      const mode = (await findSubscription(tx, input.subscriptionId))?.mode;
+      const usable = payment.gateway === input.gateway && payment.mode === mode && payment.payment_method_token !== null;
       const paymentMethod = usable ? { token: payment.payment_method_token ?? '', expires: payment.payment_method_expires } : input.state.paymentMethod;
       const key = linkAttemptKey(input.subscriptionId, input.period);
       const inserted = await tx.query<{ id: string }>({
