@@ -116,8 +116,11 @@ describe('subscription charge that needs authentication (SCA), time-skipping, re
    */
   async function payLink(sub: { id: string; customerId: string; link: Record<string, unknown> }): Promise<string> {
     const linkId = String(sub.link.payment_link_id);
+    // The payment's deadline on the test server's clock, which earlier tests' sleeps moved ahead of
+    // the wall clock (a deadline by the wall clock would have passed there already).
+    const serverNow = await env.currentTimeMs();
     const payment = await createPayment(
-      { gateways, temporal: env.client, config, now: () => new Date(), pool },
+      { gateways, temporal: env.client, config, now: () => new Date(serverNow), pool },
       { customerId: sub.customerId, amountMinor: 2500n, currency: 'EUR', gateway: 'sandbox', description: 'SCA', paymentLinkId: linkId, saveCard: true, recovers: { subscriptionId: sub.id, period: 0 } },
     );
     const booked = await recordVerdict(pool, payment.id, 'approve');
