@@ -75,5 +75,13 @@ describe('subscription charge that needs authentication, over HTTP (dev server, 
     assert.equal(paidPage.status, 410, 'the link is paid: nobody pays the period twice through it');
     const types = (await stack.request('GET', `/v1/events?aggregate_id=${id}`)).json.data.map((e: { type: string }) => e.type);
     assert.deepEqual(types.slice(-2), ['subscription.charged', 'subscription.recovered']);
+
+    // Recovered, it takes charge-now again: with a card that is declined hard, the run ends there
+    // (a closed run, so `TOLLGATE_RECORD_HISTORIES` can keep this path as a replay fixture).
+    const method = await stack.request('PUT', `/v1/subscriptions/${id}/payment-method`, { body: { token: 'sandbox_hard_decline' } });
+    assert.equal(method.status, 200, method.text);
+    const charged = await stack.request('POST', `/v1/subscriptions/${id}/charge-now`, { body: {} });
+    assert.equal(charged.status, 200, charged.text);
+    assert.deepEqual([charged.json.state, charged.json.stopped_reason, charged.json.period], ['system_stopped', 'hard_decline', 1]);
   });
 });
