@@ -44,6 +44,8 @@ export const ConfigSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('tollgate'),
   TEMPORAL_CLI: optionalString,
+  /** A stripe-mock binary to use instead of building one (src/cli/provision/stripe-mock.ts). */
+  STRIPE_MOCK: optionalString,
   /** TLS towards Temporal: PEM file paths (a client cert and key for mTLS; a CA for a private server) and the name to check. */
   TEMPORAL_TLS: z.enum(['true', 'false', '']).optional().transform((v) => v === 'true'),
   TEMPORAL_TLS_CERT: optionalString,
@@ -242,6 +244,12 @@ export function assertProductionSafe(config: Config): void {
       } else if (secret !== undefined && secretProblem(secret)) {
         problems.push(`gateway "${g.name}"'s ${mode} secret is ${secretProblem(secret)}`);
       }
+    }
+  }
+  for (const g of config.gateways) {
+    if (g.stripe?.apiBase) problems.push(`gateway "${g.name}" sends its Stripe calls to ${g.stripe.apiBase} instead of Stripe (remove api_base)`);
+    for (const mode of ['test', 'live'] as const) {
+      if (g.stripe?.apiKeySources[mode] === 'default') problems.push(`gateway "${g.name}"'s ${mode} API key is a development default (set its variable)`);
     }
   }
   for (const g of config.gateways) {
