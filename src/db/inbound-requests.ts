@@ -1,3 +1,4 @@
+import type { GatewayOutcome } from '../domain/payment.js';
 import type { Queryable } from './pool.js';
 
 /** How a journaled inbound request ended. Mirrors the CHECK on inbound_requests.outcome. */
@@ -31,6 +32,9 @@ export interface InboundRequestRow {
   outcome: InboundOutcome;
   outcome_detail: string | null;
   payment_id: string | null;
+  /** What a callback is for (payment, refund, charge_attempt); null in rows journaled before kinds existed. */
+  target_kind: string | null;
+  target_id: string | null;
   event_id: string | null;
   signal: unknown;
   decided_at: Date | null;
@@ -156,7 +160,7 @@ export async function listInbound(
 ): Promise<InboundRequestRow[]> {
   const res = await db.query<InboundRequestRow>({
     text: `SELECT id, channel, source, method, path, headers, body, body_truncated, source_ip, received_at, outcome,
-                  outcome_detail, payment_id, event_id, signal, decided_at, delivered_at, attempts
+                  outcome_detail, payment_id, target_kind, target_id, event_id, signal, decided_at, delivered_at, attempts
              FROM inbound_requests
             WHERE channel = $1
               AND ($2::text IS NULL OR source = $2::text)
@@ -168,4 +172,23 @@ export async function listInbound(
     values: [f.channel, f.source ?? null, f.outcome ?? null, f.from ?? null, f.to ?? null, f.beforeId?.toString() ?? null, f.limit],
   });
   return res.rows;
+}
+
+/**
+ * A success callback for this payment that was journaled (accepted) before its deadline but not
+ * yet delivered: the payer paid in time and only the signal is on its way (the dispatcher's queue,
+ * or the relay while Temporal was away). The expiry takes it instead of expiring the payment, so a
+ * timely payment is never treated as a late one. Rows written before kinds existed keep the
+ * outcome itself as their signal. The oldest such row wins, as the workflow takes the first.
+ */
+export async function undeliveredTimelySuccess(db: Queryable, paymentId: string, deadline: Date): Promise<{ journalId: bigint; outcome: GatewayOutcome } | undefined> {
+  const res = await db.query<{ id: bigint; outcome: GatewayOutcome }>({
+    text: `SELECT id, COALESCE(signal->'outcome', signal) AS outcome FROM inbound_requests
+            WHERE channel = 'callback' AND payment_id = $1 AND outcome = 'accepted' AND received_at <= $2
+              AND COALESCE(signal->'outcome', signal)->>'status' = 'succeeded'
+            ORDER BY id LIMIT 1`,
+    values: [paymentId, deadline],
+  });
+  const row = res.rows[0];
+  return row ? { journalId: row.id, outcome: row.outcome } : undefined;
 }
