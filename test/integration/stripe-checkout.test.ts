@@ -60,6 +60,13 @@ describe('a Stripe Checkout payment', () => {
     assert.equal(payment.checkout_url, stored.checkout_url);
     assert.match(stored.gateway_session_id, /^cs_/);
     assert.equal(stored.status, 'pending');
+    // Where Stripe sends the payer back: the status only, refreshing while pending, nothing of the customer's.
+    const page = await stack.request('GET', `/checkout/${payment.id}/result`, { key: null });
+    assert.equal(page.status, 200);
+    assert.match(page.text, /Payment processing/);
+    assert.match(page.text, /http-equiv="refresh"/);
+    assert.doesNotMatch(page.text, /Jan Kowalski|jan@example\.com|Internet, November/);
+    assert.equal((await stack.request('GET', '/checkout/pay_unknown/result', { key: null })).status, 404);
   });
 
   it('completes the payment from a signed checkout.session.completed, once: a redelivery of the same event is a duplicate', async () => {
@@ -81,6 +88,7 @@ describe('a Stripe Checkout payment', () => {
     });
     assert.equal(done.gateway_intent_id, intentId);
     assert.equal(done.gateway_transaction_id, intentId);
+    assert.match((await stack.request('GET', `/checkout/${payment.id}/result`, { key: null })).text, /Payment successful/);
     const again = await stack.request('POST', '/v1/callbacks/stripe', { raw: event.body, headers: event.headers, key: null });
     assert.equal(again.status, 200, again.text);
     assert.equal(again.json.status, 'duplicate');
