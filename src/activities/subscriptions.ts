@@ -171,6 +171,7 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
       code: result.code,
       message: result.message,
       transactionId: result.transactionId ?? null,
+      ids: result.ids,
       event: {
         type: result.outcome === 'success' ? 'subscription.charged' : 'subscription.charge_failed',
         payload: {
