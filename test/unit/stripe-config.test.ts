@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
+import { projectRoot } from '../../src/cli/provision/paths.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { localStripeMockPorts } from '../../src/cli/stack/stripe-mock.js';
 import { buildGateways } from '../../src/gateways/registry.js';
@@ -57,5 +61,18 @@ describe('a stripe gateway in the gateways file', () => {
       stripeEntry({ name: 'e' }),
     ]);
     assert.deepEqual(localStripeMockPorts(config.gateways), [{ port: 12111, gateway: 'a' }, { port: 12200, gateway: 'c' }]);
+  });
+
+  it('ships config/gateways.stripe-mock.yaml: the development gateways plus a test-mode stripe at a local stripe-mock', () => {
+    const file = join(projectRoot(), 'config', 'gateways.stripe-mock.yaml');
+    const read = (name: string) => parseYaml(readFileSync(join(projectRoot(), 'config', name), 'utf8')) as { gateways: Array<{ name: string }> };
+    const withStripe = read('gateways.stripe-mock.yaml').gateways;
+    assert.deepEqual(withStripe.slice(0, -1), read('gateways.yaml').gateways, 'the other entries are the development file’s');
+    const config = loadConfig({ TOLLGATE_GATEWAYS_FILE: file });
+    const stripe = config.gateways.find((g) => g.adapter === 'stripe');
+    assert.equal(stripe?.mode, 'test');
+    assert.equal(stripe?.stripe?.apiBase, 'http://127.0.0.1:12111');
+    assert.deepEqual(localStripeMockPorts(config.gateways), [{ port: 12111, gateway: 'stripe' }]);
+    assert.throws(() => loadConfig({ TOLLGATE_ENV: 'production', TOLLGATE_GATEWAYS_FILE: file }), /gateway "stripe" sends its Stripe calls to http:\/\/127\.0\.0\.1:12111/);
   });
 });

@@ -9,7 +9,7 @@ import { ProvisionError } from './paths.js';
  */
 export const STRIPE_MOCK_VERSION = 'v0.203.0';
 export const STRIPE_MOCK_TOOL: GoTool = {
-  what: 'stripe-mock',
+  what: 'Stripe’s API mock (stripe-mock)',
   dirName: 'stripe-mock',
   goPackage: 'github.com/stripe/stripe-mock',
   version: STRIPE_MOCK_VERSION,
