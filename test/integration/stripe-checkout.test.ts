@@ -19,7 +19,7 @@ describe('a Stripe Checkout payment', () => {
 
   before(async () => {
     proxy = await startRecordingProxy(testEnv.stripeMockUrl());
-    stack = await startTestStack({ TOLLGATE_GATEWAYS_FILE: writeGatewaysFile([stripeEntry({ api_base: proxy.url })]) });
+    stack = await startTestStack({ TOLLGATE_GATEWAYS_FILE: writeGatewaysFile([stripeEntry({ api_base: proxy.url }), stripeEntry({ name: 'stripe_once', api_base: proxy.url, recurring: undefined })]) });
   });
   after(async () => {
     await stack.close();
@@ -52,6 +52,7 @@ describe('a Stripe Checkout payment', () => {
       'metadata[tollgate_payment_id]': payment.id,
       'payment_intent_data[metadata][tollgate_payment_id]': payment.id,
       'payment_intent_data[description]': 'Internet, November',
+      customer_email: 'jan@example.com',
       success_url: returnUrl,
       cancel_url: returnUrl,
     });
@@ -67,6 +68,23 @@ describe('a Stripe Checkout payment', () => {
     assert.match(page.text, /http-equiv="refresh"/);
     assert.doesNotMatch(page.text, /Jan Kowalski|jan@example\.com|Internet, November/);
     assert.equal((await stack.request('GET', '/checkout/pay_unknown/result', { key: null })).status, 404);
+  });
+
+  it('asks the payer to save the card when the payment says save_card, where the gateway takes recurring charges only', async () => {
+    const customer = await createCustomer(stack);
+    const payment = await createPayment(stack, customer.id, { gateway: 'stripe', save_card: true });
+    const sent = sessionCreate(payment.id);
+    assert.equal(sent?.status, 200);
+    assert.equal(sent.form.get('payment_intent_data[setup_future_usage]'), 'off_session');
+    assert.equal(sent.form.get('customer_creation'), 'always');
+    assert.equal(sent.form.get('metadata[tollgate_save_card]'), 'true');
+    const before = await stack.pool.query('SELECT count(*)::int AS n FROM payments WHERE customer_id = $1', [customer.id]);
+    const refused = await stack.request('POST', '/v1/payments', { body: { customer_id: customer.id, amount: 1815, currency: 'PLN', gateway: 'stripe_once', save_card: true } });
+    assert.equal(refused.status, 400, refused.text);
+    assert.match(refused.json.detail, /takes no recurring charges/);
+    assert.equal(refused.json.errors[0].path, 'save_card');
+    const afterwards = await stack.pool.query('SELECT count(*)::int AS n FROM payments WHERE customer_id = $1', [customer.id]);
+    assert.equal(afterwards.rows[0].n, before.rows[0].n, 'nothing was written');
   });
 
   it('completes the payment from a signed checkout.session.completed, once: a redelivery of the same event is a duplicate', async () => {

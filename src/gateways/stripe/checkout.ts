@@ -36,7 +36,7 @@ export async function createCheckoutSession(stripe: Stripe, payment: PaymentForC
     metadata,
     payment_intent_data: {
       metadata: { [META.paymentId]: payment.id },
-      description: payment.description.slice(0, 1000),
+      ...(payment.description && { description: payment.description.slice(0, 1000) }),
       // The payer agrees to later merchant-initiated charges: the card is saved to a Customer.
       ...(payment.saveCard && { setup_future_usage: 'off_session' as const }),
     },
