@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
-import { createCustomer } from '../support/fixtures.js';
+import { createCustomer, createPayment } from '../support/fixtures.js';
 import { testEnv } from '../support/env.js';
 import { stripeEntry, TEST_SECRET, writeGatewaysFile } from '../support/gateways-file.js';
 import { startRecordingProxy } from '../support/recording-proxy.js';
@@ -24,6 +24,45 @@ describe('a subscription charged through Stripe', () => {
   after(async () => {
     await stack.close();
     await proxy.close();
+  });
+
+  const deliver = async (type: string, object: Record<string, unknown>) => {
+    const body = JSON.stringify({ id: `evt_${type.replace(/\W/g, '')}${Date.now()}`, object: 'event', type, livemode: false, api_version: Stripe.API_VERSION, data: { object } });
+    const res = await stack.request('POST', '/v1/callbacks/stripe', {
+      raw: body,
+      headers: { 'content-type': 'application/json', 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_SECRET }) },
+      key: null,
+    });
+    assert.equal(res.status, 200, res.text);
+    return res.json as { journal_id: number; status: string };
+  };
+
+  it('starts a subscription from a first payment that saved the card: the PaymentIntent’s webhook brings cus_…/pm_…', async () => {
+    const customer = await createCustomer(stack);
+    const payment = await createPayment(stack, customer.id, { gateway: 'stripe', amount: 4999, save_card: true });
+    const { gateway_session_id: sessionId } = (await stack.pool.query('SELECT gateway_session_id FROM payments WHERE id = $1', [payment.id])).rows[0];
+    // The session's own event is only noted: the card is on the PaymentIntent.
+    const noted = await deliver('checkout.session.completed', {
+      id: sessionId, object: 'checkout.session', client_reference_id: payment.id, metadata: { tollgate_payment_id: payment.id, tollgate_save_card: 'true' }, payment_intent: 'pi_FirstPayment', payment_status: 'paid', status: 'complete',
+    });
+    await waitFor('the session event to be marked delivered', async () => ((await stack.pool.query('SELECT outcome FROM inbound_requests WHERE id = $1', [noted.journal_id])).rows[0]?.outcome === 'delivered' ? true : undefined));
+    assert.equal((await stack.pool.query('SELECT status FROM payments WHERE id = $1', [payment.id])).rows[0].status, 'pending');
+    await deliver('payment_intent.succeeded', {
+      id: 'pi_FirstPayment', object: 'payment_intent', status: 'succeeded', metadata: { tollgate_payment_id: payment.id }, customer: 'cus_FirstPayment', payment_method: 'pm_FirstPayment', setup_future_usage: 'off_session', latest_charge: 'ch_FirstPayment',
+    });
+    const paid = await waitFor('the first payment to succeed', async () => {
+      const r = (await stack.pool.query('SELECT status, payment_method_token, gateway_charge_id FROM payments WHERE id = $1', [payment.id])).rows[0];
+      return r.status === 'succeeded' ? r : undefined;
+    });
+    assert.equal(paid.payment_method_token, 'cus_FirstPayment/pm_FirstPayment');
+    assert.equal(paid.gateway_charge_id, 'ch_FirstPayment');
+    const sub = await stack.request('POST', '/v1/subscriptions', {
+      body: { customer_id: customer.id, gateway: 'stripe', payment_method: { payment_id: payment.id }, amount: 4999, currency: 'PLN', schedule: { kind: 'interval', duration: 'PT1H' } },
+    });
+    assert.equal(sub.status, 201, sub.text);
+    assert.equal(sub.json.period, 1, 'the first payment is period 0');
+    const stored = await stack.pool.query("SELECT payment_method->>'token' AS token FROM subscriptions WHERE id = $1", [sub.json.id]);
+    assert.equal(stored.rows[0].token, 'cus_FirstPayment/pm_FirstPayment');
   });
 
   it('charges off-session with the attempt key, keeps the intent on the attempt, and notes the intent’s webhook against it', async () => {
@@ -50,16 +89,7 @@ describe('a subscription charged through Stripe', () => {
     assert.match(attempt.gateway_intent_id, /^pi_/);
     assert.equal(attempt.gateway_transaction_id, attempt.gateway_intent_id);
 
-    const body = JSON.stringify({
-      id: `evt_recurring${Date.now()}`, object: 'event', type: 'payment_intent.payment_failed', livemode: false, api_version: Stripe.API_VERSION,
-      data: { object: { id: attempt.gateway_intent_id, object: 'payment_intent', status: 'requires_payment_method', metadata: { tollgate_attempt_key: attempt.idempotency_key } } },
-    });
-    const res = await stack.request('POST', '/v1/callbacks/stripe', {
-      raw: body,
-      headers: { 'content-type': 'application/json', 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_SECRET }) },
-      key: null,
-    });
-    assert.equal(res.status, 200, res.text);
+    const res = { json: await deliver('payment_intent.payment_failed', { id: attempt.gateway_intent_id, object: 'payment_intent', status: 'requires_payment_method', metadata: { tollgate_attempt_key: attempt.idempotency_key } }) };
     const journal = await waitFor('the note to be marked delivered', async () => {
       const r = await stack.pool.query('SELECT outcome, target_kind FROM inbound_requests WHERE id = $1', [res.json.journal_id]);
       return r.rows[0]?.outcome === 'delivered' ? r.rows[0] : undefined;
