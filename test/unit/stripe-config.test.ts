@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { projectRoot } from '../../src/cli/provision/paths.js';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, DEV_STRIPE_MOCK_WEBHOOK_SECRET, loadConfig } from '../../src/config.js';
 import { localStripeMockPorts } from '../../src/cli/stack/stripe-mock.js';
 import { buildGateways } from '../../src/gateways/registry.js';
 import { LIVE_SECRET, STRIPE_LIVE_KEY, STRIPE_TEST_KEY, stripeEntry, TEST_SECRET, writeGatewaysFile } from '../support/gateways-file.js';
@@ -50,6 +50,7 @@ describe('a stripe gateway in the gateways file', () => {
     assert.doesNotThrow(() => configWith([live], production));
     assert.throws(() => configWith([{ ...live, api_base: 'http://127.0.0.1:12111' }], production), /gateway "stripe" sends its Stripe calls to http:\/\/127\.0\.0\.1:12111 instead of Stripe \(remove api_base\)/);
     assert.throws(() => configWith([stripeEntry({ secrets: { test: { env: 'OWN', default: TEST_SECRET } } })], { ...production, OWN: LIVE_SECRET }), /gateway "stripe"'s test API key is a development default/);
+    assert.throws(() => configWith([live], { ...production, STRIPE_LIVE_WEBHOOK_SECRET: DEV_STRIPE_MOCK_WEBHOOK_SECRET }), /gateway "stripe"'s live secret is a published development default/);
   });
 
   it('tells npm start which stripe-mocks to run: one per loopback api_base, none for Stripe itself or another host', () => {
@@ -74,5 +75,6 @@ describe('a stripe gateway in the gateways file', () => {
     assert.equal(stripe?.stripe?.apiBase, 'http://127.0.0.1:12111');
     assert.deepEqual(localStripeMockPorts(config.gateways), [{ port: 12111, gateway: 'stripe' }]);
     assert.throws(() => loadConfig({ TOLLGATE_ENV: 'production', TOLLGATE_GATEWAYS_FILE: file }), /gateway "stripe" sends its Stripe calls to http:\/\/127\.0\.0\.1:12111/);
+    assert.equal(stripe?.secrets.test, DEV_STRIPE_MOCK_WEBHOOK_SECRET, 'the published secret is the one production refuses');
   });
 });
