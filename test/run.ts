@@ -49,11 +49,12 @@ async function main(): Promise<number> {
   try {
     if (needsServers) {
       const provisionOpts = { cacheOverride: config.TOLLGATE_CACHE_DIR, env: process.env, log: say };
-      const [cli, timeSkipping, stripeMockBinary] = await Promise.all([
+      const [cli, timeSkipping] = await Promise.all([
         ensureTemporalCli({ ...provisionOpts, explicit: config.TEMPORAL_CLI }),
         ensureTimeSkippingServer(provisionOpts),
-        ensureStripeMock({ ...provisionOpts, explicit: config.STRIPE_MOCK }),
       ]);
+      // After the others: a run that stops on a missing tool there starts no Go build it would leave behind.
+      const stripeMockBinary = await ensureStripeMock({ ...provisionOpts, explicit: config.STRIPE_MOCK });
       const [temporalPort, pgPort, stripeMockPort] = [await freePort(), await freePort(), await freePort()];
       say('starting the Temporal dev server, Postgres and stripe-mock for this run…');
       const [dev, postgres, stripeMock] = await Promise.all([
