@@ -129,6 +129,26 @@ describe('the Stripe adapter against stripe-mock', () => {
     assert.equal(await gateway.refundStatus!('refund:no_such_refund', 'test'), undefined);
   });
 
+  it('asks for a payment’s outcome by the session kept on its row, and reads stripe-mock’s open session as not known yet', async () => {
+    const customer = `cus_${randomUUID()}`;
+    const [withSession, without] = [`pay_${randomUUID()}`, `pay_${randomUUID()}`];
+    await pool.query("INSERT INTO customers (id, external_ref, name, email) VALUES ($1, $1, 'Jan', null)", [customer]);
+    for (const [id, session] of [[withSession, 'cs_TollgateStatus'], [without, null]] as const) {
+      await pool.query(
+        `INSERT INTO payments (id, customer_id, amount_minor, currency, gateway, description, reference, status, mode, adapter, settlement, expires_at, gateway_session_id)
+         VALUES ($1, $2, 1815, 'PLN', 'stripe', 'x', $3, 'pending', 'test', 'stripe', 'immediate', now() + interval '1 hour', $4)`,
+        [id, customer, id.slice(-20), session],
+      );
+    }
+    assert.equal(await gateway.paymentStatus!({ id: withSession, mode: 'test' }), undefined);
+    const sent = last('GET', '/v1/checkout/sessions/cs_TollgateStatus');
+    assert.equal(sent?.status, 200);
+    assert.equal(new URL(sent.url, 'http://x').searchParams.get('expand[0]'), 'payment_intent');
+    const before = proxy.requests.length;
+    assert.equal(await gateway.paymentStatus!({ id: without, mode: 'test' }), undefined, 'no session: nothing to ask');
+    assert.equal(proxy.requests.length, before);
+  });
+
   it('reports a Stripe it cannot reach as an unknown outcome (GatewayTimeoutError), to be resolved by asking', async () => {
     const nobody = gatewayAt(`http://127.0.0.1:${await freePort()}`);
     await assert.rejects(nobody.charge({ idempotencyKey: `k_${randomUUID()}`, token: 'cus_A/pm_B', amountMinor: 100n, currency: 'PLN', mode: 'test' }), GatewayTimeoutError);

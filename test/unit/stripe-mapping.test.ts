@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { fromStripeAmount, StripeAmountError, toStripeAmount } from '../../src/gateways/stripe/amounts.js';
+import { outcomeOfSession } from '../../src/gateways/stripe/checkout.js';
 import { DECLINE_CODE_OUTCOME, declineOutcome, DISPUTE_STATUS_OUTCOME, INTENT_STATUS_VERDICT, REFUND_STATUS_OUTCOME, STRIPE_DECLINE_CODES } from '../../src/gateways/stripe/mapping.js';
 import { resultOfError, resultOfIntent } from '../../src/gateways/stripe/recurring.js';
 import { outcomeOfRefund } from '../../src/gateways/stripe/refunds.js';
@@ -100,5 +101,17 @@ describe('Stripe amounts and tokens', () => {
     assert.equal(tokenOfIntent({ setup_future_usage: 'off_session', customer: 'cus_A', payment_method: { id: 'pm_B' } }), 'cus_A/pm_B');
     assert.equal(tokenOfIntent({ setup_future_usage: null, customer: 'cus_A', payment_method: 'pm_B' }), undefined);
     assert.equal(tokenOfIntent({ setup_future_usage: 'off_session', customer: null, payment_method: 'pm_B' }), undefined);
+  });
+});
+
+describe('a Checkout Session, as the status query reads it', () => {
+  const session = (over: Partial<Stripe.Checkout.Session>) => ({ id: 'cs_1', object: 'checkout.session', payment_status: 'unpaid', status: 'open', payment_intent: null, ...over }) as Stripe.Checkout.Session;
+  it('paid: succeeded with the session, intent and charge ids and the saved card; expired: failed; open: not known yet', () => {
+    assert.deepEqual(outcomeOfSession(session({ payment_status: 'paid', status: 'complete', payment_intent: intent({ setup_future_usage: 'off_session', customer: 'cus_1', payment_method: 'pm_1' }) })), {
+      status: 'succeeded', gatewayTransactionId: 'pi_1', ids: { sessionId: 'cs_1', intentId: 'pi_1', chargeId: 'ch_1' }, paymentMethodToken: 'cus_1/pm_1',
+    });
+    assert.deepEqual(outcomeOfSession(session({ payment_status: 'paid', status: 'complete', payment_intent: 'pi_2' })), { status: 'succeeded', gatewayTransactionId: 'pi_2', ids: { sessionId: 'cs_1', intentId: 'pi_2' }, paymentMethodToken: undefined });
+    assert.equal(outcomeOfSession(session({ status: 'expired' }))?.status, 'failed');
+    assert.equal(outcomeOfSession(session({})), undefined);
   });
 });

@@ -76,7 +76,11 @@ export async function expireCheckoutSession(stripe: Stripe, ids: GatewayIds): Pr
  * still pay, or retry a declined card on the same page).
  */
 export async function checkoutSessionOutcome(stripe: Stripe, sessionId: string): Promise<GatewayOutcome | undefined> {
-  const session = await call('read the Checkout Session', () => stripe.checkout.sessions.retrieve(sessionId, { expand: ['payment_intent'] }));
+  return outcomeOfSession(await call('read the Checkout Session', () => stripe.checkout.sessions.retrieve(sessionId, { expand: ['payment_intent'] })));
+}
+
+/** A session's outcome, its payment_intent expanded or not (only an expanded one brings the charge and the saved card). */
+export function outcomeOfSession(session: Stripe.Checkout.Session): GatewayOutcome | undefined {
   if (session.payment_status === 'paid') {
     const intent = typeof session.payment_intent === 'object' ? session.payment_intent : null;
     const intentId = idOf(session.payment_intent);
