@@ -90,6 +90,8 @@ describe('Stripe webhooks: the events', () => {
   it('payment_intent.succeeded of a checkout completes its payment, with the saved card as cus_…/pm_…; a failed attempt is only noted', () => {
     const m = message(deliver('payment_intent.succeeded', intent({ metadata: { tollgate_payment_id: 'pay_1' }, setup_future_usage: 'off_session' })));
     assert.deepEqual(m, { kind: 'payment', eventId: `evt_test${seq}`, paymentId: 'pay_1', outcome: { status: 'succeeded', gatewayTransactionId: 'pi_1', ids: { intentId: 'pi_1', chargeId: 'ch_1' }, paymentMethodToken: 'cus_1/pm_1' } });
+    const p24 = message(deliver('payment_intent.succeeded', intent({ metadata: { tollgate_payment_id: 'pay_1' }, latest_charge: 'py_1' })));
+    assert.ok(p24.kind === 'payment' && p24.outcome.ids?.chargeId === 'py_1', 'a charge of another payment method than a card (py_…)');
     const failed = message(deliver('payment_intent.payment_failed', intent({ status: 'requires_payment_method', metadata: { tollgate_payment_id: 'pay_1' }, last_payment_error: { code: 'card_declined', decline_code: 'insufficient_funds' } })));
     assert.deepEqual(failed, { kind: 'noted', eventId: `evt_test${seq}`, target: { paymentId: 'pay_1' }, note: 'a payment attempt failed (insufficient_funds); the payer may try again' });
   });

@@ -5,8 +5,10 @@ import { z } from 'zod';
  * validated before anything is believed; everything else in the event is ignored. Ids are
  * bounded, metadata values are Stripe's own limit (500 characters).
  */
-const Id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_]{1,250}$`), `a Stripe ${prefix}_… id`);
-const Expandable = (prefix: string) => z.union([Id(prefix), z.object({ id: Id(prefix) }).passthrough()]);
+const Id = (...prefixes: string[]) => z.string().regex(new RegExp(`^(${prefixes.join('|')})_[A-Za-z0-9_]{1,250}$`), `a Stripe ${prefixes.map((p) => `${p}_…`).join(' or ')} id`);
+const Expandable = (...prefixes: string[]) => z.union([Id(...prefixes), z.object({ id: Id(...prefixes) }).passthrough()]);
+/** A charge: ch_ for cards, py_ for other payment methods (bank debits, Przelewy24, BLIK…). */
+const CHARGE = ['ch', 'py'];
 const Metadata = z.record(z.string().max(40), z.string().max(500)).nullish().transform((m) => m ?? {});
 const Currency = z.string().regex(/^[a-z]{3}$/, 'a lower-case ISO 4217 currency code');
 
@@ -28,7 +30,7 @@ export const PaymentIntentObject = z.object({
   customer: Expandable('cus').nullish(),
   payment_method: Expandable('pm').nullish(),
   setup_future_usage: z.string().max(50).nullish(),
-  latest_charge: Expandable('ch').nullish(),
+  latest_charge: Expandable(...CHARGE).nullish(),
   last_payment_error: z.object({ code: z.string().max(100).nullish(), decline_code: z.string().max(100).nullish(), message: z.string().max(1000).nullish() }).passthrough().nullish(),
 });
 
@@ -43,7 +45,7 @@ export const RefundObject = z.object({
 
 /** charge.refunded: the charge, with its refunds when the account's API version still lists them (before 2022-11-15). */
 export const ChargeObject = z.object({
-  id: Id('ch'),
+  id: Id(...CHARGE),
   object: z.literal('charge'),
   payment_intent: Expandable('pi').nullish(),
   refunds: z.object({ data: z.array(RefundObject) }).passthrough().nullish(),
