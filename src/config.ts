@@ -14,6 +14,8 @@ import { loadStatementSettings, type StatementSettings, StatementsConfigError } 
  */
 /** The sandbox's public development secret: fine for test mode, never for live. */
 export const DEV_SANDBOX_SECRET = 'whsec_dG9sbGdhdGUtc2FuZGJveC1kZXYtc2VjcmV0LWNoYW5nZS1tZQ==';
+/** The webhook secret config/gateways.stripe-mock.yaml publishes for its test-mode stripe: never for production. */
+export const DEV_STRIPE_MOCK_WEBHOOK_SECRET = 'whsec_c3RyaXBlLW1vY2stZGV2ZWxvcG1lbnQtc2VjcmV0';
 /** The amount hook's public development secret: refused in production. */
 export const DEV_AMOUNT_HOOK_SECRET = 'whsec_dG9sbGdhdGUtYW1vdW50LWhvb2stZGV2LXNlY3JldA==';
 
@@ -44,6 +46,8 @@ export const ConfigSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('tollgate'),
   TEMPORAL_CLI: optionalString,
+  /** A stripe-mock binary to use instead of building one (src/cli/provision/stripe-mock.ts). */
+  STRIPE_MOCK: optionalString,
   /** TLS towards Temporal: PEM file paths (a client cert and key for mTLS; a CA for a private server) and the name to check. */
   TEMPORAL_TLS: z.enum(['true', 'false', '']).optional().transform((v) => v === 'true'),
   TEMPORAL_TLS_CERT: optionalString,
@@ -213,7 +217,7 @@ export const MIN_ADMIN_API_KEY_LENGTH = 32;
 /** The bank account in the development gateways file: a payer must never be told to send money there. */
 const DEMO_IBAN = 'PL61109010140000071219812874';
 /** Every secret this project publishes; none may sign anything in production. */
-const DEVELOPMENT_SECRETS = new Set([DEV_SANDBOX_SECRET, DEV_AMOUNT_HOOK_SECRET]);
+const DEVELOPMENT_SECRETS = new Set([DEV_SANDBOX_SECRET, DEV_AMOUNT_HOOK_SECRET, DEV_STRIPE_MOCK_WEBHOOK_SECRET]);
 /** A signing key shorter than this (decoded) is guessable; whsec_ keys are 24–64 random bytes. */
 const MIN_SECRET_BYTES = 24;
 
@@ -244,6 +248,12 @@ export function assertProductionSafe(config: Config): void {
       } else if (secret !== undefined && secretProblem(secret)) {
         problems.push(`gateway "${g.name}"'s ${mode} secret is ${secretProblem(secret)}`);
       }
+    }
+  }
+  for (const g of config.gateways) {
+    if (g.stripe?.apiBase) problems.push(`gateway "${g.name}" sends its Stripe calls to ${g.stripe.apiBase} instead of Stripe (remove api_base)`);
+    for (const mode of ['test', 'live'] as const) {
+      if (g.stripe?.apiKeySources[mode] === 'default') problems.push(`gateway "${g.name}"'s ${mode} API key is a development default (set its variable)`);
     }
   }
   for (const g of config.gateways) {

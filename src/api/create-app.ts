@@ -6,6 +6,7 @@ import { PayloadTooLargeError, ValidationError } from '../domain/errors.js';
 import { paymentLinksRouter } from './payment-links/payment-links.router.js';
 import { payRoutes } from './pay/pay.routes.js';
 import { apiKeysRouter } from './api-keys/api-keys.router.js';
+import { checkoutResultRouter } from './checkout/checkout-result.router.js';
 import { bankTransferRouter } from './bank-transfer/bank-transfer.router.js';
 import { bankLinesRouter } from './bank-statements/bank-lines.router.js';
 import { bankStatementsRouter } from './bank-statements/bank-statements.router.js';
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // where a sandbox gateway is configured (never in production, which refuses the adapter).
   if ([...deps.gateways.values()].some((g) => g.settings.adapter === 'sandbox')) app.route('/', sandboxRouter());
   app.route('/', bankTransferRouter());
+  app.route('/', checkoutResultRouter());
   app.route('/', paymentLinksRouter());
   app.route('/', payRoutes());
 

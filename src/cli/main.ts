@@ -12,6 +12,7 @@ import { ensureTemporalCli } from './provision/temporal-cli.js';
 import { ensureTimeSkippingServer } from './provision/test-server.js';
 import { ensureTemporalServer } from './provision/temporal-server.js';
 import { ensureTemporalUiServer } from './provision/temporal-ui-server.js';
+import { ensureStripeMock } from './provision/stripe-mock.js';
 import { ensureDockerCompose } from './provision/docker-compose.js';
 import { oneSentence } from './stack/failure-sentence.js';
 import { StartError } from './stack/start-error.js';
@@ -106,6 +107,7 @@ async function main(argv: string[]): Promise<void> {
       log(`Temporal server (cluster): ${(await ensureTemporalServer(opts)).server}`);
       log(`Temporal UI server (cluster): ${await ensureTemporalUiServer(opts)}`);
       log(`Docker Compose (checks docker-compose.yml): ${await ensureDockerCompose(opts)}`);
+      log(`stripe-mock (the Stripe adapter's tests and development gateway): ${await ensureStripeMock({ ...opts, explicit: config.STRIPE_MOCK })}`);
       return;
     }
     case 'api-key': {

@@ -6,10 +6,12 @@ import { createPool } from '../db/pool.js';
 import { migrate } from '../db/migrate.js';
 import { generateApiKey } from '../api/api-keys/api-keys.router.js';
 import { projectRoot } from './provision/paths.js';
+import { ensureStripeMock } from './provision/stripe-mock.js';
 import { ensureTemporalCli } from './provision/temporal-cli.js';
 import { type ManagedChild, startChild, waitUntilReady } from './stack/child-process.js';
 import { claimPorts, type PortClaim } from './stack/ports.js';
 import { startLedgerPostgres } from './stack/ledger-postgres.js';
+import { localStripeMockPorts, startStripeMock } from './stack/stripe-mock.js';
 import { StartError } from './stack/start-error.js';
 import { startTemporalDevServer } from './stack/temporal-dev-server.js';
 
@@ -28,7 +30,8 @@ export async function startStack(config: Config, env: NodeJS.ProcessEnv): Promis
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o755 });
     const claims = portClaims(config);
-    await claimPorts(Object.values(claims).filter((c) => c !== undefined));
+    const { stripeMocks: stripeMockClaims, ...serverClaims } = claims;
+    await claimPorts([...Object.values(serverClaims).filter((c) => c !== undefined), ...stripeMockClaims]);
 
     // Temporal
     let temporalAddress = config.TEMPORAL_ADDRESS;
@@ -59,6 +62,15 @@ export async function startStack(config: Config, env: NodeJS.ProcessEnv): Promis
 
     await migrateOrExplain(databaseUrl, config.DATABASE_URL !== undefined);
 
+    // stripe-mock, for each stripe gateway whose api_base is this machine (development only: production refuses api_base)
+    const stripeMocks: string[] = [];
+    for (const claim of claims.stripeMocks) {
+      const binary = await ensureStripeMock({ explicit: config.STRIPE_MOCK, cacheOverride: config.TOLLGATE_CACHE_DIR, env, log: say });
+      await claimPorts([claim]);
+      markStarted();
+      stripeMocks.push((await startStripeMock({ binary, port: claim.port, logFile: join(dataDir, `stripe-mock-${claim.port}.log`) })).url);
+    }
+
     const adminKey = config.TOLLGATE_ADMIN_API_KEY ?? loadOrCreateAdminKey(dataDir);
     const childEnv: NodeJS.ProcessEnv = {
       ...env,
@@ -79,6 +91,7 @@ export async function startStack(config: Config, env: NodeJS.ProcessEnv): Promis
     say(`  API           ${apiUrl}`);
     say(`  API docs      ${apiUrl}/docs   (OpenAPI: ${apiUrl}/openapi.json)`);
     if (uiUrl) say(`  Temporal UI   ${uiUrl}`);
+    for (const url of stripeMocks) say(`  stripe-mock   ${url}   (Stripe's API mock: no real money, no webhooks)`);
     say(`  Temporal      ${temporalAddress}`);
     say(`  Postgres      ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
     say(`  admin API key ${adminKey}`);
@@ -89,7 +102,7 @@ export async function startStack(config: Config, env: NodeJS.ProcessEnv): Promis
 }
 
 /** The ports of the servers this start will run (none for a server given by TEMPORAL_ADDRESS / DATABASE_URL). */
-function portClaims(config: Config): { temporal?: PortClaim; ui?: PortClaim; postgres?: PortClaim; api: PortClaim } {
+function portClaims(config: Config): { temporal?: PortClaim; ui?: PortClaim; postgres?: PortClaim; api: PortClaim; stripeMocks: PortClaim[] } {
   const ownTemporal = !config.TEMPORAL_ADDRESS;
   return {
     ...(ownTemporal && {
@@ -100,6 +113,7 @@ function portClaims(config: Config): { temporal?: PortClaim; ui?: PortClaim; pos
       postgres: { port: config.TOLLGATE_POSTGRES_PORT, host: '127.0.0.1', what: 'embedded Postgres', variable: 'TOLLGATE_POSTGRES_PORT', instead: 'DATABASE_URL=postgres://…' },
     }),
     api: { port: config.PORT, host: config.HOST, what: 'API', variable: 'PORT' },
+    stripeMocks: localStripeMockPorts(config.gateways).map(({ port, gateway }) => ({ port, host: '127.0.0.1', what: 'stripe-mock', variable: `the port in gateway "${gateway}"'s api_base` })),
   };
 }
 

@@ -11,6 +11,8 @@ export interface ChargeOutcomeWrite {
   code: string | null;
   message: string | null;
   transactionId: string | null;
+  /** The gateway's ids for the charge (Stripe's PaymentIntent and charge): its webhooks and disputes name the intent. */
+  ids?: { intentId?: string | undefined; chargeId?: string | undefined } | undefined;
   /** The attempt's own event (subscription.charged / .charge_failed). */
   event: { type: string; payload: Record<string, unknown> };
   /** A success's next state, and the events that go with that state change. */
@@ -35,7 +37,8 @@ export async function recordChargeOutcome(db: Queryable, w: ChargeOutcomeWrite):
     name: 'record-charge-outcome',
     text: `WITH done AS (
              UPDATE charge_attempts SET status = $2, outcome = $3, gateway_code = $4, gateway_message = $5,
-                    gateway_transaction_id = $6, completed_at = CASE WHEN $2 = 'unknown' THEN NULL ELSE now() END
+                    gateway_transaction_id = $6, gateway_intent_id = COALESCE($18, gateway_intent_id),
+                    gateway_charge_id = COALESCE($19, gateway_charge_id), completed_at = CASE WHEN $2 = 'unknown' THEN NULL ELSE now() END
               WHERE idempotency_key = $1 AND status IN ('pending', 'unknown')
              RETURNING id
            ), next_state AS (
@@ -59,6 +62,7 @@ export async function recordChargeOutcome(db: Queryable, w: ChargeOutcomeWrite):
       s?.state ?? null, s?.stoppedReason ?? null, s?.period ?? null, s?.nextChargeAt ?? null, s?.amountMinor.toString() ?? null,
       s ? JSON.stringify(s.schedule) : null, s ? JSON.stringify(s.paymentMethod) : null,
       s?.pendingChanges ? JSON.stringify(s.pendingChanges) : null, JSON.stringify(events),
+      w.ids?.intentId ?? null, w.ids?.chargeId ?? null,
     ],
   });
   const row = res.rows[0];

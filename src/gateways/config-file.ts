@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseIsoDurationMs } from '../domain/duration.js';
-import { GatewaysFile, type GatewayFileEntry, type GatewayMode, type GatewaySettings } from './settings.js';
+import { GatewaysFile, type GatewayFileEntry, type GatewayMode, type GatewaySettings, type StripeSettings } from './settings.js';
 
 /**
  * Reads the gateways file (YAML or JSON; JSON is YAML). Every problem is one ConfigError naming
@@ -32,24 +32,32 @@ export function loadGatewaySettings(path: string, env: NodeJS.ProcessEnv): Gatew
   return parsed.data.gateways.map((g) => resolve(g, env, path));
 }
 
-function resolve(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): GatewaySettings {
-  const secrets: Partial<Record<GatewayMode, string>> = {};
-  const secretSources: Partial<Record<GatewayMode, 'env' | 'default'>> = {};
+type SecretRefs = GatewayFileEntry['secrets'];
+
+/** Each mode's value from its environment variable, else (test mode only) the file's development default. */
+function resolveRefs(refs: SecretRefs, env: NodeJS.ProcessEnv): { values: Partial<Record<GatewayMode, string>>; sources: Partial<Record<GatewayMode, 'env' | 'default'>> } {
+  const values: Partial<Record<GatewayMode, string>> = {};
+  const sources: Partial<Record<GatewayMode, 'env' | 'default'>> = {};
   for (const mode of ['test', 'live'] as const) {
-    const ref = g.secrets[mode];
+    const ref = refs[mode];
     const fallback = ref && 'default' in ref ? ref.default : undefined;
     const fromEnv = ref ? env[ref.env]?.trim() : undefined;
     const value = fromEnv || fallback;
     if (value) {
-      secrets[mode] = value;
-      secretSources[mode] = fromEnv ? 'env' : 'default';
+      values[mode] = value;
+      sources[mode] = fromEnv ? 'env' : 'default';
     }
   }
+  return { values, sources };
+}
+
+function resolve(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): GatewaySettings {
+  const { values: secrets, sources: secretSources } = resolveRefs(g.secrets, env);
   // One secret for both would make every callback verify as test: live payments could never complete.
   if (secrets.test !== undefined && secrets.test === secrets.live) {
     throw new GatewayConfigError(`gateway "${g.name}" has the same secret for test and live mode (${path}); a live secret must be its own`);
   }
-  if (g.adapter === 'sandbox' && !secrets[g.mode]) {
+  if ((g.adapter === 'sandbox' || g.adapter === 'stripe') && !secrets[g.mode]) {
     const ref = g.secrets[g.mode];
     throw new GatewayConfigError(
       ref
@@ -81,5 +89,32 @@ function resolve(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): Gat
       : null,
     paymentTtlMs: parseIsoDurationMs(g.payment_ttl),
     account: g.account ?? null,
+    stripe: g.adapter === 'stripe' ? resolveStripe(g, env, path) : undefined,
   };
+}
+
+/**
+ * A Stripe key says its own mode (https://docs.stripe.com/keys): sk_test_/rk_test_ keys reach the
+ * test account, sk_live_/rk_live_ the live one. A key in the wrong mode's slot would charge real
+ * cards from a "test" gateway, or fake ones from a live one, so it stops the start.
+ */
+function resolveStripe(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): StripeSettings {
+  const { values: apiKeys, sources: apiKeySources } = resolveRefs(g.api_keys ?? {}, env);
+  for (const mode of ['test', 'live'] as const) {
+    const key = apiKeys[mode];
+    if (key === undefined) continue;
+    const where = apiKeySources[mode] === 'env' ? g.api_keys?.[mode]?.env ?? '' : 'the default';
+    const keyMode = /^[sr]k_(test|live)_[A-Za-z0-9]+$/.exec(key)?.[1];
+    if (keyMode === undefined) throw new GatewayConfigError(`gateway "${g.name}"'s ${mode} API key (${where}) is not a Stripe secret key (sk_${mode}_… or rk_${mode}_…) (${path})`);
+    if (keyMode !== mode) throw new GatewayConfigError(`gateway "${g.name}"'s ${mode} API key (${where}) is a ${keyMode}-mode key; a ${mode} slot takes only sk_${mode}_… or rk_${mode}_… keys (${path})`);
+  }
+  if (!apiKeys[g.mode]) {
+    const ref = g.api_keys?.[g.mode];
+    throw new GatewayConfigError(
+      ref
+        ? `gateway "${g.name}" runs in ${g.mode} mode but ${ref.env} (its API key) is not set (${path})`
+        : `gateway "${g.name}" runs in ${g.mode} mode but has no api_keys.${g.mode} in ${path}`,
+    );
+  }
+  return { apiKeys, apiKeySources, apiBase: g.api_base ?? null };
 }

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { Queryable } from '../db/pool.js';
 import { createBankTransferGateway } from './bank-transfer/gateway.js';
 import { createSandboxGateway } from './sandbox/gateway.js';
+import { createStripeGateway } from './stripe/gateway.js';
 import type { GatewaySettings } from './settings.js';
 import type { GatewayRegistry, PaymentGateway } from './types.js';
 
@@ -21,6 +22,8 @@ function buildGateway(settings: GatewaySettings, config: Config, deps: { db: Que
       });
     case 'bank_transfer':
       return createBankTransferGateway({ settings, publicBaseUrl: config.publicBaseUrl });
+    case 'stripe':
+      return createStripeGateway({ settings, db: deps.db, toleranceSeconds: config.CALLBACK_TOLERANCE_SECONDS });
   }
 }
 

@@ -7,7 +7,7 @@ import { isValidCidr } from './cidr.js';
  * TOLLGATE_GATEWAYS_FILE otherwise). Secrets are never written in the file: each names the
  * environment variable that holds it, optionally with a development default.
  */
-export const GATEWAY_ADAPTERS = ['sandbox', 'bank_transfer'] as const;
+export const GATEWAY_ADAPTERS = ['sandbox', 'bank_transfer', 'stripe'] as const;
 export type GatewayAdapter = (typeof GATEWAY_ADAPTERS)[number];
 export const SETTLEMENTS = ['immediate', 'deferred'] as const;
 export type Settlement = (typeof SETTLEMENTS)[number];
@@ -44,7 +44,7 @@ export const GatewayFileEntry = z
      * ISO 8601 duration (PT10M, for a demo), or "never".
      */
     payment_expiration: z.union([z.number().int().min(1).max(3650), z.literal('never'), IsoDuration]).default(5),
-    /** The callback secret per mode; only the mode in use must be resolvable. */
+    /** The callback secret per mode (stripe: the webhook signing secret, whsec_…); only the mode in use must be resolvable. */
     secrets: z.object({ test: TestSecretRef.optional(), live: LiveSecretRef.optional() }).strict().default({}),
     /** Addresses callbacks may come from; empty means any. */
     callback_allowlist: z.array(Cidr).default([]),
@@ -66,6 +66,10 @@ export const GatewayFileEntry = z
       .optional(),
     /** How long a payment through this gateway waits for its outcome. */
     payment_ttl: IsoDuration.default('PT1H'),
+    /** stripe: the secret API key per mode (sk_test_… / sk_live_…), by environment variable like `secrets`. */
+    api_keys: z.object({ test: TestSecretRef.optional(), live: LiveSecretRef.optional() }).strict().optional(),
+    /** stripe: where its API is, when not Stripe's own (a local stripe-mock; refused in production). */
+    api_base: z.string().url().refine((u) => /^https?:$/.test(new URL(u).protocol), 'an http(s) URL').optional(),
     /** bank_transfer: where the payer sends the money. */
     account: z.object({ iban: z.string().min(5), holder: z.string().min(1), bic: z.string().optional() }).strict().optional(),
   })
@@ -76,6 +80,8 @@ export const GatewayFileEntry = z
     path: ['recurring', 'min_amount'],
   })
   .refine((g) => g.adapter !== 'bank_transfer' || !g.recurring?.enabled, { message: 'a bank transfer cannot be charged by the merchant', path: ['recurring', 'enabled'] })
+  .refine((g) => g.adapter !== 'stripe' || g.api_keys !== undefined, { message: 'a stripe gateway needs api_keys (its secret key per mode)', path: ['api_keys'] })
+  .refine((g) => g.adapter === 'stripe' || (g.api_keys === undefined && g.api_base === undefined), { message: 'api_keys and api_base are for the stripe adapter only', path: ['adapter'] })
   .refine((g) => g.adapter !== 'bank_transfer' || g.account !== undefined, { message: 'bank_transfer needs an account', path: ['account'] })
   // The bank statement is what settles a transfer: deferring it to a second line would never end.
   .refine((g) => g.adapter !== 'bank_transfer' || g.settlement === 'immediate', { message: 'bank_transfer settles from the statement itself; use settlement: immediate', path: ['settlement'] });
@@ -109,4 +115,14 @@ export interface GatewaySettings {
   recurring: { minAmount: bigint; maxAmount: bigint } | null;
   paymentTtlMs: number;
   account: { iban: string; holder: string; bic?: string | undefined } | null;
+  /** The stripe adapter's own settings; absent for every other adapter. */
+  stripe?: StripeSettings | undefined;
+}
+
+export interface StripeSettings {
+  /** The secret API key per mode: sk_test_… in test, sk_live_… in live (checked at load). */
+  apiKeys: Partial<Record<GatewayMode, string>>;
+  apiKeySources: Partial<Record<GatewayMode, 'env' | 'default'>>;
+  /** null: Stripe itself (api.stripe.com). Else a stripe-mock's URL, development only. */
+  apiBase: string | null;
 }

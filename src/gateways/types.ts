@@ -143,9 +143,8 @@ export interface ChargeRequest {
 
 /** The gateway's answer, classified. Unknown outcomes are thrown as GatewayTimeoutError instead. */
 export interface ChargeResult {
-  outcome: 'success' | 'soft_decline' | 'hard_decline' | 'technical_error'
-    // action_required: the issuer wants the customer to authenticate (SCA); no money moved.
-    | 'action_required';
+  /** action_required: the issuer wants the customer to authenticate (SCA); no money moved. */
+  outcome: 'success' | 'soft_decline' | 'hard_decline' | 'technical_error' | 'action_required';
   code: string;
   message: string;
   transactionId?: string | undefined;

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { testEnv } from '../support/env.js';
 import { privateDir, processesMentioning, runCli, STACK_FRAME, startEnv } from '../support/cli-run.js';
 import { freePort } from '../support/free-port.js';
+import { stripeEntry, writeGatewaysFile } from '../support/gateways-file.js';
 
 /**
  * `tollgate start` with one of its ports already taken by a stranger: one sentence naming the port
@@ -48,4 +49,24 @@ describe('tollgate start with a port already in use', () => {
       }
     });
   }
+
+  it('stops with one sentence naming the gateway whose api_base holds a taken stripe-mock port, before anything starts', { timeout: 120_000 }, async () => {
+    const ports: Record<string, string> = {};
+    for (const p of PORTS) ports[p.variable] = String(await freePort());
+    const taken = await freePort();
+    const stranger = await occupy(taken);
+    const dataDir = join(privateDir('tollgate-port-taken-'), '.data');
+    try {
+      const gateways = writeGatewaysFile([stripeEntry({ name: 'card', api_base: `http://127.0.0.1:${taken}` })]);
+      const run = runCli(['start'], startEnv({ ...ports, TOLLGATE_DATA_DIR: dataDir, TEMPORAL_CLI: testEnv.temporalCli(), TOLLGATE_GATEWAYS_FILE: gateways }));
+      assert.equal(await run.exited, 1, `exit code; stdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`);
+      const said = run.stderr().trim();
+      assert.equal(said.split('\n').length, 1, `one line on stderr, got:\n${said}`);
+      assert.equal(said, `[tollgate] Port ${taken} (stripe-mock) is already in use: stop what holds it or set the port in gateway "card"'s api_base to a free port.`);
+      assert.doesNotMatch(run.stdout(), /starting/, 'nothing was started');
+      assert.deepEqual(processesMentioning(dataDir), [], 'no process of this start survives');
+    } finally {
+      stranger.close();
+    }
+  });
 });

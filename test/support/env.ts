@@ -14,6 +14,8 @@ export const testEnv = {
   postgresAdminUrl: () => required('TOLLGATE_TEST_POSTGRES_ADMIN_URL'),
   timeSkippingServer: () => required('TOLLGATE_TEST_TIME_SKIPPING_SERVER'),
   temporalCli: () => required('TOLLGATE_TEST_TEMPORAL_CLI'),
+  /** The run's stripe-mock (http://127.0.0.1:<port>), which the Stripe adapter's tests point api_base at. */
+  stripeMockUrl: () => required('TOLLGATE_TEST_STRIPE_MOCK_URL'),
   /** The reliability run's API processes (test/reliability/run.ts), base URLs without a trailing slash. */
   apiUrls: () => required('TOLLGATE_TEST_API_URLS').split(',').map((u) => u.trim()).filter(Boolean),
   /** The admin API key those APIs accept as `Authorization: Bearer …`. */

@@ -24,3 +24,18 @@ export const sandboxEntry = (over: Record<string, unknown> = {}) => ({
   recurring: { enabled: true },
   ...over,
 });
+
+/** Stripe's test-mode key shape; stripe-mock takes any sk_test_ key. */
+export const STRIPE_TEST_KEY = 'sk_test_tollgateStripeMock';
+export const STRIPE_LIVE_KEY = 'sk_live_tollgateNotARealKey';
+
+/** A stripe gateway in test mode, its keys and webhook secrets by environment reference (defaults for test). */
+export const stripeEntry = (over: Record<string, unknown> = {}) => ({
+  name: 'stripe',
+  adapter: 'stripe',
+  mode: 'test',
+  secrets: { test: { env: 'STRIPE_TEST_WEBHOOK_SECRET', default: TEST_SECRET }, live: { env: 'STRIPE_LIVE_WEBHOOK_SECRET' } },
+  api_keys: { test: { env: 'STRIPE_TEST_API_KEY', default: STRIPE_TEST_KEY }, live: { env: 'STRIPE_LIVE_API_KEY' } },
+  recurring: { enabled: true },
+  ...over,
+});

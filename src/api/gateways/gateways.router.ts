@@ -1,3 +1,4 @@
+import { GATEWAY_ADAPTERS } from '../../gateways/settings.js';
 import { GATEWAY_CAPABILITIES } from '../../gateways/types.js';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { toJsonMinor } from '../../domain/money.js';
@@ -8,7 +9,7 @@ import { bearer, problemResponses } from '../openapi-common.js';
 export const GatewayInfo = z
   .object({
     name: z.string().openapi({ example: 'sandbox_deferred' }),
-    adapter: z.enum(['sandbox', 'bank_transfer']),
+    adapter: z.enum(GATEWAY_ADAPTERS),
     label: z.string(),
     mode: z.enum(['test', 'live']).openapi({ description: 'The mode new payments start in' }),
     settlement: z.enum(['immediate', 'deferred']),

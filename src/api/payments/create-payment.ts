@@ -8,7 +8,7 @@ import { newId } from '../../db/ids.js';
 import { insertPayment, type PaymentRow, recordCheckoutStart, referenceInUse } from '../../db/payments.js';
 import { type Db, inTransaction, type Queryable } from '../../db/pool.js';
 import { gatewayAccepts } from '../../gateways/registry.js';
-import { checkoutOf, type PaymentGateway } from '../../gateways/types.js';
+import { can, checkoutOf, type PaymentForCheckout, type PaymentGateway } from '../../gateways/types.js';
 import { startPaymentWorkflow } from '../../temporal/start.js';
 import type { AppDeps } from '../env.js';
 
@@ -27,7 +27,7 @@ export interface PaymentRequest {
   /** Where the gateway's checkout sends the payer back to, given the new payment's id. */
   returnUrl?: ((paymentId: string) => string) | undefined;
   paymentLinkId?: string | undefined;
-  /** The payer is asked to store the card for merchant-initiated charges (a subscription's link). */
+  /** The checkout asks the payer to save the card for merchant-initiated charges (a subscription's first payment, an SCA link). */
   saveCard?: boolean | undefined;
   /** The subscription period this payment pays (an SCA link): its workflow is told of the success. */
   recovers?: { subscriptionId: string; period: number } | undefined;
@@ -58,7 +58,11 @@ export async function createPayment(
       errors: [{ path: 'amount', message: `${gateway.name} takes ${range} ${s.currencies ? s.currencies.join('/') : req.currency}` }],
     });
   }
-  if (!(await findCustomer(deps.pool, req.customerId))) throw new NotFoundError(`no customer ${req.customerId}`);
+  if (req.saveCard && (gateway.settings.recurring === null || !can(gateway, 'recurring'))) {
+    throw new ValidationError(`gateway "${gateway.name}" takes no recurring charges: a card saved there could never be charged`, { errors: [{ path: 'save_card', message: 'only for a gateway with recurring charges enabled' }] });
+  }
+  const customer = await findCustomer(deps.pool, req.customerId);
+  if (!customer) throw new NotFoundError(`no customer ${req.customerId}`);
   const ttl = req.ttlMs ?? gateway.settings.paymentTtlMs;
 
   const row = await inTransaction(deps.pool, async (tx) => {
@@ -108,7 +112,7 @@ export async function createPayment(
     });
     return row;
   });
-  return startCheckout(deps, gateway, row, { saveCard: req.saveCard });
+  return startCheckout(deps, gateway, row, { saveCard: req.saveCard, customer: { id: customer.id, email: customer.email } });
 }
 
 /**
@@ -121,10 +125,10 @@ export async function startCheckout(
   deps: Pick<AppDeps, 'config'> & { pool: Db },
   gateway: PaymentGateway,
   row: PaymentRow,
-  opts: { saveCard?: boolean | undefined } = {},
+  extra: Pick<PaymentForCheckout, 'saveCard' | 'customer'> = {},
 ): Promise<PaymentRow> {
   const returnUrl = row.return_url ?? `${deps.config.publicBaseUrl}/checkout/${encodeURIComponent(row.id)}/result`;
-  const start = await gateway.startCheckout({ ...checkoutOf(row, returnUrl), ...(opts.saveCard ? { saveCard: true } : {}) });
+  const start = await gateway.startCheckout({ ...checkoutOf(row, returnUrl), ...extra });
   await recordCheckoutStart(deps.pool, row.id, start);
   return {
     ...row,

@@ -62,6 +62,7 @@ export function paymentsRouter(): OpenAPIHono<AppEnv> {
         description: body.description,
         ttlMs,
         reference: body.reference,
+        saveCard: body.save_card,
       });
       return { status: 201 as const, body: paymentJson(row) };
     });

@@ -19,6 +19,10 @@ export const CreatePaymentBody = z
       .regex(/^[A-Za-z0-9](?:[A-Za-z0-9 \-/.:]{0,33}[A-Za-z0-9])?$/, 'letters, digits, spaces and - / . : inside (at most 35, as a bank transfer carries)')
       .optional()
       .openapi({ description: 'The reference (variable symbol) a bank transfer will carry: one from GET /v1/variable-symbol or your own; a fresh one when left out', example: '4821930575' }),
+    save_card: z
+      .boolean()
+      .default(false)
+      .openapi({ description: "A subscription's first payment: the checkout asks the payer to save the card for later charges by the merchant (Stripe: setup_future_usage=off_session), so the payment yields a reusable payment method. Only for a gateway that takes recurring charges." }),
   })
   .strict()
   .openapi('CreatePayment');

@@ -1,7 +1,6 @@
 import type { PaymentRow } from '../../db/payments.js';
 import { formatDecimal } from '../../domain/money.js';
 import { html, page } from '../html.js';
-import { PAYMENT_RESULT_TEXT } from '../payment-result-text.js';
 
 /** What a payer sees at the sandbox's pretend card processor. Works without JavaScript. */
 export function checkoutPage(payment: PaymentRow): string {
@@ -25,15 +24,5 @@ export function checkoutPage(payment: PaymentRow): string {
   );
 }
 
-export function notFoundPage(): string {
-  return page('Payment not found', html`<div class="card"><h1>Payment not found</h1><p>This checkout link is not valid.</p></div>`);
-}
-
-export function resultPage(payment: PaymentRow): string {
-  const [title, text] = PAYMENT_RESULT_TEXT[payment.status];
-  return page(
-    title,
-    html`<div class="card" role="status"><h1>${title}</h1><p>${text}</p><p class="note">Reference ${payment.reference}</p></div>`,
-    payment.status === 'pending' ? { refreshSeconds: 2 } : {},
-  );
-}
+/** The sandbox's pages for an unknown payment and for its outcome are every checkout's. */
+export { paymentNotFoundPage as notFoundPage, paymentResultPage as resultPage } from '../payment-result-page.js';
