@@ -1,4 +1,5 @@
 import { createStatementActivities, type StatementActivityDeps } from './bank-statements.js';
+import { createPaymentCancelActivities } from './payment-cancel.js';
 import { createPaymentActivities, type PaymentActivityDeps } from './payments.js';
 import { createSubscriptionActivities, type SubscriptionActivityDeps } from './subscriptions.js';
 import { createTemporaryPaymentActivities } from './temporary-payments.js';
@@ -10,6 +11,7 @@ export type ActivityDeps = PaymentActivityDeps & SubscriptionActivityDeps & Stat
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPaymentActivities(deps),
+    ...createPaymentCancelActivities(deps),
     ...createSubscriptionActivities(deps),
     ...createTemporaryPaymentActivities(deps),
     ...createStatementActivities(deps),
