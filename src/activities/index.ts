@@ -1,4 +1,5 @@
 import { createStatementActivities, type StatementActivityDeps } from './bank-statements.js';
+import { createDisputeActivities } from './disputes.js';
 import { createPaymentCancelActivities } from './payment-cancel.js';
 import { createPaymentActivities, type PaymentActivityDeps } from './payments.js';
 import { createSubscriptionActivities, type SubscriptionActivityDeps } from './subscriptions.js';
@@ -12,6 +13,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createPaymentActivities(deps),
     ...createPaymentCancelActivities(deps),
+    ...createDisputeActivities(deps),
     ...createSubscriptionActivities(deps),
     ...createTemporaryPaymentActivities(deps),
     ...createStatementActivities(deps),

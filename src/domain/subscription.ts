@@ -17,7 +17,9 @@ export type StoppedReason =
   | 'hard_decline'
   | 'retries_exhausted'
   | 'card_expired'
-  | 'ended';
+  | 'ended'
+  /** A dispute (chargeback) of one of its charges was lost (unless the gateway says keep_subscription). */
+  | 'disputed';
 
 /** How a gateway answered a charge, classified. */
 export const CHARGE_OUTCOMES = ['success', 'soft_decline', 'hard_decline', 'technical_error', 'unknown'] as const;

@@ -81,5 +81,6 @@ function resolve(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): Gat
       : null,
     paymentTtlMs: parseIsoDurationMs(g.payment_ttl),
     account: g.account ?? null,
+    onLostDispute: g.on_lost_dispute,
   };
 }

@@ -66,6 +66,11 @@ export const GatewayFileEntry = z
       .optional(),
     /** How long a payment through this gateway waits for its outcome. */
     payment_ttl: IsoDuration.default('PT1H'),
+    /**
+     * What a lost dispute (chargeback) of a subscription's charge does to the subscription:
+     * stop_subscription (system_stopped, reason disputed) or keep_subscription (it charges on).
+     */
+    on_lost_dispute: z.enum(['stop_subscription', 'keep_subscription']).default('stop_subscription'),
     /** bank_transfer: where the payer sends the money. */
     account: z.object({ iban: z.string().min(5), holder: z.string().min(1), bic: z.string().optional() }).strict().optional(),
   })
@@ -109,4 +114,6 @@ export interface GatewaySettings {
   recurring: { minAmount: bigint; maxAmount: bigint } | null;
   paymentTtlMs: number;
   account: { iban: string; holder: string; bic?: string | undefined } | null;
+  /** A lost dispute of a subscription's charge stops the subscription unless this says keep_subscription. */
+  onLostDispute?: 'stop_subscription' | 'keep_subscription' | undefined;
 }

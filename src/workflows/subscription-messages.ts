@@ -82,4 +82,12 @@ export const adminStopSignal = defineSignal<[{ reason?: string }]>('adminStop');
 export const adminResumeSignal = defineSignal<[]>('adminResume');
 export const adminChargeNowSignal = defineSignal<[{ amount?: number }]>('adminChargeNow');
 
+/** A dispute of one of this subscription's charges was lost (sent by `dispute:<gateway>:<id>`). */
+export interface DisputeLost {
+  disputeId: string;
+  chargeAttemptId: string;
+}
+/** Stops the subscription as system_stopped, reason disputed (src/workflows/dispute.ts sends it). */
+export const disputeLostSignal = defineSignal<[DisputeLost]>('disputeLost');
+
 export const subscriptionStateQuery = defineQuery<SubscriptionSnapshot>('state');
