@@ -91,3 +91,22 @@ export async function findDisputedMoney(db: Queryable, target: { paymentId: stri
   });
   return res.rows[0];
 }
+
+/** A subscription's charge attempt as the sandbox's dispute route needs it (its gateway, mode, money, status). */
+export interface ChargeForDispute {
+  gateway: string;
+  mode: 'test' | 'live';
+  amount_minor: bigint;
+  currency: string;
+  status: string;
+}
+
+export async function findChargeForDispute(db: Queryable, chargeAttemptId: string): Promise<ChargeForDispute | undefined> {
+  if (!/^[1-9]\d{0,17}$/.test(chargeAttemptId)) return undefined; // from a URL: anything else names no attempt
+  const res = await db.query<ChargeForDispute>({
+    text: `SELECT s.gateway, a.mode, a.amount_minor, a.currency, a.status
+             FROM charge_attempts a JOIN subscriptions s ON s.id = a.subscription_id WHERE a.id = $1::bigint`,
+    values: [chargeAttemptId],
+  });
+  return res.rows[0];
+}
