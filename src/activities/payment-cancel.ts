@@ -1,5 +1,6 @@
 import type { FinalPaymentStatus } from '../domain/payment.js';
 import { matchedLineFor } from '../db/bank-statements.js';
+import { markDelivered, undeliveredTimelySuccess } from '../db/inbound-requests.js';
 import { findPayment } from '../db/payments.js';
 import { inTransaction } from '../db/pool.js';
 import { can } from '../gateways/types.js';
@@ -14,16 +15,23 @@ export function createPaymentCancelActivities(deps: PaymentActivityDeps) {
   return {
     /**
      * Cancels a pending payment with its `payment.canceled` event, in one transaction. As at the
-     * expiry, a bank-statement line already matched to it wins: the money arrived, so the payment
-     * succeeds with that line instead (the row lock orders this against the import's decision).
-     * Idempotent: a retry finds the payment final and returns its status.
+     * expiry (expirePayment), money that already arrived wins and the cancel loses: a bank-statement
+     * line matched to it (the row lock orders this against the import's decision), or a success
+     * callback journaled but not yet signalled (marked delivered here, so its signal finds the
+     * payment succeeded). Idempotent: a retry finds the payment final and returns its status.
      */
     async cancelPayment(input: { paymentId: string } & CancelRequest): Promise<FinalPaymentStatus> {
       return inTransaction(deps.pool, async (tx) => {
-        await findPayment(tx, input.paymentId, { forUpdate: true });
+        const payment = await findPayment(tx, input.paymentId, { forUpdate: true });
         const line = await matchedLineFor(tx, { paymentId: input.paymentId });
         if (line) {
           return completeIn(tx, input.paymentId, { status: 'succeeded', code: 'bank_statement', message: `bank statement line ${line.line_no}`, gatewayTransactionId: line.id });
+        }
+        const paid = payment?.status === 'pending' ? await undeliveredTimelySuccess(tx, input.paymentId, payment.expires_at) : undefined;
+        if (paid) {
+          await markDelivered(tx, paid.journalId, 'delivered', 'taken by the payment instead of its cancel: journaled before it, signalled after');
+          const { status: _succeeded, ...rest } = paid.outcome;
+          return completeIn(tx, input.paymentId, { ...rest, status: 'succeeded' });
         }
         return completeIn(
           tx,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { journalCallback } from '../../src/db/callback-journal.js';
 import { paymentWorkflowId } from '../../src/temporal/workflow-ids.js';
 import { createCustomer, createPayment } from '../support/fixtures.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
@@ -139,6 +140,24 @@ describe('POST /v1/payments/:id/cancel', () => {
       }
     }
     console.log(`# races: ${outcomes.join(', ')}`);
+  });
+
+  it('a success journaled but not yet signalled when the cancel arrives wins: 409 succeeded, the callback taken, no cancel', async () => {
+    const payment = await createPayment(stack, (await createCustomer(stack)).id);
+    // Journaled and accepted, as the callback endpoint leaves a row its dispatcher has not signalled yet.
+    const entry = await journalCallback(stack.pool, {
+      channel: 'callback', source: 'sandbox', method: 'POST', path: '/v1/callbacks/sandbox', headers: {}, body: '{}', bodyTruncated: false, sourceIp: '127.0.0.1',
+      eventId: `evt_${randomUUID()}`, lookup: { by: 'payment', id: payment.id }, signedMode: 'test',
+      signal: { kind: 'payment', outcome: { status: 'succeeded', gatewayTransactionId: 'sbx_txn_before_cancel', code: '00' } },
+    });
+    assert.equal(entry.outcome, 'accepted');
+    const res = await stack.request('POST', `/v1/payments/${payment.id}/cancel`);
+    assert.equal(res.status, 409, res.text);
+    assert.match(res.json.detail, /the payment is succeeded/);
+    const row = (await stack.pool.query('SELECT status, gateway_transaction_id FROM payments WHERE id = $1', [payment.id])).rows[0];
+    assert.deepEqual(row, { status: 'succeeded', gateway_transaction_id: 'sbx_txn_before_cancel' });
+    assert.equal((await stack.pool.query('SELECT outcome FROM inbound_requests WHERE id = $1', [entry.id])).rows[0]?.outcome, 'delivered');
+    assert.deepEqual((await eventsOf(payment.id)).map((e) => e.type), ['payment.created', 'payment.succeeded'], 'no cancel and no late success');
   });
 
   it("a payment link's canceled payment leaves the link payable: the pay page again, and a new payment", async () => {
