@@ -13,6 +13,7 @@ export const DISPUTE_REJECTED = 'DisputeRejected';
 /** What recording one update did, for the dispute's workflow. */
 export interface DisputeRecorded {
   disputeId: string;
+  customerId: string;
   /** The dispute's status after this update (a closed dispute stays closed, whatever came after). */
   status: DisputeStatus;
   /** What this update changed: nothing for a repeat or an `open` after the close. */
@@ -89,15 +90,15 @@ export function createDisputeActivities(deps: PaymentActivityDeps) {
           await appendEvent(tx, { type: 'payment.disputed', ...aggregateOf(inserted, money.subscriptionId), payload: { ...disputePayload(inserted, money.subscriptionId), status: 'open' } });
           const closedNow = inserted.status !== 'open';
           if (closedNow) await appendClosed(tx, inserted, money.subscriptionId, action(inserted));
-          return { disputeId: inserted.id, status: inserted.status, opened: true, closed: closedNow, stopSubscription: stopOf(inserted) };
+          return { disputeId: inserted.id, customerId: inserted.customer_id, status: inserted.status, opened: true, closed: closedNow, stopSubscription: stopOf(inserted) };
         }
         const row = await findDispute(tx, u.gateway, u.gatewayDisputeId, { forUpdate: true });
         if (!row) throw new Error(`dispute ${u.gateway}/${u.gatewayDisputeId} vanished between its insert and its read`);
-        if (u.status === 'open' || row.status !== 'open') return { disputeId: row.id, status: row.status, opened: false, closed: false, stopSubscription: null };
+        if (u.status === 'open' || row.status !== 'open') return { disputeId: row.id, customerId: row.customer_id, status: row.status, opened: false, closed: false, stopSubscription: null };
         const closed = await closeDispute(tx, row.id, u.status);
         if (!closed) throw new Error(`dispute ${row.id} was closed under its row lock`);
         await appendClosed(tx, closed, money.subscriptionId, action(closed));
-        return { disputeId: closed.id, status: closed.status, opened: false, closed: true, stopSubscription: stopOf(closed) };
+        return { disputeId: closed.id, customerId: closed.customer_id, status: closed.status, opened: false, closed: true, stopSubscription: stopOf(closed) };
       });
     },
   };

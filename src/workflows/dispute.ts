@@ -6,9 +6,11 @@ import {
   getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
+import { TollgateCustomerId, TollgateState } from '../temporal/search-attributes.js';
 import { subscriptionWorkflowId } from '../temporal/workflow-ids.js';
 import { LEDGER_WRITES } from './activity-options.js';
 import { disputeUpdateSignal, type DisputeUpdateSignal, type DisputeWorkflowInput } from './dispute-messages.js';
@@ -57,6 +59,10 @@ export async function disputeWorkflow(input: DisputeWorkflowInput & { pending?: 
     state.disputeId = recorded.disputeId;
     state.status = recorded.status;
     state.updatesRecorded += 1;
+    upsertSearchAttributes([
+      { key: TollgateState, value: recorded.status },
+      { key: TollgateCustomerId, value: recorded.customerId },
+    ]);
     if (recorded.stopSubscription) {
       const { subscriptionId, chargeAttemptId } = recorded.stopSubscription;
       // A subscription whose workflow has ended (ended, or stopped by the system) is stopped already.

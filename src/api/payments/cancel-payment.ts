@@ -45,6 +45,7 @@ export async function cancelPayment(caller: Caller, id: string, reason: string |
       // Refused (the workflow had written another status) or ended: say the status it has now.
       if (!(err instanceof StateConflictError)) throw err;
       const now = await findPayment(pool, id);
+      if (now?.status === 'pending') throw new StateConflictError("the payment's workflow is not running, so it cannot be canceled now", { status: now.status });
       throw now ? notPending(now) : err;
     }
     const after = await findPayment(pool, id);
