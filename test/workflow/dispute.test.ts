@@ -152,20 +152,26 @@ describe('dispute workflow (time-skipping)', () => {
     const { s, chargeAttemptId } = await chargedSubscription('sandbox_keep');
     const gatewayDisputeId = `dp_${randomUUID()}`;
     const fake = fakeSubscriptionActivities();
-    const { dispute, state } = await runWithWorker(env, { ...fake.activities, ...createDisputeActivities({ pool, gateways }) }, async (tq) => {
+    const { dispute, history } = await runWithWorker(env, { ...fake.activities, ...createDisputeActivities({ pool, gateways }) }, async (tq) => {
       const subscription = await startSubscription(env, tq, s);
       const handle = await deliver(tq, update({ gateway: 'sandbox_keep', gatewayDisputeId, status: 'open', chargeAttemptId }));
       await handle.signal(disputeUpdateSignal, update({ gateway: 'sandbox_keep', gatewayDisputeId, status: 'lost', chargeAttemptId }));
       const result = await handle.result();
-      const st = await subscription.query(subscriptionStateQuery);
-      await subscription.terminate('test over');
-      return { dispute: result, state: st };
+      // Waiting on the dispute lets the test server skip ahead through the subscription's charges
+      // (it charges on, and may continue as new): what it was told is in its runs' histories.
+      await env.client.workflow.getHandle(subscription.workflowId).terminate('test over').catch(() => undefined);
+      const events = [];
+      for (let runId: string | null | undefined = subscription.firstExecutionRunId; runId; ) {
+        const h = await env.client.workflow.getHandle(subscription.workflowId, runId).fetchHistory();
+        events.push(...(h.events ?? []));
+        runId = h.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+      }
+      return { dispute: result, history: { events } };
     });
     assert.equal(dispute.status, 'lost');
     assert.equal(dispute.stoppedSubscriptionId, null);
-    // Waiting on the dispute lets the test server skip ahead to the subscription's next charge: it charges on.
-    assert.ok(state.state === 'active' || state.state === 'charging', `the subscription is ${state.state}`);
-    assert.equal(state.stoppedReason, null);
+    const signals = (history.events ?? []).map((e) => e.workflowExecutionSignaledEventAttributes?.signalName).filter(Boolean);
+    assert.deepEqual(signals, [], 'the subscription was never told to stop');
     assert.equal(fake.writes.flatMap((w) => w.events).filter((e) => e.type === 'subscription.stopped').length, 0);
     const events = await eventsOf(s.subscriptionId);
     assert.equal(events[1]?.payload.subscription_action, 'keep');
@@ -223,6 +229,28 @@ describe('dispute workflow (time-skipping)', () => {
     assert.equal(sub.stoppedReason, 'disputed');
     assert.equal(fake.charges.length, 1);
     assert.equal(sub.period, 1, 'the charge in flight completed its period before the stop');
+  });
+
+  it('a gateway repeating itself at length: the run continues as new carrying what it has not recorded yet, and still ends right', async () => {
+    const { paymentId } = await payment();
+    const gatewayDisputeId = `dp_${randomUUID()}`;
+    const fake = fakeSubscriptionActivities();
+    const { result, runs } = await runWithWorker(env, { ...fake.activities, ...createDisputeActivities({ pool, gateways }) }, async (tq) => {
+      const handle = await deliver(tq, update({ gatewayDisputeId, status: 'open', paymentId }));
+      for (let i = 0; i < 80; i += 1) await handle.signal(disputeUpdateSignal, update({ gatewayDisputeId, status: 'open', paymentId }));
+      await handle.signal(disputeUpdateSignal, update({ gatewayDisputeId, status: 'lost', paymentId }));
+      const result = await handle.result();
+      let runs = 0;
+      for (let runId: string | null | undefined = handle.signaledRunId; runId; runs += 1) {
+        const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+        runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+      }
+      return { result, runs };
+    });
+    assert.equal(result.status, 'lost');
+    assert.ok(runs >= 2, `82 updates took ${runs} run(s): it continues as new when long`);
+    assert.equal((await disputeRows('sandbox', gatewayDisputeId))[0]?.status, 'lost');
+    assert.deepEqual((await eventsOf(paymentId)).map((e) => e.type), ['payment.disputed', 'payment.dispute_closed']);
   });
 
   it('answers its state while open', async () => {
