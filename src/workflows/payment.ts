@@ -104,9 +104,10 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       pollDelay = Math.min(pollDelay * 2, STATUS_QUERY_MAX_MS);
     }
   }
+  // The wait is over (an outcome, a cancel, or the deadline): a cancel from now on changes nothing.
+  deciding = true;
   // One last question before giving up: a paid payment must not expire because a callback was lost.
   if (outcome === undefined && cancel === undefined && input.pollStatus) await askGateway();
-  deciding = true;
 
   if (outcome === undefined && cancel !== undefined) {
     state.status = await cancelPayment({ paymentId: input.paymentId, ...cancel });

@@ -12,7 +12,7 @@ import { cancelPaymentUpdate, gatewayOutcomeSignal, type paymentWorkflow } from 
 import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 
 type All = ReturnType<typeof createActivities>;
-type Activities = Pick<All, 'recordPaymentOutcome' | 'expirePayment' | 'cancelPayment' | 'endGatewayCheckout' | 'noteLateSuccess'>;
+type Activities = Pick<All, 'recordPaymentOutcome' | 'expirePayment' | 'cancelPayment' | 'endGatewayCheckout' | 'noteLateSuccess'> & Partial<Pick<All, 'queryPaymentStatus'>>;
 
 /** Fake activities of the real types that record what the workflow asked for, in order. */
 function recordingActivities(opts: { endCheckout?: () => Promise<void> } = {}) {
@@ -51,18 +51,18 @@ describe('payment workflow: cancel (time-skipping)', () => {
     await env?.teardown();
   });
 
-  async function run<T>(activities: Activities, fn: (start: () => ReturnType<typeof startPayment>) => Promise<T>): Promise<T> {
+  async function run<T>(activities: Activities, fn: (start: (opts?: { ttlMs?: number; pollStatus?: boolean }) => ReturnType<typeof startPayment>) => Promise<T>): Promise<T> {
     const taskQueue = `tq-${randomUUID()}`;
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
-    return worker.runUntil(fn(() => startPayment(taskQueue)));
+    return worker.runUntil(fn((opts) => startPayment(taskQueue, opts)));
   }
 
-  async function startPayment(taskQueue: string) {
+  async function startPayment(taskQueue: string, opts: { ttlMs?: number; pollStatus?: boolean } = {}) {
     const paymentId = `pay_${randomUUID()}`;
     return env.client.workflow.start<typeof paymentWorkflow>('paymentWorkflow', {
       taskQueue,
       workflowId: `payment:${paymentId}`,
-      args: [{ paymentId, expiresAt: new Date((await env.currentTimeMs()) + 3_600_000).toISOString() }],
+      args: [{ paymentId, expiresAt: new Date((await env.currentTimeMs()) + (opts.ttlMs ?? 3_600_000)).toISOString(), pollStatus: opts.pollStatus ?? false }],
     });
   }
 
@@ -135,5 +135,31 @@ describe('payment workflow: cancel (time-skipping)', () => {
     assert.equal(result.status, 'canceled');
     assert.ok(tries > 1, `retried (${tries} tries) before giving up`);
     assert.equal(calls[0], 'cancel:key_1:');
+  });
+
+  it("a cancel that arrives while the deadline's last status question is asked changes nothing: the payment expires", async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    let asked: () => void = () => undefined;
+    const asking = new Promise<void>((r) => (asked = r));
+    const { activities, calls } = recordingActivities();
+    activities.queryPaymentStatus = async () => {
+      asked();
+      await held;
+      return undefined;
+    };
+    const { answer, result } = await run(activities, async (start) => {
+      const handle = await start({ ttlMs: 60_000, pollStatus: true });
+      await env.sleep(60_000); // skips the test server's clock to the deadline
+      await asking;
+      const update = handle.executeUpdate(cancelPaymentUpdate, { args: [{ by: 'key_1' }] });
+      // The update is accepted (the payment is still pending) before the question is answered.
+      await new Promise((r) => setTimeout(r, 300));
+      release();
+      return { answer: await update, result: await handle.result() };
+    });
+    assert.equal(answer.status, 'expired');
+    assert.equal(result.status, 'expired');
+    assert.deepEqual(calls, ['expire']);
   });
 });
