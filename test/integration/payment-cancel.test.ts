@@ -102,11 +102,15 @@ describe('POST /v1/payments/:id/cancel', () => {
     assert.equal(bad.status, 400);
     const long = await stack.request('POST', path, { body: { reason: 'x'.repeat(501) } });
     assert.equal(long.status, 400);
+    // Text Postgres could not keep would fail the workflow's write for ever: refused at the door.
+    assert.equal((await stack.request('POST', path, { body: { reason: 'a\u0000b' } })).status, 400);
+    assert.equal((await stack.request('POST', path, { raw: '{"reason":"a\\ud800b"}', headers: { 'content-type': 'application/json' } })).status, 400);
     assert.equal((await rowOf(payment.id))?.status, 'pending');
     assert.deepEqual((await eventsOf(payment.id)).map((e) => e.type), ['payment.created']);
     // A billing key may cancel.
     const billing = await stack.request('POST', '/v1/api-keys', { body: { name: 'billing', scopes: ['billing'] } });
-    assert.equal((await stack.request('POST', path, { key: billing.json.key })).status, 200);
+    assert.equal((await stack.request('POST', path, { key: billing.json.key, body: { reason: 'zapłacone gotówką 💶' } })).status, 200);
+    assert.equal((await eventsOf(payment.id))[1]?.payload.reason, 'zapłacone gotówką 💶');
   });
 
   it('a cancel racing the approve callback ends in exactly one final state, and a success after the cancel is a late success', async () => {

@@ -125,8 +125,13 @@ export const listPaymentsRoute = createRoute({
   },
 });
 
+/** Text Postgres can keep: no NUL, no lone UTF-16 surrogate (the reason reaches a row and a jsonb event from a workflow, where a refusal would retry for ever). */
+const storableText = (t: string) => !t.includes('\u0000') && !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(t);
+
 export const CancelPaymentBody = z
-  .object({ reason: z.string().max(500).optional().openapi({ example: 'the customer paid the invoice in cash' }) })
+  .object({
+    reason: z.string().max(500).refine(storableText, 'text without NUL characters or lone surrogates').optional().openapi({ example: 'the customer paid the invoice in cash' }),
+  })
   .strict()
   .openapi('CancelPayment');
 

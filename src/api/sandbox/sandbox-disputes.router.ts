@@ -14,7 +14,8 @@ const DisputeBody = z
   .object({
     /** Absent: the dispute is only raised (open); won or lost: raised and decided at once. */
     outcome: z.enum(['won', 'lost']).optional(),
-    reason: z.string().min(1).max(200).default('fraudulent'),
+    // Letters, digits and _ as processors' reason codes are (fraudulent, product_not_received).
+    reason: z.string().regex(/^[a-z0-9_]{1,100}$/, 'a reason code: a-z, 0-9 and _').default('fraudulent'),
   })
   .strict();
 
