@@ -19,7 +19,11 @@ export interface DisputeRecorded {
   /** What this update changed: nothing for a repeat or an `open` after the close. */
   opened: boolean;
   closed: boolean;
-  /** Set when this update closed the dispute as lost and the subscription it was charged for must stop. */
+  /**
+   * Set whenever the dispute is lost and the subscription it was charged for must stop — not only
+   * when this update closed it: a retry of this activity after a lost answer finds the row closed
+   * already, and the stop must still be told (the subscription takes it once).
+   */
   stopSubscription: { subscriptionId: string; chargeAttemptId: string } | null;
 }
 
@@ -94,7 +98,7 @@ export function createDisputeActivities(deps: PaymentActivityDeps) {
         }
         const row = await findDispute(tx, u.gateway, u.gatewayDisputeId, { forUpdate: true });
         if (!row) throw new Error(`dispute ${u.gateway}/${u.gatewayDisputeId} vanished between its insert and its read`);
-        if (u.status === 'open' || row.status !== 'open') return { disputeId: row.id, customerId: row.customer_id, status: row.status, opened: false, closed: false, stopSubscription: null };
+        if (u.status === 'open' || row.status !== 'open') return { disputeId: row.id, customerId: row.customer_id, status: row.status, opened: false, closed: false, stopSubscription: stopOf(row) };
         const closed = await closeDispute(tx, row.id, u.status);
         if (!closed) throw new Error(`dispute ${row.id} was closed under its row lock`);
         await appendClosed(tx, closed, money.subscriptionId, action(closed));

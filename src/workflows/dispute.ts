@@ -63,7 +63,7 @@ export async function disputeWorkflow(input: DisputeWorkflowInput & { pending?: 
       { key: TollgateState, value: recorded.status },
       { key: TollgateCustomerId, value: recorded.customerId },
     ]);
-    if (recorded.stopSubscription) {
+    if (recorded.stopSubscription && state.stoppedSubscriptionId === null) {
       const { subscriptionId, chargeAttemptId } = recorded.stopSubscription;
       // A subscription whose workflow has ended (ended, or stopped by the system) is stopped already.
       await getExternalWorkflowHandle(subscriptionWorkflowId(subscriptionId))

@@ -253,6 +253,18 @@ describe('dispute workflow (time-skipping)', () => {
     assert.deepEqual((await eventsOf(paymentId)).map((e) => e.type), ['payment.disputed', 'payment.dispute_closed']);
   });
 
+  it('a retried record of the loss (its first answer lost) still asks for the subscription stop, and appends nothing twice', async () => {
+    const { s, chargeAttemptId } = await chargedSubscription('sandbox');
+    const activities = createDisputeActivities({ pool, gateways });
+    const lost = update({ gatewayDisputeId: `dp_${randomUUID()}`, status: 'lost', chargeAttemptId });
+    const first = await activities.recordDisputeUpdate(lost);
+    const retry = await activities.recordDisputeUpdate(lost);
+    assert.deepEqual([first.opened, first.closed, retry.opened, retry.closed], [true, true, false, false]);
+    assert.deepEqual(retry.stopSubscription, { subscriptionId: s.subscriptionId, chargeAttemptId });
+    assert.deepEqual(retry.stopSubscription, first.stopSubscription);
+    assert.deepEqual((await eventsOf(s.subscriptionId)).map((e) => e.type), ['payment.disputed', 'payment.dispute_closed']);
+  });
+
   it('answers its state while open', async () => {
     const { paymentId } = await payment();
     const gatewayDisputeId = `dp_${randomUUID()}`;
