@@ -1,5 +1,7 @@
 import { type AuthenticationActivityDeps, createAuthenticationActivities } from './subscription-authentication.js';
 import { createStatementActivities, type StatementActivityDeps } from './bank-statements.js';
+import { createDisputeActivities } from './disputes.js';
+import { createPaymentCancelActivities } from './payment-cancel.js';
 import { createPaymentActivities, type PaymentActivityDeps } from './payments.js';
 import { createSubscriptionActivities, type SubscriptionActivityDeps } from './subscriptions.js';
 import { createTemporaryPaymentActivities } from './temporary-payments.js';
@@ -11,6 +13,8 @@ export type ActivityDeps = PaymentActivityDeps & SubscriptionActivityDeps & Stat
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPaymentActivities(deps),
+    ...createPaymentCancelActivities(deps),
+    ...createDisputeActivities(deps),
     ...createSubscriptionActivities(deps),
     ...createAuthenticationActivities(deps),
     ...createTemporaryPaymentActivities(deps),

@@ -27,10 +27,12 @@ async function complete(
   return inTransaction(deps.pool, (tx) => completeIn(tx, paymentId, completion));
 }
 
-async function completeIn(
+/** `detail`: what the event carries beyond the payment's own fields (who canceled it, and why). */
+export async function completeIn(
   tx: Queryable,
   paymentId: string,
   completion: { status: FinalPaymentStatus } & Omit<GatewayOutcome, 'status'>,
+  detail: Record<string, unknown> = {},
 ): Promise<FinalPaymentStatus> {
   {
     const updated = await completePendingPayment(tx, paymentId, completion);
@@ -40,7 +42,7 @@ async function completeIn(
         type: PAYMENT_EVENT_FOR_STATUS[completion.status],
         aggregateType: 'payment',
         aggregateId: paymentId,
-        payload: paymentEventPayload(updated),
+        payload: { ...paymentEventPayload(updated), ...detail },
       });
       return completion.status;
     }

@@ -24,6 +24,7 @@ import { requestContext } from './middleware/request-context.js';
 import { withMiddlewareProblems } from './openapi-document.js';
 import { paymentsRouter } from './payments/payments.router.js';
 import { problemBody, problemResponse, toProblem, zodIssues } from './problem.js';
+import { sandboxDisputesRouter } from './sandbox/sandbox-disputes.router.js';
 import { sandboxRouter } from './sandbox/sandbox.router.js';
 import { subscriptionsRouter } from './subscriptions/subscriptions.router.js';
 import { systemRouter } from './system/system.router.js';
@@ -74,7 +75,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', temporaryPaymentsRouter());
   // The sandbox's Approve button marks a payment paid without authentication: its pages exist only
   // where a sandbox gateway is configured (never in production, which refuses the adapter).
-  if ([...deps.gateways.values()].some((g) => g.settings.adapter === 'sandbox')) app.route('/', sandboxRouter());
+  if ([...deps.gateways.values()].some((g) => g.settings.adapter === 'sandbox')) {
+    app.route('/', sandboxRouter());
+    app.route('/', sandboxDisputesRouter());
+  }
   app.route('/', bankTransferRouter());
   app.route('/', checkoutResultRouter());
   app.route('/', paymentLinksRouter());

@@ -17,7 +17,9 @@ export type StoppedReason =
   | 'hard_decline'
   | 'retries_exhausted'
   | 'card_expired'
-  | 'ended';
+  | 'ended'
+  /** A dispute (chargeback) of one of its charges was lost (unless the gateway says keep_subscription). */
+  | 'disputed';
 
 /** How a gateway answered a charge, classified. */
 // action_required: the issuer wants the customer to authenticate (SCA, PSD2 art. 97); no money moved.

@@ -90,6 +90,7 @@ function resolve(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): Gat
     paymentTtlMs: parseIsoDurationMs(g.payment_ttl),
     account: g.account ?? null,
     stripe: g.adapter === 'stripe' ? resolveStripe(g, env, path) : undefined,
+    onLostDispute: g.on_lost_dispute,
   };
 }
 

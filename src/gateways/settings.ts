@@ -70,6 +70,11 @@ export const GatewayFileEntry = z
     api_keys: z.object({ test: TestSecretRef.optional(), live: LiveSecretRef.optional() }).strict().optional(),
     /** stripe: where its API is, when not Stripe's own (a local stripe-mock; refused in production). */
     api_base: z.string().url().refine((u) => /^https?:$/.test(new URL(u).protocol), 'an http(s) URL').optional(),
+    /**
+     * What a lost dispute (chargeback) of a subscription's charge does to the subscription:
+     * stop_subscription (system_stopped, reason disputed) or keep_subscription (it charges on).
+     */
+    on_lost_dispute: z.enum(['stop_subscription', 'keep_subscription']).default('stop_subscription'),
     /** bank_transfer: where the payer sends the money. */
     account: z.object({ iban: z.string().min(5), holder: z.string().min(1), bic: z.string().optional() }).strict().optional(),
   })
@@ -117,6 +122,8 @@ export interface GatewaySettings {
   account: { iban: string; holder: string; bic?: string | undefined } | null;
   /** The stripe adapter's own settings; absent for every other adapter. */
   stripe?: StripeSettings | undefined;
+  /** A lost dispute of a subscription's charge stops the subscription unless this says keep_subscription. */
+  onLostDispute?: 'stop_subscription' | 'keep_subscription' | undefined;
 }
 
 export interface StripeSettings {

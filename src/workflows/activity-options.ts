@@ -20,3 +20,13 @@ export const LOCAL_LEDGER_WRITES: LocalActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   localRetryThreshold: '10 seconds',
 };
+
+/**
+ * Ending a canceled payment's session at its gateway: retried for an hour, then given up (the
+ * payment is canceled in Postgres already; a payer who still pays meets the late-success path).
+ */
+export const CHECKOUT_ENDING: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 hour',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+};

@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { GatewayOutcome, PaymentStatus } from '../domain/payment.js';
 
 /** What `payment:<id>` is started with, answers and is told (src/workflows/payment.ts). */
@@ -28,3 +28,19 @@ export interface PaymentWorkflowState {
 /** The gateway's verdict, delivered by the callback endpoint, a statement match, or typed into the Temporal UI. */
 export const gatewayOutcomeSignal = defineSignal<[GatewayOutcome]>('gatewayOutcome');
 export const paymentStateQuery = defineQuery<PaymentWorkflowState>('state');
+
+/** Who cancels a pending payment, and why (kept on the payment and its `payment.canceled` event). */
+export interface CancelRequest {
+  /** The API key id that asked. */
+  by: string;
+  reason?: string | undefined;
+  /** The Idempotency-Key's request id, kept on the event so the key's retry can answer this cancel. */
+  requestId?: string | undefined;
+}
+
+/**
+ * Cancels a pending payment: answered once the payment's final status is written. A cancel that
+ * arrives after the gateway's outcome was taken (or the deadline passed) changes nothing and
+ * answers the status the payment got instead; the caller tells the two apart by `status`.
+ */
+export const cancelPaymentUpdate = defineUpdate<PaymentWorkflowState, [CancelRequest]>('cancel');

@@ -1,4 +1,6 @@
 import {
+  allHandlersFinished,
+  ApplicationFailure,
   condition,
   getExternalWorkflowHandle,
   ParentClosePolicy,
@@ -8,11 +10,19 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import { LEDGER_WRITES } from './activity-options.js';
+import { CHECKOUT_ENDING, LEDGER_WRITES } from './activity-options.js';
+import { STATE_CONFLICT } from '../domain/errors.js';
 import type { GatewayOutcome } from '../domain/payment.js';
 import { TollgateAmountMinor, TollgateCustomerId, TollgateKind, TollgateNextActionAt, TollgateState } from '../temporal/search-attributes.js';
 import { subscriptionWorkflowId, temporaryPaymentWorkflowId } from '../temporal/workflow-ids.js';
-import { gatewayOutcomeSignal, type PaymentWorkflowInput, type PaymentWorkflowState, paymentStateQuery } from './payment-messages.js';
+import {
+  type CancelRequest,
+  cancelPaymentUpdate,
+  gatewayOutcomeSignal,
+  type PaymentWorkflowInput,
+  type PaymentWorkflowState,
+  paymentStateQuery,
+} from './payment-messages.js';
 import { periodPaidSignal } from './subscription-messages.js';
 import { temporaryPaymentWorkflow } from './temporary-payment.js';
 
@@ -22,7 +32,8 @@ export * from './payment-messages.js';
 export const STATUS_QUERY_FIRST_MS = 60_000;
 export const STATUS_QUERY_MAX_MS = 3_600_000;
 
-const { recordPaymentOutcome, expirePayment, createTemporaryPayment, noteLateSuccess } = proxyActivities<ReturnType<typeof createActivities>>(LEDGER_WRITES);
+const { recordPaymentOutcome, expirePayment, createTemporaryPayment, noteLateSuccess, cancelPayment } = proxyActivities<ReturnType<typeof createActivities>>(LEDGER_WRITES);
+const { endGatewayCheckout } = proxyActivities<ReturnType<typeof createActivities>>(CHECKOUT_ENDING);
 
 /** A status question that cannot be answered in two minutes counts as "nothing known yet". */
 const { queryPaymentStatus } = proxyActivities<ReturnType<typeof createActivities>>({
@@ -36,6 +47,9 @@ const { queryPaymentStatus } = proxyActivities<ReturnType<typeof createActivitie
  * payment's deadline, asking the gateway on a backoff in case the callback never comes, records
  * the outcome in Postgres, and expires the payment if nothing came. A success through a gateway
  * with deferred settlement opens a temporary payment (`temporary-payment:<id>`), which outlives it.
+ * A cancel (update `cancel`) ends the wait like an outcome; whichever the workflow holds when it
+ * decides wins, so a payment gets exactly one final status, and a success reported after a cancel
+ * was written is a late success (noteLateSuccess), as after an expiry.
  */
 export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<PaymentWorkflowState> {
   const state: PaymentWorkflowState = {
@@ -58,6 +72,23 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   };
   setHandler(gatewayOutcomeSignal, (o) => accept(o, 'callback'));
   setHandler(paymentStateQuery, () => state);
+  let cancel: CancelRequest | undefined;
+  // Set when the wait is over: an outcome, the deadline or a cancel is being written, and a cancel
+  // that arrives now only waits to answer the status the payment got.
+  let deciding = false;
+  setHandler(
+    cancelPaymentUpdate,
+    async (req) => {
+      if (!deciding && outcome === undefined) cancel ??= req;
+      await condition(() => state.status !== 'pending');
+      return state;
+    },
+    {
+      validator: (_req: CancelRequest) => {
+        if (state.status !== 'pending') throw ApplicationFailure.nonRetryable(`the payment is ${state.status}`, STATE_CONFLICT);
+      },
+    },
+  );
 
   const deadline = Date.parse(input.expiresAt);
   const askGateway = async () => {
@@ -65,32 +96,45 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     accept(await queryPaymentStatus({ paymentId: input.paymentId }).catch(() => undefined), 'status_query');
   };
   let pollDelay = STATUS_QUERY_FIRST_MS;
-  while (outcome === undefined) {
+  while (outcome === undefined && cancel === undefined) {
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
     const wait = input.pollStatus ? Math.min(pollDelay, remaining) : remaining;
-    if (await condition(() => outcome !== undefined, wait)) break;
+    if (await condition(() => outcome !== undefined || cancel !== undefined, wait)) break;
     if (input.pollStatus && Date.now() < deadline) {
       await askGateway();
       pollDelay = Math.min(pollDelay * 2, STATUS_QUERY_MAX_MS);
     }
   }
+  // The wait is over (an outcome, a cancel, or the deadline): a cancel from now on changes nothing.
+  deciding = true;
   // One last question before giving up: a paid payment must not expire because a callback was lost.
-  if (outcome === undefined && input.pollStatus) await askGateway();
+  if (outcome === undefined && cancel === undefined && input.pollStatus) await askGateway();
 
-  state.status =
-    outcome !== undefined
-      ? await recordPaymentOutcome({ paymentId: input.paymentId, outcome })
-      : await expirePayment({ paymentId: input.paymentId });
-  // A success reported while the expiry was being written: the payer was charged, so a person must
-  // refund or credit it. It is never lost silently.
-  if (state.status === 'expired' && outcome?.status === 'succeeded') {
-    await noteLateSuccess({ paymentId: input.paymentId, outcome });
+  if (outcome === undefined && cancel !== undefined) {
+    state.status = await cancelPayment({ paymentId: input.paymentId, ...cancel });
+  } else {
+    state.status =
+      outcome !== undefined
+        ? await recordPaymentOutcome({ paymentId: input.paymentId, outcome })
+        : await expirePayment({ paymentId: input.paymentId });
+    // A success reported while the expiry was being written: the payer was charged, so a person must
+    // refund or credit it. It is never lost silently.
+    if (state.status === 'expired' && outcome?.status === 'succeeded') {
+      await noteLateSuccess({ paymentId: input.paymentId, outcome });
+    }
   }
   upsertSearchAttributes([
     { key: TollgateState, value: state.status },
     { key: TollgateNextActionAt, value: null },
   ]);
+  if (state.status === 'canceled') {
+    // After the write, best effort: the payment is canceled whether or not the gateway's session
+    // could be ended (a payer who still pays it is a late success).
+    await endGatewayCheckout({ paymentId: input.paymentId }).catch(() => undefined);
+    // A success that reached this workflow after the cancel was written.
+    if (outcome?.status === 'succeeded') await noteLateSuccess({ paymentId: input.paymentId, outcome });
+  }
 
   // A subscription period's link (SCA) was paid: its workflow records the period as charged by this
   // payment. Only runs started with `recovers` take this path, so recorded histories replay
@@ -120,5 +164,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       ],
     });
   }
+  // A cancel that arrived while the outcome was written gets its answer before the run ends.
+  await condition(allHandlersFinished);
   return state;
 }

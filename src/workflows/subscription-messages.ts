@@ -99,4 +99,12 @@ export const adminChargeNowSignal = defineSignal<[{ amount?: number }]>('adminCh
 /** From `payment:<id>`: a payment of the period's link (SCA) succeeded. */
 export const periodPaidSignal = defineSignal<[{ paymentId: string; period: number }]>('periodPaidByLink');
 
+/** A dispute of one of this subscription's charges was lost (sent by `dispute:<gateway>:<id>`). */
+export interface DisputeLost {
+  disputeId: string;
+  chargeAttemptId: string;
+}
+/** Stops the subscription as system_stopped, reason disputed (src/workflows/dispute.ts sends it). */
+export const disputeLostSignal = defineSignal<[DisputeLost]>('disputeLost');
+
 export const subscriptionStateQuery = defineQuery<SubscriptionSnapshot>('state');

@@ -35,6 +35,8 @@ import {
   adminStopSignal,
   changeTermsUpdate,
   chargeNowUpdate,
+  type DisputeLost,
+  disputeLostSignal,
   paymentMethodUpdate,
   periodPaidSignal,
   reactivateUpdate,
@@ -73,6 +75,7 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
   let chargeRequested = false;
   let chargesRun = 0; // completed charge rounds, so charge-now can answer after its charge
   let pendingStop: StopRequest | null = null; // a stop that arrived during a charge
+  let pendingDisputeStop: DisputeLost | null = null; // a lost dispute that arrived during a charge
   const nowMs = () => Date.now();
   const chargeRequests = chargeRequestLog(s, nowMs);
   const due = (period: number) => dueOf(s, period);
@@ -116,7 +119,15 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
     }
     await stop(req.by, req.by === 'user' ? 'user_request' : 'admin_request', req.reason);
   }
+  const stopForDispute = (d: DisputeLost) => stop('system', 'disputed', `dispute ${d.disputeId} of charge attempt ${d.chargeAttemptId} was lost`);
   async function applyPendingStop(): Promise<void> {
+    const dispute = pendingDisputeStop;
+    pendingDisputeStop = null;
+    if (dispute && s.state !== 'system_stopped') {
+      pendingStop = null; // the system's stop is final; a user's or admin's would be overtaken by it
+      await stopForDispute(dispute);
+      return;
+    }
     const req = pendingStop;
     pendingStop = null;
     if (req && !stopConflict(s.state, req.by)) await stop(req.by, req.by === 'user' ? 'user_request' : 'admin_request', req.reason);
@@ -184,6 +195,15 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
   }, { validator: (_method) => { if (s.state === 'system_stopped') conflict('a system-stopped subscription cannot be changed'); } });
   setHandler(adminStopSignal, ({ reason } = {}) => {
     if (!stopConflict(s.state, 'admin', pendingStop?.by ?? null)) void requestStop({ by: 'admin', ...(reason ? { reason } : {}) });
+  });
+  // Async, so a continue-as-new waits for its write (allHandlersFinished); a charge in flight ends first.
+  setHandler(disputeLostSignal, async (d) => {
+    if (s.state === 'system_stopped') return;
+    if (s.state === 'charging') {
+      pendingDisputeStop = d;
+      return;
+    }
+    await stopForDispute(d);
   });
   setHandler(adminResumeSignal, () => {
     if (!resumeConflict(s.state)) void resume();
@@ -263,7 +283,7 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
       }
       amount = answer.amountMinor;
       amountSource = 'hook';
-      if (pendingStop) {
+      if (pendingStop || pendingDisputeStop) {
         // Stopped while the hook was asked: nothing reached the gateway, so nothing is charged.
         s.state = before;
         return false;

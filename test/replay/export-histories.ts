@@ -29,12 +29,13 @@ export interface Candidate {
   features: Set<string>;
 }
 
-/** The file-name stem of each workflow type (src/workflows/index.ts exports these four). */
+/** The file-name stem of each workflow type (src/workflows/index.ts exports these five). */
 const STEMS: Record<string, string> = {
   paymentWorkflow: 'payment',
   subscriptionWorkflow: 'subscription',
   temporaryPaymentWorkflow: 'temporary-payment',
   statementImportWorkflow: 'statement-import',
+  disputeWorkflow: 'dispute',
 };
 
 /** What a run made the workflow code do, as names a reader recognises (the order is the history's). */

@@ -63,7 +63,8 @@ export function screenCallback(s: {
   // Postgres can neither compare a NUL (no payment has one in its id) nor keep one in the signal's jsonb.
   const { lookup } = journalTermsOf(message);
   if (lookup.id.includes('\u0000')) return refusal('rejected_unknown_payment', 404, 'unknown_payment', `no ${gateway.name} ${describeLookup(lookup)}`);
-  if (JSON.stringify(message).includes('\\u0000')) {
+  // A dispute's amount is a bigint, which JSON.stringify refuses: as text it holds no NUL either.
+  if (JSON.stringify(message, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)).includes('\\u0000')) {
     return refusal('rejected_schema', 400, 'validation_failed', 'the callback contains text that cannot be stored (a NUL character)');
   }
   return { ok: true, gateway, message, signedMode: verdict.signedMode };

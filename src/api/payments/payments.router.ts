@@ -1,40 +1,20 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { parseIsoDurationMs } from '../../domain/duration.js';
-import { minorFromJson, toJsonMinor } from '../../domain/money.js';
-import { findPayment, listPayments, type PaymentRow } from '../../db/payments.js';
+import { minorFromJson } from '../../domain/money.js';
+import { findPayment, listPayments } from '../../db/payments.js';
 import { decodeCursor, keysetCursor, pageOf } from '../cursor.js';
 import { callerOf } from '../caller.js';
 import type { AppEnv } from '../env.js';
 import { fieldError } from '../field-error.js';
 import { idempotent } from '../idempotency.js';
+import { cancelPayment } from './cancel-payment.js';
 import { createPayment, freshReference } from './create-payment.js';
-import { createPaymentRoute, getPaymentRoute, listPaymentsRoute, type Payment, variableSymbolRoute } from './payments.routes.js';
+import { paymentJson } from './payment-json.js';
+import { cancelPaymentRoute, createPaymentRoute, getPaymentRoute, listPaymentsRoute, variableSymbolRoute } from './payments.routes.js';
 
 const MIN_EXPIRY_MS = 10_000;
 const MAX_EXPIRY_MS = 30 * 24 * 3600_000;
-
-export function paymentJson(row: PaymentRow): Payment {
-  return {
-    id: row.id,
-    customer_id: row.customer_id,
-    status: row.status,
-    amount: toJsonMinor(row.amount_minor),
-    currency: row.currency,
-    gateway: row.gateway,
-    mode: row.mode,
-    description: row.description,
-    reference: row.reference,
-    checkout_url: row.status === 'pending' ? row.checkout_url : null,
-    settlement: row.settlement,
-    expires_at: row.expires_at.toISOString(),
-    created_at: row.created_at.toISOString(),
-    completed_at: row.completed_at?.toISOString() ?? null,
-    gateway_transaction_id: row.gateway_transaction_id,
-    gateway_code: row.gateway_code,
-    gateway_message: row.gateway_message,
-  };
-}
 
 export function paymentsRouter(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -92,6 +72,11 @@ export function paymentsRouter(): OpenAPIHono<AppEnv> {
     const row = await findPayment(pool, c.req.valid('param').id);
     if (!row) throw new NotFoundError('no such payment');
     return c.json(paymentJson(row), 200);
+  });
+
+  app.openapi(cancelPaymentRoute, async (c) => {
+    const { reason } = c.req.valid('json');
+    return c.json(await cancelPayment(callerOf(c), c.req.valid('param').id, reason), 200);
   });
 
   app.openapi(variableSymbolRoute, async (c) => c.json({ reference: await freshReference(c.get('deps').pool) }, 200));

@@ -128,3 +128,35 @@ export const listPaymentsRoute = createRoute({
     ...problemResponses(400, 401, 403),
   },
 });
+
+/** Text Postgres can keep: no NUL, no lone UTF-16 surrogate (the reason reaches a row and a jsonb event from a workflow, where a refusal would retry for ever). */
+const storableText = (t: string) => !t.includes('\u0000') && !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(t);
+
+export const CancelPaymentBody = z
+  .object({
+    reason: z.string().max(500).refine(storableText, 'text without NUL characters or lone surrogates').optional().openapi({ example: 'the customer paid the invoice in cash' }),
+  })
+  .strict()
+  .openapi('CancelPayment');
+
+export const cancelPaymentRoute = createRoute({
+  method: 'post',
+  path: '/v1/payments/{id}/cancel',
+  tags: ['Payments'],
+  summary: 'Cancel a pending payment',
+  description:
+    'Cancels a pending payment through its workflow: `canceled` with a `payment.canceled` event, then the gateway\'s session is ended where it has one. ' +
+    "A payment link whose payment was canceled can be paid again. A payment that is not pending — or whose gateway outcome arrived first — is 409 with its `status`; nothing changes. " +
+    'A success the gateway reports after the cancel is a late success. With an Idempotency-Key a retry answers the first cancel.',
+  security: bearer,
+  middleware: [requireScope('billing')] as const,
+  request: {
+    params: IdParam('pay_q0c1UuJ3D2kq3oS7'),
+    headers: IdempotencyHeaders,
+    body: { required: false, content: { 'application/json': { schema: CancelPaymentBody } } },
+  },
+  responses: {
+    200: { description: 'The canceled payment', content: { 'application/json': { schema: Payment } } },
+    ...problemResponses(400, 401, 403, 404, 409, 422, 503),
+  },
+});

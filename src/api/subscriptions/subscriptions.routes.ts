@@ -24,7 +24,7 @@ export const createSubscriptionRoute = createRoute({
   description:
     'Starts workflow `subscription:<id>`, which charges on the schedule and retries by the retry schedule. ' +
     "States and REMP's names for them: active (active), past_due (pending / charge_failed with retries left), " +
-    'user_stopped (user_stop), admin_stopped (admin_stop), system_stopped (system_stop: hard_decline, retries_exhausted, card_expired, ended).',
+    'user_stopped (user_stop), admin_stopped (admin_stop), system_stopped (system_stop: hard_decline, retries_exhausted, card_expired, ended, disputed).',
   security: bearer,
   middleware: [requireScope('billing')] as const,
   request: { headers: IdempotencyHeaders, body: { required: true, ...json(CreateSubscriptionBody) } },

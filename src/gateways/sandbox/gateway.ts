@@ -1,7 +1,7 @@
 import { verifyWebhook } from '../standard-webhooks.js';
 import type { Queryable } from '../../db/pool.js';
 import type { GatewayMode, GatewaySettings } from '../settings.js';
-import { type CallbackVerdict, GatewayModeUnavailableError, type PaymentForCheckout, type RawCallback, type RecurringGateway } from '../types.js';
+import { type CallbackMessage, type CallbackVerdict, GatewayModeUnavailableError, type PaymentForCheckout, type RawCallback, type RecurringGateway } from '../types.js';
 import { findCheckout } from './checkouts.js';
 import { SandboxCallbackBody } from './messages.js';
 import { sandboxCharge, sandboxChargeStatus, tokenExpiry } from './recurring.js';
@@ -27,7 +27,7 @@ export function createSandboxGateway(o: SandboxGatewayOptions): RecurringGateway
     name: s.name,
     mode: s.mode,
     settings: s,
-    capabilities: new Set(['recurring', 'status_query', 'card_expiry']),
+    capabilities: new Set(['recurring', 'status_query', 'card_expiry', 'disputes']),
     takesCallbacks: true,
     // The sandbox's "credentials" per mode are its secrets: a mode without one has no account.
     hasMode: (mode) => s.secrets[mode] !== undefined,
@@ -64,29 +64,45 @@ export function createSandboxGateway(o: SandboxGatewayOptions): RecurringGateway
           issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
         };
       }
-      const { type, data } = parsed.data;
-      return {
-        ok: true,
-        signedMode,
-        message: {
-          kind: 'payment',
-          eventId: raw.headers['webhook-id'] ?? '',
-          paymentId: data.payment_id,
-          outcome: {
-            status: type === 'payment.succeeded' ? 'succeeded' : 'failed',
-            gatewayTransactionId: data.transaction_id,
-            code: data.code,
-            message: data.message,
-            paymentMethodToken: data.card_token,
-            paymentMethodExpires: data.card_expires,
-          },
-        },
-      };
+      return { ok: true, signedMode, message: messageOf(parsed.data, raw.headers['webhook-id'] ?? '') };
     },
     async paymentStatus(payment) {
       const row = await findCheckout(o.db, payment.id);
       if (!row) return undefined;
       return { status: row.outcome, gatewayTransactionId: row.transaction_id, code: row.code, message: row.message };
+    },
+  };
+}
+
+/** What a verified sandbox callback tells, as Tollgate's kinds of message. */
+function messageOf(body: SandboxCallbackBody, eventId: string): CallbackMessage {
+  if (body.type === 'dispute.created' || body.type === 'dispute.closed') {
+    const d = body.data;
+    return {
+      kind: 'dispute',
+      eventId,
+      target: d.payment_id !== undefined ? { paymentId: d.payment_id } : { chargeAttemptId: d.charge_attempt_id ?? '' },
+      dispute: {
+        gatewayDisputeId: d.dispute_id,
+        status: body.type === 'dispute.closed' ? body.data.status : 'open',
+        amountMinor: BigInt(d.amount),
+        currency: d.currency,
+        reason: d.reason,
+      },
+    };
+  }
+  const { type, data } = body;
+  return {
+    kind: 'payment',
+    eventId,
+    paymentId: data.payment_id,
+    outcome: {
+      status: type === 'payment.succeeded' ? 'succeeded' : 'failed',
+      gatewayTransactionId: data.transaction_id,
+      code: data.code,
+      message: data.message,
+      paymentMethodToken: data.card_token,
+      paymentMethodExpires: data.card_expires,
     },
   };
 }
