@@ -156,10 +156,7 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
    * Completes the attempt row (creating it first unless `rowExists`: the gateway was never called)
    * and its event — and, for a success, the subscription's next state and its events — at once.
    */
-  async function recordOutcome(input: ChargeInput, mode: 'test' | 'live', key: string, answer: ChargeResult, rowExists: boolean): Promise<ChargeActivityResult> {
-    // Until the subscription workflow takes SCA (issue 11), the issuer's request to authenticate is
-    // a hard decline: no money moved, and the card cannot be charged without the customer.
-    const result = answer.outcome === 'action_required' ? { ...answer, outcome: 'hard_decline' as const } : { ...answer, outcome: answer.outcome };
+  async function recordOutcome(input: ChargeInput, mode: 'test' | 'live', key: string, result: ChargeResult, rowExists: boolean): Promise<ChargeActivityResult> {
     const next = result.outcome === 'success' ? input.stateAfterSuccess : undefined;
     // A row not written yet is written in the same transaction as its outcome (no gateway call
     // was made, so nothing needed it committed first).
