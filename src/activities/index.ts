@@ -1,10 +1,11 @@
 import { createStatementActivities, type StatementActivityDeps } from './bank-statements.js';
 import { createPaymentActivities, type PaymentActivityDeps } from './payments.js';
+import { createRefundActivities, type RefundActivityDeps } from './refunds.js';
 import { createSubscriptionActivities, type SubscriptionActivityDeps } from './subscriptions.js';
 import { createTemporaryPaymentActivities } from './temporary-payments.js';
 
 /** Everything activities need, built once by the worker (src/worker/create-worker.ts); tests pass fakes. */
-export type ActivityDeps = PaymentActivityDeps & SubscriptionActivityDeps & StatementActivityDeps;
+export type ActivityDeps = PaymentActivityDeps & SubscriptionActivityDeps & StatementActivityDeps & RefundActivityDeps;
 
 /** Every activity Tollgate registers. Workflows import only this function's type. */
 export function createActivities(deps: ActivityDeps) {
@@ -13,5 +14,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createSubscriptionActivities(deps),
     ...createTemporaryPaymentActivities(deps),
     ...createStatementActivities(deps),
+    ...createRefundActivities(deps),
   };
 }

@@ -18,10 +18,12 @@ export interface ChargeAttemptRow {
   mode: 'test' | 'live';
   created_at: Date;
   completed_at: Date | null;
+  /** Held by refunds of this attempt that did not fail (src/db/refunds.ts). */
+  refunded_minor: bigint;
 }
 
 const COLUMNS = `id, subscription_id, period, attempt, idempotency_key, amount_minor, currency, status, outcome,
-  gateway_code, gateway_message, gateway_transaction_id, mode, created_at, completed_at`;
+  gateway_code, gateway_message, gateway_transaction_id, mode, created_at, completed_at, refunded_minor`;
 
 /** An attempt as written before its gateway call. */
 export interface NewChargeAttempt { subscriptionId: string; period: number; attempt: number; key: string; amountMinor: bigint; currency: string; mode: 'test' | 'live' }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseIsoDurationMs } from '../domain/duration.js';
-import { GatewaysFile, type GatewayFileEntry, type GatewayMode, type GatewaySettings } from './settings.js';
+import { defaultLateSuccess, GatewaysFile, type GatewayFileEntry, type GatewayMode, type GatewaySettings } from './settings.js';
 
 /**
  * Reads the gateways file (YAML or JSON; JSON is YAML). Every problem is one ConfigError naming
@@ -81,5 +81,6 @@ function resolve(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): Gat
       : null,
     paymentTtlMs: parseIsoDurationMs(g.payment_ttl),
     account: g.account ?? null,
+    lateSuccess: g.late_success ?? defaultLateSuccess(g.adapter),
   };
 }

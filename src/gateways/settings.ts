@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseIsoDurationMs } from '../domain/duration.js';
+import { LATE_SUCCESS_POLICIES, type LateSuccessPolicy } from '../domain/refund.js';
 import { isValidCidr } from './cidr.js';
 
 /**
@@ -66,6 +67,12 @@ export const GatewayFileEntry = z
       .optional(),
     /** How long a payment through this gateway waits for its outcome. */
     payment_ttl: IsoDuration.default('PT1H'),
+    /**
+     * A success that reaches a payment after it expired or was canceled: `refund` it automatically
+     * (the default for card gateways) or `keep` it for the billing system to credit (the default
+     * for the others). `refund` needs a gateway that refunds by itself.
+     */
+    late_success: z.enum(LATE_SUCCESS_POLICIES).optional(),
     /** bank_transfer: where the payer sends the money. */
     account: z.object({ iban: z.string().min(5), holder: z.string().min(1), bic: z.string().optional() }).strict().optional(),
   })
@@ -76,6 +83,10 @@ export const GatewayFileEntry = z
     path: ['recurring', 'min_amount'],
   })
   .refine((g) => g.adapter !== 'bank_transfer' || !g.recurring?.enabled, { message: 'a bank transfer cannot be charged by the merchant', path: ['recurring', 'enabled'] })
+  .refine((g) => g.adapter !== 'bank_transfer' || g.late_success !== 'refund', {
+    message: 'bank_transfer cannot refund by itself (a person pays its refunds back); use late_success: keep',
+    path: ['late_success'],
+  })
   .refine((g) => g.adapter !== 'bank_transfer' || g.account !== undefined, { message: 'bank_transfer needs an account', path: ['account'] })
   // The bank statement is what settles a transfer: deferring it to a second line would never end.
   .refine((g) => g.adapter !== 'bank_transfer' || g.settlement === 'immediate', { message: 'bank_transfer settles from the statement itself; use settlement: immediate', path: ['settlement'] });
@@ -109,4 +120,14 @@ export interface GatewaySettings {
   recurring: { minAmount: bigint; maxAmount: bigint } | null;
   paymentTtlMs: number;
   account: { iban: string; holder: string; bic?: string | undefined } | null;
+  /** What a success after the payment ended becomes (copied onto each payment at its start). */
+  lateSuccess: LateSuccessPolicy;
+}
+
+/** Card processors refund by themselves: a late success is refunded unless the file says keep. */
+const CARD_ADAPTERS: ReadonlySet<string> = new Set(['sandbox', 'stripe']);
+
+/** The late_success policy of a gateway whose file entry names none (and of payments from before the policy). */
+export function defaultLateSuccess(adapter: string): LateSuccessPolicy {
+  return CARD_ADAPTERS.has(adapter) ? 'refund' : 'keep';
 }

@@ -3,3 +3,4 @@ export * from './payment.js';
 export * from './subscription.js';
 export * from './temporary-payment.js';
 export * from './statement-import.js';
+export * from './refund.js';

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { generateApiKey } from '../../src/api/api-keys/api-keys.router.js';
 import { ensureAdminKey } from '../../src/api/bootstrap.js';
 import { startRelay } from '../../src/relay/index.js';
+import { startRefundSweep } from '../../src/temporal/refund-starts.js';
 import { createApp } from '../../src/api/create-app.js';
 import { listen } from '../../src/api/server.js';
 import { buildAppDeps } from '../../src/api/deps.js';
@@ -75,6 +76,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
     const s = listen(app.fetch, port, '127.0.0.1', () => resolve(s));
   });
   const stopRelay = startRelay(deps);
+  const stopRefundSweep = startRefundSweep({ ...deps, taskQueue: config.TEMPORAL_TASK_QUEUE }, config.RELAY_INTERVAL_MS);
   const stopCleanup = startIdempotencyCleanup(deps);
   const adminKey = generateApiKey();
   await ensureAdminKey(pool, adminKey);
@@ -107,6 +109,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
     },
     async close() {
       await stopRelay();
+      await stopRefundSweep();
       await stopCleanup();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.callbackDispatch.drain(10_000);

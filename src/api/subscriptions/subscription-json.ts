@@ -30,6 +30,7 @@ export function subscriptionJson(row: SubscriptionRow, attempts?: ChargeAttemptR
     ...(attempts
       ? {
           attempts: attempts.map((a) => ({
+            id: a.id.toString(),
             period: a.period,
             attempt: a.attempt,
             amount: toJsonMinor(a.amount_minor),
@@ -41,6 +42,7 @@ export function subscriptionJson(row: SubscriptionRow, attempts?: ChargeAttemptR
             gateway_transaction_id: a.gateway_transaction_id,
             mode: a.mode,
             idempotency_key: a.idempotency_key,
+            refunded_amount: toJsonMinor(a.refunded_minor),
             created_at: a.created_at.toISOString(),
           })),
         }

@@ -60,6 +60,7 @@ export type CreateSubscriptionBody = z.infer<typeof CreateSubscriptionBody>;
 
 export const ChargeAttempt = z
   .object({
+    id: z.string().openapi({ description: 'Refund it with POST /v1/subscriptions/{id}/charge-attempts/{attemptId}/refunds' }),
     period: z.number().int(),
     attempt: z.number().int(),
     amount: z.number().int(),
@@ -71,6 +72,7 @@ export const ChargeAttempt = z
     gateway_transaction_id: z.string().nullable(),
     mode: z.enum(['test', 'live']),
     idempotency_key: z.string(),
+    refunded_amount: z.number().int().openapi({ description: 'Minor units held by refunds that did not fail' }),
     created_at: z.string(),
   })
   .openapi('ChargeAttempt');

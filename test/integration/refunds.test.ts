@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { createCustomer, createPayment } from '../support/fixtures.js';
+import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
+
+/**
+ * Refunds through the API on the dev server with the real worker, the real sandbox and Postgres:
+ * every assertion about money reads the ledger (refunds, payments.refunded_minor) and the
+ * sandbox's own books (sandbox_refunds).
+ */
+describe('refunds (dev server, real worker, real Postgres, sandbox books)', () => {
+  let stack: TestStack;
+  before(async () => {
+    stack = await startTestStack();
+  });
+  after(async () => {
+    await stack?.close();
+  });
+
+  /** A sandbox payment the payer approved on the hosted page, once it is succeeded. */
+  async function paidPayment(amount: number) {
+    const payment = await createPayment(stack, (await createCustomer(stack)).id, { amount });
+    await stack.request('POST', `/sandbox/checkout/${payment.id}/approve`, { key: null });
+    return waitFor(`payment ${payment.id} succeeded`, async () => {
+      const p = await stack.request('GET', `/v1/payments/${payment.id}`);
+      return p.json.status === 'succeeded' ? p.json : undefined;
+    });
+  }
+
+  const refund = (paymentId: string, body: Record<string, unknown>, key: string | null = randomUUID(), apiKey?: string) =>
+    stack.request('POST', `/v1/payments/${paymentId}/refunds`, { body, headers: key === null ? {} : { 'idempotency-key': key }, ...(apiKey ? { key: apiKey } : {}) });
+
+  const settled = (refundId: string) =>
+    waitFor(`refund ${refundId} to leave pending`, async () => {
+      const r = await stack.request('GET', `/v1/refunds/${refundId}`);
+      return r.json.status === 'pending' ? undefined : r.json;
+    });
+
+  const held = async (paymentId: string) => (await stack.pool.query('SELECT refunded_minor FROM payments WHERE id = $1', [paymentId])).rows[0].refunded_minor as bigint;
+  const booksOf = async (transactionId: string) =>
+    (await stack.pool.query('SELECT idempotency_key, amount_minor, outcome FROM sandbox_refunds WHERE transaction_id = $1 ORDER BY created_at', [transactionId])).rows;
+  const eventsOf = async (id: string) => (await stack.request('GET', `/v1/events?after=0&aggregate_id=${id}`)).json.data as Array<{ type: string; payload: Record<string, unknown> }>;
+
+  function assertProblem(res: { status: number; headers: Headers; json: { code: string; detail: string } }, status: number, detail?: RegExp) {
+    assert.equal(res.status, status, JSON.stringify(res.json));
+    assert.equal(res.headers.get('content-type'), 'application/problem+json');
+    if (detail) assert.match(res.json.detail, detail);
+  }
+
+  it('refunds the whole payment when no amount is given, once, with payment.refunded full and the sandbox booking', async () => {
+    const payment = await paidPayment(4200);
+    const res = await refund(payment.id, { reason: 'cancelled order' });
+    assert.equal(res.status, 201, res.text);
+    assert.match(res.json.id, /^ref_/);
+    assert.deepEqual([res.json.status, res.json.amount, res.json.payment_id, res.json.currency], ['pending', 4200, payment.id, 'PLN']);
+    const done = await settled(res.json.id);
+    assert.equal(done.status, 'succeeded');
+    assert.ok(done.gateway_refund_id);
+    assert.equal(await held(payment.id), 4200n);
+    assert.equal((await stack.request('GET', `/v1/payments/${payment.id}`)).json.refunded_amount, 4200);
+    const books = await booksOf(payment.gateway_transaction_id);
+    assert.deepEqual(books.map((b) => [b.idempotency_key, b.amount_minor, b.outcome]), [[`refund:${res.json.id}`, 4200n, 'succeeded']]);
+    const visible = await stack.request('GET', `/sandbox/refunds?transaction_id=${payment.gateway_transaction_id}`);
+    assert.deepEqual(visible.json.data.map((b: { amount: number; outcome: string }) => [b.amount, b.outcome]), [[4200, 'succeeded']]);
+    const refunded = (await eventsOf(payment.id)).filter((e) => e.type === 'payment.refunded');
+    assert.deepEqual(refunded.map((e) => [e.payload.refunded_amount, e.payload.full]), [[4200, true]]);
+    assert.deepEqual((await eventsOf(res.json.id)).map((e) => e.type), ['refund.created', 'refund.succeeded']);
+    assertProblem(await refund(payment.id, { reason: 'again' }), 409, /nothing is left/);
+    const listed = await stack.request('GET', `/v1/payments/${payment.id}/refunds`);
+    assert.deepEqual(listed.json.data.map((r: { id: string }) => r.id), [res.json.id]);
+  });
+
+  it('refunds partly, refuses more than is left (409 saying how much is) and changes nothing then', async () => {
+    const payment = await paidPayment(5000);
+    const first = await refund(payment.id, { amount: 2000, reason: 'one month back' });
+    assert.equal(first.status, 201, first.text);
+    const over = await refund(payment.id, { amount: 3001, reason: 'too much' });
+    assertProblem(over, 409, /left to refund \(3000 minor units\)/);
+    assert.equal(await held(payment.id), 2000n, 'the refused refund held nothing');
+    const rest = await refund(payment.id, { amount: 3000, reason: 'the rest' });
+    assert.equal(rest.status, 201, rest.text);
+    await settled(first.json.id);
+    await settled(rest.json.id);
+    assert.equal(await held(payment.id), 5000n);
+    const refunded = (await eventsOf(payment.id)).filter((e) => e.type === 'payment.refunded').map((e) => [e.payload.refunded_amount, e.payload.full]);
+    assert.deepEqual(refunded.sort(), [[2000, false], [5000, true]].sort(), JSON.stringify(refunded));
+    assert.equal((await booksOf(payment.gateway_transaction_id)).length, 2);
+    const count = await stack.pool.query('SELECT count(*)::int AS n FROM refunds WHERE payment_id = $1', [payment.id]);
+    assert.equal(count.rows[0].n, 2);
+  });
+
+  it('lets exactly one of two refunds fired at once for the last 10.00 through', async () => {
+    const payment = await paidPayment(3000);
+    const first = await refund(payment.id, { amount: 2000, reason: 'most of it' });
+    assert.equal(first.status, 201, first.text);
+    await settled(first.json.id);
+    const [a, b] = await Promise.all([refund(payment.id, { amount: 1000, reason: 'race a' }), refund(payment.id, { amount: 1000, reason: 'race b' })]);
+    assert.deepEqual([a.status, b.status].sort(), [201, 409], `${a.text} / ${b.text}`);
+    const winner = a.status === 201 ? a : b;
+    assert.equal((await settled(winner.json.id)).status, 'succeeded');
+    const rows = await stack.pool.query("SELECT amount_minor, status FROM refunds WHERE payment_id = $1 AND status <> 'failed' ORDER BY created_at", [payment.id]);
+    assert.deepEqual(rows.rows.map((r) => [r.amount_minor, r.status]), [[2000n, 'succeeded'], [1000n, 'succeeded']]);
+    assert.equal(await held(payment.id), 3000n);
+    const books = await booksOf(payment.gateway_transaction_id);
+    assert.deepEqual(books.map((r) => [r.amount_minor, r.outcome]), [[2000n, 'succeeded'], [1000n, 'succeeded']]);
+  });
+
+  it('answers a repeated Idempotency-Key with the same refund, refuses another body for it (422) and a request without one (400)', async () => {
+    const payment = await paidPayment(2500);
+    const key = randomUUID();
+    const [one, two] = await Promise.all([refund(payment.id, { amount: 500, reason: 'r' }, key), refund(payment.id, { amount: 500, reason: 'r' }, key)]);
+    const statuses = [one.status, two.status];
+    // The second waits for the first's transaction and answers its refund (or 409 while it is still in progress).
+    assert.ok(statuses.includes(201), JSON.stringify(statuses));
+    const again = await refund(payment.id, { amount: 500, reason: 'r' }, key);
+    assert.equal(again.status, 201);
+    assert.equal(again.json.id, (one.status === 201 ? one : two).json.id);
+    assertProblem(await refund(payment.id, { amount: 600, reason: 'r' }, key), 422);
+    assertProblem(await refund(payment.id, { amount: 500, reason: 'r' }, null), 400, /Idempotency-Key/i);
+    const rows = await stack.pool.query('SELECT count(*)::int AS n FROM refunds WHERE payment_id = $1', [payment.id]);
+    assert.equal(rows.rows[0].n, 1);
+    assert.equal(await held(payment.id), 500n);
+  });
+
+  it('refuses a payment that is not succeeded, an unknown one, a read key and a customer token, leaving no refund', async () => {
+    const customer = await createCustomer(stack);
+    const pending = await createPayment(stack, customer.id);
+    assertProblem(await refund(pending.id, { reason: 'x' }), 409, /pending; only a succeeded payment/);
+    assertProblem(await refund('pay_nope', { reason: 'x' }), 404);
+    const read = (await stack.request('POST', '/v1/api-keys', { body: { name: 'read', scopes: ['read'] } })).json.key as string;
+    assertProblem(await refund(pending.id, { reason: 'x' }, randomUUID(), read), 403);
+    const token = (await stack.request('POST', `/v1/customers/${customer.id}/tokens`, { body: {} })).json.token as string;
+    assertProblem(await refund(pending.id, { reason: 'x' }, randomUUID(), token), 404);
+    assertProblem(await refund(pending.id, { amount: 0, reason: 'x' }), 400);
+    assertProblem(await refund(pending.id, { amount: 1.5, reason: 'x' }), 400);
+    const rows = await stack.pool.query('SELECT count(*)::int AS n FROM refunds WHERE payment_id = $1', [pending.id]);
+    assert.equal(rows.rows[0].n, 0);
+  });
+
+  it('records a refund the bank declines as failed and gives its amount back', async () => {
+    const payment = await paidPayment(5000);
+    const res = await refund(payment.id, { amount: 1013, reason: 'declined by the sandbox' });
+    assert.equal(res.status, 201, res.text);
+    const done = await settled(res.json.id);
+    assert.deepEqual([done.status, done.gateway_code], ['failed', 'refund_declined']);
+    assert.equal(await held(payment.id), 0n);
+    assert.deepEqual((await eventsOf(res.json.id)).map((e) => e.type), ['refund.created', 'refund.failed']);
+    const filtered = await stack.request('GET', `/v1/refunds?status=failed&payment_id=${payment.id}`);
+    assert.deepEqual(filtered.json.data.map((r: { id: string }) => r.id), [res.json.id]);
+  });
+});
