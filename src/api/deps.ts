@@ -32,7 +32,7 @@ export function buildAppDeps(config: Config, pool: pg.Pool, log: Logger): AppDep
 /** The dispatcher that signals accepted callbacks after their answer, through these deps. */
 export function callbackDispatcher(deps: Pick<AppDeps, 'pool' | 'temporal' | 'log' | 'config'>, marks: DeliveryMarks): CallbackDispatcher {
   return new CallbackDispatcher(
-    (job) => deliverCallback(deps, job.journalId, job.paymentId, job.outcome, marks),
+    (job) => deliverCallback(deps, job.journalId, job.delivery, marks),
     deps.log,
     deps.config.CALLBACK_DISPATCH_MAX_PENDING,
     deps.config.CALLBACK_DISPATCH_CONCURRENCY,

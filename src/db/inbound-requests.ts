@@ -31,6 +31,9 @@ export interface InboundRequestRow {
   outcome: InboundOutcome;
   outcome_detail: string | null;
   payment_id: string | null;
+  /** What a callback is for (payment, refund, charge_attempt); null in rows journaled before kinds existed. */
+  target_kind: string | null;
+  target_id: string | null;
   event_id: string | null;
   signal: unknown;
   decided_at: Date | null;
@@ -156,7 +159,7 @@ export async function listInbound(
 ): Promise<InboundRequestRow[]> {
   const res = await db.query<InboundRequestRow>({
     text: `SELECT id, channel, source, method, path, headers, body, body_truncated, source_ip, received_at, outcome,
-                  outcome_detail, payment_id, event_id, signal, decided_at, delivered_at, attempts
+                  outcome_detail, payment_id, target_kind, target_id, event_id, signal, decided_at, delivered_at, attempts
              FROM inbound_requests
             WHERE channel = $1
               AND ($2::text IS NULL OR source = $2::text)

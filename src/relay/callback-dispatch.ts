@@ -1,13 +1,12 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { GatewayOutcome } from '../domain/payment.js';
 import type { DeliveryResult } from './callbacks.js';
+import type { Delivery } from './delivery.js';
 
-/** An accepted callback, committed in the journal, on its way to its payment workflow. */
+/** An accepted callback, committed in the journal, on its way to its workflow. */
 export interface DispatchJob {
   journalId: bigint;
-  paymentId: string;
-  outcome: GatewayOutcome;
+  delivery: Delivery;
 }
 
 /** A place in the dispatcher's backlog, held from before the journal INSERT until the job is handed over. */
@@ -32,7 +31,7 @@ export function dispatchBoundMs(config: DispatchConfig): number {
 }
 
 /**
- * Signals accepted callbacks to their payment workflows after the endpoint has answered them,
+ * Signals accepted callbacks to their workflows after the endpoint has answered them,
  * with bounded concurrency (DESIGN.md §3.4: the answer waits for the committed journal row, not
  * for Temporal). The backlog — slots taken, queued and in flight — never exceeds `maxPending`:
  * a request takes its slot before its INSERT and waits for one when none is free, so under

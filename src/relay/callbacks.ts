@@ -1,9 +1,11 @@
 import { listUndelivered, markDelivered, noteDeliveryFailure } from '../db/inbound-requests.js';
 import { noteLateSuccess } from '../db/late-success.js';
 import { findPayment } from '../db/payments.js';
+import { findRefundStatus } from '../db/refund-status.js';
 import { inTransaction } from '../db/pool.js';
 import type { GatewayOutcome } from '../domain/payment.js';
-import { signalGatewayOutcome } from '../temporal/signals.js';
+import { type SignalResult, signalDisputeUpdate, signalGatewayOutcome, signalRefundOutcome } from '../temporal/signals.js';
+import { type Delivery, deliveryOfRow } from './delivery.js';
 import { dispatchBoundMs } from './callback-dispatch.js';
 import type { DeliveryMarks } from './delivery-marks.js';
 import type { RelayDeps } from './deps.js';
@@ -11,25 +13,35 @@ import type { RelayDeps } from './deps.js';
 export type DeliveryResult = 'delivered' | 'late' | 'pending';
 
 /**
- * Signals the payment workflow with an accepted callback and records the result on its journal
- * row: by the API's dispatcher after the answer (src/relay/callback-dispatch.ts), and again by the
- * relay. A closed workflow makes the row 'late' (kept for a person); an unreachable Temporal leaves
- * it 'accepted' for the relay.
+ * Delivers an accepted callback and records the result on its journal row: by the API's
+ * dispatcher after the answer (src/relay/callback-dispatch.ts), and again by the relay. A payment
+ * or refund outcome signals its workflow; a dispute update signal-with-starts its dispute's; a
+ * note only marks the row. A closed workflow makes the row 'late' (a late payment success is
+ * handled by src/db/late-success.ts); an unreachable Temporal leaves it 'accepted' for the relay.
  */
 export async function deliverCallback(
   deps: Pick<RelayDeps, 'pool' | 'temporal' | 'log' | 'config'>,
   journalId: bigint,
-  paymentId: string,
-  outcome: GatewayOutcome,
+  delivery: Delivery,
   /** The callback endpoint leaves the 'delivered' mark to these (written after its answer); the relay marks at once. */
   marks?: Pick<DeliveryMarks, 'add'>,
 ): Promise<DeliveryResult> {
-  let told: Awaited<ReturnType<typeof signalGatewayOutcome>>;
+  if (delivery.kind === 'noted') {
+    await markDelivered(deps.pool, journalId, 'delivered', delivery.note.slice(0, 500));
+    return 'delivered';
+  }
+  const timeout = { timeoutMs: deps.config.CALLBACK_SIGNAL_TIMEOUT_MS };
+  let told: SignalResult;
   try {
-    told = await signalGatewayOutcome(deps.temporal, paymentId, outcome, { timeoutMs: deps.config.CALLBACK_SIGNAL_TIMEOUT_MS });
+    told =
+      delivery.kind === 'payment'
+        ? await signalGatewayOutcome(deps.temporal, delivery.paymentId, delivery.outcome, timeout)
+        : delivery.kind === 'refund'
+          ? await signalRefundOutcome(deps.temporal, delivery.refundId, delivery.outcome, timeout)
+          : await signalDisputeUpdate(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, { ...delivery.update, journalId: journalId.toString() }, timeout);
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
-    deps.log.warn({ journalId: journalId.toString(), paymentId, err: detail }, 'callback not delivered yet; the relay will retry');
+    deps.log.warn({ journalId: journalId.toString(), kind: delivery.kind, err: detail }, 'callback not delivered yet; the relay will retry');
     await noteDeliveryFailure(deps.pool, journalId, detail.slice(0, 500));
     return 'pending';
   }
@@ -38,9 +50,27 @@ export async function deliverCallback(
     else await markDelivered(deps.pool, journalId, 'delivered');
     return 'delivered';
   }
-  // One transaction: a late success is never marked late without its event. A workflow that
-  // closed in the state this callback reports took it (or its twin) already — a relay resending a
-  // callback whose 'delivered' mark was lost — so that is a delivery, not one for a person.
+  if (delivery.kind === 'payment') return paymentClosed(deps, journalId, delivery.paymentId, delivery.outcome);
+  // Signal-with-start never finds a dispute's workflow closed: it starts a new run.
+  if (delivery.kind === 'dispute') throw new Error(`dispute ${delivery.update.gatewayDisputeId}: signal-with-start reported a closed workflow`);
+  // A refund's workflow ends once its outcome is recorded; an outcome after that (the gateway
+  // repeating itself, or contradicting what its status query said) is kept on the row for a person.
+  const refund = await findRefundStatus(deps.pool, delivery.refundId);
+  if (refund === delivery.outcome.status) {
+    await markDelivered(deps.pool, journalId, 'delivered', `the refund was already ${refund} when this arrived`);
+    return 'delivered';
+  }
+  await markDelivered(deps.pool, journalId, 'late', `the refund workflow had already closed (refund ${refund ?? 'unknown'})`);
+  return 'late';
+}
+
+/**
+ * A payment's workflow had closed. One transaction: a late success is never marked late without
+ * its handling. A workflow that closed in the state this callback reports took it (or its twin)
+ * already — a relay resending a callback whose 'delivered' mark was lost — so that is a delivery,
+ * not a late one.
+ */
+function paymentClosed(deps: Pick<RelayDeps, 'pool'>, journalId: bigint, paymentId: string, outcome: GatewayOutcome): Promise<DeliveryResult> {
   return inTransaction(deps.pool, async (tx) => {
     const payment = await findPayment(tx, paymentId);
     if (payment?.status === outcome.status) {
@@ -68,7 +98,7 @@ export interface RelayTickBounds {
 /** The journal and Temporal as the relay uses them; tests pass their own. */
 export interface RelayIo {
   list: typeof listUndelivered;
-  deliver: (deps: RelayDeps, journalId: bigint, paymentId: string, outcome: GatewayOutcome) => Promise<DeliveryResult>;
+  deliver: (deps: RelayDeps, journalId: bigint, delivery: Delivery) => Promise<DeliveryResult>;
 }
 
 /**
@@ -89,8 +119,9 @@ export async function relayCallbacks(deps: RelayDeps, bounds: RelayTickBounds, i
     for (const row of page) {
       if (bounds.stopped()) return true;
       afterId = row.id;
-      if (!row.payment_id) continue;
-      const result = await io.deliver(deps, row.id, row.payment_id, row.signal as GatewayOutcome);
+      const delivery = deliveryOfRow(row);
+      if (!delivery) continue;
+      const result = await io.deliver(deps, row.id, delivery);
       if (result === 'pending') return false; // Temporal still down: try again next tick.
       deps.log.info({ journalId: row.id.toString(), result }, 'relay delivered a journaled callback');
     }

@@ -5,3 +5,6 @@ export const refundWorkflowId = (refundId: string): string => `refund:${refundId
 export const temporaryPaymentWorkflowId = (temporaryPaymentId: string): string => `temporary-payment:${temporaryPaymentId}`;
 /** Keyed by the file's SHA-256: the same file imported twice is one import. */
 export const statementImportWorkflowId = (sha256: string): string => `bank-statement:${sha256}`;
+export const refundWorkflowId = (refundId: string): string => `refund:${refundId}`;
+/** Keyed by the gateway's own dispute id: every update of one dispute reaches one workflow. */
+export const disputeWorkflowId = (gateway: string, gatewayDisputeId: string): string => `dispute:${gateway}:${gatewayDisputeId}`;

@@ -158,7 +158,8 @@ describe('gateway callbacks', () => {
     const body = callbackBody(payment.id);
     const copy = {
       channel: 'callback', source: 'sandbox', method: 'POST', path: '/v1/callbacks/sandbox', headers: {}, body, bodyTruncated: false, sourceIp: '127.0.0.1',
-      eventId: `msg_${randomUUID()}`, paymentId: payment.id, signedMode: 'test' as const, signal: { status: 'succeeded', gatewayTransactionId: 't' },
+      eventId: `msg_${randomUUID()}`, lookup: { by: 'payment' as const, id: payment.id }, signedMode: 'test' as const,
+      signal: { kind: 'payment' as const, outcome: { status: 'succeeded' as const, gatewayTransactionId: 't' } },
     };
     const first = await stack.pool.connect();
     try {
@@ -167,9 +168,10 @@ describe('gateway callbacks', () => {
       // Sees no committed copy, so it inserts an acceptance too and waits on the first's unique key.
       const second = journalCallback(stack.pool, copy);
       // Commit only once the second INSERT is blocked on the first's key, so the race really happens.
+      // (Found by its wait: the statement is longer than the text pg_stat_activity keeps.)
       await waitFor('the second copy to wait on the first', async () => {
         const blocked = await stack.pool.query(
-          "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%inbound_requests%' AND pid <> pg_backend_pid()",
+          "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'transactionid' AND datname = current_database() AND pid <> pg_backend_pid()",
         );
         return blocked.rowCount ? true : undefined;
       });

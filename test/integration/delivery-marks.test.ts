@@ -26,7 +26,8 @@ describe('delivery marks', () => {
     for (let i = 0; i < count; i++) {
       const entry = await journalCallback(stack.pool, {
         channel: 'callback', source: 'sandbox', method: 'POST', path: '/v1/callbacks/sandbox', headers: {}, body: '{}', bodyTruncated: false, sourceIp: '127.0.0.1',
-        eventId: `msg_${randomUUID()}`, paymentId: payment.id, signedMode: 'test', signal: { status: 'succeeded', gatewayTransactionId: `t-${i}` },
+        eventId: `msg_${randomUUID()}`, lookup: { by: 'payment', id: payment.id }, signedMode: 'test',
+        signal: { kind: 'payment', outcome: { status: 'succeeded', gatewayTransactionId: `t-${i}` } },
       });
       assert.equal(entry.outcome, 'accepted');
       ids.push(entry.id);

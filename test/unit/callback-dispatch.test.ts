@@ -6,7 +6,7 @@ import { CallbackDispatcher, dispatchBoundMs, type DispatchJob } from '../../src
 import type { DeliveryResult } from '../../src/relay/callbacks.js';
 
 const silent = pino({ level: 'silent' });
-const job = (n: number): DispatchJob => ({ journalId: BigInt(n), paymentId: `pay_${n}`, outcome: { status: 'succeeded', gatewayTransactionId: `t-${n}` } });
+const job = (n: number): DispatchJob => ({ journalId: BigInt(n), delivery: { kind: 'payment', paymentId: `pay_${n}`, outcome: { status: 'succeeded', gatewayTransactionId: `t-${n}` } } });
 
 /**
  * A signaller that answers only when told: each call waits until release() lets it through, so

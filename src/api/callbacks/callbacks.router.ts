@@ -1,5 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { journalCallback } from '../../db/callback-journal.js';
+import { deliveryOf, describeLookup, journalTermsOf } from '../../relay/delivery.js';
 import { journalInbound, type NewInboundRequest, rejectInbound } from '../../db/inbound-requests.js';
 import { ipAllowed } from '../../gateways/cidr.js';
 import type { AppEnv } from '../env.js';
@@ -100,22 +101,31 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
       return answer(screened);
     }
     const { message, signedMode } = screened;
+    const terms = journalTermsOf(message);
     // The place in the backlog first: an accepted row is then handed over at once, never held
     // here unqueued, and the relay's wait (dispatchBoundMs) counts from its decided_at.
     const slot = await deps.callbackDispatch.reserve();
-    const entry = await journalCallback(deps.pool, { ...request, eventId: message.eventId, paymentId: message.paymentId, signedMode, signal: message.outcome }).catch(
+    const entry = await journalCallback(deps.pool, { ...request, eventId: message.eventId, lookup: terms.lookup, signedMode, signal: terms.signal }).catch(
       (err: unknown) => {
         slot.release(); // nothing was journaled (Postgres away: a 503), so nothing to signal
         throw err;
       },
     );
-    if (entry.outcome === 'accepted') slot.dispatch({ journalId: entry.id, paymentId: message.paymentId, outcome: message.outcome });
-    else slot.release();
+    if (entry.outcome === 'accepted') {
+      const delivery = deliveryOf(screened.gateway.name, entry.target, terms.signal);
+      if (!delivery) {
+        slot.release();
+        throw new Error(`journal row ${entry.id}: a ${message.kind} message resolved to a ${entry.target.kind}`);
+      }
+      slot.dispatch({ journalId: entry.id, delivery });
+    } else slot.release();
     if (entry.outcome === 'received') {
-      // A payment keeps the mode it started in: a live-signed callback cannot complete a test payment.
-      const why = entry.payment?.gateway === screened.gateway.name
-        ? refusal('rejected_signature', 401, 'bad_signature', `signed with the ${signedMode} secret, but payment ${message.paymentId} runs in ${entry.payment.mode} mode`)
-        : refusal('rejected_unknown_payment', 404, 'unknown_payment', `no ${screened.gateway.name} payment ${message.paymentId}`);
+      // A payment (and its refunds and charges) keeps the mode it started in: a live-signed
+      // callback cannot complete a test payment.
+      const what = describeLookup(terms.lookup);
+      const why = entry.found?.gateway === screened.gateway.name
+        ? refusal('rejected_signature', 401, 'bad_signature', `signed with the ${signedMode} secret, but ${what} runs in ${entry.found.mode} mode`)
+        : refusal('rejected_unknown_payment', 404, 'unknown_payment', `no ${screened.gateway.name} ${what}`);
       await rejectInbound(deps.pool, entry.id, why.outcome, why.detail);
       return answer(why);
     }

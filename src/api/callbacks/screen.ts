@@ -1,5 +1,6 @@
 import type { InboundOutcome } from '../../db/inbound-requests.js';
 import { ipAllowed } from '../../gateways/cidr.js';
+import { describeLookup, journalTermsOf } from '../../relay/delivery.js';
 import type { CallbackMessage, PaymentGateway } from '../../gateways/types.js';
 import type { GatewayMode } from '../../gateways/settings.js';
 
@@ -13,7 +14,7 @@ export interface CallbackRefusal {
   errors?: Array<{ path: string; message: string }> | undefined;
 }
 
-export type Screened = CallbackRefusal | { ok: true; gateway: PaymentGateway; message: Extract<CallbackMessage, { kind: 'payment' }>; signedMode: GatewayMode };
+export type Screened = CallbackRefusal | { ok: true; gateway: PaymentGateway; message: CallbackMessage; signedMode: GatewayMode };
 
 export const refusal = (outcome: InboundOutcome, status: CallbackRefusal['status'], code: string, detail: string, errors?: CallbackRefusal['errors']): CallbackRefusal => ({
   ok: false,
@@ -59,10 +60,9 @@ export function screenCallback(s: {
       : refusal('rejected_schema', 400, 'validation_failed', verdict.detail, verdict.issues);
   }
   const { message } = verdict;
-  // Refund and dispute messages are routed once their workflows exist (issue 11); until then only payments.
-  if (message.kind !== 'payment') return refusal('rejected_schema', 400, 'validation_failed', `${gateway.name} sent a ${message.kind} message, which this version does not act on`);
   // Postgres can neither compare a NUL (no payment has one in its id) nor keep one in the signal's jsonb.
-  if (message.paymentId.includes('\u0000')) return refusal('rejected_unknown_payment', 404, 'unknown_payment', `no ${gateway.name} payment ${message.paymentId}`);
+  const { lookup } = journalTermsOf(message);
+  if (lookup.id.includes('\u0000')) return refusal('rejected_unknown_payment', 404, 'unknown_payment', `no ${gateway.name} ${describeLookup(lookup)}`);
   if (JSON.stringify(message).includes('\\u0000')) {
     return refusal('rejected_schema', 400, 'validation_failed', 'the callback contains text that cannot be stored (a NUL character)');
   }
