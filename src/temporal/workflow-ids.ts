@@ -1,7 +1,6 @@
 /** Workflow ids are business keys: a repeated start finds the running workflow. */
 export const paymentWorkflowId = (paymentId: string): string => `payment:${paymentId}`;
 export const subscriptionWorkflowId = (subscriptionId: string): string => `subscription:${subscriptionId}`;
-export const refundWorkflowId = (refundId: string): string => `refund:${refundId}`;
 export const temporaryPaymentWorkflowId = (temporaryPaymentId: string): string => `temporary-payment:${temporaryPaymentId}`;
 /** Keyed by the file's SHA-256: the same file imported twice is one import. */
 export const statementImportWorkflowId = (sha256: string): string => `bank-statement:${sha256}`;
