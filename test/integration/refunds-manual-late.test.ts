@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { createRefundActivities } from '../../src/activities/refunds.js';
 import { recordVerdict, signedCallback } from '../../src/gateways/sandbox/hosted-checkout.js';
 import { createCustomer } from '../support/fixtures.js';
 import { gatewayEnv, sandboxEntry, TEST_SECRET, writeGatewaysFile } from '../support/gateways-file.js';
@@ -127,5 +128,25 @@ describe('manual refunds and late successes (dev server, real worker, real Postg
     const lateEvent = (await eventsOf(paymentId)).find((e) => e.type === 'payment.late_success');
     assert.deepEqual([lateEvent?.payload.action, lateEvent?.payload.late_amount], ['kept', 3100]);
     assert.equal((await payment(paymentId)).status, 'expired');
+  });
+
+  it("starts the late success's refund at once from the payment workflow's activity (its expiry race), without waiting for the sweep", async () => {
+    const customer = await createCustomer(stack);
+    const p = await stack.request('POST', '/v1/payments', { body: { customer_id: customer.id, amount: 1700, currency: 'PLN', gateway: 'sandbox', expires_in: 'PT10S' } });
+    await stack.deps.temporal.workflow.getHandle(`payment:${p.json.id}`).result();
+    const booked = await recordVerdict(stack.pool, p.json.id, 'approve');
+    // The activity the payment workflow calls when a success raced its expiry.
+    const activities = createRefundActivities({ pool: stack.pool, gateways: stack.deps.gateways, temporal: stack.deps.temporal, taskQueue: stack.config.TEMPORAL_TASK_QUEUE });
+    const outcome = { status: 'succeeded' as const, gatewayTransactionId: booked.transaction_id, code: '00' };
+    await activities.noteLateSuccess({ paymentId: p.json.id, outcome });
+    await activities.noteLateSuccess({ paymentId: p.json.id, outcome }); // a retried activity: one late success, one refund
+    const rows = await stack.pool.query('SELECT r.id, r.workflow_started_at FROM refunds r JOIN late_successes l ON l.refund_id = r.id WHERE l.payment_id = $1', [p.json.id]);
+    assert.equal(rows.rowCount, 1);
+    assert.ok(rows.rows[0].workflow_started_at, 'started by the activity itself (the sweep waits 5 s before it looks)');
+    const refund = await stack.deps.temporal.workflow.getHandle(`refund:${rows.rows[0].id}`).result();
+    assert.equal(refund.status, 'succeeded');
+    const books = await stack.pool.query('SELECT amount_minor, outcome FROM sandbox_refunds WHERE transaction_id = $1', [booked.transaction_id]);
+    assert.deepEqual(books.rows.map((b) => [b.amount_minor, b.outcome]), [[1700n, 'succeeded']]);
+    assert.equal((await eventsOf(p.json.id)).filter((e) => e.type === 'payment.late_success').length, 1);
   });
 });

@@ -149,4 +149,35 @@ describe('refunds (dev server, real worker, real Postgres, sandbox books)', () =
     const filtered = await stack.request('GET', `/v1/refunds?status=failed&payment_id=${payment.id}`);
     assert.deepEqual(filtered.json.data.map((r: { id: string }) => r.id), [res.json.id]);
   });
+
+  it("refunds a subscription's succeeded charge attempt by the id its subscription lists, with charge_attempt.refunded", async () => {
+    const customer = await createCustomer(stack);
+    const sub = await stack.request('POST', '/v1/subscriptions', {
+      body: {
+        customer_id: customer.id, gateway: 'sandbox', payment_method: { token: 'sandbox_approve' }, amount: 4999, currency: 'PLN',
+        schedule: { kind: 'interval', duration: 'PT1H' }, time_zone: 'Europe/Warsaw', first_charge_at: new Date().toISOString(),
+      },
+    });
+    assert.equal(sub.status, 201, sub.text);
+    const attempt = await waitFor('the first charge', async () => {
+      const s = await stack.request('GET', `/v1/subscriptions/${sub.json.id}`);
+      return s.json.attempts?.find((a: { status: string }) => a.status === 'succeeded') as { id: string; gateway_transaction_id: string } | undefined;
+    });
+    const path = `/v1/subscriptions/${sub.json.id}/charge-attempts/${attempt.id}/refunds`;
+    const res = await stack.request('POST', path, { body: { amount: 999, reason: 'pro rata' }, headers: { 'idempotency-key': randomUUID() } });
+    assert.equal(res.status, 201, res.text);
+    assert.deepEqual([res.json.charge_attempt_id, res.json.payment_id, res.json.amount], [attempt.id, null, 999]);
+    assert.equal((await settled(res.json.id)).status, 'succeeded');
+    assert.deepEqual((await booksOf(attempt.gateway_transaction_id)).map((b) => [b.amount_minor, b.outcome]), [[999n, 'succeeded']]);
+    const after = (await stack.request('GET', `/v1/subscriptions/${sub.json.id}`)).json.attempts.find((a: { id: string }) => a.id === attempt.id);
+    assert.equal(after.refunded_amount, 999);
+    const refunded = (await eventsOf(attempt.id)).filter((e) => e.type === 'charge_attempt.refunded');
+    assert.deepEqual(refunded.map((e) => [e.payload.subscription_id, e.payload.refunded_amount, e.payload.full]), [[sub.json.id, 999, false]]);
+    // The attempt must be the subscription's own: another subscription's id in the path finds nothing.
+    const other = await stack.request('POST', `/v1/subscriptions/sub_other/charge-attempts/${attempt.id}/refunds`, { body: { reason: 'x' }, headers: { 'idempotency-key': randomUUID() } });
+    assertProblem(other, 404);
+    assertProblem(await stack.request('POST', `/v1/subscriptions/${sub.json.id}/charge-attempts/abc/refunds`, { body: { reason: 'x' }, headers: { 'idempotency-key': randomUUID() } }), 404);
+    const listed = await stack.request('GET', `/v1/refunds?charge_attempt_id=${attempt.id}`);
+    assert.deepEqual(listed.json.data.map((r: { id: string }) => r.id), [res.json.id]);
+  });
 });
