@@ -25,6 +25,13 @@ export async function completeRefund(db: Queryable, id: string, c: RefundComplet
   const allowed: readonly FinalRefundStatus[] = REFUND_TRANSITIONS[current.status];
   if (allowed.length === 0) return current;
   if (!allowed.includes(c.status)) throw new StateConflictError(`a ${current.status} refund cannot become ${c.status}`);
+  // The target's row lock orders two refunds of it finishing at once, so each one's
+  // payment.refunded counts the other's success (read committed: the sum below is read after it).
+  const isPayment = current.payment_id !== null;
+  await db.query({
+    text: `SELECT 1 FROM ${isPayment ? 'payments' : 'charge_attempts'} WHERE id = $1::${isPayment ? 'text' : 'bigint'} FOR UPDATE`,
+    values: [current.payment_id ?? current.charge_attempt_id?.toString()],
+  });
   const res = await db.query<RefundRow>({
     text: `UPDATE refunds SET status = $2, gateway_refund_id = COALESCE($3, gateway_refund_id), gateway_code = $4,
                   gateway_message = $5, confirmed_by = $6, completed_at = now()
