@@ -120,6 +120,8 @@ describe('manual refunds and late successes (dev server, real worker, real Postg
   });
 
   it('keeps a late success on a keep gateway for the billing system to credit, listed with its amount', async () => {
+    const gateways = (await stack.request('GET', '/v1/gateways')).json.data.map((g: { name: string; late_success: string }) => [g.name, g.late_success]);
+    assert.deepEqual(gateways, [['sandbox', 'refund'], ['sandbox_keep', 'keep'], ['bank_transfer', 'keep']]);
     const { paymentId, customerId, late } = await lateSuccess('sandbox_keep', 3100);
     assert.deepEqual([late.action, late.refund_id, late.amount_minor], ['kept', null, 3100n]);
     assert.equal((await stack.pool.query('SELECT count(*)::int AS n FROM refunds WHERE payment_id = $1', [paymentId])).rows[0].n, 0);
