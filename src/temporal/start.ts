@@ -44,6 +44,9 @@ export async function startRefundWorkflow(client: Client, taskQueue: string, r: 
     await client.workflow.start<typeof refundWorkflow>('refundWorkflow', {
       taskQueue,
       workflowId: refundWorkflowId(r.id),
+      // A completed refund's workflow is never run again (its start answers "already started");
+      // one that failed or was terminated may be, and then finds its refund where it was left.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
       args: [{ refundId: r.id }],
       typedSearchAttributes: [
         { key: TollgateKind, value: 'refund' },

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createRefundActivities } from '../../src/activities/refunds.js';
+import { inTransaction } from '../../src/db/pool.js';
+import { createRefund, lockRefundTarget } from '../../src/db/refunds.js';
+import { startUnstartedRefunds } from '../../src/temporal/refund-starts.js';
 import { recordVerdict, signedCallback } from '../../src/gateways/sandbox/hosted-checkout.js';
 import { createCustomer } from '../support/fixtures.js';
 import { gatewayEnv, sandboxEntry, TEST_SECRET, writeGatewaysFile } from '../support/gateways-file.js';
@@ -22,7 +25,7 @@ describe('manual refunds and late successes (dev server, real worker, real Postg
       sandboxEntry({ name: 'sandbox_keep', late_success: 'keep', recurring: undefined }),
       { name: 'bank_transfer', adapter: 'bank_transfer', mode: 'test', payment_ttl: 'P14D', account: { iban: IBAN, holder: 'Tollgate Demo ISP' } },
     ]);
-    stack = await startTestStack({ TOLLGATE_GATEWAYS_FILE: file, ...gatewayEnv });
+    stack = await startTestStack({ TOLLGATE_GATEWAYS_FILE: file, ...gatewayEnv }, { refundSweep: true });
   });
   after(async () => {
     await stack?.close();
@@ -150,5 +153,34 @@ describe('manual refunds and late successes (dev server, real worker, real Postg
     const books = await stack.pool.query('SELECT amount_minor, outcome FROM sandbox_refunds WHERE transaction_id = $1', [booked.transaction_id]);
     assert.deepEqual(books.rows.map((b) => [b.amount_minor, b.outcome]), [[1700n, 'succeeded']]);
     assert.equal((await eventsOf(p.json.id)).filter((e) => e.type === 'payment.late_success').length, 1);
+  });
+
+  it('starts, by the sweep, a refund whose creator committed it but died before starting its workflow', async () => {
+    const customer = await createCustomer(stack);
+    const p = await stack.request('POST', '/v1/payments', { body: { customer_id: customer.id, amount: 2200, currency: 'PLN', gateway: 'sandbox' } });
+    await stack.request('POST', `/sandbox/checkout/${p.json.id}/approve`, { key: null });
+    await waitFor('the payment to succeed', async () => ((await payment(p.json.id)).status === 'succeeded' ? true : undefined));
+    // What the late-success path leaves when its process dies between its commit and the start.
+    const orphan = await inTransaction(stack.pool, async (tx) => {
+      const target = await lockRefundTarget(tx, { paymentId: p.json.id });
+      assert.ok(target);
+      return createRefund(tx, target, { amountMinor: 700n, reason: 'orphaned', requestedBy: 'test', allowPartial: true, workflowStarted: false });
+    });
+    const deps = { pool: stack.pool, temporal: stack.deps.temporal, taskQueue: stack.config.TEMPORAL_TASK_QUEUE };
+    const result = await waitFor('the sweep to start it', async () => {
+      const r = await stack.pool.query('SELECT workflow_started_at FROM refunds WHERE id = $1', [orphan.id]);
+      return r.rows[0].workflow_started_at ? r.rows[0] : undefined;
+    }, 30_000);
+    assert.ok(result.workflow_started_at);
+    const handle = stack.deps.temporal.workflow.getHandle(`refund:${orphan.id}`);
+    assert.equal((await handle.result()).status, 'succeeded');
+    // A sweep whose mark was lost starts it again: the completed run answers "already started", no second run.
+    const firstRun = (await handle.describe()).runId;
+    await stack.pool.query('UPDATE refunds SET workflow_started_at = NULL WHERE id = $1', [orphan.id]);
+    await startUnstartedRefunds(deps, 0);
+    assert.equal((await handle.describe()).runId, firstRun);
+    assert.ok((await stack.pool.query('SELECT workflow_started_at FROM refunds WHERE id = $1', [orphan.id])).rows[0].workflow_started_at);
+    const books = await stack.pool.query('SELECT count(*)::int AS n FROM sandbox_refunds WHERE idempotency_key = $1', [`refund:${orphan.id}`]);
+    assert.equal(books.rows[0].n, 1);
   });
 });

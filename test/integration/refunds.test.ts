@@ -117,7 +117,7 @@ describe('refunds (dev server, real worker, real Postgres, sandbox books)', () =
     assert.equal(again.status, 201);
     assert.equal(again.json.id, (one.status === 201 ? one : two).json.id);
     assertProblem(await refund(payment.id, { amount: 600, reason: 'r' }, key), 422);
-    assertProblem(await refund(payment.id, { amount: 500, reason: 'r' }, null), 400, /Idempotency-Key/i);
+    assertProblem(await refund(payment.id, { amount: 500, reason: 'r' }, null), 400, /Idempotency-Key is required: send a unique key per refund/);
     const rows = await stack.pool.query('SELECT count(*)::int AS n FROM refunds WHERE payment_id = $1', [payment.id]);
     assert.equal(rows.rows[0].n, 1);
     assert.equal(await held(payment.id), 500n);
@@ -133,8 +133,15 @@ describe('refunds (dev server, real worker, real Postgres, sandbox books)', () =
     const token = (await stack.request('POST', `/v1/customers/${customer.id}/tokens`, { body: {} })).json.token as string;
     assertProblem(await refund(pending.id, { reason: 'x' }, randomUUID(), token), 404);
     assertProblem(await refund(pending.id, { amount: 0, reason: 'x' }), 400);
+    assertProblem(await refund(pending.id, { reason: '' }), 400);
+    assertProblem(await refund(pending.id, { reason: 'x', currency: 'EUR' }), 400);
+    // A deferred payment's money comes with the bank statement: until it has, there is nothing to give back.
+    const deferred = await createPayment(stack, customer.id, { gateway: 'sandbox_deferred' });
+    await stack.request('POST', `/sandbox/checkout/${deferred.id}/approve`, { key: null });
+    await waitFor('the deferred payment to succeed', async () => ((await stack.request('GET', `/v1/payments/${deferred.id}`)).json.status === 'succeeded' ? true : undefined));
+    assertProblem(await refund(deferred.id, { reason: 'x' }), 409, /has not arrived yet/);
     assertProblem(await refund(pending.id, { amount: 1.5, reason: 'x' }), 400);
-    const rows = await stack.pool.query('SELECT count(*)::int AS n FROM refunds WHERE payment_id = $1', [pending.id]);
+    const rows = await stack.pool.query('SELECT count(*)::int AS n FROM refunds WHERE payment_id = ANY($1::text[])', [[pending.id, deferred.id]]);
     assert.equal(rows.rows[0].n, 0);
   });
 

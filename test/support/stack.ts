@@ -42,7 +42,12 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(overrides: Record<string, string> = {}, opts: { worker?: boolean } = {}): Promise<TestStack> {
+/**
+ * refundSweep: start unstarted refunds as every API process does (src/temporal/refund-starts.ts).
+ * Off unless asked: every stack has its own task queue on the one test database, and a sweep would
+ * start another file's refunds on its own queue, where they wait once that stack has closed.
+ */
+export async function startTestStack(overrides: Record<string, string> = {}, opts: { worker?: boolean; refundSweep?: boolean } = {}): Promise<TestStack> {
   quietRuntime();
   const port = await freePort();
   const config = loadConfig({
@@ -76,7 +81,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
     const s = listen(app.fetch, port, '127.0.0.1', () => resolve(s));
   });
   const stopRelay = startRelay(deps);
-  const stopRefundSweep = startRefundSweep({ ...deps, taskQueue: config.TEMPORAL_TASK_QUEUE }, config.RELAY_INTERVAL_MS);
+  const stopRefundSweep = opts.refundSweep ? startRefundSweep({ ...deps, taskQueue: config.TEMPORAL_TASK_QUEUE }, config.RELAY_INTERVAL_MS) : async () => undefined;
   const stopCleanup = startIdempotencyCleanup(deps);
   const adminKey = generateApiKey();
   await ensureAdminKey(pool, adminKey);

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { REFUND_STATUSES } from '../../domain/refund.js';
 import { requireScope } from '../middleware/auth.js';
-import { AmountMinor, bearer, IdParam, Instant, pageOf, PageQuery, problemResponses, RequiredIdempotencyHeaders } from '../openapi-common.js';
+import { AmountMinor, bearer, IDEMPOTENCY_KEY_PATTERN, IdParam, Instant, pageOf, PageQuery, problemResponses } from '../openapi-common.js';
 
 export const CreateRefundBody = z
   .object({
@@ -53,6 +53,14 @@ export type Refund = z.infer<typeof Refund>;
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 
+/** Required: a retried refund request must never refund twice. */
+const RefundIdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string({ error: 'Idempotency-Key is required: send a unique key per refund, the same on every retry' })
+    .regex(IDEMPOTENCY_KEY_PATTERN, '1–255 printable ASCII characters')
+    .openapi({ description: 'Required. A unique key per refund, the same on every retry: a retry answers the first refund and never refunds twice; the same key with another body is 422.' }),
+});
+
 const CREATE_DESCRIPTION =
   'Idempotency-Key is required (400 without it): the same key and body answer the first refund, another body is 422. ' +
   'Without `amount`, everything not yet held by another refund is refunded. 409 when the payment is not succeeded, when the amount exceeds what is left ' +
@@ -68,7 +76,7 @@ export const createPaymentRefundRoute = createRoute({
   description: CREATE_DESCRIPTION,
   security: bearer,
   middleware: [requireScope('billing')] as const,
-  request: { params: IdParam('pay_q0c1UuJ3D2kq3oS7'), headers: RequiredIdempotencyHeaders, body: { required: true, ...json(CreateRefundBody) } },
+  request: { params: IdParam('pay_q0c1UuJ3D2kq3oS7'), headers: RefundIdempotencyHeaders, body: { required: true, ...json(CreateRefundBody) } },
   responses: { 201: { description: 'The refund', ...json(Refund) }, ...problemResponses(400, 401, 403, 404, 409, 422, 503) },
 });
 
@@ -85,7 +93,7 @@ export const createAttemptRefundRoute = createRoute({
       id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' }, example: 'sub_…' }),
       attemptId: z.string().min(1).max(20).openapi({ param: { name: 'attemptId', in: 'path' }, example: '42' }),
     }),
-    headers: RequiredIdempotencyHeaders,
+    headers: RefundIdempotencyHeaders,
     body: { required: true, ...json(CreateRefundBody) },
   },
   responses: { 201: { description: 'The refund', ...json(Refund) }, ...problemResponses(400, 401, 403, 404, 409, 422, 503) },
