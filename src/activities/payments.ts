@@ -5,6 +5,7 @@ import { appendEvent } from '../db/events.js';
 import { completePendingPayment, findPayment } from '../db/payments.js';
 import { markLinkPaid } from '../db/payment-links.js';
 import { matchedLineFor } from '../db/bank-statements.js';
+import { markDelivered, undeliveredTimelySuccess } from '../db/inbound-requests.js';
 import { paymentEventPayload } from '../db/late-success.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
 import type { GatewayRegistry } from '../gateways/types.js';
@@ -68,18 +69,28 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
       return gateway.paymentStatus({ id: payment.id, mode: payment.mode });
     },
     /**
-     * Expires a pending payment at its deadline — unless a bank-statement line was matched to it and
-     * its signal is still on the way: the money arrived, so the payment succeeds with that line.
-     * The row lock orders this against the import's decision (which locks the payment to match it).
+     * Expires a pending payment at its deadline — unless its money arrived in time and only the
+     * signal is still on the way: a bank-statement line matched to it (the row lock orders this
+     * against the import's decision, which locks the payment to match it), or a success callback
+     * journaled before the deadline and not yet delivered (the dispatcher's queue, or the relay's
+     * while Temporal was away). Either way the payment succeeds with it; the callback's row is
+     * marked delivered here, so its signal, when it comes, finds the payment already succeeded.
      */
     async expirePayment(input: { paymentId: string }): Promise<FinalPaymentStatus> {
       // One transaction: the lock holds from the look for a matched line until the payment is written.
       return inTransaction(deps.pool, async (tx) => {
-        await findPayment(tx, input.paymentId, { forUpdate: true });
+        const payment = await findPayment(tx, input.paymentId, { forUpdate: true });
         const line = await matchedLineFor(tx, { paymentId: input.paymentId });
-        return line
-          ? completeIn(tx, input.paymentId, { status: 'succeeded', code: 'bank_statement', message: `bank statement line ${line.line_no}`, gatewayTransactionId: line.id })
-          : completeIn(tx, input.paymentId, { status: 'expired', code: 'expired', message: 'no gateway outcome before the deadline' });
+        if (line) {
+          return completeIn(tx, input.paymentId, { status: 'succeeded', code: 'bank_statement', message: `bank statement line ${line.line_no}`, gatewayTransactionId: line.id });
+        }
+        const timely = payment?.status === 'pending' ? await undeliveredTimelySuccess(tx, input.paymentId, payment.expires_at) : undefined;
+        if (timely) {
+          await markDelivered(tx, timely.journalId, 'delivered', 'taken by the payment at its deadline: journaled before it, signalled after');
+          const { status: _succeeded, ...rest } = timely.outcome;
+          return completeIn(tx, input.paymentId, { ...rest, status: 'succeeded' });
+        }
+        return completeIn(tx, input.paymentId, { status: 'expired', code: 'expired', message: 'no gateway outcome before the deadline' });
       });
     },
   };

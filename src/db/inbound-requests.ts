@@ -1,3 +1,4 @@
+import type { GatewayOutcome } from '../domain/payment.js';
 import type { Queryable } from './pool.js';
 
 /** How a journaled inbound request ended. Mirrors the CHECK on inbound_requests.outcome. */
@@ -171,4 +172,23 @@ export async function listInbound(
     values: [f.channel, f.source ?? null, f.outcome ?? null, f.from ?? null, f.to ?? null, f.beforeId?.toString() ?? null, f.limit],
   });
   return res.rows;
+}
+
+/**
+ * A success callback for this payment that was journaled (accepted) before its deadline but not
+ * yet delivered: the payer paid in time and only the signal is on its way (the dispatcher's queue,
+ * or the relay while Temporal was away). The expiry takes it instead of expiring the payment, so a
+ * timely payment is never treated as a late one. Rows written before kinds existed keep the
+ * outcome itself as their signal. The oldest such row wins, as the workflow takes the first.
+ */
+export async function undeliveredTimelySuccess(db: Queryable, paymentId: string, deadline: Date): Promise<{ journalId: bigint; outcome: GatewayOutcome } | undefined> {
+  const res = await db.query<{ id: bigint; outcome: GatewayOutcome }>({
+    text: `SELECT id, COALESCE(signal->'outcome', signal) AS outcome FROM inbound_requests
+            WHERE channel = 'callback' AND payment_id = $1 AND outcome = 'accepted' AND received_at <= $2
+              AND COALESCE(signal->'outcome', signal)->>'status' = 'succeeded'
+            ORDER BY id LIMIT 1`,
+    values: [paymentId, deadline],
+  });
+  const row = res.rows[0];
+  return row ? { journalId: row.id, outcome: row.outcome } : undefined;
 }

@@ -108,3 +108,43 @@ describe('callback targets (src/db/callback-journal.ts, src/relay/delivery.ts)',
     }
   });
 });
+
+describe('a success journaled before the deadline but signalled after it (src/activities/payments.ts expirePayment)', () => {
+  let stack: TestStack;
+  before(async () => {
+    stack = await startTestStack();
+  });
+  after(async () => {
+    await stack?.close();
+  });
+
+  it('succeeds the payment at its deadline instead of expiring it, and the late signal then finds it succeeded', async () => {
+    const payment = await createPayment(stack, (await createCustomer(stack)).id, { expires_in: 'PT10S' });
+    // Journaled and accepted, as the endpoint leaves a row its dispatcher has not signalled yet.
+    const entry = await journalCallback(stack.pool, {
+      channel: 'callback', source: 'sandbox', method: 'POST', path: '/v1/callbacks/sandbox', headers: {}, body: '{}', bodyTruncated: false, sourceIp: '127.0.0.1',
+      eventId: `evt_${randomUUID()}`, lookup: { by: 'payment', id: payment.id }, signedMode: 'test',
+      signal: { kind: 'payment', outcome: { status: 'succeeded', gatewayTransactionId: 'sbx_txn_in_time', code: '00' } },
+    });
+    assert.equal(entry.outcome, 'accepted');
+    await stack.deps.temporal.workflow.getHandle(`payment:${payment.id}`).result();
+    const row = (await stack.pool.query('SELECT status, gateway_transaction_id FROM payments WHERE id = $1', [payment.id])).rows[0];
+    assert.deepEqual(row, { status: 'succeeded', gateway_transaction_id: 'sbx_txn_in_time' });
+    const journaled = (await stack.pool.query('SELECT outcome FROM inbound_requests WHERE id = $1', [entry.id])).rows[0];
+    assert.equal(journaled.outcome, 'delivered');
+    const events = (await stack.pool.query("SELECT type FROM events WHERE aggregate_id = $1 ORDER BY id", [payment.id])).rows.map((r) => r.type);
+    assert.deepEqual(events, ['payment.created', 'payment.succeeded'], 'no expiry and no late success');
+  });
+
+  it('still expires a payment whose only journaled callback is a decline', async () => {
+    const payment = await createPayment(stack, (await createCustomer(stack)).id, { expires_in: 'PT10S' });
+    await journalCallback(stack.pool, {
+      channel: 'callback', source: 'sandbox', method: 'POST', path: '/v1/callbacks/sandbox', headers: {}, body: '{}', bodyTruncated: false, sourceIp: '127.0.0.1',
+      eventId: `evt_${randomUUID()}`, lookup: { by: 'payment', id: payment.id }, signedMode: 'test',
+      signal: { kind: 'payment', outcome: { status: 'failed', code: '05' } },
+    });
+    await stack.deps.temporal.workflow.getHandle(`payment:${payment.id}`).result();
+    const row = (await stack.pool.query('SELECT status FROM payments WHERE id = $1', [payment.id])).rows[0];
+    assert.equal(row.status, 'expired');
+  });
+});
