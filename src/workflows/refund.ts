@@ -1,4 +1,4 @@
-import { condition, defineQuery, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, continueAsNew, defineQuery, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import type { RefundStatus } from '../domain/refund.js';
 import type { RefundOutcome } from '../gateways/types.js';
@@ -10,6 +10,8 @@ export * from './refund-messages.js';
 
 export interface RefundWorkflowInput {
   refundId: string;
+  /** Where the previous run stopped waiting, when a long wait continued as new. */
+  carried?: { seen: boolean; delayMs: number; gatewayCalls: number; statusQueries: number } | undefined;
 }
 
 export interface RefundWorkflowState {
@@ -25,6 +27,11 @@ export const refundStateQuery = defineQuery<RefundWorkflowState>('refundState');
 /** First status question a minute after an unknown or pending answer, then doubling up to an hour. */
 export const REFUND_STATUS_FIRST_MS = 60_000;
 export const REFUND_STATUS_MAX_MS = 3_600_000;
+/**
+ * Status questions per run before it continues as new: a refund the gateway keeps pending for weeks
+ * (an hour between questions) would otherwise grow one history without bound.
+ */
+export const REFUND_STATUS_QUERIES_PER_RUN = 50;
 
 const { beginRefund, recordRefundOutcome } = proxyActivities<ReturnType<typeof createActivities>>(LEDGER_WRITES);
 
@@ -53,7 +60,14 @@ const { askRefundStatus } = proxyActivities<ReturnType<typeof createActivities>>
  * API, not here: the workflow ends at once for it.
  */
 export async function refundWorkflow(input: RefundWorkflowInput): Promise<RefundWorkflowState> {
-  const state: RefundWorkflowState = { refundId: input.refundId, status: 'pending', gatewayCalls: 0, statusQueries: 0, outcomeSource: null };
+  const carried = input.carried;
+  const state: RefundWorkflowState = {
+    refundId: input.refundId,
+    status: 'pending',
+    gatewayCalls: carried?.gatewayCalls ?? 0,
+    statusQueries: carried?.statusQueries ?? 0,
+    outcomeSource: null,
+  };
   setHandler(refundStateQuery, () => state);
   let signalled: RefundOutcome | undefined;
   // The first final outcome a callback reports wins; gateways repeat callbacks.
@@ -61,7 +75,7 @@ export async function refundWorkflow(input: RefundWorkflowInput): Promise<Refund
     if (signalled === undefined && o.status !== 'pending') signalled = o;
   });
 
-  const plan = await beginRefund(input);
+  const plan = await beginRefund({ refundId: input.refundId });
   if (plan !== 'gateway') {
     state.status = plan === 'manual' ? 'requires_manual' : plan;
     return state;
@@ -69,7 +83,7 @@ export async function refundWorkflow(input: RefundWorkflowInput): Promise<Refund
 
   let outcome: RefundOutcome | undefined;
   // Whether the gateway has seen the key: until it has, asking again means sending again (same key).
-  let seen = false;
+  let seen = carried?.seen ?? false;
   const take = (o: RefundOutcome, source: NonNullable<RefundWorkflowState['outcomeSource']>) => {
     seen = true;
     if (outcome === undefined && o.status !== 'pending') {
@@ -79,19 +93,29 @@ export async function refundWorkflow(input: RefundWorkflowInput): Promise<Refund
   };
   const send = async () => {
     state.gatewayCalls += 1;
-    const answer = await sendRefund(input);
+    const answer = await sendRefund({ refundId: input.refundId });
     if (answer.kind === 'answer') take(answer.outcome, 'call');
   };
 
-  await send();
-  let delay = REFUND_STATUS_FIRST_MS;
+  // A continued run has sent already (the gateway saw the key, or the status questions go on).
+  if (!carried) await send();
+  let delay = carried?.delayMs ?? REFUND_STATUS_FIRST_MS;
+  let questionsThisRun = 0;
   while (outcome === undefined) {
+    // Between questions nothing is in flight; a callback already in is taken by the wait below instead.
+    if (signalled === undefined && (questionsThisRun >= REFUND_STATUS_QUERIES_PER_RUN || workflowInfo().continueAsNewSuggested)) {
+      await continueAsNew<typeof refundWorkflow>({
+        refundId: input.refundId,
+        carried: { seen, delayMs: delay, gatewayCalls: state.gatewayCalls, statusQueries: state.statusQueries },
+      });
+    }
     if (await condition(() => signalled !== undefined, delay)) {
       if (signalled) take(signalled, 'callback');
       break;
     }
+    questionsThisRun += 1;
     state.statusQueries += 1;
-    const status = await askRefundStatus(input).catch(() => undefined);
+    const status = await askRefundStatus({ refundId: input.refundId }).catch(() => undefined);
     if (status?.kind === 'seen') take(status.outcome, 'status_query');
     else if (status?.kind === 'unseen' && !seen) await send();
     delay = Math.min(delay * 2, REFUND_STATUS_MAX_MS);

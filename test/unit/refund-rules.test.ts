@@ -18,6 +18,6 @@ describe('refund rules', () => {
   });
 
   it("picks the sandbox's refund behaviour by the amount's last two digits", () => {
-    assert.deepEqual([1000n, 1013n, 1014n, 1015n, 113n, 13n, 1300n].map(refundBehaviour), ['succeed', 'decline', 'timeout', 'pending', 'decline', 'decline', 'succeed']);
+    assert.deepEqual([1000n, 1013n, 1014n, 1015n, 1016n, 113n, 13n, 1300n].map(refundBehaviour), ['succeed', 'decline', 'timeout', 'pending', 'pending_until_callback', 'decline', 'decline', 'succeed']);
   });
 });

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { createRefundActivities } from '../../src/activities/refunds.js';
 import { createPool } from '../../src/db/pool.js';
 import { createSandboxGateway } from '../../src/gateways/sandbox/gateway.js';
-import { refundOutcomeSignal, refundStateQuery, type refundWorkflow, REFUND_STATUS_FIRST_MS } from '../../src/workflows/refund.js';
+import { refundOutcomeSignal, refundStateQuery, type refundWorkflow, REFUND_STATUS_FIRST_MS, REFUND_STATUS_QUERIES_PER_RUN } from '../../src/workflows/refund.js';
 import { testEnv } from '../support/env.js';
 import { capturedSandboxPayment, refundOf, sandboxSettings } from '../support/refund-fixtures.js';
 import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
@@ -116,5 +116,24 @@ describe('refund workflow (time-skipping)', () => {
     const state = await run(refund.id);
     assert.deepEqual([state.status, state.statusQueries, state.outcomeSource], ['succeeded', 1, 'status_query']);
     assert.ok((await env.currentTimeMs()) - started >= REFUND_STATUS_FIRST_MS, 'asked only after the first backoff');
+  });
+
+  it('keeps asking a refund the gateway reports pending for days, continuing as new, until its callback comes', async () => {
+    const payment = await capturedSandboxPayment(pool, 5000n);
+    const refund = await refundOf(pool, payment.id, 1016n);
+    let firstRun = '';
+    const state = await run(refund.id, async (handle) => {
+      firstRun = (await handle.describe()).runId;
+      // Three days of workflow time: a minute, doubling, then an hour between questions.
+      await env.sleep(72 * 3_600_000);
+      const waiting = await handle.query(refundStateQuery);
+      assert.equal(waiting.status, 'pending');
+      assert.ok(waiting.statusQueries > REFUND_STATUS_QUERIES_PER_RUN, `asked ${waiting.statusQueries} times`);
+      assert.notEqual((await handle.describe()).runId, firstRun, 'the run continued as new');
+      await handle.signal(refundOutcomeSignal, { status: 'succeeded', gatewayRefundId: 'cb', code: 'refunded' });
+    });
+    assert.deepEqual([state.status, state.gatewayCalls, state.outcomeSource], ['succeeded', 1, 'callback']);
+    assert.equal((await books(refund.id)).length, 1, 'sent once, by one key, across runs');
+    assert.equal((await refundRow(refund.id)).status, 'succeeded');
   });
 });

@@ -9,16 +9,19 @@ import { GatewayTimeoutError, type RefundOutcome, type RefundRequest } from '../
  *   …13  the bank declines the refund (code refund_declined)
  *   …14  the bank books the refund but the answer is lost (a timeout): refundStatus finds it
  *   …15  the refund is accepted as pending; refundStatus then reports it succeeded
+ *   …16  the refund is booked, but the processor reports it pending, by its answer and by every
+ *        status question: only a callback (or a person) can tell Tollgate it is done
  * Anything else succeeds. A refund of a transaction the sandbox never booked, or of more than is
  * left of it, is declined as a real processor would (unknown_transaction, exceeds_captured).
  */
-export type RefundBehaviour = 'succeed' | 'decline' | 'timeout' | 'pending';
+export type RefundBehaviour = 'succeed' | 'decline' | 'timeout' | 'pending' | 'pending_until_callback';
 
 export function refundBehaviour(amountMinor: bigint): RefundBehaviour {
   const lastTwo = amountMinor % 100n;
   if (lastTwo === 13n) return 'decline';
   if (lastTwo === 14n) return 'timeout';
   if (lastTwo === 15n) return 'pending';
+  if (lastTwo === 16n) return 'pending_until_callback';
   return 'succeed';
 }
 
@@ -38,7 +41,13 @@ export interface SandboxRefundRow {
 
 const COLUMNS = 'idempotency_key, transaction_id, amount_minor, currency, outcome, code, message, refund_id, mode, created_at';
 
-const outcomeOf = (r: SandboxRefundRow): RefundOutcome => ({ status: r.outcome, gatewayRefundId: r.refund_id, code: r.code, message: r.message });
+const AWAITING_CALLBACK = 'awaiting_callback';
+
+/** What the processor says of a booking: a …16 refund stays pending whatever the books hold. */
+const outcomeOf = (r: SandboxRefundRow): RefundOutcome =>
+  r.code === AWAITING_CALLBACK
+    ? { status: 'pending', gatewayRefundId: r.refund_id, code: r.code, message: r.message }
+    : { status: r.outcome, gatewayRefundId: r.refund_id, code: r.code, message: r.message };
 
 /** What the sandbox captured in a transaction: a hosted checkout's payment or an approved charge. */
 async function capturedOf(db: Queryable, transactionId: string): Promise<{ amount_minor: bigint; currency: string } | undefined> {
@@ -68,6 +77,7 @@ export async function sandboxRefund(db: Queryable, req: RefundRequest): Promise<
   let verdict: { outcome: 'succeeded' | 'failed'; code: string; message: string } = { outcome: 'succeeded', code: 'refunded', message: 'Refunded' };
   if (!captured || captured.currency !== req.currency) verdict = { outcome: 'failed', code: 'unknown_transaction', message: `the sandbox booked no ${req.currency} transaction ${txn}` };
   else if (behaviour === 'decline') verdict = { outcome: 'failed', code: 'refund_declined', message: 'The bank declined the refund (sandbox test amount …13)' };
+  else if (behaviour === 'pending_until_callback') verdict = { outcome: 'succeeded', code: AWAITING_CALLBACK, message: 'Booked; the processor reports it pending (sandbox test amount …16)' };
   const refundId = `sbx_ref_${randomUUID()}`;
   // One statement: the booking happens only while the transaction's earlier successful refunds
   // leave room for this one.
