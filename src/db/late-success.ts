@@ -95,9 +95,11 @@ export async function findLateSuccess(db: Queryable, paymentId: string): Promise
 export async function listLateSuccesses(
   db: Queryable,
   f: { action?: 'refunded' | 'kept' | undefined; customerId?: string | undefined; gateway?: string | undefined; before?: Keyset | undefined; limit: number },
-): Promise<Array<LateSuccessRow & { cursor_at: string }>> {
-  const res = await db.query<LateSuccessRow & { cursor_at: string }>({
-    text: `SELECT ${COLUMNS}, ${CURSOR_AT} FROM late_successes
+): Promise<Array<LateSuccessRow & { refund_status: string | null; cursor_at: string }>> {
+  // The refund's status beside it: a system refund that failed leaves the payer's money to a person.
+  const res = await db.query<LateSuccessRow & { refund_status: string | null; cursor_at: string }>({
+    text: `SELECT ${COLUMNS}, (SELECT status FROM refunds WHERE refunds.id = late_successes.refund_id) AS refund_status, ${CURSOR_AT}
+             FROM late_successes
             WHERE ($1::text IS NULL OR action = $1::text) AND ($2::text IS NULL OR customer_id = $2::text)
               AND ($3::text IS NULL OR gateway = $3::text) AND ${beforeKeyset(4)}
             ORDER BY created_at DESC, id DESC LIMIT $6`,

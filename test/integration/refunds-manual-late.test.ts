@@ -117,6 +117,9 @@ describe('manual refunds and late successes (dev server, real worker, real Postg
     const lateEvent = (await eventsOf(paymentId)).find((e) => e.type === 'payment.late_success');
     assert.deepEqual([lateEvent?.payload.action, lateEvent?.payload.late_amount, lateEvent?.payload.refund_id], ['refunded', 2600, refund.id]);
     assert.deepEqual((await eventsOf(refund.id)).map((e) => e.type), ['refund.created', 'refund.succeeded']);
+    const listed = await stack.request('GET', `/v1/late-successes?action=refunded&gateway=sandbox&limit=500`);
+    const mine = listed.json.data.find((l: { payment_id: string }) => l.payment_id === paymentId);
+    assert.deepEqual([mine?.refund_id, mine?.refund_status, mine?.payment_status], [refund.id, 'succeeded', 'expired']);
     // An expired payment is never refundable by a caller, late money or not.
     const byHand = await stack.request('POST', `/v1/payments/${paymentId}/refunds`, { body: { reason: 'x' }, headers: { 'idempotency-key': randomUUID() } });
     assert.equal(byHand.status, 409);
@@ -129,7 +132,7 @@ describe('manual refunds and late successes (dev server, real worker, real Postg
     assert.deepEqual([late.action, late.refund_id, late.amount_minor], ['kept', null, 3100n]);
     assert.equal((await stack.pool.query('SELECT count(*)::int AS n FROM refunds WHERE payment_id = $1', [paymentId])).rows[0].n, 0);
     const listed = await stack.request('GET', `/v1/late-successes?action=kept&customer_id=${customerId}`);
-    assert.deepEqual(listed.json.data.map((l: { payment_id: string; amount: number }) => [l.payment_id, l.amount]), [[paymentId, 3100]]);
+    assert.deepEqual(listed.json.data.map((l: { payment_id: string; amount: number; refund_status: null }) => [l.payment_id, l.amount, l.refund_status]), [[paymentId, 3100, null]]);
     const lateEvent = (await eventsOf(paymentId)).find((e) => e.type === 'payment.late_success');
     assert.deepEqual([lateEvent?.payload.action, lateEvent?.payload.late_amount], ['kept', 3100]);
     assert.equal((await payment(paymentId)).status, 'expired');

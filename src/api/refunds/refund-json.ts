@@ -27,7 +27,7 @@ export function refundJson(r: RefundRow): Refund {
   };
 }
 
-export function lateSuccessJson(r: LateSuccessRow) {
+export function lateSuccessJson(r: LateSuccessRow & { refund_status: string | null }) {
   return {
     id: r.id,
     payment_id: r.payment_id,
@@ -39,6 +39,7 @@ export function lateSuccessJson(r: LateSuccessRow) {
     payment_status: r.payment_status,
     action: r.action,
     refund_id: r.refund_id,
+    refund_status: r.refund_status as Refund['status'] | null,
     created_at: r.created_at.toISOString(),
   };
 }

@@ -170,6 +170,7 @@ export const LateSuccess = z
     payment_status: z.string().openapi({ description: 'What the payment had ended as (expired, canceled, failed); it stays so' }),
     action: z.enum(['refunded', 'kept']),
     refund_id: z.string().nullable(),
+    refund_status: z.enum(REFUND_STATUSES).nullable().openapi({ description: "The system refund's status; `failed` leaves the payer's money for a person to pay back" }),
     created_at: z.string(),
   })
   .openapi('LateSuccess');
