@@ -23,6 +23,7 @@ describe('manual refunds and late successes (dev server, real worker, real Postg
     const file = writeGatewaysFile([
       sandboxEntry(),
       sandboxEntry({ name: 'sandbox_keep', late_success: 'keep', recurring: undefined }),
+      sandboxEntry({ name: 'sandbox_deferred', settlement: 'deferred', recurring: undefined }),
       { name: 'bank_transfer', adapter: 'bank_transfer', mode: 'test', payment_ttl: 'P14D', account: { iban: IBAN, holder: 'Tollgate Demo ISP' } },
     ]);
     stack = await startTestStack({ TOLLGATE_GATEWAYS_FILE: file, ...gatewayEnv }, { refundSweep: true });
@@ -82,6 +83,28 @@ describe('manual refunds and late successes (dev server, real worker, real Postg
     assert.deepEqual(refunded.map((e) => [e.payload.refunded_amount, e.payload.full]), [[1900, false]]);
   });
 
+  it('makes the refund of a deferred payment requires_manual once the bank statement settled its temporary payment', async () => {
+    const customer = await createCustomer(stack);
+    const p = await stack.request('POST', '/v1/payments', { body: { customer_id: customer.id, amount: 3300, currency: 'PLN', gateway: 'sandbox_deferred' } });
+    assert.equal(p.status, 201, p.text);
+    await stack.request('POST', `/sandbox/checkout/${p.json.id}/approve`, { key: null });
+    const t = await waitFor('the temporary payment', async () => {
+      const list = await stack.request('GET', `/v1/temporary-payments?customer_id=${customer.id}`);
+      return list.json.data.find((x: { payment_id: string }) => x.payment_id === p.json.id) as { id: string; reference: string } | undefined;
+    });
+    const statement = await statementPaying(t.reference, '33,00');
+    assert.equal(statement.lines[0].outcome, 'matched', JSON.stringify(statement.lines[0]));
+    await waitFor('the temporary payment settled by the bank', async () => {
+      const tp = (await stack.request('GET', `/v1/temporary-payments/${t.id}`)).json;
+      return tp.status === 'settled' && tp.settled_reason === 'bank' ? tp : undefined;
+    });
+    const res = await stack.request('POST', `/v1/payments/${p.json.id}/refunds`, { body: { reason: 'moved out' }, headers: { 'idempotency-key': randomUUID() } });
+    assert.equal(res.status, 201, res.text);
+    assert.deepEqual([res.json.status, res.json.amount, res.json.manual_instructions.to.name, res.json.manual_instructions.bank_line_id], ['requires_manual', 3300, 'JAN KOWALSKI', statement.lines[0].id]);
+    // Nothing went to the card processor: a person pays it back.
+    assert.equal((await stack.pool.query('SELECT count(*)::int AS n FROM sandbox_refunds WHERE idempotency_key = $1', [`refund:${res.json.id}`])).rows[0].n, 0);
+  });
+
   /** A sandbox payment that expired unpaid, then captured by the pretend processor, which reports it late. */
   async function lateSuccess(gateway: string, amount: number) {
     const customer = await createCustomer(stack);
@@ -127,7 +150,7 @@ describe('manual refunds and late successes (dev server, real worker, real Postg
 
   it('keeps a late success on a keep gateway for the billing system to credit, listed with its amount', async () => {
     const gateways = (await stack.request('GET', '/v1/gateways')).json.data.map((g: { name: string; late_success: string }) => [g.name, g.late_success]);
-    assert.deepEqual(gateways, [['sandbox', 'refund'], ['sandbox_keep', 'keep'], ['bank_transfer', 'keep']]);
+    assert.deepEqual(gateways, [['sandbox', 'refund'], ['sandbox_keep', 'keep'], ['sandbox_deferred', 'refund'], ['bank_transfer', 'keep']]);
     const { paymentId, customerId, late } = await lateSuccess('sandbox_keep', 3100);
     assert.deepEqual([late.action, late.refund_id, late.amount_minor], ['kept', null, 3100n]);
     assert.equal((await stack.pool.query('SELECT count(*)::int AS n FROM refunds WHERE payment_id = $1', [paymentId])).rows[0].n, 0);
