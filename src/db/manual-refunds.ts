@@ -5,6 +5,8 @@ export interface PayingLine {
   id: string;
   /** The payer's name as the statement gives it (camt Dbtr/Nm, MT940 ?32/?33, a CSV column). */
   counterparty: string | null;
+  /** The payer's account as it gives it (camt DbtrAcct, MT940 ?31, ~38, /CNTP/, a CSV column). */
+  counterparty_account: string | null;
 }
 
 /** A deferred payment's temporary payment, as far as a refund cares. */
@@ -16,7 +18,7 @@ export interface TemporaryState {
 /** The line matched to a bank-transfer payment, if any. */
 export async function lineMatchedToPayment(db: Queryable, paymentId: string): Promise<PayingLine | undefined> {
   const res = await db.query<PayingLine>({
-    text: "SELECT id, counterparty FROM bank_lines WHERE payment_id = $1 AND outcome = 'matched' LIMIT 1",
+    text: "SELECT id, counterparty, counterparty_account FROM bank_lines WHERE payment_id = $1 AND outcome = 'matched' LIMIT 1",
     values: [paymentId],
   });
   return res.rows[0];
@@ -24,8 +26,8 @@ export async function lineMatchedToPayment(db: Queryable, paymentId: string): Pr
 
 /** A deferred payment's temporary payment and the line that settled it, if one did. */
 export async function temporaryOfPayment(db: Queryable, paymentId: string): Promise<{ temporary: TemporaryState; line: PayingLine | undefined } | undefined> {
-  const res = await db.query<TemporaryState & { line_id: string | null; counterparty: string | null }>({
-    text: `SELECT t.status, t.settled_reason, l.id AS line_id, l.counterparty
+  const res = await db.query<TemporaryState & { line_id: string | null; counterparty: string | null; counterparty_account: string | null }>({
+    text: `SELECT t.status, t.settled_reason, l.id AS line_id, l.counterparty, l.counterparty_account
              FROM temporary_payments t
              LEFT JOIN bank_lines l ON l.temporary_payment_id = t.id AND l.outcome = 'matched'
             WHERE t.payment_id = $1 LIMIT 1`,
@@ -33,5 +35,6 @@ export async function temporaryOfPayment(db: Queryable, paymentId: string): Prom
   });
   const r = res.rows[0];
   if (!r) return undefined;
-  return { temporary: { status: r.status, settled_reason: r.settled_reason }, line: r.line_id ? { id: r.line_id, counterparty: r.counterparty } : undefined };
+  const line = r.line_id ? { id: r.line_id, counterparty: r.counterparty, counterparty_account: r.counterparty_account } : undefined;
+  return { temporary: { status: r.status, settled_reason: r.settled_reason }, line };
 }

@@ -61,7 +61,9 @@ describe('manual refunds and late successes (dev server, real worker, real Postg
     const res = await stack.request('POST', `/v1/payments/${p.json.id}/refunds`, { body: { amount: 1900, reason: 'overpaid' }, headers: { 'idempotency-key': randomUUID() } });
     assert.equal(res.status, 201, res.text);
     assert.equal(res.json.status, 'requires_manual');
-    assert.deepEqual(res.json.manual_instructions.to, { name: 'JAN KOWALSKI', account: null });
+    // Name and account as the statement line gives them (~32 and ~38 of the Polish :86:).
+    assert.deepEqual(res.json.manual_instructions.to, { name: 'JAN KOWALSKI', account: 'PL27114020040000300201355387' });
+    assert.equal(res.json.manual_instructions.note, null);
     assert.deepEqual([res.json.manual_instructions.amount, res.json.manual_instructions.currency, res.json.manual_instructions.reference], [1900, 'PLN', p.json.reference]);
     assert.equal(res.json.manual_instructions.bank_line_id, statement.lines[0].id);
     assert.equal((await stack.pool.query('SELECT refunded_minor FROM payments WHERE id = $1', [p.json.id])).rows[0].refunded_minor, 1900n, 'held while a person pays it');

@@ -78,14 +78,13 @@ function instructions(reference: string, target: RefundTarget, amountMinor: bigi
   return {
     amount: toJsonMinor(amountMinor),
     currency: target.currency,
-    // Statements carry the payer's name; Tollgate keeps no payer account number from them (yet).
-    to: line ? { name: line.counterparty, account: null } : null,
+    to: line ? { name: line.counterparty, account: line.counterparty_account } : null,
     reference,
     bank_line_id: line?.id ?? null,
-    note: line
-      ? line.counterparty
-        ? 'pay back to the payer named on the statement line; their account number is on the bank statement itself'
-        : 'the statement line names no payer: find them from the line on the bank statement'
-      : 'no bank-statement line is matched to this payment: find the payer from the bank statement or the customer',
+    note: !line
+      ? 'no bank-statement line is matched to this payment: find the payer from the bank statement or the customer'
+      : line.counterparty_account === null
+        ? 'the statement line gives no payer account: find it on the bank statement itself'
+        : null,
   };
 }

@@ -35,3 +35,7 @@ CREATE TABLE late_successes (
 );
 CREATE INDEX late_successes_created_idx ON late_successes (created_at DESC, id DESC);
 ALTER TABLE refunds ADD CONSTRAINT refunds_late_success_fk FOREIGN KEY (late_success_id) REFERENCES late_successes (id) DEFERRABLE INITIALLY DEFERRED;
+
+-- The payer's account as the statement line gives it (camt DbtrAcct, MT940 ?31 / ~38 / /CNTP/, a
+-- CSV column): where a person pays a bank transfer's refund back to. Null on lines from before.
+ALTER TABLE bank_lines ADD COLUMN counterparty_account text;
