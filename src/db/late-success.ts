@@ -44,6 +44,15 @@ export async function noteLateSuccess(db: Queryable, paymentId: string, outcome:
   if (!p || p.status === 'succeeded' || p.status === 'pending') return undefined;
   const existing = await findLateSuccess(db, p.id);
   if (existing) return existing;
+  // The gateway's ids of the late charge (a hosted checkout's intent and charge) fill what the
+  // payment lacks: a refund of it goes back through them (RefundRequest.original.ids).
+  if (outcome.ids) {
+    await db.query({
+      text: `UPDATE payments SET gateway_session_id = COALESCE(gateway_session_id, $2), gateway_intent_id = COALESCE(gateway_intent_id, $3),
+                    gateway_charge_id = COALESCE(gateway_charge_id, $4) WHERE id = $1`,
+      values: [p.id, outcome.ids.sessionId ?? null, outcome.ids.intentId ?? null, outcome.ids.chargeId ?? null],
+    });
+  }
   const policy = p.late_success ?? defaultLateSuccess(p.adapter);
   const id = newId('late');
   let refundId: string | null = null;

@@ -170,7 +170,7 @@ describe('manual refunds and late successes (dev server, real worker, real Postg
     const booked = await recordVerdict(stack.pool, p.json.id, 'approve');
     // The activity the payment workflow calls when a success raced its expiry.
     const activities = createRefundActivities({ pool: stack.pool, gateways: stack.deps.gateways, temporal: stack.deps.temporal, taskQueue: stack.config.TEMPORAL_TASK_QUEUE });
-    const outcome = { status: 'succeeded' as const, gatewayTransactionId: booked.transaction_id, code: '00' };
+    const outcome = { status: 'succeeded' as const, gatewayTransactionId: booked.transaction_id, code: '00', ids: { intentId: 'pi_late', chargeId: 'ch_late' } };
     await activities.noteLateSuccess({ paymentId: p.json.id, outcome });
     await activities.noteLateSuccess({ paymentId: p.json.id, outcome }); // a retried activity: one late success, one refund
     const rows = await stack.pool.query('SELECT r.id, r.workflow_started_at FROM refunds r JOIN late_successes l ON l.refund_id = r.id WHERE l.payment_id = $1', [p.json.id]);
@@ -181,6 +181,9 @@ describe('manual refunds and late successes (dev server, real worker, real Postg
     const books = await stack.pool.query('SELECT amount_minor, outcome FROM sandbox_refunds WHERE transaction_id = $1', [booked.transaction_id]);
     assert.deepEqual(books.rows.map((b) => [b.amount_minor, b.outcome]), [[1700n, 'succeeded']]);
     assert.equal((await eventsOf(p.json.id)).filter((e) => e.type === 'payment.late_success').length, 1);
+    // The late charge's own ids are kept on the payment, for the gateway's refund of it.
+    const ids = await stack.pool.query('SELECT status, gateway_intent_id, gateway_charge_id FROM payments WHERE id = $1', [p.json.id]);
+    assert.deepEqual(ids.rows[0], { status: 'expired', gateway_intent_id: 'pi_late', gateway_charge_id: 'ch_late' });
   });
 
   it('starts, by the sweep, a refund whose creator committed it but died before starting its workflow', async () => {
