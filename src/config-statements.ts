@@ -17,6 +17,7 @@ export const CsvMap = z
     reference: z.string().min(1).optional(),
     text: z.string().min(1).optional(),
     counterparty: z.string().min(1).optional(),
+    counterpartyAccount: z.string().min(1).optional(),
     bankReference: z.string().min(1).optional(),
     direction: z.string().min(1).optional(),
     delimiter: z.enum([',', ';', '\t']).optional(),

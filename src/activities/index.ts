@@ -3,11 +3,12 @@ import { createStatementActivities, type StatementActivityDeps } from './bank-st
 import { createDisputeActivities } from './disputes.js';
 import { createPaymentCancelActivities } from './payment-cancel.js';
 import { createPaymentActivities, type PaymentActivityDeps } from './payments.js';
+import { createRefundActivities, type RefundActivityDeps } from './refunds.js';
 import { createSubscriptionActivities, type SubscriptionActivityDeps } from './subscriptions.js';
 import { createTemporaryPaymentActivities } from './temporary-payments.js';
 
 /** Everything activities need, built once by the worker (src/worker/create-worker.ts); tests pass fakes. */
-export type ActivityDeps = PaymentActivityDeps & SubscriptionActivityDeps & StatementActivityDeps & AuthenticationActivityDeps;
+export type ActivityDeps = PaymentActivityDeps & SubscriptionActivityDeps & StatementActivityDeps & AuthenticationActivityDeps & RefundActivityDeps;
 
 /** Every activity Tollgate registers. Workflows import only this function's type. */
 export function createActivities(deps: ActivityDeps) {
@@ -19,5 +20,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createAuthenticationActivities(deps),
     ...createTemporaryPaymentActivities(deps),
     ...createStatementActivities(deps),
+    ...createRefundActivities(deps),
   };
 }

@@ -6,7 +6,7 @@ import { completePendingPayment, findPayment } from '../db/payments.js';
 import { markLinkPaid } from '../db/payment-links.js';
 import { matchedLineFor } from '../db/bank-statements.js';
 import { markDelivered, undeliveredTimelySuccess } from '../db/inbound-requests.js';
-import { noteLateSuccess, paymentEventPayload } from '../db/late-success.js';
+import { paymentEventPayload } from '../db/late-success.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
 import type { GatewayRegistry } from '../gateways/types.js';
 
@@ -58,10 +58,6 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
     async recordPaymentOutcome(input: { paymentId: string; outcome: GatewayOutcome }): Promise<FinalPaymentStatus> {
       const { status, ...rest } = input.outcome;
       return complete(deps, input.paymentId, { ...rest, status: PAYMENT_STATUS_FOR_OUTCOME[status] });
-    },
-    /** A gateway success that arrived after the payment had expired: an event for a person to act on. */
-    async noteLateSuccess(input: { paymentId: string; outcome: GatewayOutcome }): Promise<void> {
-      await noteLateSuccess(deps.pool, input.paymentId, input.outcome);
     },
     /**
      * Asks the payment's gateway, in the mode the payment started in, what became of it. Undefined

@@ -23,6 +23,7 @@ import { securityHeaders } from './middleware/security-headers.js';
 import { requestContext } from './middleware/request-context.js';
 import { withMiddlewareProblems } from './openapi-document.js';
 import { paymentsRouter } from './payments/payments.router.js';
+import { refundsRouter } from './refunds/refunds.router.js';
 import { problemBody, problemResponse, toProblem, zodIssues } from './problem.js';
 import { sandboxDisputesRouter } from './sandbox/sandbox-disputes.router.js';
 import { sandboxRouter } from './sandbox/sandbox.router.js';
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', systemRouter());
   app.route('/', customersRouter());
   app.route('/', paymentsRouter());
+  app.route('/', refundsRouter());
   app.route('/', subscriptionsRouter());
   app.route('/', eventsRouter());
   app.route('/', apiKeysRouter());

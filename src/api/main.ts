@@ -7,6 +7,7 @@ import { createApp } from './create-app.js';
 import { listen } from './server.js';
 import { stopAccepting } from './stop-server.js';
 import { startRelay } from '../relay/index.js';
+import { startRefundSweep } from '../temporal/refund-starts.js';
 import { buildAppDeps } from './deps.js';
 import { startIdempotencyCleanup } from './idempotency.js';
 import type { AppDeps } from './env.js';
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
     log.info({ port: info.port }, 'API listening');
   });
   const stopRelay = startRelay(deps);
+  // Late successes' refunds are created where no workflow can start (the relay's transaction).
+  const stopRefundSweep = startRefundSweep({ ...deps, taskQueue: config.TEMPORAL_TASK_QUEUE }, config.RELAY_INTERVAL_MS);
   const stopCleanup = startIdempotencyCleanup(deps);
 
   let stopping = false;
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
     // they leave, and all before the pool closes. One budget, CALLBACK_DISPATCH_DRAIN_MS, covers
     // the requests and the drain; what it does not reach stays 'accepted' for the relay.
     const deadline = Date.now() + config.CALLBACK_DISPATCH_DRAIN_MS;
-    void Promise.all([stopAccepting(server, config.CALLBACK_DISPATCH_DRAIN_MS), stopRelay(), stopCleanup()])
+    void Promise.all([stopAccepting(server, config.CALLBACK_DISPATCH_DRAIN_MS), stopRelay(), stopRefundSweep(), stopCleanup()])
       .then(([closed]) => {
         if (!closed) log.warn('requests still in flight at the end of the shutdown budget');
         return deps.callbackDispatch.drain(Math.max(0, deadline - Date.now()));

@@ -108,16 +108,16 @@ export async function markStatementDone(db: Queryable, id: string): Promise<void
  * caller holds no object per line. Row layout: id, line_no, account, statement_ref, bank_reference,
  * booking_date, value_date, amount_minor (string), currency, direction, entry_status, reversal,
  * references (a text[] literal, db/text-array-literal.ts: one cast, not a subquery per row),
- * counterparty, text.
+ * counterparty, text, counterparty_account.
  */
 export async function insertEncodedLines(db: Queryable, statementId: string, batches: Iterable<string>): Promise<void> {
   for (const batch of batches) {
     await db.query({
       text: `INSERT INTO bank_lines (id, statement_id, line_no, account, statement_ref, bank_reference, booking_date, value_date, amount_minor,
-                                     currency, direction, entry_status, reversal, references_found, counterparty, text)
+                                     currency, direction, entry_status, reversal, references_found, counterparty, text, counterparty_account)
              SELECT r->>0, $1, (r->>1)::int, r->>2, r->>3, r->>4, (r->>5)::date, (r->>6)::date, (r->>7)::bigint,
                     r->>8, r->>9, r->>10, (r->>11)::boolean,
-                    (r->>12)::text[], r->>13, r->>14
+                    (r->>12)::text[], r->>13, r->>14, r->>15
                FROM jsonb_array_elements($2::jsonb) AS r`,
       values: [statementId, batch],
     });

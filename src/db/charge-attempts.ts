@@ -20,10 +20,12 @@ export interface ChargeAttemptRow {
   completed_at: Date | null;
   /** The payment that paid the period instead of a gateway call (its SCA payment link). */
   payment_id: string | null;
+  /** Held by refunds of this attempt that did not fail (src/db/refunds.ts). */
+  refunded_minor: bigint;
 }
 
 const COLUMNS = `id, subscription_id, period, attempt, idempotency_key, amount_minor, currency, status, outcome,
-  gateway_code, gateway_message, gateway_transaction_id, mode, created_at, completed_at, payment_id`;
+  gateway_code, gateway_message, gateway_transaction_id, mode, created_at, completed_at, payment_id, refunded_minor`;
 
 /** An attempt as written before its gateway call. */
 export interface NewChargeAttempt { subscriptionId: string; period: number; attempt: number; key: string; amountMinor: bigint; currency: string; mode: 'test' | 'live' }

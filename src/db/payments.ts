@@ -38,12 +38,14 @@ export interface PaymentRow {
   gateway_charge_id: string | null;
   /** Held by refunds that did not fail (pending, succeeded, requires_manual); never above amount_minor. */
   refunded_minor: bigint;
+  /** The gateway's late_success policy when the payment started; null before policies existed (the adapter's default). */
+  late_success: 'refund' | 'keep' | null;
 }
 
 const COLUMNS = `id, customer_id, amount_minor, currency, gateway, mode, description, reference, status,
   expires_at, gateway_transaction_id, gateway_code, gateway_message, created_at, updated_at, completed_at,
   payment_method_token, payment_method_expires, adapter, settlement, payment_expiration_ms, return_url, payment_link_id,
-  checkout_url, gateway_session_id, gateway_intent_id, gateway_charge_id, refunded_minor`;
+  checkout_url, gateway_session_id, gateway_intent_id, gateway_charge_id, refunded_minor, late_success`;
 
 export interface NewPayment {
   id: string;
@@ -60,19 +62,20 @@ export interface NewPayment {
   paymentExpirationMs: number | null;
   returnUrl?: string | undefined;
   paymentLinkId?: string | undefined;
+  lateSuccess: 'refund' | 'keep';
 }
 
 /** Inserts a pending payment; returns undefined if the reference is taken (the caller draws again). */
 export async function insertPayment(db: Queryable, p: NewPayment): Promise<PaymentRow | undefined> {
   const res = await db.query<PaymentRow>({
     text: `INSERT INTO payments (id, customer_id, amount_minor, currency, gateway, mode, description, reference, expires_at,
-                                 adapter, settlement, payment_expiration_ms, return_url, payment_link_id)
-           VALUES ($1, $2, $3::bigint, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                                 adapter, settlement, payment_expiration_ms, return_url, payment_link_id, late_success)
+           VALUES ($1, $2, $3::bigint, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
            ON CONFLICT (reference) DO NOTHING
            RETURNING ${COLUMNS}`,
     values: [
       p.id, p.customerId, p.amountMinor.toString(), p.currency, p.gateway, p.mode, p.description, p.reference, p.expiresAt,
-      p.adapter, p.settlement, p.paymentExpirationMs, p.returnUrl ?? null, p.paymentLinkId ?? null,
+      p.adapter, p.settlement, p.paymentExpirationMs, p.returnUrl ?? null, p.paymentLinkId ?? null, p.lateSuccess,
     ],
   });
   return res.rows[0];

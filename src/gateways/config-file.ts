@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseIsoDurationMs } from '../domain/duration.js';
-import { GatewaysFile, type GatewayFileEntry, type GatewayMode, type GatewaySettings, type StripeSettings } from './settings.js';
+import { defaultLateSuccess, GatewaysFile, type GatewayFileEntry, type GatewayMode, type GatewaySettings, type StripeSettings } from './settings.js';
 
 /**
  * Reads the gateways file (YAML or JSON; JSON is YAML). Every problem is one ConfigError naming
@@ -91,6 +91,7 @@ function resolve(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): Gat
     account: g.account ?? null,
     stripe: g.adapter === 'stripe' ? resolveStripe(g, env, path) : undefined,
     onLostDispute: g.on_lost_dispute,
+    lateSuccess: g.late_success ?? defaultLateSuccess(g.adapter),
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseIsoDurationMs } from '../domain/duration.js';
+import { LATE_SUCCESS_POLICIES, type LateSuccessPolicy } from '../domain/refund.js';
 import { isValidCidr } from './cidr.js';
 
 /**
@@ -75,6 +76,12 @@ export const GatewayFileEntry = z
      * stop_subscription (system_stopped, reason disputed) or keep_subscription (it charges on).
      */
     on_lost_dispute: z.enum(['stop_subscription', 'keep_subscription']).default('stop_subscription'),
+    /**
+     * A success that reaches a payment after it expired or was canceled: `refund` it automatically
+     * (the default for card gateways) or `keep` it for the billing system to credit (the default
+     * for the others). `refund` needs a gateway that refunds by itself.
+     */
+    late_success: z.enum(LATE_SUCCESS_POLICIES).optional(),
     /** bank_transfer: where the payer sends the money. */
     account: z.object({ iban: z.string().min(5), holder: z.string().min(1), bic: z.string().optional() }).strict().optional(),
   })
@@ -87,6 +94,10 @@ export const GatewayFileEntry = z
   .refine((g) => g.adapter !== 'bank_transfer' || !g.recurring?.enabled, { message: 'a bank transfer cannot be charged by the merchant', path: ['recurring', 'enabled'] })
   .refine((g) => g.adapter !== 'stripe' || g.api_keys !== undefined, { message: 'a stripe gateway needs api_keys (its secret key per mode)', path: ['api_keys'] })
   .refine((g) => g.adapter === 'stripe' || (g.api_keys === undefined && g.api_base === undefined), { message: 'api_keys and api_base are for the stripe adapter only', path: ['adapter'] })
+  .refine((g) => g.adapter !== 'bank_transfer' || g.late_success !== 'refund', {
+    message: 'bank_transfer cannot refund by itself (a person pays its refunds back); use late_success: keep',
+    path: ['late_success'],
+  })
   .refine((g) => g.adapter !== 'bank_transfer' || g.account !== undefined, { message: 'bank_transfer needs an account', path: ['account'] })
   // The bank statement is what settles a transfer: deferring it to a second line would never end.
   .refine((g) => g.adapter !== 'bank_transfer' || g.settlement === 'immediate', { message: 'bank_transfer settles from the statement itself; use settlement: immediate', path: ['settlement'] });
@@ -124,6 +135,8 @@ export interface GatewaySettings {
   stripe?: StripeSettings | undefined;
   /** A lost dispute of a subscription's charge stops the subscription unless this says keep_subscription. */
   onLostDispute?: 'stop_subscription' | 'keep_subscription' | undefined;
+  /** What a success after the payment ended becomes (copied onto each payment at its start). */
+  lateSuccess: LateSuccessPolicy;
 }
 
 export interface StripeSettings {
@@ -132,4 +145,12 @@ export interface StripeSettings {
   apiKeySources: Partial<Record<GatewayMode, 'env' | 'default'>>;
   /** null: Stripe itself (api.stripe.com). Else a stripe-mock's URL, development only. */
   apiBase: string | null;
+}
+
+/** Card processors refund by themselves: a late success is refunded unless the file says keep. */
+const CARD_ADAPTERS: ReadonlySet<string> = new Set(['sandbox', 'stripe']);
+
+/** The late_success policy of a gateway whose file entry names none (and of payments from before the policy). */
+export function defaultLateSuccess(adapter: string): LateSuccessPolicy {
+  return CARD_ADAPTERS.has(adapter) ? 'refund' : 'keep';
 }

@@ -2,6 +2,7 @@ import { parseAmountMinor } from './amount.js';
 import { attribute, child, children, firstText, path, text, type XmlNode } from './camt-node.js';
 import { isoDate } from './dates.js';
 import { StatementParseError, at } from './errors.js';
+import { accountOf } from './iban.js';
 import { extractReferences, normalise } from './references.js';
 import type { ParsedLine, UnnumberedLine } from './types.js';
 
@@ -44,6 +45,8 @@ function describe(tx: XmlNode, direction: ParsedLine['direction']) {
     ],
     // v2/v4 put the name on the party, v8 one level down in Pty.
     counterparty: normalise(firstText(party, ['Nm'], ['Pty', 'Nm']) ?? '') || null,
+    // The party's account beside it: DbtrAcct/CdtrAcct, an IBAN or another scheme's id.
+    counterpartyAccount: accountOf(firstText(path(tx, 'RltdPties', direction === 'credit' ? 'DbtrAcct' : 'CdtrAcct'), ['Id', 'IBAN'], ['Id', 'Othr', 'Id'])),
     bankReference: text(path(tx, 'Refs', 'AcctSvcrRef')) ?? null,
     // Ustrd is 140 characters a piece and banks cut longer text wherever the piece is full, even
     // inside a reference ("… 64702" + "54683 …"); the pieces run together are searched as well.
@@ -105,6 +108,7 @@ export function entryLines(ntry: XmlNode, where: string, patterns: RegExp[]): Ar
         bankReference: info.bankReference ?? entryReference,
         references: extractReferences({ structured: info.structured, endToEndId: info.endToEndId, text: searchText(lineText, [info]), patterns }),
         counterparty: info.counterparty,
+        counterpartyAccount: info.counterpartyAccount,
         text: lineText,
       };
     });
@@ -129,6 +133,7 @@ export function entryLines(ntry: XmlNode, where: string, patterns: RegExp[]): Ar
         patterns,
       }),
       counterparty: infos.find((i) => i.counterparty !== null)?.counterparty ?? null,
+      counterpartyAccount: infos.find((i) => i.counterpartyAccount !== null)?.counterpartyAccount ?? null,
       text: lineText,
     },
   ];

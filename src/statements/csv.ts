@@ -2,6 +2,7 @@ import { parseAmountMinor } from './amount.js';
 import { readCsv, type CsvRecord } from './csv-reader.js';
 import { exactDate, isoDate } from './dates.js';
 import { StatementParseError, at } from './errors.js';
+import { accountOf } from './iban.js';
 import { extractReferences, normalise } from './references.js';
 import type { CsvColumnMap, FormatResult, ParsedLine, UnnumberedLine } from './types.js';
 
@@ -9,7 +10,7 @@ const CREDIT = /^(?:C|CR|CRDT|CREDIT|\+)$/i;
 const DEBIT = /^(?:D|DR|DBIT|DEBIT|-)$/i;
 
 // Every mapped column, by its role; defaultCurrency and the format settings are not columns.
-const COLUMN_ROLES = ['amount', 'currency', 'date', 'valueDate', 'reference', 'text', 'counterparty', 'bankReference', 'direction'] as const;
+const COLUMN_ROLES = ['amount', 'currency', 'date', 'valueDate', 'reference', 'text', 'counterparty', 'counterpartyAccount', 'bankReference', 'direction'] as const;
 type Role = (typeof COLUMN_ROLES)[number];
 
 function csvDate(raw: string, order: CsvColumnMap['dateOrder']): string | null {
@@ -80,6 +81,7 @@ function row(record: CsvRecord, map: CsvColumnMap, columns: Map<Role, number>, p
     reversal: false,
     references: extractReferences({ structured: [cell('reference')], text, patterns }),
     counterparty: normalise(cell('counterparty') ?? '') || null,
+    counterpartyAccount: accountOf(cell('counterpartyAccount')),
     text,
   };
 }

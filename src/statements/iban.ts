@@ -27,3 +27,12 @@ export function isIban(value: string): boolean {
 export function withoutIbans(text: string): string {
   return text.replace(COMPACT_IBAN, (match) => (isIban(match) ? ' '.repeat(match.length) : match));
 }
+
+/**
+ * A counterparty's account as a statement writes it (an IBAN or a bank's own number), without the
+ * spaces banks group IBANs with; null when empty. Kept only to tell a person where a refund goes.
+ */
+export function accountOf(raw: string | undefined): string | null {
+  const compact = (raw ?? '').replace(/\s+/g, '').slice(0, 64);
+  return compact === '' ? null : compact;
+}

@@ -1,4 +1,5 @@
 import type { Details } from './mt940-details.js';
+import { accountOf } from './iban.js';
 import { normalise } from './references.js';
 
 /**
@@ -64,5 +65,6 @@ export function polishDetails(joined: string, separator: string): Details {
     structured: [],
     secondary: [],
     counterparty: name(value(32), value(33)) ?? name(value(27), value(28)),
+    counterpartyAccount: accountOf(value(38)) ?? accountOf(value(31)),
   };
 }

@@ -1,4 +1,5 @@
 import { polishDetails, polishSeparator } from './mt940-details-pl.js';
+import { accountOf } from './iban.js';
 import { normalise } from './references.js';
 
 /** What an :86: field says about a transaction, in the terms extractReferences needs. */
@@ -9,6 +10,8 @@ export interface Details {
   /** KREF, MREF and similar identifiers: candidates, but weaker than anything in the text. */
   secondary: string[];
   counterparty: string | null;
+  /** The counterparty's account (German ?31, Polish ~38/~31, ING /CNTP/ or /IBAN/). */
+  counterpartyAccount: string | null;
 }
 
 // SEPA keywords of the German (DFÜ/ZKA) format. SEPA caps these identifiers at 35 characters.
@@ -57,6 +60,7 @@ function subfieldDetails(joined: string): Details {
     structured: [get('EREF')].filter((v): v is string => v !== undefined),
     secondary: [get('KREF'), get('MREF')].filter((v): v is string => v !== undefined),
     counterparty: normalise(name) || null,
+    counterpartyAccount: accountOf(fields.find(([code]) => code === 31)?.[1]),
   };
 }
 
@@ -97,6 +101,7 @@ function slashDetails(joined: string): Details {
     structured: [get('EREF'), get('CDTRREF')].filter((v): v is string => v !== undefined),
     secondary: [get('MARF'), get('PREF'), get('IREF')].filter((v): v is string => v !== undefined),
     counterparty: get('NAME') ?? counterpartyOf(values.get('CNTP')) ?? null,
+    counterpartyAccount: accountOf(values.get('IBAN')) ?? accountOf(values.get('CNTP')?.split('/')[0]),
   };
 }
 
@@ -116,7 +121,7 @@ function parseOne(lines: string[]): Details {
   // Slash codes are machine fields wrapped wherever the line is full ("CONTRA ACCOUN" / "T HOLDER").
   if (/^\/[A-Z]{2,9}\//.test(first)) return slashDetails(joined);
   // Free text: a line break may end a thought or wrap a word; nothing tells which, so it is a space.
-  return { text: normalise(lines.join(' ')), structured: [], secondary: [], counterparty: null };
+  return { text: normalise(lines.join(' ')), structured: [], secondary: [], counterparty: null, counterpartyAccount: null };
 }
 
 /**
@@ -130,5 +135,6 @@ export function parseDetails(fields: string[][]): Details {
     structured: parts.flatMap((p) => p.structured),
     secondary: parts.flatMap((p) => p.secondary),
     counterparty: parts.find((p) => p.counterparty !== null)?.counterparty ?? null,
+    counterpartyAccount: parts.find((p) => p.counterpartyAccount !== null)?.counterpartyAccount ?? null,
   };
 }

@@ -77,6 +77,7 @@ function statementLine(field: Field, details: Field[], statement: Statement, pat
       secondary: [...info.secondary, ownReference],
     }),
     counterparty: info.counterparty,
+    counterpartyAccount: info.counterpartyAccount,
     text: info.text,
   };
 }

@@ -36,6 +36,8 @@ export interface ParsedLine {
   references: string[];
   /** Debtor name for credits (creditor for debits) when present. */
   counterparty: string | null;
+  /** That party's account (an IBAN, or the bank's own account number) when the statement gives it: where a refund by hand goes. */
+  counterpartyAccount: string | null;
   /** Free text: remittance information, additional entry/transaction info, MT940 :86: purpose. */
   text: string;
 }
@@ -69,6 +71,7 @@ export interface CsvColumnMap {
   reference?: string;
   text?: string;
   counterparty?: string;
+  counterpartyAccount?: string;
   bankReference?: string;
   /** Column whose value says credit/debit (C/D, CRDT/DBIT, credit/debit); otherwise the amount's sign decides. */
   direction?: string;

@@ -1,11 +1,12 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { paymentWorkflow } from '../workflows/payment.js';
+import type { refundWorkflow } from '../workflows/refund.js';
 import type { statementImportWorkflow } from '../workflows/statement-import.js';
 import type { subscriptionWorkflow } from '../workflows/subscription.js';
 import type { SubscriptionSnapshot } from '../workflows/subscription-messages.js';
 import { startFailure } from './errors.js';
 import { TollgateAmountMinor, TollgateCustomerId, TollgateKind, TollgateNextActionAt, TollgateState } from './search-attributes.js';
-import { paymentWorkflowId, statementImportWorkflowId, subscriptionWorkflowId } from './workflow-ids.js';
+import { paymentWorkflowId, refundWorkflowId, statementImportWorkflowId, subscriptionWorkflowId } from './workflow-ids.js';
 
 // Every workflow the API starts, each under its business key with the search attributes an operator filters by.
 
@@ -33,6 +34,33 @@ export async function startPaymentWorkflow(
     });
   } catch (err) {
     throw startFailure(err);
+  }
+}
+
+/**
+ * Starts `refund:<id>`. Already started is success: the id is the refund's, so a second start (the
+ * late-success path and the sweep racing) finds the first. Errors are the client's own; the API
+ * turns them into a 503 with startFailure.
+ */
+export async function startRefundWorkflow(client: Client, taskQueue: string, r: { id: string; customerId: string; amountMinor: bigint }): Promise<void> {
+  try {
+    await client.workflow.start<typeof refundWorkflow>('refundWorkflow', {
+      taskQueue,
+      workflowId: refundWorkflowId(r.id),
+      // A completed refund's workflow is never run again (its start answers "already started");
+      // one that failed or was terminated may be, and then finds its refund where it was left.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      args: [{ refundId: r.id }],
+      typedSearchAttributes: [
+        { key: TollgateKind, value: 'refund' },
+        { key: TollgateCustomerId, value: r.customerId },
+        { key: TollgateState, value: 'pending' },
+        { key: TollgateAmountMinor, value: Number(r.amountMinor) },
+      ],
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+    throw err;
   }
 }
 

@@ -4,3 +4,4 @@ export * from './subscription.js';
 export * from './temporary-payment.js';
 export * from './statement-import.js';
 export * from './dispute.js';
+export * from './refund.js';

@@ -29,9 +29,10 @@ export interface Candidate {
   features: Set<string>;
 }
 
-/** The file-name stem of each workflow type (src/workflows/index.ts exports these five). */
+/** The file-name stem of each workflow type (src/workflows/index.ts exports these). */
 const STEMS: Record<string, string> = {
   paymentWorkflow: 'payment',
+  refundWorkflow: 'refund',
   subscriptionWorkflow: 'subscription',
   temporaryPaymentWorkflow: 'temporary-payment',
   statementImportWorkflow: 'statement-import',
@@ -134,7 +135,7 @@ export async function exportHistories(opts: {
         rows.push(`| \`${file}\` | \`${c.workflowId}\` | ${c.history.events?.length ?? 0} | ${summary(featuresOf(c.history))} |`);
       });
     }
-    writeFileSync(join(opts.out, 'README.md'), readme(rows, opts.filters));
+    writeFileSync(join(opts.out, 'README.md'), readme(rows, opts.filters, opts.out));
   } finally {
     await connection.close();
   }
@@ -160,7 +161,7 @@ function commit(): string {
   }
 }
 
-function readme(rows: string[], filters: readonly string[]): string {
+function readme(rows: string[], filters: readonly string[], out: string): string {
   return `# Histories recorded from the integration tests
 
 Written by \`test/replay/export-histories.ts\` (do not edit by hand): the closed workflow runs an
@@ -170,7 +171,7 @@ them, up to 6 per type). Recorded at commit
 **${commit()}** (plus the working tree's changes, if any) with
 
 \`\`\`sh
-TOLLGATE_RECORD_HISTORIES=test/histories/integration npm test -- ${filters.join(' ')}
+TOLLGATE_RECORD_HISTORIES=${out} npm test -- ${filters.join(' ')}
 \`\`\`
 
 Replayed with the other histories by \`test/workflow/replay.test.ts\`. Record again (into a new

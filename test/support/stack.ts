@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { generateApiKey } from '../../src/api/api-keys/api-keys.router.js';
 import { ensureAdminKey } from '../../src/api/bootstrap.js';
 import { startRelay } from '../../src/relay/index.js';
+import { startRefundSweep } from '../../src/temporal/refund-starts.js';
 import { createApp } from '../../src/api/create-app.js';
 import { listen } from '../../src/api/server.js';
 import { buildAppDeps } from '../../src/api/deps.js';
@@ -41,7 +42,12 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(overrides: Record<string, string> = {}, opts: { worker?: boolean } = {}): Promise<TestStack> {
+/**
+ * refundSweep: start unstarted refunds as every API process does (src/temporal/refund-starts.ts).
+ * Off unless asked: every stack has its own task queue on the one test database, and a sweep would
+ * start another file's refunds on its own queue, where they wait once that stack has closed.
+ */
+export async function startTestStack(overrides: Record<string, string> = {}, opts: { worker?: boolean; refundSweep?: boolean } = {}): Promise<TestStack> {
   quietRuntime();
   const port = await freePort();
   const config = loadConfig({
@@ -75,6 +81,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
     const s = listen(app.fetch, port, '127.0.0.1', () => resolve(s));
   });
   const stopRelay = startRelay(deps);
+  const stopRefundSweep = opts.refundSweep ? startRefundSweep({ ...deps, taskQueue: config.TEMPORAL_TASK_QUEUE }, config.RELAY_INTERVAL_MS) : async () => undefined;
   const stopCleanup = startIdempotencyCleanup(deps);
   const adminKey = generateApiKey();
   await ensureAdminKey(pool, adminKey);
@@ -107,6 +114,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
     },
     async close() {
       await stopRelay();
+      await stopRefundSweep();
       await stopCleanup();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.callbackDispatch.drain(10_000);

@@ -47,6 +47,17 @@ describe('the gateways file', () => {
     );
   });
 
+  it('defaults late_success to refund for card gateways and keep for bank transfers, takes keep, and refuses a bank transfer that would refund by itself', () => {
+    const shipped = loadConfig({}).gateways;
+    assert.deepEqual(shipped.map((g) => [g.name, g.lateSuccess]), [['sandbox', 'refund'], ['sandbox_deferred', 'refund'], ['bank_transfer', 'keep']]);
+    assert.equal(configWith([sandboxEntry({ late_success: 'keep' })]).gateways[0]?.lateSuccess, 'keep');
+    assert.throws(() => configWith([sandboxEntry({ late_success: 'credit' })]), /late_success/);
+    assert.throws(
+      () => configWith([{ name: 'bt', adapter: 'bank_transfer', late_success: 'refund', account: { iban: 'PL61109010140000071219812874', holder: 'X' } }]),
+      /late_success: bank_transfer cannot refund by itself/,
+    );
+  });
+
   it('keeps a disabled gateway for payments in flight', () => {
     const [g] = configWith([sandboxEntry({ enabled: false })]).gateways;
     assert.equal(g?.enabled, false);

@@ -86,7 +86,7 @@ describe('recurringChargeProblem: the gateway decides what it takes', () => {
   const settings = (over: Partial<GatewaySettings>): GatewaySettings => ({
     name: 'card', adapter: 'sandbox', label: 'Card', enabled: true, mode: 'live', settlement: 'immediate', paymentExpiration: 5,
     paymentExpirationMs: 5 * 86_400_000, secrets: {}, callbackAllowlist: [], minAmount: 100n, maxAmount: 100_000n, currencies: ['PLN'],
-    recurring: { minAmount: 500n, maxAmount: 50_000n }, paymentTtlMs: 3_600_000, account: null, ...over,
+    recurring: { minAmount: 500n, maxAmount: 50_000n }, paymentTtlMs: 3_600_000, account: null, lateSuccess: 'refund', ...over,
   });
 
   it('forbids recurring charges on a gateway without recurring settings (Assist)', () => {

@@ -51,7 +51,7 @@ describe('dispute workflow (time-skipping)', () => {
     const paymentId = `pay_${randomUUID()}`;
     await insertPayment(pool, {
       id: paymentId, customerId, amountMinor: 1815n, currency: 'PLN', gateway, mode: 'test', description: 'Internet', reference: `R${randomUUID().slice(0, 20)}`,
-      expiresAt: new Date(Date.now() + 3_600_000), adapter: 'sandbox', settlement: 'immediate', paymentExpirationMs: null,
+      expiresAt: new Date(Date.now() + 3_600_000), adapter: 'sandbox', settlement: 'immediate', paymentExpirationMs: null, lateSuccess: 'refund',
     });
     return { paymentId, customerId };
   }

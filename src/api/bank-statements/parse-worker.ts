@@ -108,7 +108,8 @@ function assertStorable(lines: readonly ParsedLine[], maxLines: number): void {
 /**
  * One line as the INSERT reads it (db/bank-statements.ts insertEncodedLines): id, line_no, account,
  * statement_ref, bank_reference, booking_date, value_date, amount_minor (a string: a bigint),
- * currency, direction, entry_status, reversal, references (a text[] literal), counterparty, text.
+ * currency, direction, entry_status, reversal, references (a text[] literal), counterparty, text,
+ * counterparty_account.
  */
 function row(l: ParsedLine, id: string): unknown[] {
   // Batch items share their entry's reference; the position keeps them apart.
@@ -129,6 +130,7 @@ function row(l: ParsedLine, id: string): unknown[] {
     textArrayLiteral(l.references),
     l.counterparty,
     l.text,
+    l.counterpartyAccount,
   ];
 }
 

@@ -2,6 +2,7 @@ import { GATEWAY_ADAPTERS } from '../../gateways/settings.js';
 import { GATEWAY_CAPABILITIES } from '../../gateways/types.js';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { toJsonMinor } from '../../domain/money.js';
+import { LATE_SUCCESS_POLICIES } from '../../domain/refund.js';
 import type { AppEnv } from '../env.js';
 import { requireScope } from '../middleware/auth.js';
 import { bearer, problemResponses } from '../openapi-common.js';
@@ -22,6 +23,7 @@ export const GatewayInfo = z
     status_query: z.boolean().openapi({ description: 'Whether pending payments ask the gateway for their status' }),
     capabilities: z.array(z.enum(GATEWAY_CAPABILITIES)).openapi({ description: 'What the adapter can do beyond taking payments (refunds, partial_refunds, recurring, disputes, status_query, card_expiry, cancel_checkout)' }),
     callback_url: z.string(),
+    late_success: z.enum(LATE_SUCCESS_POLICIES).openapi({ description: 'What a success after its payment ended becomes: refunded automatically, or kept for the billing system to credit' }),
   })
   .openapi('Gateway');
 
@@ -59,6 +61,7 @@ export function gatewaysRouter(): OpenAPIHono<AppEnv> {
         status_query: g.paymentStatus !== undefined,
         capabilities: [...g.capabilities],
         callback_url: `${config.publicBaseUrl}/v1/callbacks/${s.name}`,
+        late_success: s.lateSuccess,
       };
     });
     return c.json({ data }, 200);

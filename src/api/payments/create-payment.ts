@@ -84,6 +84,7 @@ export async function createPayment(
         paymentExpirationMs: gateway.settings.paymentExpirationMs,
         returnUrl: req.returnUrl?.(id),
         paymentLinkId: req.paymentLinkId,
+        lateSuccess: gateway.settings.lateSuccess,
       }),
     );
     await appendEvent(tx, {

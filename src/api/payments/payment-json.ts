@@ -21,5 +21,6 @@ export function paymentJson(row: PaymentRow): Payment {
     gateway_transaction_id: row.gateway_transaction_id,
     gateway_code: row.gateway_code,
     gateway_message: row.gateway_message,
+    refunded_amount: toJsonMinor(row.refunded_minor),
   };
 }

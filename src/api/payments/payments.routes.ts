@@ -47,6 +47,7 @@ export const Payment = z
     gateway_transaction_id: z.string().nullable(),
     gateway_code: z.string().nullable(),
     gateway_message: z.string().nullable(),
+    refunded_amount: z.number().int().openapi({ description: 'Minor units held by refunds that did not fail (pending, succeeded, requires_manual): no longer refundable' }),
   })
   .openapi('Payment');
 export type Payment = z.infer<typeof Payment>;

@@ -5,6 +5,7 @@ import { toJsonMinor } from '../../domain/money.js';
 import type { SandboxCheckoutRow } from '../../gateways/sandbox/checkouts.js';
 import { recordVerdict, SANDBOX_VERDICTS, signedCallback } from '../../gateways/sandbox/hosted-checkout.js';
 import { listBookings } from '../../gateways/sandbox/ledger.js';
+import { listSandboxRefunds } from '../../gateways/sandbox/refunds.js';
 import { waitForPaymentWorkflow } from '../../temporal/queries.js';
 import type { AppDeps, AppEnv } from '../env.js';
 import { requireScope } from '../middleware/auth.js';
@@ -57,6 +58,26 @@ export function sandboxRouter(): Hono<AppEnv> {
         code: r.code,
         message: r.message,
         transaction_id: r.transaction_id,
+        mode: r.mode,
+        created_at: r.created_at.toISOString(),
+      })),
+    });
+  });
+
+  // Its refund books: what the pretend bank paid back, per refund key.
+  app.get('/sandbox/refunds', requireScope('read'), async (c) => {
+    const limit = Math.min(Number(c.req.query('limit') ?? 1000) || 1000, 10_000);
+    const rows = await listSandboxRefunds(c.get('deps').pool, { transactionId: c.req.query('transaction_id'), limit });
+    return c.json({
+      data: rows.map((r) => ({
+        idempotency_key: r.idempotency_key,
+        transaction_id: r.transaction_id,
+        amount: toJsonMinor(r.amount_minor),
+        currency: r.currency,
+        outcome: r.outcome,
+        code: r.code,
+        message: r.message,
+        refund_id: r.refund_id,
         mode: r.mode,
         created_at: r.created_at.toISOString(),
       })),

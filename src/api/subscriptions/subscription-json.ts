@@ -32,6 +32,7 @@ export function subscriptionJson(row: SubscriptionRow, attempts?: ChargeAttemptR
     ...(attempts
       ? {
           attempts: attempts.map((a) => ({
+            id: a.id.toString(),
             period: a.period,
             attempt: a.attempt,
             amount: toJsonMinor(a.amount_minor),
@@ -44,6 +45,7 @@ export function subscriptionJson(row: SubscriptionRow, attempts?: ChargeAttemptR
             mode: a.mode,
             idempotency_key: a.idempotency_key,
             payment_id: a.payment_id,
+            refunded_amount: toJsonMinor(a.refunded_minor),
             created_at: a.created_at.toISOString(),
           })),
         }

@@ -60,6 +60,7 @@ export type CreateSubscriptionBody = z.infer<typeof CreateSubscriptionBody>;
 
 export const ChargeAttempt = z
   .object({
+    id: z.string().openapi({ description: 'Refund it with POST /v1/subscriptions/{id}/charge-attempts/{attemptId}/refunds' }),
     period: z.number().int(),
     attempt: z.number().int(),
     amount: z.number().int(),
@@ -73,6 +74,7 @@ export const ChargeAttempt = z
     idempotency_key: z.string(),
     /** The payment that paid the period through its payment link (SCA); null for gateway charges. */
     payment_id: z.string().nullable().openapi({ description: 'the payment that paid the period through its payment link after the card asked for authentication (SCA); null for charges of the stored card' }),
+    refunded_amount: z.number().int().openapi({ description: 'Minor units held by refunds that did not fail' }),
     created_at: z.string(),
   })
   .openapi('ChargeAttempt');

@@ -5,6 +5,7 @@ import { type CallbackMessage, type CallbackVerdict, GatewayModeUnavailableError
 import { findCheckout } from './checkouts.js';
 import { SandboxCallbackBody } from './messages.js';
 import { sandboxCharge, sandboxChargeStatus, tokenExpiry } from './recurring.js';
+import { sandboxRefund, sandboxRefundStatus } from './refunds.js';
 
 export interface SandboxGatewayOptions {
   /** Where the sandbox keeps its own books (the pretend bank's ledger and checkout verdicts). */
@@ -27,7 +28,7 @@ export function createSandboxGateway(o: SandboxGatewayOptions): RecurringGateway
     name: s.name,
     mode: s.mode,
     settings: s,
-    capabilities: new Set(['recurring', 'status_query', 'card_expiry', 'disputes']),
+    capabilities: new Set(['recurring', 'status_query', 'card_expiry', 'disputes', 'refunds', 'partial_refunds']),
     takesCallbacks: true,
     // The sandbox's "credentials" per mode are its secrets: a mode without one has no account.
     hasMode: (mode) => s.secrets[mode] !== undefined,
@@ -36,6 +37,11 @@ export function createSandboxGateway(o: SandboxGatewayOptions): RecurringGateway
       return sandboxCharge(o.db, req);
     },
     chargeStatus: (key) => sandboxChargeStatus(o.db, key),
+    async refund(req) {
+      if (s.secrets[req.mode] === undefined) throw new GatewayModeUnavailableError(`gateway "${s.name}" has no ${req.mode}-mode secret configured`);
+      return sandboxRefund(o.db, req);
+    },
+    refundStatus: (key) => sandboxRefundStatus(o.db, key),
     tokenExpiry,
     // The sandbox's hosted page needs no session: its URL is the payment's.
     startCheckout(payment: PaymentForCheckout) {
