@@ -53,6 +53,8 @@ export interface RefundTarget {
   currency: string;
   status: string;
   transactionId: string | null;
+  /** A charge attempt recorded for a period its payment link paid (SCA): the money is that payment's. */
+  paidByPaymentId: string | null;
 }
 
 interface TargetRow {
@@ -65,6 +67,7 @@ interface TargetRow {
   currency: string;
   status: string;
   gateway_transaction_id: string | null;
+  paid_by_payment_id: string | null;
 }
 
 const targetOf = (kind: RefundTarget['kind'], r: TargetRow): RefundTarget => ({
@@ -78,6 +81,7 @@ const targetOf = (kind: RefundTarget['kind'], r: TargetRow): RefundTarget => ({
   currency: r.currency,
   status: r.status,
   transactionId: r.gateway_transaction_id,
+  paidByPaymentId: r.paid_by_payment_id,
 });
 
 export type TargetRef = { paymentId: string } | { subscriptionId: string; chargeAttemptId: string };
@@ -89,7 +93,8 @@ export type TargetRef = { paymentId: string } | { subscriptionId: string; charge
 export async function lockRefundTarget(db: Queryable, ref: TargetRef): Promise<RefundTarget | undefined> {
   if ('paymentId' in ref) {
     const res = await db.query<TargetRow>({
-      text: `SELECT id, customer_id, gateway, mode, amount_minor, refunded_minor, currency, status, gateway_transaction_id
+      text: `SELECT id, customer_id, gateway, mode, amount_minor, refunded_minor, currency, status, gateway_transaction_id,
+                    NULL AS paid_by_payment_id
                FROM payments WHERE id = $1 FOR UPDATE`,
       values: [ref.paymentId],
     });
@@ -99,7 +104,7 @@ export async function lockRefundTarget(db: Queryable, ref: TargetRef): Promise<R
   if (!/^\d{1,18}$/.test(ref.chargeAttemptId)) return undefined;
   const res = await db.query<TargetRow>({
     text: `SELECT a.id::text AS id, s.customer_id, s.gateway, a.mode, a.amount_minor, a.refunded_minor, a.currency, a.status,
-                  a.gateway_transaction_id
+                  a.gateway_transaction_id, a.payment_id AS paid_by_payment_id
              FROM charge_attempts a JOIN subscriptions s ON s.id = a.subscription_id
             WHERE a.id = $1::bigint AND a.subscription_id = $2 FOR UPDATE OF a`,
     values: [ref.chargeAttemptId, ref.subscriptionId],

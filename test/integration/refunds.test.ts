@@ -193,6 +193,13 @@ describe('refunds (dev server, real worker, real Postgres, sandbox books)', () =
     assertProblem(await stack.request('POST', `/v1/subscriptions/${sub.json.id}/charge-attempts/abc/refunds`, { body: { reason: 'x' }, headers: { 'idempotency-key': randomUUID() } }), 404);
     const listed = await stack.request('GET', `/v1/refunds?charge_attempt_id=${attempt.id}`);
     assert.deepEqual(listed.json.data.map((r: { id: string }) => r.id), [res.json.id]);
+    // A period paid through its payment link (SCA) is that payment's money: refunded through it only.
+    const linkPayment = await paidPayment(4999);
+    await stack.pool.query('UPDATE charge_attempts SET payment_id = $2 WHERE id = $1', [attempt.id, linkPayment.id]);
+    const twice = await stack.request('POST', path, { body: { reason: 'again' }, headers: { 'idempotency-key': randomUUID() } });
+    assertProblem(twice, 409);
+    assert.match(twice.json.detail, new RegExp(`refund that payment`));
+    assert.equal((await stack.pool.query('SELECT count(*)::int AS n FROM refunds WHERE charge_attempt_id = $1', [attempt.id])).rows[0].n, 1);
   });
 
   it('refuses (409, with the reason) a refund through a gateway without refunds, and a partial one through a gateway without partial refunds', async () => {

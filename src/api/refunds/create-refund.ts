@@ -28,6 +28,11 @@ export async function createRefundOf(deps: Pick<AppDeps, 'gateways' | 'temporal'
   const what = target?.kind === 'charge_attempt' ? 'charge attempt' : 'payment';
   if (!target) throw new NotFoundError(`no such ${'paymentId' in req.target ? 'payment' : 'charge attempt'}`);
   if (target.status !== 'succeeded') throw new StateConflictError(`the ${what} is ${target.status}; only a succeeded ${what} can be refunded`);
+  // One sum of money, one counter of what was refunded: a period paid through its link is refunded
+  // through that payment, or it could be refunded once as each.
+  if (target.paidByPaymentId) {
+    throw new StateConflictError(`this period was paid by payment ${target.paidByPaymentId} through its payment link; refund that payment`, { payment_id: target.paidByPaymentId });
+  }
   const gateway = deps.gateways.get(target.gateway);
   if (!gateway) throw new StateConflictError(`gateway "${target.gateway}" is no longer configured, so nothing can be refunded through it`);
   const amountMinor = req.amountMinor ?? target.amountMinor - target.refundedMinor;
