@@ -9,7 +9,7 @@ import { ATTEMPT_STATUS_FOR_OUTCOME, type ChargeOutcome, type SubscriptionState 
 import { signWebhook } from '../gateways/standard-webhooks.js';
 import { type OutboundFailure, type OutboundPolicy, safeRequest } from '../outbound/safe-request.js';
 import { recurringChargeProblem } from '../gateways/limits.js';
-import { type ChargeResult, GatewayModeUnavailableError, GatewayTimeoutError, type GatewayRegistry, isRecurringGateway, type RecurringGateway } from '../gateways/types.js';
+import { ChargeUndecidedError, type ChargeResult, GatewayModeUnavailableError, GatewayTimeoutError, type GatewayRegistry, isRecurringGateway, type RecurringGateway } from '../gateways/types.js';
 
 export interface SubscriptionActivityDeps {
   pool: pg.Pool;
@@ -127,17 +127,25 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
 
   /** Calls the gateway for a key whose row is written; `maybeSent`: ask it about the key first. */
   async function chargeAtGateway(input: ChargeInput, mode: 'test' | 'live', key: string, gateway: RecurringGateway, maybeSent: boolean): Promise<ChargeActivityResult> {
-    let result: ChargeResult | undefined = maybeSent ? await gateway.chargeStatus(key, mode) : undefined;
-    if (!result) {
-      try {
-        result = await gateway.charge({ idempotencyKey: key, token: input.token, amountMinor: BigInt(input.amountMinor), currency: input.currency, mode });
-      } catch (err) {
-        if (err instanceof GatewayModeUnavailableError) {
-          return recordOutcome(input, mode, key, { outcome: 'technical_error', code: 'tollgate_config', message: err.message }, true);
+    let result: ChargeResult | undefined;
+    try {
+      result = maybeSent ? await gateway.chargeStatus(key, mode) : undefined;
+      if (!result) {
+        try {
+          result = await gateway.charge({ idempotencyKey: key, token: input.token, amountMinor: BigInt(input.amountMinor), currency: input.currency, mode });
+        } catch (err) {
+          if (err instanceof GatewayModeUnavailableError) {
+            return recordOutcome(input, mode, key, { outcome: 'technical_error', code: 'tollgate_config', message: err.message }, true);
+          }
+          if (!(err instanceof GatewayTimeoutError)) throw err;
+          result = await gateway.chargeStatus(key, mode);
         }
-        if (!(err instanceof GatewayTimeoutError)) throw err;
-        result = await gateway.chargeStatus(key, mode);
       }
+    } catch (err) {
+      // The gateway has the charge but not its outcome: never sent again, only asked again.
+      if (!(err instanceof ChargeUndecidedError)) throw err;
+      await completeChargeAttempt(deps.pool, key, { status: 'unknown', outcome: 'unknown', code: null, message: err.message.slice(0, 500), transactionId: null });
+      throw ApplicationFailure.retryable(`charge ${key} is not decided at the gateway yet`, 'ChargeOutcomeUnknown');
     }
     if (!result) {
       await completeChargeAttempt(deps.pool, key, { status: 'unknown', outcome: 'unknown', code: null, message: 'no answer from the gateway', transactionId: null });

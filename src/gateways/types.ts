@@ -156,6 +156,15 @@ export class GatewayTimeoutError extends Error {
   override name = 'GatewayTimeoutError';
 }
 
+/**
+ * The gateway has seen the charge with this key and not decided it yet (a debit still processing,
+ * an authorisation awaiting capture): ask again later, never send it again — the gateway keeps a
+ * key only so long (Stripe: 24 hours), and a charge re-sent after that is a second charge.
+ */
+export class ChargeUndecidedError extends Error {
+  override name = 'ChargeUndecidedError';
+}
+
 /** The gateway has no credentials for the mode a charge must run in; it never falls back to the other. */
 export class GatewayModeUnavailableError extends Error {
   override name = 'GatewayModeUnavailableError';
@@ -167,7 +176,10 @@ export interface RecurringGateway extends PaymentGateway {
   hasMode(mode: GatewayMode): boolean;
   /** Throws GatewayModeUnavailableError when req.mode has no credentials. */
   charge(req: ChargeRequest): Promise<ChargeResult>;
-  /** What happened to the charge with this key; undefined if the gateway never saw it. */
+  /**
+   * What happened to the charge with this key; undefined if the gateway never saw it. Throws
+   * ChargeUndecidedError when it saw the charge but has not decided it.
+   */
   chargeStatus(idempotencyKey: string, mode: GatewayMode): Promise<ChargeResult | undefined>;
 }
 

@@ -8,7 +8,7 @@ import { recordChargeOutcome } from '../../src/db/charge-outcome.js';
 import { insertSubscription } from '../../src/db/subscriptions.js';
 import { buildGateways } from '../../src/gateways/registry.js';
 import { sandboxCharge } from '../../src/gateways/sandbox/recurring.js';
-import { GatewayTimeoutError } from '../../src/gateways/types.js';
+import { ChargeUndecidedError, GatewayTimeoutError, type RecurringGateway } from '../../src/gateways/types.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
@@ -72,6 +72,33 @@ describe('subscription charge writes (real Postgres, sandbox books)', () => {
     assert.deepEqual(again, first);
     assert.equal((await books(id)).length, 1);
     assert.equal((await events(id)).length, 2);
+  });
+
+  it('never sends a charge again once the gateway has it undecided (a debit processing for days): it only asks again', async () => {
+    // The sandbox decides every charge at once; a gateway that does not (Stripe's processing
+    // intents) is this one: the call's answer is lost, and the status query finds it undecided.
+    const sandbox = buildGateways(stack.config, { db: stack.pool }).get('sandbox') as RecurringGateway;
+    const sent: string[] = [];
+    const undecided: RecurringGateway = {
+      ...sandbox,
+      charge: async (req) => {
+        sent.push(req.idempotencyKey);
+        throw new GatewayTimeoutError('the answer was lost');
+      },
+      chargeStatus: async (key) => {
+        throw new ChargeUndecidedError(`${key} is processing`);
+      },
+    };
+    const slow = createSubscriptionActivities({
+      pool: stack.pool, gateways: new Map([['sandbox', undecided]]), hookSecret: 'unused', hookTimeoutMs: 1000,
+      outbound: { allow: stack.config.OUTBOUND_ALLOWED_HOSTS, maxResponseBytes: 1024 },
+    });
+    const id = await subscription('sandbox_approve');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await assert.rejects(slow.chargeSubscription(input(id, 'sandbox_approve')), (err: Error) => err.message.includes('not decided at the gateway yet'));
+    }
+    assert.deepEqual(sent, [`${id}:0:0`], 'sent once; every later try only asked');
+    assert.deepEqual(await attempts(id), [{ status: 'unknown', outcome: 'unknown' }]);
   });
 
   it('a try that finds its key claimed answers with the first booking and books nothing more', async () => {

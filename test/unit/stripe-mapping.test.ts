@@ -4,7 +4,9 @@ import Stripe from 'stripe';
 import { fromStripeAmount, StripeAmountError, toStripeAmount } from '../../src/gateways/stripe/amounts.js';
 import { outcomeOfSession } from '../../src/gateways/stripe/checkout.js';
 import { DECLINE_CODE_OUTCOME, declineOutcome, DISPUTE_STATUS_OUTCOME, INTENT_STATUS_VERDICT, REFUND_STATUS_OUTCOME, STRIPE_DECLINE_CODES } from '../../src/gateways/stripe/mapping.js';
-import { resultOfError, resultOfIntent } from '../../src/gateways/stripe/recurring.js';
+import { chargeOffSession, findOffSessionCharge, resultOfError, resultOfIntent } from '../../src/gateways/stripe/recurring.js';
+import { META } from '../../src/gateways/stripe/checkout.js';
+import { ChargeUndecidedError } from '../../src/gateways/types.js';
 import { outcomeOfRefund } from '../../src/gateways/stripe/refunds.js';
 import { formatToken, parseToken, tokenOfIntent } from '../../src/gateways/stripe/token.js';
 
@@ -113,5 +115,33 @@ describe('a Checkout Session, as the status query reads it', () => {
     assert.deepEqual(outcomeOfSession(session({ payment_status: 'paid', status: 'complete', payment_intent: 'pi_2' })), { status: 'succeeded', gatewayTransactionId: 'pi_2', ids: { sessionId: 'cs_1', intentId: 'pi_2' }, paymentMethodToken: undefined });
     assert.equal(outcomeOfSession(session({ status: 'expired' }))?.status, 'failed');
     assert.equal(outcomeOfSession(session({})), undefined);
+  });
+});
+
+describe('an off-session charge Stripe has but has not decided (src/gateways/stripe/recurring.ts)', () => {
+  const key = 'sub_1:3:0';
+  /** Only the two calls these functions make, answering as Stripe does for a SEPA debit still processing. */
+  const processing = (created: string[]) =>
+    ({
+      paymentIntents: {
+        search: async () => ({ data: [intent({ status: 'processing', metadata: { [META.attemptKey]: key } })] }),
+        create: async (_params: unknown, opts: { idempotencyKey: string }) => {
+          created.push(opts.idempotencyKey);
+          return intent({ status: 'processing' });
+        },
+      },
+    }) as unknown as Stripe;
+
+  it('says undecided, not "never seen", when the status query finds the intent processing — so the key is never sent again', async () => {
+    await assert.rejects(findOffSessionCharge(processing([]), key), ChargeUndecidedError);
+  });
+
+  it('says undecided when the charge call itself answers processing', async () => {
+    const created: string[] = [];
+    await assert.rejects(
+      chargeOffSession(processing(created), { idempotencyKey: key, token: 'cus_1/pm_1', amountMinor: 1000n, currency: 'EUR', mode: 'test' }),
+      ChargeUndecidedError,
+    );
+    assert.deepEqual(created, [key]);
   });
 });

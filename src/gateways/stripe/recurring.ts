@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { type ChargeRequest, type ChargeResult, GatewayTimeoutError } from '../types.js';
+import { type ChargeRequest, type ChargeResult, ChargeUndecidedError } from '../types.js';
 import { StripeAmountError, stripeCurrency, toStripeAmount } from './amounts.js';
 import { call } from './client.js';
 import { META } from './checkout.js';
@@ -38,7 +38,8 @@ export async function chargeOffSession(stripe: Stripe, req: ChargeRequest): Prom
       ),
     );
     const result = resultOfIntent(intent);
-    if (!result) throw new GatewayTimeoutError(`stripe: PaymentIntent ${intent.id} is ${intent.status}, not decided yet`);
+    // Stripe has it: it is asked about from now on (chargeStatus), never created again.
+    if (!result) throw new ChargeUndecidedError(`stripe: PaymentIntent ${intent.id} is ${intent.status}, not decided yet`);
     return result;
   } catch (err) {
     const declined = resultOfError(err);
@@ -51,13 +52,18 @@ export async function chargeOffSession(stripe: Stripe, req: ChargeRequest): Prom
  * The charge made with this attempt key, found by the metadata it carries (Search API,
  * https://docs.stripe.com/search#query-fields-for-payment-intents). Search lags writes by up to a
  * minute: an intent not found yet reads as never seen, and the caller's repeat with the same key
- * is replayed by Stripe, so the lag costs a call, never a second charge. Undecided → undefined too.
+ * is replayed by Stripe, so the lag costs a call, never a second charge. An intent found but not
+ * decided (a SEPA debit processing for days) throws ChargeUndecidedError: the caller must not send
+ * the key again, since Stripe forgets it after 24 hours and a repeat then creates a second intent.
  */
 export async function findOffSessionCharge(stripe: Stripe, idempotencyKey: string): Promise<ChargeResult | undefined> {
   const query = `metadata['${META.attemptKey}']:'${idempotencyKey.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   const found = await call('search PaymentIntents', () => stripe.paymentIntents.search({ query, limit: 10 }));
   const intent = found.data.find((i) => i.metadata[META.attemptKey] === idempotencyKey);
-  return intent ? resultOfIntent(intent) : undefined;
+  if (!intent) return undefined;
+  const result = resultOfIntent(intent);
+  if (!result) throw new ChargeUndecidedError(`stripe: PaymentIntent ${intent.id} for ${idempotencyKey} is ${intent.status}, not decided yet`);
+  return result;
 }
 
 /** An intent's outcome, or undefined while it is undecided (processing, awaiting capture) or its status is newer than the SDK. */
