@@ -75,6 +75,8 @@ export interface PaymentForCheckout {
   mode: GatewayMode;
   /** Tollgate's result page the gateway's hosted checkout sends the payer back to. */
   returnUrl: string;
+  /** The payment's deadline: a hosted checkout should not take money after it (that is a late success). */
+  expiresAt: Date;
   /** The payer may store the card for later merchant-initiated charges (a subscription's first payment). */
   saveCard?: boolean | undefined;
   customer?: { id: string; email?: string | null | undefined } | undefined;
@@ -203,10 +205,10 @@ export function isRecurringGateway(g: PaymentGateway): g is RecurringGateway {
 
 /** What a gateway's checkout needs of a payment row. */
 export function checkoutOf(
-  p: { id: string; amount_minor: bigint; currency: string; description: string; reference: string; mode: GatewayMode },
+  p: { id: string; amount_minor: bigint; currency: string; description: string; reference: string; mode: GatewayMode; expires_at: Date },
   returnUrl: string,
 ): PaymentForCheckout {
-  return { id: p.id, amountMinor: p.amount_minor, currency: p.currency, description: p.description, reference: p.reference, mode: p.mode, returnUrl };
+  return { id: p.id, amountMinor: p.amount_minor, currency: p.currency, description: p.description, reference: p.reference, mode: p.mode, returnUrl, expiresAt: p.expires_at };
 }
 
 /** Whether a gateway declares a capability. */

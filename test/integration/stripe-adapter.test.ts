@@ -38,9 +38,12 @@ describe('the Stripe adapter against stripe-mock', () => {
 
   it('starts a card-saving checkout: off_session future usage, a Customer, the payer’s email', async () => {
     const id = `pay_${randomUUID()}`;
-    const start = await gateway.startCheckout({ id, amountMinor: 500n, currency: 'JPY', description: 'Plan', reference: '1234567890', mode: 'test', returnUrl: 'http://localhost:3000/checkout/x/result', saveCard: true, customer: { id: 'cus_tollgate', email: 'jan@example.com' } });
+    const deadline = new Date(Date.now() + 2 * 3600_000);
+    const start = await gateway.startCheckout({ id, amountMinor: 500n, currency: 'JPY', description: 'Plan', reference: '1234567890', mode: 'test', returnUrl: 'http://localhost:3000/checkout/x/result', expiresAt: deadline, saveCard: true, customer: { id: 'cus_tollgate', email: 'jan@example.com' } });
     const sent = last('POST', '/v1/checkout/sessions');
     assert.equal(sent?.status, 200);
+    // The session stops taking money at the payment's deadline (stripe-mock checks the parameter's type and range).
+    assert.equal(sent.form.get('expires_at'), String(Math.floor(deadline.getTime() / 1000)));
     assert.equal(sent.form.get('payment_intent_data[setup_future_usage]'), 'off_session');
     assert.equal(sent.form.get('customer_creation'), 'always');
     assert.equal(sent.form.get('customer_email'), 'jan@example.com');

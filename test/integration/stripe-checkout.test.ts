@@ -42,6 +42,11 @@ describe('a Stripe Checkout payment', () => {
     assert.equal(sent.headers['idempotency-key'], `checkout:${payment.id}`);
     assert.equal(sent.headers.authorization, `Bearer ${STRIPE_TEST_KEY}`);
     const returnUrl = `${stack.config.publicBaseUrl}/checkout/${payment.id}/result`;
+    // A 30-minute payment: its session ends at Stripe's minimum, 31 minutes (a minute of margin) after the call.
+    const expiresAt = Number(sent.form.get('expires_at'));
+    const deadline = Math.floor(Date.parse((await stack.request('GET', `/v1/payments/${payment.id}`)).json.expires_at) / 1000);
+    assert.ok(expiresAt >= deadline && expiresAt <= deadline + 120, `expires_at ${expiresAt} near the deadline ${deadline}`);
+    sent.form.delete('expires_at');
     assert.deepEqual(Object.fromEntries(sent.form), {
       mode: 'payment',
       'line_items[0][quantity]': '1',

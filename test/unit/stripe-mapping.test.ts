@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { fromStripeAmount, StripeAmountError, toStripeAmount } from '../../src/gateways/stripe/amounts.js';
-import { outcomeOfSession } from '../../src/gateways/stripe/checkout.js';
+import { META, outcomeOfSession, sessionExpiry } from '../../src/gateways/stripe/checkout.js';
 import { DECLINE_CODE_OUTCOME, declineOutcome, DISPUTE_STATUS_OUTCOME, INTENT_STATUS_VERDICT, REFUND_STATUS_OUTCOME, STRIPE_DECLINE_CODES } from '../../src/gateways/stripe/mapping.js';
 import { chargeOffSession, findOffSessionCharge, resultOfError, resultOfIntent } from '../../src/gateways/stripe/recurring.js';
-import { META } from '../../src/gateways/stripe/checkout.js';
 import { ChargeUndecidedError } from '../../src/gateways/types.js';
 import { outcomeOfRefund } from '../../src/gateways/stripe/refunds.js';
 import { formatToken, parseToken, tokenOfIntent } from '../../src/gateways/stripe/token.js';
@@ -143,5 +142,17 @@ describe('an off-session charge Stripe has but has not decided (src/gateways/str
       ChargeUndecidedError,
     );
     assert.deepEqual(created, [key]);
+  });
+});
+
+describe('a Checkout Session ends at its payment deadline, within what Stripe accepts (sessionExpiry)', () => {
+  const now = Date.UTC(2026, 11, 1, 12, 0, 0);
+  const s = (ms: number) => Math.floor(ms / 1000);
+  it('takes the deadline when it lies between 31 minutes and a day away', () => {
+    assert.equal(sessionExpiry(now + 2 * 3600_000, now), s(now + 2 * 3600_000));
+  });
+  it('holds a shorter payment to Stripe’s 30-minute minimum and a longer one to its 24-hour maximum (a minute of margin each)', () => {
+    assert.equal(sessionExpiry(now + 60_000, now), s(now) + 31 * 60);
+    assert.equal(sessionExpiry(now + 30 * 86_400_000, now), s(now) + 24 * 3600 - 60);
   });
 });

@@ -21,7 +21,7 @@ export const META = {
  * ways: client_reference_id and metadata on the session, metadata on its PaymentIntent — every
  * webhook Tollgate reads carries one of them.
  */
-export async function createCheckoutSession(stripe: Stripe, payment: PaymentForCheckout): Promise<CheckoutStart> {
+export async function createCheckoutSession(stripe: Stripe, payment: PaymentForCheckout, now = Date.now()): Promise<CheckoutStart> {
   const metadata: Record<string, string> = { [META.paymentId]: payment.id };
   if (payment.saveCard) metadata[META.saveCard] = 'true';
   const params: Stripe.Checkout.SessionCreateParams = {
@@ -42,6 +42,7 @@ export async function createCheckoutSession(stripe: Stripe, payment: PaymentForC
     },
     ...(payment.saveCard && { customer_creation: 'always' as const }),
     ...(payment.customer?.email && { customer_email: payment.customer.email }),
+    expires_at: sessionExpiry(payment.expiresAt.getTime(), now),
     // Tollgate's result page shows the payment's status either way; the webhook decides it.
     success_url: payment.returnUrl,
     cancel_url: payment.returnUrl,
@@ -50,6 +51,23 @@ export async function createCheckoutSession(stripe: Stripe, payment: PaymentForC
   if (!session.url) throw new Error(`stripe: Checkout Session ${session.id} has no URL`);
   const intentId = idOf(session.payment_intent);
   return { url: session.url, ids: { sessionId: session.id, ...(intentId && { intentId }) } };
+}
+
+/** Stripe takes a session's expires_at between 30 minutes and 24 hours after its creation. */
+const SESSION_MIN_S = 30 * 60 + 60; // a minute's margin for the call's own time and clock skew
+const SESSION_MAX_S = 24 * 3600 - 60;
+
+/**
+ * When the session stops taking money (Unix seconds): the payment's deadline, so a payer who comes
+ * back after it cannot pay into an expired payment (a late success the policy would refund, fee
+ * lost) — held to the range Stripe accepts
+ * (https://docs.stripe.com/api/checkout/sessions/create#create_checkout_session-expires_at). A
+ * payment shorter than 31 minutes still gets a session that outlives it; one longer than a day
+ * gets a session that ends first (its link then shows Stripe's expired page).
+ */
+export function sessionExpiry(deadlineMs: number, nowMs: number): number {
+  const now = Math.floor(nowMs / 1000);
+  return Math.min(Math.max(Math.floor(deadlineMs / 1000), now + SESSION_MIN_S), now + SESSION_MAX_S);
 }
 
 /**
