@@ -16,6 +16,8 @@ export type InboundOutcome =
   | 'rejected_unknown_gateway'
   | 'rejected_too_large'
   | 'rejected_busy'
+  /** Verified, but about something that is not Tollgate's: answered 200 so the sender stops retrying. */
+  | 'ignored'
   | 'rejected_source';
 
 export interface InboundRequestRow {

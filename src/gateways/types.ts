@@ -45,7 +45,16 @@ export type CallbackMessage =
    * Something the gateway tells that Tollgate already knows from the call that caused it (an
    * off-session charge's intent succeeded): journaled and marked delivered, nothing signalled.
    */
-  | { kind: 'noted'; eventId: string; target: CallbackTarget | { refundId: string }; note: string };
+  | { kind: 'noted'; eventId: string; target: CallbackTarget | { refundId: string }; note: string }
+  /**
+   * Authentic, but about nothing of Tollgate's (no Tollgate id in it, an event type Tollgate does
+   * not take): journaled 'ignored' and answered 200, so the sender does not retry it for days and
+   * disable the endpoint (Stripe does both after 4xx answers).
+   */
+  | { kind: 'ignored'; eventId: string; why: string };
+
+/** A message Tollgate acts on (every kind but ignored). */
+export type ActionableMessage = Exclude<CallbackMessage, { kind: 'ignored' }>;
 
 /**
  * The money a dispute or note is about: Tollgate's id when the gateway echoes it (metadata), or

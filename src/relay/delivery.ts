@@ -1,5 +1,5 @@
 import type { GatewayOutcome } from '../domain/payment.js';
-import type { CallbackMessage, CallbackTarget, RefundOutcome } from '../gateways/types.js';
+import type { ActionableMessage, CallbackTarget, RefundOutcome } from '../gateways/types.js';
 import type { DisputeUpdateSignal } from '../workflows/dispute-messages.js';
 
 /** The Tollgate row a callback is for, as the journal resolved it (inbound_requests.target_kind/target_id). */
@@ -41,7 +41,7 @@ function lookupOf(target: CallbackTarget | { refundId: string }): TargetLookup {
 }
 
 /** Where the journal finds a message's row, and what it stores for the relay. */
-export function journalTermsOf(message: CallbackMessage): { lookup: TargetLookup; signal: StoredSignal } {
+export function journalTermsOf(message: ActionableMessage): { lookup: TargetLookup; signal: StoredSignal } {
   switch (message.kind) {
     case 'payment':
       return { lookup: { by: 'payment', id: message.paymentId }, signal: { kind: 'payment', outcome: message.outcome } };

@@ -136,4 +136,15 @@ describe('a Stripe Checkout payment', () => {
     assert.deepEqual(journal.rows.map((r) => r.outcome), ['rejected_signature']);
     assert.equal((await row(payment.id)).status, 'pending');
   });
+
+  it('answers 200 and journals as ignored an authentic event about a payment Tollgate did not make, changing nothing', async () => {
+    const event = signedEvent('payment_intent.succeeded', { id: 'pi_test_not_ours', object: 'payment_intent', status: 'succeeded', metadata: {}, latest_charge: 'ch_x', last_payment_error: null });
+    const res = await stack.request('POST', '/v1/callbacks/stripe', { raw: event.body, headers: event.headers, key: null });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.status, 'ignored');
+    const journal = await stack.pool.query('SELECT outcome, outcome_detail, target_kind FROM inbound_requests WHERE id = $1', [res.json.journal_id]);
+    assert.equal(journal.rows[0].outcome, 'ignored');
+    assert.match(journal.rows[0].outcome_detail, /Tollgate did not make/);
+    assert.equal(journal.rows[0].target_kind, null);
+  });
 });

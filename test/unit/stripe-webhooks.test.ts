@@ -62,11 +62,13 @@ describe('Stripe webhooks: the signature', () => {
     assert.equal(deliver('checkout.session.completed', session(), { timestamp: now - 299 }).ok, true, 'inside the tolerance');
   });
 
-  it('refuses a live event signed with the test secret (and the reverse), and event types Tollgate does not take, as schema refusals', () => {
+  it('refuses a live event signed with the test secret (and the reverse) as a schema refusal, and ignores (200) event types Tollgate does not take', () => {
     const crossed = deliver('checkout.session.completed', session(), { livemode: true });
     assert.ok(!crossed.ok && crossed.reason === 'schema' && /a live-mode event signed with the test-mode secret/.test(crossed.detail));
     const other = deliver('customer.created', { id: 'cus_1', object: 'customer' });
-    assert.ok(!other.ok && other.reason === 'schema' && /does not take Stripe events of type customer\.created; subscribe the endpoint to checkout\.session\.completed/.test(other.detail));
+    // Refused, Stripe would retry it for days and then disable the endpoint, Tollgate's own events with it.
+    const ignored = message(other);
+    assert.ok(ignored.kind === 'ignored' && /does not take Stripe events of type customer\.created; subscribe the endpoint to checkout\.session\.completed/.test(ignored.why));
     const malformed = deliver('payment_intent.succeeded', intent({ id: 'not-an-intent' }));
     assert.ok(!malformed.ok && malformed.reason === 'schema' && malformed.issues.some((i) => i.path === 'id'));
   });
@@ -83,8 +85,8 @@ describe('Stripe webhooks: the events', () => {
   it('a session that saves the card, or is not paid yet, is only noted: its PaymentIntent’s event decides', () => {
     assert.equal(message(deliver('checkout.session.completed', session({ metadata: { tollgate_payment_id: 'pay_1', tollgate_save_card: 'true' } }))).kind, 'noted');
     assert.equal(message(deliver('checkout.session.completed', session({ payment_status: 'unpaid' }))).kind, 'noted');
-    const foreign = deliver('checkout.session.completed', session({ client_reference_id: null, metadata: {} }));
-    assert.ok(!foreign.ok && /did not make/.test(foreign.detail));
+    const foreign = message(deliver('checkout.session.completed', session({ client_reference_id: null, metadata: {} })));
+    assert.ok(foreign.kind === 'ignored' && /did not make/.test(foreign.why));
   });
 
   it('payment_intent.succeeded of a checkout completes its payment, with the saved card as cus_…/pm_…; a failed attempt is only noted', () => {
@@ -108,9 +110,11 @@ describe('Stripe webhooks: the events', () => {
     const charge = { id: 'ch_1', object: 'charge', payment_intent: 'pi_1', refunds: { object: 'list', data: [refund({ id: 're_old', created: 50, metadata: { tollgate_refund_id: 'ref_old' } }), refund({ id: 're_new', created: 90, status: 'pending', metadata: { tollgate_refund_id: 'ref_new' } }), refund({ id: 're_x', created: 99, metadata: {} })] } };
     const m = message(deliver('charge.refunded', charge));
     assert.ok(m.kind === 'refund' && m.refundId === 'ref_new' && m.outcome.status === 'pending' && m.outcome.gatewayRefundId === 're_new');
-    assert.equal(message(deliver('charge.refunded', { ...charge, refunds: null })).kind, 'noted');
-    const foreign = deliver('refund.updated', refund({ metadata: {} }));
-    assert.ok(!foreign.ok && /did not make/.test(foreign.detail));
+    assert.equal(message(deliver('charge.refunded', { ...charge, refunds: null })).kind, 'ignored');
+    const foreign = message(deliver('refund.updated', refund({ metadata: {} })));
+    assert.ok(foreign.kind === 'ignored' && /did not make/.test(foreign.why));
+    const notOurs = message(deliver('payment_intent.succeeded', intent({ metadata: {} })));
+    assert.ok(notOurs.kind === 'ignored' && /Tollgate did not make/.test(notOurs.why), 'an account that also takes other payments');
   });
 
   it('disputes: opened and closed, against the intent, in minor units, won or lost from Stripe’s status', () => {

@@ -18,11 +18,12 @@ const CallbackReceipt = z
   .object({
     received: z.literal(true),
     journal_id: z.number().int(),
-    status: z.enum(['accepted', 'duplicate']).openapi({
+    status: z.enum(['accepted', 'duplicate', 'ignored']).openapi({
       description:
         "'accepted': journaled (committed) and queued for its payment workflow, which this process signals next — " +
         "or, should that fail or the process stop, the relay does. 'duplicate': the sender's message id was already " +
-        'accepted; nothing more is done. Whether and when it reached the workflow (delivered, or late: the payment had ' +
+        "accepted; nothing more is done. 'ignored': authentic, but about nothing of Tollgate's (the journal row says why); " +
+        'nothing is done, and the sender need not retry. Whether and when it reached the workflow (delivered, or late: the payment had ' +
         "already ended) is the journal row's outcome: GET /v1/callbacks (admin), the entry with id journal_id.",
     }),
   })
@@ -99,6 +100,11 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
     if (!screened.ok) {
       await journalInbound(deps.pool, request, { outcome: screened.outcome, detail: screened.detail });
       return answer(screened);
+    }
+    if (screened.ok === 'ignored') {
+      const id = await journalInbound(deps.pool, request, { outcome: 'ignored', detail: screened.why });
+      deps.metrics.callbacks.inc({ gateway: metricsGateway, outcome: 'ignored' });
+      return c.json({ received: true as const, journal_id: Number(id), status: 'ignored' as const }, 200);
     }
     const { message, signedMode } = screened;
     const terms = journalTermsOf(message);

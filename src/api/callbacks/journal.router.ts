@@ -7,7 +7,7 @@ import { bearer, problemResponses } from '../openapi-common.js';
 
 const OUTCOMES = [
   'received', 'accepted', 'delivered', 'duplicate', 'late', 'rejected_signature', 'rejected_malformed', 'rejected_schema',
-  'rejected_unknown_payment', 'rejected_unknown_gateway', 'rejected_too_large', 'rejected_source',
+  'rejected_unknown_payment', 'rejected_unknown_gateway', 'rejected_too_large', 'rejected_source', 'ignored',
 ] as const;
 
 export const JournalEntry = z

@@ -1,7 +1,7 @@
 import type { InboundOutcome } from '../../db/inbound-requests.js';
 import { ipAllowed } from '../../gateways/cidr.js';
 import { describeLookup, journalTermsOf } from '../../relay/delivery.js';
-import type { CallbackMessage, PaymentGateway } from '../../gateways/types.js';
+import type { ActionableMessage, PaymentGateway } from '../../gateways/types.js';
 import type { GatewayMode } from '../../gateways/settings.js';
 
 /** Why a callback is refused: its journal outcome and its problem+json. */
@@ -14,7 +14,11 @@ export interface CallbackRefusal {
   errors?: Array<{ path: string; message: string }> | undefined;
 }
 
-export type Screened = CallbackRefusal | { ok: true; gateway: PaymentGateway; message: CallbackMessage; signedMode: GatewayMode };
+export type Screened =
+  | CallbackRefusal
+  | { ok: true; gateway: PaymentGateway; message: ActionableMessage; signedMode: GatewayMode }
+  /** Authentic, but nothing of Tollgate's: journaled 'ignored' with why, answered 200. */
+  | { ok: 'ignored'; gateway: PaymentGateway; why: string };
 
 export const refusal = (outcome: InboundOutcome, status: CallbackRefusal['status'], code: string, detail: string, errors?: CallbackRefusal['errors']): CallbackRefusal => ({
   ok: false,
@@ -60,6 +64,7 @@ export function screenCallback(s: {
       : refusal('rejected_schema', 400, 'validation_failed', verdict.detail, verdict.issues);
   }
   const { message } = verdict;
+  if (message.kind === 'ignored') return { ok: 'ignored', gateway, why: message.why.slice(0, 500) };
   // Postgres can neither compare a NUL (no payment has one in its id) nor keep one in the signal's jsonb.
   const { lookup } = journalTermsOf(message);
   if (lookup.id.includes('\u0000')) return refusal('rejected_unknown_payment', 404, 'unknown_payment', `no ${gateway.name} ${describeLookup(lookup)}`);

@@ -13,6 +13,8 @@ const webhooks = Stripe.webhooks;
 
 type Refusal = Extract<CallbackVerdict, { ok: false }>;
 const refuse = (detail: string, issues: Array<{ path: string; message: string }> = []): Refusal => ({ ok: false, reason: 'schema', detail, issues });
+/** An authentic event about nothing of Tollgate's: 200, so Stripe neither retries it nor disables the endpoint (https://docs.stripe.com/webhooks#disable-events). */
+const ignored = (eventId: string, why: string): CallbackMessage => ({ kind: 'ignored', eventId, why });
 
 /**
  * Verifies a Stripe webhook with the client's own Stripe-Signature check and tolerance
@@ -46,7 +48,7 @@ export function verifyStripeCallback(settings: GatewaySettings, raw: RawCallback
   }
   const type = envelope.data.type;
   if (!(STRIPE_EVENT_TYPES as readonly string[]).includes(type)) {
-    return refuse(`Tollgate does not take Stripe events of type ${type}; subscribe the endpoint to ${STRIPE_EVENT_TYPES.join(', ')} only`);
+    return { ok: true, signedMode, message: ignored(envelope.data.id, `Tollgate does not take Stripe events of type ${type}; subscribe the endpoint to ${STRIPE_EVENT_TYPES.join(', ')} only`) };
   }
   const read = messageOf(type as StripeEventType, envelope.data.id, envelope.data.data.object);
   return 'ok' in read ? read : { ok: true, signedMode, message: read };
@@ -64,15 +66,11 @@ function messageOf(type: StripeEventType, eventId: string, object: unknown): Cal
         // One event per refund; the newest refund of Tollgate's is the one this event is for, and
         // either way each refund's outcome is read from its own object.
         const ours = (c.refunds?.data ?? []).filter((r) => r.metadata[META.refundId]).sort((a, b) => b.created - a.created)[0];
-        const intentId = idOf(c.payment_intent);
-        if (ours) return refundMessage(eventId, ours);
-        return intentId
-          ? { kind: 'noted', eventId, target: { intentId }, note: 'charge.refunded without a Tollgate refund in it (the refund.* events carry each refund)' }
-          : refuse('charge.refunded names no PaymentIntent and no Tollgate refund');
+        return ours ? refundMessage(eventId, ours) : ignored(eventId, 'charge.refunded without a Tollgate refund in it (the refund.* events carry each refund)');
       });
     case 'refund.updated':
     case 'refund.failed':
-      return parsed(RefundObject, object, (r) => (r.metadata[META.refundId] ? refundMessage(eventId, r) : refuse('a refund Tollgate did not make (no tollgate_refund_id in its metadata)')));
+      return parsed(RefundObject, object, (r) => (r.metadata[META.refundId] ? refundMessage(eventId, r) : ignored(eventId, 'a refund Tollgate did not make (no tollgate_refund_id in its metadata)')));
     case 'charge.dispute.created':
     case 'charge.dispute.closed':
       return parsed(DisputeObject, object, (d) => disputeMessage(eventId, d));
@@ -81,7 +79,7 @@ function messageOf(type: StripeEventType, eventId: string, object: unknown): Cal
 
 function sessionCompleted(eventId: string, s: z.infer<typeof CheckoutSessionObject>): CallbackMessage | Refusal {
   const paymentId = s.client_reference_id ?? s.metadata[META.paymentId];
-  if (!paymentId) return refuse('a Checkout Session Tollgate did not make (no client_reference_id)');
+  if (!paymentId) return ignored(eventId, 'a Checkout Session Tollgate did not make (no client_reference_id)');
   const intentId = idOf(s.payment_intent);
   // A saved card's payment method is on the PaymentIntent, not the session: payment_intent.succeeded
   // completes the payment with it. Unpaid: an asynchronous method, whose intent event decides.
@@ -110,6 +108,8 @@ function intentEvent(eventId: string, type: 'payment_intent.succeeded' | 'paymen
       outcome: { status: 'succeeded', gatewayTransactionId: i.id, ids: { intentId: i.id, ...(chargeId && { chargeId }) }, paymentMethodToken: tokenOfIntent(i) },
     };
   }
+  // Neither a Checkout payment nor a charge of Tollgate's: the account takes other payments too.
+  if (!i.metadata[META.attemptKey]) return ignored(eventId, `${type} of a PaymentIntent Tollgate did not make (no Tollgate metadata)`);
   // An off-session charge's outcome came back with the call that made it.
   return { kind: 'noted', eventId, target: { intentId: i.id }, note: `${type}${i.metadata[META.attemptKey] ? ` for charge attempt ${i.metadata[META.attemptKey]}` : ''}` };
 }
@@ -127,7 +127,7 @@ function refundMessage(eventId: string, r: z.infer<typeof RefundObject>): Callba
 
 function disputeMessage(eventId: string, d: z.infer<typeof DisputeObject>): CallbackMessage | Refusal {
   const intentId = idOf(d.payment_intent);
-  if (!intentId) return refuse('a dispute of a charge without a PaymentIntent (Tollgate makes none)');
+  if (!intentId) return ignored(eventId, 'a dispute of a charge without a PaymentIntent (Tollgate makes none)');
   if (!Object.hasOwn(DISPUTE_STATUS_OUTCOME, d.status)) return refuse(`dispute status ${d.status} is newer than this Tollgate`);
   const currency = d.currency.toUpperCase();
   let amountMinor: bigint;
