@@ -55,6 +55,38 @@ export async function completeRefund(db: Queryable, id: string, c: RefundComplet
   return row;
 }
 
+/**
+ * A refund recorded succeeded that its gateway now reports failed — Stripe documents it
+ * (https://docs.stripe.com/refunds#failed-refunds: a refund can fail after it succeeded, when the
+ * card's account is closed); its workflow has ended, so the callback relay calls this. In one
+ * transaction: the refund becomes failed, its amount is given back to the target (refundable
+ * again), and `refund.failed` (reversed: true) and `payment.refunded` / `charge_attempt.refunded`
+ * with the lower refunded_amount tell the billing system the money did not go back. Returns
+ * undefined, changing nothing, when the refund is not succeeded (already failed: a repeat).
+ */
+export async function reverseSucceededRefund(db: Queryable, id: string, c: Omit<RefundCompletion, 'status' | 'confirmedBy'>): Promise<RefundRow | undefined> {
+  const current = await findRefund(db, id, { forUpdate: true });
+  if (current?.status !== 'succeeded') return undefined;
+  const isPayment = current.payment_id !== null;
+  const table = isPayment ? 'payments' : 'charge_attempts';
+  const targetId = current.payment_id ?? current.charge_attempt_id?.toString();
+  await db.query({ text: `SELECT 1 FROM ${table} WHERE id = $1::${isPayment ? 'text' : 'bigint'} FOR UPDATE`, values: [targetId] });
+  const res = await db.query<RefundRow>({
+    text: `UPDATE refunds SET status = 'failed', gateway_code = $2, gateway_message = $3, completed_at = now()
+            WHERE id = $1 RETURNING ${REFUND_COLUMNS}`,
+    values: [id, c.code ?? 'failed_after_success', c.message ?? 'the gateway reported the refund failed after it had succeeded'],
+  });
+  const row = res.rows[0];
+  if (!row) throw new Error(`refund ${id} vanished while locked`);
+  await db.query({
+    text: `UPDATE ${table} SET refunded_minor = refunded_minor - $2::bigint WHERE id = $1::${isPayment ? 'text' : 'bigint'}`,
+    values: [targetId, row.amount_minor.toString()],
+  });
+  await appendEvent(db, { type: 'refund.failed', aggregateType: 'refund', aggregateId: row.id, payload: { ...refundEventPayload(row), reversed: true } });
+  if (row.late_success_id === null) await appendRefundedEvent(db, row);
+  return row;
+}
+
 /** `payment.refunded` / `charge_attempt.refunded`: how much of the target is refunded now, and whether all of it. */
 async function appendRefundedEvent(db: Queryable, row: RefundRow): Promise<void> {
   const isPayment = row.payment_id !== null;

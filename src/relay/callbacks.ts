@@ -1,6 +1,7 @@
 import { listUndelivered, markDelivered, noteDeliveryFailure } from '../db/inbound-requests.js';
 import { noteLateSuccess } from '../db/late-success.js';
 import { findPayment } from '../db/payments.js';
+import { reverseSucceededRefund } from '../db/refund-outcomes.js';
 import { findRefundStatus } from '../db/refund-status.js';
 import { inTransaction } from '../db/pool.js';
 import type { GatewayOutcome } from '../domain/payment.js';
@@ -53,8 +54,19 @@ export async function deliverCallback(
   if (delivery.kind === 'payment') return paymentClosed(deps, journalId, delivery.paymentId, delivery.outcome);
   // Signal-with-start never finds a dispute's workflow closed: it starts a new run.
   if (delivery.kind === 'dispute') throw new Error(`dispute ${delivery.update.gatewayDisputeId}: signal-with-start reported a closed workflow`);
-  // A refund's workflow ends once its outcome is recorded; an outcome after that (the gateway
-  // repeating itself, or contradicting what its status query said) is kept on the row for a person.
+  // A refund's workflow ends once its outcome is recorded. A failure of a refund recorded succeeded
+  // is the gateway reversing it (the money did not reach the payer): recorded here, not lost.
+  if (delivery.outcome.status === 'failed') {
+    const { refundId, outcome } = delivery;
+    const reversed = await inTransaction(deps.pool, async (tx) => {
+      const row = await reverseSucceededRefund(tx, refundId, { gatewayRefundId: outcome.gatewayRefundId, code: outcome.code, message: outcome.message });
+      if (row) await markDelivered(tx, journalId, 'delivered', 'the gateway reported the succeeded refund failed: reversed, its amount refundable again');
+      return row !== undefined;
+    });
+    if (reversed) return 'delivered';
+  }
+  // Any other outcome after the end (the gateway repeating itself, or contradicting what its
+  // status query said) is kept on the row for a person.
   const refund = await findRefundStatus(deps.pool, delivery.refundId);
   if (refund === delivery.outcome.status) {
     await markDelivered(deps.pool, journalId, 'delivered', `the refund was already ${refund} when this arrived`);

@@ -107,6 +107,24 @@ describe('callback targets (src/db/callback-journal.ts, src/relay/delivery.ts)',
       assert.equal(row.outcome, expected);
     }
   });
+
+  it('reverses a succeeded refund its gateway later reports failed: refundable again, refund.failed and payment.refunded say so', async () => {
+    const { refundId, paymentId } = await refundRow('succeeded');
+    await stack.pool.query('UPDATE payments SET refunded_minor = 100 WHERE id = $1', [paymentId]);
+    const failed: StoredSignal = { kind: 'refund', outcome: { status: 'failed', gatewayRefundId: 're_1', code: 'expired_or_canceled_card' } };
+    const entry = await journal({ by: 'refund', id: refundId }, failed);
+    const delivery = { kind: 'refund' as const, refundId, outcome: { status: 'failed' as const, gatewayRefundId: 're_1', code: 'expired_or_canceled_card' } };
+    assert.equal(await deliverCallback(stack.deps, entry.id, delivery), 'delivered');
+    const refund = (await stack.pool.query('SELECT status, gateway_code FROM refunds WHERE id = $1', [refundId])).rows[0];
+    assert.deepEqual(refund, { status: 'failed', gateway_code: 'expired_or_canceled_card' });
+    assert.equal((await stack.pool.query('SELECT refunded_minor FROM payments WHERE id = $1', [paymentId])).rows[0].refunded_minor, 0n);
+    const events = (await stack.pool.query("SELECT type, payload FROM events WHERE aggregate_id IN ($1, $2) AND type <> 'payment.created' ORDER BY id", [refundId, paymentId])).rows;
+    assert.deepEqual(events.map((e) => [e.type, e.payload.reversed ?? e.payload.refunded_amount]), [['refund.failed', true], ['payment.refunded', 0]]);
+    // The same report again changes nothing more.
+    const again = await journal({ by: 'refund', id: refundId }, failed);
+    assert.equal(await deliverCallback(stack.deps, again.id, delivery), 'delivered');
+    assert.equal((await stack.pool.query("SELECT count(*)::int AS n FROM events WHERE aggregate_id = $1 AND type = 'refund.failed'", [refundId])).rows[0].n, 1);
+  });
 });
 
 describe('a success journaled before the deadline but signalled after it (src/activities/payments.ts expirePayment)', () => {
