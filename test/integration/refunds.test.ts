@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/activity';
+import { MISSING_REFUND_TRIES, refundOf } from '../../src/activities/refunds.js';
 import { createRefundOf } from '../../src/api/refunds/create-refund.js';
 import { StateConflictError } from '../../src/domain/errors.js';
 import { inTransaction } from '../../src/db/pool.js';
@@ -51,6 +53,13 @@ describe('refunds (dev server, real worker, real Postgres, sandbox books)', () =
     assert.equal(res.headers.get('content-type'), 'application/problem+json');
     if (detail) assert.match(res.json.detail, detail);
   }
+
+  it('lets a refund workflow whose row never committed end after its tries, instead of retrying for ever', async () => {
+    const missing = `ref_${randomUUID()}`;
+    // Early tries wait for the creating transaction's commit (retryable); the last gives up for good.
+    await assert.rejects(refundOf(stack.pool, missing, 1), (err: Error) => !(err instanceof ApplicationFailure) && /not committed/.test(err.message));
+    await assert.rejects(refundOf(stack.pool, missing, MISSING_REFUND_TRIES), (err: Error) => err instanceof ApplicationFailure && err.nonRetryable && err.type === 'RefundMissing');
+  });
 
   it('refunds the whole payment when no amount is given, once, with payment.refunded full and the sandbox booking', async () => {
     const payment = await paidPayment(4200);
