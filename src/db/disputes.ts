@@ -79,6 +79,11 @@ export interface DisputedMoney {
   chargeAttemptId: string | null;
 }
 
+/**
+ * Locks the disputed row (the payment, or the charge attempt) until the caller's transaction
+ * ends: a refund takes the same lock (lockRefundTarget) before it asks whether a dispute holds the
+ * money, so the two are ordered and neither misses the other.
+ */
 export async function findDisputedMoney(db: Queryable, target: { paymentId: string | null; chargeAttemptId: string | null }): Promise<DisputedMoney | undefined> {
   if (target.paymentId !== null) {
     // A period its customer paid on its SCA link is a charge attempt naming that payment (the
@@ -89,7 +94,7 @@ export async function findDisputedMoney(db: Queryable, target: { paymentId: stri
                FROM payments p
                LEFT JOIN LATERAL (SELECT id, subscription_id FROM charge_attempts
                                    WHERE payment_id = p.id AND status = 'succeeded' ORDER BY id LIMIT 1) a ON true
-              WHERE p.id = $1`,
+              WHERE p.id = $1 FOR UPDATE OF p`,
       values: [target.paymentId],
     });
     return res.rows[0];
@@ -97,7 +102,7 @@ export async function findDisputedMoney(db: Queryable, target: { paymentId: stri
   if (target.chargeAttemptId === null || !/^\d{1,18}$/.test(target.chargeAttemptId)) return undefined;
   const res = await db.query<DisputedMoney>({
     text: `SELECT s.customer_id AS "customerId", s.gateway, s.id AS "subscriptionId", a.id::text AS "chargeAttemptId"
-             FROM charge_attempts a JOIN subscriptions s ON s.id = a.subscription_id WHERE a.id = $1::bigint`,
+             FROM charge_attempts a JOIN subscriptions s ON s.id = a.subscription_id WHERE a.id = $1::bigint FOR UPDATE OF a`,
     values: [target.chargeAttemptId],
   });
   return res.rows[0];
