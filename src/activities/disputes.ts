@@ -74,9 +74,11 @@ export function createDisputeActivities(deps: PaymentActivityDeps) {
       return inTransaction(deps.pool, async (tx) => {
         const money = await findDisputedMoney(tx, u);
         if (!money || money.gateway !== u.gateway) throw rejected(`the disputed ${u.paymentId !== null ? `payment ${u.paymentId}` : `charge attempt ${u.chargeAttemptId}`} is not one of gateway ${u.gateway}'s`);
-        const stops = u.chargeAttemptId !== null && money.subscriptionId !== null && deps.gateways.get(u.gateway)?.settings.onLostDispute !== 'keep_subscription';
-        const action = (d: DisputeRow) => (d.status !== 'lost' || money.subscriptionId === null ? null : stops ? 'stop' : 'keep');
-        const stopOf = (d: DisputeRow) => (action(d) === 'stop' && money.subscriptionId && d.charge_attempt_id ? { subscriptionId: money.subscriptionId, chargeAttemptId: d.charge_attempt_id } : null);
+        // A payment's dispute stops a subscription too when that payment paid one of its periods (its SCA link).
+        const charge = money.subscriptionId !== null && money.chargeAttemptId !== null ? { subscriptionId: money.subscriptionId, chargeAttemptId: money.chargeAttemptId } : null;
+        const stops = charge !== null && deps.gateways.get(u.gateway)?.settings.onLostDispute !== 'keep_subscription';
+        const action = (d: DisputeRow) => (d.status !== 'lost' || charge === null ? null : stops ? 'stop' : 'keep');
+        const stopOf = (d: DisputeRow) => (action(d) === 'stop' ? charge : null);
 
         const inserted = await insertDispute(tx, {
           id: newId('dsp'),

@@ -68,25 +68,41 @@ export async function closeDispute(db: Queryable, id: string, outcome: 'won' | '
   return res.rows[0];
 }
 
-/** The money a dispute is about, as the ledger knows it: whose, through which gateway, and (for a charge) which subscription. */
+/**
+ * The money a dispute is about, as the ledger knows it: whose, through which gateway, and (for a
+ * subscription's charge) which subscription and charge attempt.
+ */
 export interface DisputedMoney {
   customerId: string;
   gateway: string;
   subscriptionId: string | null;
+  chargeAttemptId: string | null;
 }
 
+/**
+ * Locks the disputed row (the payment, or the charge attempt) until the caller's transaction
+ * ends: a refund takes the same lock (lockRefundTarget) before it asks whether a dispute holds the
+ * money, so the two are ordered and neither misses the other.
+ */
 export async function findDisputedMoney(db: Queryable, target: { paymentId: string | null; chargeAttemptId: string | null }): Promise<DisputedMoney | undefined> {
   if (target.paymentId !== null) {
+    // A period its customer paid on its SCA link is a charge attempt naming that payment (the
+    // attempt has no gateway intent of its own, so the gateway's dispute names the payment): the
+    // dispute is then that subscription's charge as much as the payment's.
     const res = await db.query<DisputedMoney>({
-      text: 'SELECT customer_id AS "customerId", gateway, NULL::text AS "subscriptionId" FROM payments WHERE id = $1',
+      text: `SELECT p.customer_id AS "customerId", p.gateway, a.subscription_id AS "subscriptionId", a.id::text AS "chargeAttemptId"
+               FROM payments p
+               LEFT JOIN LATERAL (SELECT id, subscription_id FROM charge_attempts
+                                   WHERE payment_id = p.id AND status = 'succeeded' ORDER BY id LIMIT 1) a ON true
+              WHERE p.id = $1 FOR UPDATE OF p`,
       values: [target.paymentId],
     });
     return res.rows[0];
   }
   if (target.chargeAttemptId === null || !/^\d{1,18}$/.test(target.chargeAttemptId)) return undefined;
   const res = await db.query<DisputedMoney>({
-    text: `SELECT s.customer_id AS "customerId", s.gateway, s.id AS "subscriptionId"
-             FROM charge_attempts a JOIN subscriptions s ON s.id = a.subscription_id WHERE a.id = $1::bigint`,
+    text: `SELECT s.customer_id AS "customerId", s.gateway, s.id AS "subscriptionId", a.id::text AS "chargeAttemptId"
+             FROM charge_attempts a JOIN subscriptions s ON s.id = a.subscription_id WHERE a.id = $1::bigint FOR UPDATE OF a`,
     values: [target.chargeAttemptId],
   });
   return res.rows[0];

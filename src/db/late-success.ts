@@ -6,7 +6,7 @@ import { newId } from './ids.js';
 import { beforeKeyset, CURSOR_AT, type Keyset, keysetValues } from './keyset.js';
 import { findPayment, type PaymentRow } from './payments.js';
 import type { Queryable } from './pool.js';
-import { createRefund, lockRefundTarget } from './refunds.js';
+import { createRefund, disputeHoldingMoney, lockRefundTarget } from './refunds.js';
 
 /** A row of `late_successes`: money a gateway captured after its payment had ended. */
 export interface LateSuccessRow {
@@ -35,6 +35,8 @@ const COLUMNS = 'id, payment_id, customer_id, gateway, amount_minor, currency, g
  *           can start). The caller starts refund:<id> after its commit; if it crashes first, the
  *           sweep in src/temporal/refund-starts.ts starts it.
  *   keep    the row (action kept) is what the billing system lists and credits.
+ * A payment whose money a dispute holds (disputeHoldingMoney) is kept whatever the policy: the
+ * event names the dispute, which decides the money.
  * Either way one `payment.late_success` event says which. Idempotent per payment: a second report
  * of the same success returns the first row. Must run inside a transaction (it locks the payment).
  * The amount captured is the payment's: the gateway's checkout was for exactly that amount.
@@ -56,7 +58,10 @@ export async function noteLateSuccess(db: Queryable, paymentId: string, outcome:
   const policy = p.late_success ?? defaultLateSuccess(p.adapter);
   const id = newId('late');
   let refundId: string | null = null;
-  if (policy === 'refund') {
+  // A late charge the payer disputes (it cannot be, normally: a dispute names a success) is not
+  // refunded beside the dispute, which would pay the payer twice: it is kept, naming the dispute.
+  const dispute = policy === 'refund' ? await disputeHoldingMoney(db, { kind: 'payment', id: p.id }) : undefined;
+  if (policy === 'refund' && !dispute) {
     const target = await lockRefundTarget(db, { paymentId: p.id });
     if (!target) throw new Error(`payment ${p.id} vanished while locked`);
     const refund = await createRefund(db, target, {
@@ -88,6 +93,7 @@ export async function noteLateSuccess(db: Queryable, paymentId: string, outcome:
       late_success_id: row.id,
       late_amount: toJsonMinor(row.amount_minor),
       refund_id: refundId,
+      ...(dispute ? { dispute_id: dispute.id } : {}),
       late_gateway_transaction_id: outcome.gatewayTransactionId ?? null,
       late_code: outcome.code ?? null,
     },

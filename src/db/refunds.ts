@@ -112,6 +112,22 @@ export async function lockRefundTarget(db: Queryable, ref: TargetRef): Promise<R
   return res.rows[0] && targetOf('charge_attempt', res.rows[0]);
 }
 
+/**
+ * The target's dispute that holds its money, if one does: an open dispute is the gateway's to
+ * decide, and a lost one gave the money back already — a refund beside either pays the payer
+ * twice. A won dispute holds nothing. Read under the target's row lock, which the recording of a
+ * dispute takes too (findDisputedMoney), so a refund and a dispute of the same money are ordered.
+ */
+export async function disputeHoldingMoney(db: Queryable, target: Pick<RefundTarget, 'kind' | 'id'>): Promise<{ id: string; status: 'open' | 'lost' } | undefined> {
+  const res = await db.query<{ id: string; status: 'open' | 'lost' }>({
+    text: `SELECT id, status FROM disputes
+            WHERE ${target.kind === 'payment' ? 'payment_id = $1::text' : 'charge_attempt_id = $1::bigint'} AND status IN ('open', 'lost')
+            ORDER BY created_at, id LIMIT 1`,
+    values: [target.id],
+  });
+  return res.rows[0];
+}
+
 export interface NewRefund {
   /** undefined: everything not yet held by another refund. */
   amountMinor?: bigint | undefined;
@@ -129,11 +145,21 @@ export interface NewRefund {
 }
 
 /**
- * Creates a refund of a locked target (lockRefundTarget in the same transaction): checks what is
- * left, holds the amount on the target (refunded_minor) and appends `refund.created`. The
+ * Creates a refund of a locked target (lockRefundTarget in the same transaction): refuses one
+ * whose money a dispute holds (disputeHoldingMoney), checks what is left, holds the amount on the target (refunded_minor) and appends `refund.created`. The
  * UPDATE's own guard repeats the check, so even a caller that forgot the lock cannot over-refund.
  */
 export async function createRefund(db: Queryable, target: RefundTarget, r: NewRefund): Promise<RefundRow> {
+  const dispute = await disputeHoldingMoney(db, target);
+  if (dispute) {
+    const what = target.kind === 'payment' ? 'payment' : 'charge attempt';
+    throw new StateConflictError(
+      `${what} ${target.id} has ${dispute.status === 'open' ? 'an open' : 'a lost'} dispute ${dispute.id}; ${dispute.status === 'open'
+        ? 'its money is the gateway\'s to decide until the dispute closes: refund it, if at all, once the dispute is won'
+        : 'the payer got the money back through it, so there is nothing left to refund'}`,
+      { dispute_id: dispute.id, dispute_status: dispute.status },
+    );
+  }
   const left = target.amountMinor - target.refundedMinor;
   const amount = r.amountMinor ?? left;
   const conflict = refundAmountConflict({ amountMinor: amount }, target);

@@ -96,6 +96,17 @@ export function authenticationSteps(ctx: AuthenticationContext) {
     await recordPaidPeriod(a.paidBy, a.linkId);
   }
 
+  /**
+   * The subscription stopped for good while the period waits: its link closes, unless it was paid
+   * or a payment of it is in flight — that one, if it succeeds, stays the customer's payment.
+   */
+  async function abandon(): Promise<void> {
+    const a = s.awaitingCustomer;
+    if (!a) return;
+    s.awaitingCustomer = null;
+    await checkPeriodLink({ linkId: a.linkId, graceMs: LINK_GRACE_MS, nowMs: ctx.nowMs(), abandoned: true });
+  }
+
   /** Records the period as charged by the link's payment and moves on (a stopped subscription stays stopped). */
   async function recordPaidPeriod(paymentId: string, linkId: string): Promise<void> {
     const period = s.period;
@@ -135,5 +146,5 @@ export function authenticationSteps(ctx: AuthenticationContext) {
     else await ctx.persist([]);
   }
 
-  return { awaitCustomer, onPeriodPaid, step };
+  return { awaitCustomer, onPeriodPaid, step, abandon };
 }

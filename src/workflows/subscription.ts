@@ -396,6 +396,10 @@ export async function subscriptionWorkflow(s: SubscriptionSnapshot): Promise<Sub
   // --- the life of the subscription -------------------------------------------------------------
   for (;;) {
     if (s.state === 'system_stopped') {
+      // Stopped for good while a period waits on its SCA link (a lost dispute, the card's expiry):
+      // the link closes, or paying it would take money for a subscription that no longer charges.
+      // Only snapshots that met an SCA demand have it: recorded histories never reach this.
+      if (s.awaitingCustomer) await authentication.abandon();
       await condition(allHandlersFinished);
       return s;
     }

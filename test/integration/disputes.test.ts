@@ -25,9 +25,9 @@ describe('sandbox disputes through the callback route', () => {
   const eventTypes = async (aggregateId: string, like: string) =>
     (await stack.pool.query<{ type: string; payload: Record<string, unknown> }>('SELECT type, payload FROM events WHERE aggregate_id = $1 AND type LIKE $2 ORDER BY id', [aggregateId, like])).rows;
 
-  async function paidPayment() {
+  async function paidPayment(extra: Record<string, unknown> = {}) {
     const customer = await createCustomer(stack);
-    const payment = await createPayment(stack, customer.id);
+    const payment = await createPayment(stack, customer.id, extra);
     await stack.request('POST', `${new URL(payment.checkout_url).pathname}/approve`, { key: null });
     await waitFor('the payment to succeed', async () => ((await stack.pool.query("SELECT 1 FROM payments WHERE id = $1 AND status = 'succeeded'", [payment.id])).rowCount ? true : undefined));
     return payment;
@@ -57,6 +57,44 @@ describe('sandbox disputes through the callback route', () => {
       return r.rowCount === 3 && r.rows.every((x) => x.outcome === 'delivered') ? r.rows : undefined;
     });
     assert.equal(journal.length, 3);
+  });
+
+  it('money a dispute holds is not refunded: open or lost → 409 with nothing held or booked; once won, the refund goes through', async () => {
+    const refund = (paymentId: string) => stack.request('POST', `/v1/payments/${paymentId}/refunds`, { body: { reason: 'goodwill' }, headers: { 'idempotency-key': `k-${paymentId}-${Date.now()}` } });
+    const ledgerOf = async (paymentId: string) => {
+      const p = (await stack.pool.query<{ refunded_minor: bigint; gateway_transaction_id: string }>('SELECT refunded_minor, gateway_transaction_id FROM payments WHERE id = $1', [paymentId])).rows[0];
+      assert.ok(p);
+      const refunds = (await stack.pool.query<{ status: string; amount_minor: bigint }>('SELECT status, amount_minor FROM refunds WHERE payment_id = $1', [paymentId])).rows;
+      const books = (await stack.pool.query<{ amount_minor: bigint; outcome: string }>('SELECT amount_minor, outcome FROM sandbox_refunds WHERE transaction_id = $1', [p.gateway_transaction_id])).rows;
+      return { held: p.refunded_minor, refunds, books };
+    };
+    const refused = async (paymentId: string, status: 'open' | 'lost') => {
+      const dispute = await waitFor(`the ${status} dispute`, async () => (await disputeOf('payment_id', paymentId)).rows.find((d) => d.status === status));
+      const res = await refund(paymentId);
+      assert.equal(res.status, 409, res.text);
+      assert.equal(res.headers.get('content-type'), 'application/problem+json');
+      assert.match(res.json.detail, new RegExp(`payment ${paymentId} has an? ${status} dispute ${dispute.id}`));
+      assert.deepEqual(await ledgerOf(paymentId), { held: 0n, refunds: [], books: [] });
+    };
+
+    // 18.00: a sandbox refund of it succeeds at once (…15, the default amount, would answer pending).
+    const open = await paidPayment({ amount: 1800 });
+    assert.equal((await stack.request('POST', `/sandbox/payments/${open.id}/dispute`, { body: { reason: 'fraudulent' } })).status, 202);
+    await refused(open.id, 'open');
+    const lost = await paidPayment();
+    assert.equal((await stack.request('POST', `/sandbox/payments/${lost.id}/dispute`, { body: { outcome: 'lost' } })).status, 202);
+    await refused(lost.id, 'lost');
+
+    assert.equal((await stack.request('POST', `/sandbox/payments/${open.id}/dispute`, { body: { outcome: 'won' } })).status, 202);
+    await waitFor('the dispute to be won', async () => ((await disputeOf('payment_id', open.id)).rows[0]?.status === 'won' ? true : undefined));
+    const res = await refund(open.id);
+    assert.equal(res.status, 201, res.text);
+    const done = await waitFor('the refund to settle', async () => {
+      const r = await stack.request('GET', `/v1/refunds/${res.json.id}`);
+      return r.json.status === 'pending' ? undefined : r.json;
+    });
+    assert.equal(done.status, 'succeeded');
+    assert.deepEqual(await ledgerOf(open.id), { held: 1800n, refunds: [{ status: 'succeeded', amount_minor: 1800n }], books: [{ amount_minor: 1800n, outcome: 'succeeded' }] });
   });
 
   it("a lost dispute of a subscription's charge stops the subscription as system_stopped, reason disputed", async () => {

@@ -186,6 +186,27 @@ describe('manual refunds and late successes (dev server, real worker, real Postg
     assert.deepEqual(ids.rows[0], { status: 'expired', gateway_intent_id: 'pi_late', gateway_charge_id: 'ch_late' });
   });
 
+  it('keeps, not refunds, a late success whose money a dispute holds (a refund beside it would pay the payer twice)', async () => {
+    const customer = await createCustomer(stack);
+    const p = await stack.request('POST', '/v1/payments', { body: { customer_id: customer.id, amount: 1900, currency: 'PLN', gateway: 'sandbox', expires_in: 'PT10S' } });
+    await stack.deps.temporal.workflow.getHandle(`payment:${p.json.id}`).result();
+    const booked = await recordVerdict(stack.pool, p.json.id, 'approve');
+    const disputeId = `dsp_${randomUUID()}`;
+    await stack.pool.query(
+      "INSERT INTO disputes (id, gateway, gateway_dispute_id, payment_id, customer_id, amount_minor, currency, status) VALUES ($1, 'sandbox', $2, $3, $4, 1900, 'PLN', 'open')",
+      [disputeId, `dp_${disputeId}`, p.json.id, customer.id],
+    );
+    const activities = createRefundActivities({ pool: stack.pool, gateways: stack.deps.gateways, temporal: stack.deps.temporal, taskQueue: stack.config.TEMPORAL_TASK_QUEUE });
+    await activities.noteLateSuccess({ paymentId: p.json.id, outcome: { status: 'succeeded' as const, gatewayTransactionId: booked.transaction_id, code: '00' } });
+    const late = await stack.pool.query('SELECT action, refund_id FROM late_successes WHERE payment_id = $1', [p.json.id]);
+    assert.deepEqual(late.rows, [{ action: 'kept', refund_id: null }]);
+    assert.equal((await stack.pool.query('SELECT count(*)::int AS n FROM refunds WHERE payment_id = $1', [p.json.id])).rows[0].n, 0);
+    assert.equal((await stack.pool.query('SELECT refunded_minor FROM payments WHERE id = $1', [p.json.id])).rows[0].refunded_minor, 0n);
+    assert.equal((await stack.pool.query('SELECT count(*)::int AS n FROM sandbox_refunds WHERE transaction_id = $1', [booked.transaction_id])).rows[0].n, 0);
+    const lateEvent = (await eventsOf(p.json.id)).find((e) => e.type === 'payment.late_success');
+    assert.deepEqual([lateEvent?.payload.action, lateEvent?.payload.dispute_id], ['kept', disputeId]);
+  });
+
   it('starts, by the sweep, a refund whose creator committed it but died before starting its workflow', async () => {
     const customer = await createCustomer(stack);
     const p = await stack.request('POST', '/v1/payments', { body: { customer_id: customer.id, amount: 2200, currency: 'PLN', gateway: 'sandbox' } });

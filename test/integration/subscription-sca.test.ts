@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createCustomer } from '../support/fixtures.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
@@ -83,5 +84,44 @@ describe('subscription charge that needs authentication, over HTTP (dev server, 
     const charged = await stack.request('POST', `/v1/subscriptions/${id}/charge-now`, { body: {} });
     assert.equal(charged.status, 200, charged.text);
     assert.deepEqual([charged.json.state, charged.json.stopped_reason, charged.json.period], ['system_stopped', 'hard_decline', 1]);
+  });
+  it("a period's link paid by bank transfer (no recurring charges): its transfer page, then the period recovered with the old card kept", async () => {
+    const customer = await createCustomer(stack);
+    const created = await stack.request('POST', '/v1/subscriptions', {
+      body: {
+        customer_id: customer.id, gateway: 'sandbox', payment_method: { token: 'sandbox_authentication_required' }, amount: 2500, currency: 'PLN',
+        schedule: { kind: 'interval', duration: 'PT1H' }, time_zone: 'UTC', first_charge_at: new Date().toISOString(),
+      },
+    });
+    assert.equal(created.status, 201, created.text);
+    const id = (created.json as { id: string }).id;
+    const link = await waitFor('the period link', async () => (await stack.request('GET', `/v1/subscriptions/${id}`)).json.action_required ?? undefined);
+    const url = new URL(String(link.payment_link_url));
+    const pay = await stack.request('POST', url.pathname, { key: null, raw: 'gateway=bank_transfer', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(pay.status, 303, pay.text);
+    const transfer = new URL(pay.headers.get('location') ?? '').pathname;
+    assert.match(transfer, /^\/bank-transfer\/pay_/);
+    const paymentId = transfer.split('/').pop() ?? '';
+    const payment = (await stack.pool.query<{ gateway: string; status: string; reference: string; payment_link_id: string }>(
+      'SELECT gateway, status, reference, payment_link_id FROM payments WHERE id = $1', [paymentId])).rows[0];
+    assert.deepEqual([payment?.gateway, payment?.status, payment?.payment_link_id], ['bank_transfer', 'pending', link.payment_link_id]);
+    assert.equal((await stack.request('GET', transfer, { key: null })).status, 200);
+
+    // The customer's transfer arrives on the bank statement: the payment succeeds and pays the period.
+    const tag = randomUUID().slice(0, 8);
+    const day = new Date().toISOString().slice(2, 10).replaceAll('-', '');
+    const statement = [
+      `:20:STMT-${tag}`, ':25:PL61109010140000071219812874', ':28C:1/1', `:60F:C${day}PLN0,00`,
+      `:61:${day}${day.slice(2)}C25,00NTRFNONREF//BANK-${tag}`, `:86:Abonament, tytul ${payment?.reference ?? ''}`, `:62F:C${day}PLN25,00`, '-',
+    ].join('\n');
+    const imported = await stack.request('POST', '/v1/bank-statements', { raw: statement, headers: { 'content-type': 'application/octet-stream' } });
+    assert.equal(imported.status, 201, imported.text);
+    const recovered = await waitFor('active in period 1', async () => {
+      const r = await stack.request('GET', `/v1/subscriptions/${id}`);
+      return r.json.state === 'active' && r.json.period >= 1 ? r.json : undefined;
+    });
+    assert.ok(recovered.attempts.some((a: Record<string, unknown>) => a.period === 0 && a.status === 'succeeded' && a.payment_id === paymentId), JSON.stringify(recovered.attempts));
+    const row = await stack.pool.query<{ payment_method: { token: string } }>({ text: 'SELECT payment_method FROM subscriptions WHERE id = $1', values: [id] });
+    assert.equal(row.rows[0]?.payment_method.token, 'sandbox_authentication_required', 'a bank transfer leaves no card: the old one is kept');
   });
 });

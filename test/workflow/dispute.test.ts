@@ -148,6 +148,47 @@ describe('dispute workflow (time-skipping)', () => {
     assert.equal(events[1]?.payload.subscription_action, 'stop');
   });
 
+  it('lost of a payment that paid a period on its SCA link stops that subscription as system_stopped, reason disputed', async () => {
+    const { s } = await chargedSubscription('sandbox');
+    // Period 1 paid by the customer on its link: an attempt naming the link's payment, no gateway intent of its own.
+    const paymentId = `pay_${randomUUID()}`;
+    await insertPayment(pool, {
+      id: paymentId, customerId: s.customerId, amountMinor: 4999n, currency: 'PLN', gateway: 'sandbox', mode: 'test', description: 'Period 1',
+      reference: `R${randomUUID().slice(0, 20)}`, expiresAt: new Date(Date.now() + 3_600_000), adapter: 'sandbox', settlement: 'immediate',
+      paymentExpirationMs: null, lateSuccess: 'refund',
+    });
+    await pool.query("UPDATE payments SET status = 'succeeded' WHERE id = $1", [paymentId]);
+    const linkAttempt = (await pool.query<{ id: string }>(
+      `INSERT INTO charge_attempts (subscription_id, period, attempt, idempotency_key, amount_minor, currency, mode, status, outcome, payment_id, completed_at)
+       VALUES ($1, 1, 0, $2, 4999, 'PLN', 'test', 'succeeded', 'success', $3, now()) RETURNING id::text AS id`,
+      [s.subscriptionId, `${s.subscriptionId}:1:link`, paymentId],
+    )).rows[0]?.id;
+    assert.ok(linkAttempt);
+    const gatewayDisputeId = `dp_${randomUUID()}`;
+    const fake = fakeSubscriptionActivities();
+    const { dispute, sub } = await runWithWorker(env, { ...fake.activities, ...createDisputeActivities({ pool, gateways }) }, async (tq) => {
+      const subscription = await startSubscription(env, tq, s);
+      const handle = await deliver(tq, update({ gatewayDisputeId, status: 'open', paymentId, amountMinor: '4999' }));
+      await handle.signal(disputeUpdateSignal, update({ gatewayDisputeId, status: 'lost', paymentId, amountMinor: '4999' }));
+      const result = await handle.result();
+      // Unstopped, the subscription would charge on for ever under the skipping clock: ended here.
+      if (result.stoppedSubscriptionId === null) await subscription.terminate('not stopped');
+      return { dispute: result, sub: result.stoppedSubscriptionId === null ? undefined : await subscription.result() };
+    });
+    assert.equal(dispute.status, 'lost');
+    assert.equal(dispute.stoppedSubscriptionId, s.subscriptionId);
+    assert.equal(sub?.state, 'system_stopped');
+    assert.equal(sub?.stoppedReason, 'disputed');
+    const stopped = fake.writes.flatMap((w) => w.events).find((e) => e.type === 'subscription.stopped');
+    assert.match(String(stopped?.payload.detail), new RegExp(`charge attempt ${linkAttempt}`));
+    const rows = await disputeRows('sandbox', gatewayDisputeId);
+    assert.deepEqual([rows[0]?.payment_id, rows[0]?.charge_attempt_id, rows[0]?.status], [paymentId, null, 'lost']);
+    const events = await eventsOf(paymentId);
+    assert.deepEqual(events.map((e) => e.type), ['payment.disputed', 'payment.dispute_closed']);
+    assert.equal(events[1]?.payload.subscription_id, s.subscriptionId);
+    assert.equal(events[1]?.payload.subscription_action, 'stop');
+  });
+
   it('lost through a gateway with on_lost_dispute: keep_subscription leaves the subscription charging', async () => {
     const { s, chargeAttemptId } = await chargedSubscription('sandbox_keep');
     const gatewayDisputeId = `dp_${randomUUID()}`;

@@ -3,9 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { Hono } from 'hono';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type pg from 'pg';
 import { createActivities } from '../../src/activities/index.js';
+import type { AppDeps, AppEnv } from '../../src/api/env.js';
+import { payRoutes } from '../../src/api/pay/pay.routes.js';
 import { createPayment } from '../../src/api/payments/create-payment.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { insertCustomer } from '../../src/db/customers.js';
@@ -21,6 +24,7 @@ import {
   adminResumeSignal,
   adminStopSignal,
   chargeNowUpdate,
+  disputeLostSignal,
   periodPaidSignal,
   type subscriptionWorkflow,
   subscriptionStateQuery,
@@ -260,6 +264,28 @@ describe('subscription charge that needs authentication (SCA), time-skipping, re
     assert.equal((await sub.handle.query(subscriptionStateQuery)).awaitingCustomer ?? null, null);
     assert.deepEqual((await attempts(sub.id)).filter((a) => a.status === 'succeeded'), [], 'period 0 was never charged');
     await sub.handle.terminate('test done');
+  });
+
+  it('a system stop while the period waits on its link (a lost dispute) closes the link: nothing pays a stopped subscription', async () => {
+    const sub = await start();
+    await until('past_due', async () => (await subscriptionRow(sub.id))?.state === 'past_due');
+    await sub.handle.signal(disputeLostSignal, { disputeId: 'dsp_test', chargeAttemptId: '1' });
+    const result = await sub.handle.result();
+    assert.deepEqual([result.state, result.stoppedReason, result.awaitingCustomer ?? null], ['system_stopped', 'disputed', null]);
+    assert.deepEqual([(await subscriptionRow(sub.id))?.state, (await subscriptionRow(sub.id))?.stopped_reason], ['system_stopped', 'disputed']);
+    const link = (await rows<{ token: string; closed_at: Date | null; paid_payment_id: string | null }>('SELECT token, closed_at, paid_payment_id FROM payment_links WHERE subscription_id = $1', [sub.id]))[0];
+    assert.ok(link?.closed_at, 'the link is closed for good');
+    assert.equal(link.paid_payment_id, null);
+    // The pay page, on the same ledger, refuses the closed link.
+    const pay = new Hono<AppEnv>();
+    pay.use(async (c, next) => {
+      c.set('deps', { pool, gateways, config, now: () => new Date() } as unknown as AppDeps);
+      await next();
+    });
+    pay.route('/', payRoutes());
+    assert.equal((await pay.request(`/pay/${link.token}`)).status, 410);
+    assert.equal((await pay.request(`/pay/${link.token}`, { method: 'POST', body: new URLSearchParams({ gateway: 'sandbox' }) })).status, 410);
+    assert.deepEqual(await rows('SELECT id FROM payments WHERE payment_link_id = (SELECT id FROM payment_links WHERE subscription_id = $1)', [sub.id]), []);
   });
 
   it('a link that expires unpaid closes and stops the subscription (retries exhausted)', async () => {

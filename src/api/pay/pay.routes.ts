@@ -8,7 +8,7 @@ import { findPaymentLink, type PaymentLinkRow } from '../../db/payment-links.js'
 import { findPayment, findPendingForLink } from '../../db/payments.js';
 import type { TollgateEnv } from '../../config.js';
 import { gatewayAccepts } from '../../gateways/registry.js';
-import type { PaymentGateway } from '../../gateways/types.js';
+import { can, type PaymentGateway } from '../../gateways/types.js';
 import { createPayment } from '../payments/create-payment.js';
 import type { AppEnv } from '../env.js';
 import { html, page } from '../html.js';
@@ -33,6 +33,8 @@ export function payRoutes(): Hono<AppEnv> {
   // (the page marks them as test); in production only live gateways reach a payer.
   const offered = (g: PaymentGateway, link: PaymentLinkRow, env: TollgateEnv) =>
     gatewayAccepts(g, link.amount_minor, link.currency) && (env === 'development' || g.settings.mode === 'live');
+  // What createPayment takes save_card for: a card kept where it could never be charged is refused.
+  const keepsCards = (g: PaymentGateway) => g.settings.recurring !== null && can(g, 'recurring');
   const enabledGateways = (link: PaymentLinkRow, all: Iterable<PaymentGateway>, env: TollgateEnv) => [...all].filter((g) => offered(g, link, env));
 
   app.get('/pay/:token', async (c) => {
@@ -68,9 +70,11 @@ export function payRoutes(): Hono<AppEnv> {
         description: link.description || (link.invoice_reference ? `Invoice ${link.invoice_reference}` : 'Payment'),
         paymentLinkId: link.id,
         // A subscription period's link (SCA): the payer authenticates, the card is kept for the
-        // next periods, and the subscription learns of the success (src/workflows/payment.ts).
+        // next periods where the gateway can charge it again (a bank transfer pays the period and
+        // the subscription keeps its card), and the subscription learns of the success
+        // (src/workflows/payment.ts).
         ...(link.subscription_id !== null && link.subscription_period !== null
-          ? { saveCard: true, recovers: { subscriptionId: link.subscription_id, period: link.subscription_period } }
+          ? { ...(keepsCards(gateway) ? { saveCard: true } : {}), recovers: { subscriptionId: link.subscription_id, period: link.subscription_period } }
           : {}),
         returnUrl: (id) => `${deps.config.publicBaseUrl}/pay/${encodeURIComponent(token)}/result/${encodeURIComponent(id)}`,
       });
