@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/pool.js';
 import { webhookHeaders } from '../standard-webhooks.js';
 import { recordCheckout, type SandboxCheckoutRow } from './checkouts.js';
+import { SANDBOX_RESPONSE_CODES } from './codes.js';
 import type { SandboxCallbackBody } from './messages.js';
 
 /** What a payer can answer on the sandbox's hosted checkout (the page itself is src/api/sandbox/). */
@@ -15,7 +16,7 @@ export function recordVerdict(db: Queryable, paymentId: string, verdict: Sandbox
     payment_id: paymentId,
     outcome: approved ? 'succeeded' : 'failed',
     code: approved ? '00' : '05',
-    message: approved ? 'Approved' : 'Do not honour (declined on the sandbox page)',
+    message: SANDBOX_RESPONSE_CODES[approved ? '00' : '05'].message,
     transaction_id: `sbx_txn_${randomUUID()}`,
     callback_sent: verdict !== 'approve-silently',
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/pool.js';
 import { type ChargeRequest, type ChargeResult, GatewayTimeoutError } from '../types.js';
+import { ledgerVerdict, SANDBOX_RESPONSE_CODES } from './codes.js';
 import { bookCharge, countSoftDeclines, findBooking, type SandboxLedgerRow } from './ledger.js';
 
 /**
@@ -20,7 +21,7 @@ import { bookCharge, countSoftDeclines, findBooking, type SandboxLedgerRow } fro
 export type TokenBehaviour =
   | { kind: 'approve' }
   | { kind: 'soft_decline'; times: number }
-  | { kind: 'hard_decline'; code: string; message: string }
+  | { kind: 'hard_decline'; code: '43' | '14' }
   | { kind: 'technical_error' }
   | { kind: 'authentication_required' }
   | { kind: 'timeout_then_succeeded' }
@@ -30,12 +31,12 @@ export function tokenBehaviour(token: string): TokenBehaviour {
   if (token === 'sandbox_approve' || /^sandbox_expiring_\d{4}-\d{2}$/.test(token)) return { kind: 'approve' };
   const soft = /^sandbox_soft_decline_(\d{1,3})$/.exec(token);
   if (soft) return { kind: 'soft_decline', times: Number(soft[1]) };
-  if (token === 'sandbox_hard_decline') return { kind: 'hard_decline', code: '43', message: 'Stolen card, pick up' };
+  if (token === 'sandbox_hard_decline') return { kind: 'hard_decline', code: '43' };
   if (token === 'sandbox_technical_error') return { kind: 'technical_error' };
   if (token === 'sandbox_authentication_required') return { kind: 'authentication_required' };
   if (token === 'sandbox_timeout_then_succeeded') return { kind: 'timeout_then_succeeded' };
   if (token === 'sandbox_slow_approve') return { kind: 'slow_approve', delayMs: 3000 };
-  return { kind: 'hard_decline', code: '14', message: 'Invalid card number (unknown sandbox token)' };
+  return { kind: 'hard_decline', code: '14' };
 }
 
 /** The expiry a sandbox_expiring_<YYYY-MM> token implies, if any. */
@@ -43,10 +44,9 @@ export function tokenExpiry(token: string): string | undefined {
   return /^sandbox_expiring_(\d{4}-\d{2})$/.exec(token)?.[1];
 }
 
-const APPROVED = { outcome: 'approved', code: '00', message: 'Approved' } as const;
-const SOFT = { outcome: 'soft_decline', code: '51', message: 'Insufficient funds' } as const;
-// Visa's response code 1A, "additional customer authentication required" (the PSD2 SCA soft decline).
-const AUTHENTICATE = { outcome: 'action_required', code: '1A', message: 'Additional customer authentication required' } as const;
+const APPROVED = ledgerVerdict('00');
+const SOFT = ledgerVerdict('51');
+const AUTHENTICATE = ledgerVerdict('1A');
 
 function resultOf(row: SandboxLedgerRow): ChargeResult {
   return {
@@ -74,10 +74,10 @@ export async function sandboxCharge(db: Queryable, req: ChargeRequest): Promise<
   if (behaviour.kind === 'technical_error') {
     // Nothing of this token reaches the bank; a key booked before is still answered from the books.
     const existing = await findBooking(db, req.idempotencyKey);
-    return existing ? resultOf(existing) : { outcome: 'technical_error', code: '96', message: 'System malfunction at the processor' };
+    return existing ? resultOf(existing) : { ...SANDBOX_RESPONSE_CODES['96'], code: '96' };
   }
   let verdict: { outcome: SandboxLedgerRow['outcome']; code: string; message: string } = APPROVED;
-  if (behaviour.kind === 'hard_decline') verdict = { outcome: 'hard_decline', code: behaviour.code, message: behaviour.message };
+  if (behaviour.kind === 'hard_decline') verdict = ledgerVerdict(behaviour.code);
   if (behaviour.kind === 'authentication_required') verdict = AUTHENTICATE;
   if (behaviour.kind === 'soft_decline' && (await countSoftDeclines(db, req.token, keyPrefix(req.idempotencyKey))) < behaviour.times) {
     verdict = SOFT;
