@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   condition,
   getExternalWorkflowHandle,
+  patched,
   ParentClosePolicy,
   proxyActivities,
   setHandler,
@@ -27,6 +28,9 @@ import { periodPaidSignal } from './subscription-messages.js';
 import { temporaryPaymentWorkflow } from './temporary-payment.js';
 
 export * from './payment-messages.js';
+
+/** Patch: a success this run was told after its late-success checks is noted as late when the run closes. */
+export const LATE_SUCCESS_AT_CLOSE = 'late-success-at-close';
 
 /** First status query a minute after the start, then doubling up to an hour between queries. */
 export const STATUS_QUERY_FIRST_MS = 60_000;
@@ -70,7 +74,14 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       state.outcomeSource = source;
     }
   };
-  setHandler(gatewayOutcomeSignal, (o) => accept(o, 'callback'));
+  // A success the workflow did not take as its outcome (a failure came first): the payer was
+  // charged, so it is a late success once the payment has ended otherwise.
+  let strayedSuccess: GatewayOutcome | undefined;
+  let lateNoted = false;
+  setHandler(gatewayOutcomeSignal, (o) => {
+    accept(o, 'callback');
+    if (o.status === 'succeeded' && outcome?.status !== 'succeeded') strayedSuccess ??= o;
+  });
   setHandler(paymentStateQuery, () => state);
   let cancel: CancelRequest | undefined;
   // Set when the wait is over: an outcome, the deadline or a cancel is being written, and a cancel
@@ -122,6 +133,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     // refund or credit it. It is never lost silently.
     if (state.status === 'expired' && outcome?.status === 'succeeded') {
       await noteLateSuccess({ paymentId: input.paymentId, outcome });
+      lateNoted = true;
     }
   }
   upsertSearchAttributes([
@@ -133,7 +145,10 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     // could be ended (a payer who still pays it is a late success).
     await endGatewayCheckout({ paymentId: input.paymentId }).catch(() => undefined);
     // A success that reached this workflow after the cancel was written.
-    if (outcome?.status === 'succeeded') await noteLateSuccess({ paymentId: input.paymentId, outcome });
+    if (outcome?.status === 'succeeded') {
+      await noteLateSuccess({ paymentId: input.paymentId, outcome });
+      lateNoted = true;
+    }
   }
 
   // A subscription period's link (SCA) was paid: its workflow records the period as charged by this
@@ -163,6 +178,14 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
         ...(temporary.expiresAt ? [{ key: TollgateNextActionAt, value: new Date(temporary.expiresAt) }] : []),
       ],
     });
+  }
+  // A success that reached this run after its checks above (during the last activities), or after
+  // a failure it did not take: the payment has ended otherwise, so it is a late success — never only
+  // a delivered journal row. The run cannot complete past a signal it has not seen (Temporal fails
+  // the completion and replays with it), so this last look sees every success this run was told.
+  const late = strayedSuccess ?? (outcome?.status === 'succeeded' ? outcome : undefined);
+  if (state.status !== 'succeeded' && late && !lateNoted && patched(LATE_SUCCESS_AT_CLOSE)) {
+    await noteLateSuccess({ paymentId: input.paymentId, outcome: late });
   }
   // A cancel that arrived while the outcome was written gets its answer before the run ends.
   await condition(allHandlersFinished);

@@ -9,7 +9,7 @@ import { gatewayOutcomeSignal, paymentStateQuery, type paymentWorkflow } from '.
 import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 
 type Activities = Pick<ReturnType<typeof createActivities>, 'recordPaymentOutcome' | 'expirePayment'> &
-  Partial<Pick<ReturnType<typeof createActivities>, 'queryPaymentStatus' | 'createTemporaryPayment' | 'settleTemporaryPayment' | 'unsettleTemporaryPayment'>>;
+  Partial<Pick<ReturnType<typeof createActivities>, 'queryPaymentStatus' | 'createTemporaryPayment' | 'settleTemporaryPayment' | 'unsettleTemporaryPayment' | 'noteLateSuccess'>>;
 
 /** Fake activities of the real type that record what the workflow asked for. */
 function recordingActivities() {
@@ -70,6 +70,29 @@ describe('payment workflow (time-skipping)', () => {
       calls.map((c) => [c.name, c.paymentId, c.outcome?.gatewayTransactionId]),
       [['recordPaymentOutcome', paymentId, 'txn-1']],
     );
+  });
+
+  it('notes a success that follows the decline it took as a late success when the run closes, not only as a delivered signal', async () => {
+    const { activities, calls } = recordingActivities();
+    const late: GatewayOutcome[] = [];
+    activities.noteLateSuccess = async ({ outcome }) => {
+      late.push(outcome);
+      return undefined;
+    };
+    const paymentId = `pay_${randomUUID()}`;
+    const result = await withWorker(activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start<typeof paymentWorkflow>('paymentWorkflow', {
+        taskQueue,
+        workflowId: `payment:${paymentId}`,
+        args: [{ paymentId, expiresAt: await deadlineIn(30 * 24 * 3_600_000) }],
+      });
+      await handle.signal(gatewayOutcomeSignal, { status: 'failed', gatewayTransactionId: 'txn-1', code: '05' });
+      await handle.signal(gatewayOutcomeSignal, { status: 'succeeded', gatewayTransactionId: 'txn-2', code: '00' });
+      return handle.result();
+    });
+    assert.equal(result.status, 'failed');
+    assert.deepEqual(calls.map((c) => [c.name, c.outcome?.gatewayTransactionId]), [['recordPaymentOutcome', 'txn-1']]);
+    assert.deepEqual(late.map((o) => o.gatewayTransactionId), ['txn-2']);
   });
 
   it('records a decline as failed', async () => {
