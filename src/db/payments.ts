@@ -201,3 +201,12 @@ export async function recordCheckoutStart(
     values: [paymentId, start.url, start.ids.sessionId ?? null, start.ids.intentId ?? null, start.ids.chargeId ?? null],
   });
 }
+
+/** Whether this payment's cancel was the one a keyed request asked for (its retry answers it again). */
+export async function canceledByRequest(db: Queryable, paymentId: string, requestId: string): Promise<boolean> {
+  const res = await db.query({
+    text: "SELECT 1 FROM events WHERE aggregate_type = 'payment' AND aggregate_id = $1 AND type = 'payment.canceled' AND payload->>'request_id' = $2",
+    values: [paymentId, requestId],
+  });
+  return (res.rowCount ?? 0) > 0;
+}

@@ -27,11 +27,7 @@ export async function completeRefund(db: Queryable, id: string, c: RefundComplet
   if (!allowed.includes(c.status)) throw new StateConflictError(`a ${current.status} refund cannot become ${c.status}`);
   // The target's row lock orders two refunds of it finishing at once, so each one's
   // payment.refunded counts the other's success (read committed: the sum below is read after it).
-  const isPayment = current.payment_id !== null;
-  await db.query({
-    text: `SELECT 1 FROM ${isPayment ? 'payments' : 'charge_attempts'} WHERE id = $1::${isPayment ? 'text' : 'bigint'} FOR UPDATE`,
-    values: [current.payment_id ?? current.charge_attempt_id?.toString()],
-  });
+  await lockTargetOf(db, current);
   const res = await db.query<RefundRow>({
     text: `UPDATE refunds SET status = $2, gateway_refund_id = COALESCE($3, gateway_refund_id), gateway_code = $4,
                   gateway_message = $5, confirmed_by = $6, completed_at = now()
@@ -40,14 +36,7 @@ export async function completeRefund(db: Queryable, id: string, c: RefundComplet
   });
   const row = res.rows[0];
   if (!row) throw new Error(`refund ${id} vanished while locked`);
-  const table = row.payment_id !== null ? 'payments' : 'charge_attempts';
-  const targetId = row.payment_id ?? row.charge_attempt_id?.toString();
-  if (c.status === 'failed') {
-    await db.query({
-      text: `UPDATE ${table} SET refunded_minor = refunded_minor - $2::bigint WHERE id = $1::${row.payment_id !== null ? 'text' : 'bigint'}`,
-      values: [targetId, row.amount_minor.toString()],
-    });
-  }
+  if (c.status === 'failed') await releaseHeld(db, row);
   await appendEvent(db, { type: `refund.${c.status}`, aggregateType: 'refund', aggregateId: row.id, payload: refundEventPayload(row) });
   // A late success's refund gives back money of a payment that never succeeded: the billing
   // system learnt of it by payment.late_success, and nothing it counted as paid was refunded.
@@ -67,10 +56,7 @@ export async function completeRefund(db: Queryable, id: string, c: RefundComplet
 export async function reverseSucceededRefund(db: Queryable, id: string, c: Omit<RefundCompletion, 'status' | 'confirmedBy'>): Promise<RefundRow | undefined> {
   const current = await findRefund(db, id, { forUpdate: true });
   if (current?.status !== 'succeeded') return undefined;
-  const isPayment = current.payment_id !== null;
-  const table = isPayment ? 'payments' : 'charge_attempts';
-  const targetId = current.payment_id ?? current.charge_attempt_id?.toString();
-  await db.query({ text: `SELECT 1 FROM ${table} WHERE id = $1::${isPayment ? 'text' : 'bigint'} FOR UPDATE`, values: [targetId] });
+  await lockTargetOf(db, current);
   const res = await db.query<RefundRow>({
     text: `UPDATE refunds SET status = 'failed', gateway_code = $2, gateway_message = $3, completed_at = now()
             WHERE id = $1 RETURNING ${REFUND_COLUMNS}`,
@@ -78,13 +64,27 @@ export async function reverseSucceededRefund(db: Queryable, id: string, c: Omit<
   });
   const row = res.rows[0];
   if (!row) throw new Error(`refund ${id} vanished while locked`);
-  await db.query({
-    text: `UPDATE ${table} SET refunded_minor = refunded_minor - $2::bigint WHERE id = $1::${isPayment ? 'text' : 'bigint'}`,
-    values: [targetId, row.amount_minor.toString()],
-  });
+  await releaseHeld(db, row);
   await appendEvent(db, { type: 'refund.failed', aggregateType: 'refund', aggregateId: row.id, payload: { ...refundEventPayload(row), reversed: true } });
   if (row.late_success_id === null) await appendRefundedEvent(db, row);
   return row;
+}
+
+/** The refunded payment's or charge attempt's table and id, as SQL takes them. */
+function targetOf(r: RefundRow): { table: 'payments' | 'charge_attempts'; id: string | undefined; cast: 'text' | 'bigint' } {
+  return r.payment_id !== null ? { table: 'payments', id: r.payment_id, cast: 'text' } : { table: 'charge_attempts', id: r.charge_attempt_id?.toString(), cast: 'bigint' };
+}
+
+/** Locks the refunded payment's or charge attempt's row for the rest of the transaction. */
+async function lockTargetOf(db: Queryable, r: RefundRow): Promise<void> {
+  const t = targetOf(r);
+  await db.query({ text: `SELECT 1 FROM ${t.table} WHERE id = $1::${t.cast} FOR UPDATE`, values: [t.id] });
+}
+
+/** Gives a refund's amount back to what its target may still refund (refunded_minor). */
+async function releaseHeld(db: Queryable, r: RefundRow): Promise<void> {
+  const t = targetOf(r);
+  await db.query({ text: `UPDATE ${t.table} SET refunded_minor = refunded_minor - $2::bigint WHERE id = $1::${t.cast}`, values: [t.id, r.amount_minor.toString()] });
 }
 
 /** `payment.refunded` / `charge_attempt.refunded`: how much of the target is refunded now, and whether all of it. */

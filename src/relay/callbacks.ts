@@ -2,7 +2,7 @@ import { listUndelivered, markDelivered, noteDeliveryFailure } from '../db/inbou
 import { noteLateSuccess } from '../db/late-success.js';
 import { findPayment } from '../db/payments.js';
 import { reverseSucceededRefund } from '../db/refund-outcomes.js';
-import { findRefundStatus } from '../db/refund-status.js';
+import { findRefund } from '../db/refunds.js';
 import { inTransaction } from '../db/pool.js';
 import type { GatewayOutcome } from '../domain/payment.js';
 import { type SignalResult, signalDisputeUpdate, signalGatewayOutcome, signalRefundOutcome } from '../temporal/signals.js';
@@ -67,7 +67,7 @@ export async function deliverCallback(
   }
   // Any other outcome after the end (the gateway repeating itself, or contradicting what its
   // status query said) is kept on the row for a person.
-  const refund = await findRefundStatus(deps.pool, delivery.refundId);
+  const refund = (await findRefund(deps.pool, delivery.refundId))?.status;
   if (refund === delivery.outcome.status) {
     await markDelivered(deps.pool, journalId, 'delivered', `the refund was already ${refund} when this arrived`);
     return 'delivered';

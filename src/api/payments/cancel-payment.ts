@@ -1,8 +1,7 @@
 import { NotFoundError, StateConflictError } from '../../domain/errors.js';
-import { findPayment, type PaymentRow } from '../../db/payments.js';
+import { canceledByRequest, findPayment, type PaymentRow } from '../../db/payments.js';
 import type { Payment } from './payments.routes.js';
 import { paymentJson } from './payment-json.js';
-import type { Queryable } from '../../db/pool.js';
 import { runUpdate } from '../../temporal/updates.js';
 import { paymentWorkflowId } from '../../temporal/workflow-ids.js';
 import { cancelPaymentUpdate } from '../../workflows/payment-messages.js';
@@ -10,15 +9,6 @@ import type { Caller } from '../env.js';
 import { idempotentWorkflowCall } from '../idempotency.js';
 
 const notPending = (row: PaymentRow) => new StateConflictError(`the payment is ${row.status}; only a pending payment can be canceled`, { status: row.status });
-
-/** Whether this payment's cancel was the one a keyed request asked for (its retry answers it again). */
-async function canceledBy(db: Queryable, paymentId: string, requestId: string): Promise<boolean> {
-  const res = await db.query({
-    text: "SELECT 1 FROM events WHERE aggregate_type = 'payment' AND aggregate_id = $1 AND type = 'payment.canceled' AND payload->>'request_id' = $2",
-    values: [paymentId, requestId],
-  });
-  return (res.rowCount ?? 0) > 0;
-}
 
 /**
  * Cancels a pending payment through its workflow (update `cancel`), which writes `canceled` and
@@ -33,7 +23,7 @@ export async function cancelPayment(caller: Caller, id: string, reason: string |
     const before = await findPayment(pool, id);
     if (!before) throw new NotFoundError('no such payment');
     if (before.status !== 'pending') {
-      if (request?.resumed && before.status === 'canceled' && (await canceledBy(pool, id, request.id))) return { status: 200 as const, body: paymentJson(before) };
+      if (request?.resumed && before.status === 'canceled' && (await canceledByRequest(pool, id, request.id))) return { status: 200 as const, body: paymentJson(before) };
       throw notPending(before);
     }
     try {
