@@ -7,6 +7,10 @@ import type { GatewaySettings } from './gateways/settings.js';
 import { isValidCidr } from './gateways/cidr.js';
 import { parseOutboundAllowlist } from './outbound/addresses.js';
 import { loadStatementSettings, type StatementSettings, StatementsConfigError } from './config-statements.js';
+import { CUSTOMER_NOTIFICATION_TYPES, type CustomerNotificationType, NOTIFICATION_LOCALES } from './notifications/types.js';
+
+/** An address as a From/To header may carry it: one @, no spaces or angle brackets or commas. */
+const EMAIL_ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
 
 /**
  * Every setting Tollgate reads, parsed once from the environment. Nothing else reads process.env:
@@ -157,6 +161,31 @@ export const ConfigSchema = z.object({
     .transform((v) => parseIsoDurationMs(v)),
   /** How often each API process deletes expired idempotency keys. */
   IDEMPOTENCY_CLEANUP_INTERVAL_MS: z.coerce.number().int().min(100).default(3_600_000),
+  /** Outbound webhooks: how long one attempt may take, connecting to the last byte of the answer. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(1000).max(60_000).default(15_000),
+  /** E-mail through SMTP (smtp:// or smtps://, credentials in the URL). npm start points it at its Mailpit; unset elsewhere, no e-mail is queued. */
+  SMTP_URL: optionalString.refine((v) => v === undefined || /^smtps?:\/\/[^\s]+$/.test(v), 'must be an smtp:// or smtps:// URL'),
+  /** The sender of every e-mail, as a From header: "Name <address>" or an address. */
+  MAIL_FROM: z.string().max(320).default('Tollgate <tollgate@localhost>'),
+  /** Who gets the admin e-mails (alerts and the daily summary), comma-separated; empty sends none. */
+  ADMIN_EMAILS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((e) => e.trim()).filter(Boolean))
+    .refine((list) => list.every((e) => EMAIL_ADDRESS.test(e)), 'must be e-mail addresses, comma-separated'),
+  ADMIN_LOCALE: z.enum(NOTIFICATION_LOCALES).default('en'),
+  /** Which customer e-mails are sent, comma-separated (default all of them; "none" for none). */
+  CUSTOMER_EMAILS: z
+    .string()
+    .default(CUSTOMER_NOTIFICATION_TYPES.join(','))
+    .transform((v) => (v.trim() === 'none' ? [] : v.split(',').map((e) => e.trim()).filter(Boolean)))
+    .refine(
+      (list) => list.every((t) => (CUSTOMER_NOTIFICATION_TYPES as readonly string[]).includes(t)),
+      `must be "none" or some of ${CUSTOMER_NOTIFICATION_TYPES.join(', ')}, comma-separated`,
+    )
+    .transform((list) => list as CustomerNotificationType[]),
+  /** A directory whose files replace the built-in e-mail templates (same layout as templates/email/). */
+  EMAIL_TEMPLATES_DIR: optionalString,
   LOG_LEVEL: logLevel.default('info'),
 });
 

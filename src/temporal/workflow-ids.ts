@@ -7,3 +7,8 @@ export const statementImportWorkflowId = (sha256: string): string => `bank-state
 export const refundWorkflowId = (refundId: string): string => `refund:${refundId}`;
 /** Keyed by the gateway's own dispute id: every update of one dispute reaches one workflow. */
 export const disputeWorkflowId = (gateway: string, gatewayDisputeId: string): string => `dispute:${gateway}:${gatewayDisputeId}`;
+/** One delivery of one event to one endpoint; a manual retry or a recover is a new run. */
+export const webhookDeliveryWorkflowId = (deliveryId: string, run: number): string => `webhook-delivery:${deliveryId}:${run}`;
+export const notificationWorkflowId = (notificationId: string): string => `notification:${notificationId}`;
+/** The one admin summary e-mail loop of a deployment. */
+export const DAILY_SUMMARY_WORKFLOW_ID = 'daily-summary';
