@@ -163,6 +163,8 @@ export const ConfigSchema = z.object({
   IDEMPOTENCY_CLEANUP_INTERVAL_MS: z.coerce.number().int().min(100).default(3_600_000),
   /** Outbound webhooks: how long one attempt may take, connecting to the last byte of the answer. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(1000).max(60_000).default(15_000),
+  /** The most live webhook endpoints a deployment may have: each one multiplies every event's deliveries. */
+  WEBHOOK_MAX_ENDPOINTS: z.coerce.number().int().min(1).max(10_000).default(100),
   /** E-mail through SMTP (smtp:// or smtps://, credentials in the URL). npm start points it at its Mailpit; unset elsewhere, no e-mail is queued. */
   SMTP_URL: optionalString.refine((v) => v === undefined || /^smtps?:\/\/[^\s]+$/.test(v), 'must be an smtp:// or smtps:// URL'),
   /** The sender of every e-mail, as a From header: "Name <address>" or an address. */

@@ -29,6 +29,8 @@ import { sandboxDisputesRouter } from './sandbox/sandbox-disputes.router.js';
 import { sandboxRouter } from './sandbox/sandbox.router.js';
 import { subscriptionsRouter } from './subscriptions/subscriptions.router.js';
 import { systemRouter } from './system/system.router.js';
+import { webhookDeliveriesRouter } from './webhook-deliveries/webhook-deliveries.router.js';
+import { webhookEndpointsRouter } from './webhook-endpoints/webhook-endpoints.router.js';
 
 /** Builds the whole HTTP surface from its dependencies. Nothing here reads globals. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
@@ -68,6 +70,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', refundsRouter());
   app.route('/', subscriptionsRouter());
   app.route('/', eventsRouter());
+  app.route('/', webhookEndpointsRouter());
+  app.route('/', webhookDeliveriesRouter());
   app.route('/', apiKeysRouter());
   app.route('/', callbackJournalRouter());
   app.route('/', callbacksRouter());

@@ -49,3 +49,8 @@ export async function listEventsAfter(
   });
   return res.rows;
 }
+
+export async function eventExists(db: Queryable, id: bigint): Promise<boolean> {
+  const res = await db.query({ text: `SELECT 1 FROM events WHERE id = $1::bigint`, values: [id.toString()] });
+  return (res.rowCount ?? 0) > 0;
+}

@@ -1,3 +1,4 @@
+import { type Keyset, keysetValues } from './keyset.js';
 import type { Queryable } from './pool.js';
 
 /** A row of `webhook_deliveries` (migration 0017). */
@@ -39,4 +40,66 @@ export async function requeueDeliveries(
     values: byIds ? [q.ids] : [q.endpointId, q.failedSince.toISOString()],
   });
   return res.rows.map((r) => r.id);
+}
+
+/** A delivery as the API shows it: the row and its event's type (cursor_at as src/db/keyset.ts's CURSOR_AT, for the join). */
+export type WebhookDeliveryView = WebhookDeliveryRow & { event_type: string; cursor_at: string };
+
+const VIEW = `d.*, ev.type AS event_type, to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+                FROM webhook_deliveries d JOIN events ev ON ev.id = d.event_id`;
+
+export async function findWebhookDelivery(db: Queryable, id: string): Promise<WebhookDeliveryView | undefined> {
+  const res = await db.query<WebhookDeliveryView>({ text: `SELECT ${VIEW} WHERE d.id = $1`, values: [id] });
+  return res.rows[0];
+}
+
+/**
+ * One endpoint's or one event's deliveries, newest first, keyset-paged (the endpoint's list reads
+ * webhook_deliveries_endpoint_idx, the event's webhook_deliveries_event_idx).
+ */
+export async function listWebhookDeliveries(
+  db: Queryable,
+  q: ({ endpointId: string } | { eventId: bigint }) & { status?: WebhookDeliveryRow['status'] | undefined; before?: Keyset | undefined; limit: number },
+): Promise<WebhookDeliveryView[]> {
+  const [column, value] = 'endpointId' in q ? ['d.endpoint_id = $1::text', q.endpointId] : ['d.event_id = $1::bigint', q.eventId.toString()];
+  const res = await db.query<WebhookDeliveryView>({
+    text: `SELECT ${VIEW}
+            WHERE ${column} AND ($2::text IS NULL OR d.status = $2::text)
+              AND ($3::timestamptz IS NULL OR (d.created_at, d.id) < ($3::timestamptz, $4::text))
+            ORDER BY d.created_at DESC, d.id DESC LIMIT $5::int`,
+    values: [value, q.status ?? null, ...keysetValues(q.before), q.limit],
+  });
+  return res.rows;
+}
+
+/** A row of `webhook_attempts` (migration 0017): one try of one run. */
+export interface WebhookAttemptRow {
+  id: bigint;
+  delivery_id: string;
+  run: number;
+  attempt: number;
+  started_at: Date;
+  latency_ms: number;
+  status_code: number | null;
+  response_excerpt: string | null;
+  error: string | null;
+}
+
+/** A delivery's attempts, newest first, at most `limit` (each carries up to 4 KB of the answer). */
+export async function listWebhookAttempts(db: Queryable, deliveryId: string, limit: number): Promise<WebhookAttemptRow[]> {
+  const res = await db.query<WebhookAttemptRow>({
+    text: `SELECT * FROM webhook_attempts WHERE delivery_id = $1 ORDER BY run DESC, attempt DESC LIMIT $2::int`,
+    values: [deliveryId, limit],
+  });
+  return res.rows;
+}
+
+/** Stops an endpoint's deliveries still being tried (it was deleted); their workflows see 'canceled' and end. */
+export async function cancelPendingDeliveries(db: Queryable, endpointId: string): Promise<number> {
+  const res = await db.query({
+    text: `UPDATE webhook_deliveries SET status = 'canceled', next_attempt_at = NULL, completed_at = now(), updated_at = now()
+            WHERE endpoint_id = $1 AND status = 'pending'`,
+    values: [endpointId],
+  });
+  return res.rowCount ?? 0;
 }
