@@ -27,6 +27,8 @@ export function endpointUrlProblem(url: string, policy: EndpointUrlPolicy): stri
   const shape = outboundUrlProblem(url);
   if (shape) return shape;
   const u = new URL(url);
+  // What is stored is the parsed form, which percent-encoding can make longer.
+  if (u.href.length > ENDPOINT_URL_MAX_LENGTH) return `must be at most ${ENDPOINT_URL_MAX_LENGTH} characters once encoded`;
   if (policy.production && u.protocol !== 'https:') return 'must be an https URL in production (the body carries payment data)';
   // WHATWG URL has already turned 0x7f.1, 2130706433 and the like into dotted IPv4.
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();

@@ -119,6 +119,17 @@ describe('webhook deliveries: read, retry, recover (real API, Postgres)', () => 
     assert.equal((await stack.request('GET', '/v1/events/abc/deliveries')).status, 400);
     assert.equal((await stack.request('GET', `/v1/webhook-endpoints/${we}/deliveries?status=lost`)).status, 400);
     assert.equal((await stack.request('GET', `/v1/webhook-endpoints/${we}/deliveries`, { key: null })).status, 401);
+    const customer = (await stack.request('POST', '/v1/customers', { body: { external_ref: `ext-${randomUUID()}`, name: 'Jan' } })).json;
+    const token = (await stack.request('POST', `/v1/customers/${customer.id}/tokens`, { body: {} })).json.token;
+    for (const [method, path] of [
+      ['GET', `/v1/webhook-endpoints/${we}/deliveries`],
+      ['GET', `/v1/events/${e1}/deliveries`],
+      ['GET', `/v1/webhook-deliveries/${d1}`],
+      ['POST', `/v1/webhook-deliveries/${d1}/retry`],
+    ] as const) {
+      assert.equal((await stack.request(method, path, { key: token })).status, 404, `${method} ${path} with a customer token`);
+    }
+    assert.equal((await rowOf(d1))?.run, 1, 'and moved nothing');
   });
 
   it('retry sends exactly that delivery again in a new run; 409 while pending or when its endpoint is off or deleted', async () => {

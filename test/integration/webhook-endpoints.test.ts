@@ -129,6 +129,18 @@ describe('webhook endpoints (real API, Postgres)', () => {
     ]);
   });
 
+  it('stores the URL as it is parsed and checked: host lower-cased, stray whitespace dropped', async () => {
+    const name = `Hooks-${randomUUID()}.Tollgate-Test.INVALID`;
+    const res = await create({ url: `https://${name}/Receive?A=1\n` });
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.json.url, `https://${name.toLowerCase()}/Receive?A=1`);
+    const patched = await stack.request('PATCH', `/v1/webhook-endpoints/${res.json.id}`, { body: { url: `https://${name.toUpperCase()}/Receive?A=1` } });
+    assert.equal(patched.status, 200, patched.text);
+    assert.equal((await eventsOf(res.json.id)).length, 1, 'the same URL in another spelling is no change');
+    const long = await create({ url: `https://example.com/${'é'.repeat(1000)}` });
+    assert.equal(long.status, 422, 'within 2048 characters as typed, over it percent-encoded');
+  });
+
   it('an Idempotency-Key answers the first creation, secret included; another body with it is 422', async () => {
     const body = { url: url(), description: 'once' };
     const key = `whe-${randomUUID()}`;

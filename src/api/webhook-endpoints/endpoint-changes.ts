@@ -34,19 +34,24 @@ async function recordEvent(tx: pg.PoolClient, type: EndpointEventType, e: Webhoo
   });
 }
 
-function checkUrl(deps: Deps, url: string): void {
+/**
+ * The URL as the parser reads it (host lower-cased, stray tabs and newlines dropped), so what is
+ * stored, shown and called is exactly what was checked.
+ */
+function checkedUrl(deps: Deps, url: string): string {
   const problem = endpointUrlProblem(url, { production: deps.config.TOLLGATE_ENV === 'production', allow: deps.config.OUTBOUND_ALLOWED_HOSTS });
   if (problem) throw ruleViolation('url', problem);
+  return new URL(url).href;
 }
 
 export async function createEndpoint(deps: Deps, tx: pg.PoolClient, body: CreateWebhookEndpointBody): Promise<WebhookEndpointRow> {
-  checkUrl(deps, body.url);
+  const url = checkedUrl(deps, body.url);
   const max = deps.config.WEBHOOK_MAX_ENDPOINTS;
   if ((await countLiveEndpointsForCreate(tx)) >= max) {
     throw new RuleViolationError(`this deployment already has ${max} webhook endpoints (WEBHOOK_MAX_ENDPOINTS); delete one first`);
   }
   const row = await insertWebhookEndpoint(tx, {
-    url: body.url,
+    url,
     description: body.description ?? '',
     eventTypes: body.event_types ?? ['*'],
     enabled: body.enabled ?? true,
@@ -59,17 +64,17 @@ const sameTypes = (a: readonly string[], b: readonly string[]) => a.length === b
 
 /** A change that changes nothing answers the endpoint as it is and writes no event. */
 export async function updateEndpoint(deps: Deps, id: string, body: UpdateWebhookEndpointBody): Promise<WebhookEndpointRow> {
-  if (body.url !== undefined) checkUrl(deps, body.url);
+  const url = body.url === undefined ? undefined : checkedUrl(deps, body.url);
   return inTransaction(deps.pool, async (tx) => {
     const current = await lockWebhookEndpoint(tx, id);
     if (!current) throw new NotFoundError('no such webhook endpoint');
     const changes =
-      (body.url !== undefined && body.url !== current.url) ||
+      (url !== undefined && url !== current.url) ||
       (body.description !== undefined && body.description !== current.description) ||
       (body.event_types !== undefined && !sameTypes(body.event_types, [...current.event_types].sort())) ||
       (body.enabled !== undefined && body.enabled !== current.enabled);
     if (!changes) return current;
-    const row = await updateWebhookEndpoint(tx, id, { url: body.url, description: body.description, eventTypes: body.event_types, enabled: body.enabled });
+    const row = await updateWebhookEndpoint(tx, id, { url, description: body.description, eventTypes: body.event_types, enabled: body.enabled });
     if (!row) throw new NotFoundError('no such webhook endpoint');
     await recordEvent(tx, 'webhook_endpoint.updated', row);
     return row;
