@@ -168,6 +168,14 @@ describe('webhook deliveries: read, retry, recover (real API, Postgres)', () => 
     assert.equal((await stack.request('POST', '/v1/webhook-deliveries/whd_nosuchdelivery/retry')).status, 404);
   });
 
+  it('two retries of one delivery at once: one is taken (202), the other finds it pending (409), one new run', async () => {
+    const we = await endpoint();
+    const failed = await delivery(we, await event(), 'failed');
+    const answers = await Promise.all([1, 2, 3].map(() => stack.request('POST', `/v1/webhook-deliveries/${failed}/retry`)));
+    assert.deepEqual(answers.map((a) => a.status).sort(), [202, 409, 409], answers.map((a) => a.text).join('\n'));
+    assert.equal((await rowOf(failed))?.run, 2);
+  });
+
   it('recover resends every failed delivery of that endpoint created since `since`, and nothing else', async () => {
     const we = await endpoint();
     const other = await endpoint();
