@@ -5,6 +5,7 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { findWebhookEndpoint } from '../../src/db/webhook-endpoints.js';
 import { deliveryHeaders } from '../../src/webhooks/sign.js';
 import { createCustomer } from '../support/fixtures.js';
+import { writeGatewaysFile } from '../support/gateways-file.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
@@ -266,6 +267,32 @@ describe('webhook endpoints (real API, Postgres)', () => {
       assert.match(res.json.detail, /WEBHOOK_MAX_ENDPOINTS/);
     } finally {
       await capped.close();
+    }
+  });
+
+  it('in production only https URLs are taken', async () => {
+    const prod = await startTestStack(
+      {
+        TOLLGATE_ENV: 'production',
+        TOLLGATE_GATEWAYS_FILE: writeGatewaysFile([{ name: 'transfer', adapter: 'bank_transfer', label: 'Transfer', mode: 'live', account: { iban: 'DE89370400440532013000', holder: 'Example ISP GmbH' } }]),
+        // Only the config sees this URL; the stack's pool uses the run's database.
+        DATABASE_URL: 'postgres://tollgate:n0t-the-default-Pa55@127.0.0.1:1/tollgate',
+        AMOUNT_HOOK_SECRET: 'whsec_cHJvZHVjdGlvbi1hbW91bnQtaG9vay1zZWNyZXQ=',
+        TOLLGATE_ADMIN_API_KEY: 'k'.repeat(40),
+      },
+      { worker: false },
+    );
+    try {
+      const plain = await prod.request('POST', '/v1/webhook-endpoints', { body: { url: url().replace('https:', 'http:') } });
+      assert.equal(plain.status, 422, plain.text);
+      assert.match(plain.json.detail, /https URL in production/);
+      const tls = await prod.request('POST', '/v1/webhook-endpoints', { body: { url: url() } });
+      assert.equal(tls.status, 201, tls.text);
+      created.push(tls.json.id);
+      const downgrade = await prod.request('PATCH', `/v1/webhook-endpoints/${tls.json.id}`, { body: { url: url().replace('https:', 'http:') } });
+      assert.equal(downgrade.status, 422, downgrade.text);
+    } finally {
+      await prod.close();
     }
   });
 
