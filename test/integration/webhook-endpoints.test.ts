@@ -43,8 +43,12 @@ describe('webhook endpoints (real API, Postgres)', () => {
   /** A URL under .invalid (RFC 2606): public in form, and it never resolves, so nothing is ever sent to it. */
   const url = () => `https://hooks-${randomUUID()}.tollgate-test.invalid/receive`;
 
+  /**
+   * Registers an endpoint for a type no event has (unless the body names others), so another
+   * file's outbox on the same database fans nothing out to it.
+   */
   async function create(body: Record<string, unknown> = {}, opts: { key?: string; headers?: Record<string, string> } = {}) {
-    const res = await stack.request('POST', '/v1/webhook-endpoints', { body: { url: url(), ...body }, ...opts });
+    const res = await stack.request('POST', '/v1/webhook-endpoints', { body: { url: url(), event_types: ['tollgate_test.never'], ...body }, ...opts });
     if (res.status === 201) created.push(res.json.id);
     return res;
   }
@@ -105,6 +109,14 @@ describe('webhook endpoints (real API, Postgres)', () => {
     assert.deepEqual(events[0]?.payload, { endpoint_id: id, url: endpointUrl, event_types: ['payment.succeeded', 'temporary_payment.created'], enabled: true });
     assert.deepEqual(events[1]?.payload, { endpoint_id: id, url: endpointUrl, event_types: ['*'], enabled: true });
     assert.ok(!JSON.stringify(events).includes('whsec_'));
+  });
+
+  it('without event_types an endpoint receives every type', async () => {
+    const res = await stack.request('POST', '/v1/webhook-endpoints', { body: { url: url(), enabled: false } });
+    assert.equal(res.status, 201, res.text);
+    created.push(res.json.id);
+    assert.deepEqual(res.json.event_types, ['*']);
+    assert.deepEqual((await eventsOf(res.json.id))[0]?.payload.event_types, ['*']);
   });
 
   it('disabling says it was the user; enabling clears whatever turned it off and its failures', async () => {
