@@ -21,8 +21,9 @@ export interface WebhookDeliveryRow {
 /**
  * Sends deliveries again (a manual retry, a recover): each becomes `pending` in a new run with its
  * workflow not yet started, so the outbox starts webhook-delivery:<id>:<run+1>. Only finished
- * deliveries (`failed`, or `succeeded` when asked for one by id) of a live endpoint move; a pending
- * one is still being tried. Returns the ids that moved.
+ * deliveries of a live endpoint move; a pending one is still being tried. By id: any finished one.
+ * A recover: those that never arrived — `failed`, and `canceled` (stopped while the endpoint was
+ * disabled: re-enabled after its receiver is fixed, what it missed is sent too). Returns the ids that moved.
  */
 export async function requeueDeliveries(
   db: Queryable,
@@ -35,7 +36,7 @@ export async function requeueDeliveries(
                   workflow_started_at = NULL, completed_at = NULL, updated_at = now()
              FROM webhook_endpoints e
             WHERE e.id = d.endpoint_id AND e.deleted_at IS NULL
-              AND ${byIds ? `d.id = ANY($1::text[]) AND d.status IN ('failed', 'succeeded', 'canceled')` : `d.endpoint_id = $1 AND d.status = 'failed' AND d.created_at >= $2::timestamptz`}
+              AND ${byIds ? `d.id = ANY($1::text[]) AND d.status IN ('failed', 'succeeded', 'canceled')` : `d.endpoint_id = $1 AND d.status IN ('failed', 'canceled') AND d.created_at >= $2::timestamptz`}
         RETURNING d.id`,
     values: byIds ? [q.ids] : [q.endpointId, q.failedSince.toISOString()],
   });

@@ -7,11 +7,12 @@ import { RECOVER_MAX_AGE_DAYS } from './webhook-deliveries.routes.js';
 
 type Deps = Pick<AppDeps, 'pool' | 'now'>;
 
-/**
+/*
  * Sending again goes through requeueDeliveries only: the delivery becomes pending in a new run and
  * the outbox starts webhook-delivery:<id>:<run>. The endpoint's row is locked first, so a disable or
  * a delete racing the resend either comes before it (409) or after it (and stops what it queued).
  */
+
 function assertSendable(e: WebhookEndpointRow | undefined): asserts e is WebhookEndpointRow {
   if (!e) throw new StateConflictError('the endpoint of this delivery was deleted; nothing is sent to it any more');
   if (!e.enabled) throw new StateConflictError(`the endpoint ${e.id} is disabled (${e.disabled_reason ?? 'user'}); enable it first (PATCH enabled: true)`);

@@ -104,7 +104,7 @@ export const retryDeliveryRoute = createRoute({
 export const RecoverBody = z
   .object({
     since: z.iso.datetime({ offset: true }).openapi({
-      description: `Every failed delivery created at or after this time is sent again; at most ${RECOVER_MAX_AGE_DAYS} days ago (RFC 3339)`,
+      description: `Every delivery created at or after this time that never arrived (failed, or canceled while the endpoint was disabled) is sent again; at most ${RECOVER_MAX_AGE_DAYS} days ago (RFC 3339)`,
       example: '2026-11-30T00:00:00Z',
     }),
   })
@@ -116,7 +116,9 @@ export const recoverDeliveriesRoute = createRoute({
   path: '/v1/webhook-endpoints/{id}/recover',
   tags,
   summary: "Send an endpoint's failed deliveries again",
-  description: 'For a receiver that was down: each failed delivery since `since` starts a new run. 409 when the endpoint is disabled (enable it first).',
+  description:
+    'For a receiver that was down: each delivery since `since` that failed, or was canceled while the endpoint was disabled, starts a new run. ' +
+    '409 when the endpoint is disabled (enable it first).',
   security: bearer,
   middleware: [requireScope('billing')] as const,
   request: { params: IdParam('we_q0c1UuJ3D2kq3oS7'), body: { required: true, ...json(RecoverBody) } },
