@@ -33,6 +33,8 @@ export async function retryDelivery(deps: Deps, id: string): Promise<WebhookDeli
 
 export async function recoverDeliveries(deps: Deps, endpointId: string, sinceText: string): Promise<number> {
   const since = new Date(sinceText);
+  // The route's schema takes only real RFC 3339 times; this guards the query against any other.
+  if (Number.isNaN(since.getTime())) throw new ValidationError('since: not a time', { errors: [{ path: 'since', message: 'an RFC 3339 date-time' }] });
   const now = deps.now();
   const oldest = new Date(now.getTime() - RECOVER_MAX_AGE_DAYS * 86_400_000);
   if (since < oldest) {
