@@ -183,6 +183,9 @@ describe('webhook endpoints (real API, Postgres)', () => {
     assert.ok(Math.abs(until - (Date.now() + 24 * 3_600_000)) < 60_000, rotated.json.secret_rotating_until);
     const replay = await stack.request('POST', `/v1/webhook-endpoints/${id}/rotate-secret`, { key: billingKey, headers: { 'idempotency-key': key } });
     assert.equal(replay.json.secret, newSecret, 'a retried rotation does not rotate twice');
+    const elsewhere = await create();
+    const reused = await stack.request('POST', `/v1/webhook-endpoints/${elsewhere.json.id}/rotate-secret`, { key: billingKey, headers: { 'idempotency-key': key } });
+    assert.equal(reused.status, 422, 'the same key for another endpoint is not that rotation');
 
     const got = await stack.request('GET', `/v1/webhook-endpoints/${id}`);
     assert.equal(got.json.secret_rotating_until, rotated.json.secret_rotating_until);
@@ -274,9 +277,12 @@ describe('webhook endpoints (real API, Postgres)', () => {
     assert.equal((await create()).status, 201);
     const capped = await startTestStack({ WEBHOOK_MAX_ENDPOINTS: '1' }, { worker: false });
     try {
-      const res = await capped.request('POST', '/v1/webhook-endpoints', { body: { url: url() } });
+      const refusedUrl = url();
+      const res = await capped.request('POST', '/v1/webhook-endpoints', { body: { url: refusedUrl } });
       assert.equal(res.status, 422, res.text);
       assert.match(res.json.detail, /WEBHOOK_MAX_ENDPOINTS/);
+      const { rows } = await stack.pool.query(`SELECT count(*)::int AS n FROM events WHERE type = 'webhook_endpoint.created' AND payload->>'url' = $1`, [refusedUrl]);
+      assert.equal(rows[0]?.n, 0, 'a refused creation writes no event');
     } finally {
       await capped.close();
     }
