@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type pg from 'pg';
 import { claimChargeAttempt, completeChargeAttempt, findChargeAttempt, type NewChargeAttempt } from '../db/charge-attempts.js';
 import { recordChargeOutcome } from '../db/charge-outcome.js';
-import { appendEvent, subscriptionEventOf } from '../db/events.js';
+import { appendEvent, lockAggregate, subscriptionEventOf } from '../db/events.js';
 import type { SubscriptionEvent } from '../events/catalog.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
 import { findSubscription, type SubscriptionStateUpdate, updateSubscriptionState } from '../db/subscriptions.js';
@@ -274,6 +274,8 @@ function attemptRow(input: ChargeInput, key: string, mode: 'test' | 'live'): New
 
 /** The subscription row as the workflow states it, and the events of that change, in the caller's transaction. */
 export async function writeState(tx: Queryable, w: StateWrite): Promise<void> {
+  // The subscription's event lock before its row, as recordChargeOutcome takes them (migration 0021).
+  await lockAggregate(tx, 'subscription', w.subscriptionId);
   await updateSubscriptionState(tx, w.subscriptionId, stateUpdateOf(w));
   for (const e of w.events) {
     await appendEvent(tx, subscriptionEventOf(w.subscriptionId, e));

@@ -44,6 +44,8 @@ export async function recordChargeOutcome(db: Queryable, w: ChargeOutcomeWrite):
                     gateway_transaction_id = $6, gateway_intent_id = COALESCE($18, gateway_intent_id),
                     gateway_charge_id = COALESCE($19, gateway_charge_id), completed_at = CASE WHEN $2 = 'unknown' THEN NULL ELSE now() END
               WHERE idempotency_key = $1 AND status IN ('pending', 'unknown')
+                -- The subscription's event lock first, before any row (its one order: migration 0021).
+                AND (SELECT tollgate_lock_aggregate('subscription', $7))
              RETURNING id
            ), next_state AS (
              UPDATE subscriptions SET state = $9, stopped_reason = $10, period = $11, next_charge_at = $12,

@@ -1,4 +1,4 @@
-import type { EventAggregate, EventPayloads, EventType, SubscriptionEvent, SubscriptionEventType } from '../events/catalog.js';
+import type { AggregateType, EventAggregate, EventPayloads, EventType, SubscriptionEvent, SubscriptionEventType } from '../events/catalog.js';
 import { checkEventPayload } from '../events/payload-check.js';
 import type { Queryable } from './pool.js';
 
@@ -42,6 +42,15 @@ export async function appendEvent<T extends EventType>(db: Queryable, e: NewEven
   const row = res.rows[0];
   if (!row) throw new Error('INSERT INTO events returned no row');
   return { id: row.id, aggregateVersion: row.aggregate_version };
+}
+
+/**
+ * Takes the aggregate's event lock now, for the rest of the transaction (the one the insert
+ * trigger takes): for a writer that must take it before the aggregate's row, so that every
+ * writer of that aggregate takes the two in one order (migration 0021 says which).
+ */
+export async function lockAggregate(db: Queryable, aggregateType: AggregateType, aggregateId: string): Promise<void> {
+  await db.query({ text: 'SELECT tollgate_lock_aggregate($1, $2)', values: [aggregateType, aggregateId] });
 }
 
 /** The condition that holds back rows of transactions still open below the reader's snapshot. */

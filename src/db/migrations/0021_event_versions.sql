@@ -18,11 +18,22 @@ ALTER TABLE events ADD CONSTRAINT events_aggregate_version_key UNIQUE (aggregate
 -- one aggregate (a payment's workflow and its refund's) until the first commits; max() is read
 -- after the lock, by a statement of its own, whose fresh snapshot (READ COMMITTED: PostgreSQL docs
 -- §43.11 / §13.2.1) sees the first one's row, and the rows earlier in the same statement (§39.4,
--- "Visibility of Data Changes"). Every writer takes it after its row locks, as its last lock, so
--- it adds no lock-order cycle.
+-- "Visibility of Data Changes").
+--
+-- Lock order, so the lock adds no deadlock: a transaction takes an aggregate's lock after the rows
+-- it locks of that aggregate (a payment's row, then its events), except a subscription's, whose
+-- lock is taken first, before its row: its state writes (writeState) and the charge outcome's one
+-- statement (which inserts the events before it updates the row) both take it up front, through
+-- tollgate_lock_aggregate, the one place its key is made.
+CREATE FUNCTION tollgate_lock_aggregate(aggregate_type text, aggregate_id text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtextextended('tollgate.events:' || aggregate_type || ':' || aggregate_id, 0));
+  RETURN true;
+END $$;
+
 CREATE FUNCTION tollgate_events_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM pg_advisory_xact_lock(hashtextextended('tollgate.events:' || NEW.aggregate_type || ':' || NEW.aggregate_id, 0));
+  PERFORM tollgate_lock_aggregate(NEW.aggregate_type, NEW.aggregate_id);
   SELECT COALESCE(max(aggregate_version), 0) + 1 INTO NEW.aggregate_version
     FROM events WHERE aggregate_type = NEW.aggregate_type AND aggregate_id = NEW.aggregate_id;
   RETURN NEW;
