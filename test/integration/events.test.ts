@@ -83,6 +83,11 @@ describe('events: GET /v1/events/:id, ?type=, aggregate_version (dev server, rea
       assert.equal((await stack.request('GET', `/v1/events/${bad}`, { key: readKey })).status, 400, bad);
     }
     assert.equal((await stack.request('GET', `/v1/events/${created.id}`, { key: null })).status, 401);
+    // A customer's own token reads no events, not even its own payment's: the feed is the billing system's.
+    const customerId = created.payload.customer_id as string;
+    const token = (await stack.request('POST', `/v1/customers/${customerId}/tokens`, { body: {} })).json.token as string;
+    assert.equal((await stack.request('GET', `/v1/events/${created.id}`, { key: token })).status, 404);
+    assert.equal((await stack.request('GET', `/v1/events?aggregate_id=${payment.id}`, { key: token })).status, 404);
   });
 
   it('?type= keeps only those types (one or several); an unknown type is 400 naming it', async () => {
