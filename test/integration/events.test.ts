@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { appendEvent } from '../../src/db/events.js';
 import { EVENT_TYPES } from '../../src/events/catalog.js';
-import { checkEventPayload, EventPayloadMismatch } from '../../src/events/payload-check.js';
+import { checkEventPayload, EventPayloadMismatch, setEventPayloadCheck } from '../../src/events/payload-check.js';
 import { createCustomer, createPayment } from '../support/fixtures.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
 
@@ -175,6 +175,22 @@ describe('events: GET /v1/events/:id, ?type=, aggregate_version (dev server, rea
     const wrong = { ...endpointPayload(id), secret: 'whsec_never_in_an_event' };
     await assert.rejects(appendEvent(stack.pool, { type: 'webhook_endpoint.created', aggregateType: 'webhook_endpoint', aggregateId: id, payload: wrong }), EventPayloadMismatch);
     assert.deepEqual(await feedOf(id), []);
+  });
+
+  it('in production a write that does not match is written as it is and logged (field names, no values)', async () => {
+    const id = `we_${randomUUID()}`;
+    const warnings: string[] = [];
+    setEventPayloadCheck('log', { warn: (fields, message) => warnings.push(`${message} ${JSON.stringify(fields)}`), error: () => undefined });
+    try {
+      const odd = { ...endpointPayload(id), enabled: 'yes' } as unknown as ReturnType<typeof endpointPayload>;
+      await appendEvent(stack.pool, { type: 'webhook_endpoint.created', aggregateType: 'webhook_endpoint', aggregateId: id, payload: odd });
+    } finally {
+      setEventPayloadCheck('throw', stack.deps.log);
+    }
+    assert.deepEqual((await feedOnce(id, 1)).map((e) => e.payload.enabled), ['yes']);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? '', /enabled/);
+    assert.doesNotMatch(warnings[0] ?? '', /"yes"/);
   });
 
   it('/openapi.json documents Event as a union on type with every type, used by both routes', async () => {
