@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { toJsonMinor } from '../domain/money.js';
+import type { DisputeFields } from '../events/schemas/payment.js';
 import { appendEvent } from '../db/events.js';
 import { closeDispute, type DisputeRow, type DisputeStatus, findDispute, findDisputedMoney, insertDispute } from '../db/disputes.js';
 import { newId } from '../db/ids.js';
@@ -32,7 +33,7 @@ function rejected(message: string): ApplicationFailure {
 }
 
 /** What every dispute event carries. */
-function disputePayload(d: DisputeRow, subscriptionId: string | null): Record<string, unknown> {
+function disputePayload(d: DisputeRow, subscriptionId: string | null): DisputeFields {
   return {
     dispute_id: d.id,
     gateway: d.gateway,
@@ -48,11 +49,12 @@ function disputePayload(d: DisputeRow, subscriptionId: string | null): Record<st
 }
 
 /** A payment's dispute events belong to the payment; a charge attempt's to its subscription. */
-function aggregateOf(d: DisputeRow, subscriptionId: string | null): { aggregateType: string; aggregateId: string } {
+function aggregateOf(d: DisputeRow, subscriptionId: string | null): { aggregateType: 'payment' | 'subscription'; aggregateId: string } {
   return d.payment_id !== null ? { aggregateType: 'payment', aggregateId: d.payment_id } : { aggregateType: 'subscription', aggregateId: subscriptionId ?? '' };
 }
 
 async function appendClosed(tx: Queryable, d: DisputeRow, subscriptionId: string | null, subscriptionAction: 'stop' | 'keep' | null): Promise<void> {
+  if (d.status === 'open') throw new Error(`dispute ${d.id} is still open: nothing closed it`);
   await appendEvent(tx, {
     type: 'payment.dispute_closed',
     ...aggregateOf(d, subscriptionId),

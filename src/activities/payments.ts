@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { FinalPaymentStatus, GatewayOutcome } from '../domain/payment.js';
 import { PAYMENT_EVENT_FOR_STATUS, PAYMENT_STATUS_FOR_OUTCOME } from '../domain/payment.js';
-import { appendEvent } from '../db/events.js';
+import { appendEvent, type NewEvent } from '../db/events.js';
 import { completePendingPayment, findPayment } from '../db/payments.js';
 import { markLinkPaid } from '../db/payment-links.js';
 import { matchedLineFor } from '../db/bank-statements.js';
@@ -27,23 +27,27 @@ async function complete(
   return inTransaction(deps.pool, (tx) => completeIn(tx, paymentId, completion));
 }
 
-/** `detail`: what the event carries beyond the payment's own fields (who canceled it, and why). */
+/** What payment.canceled carries beyond the payment's own fields: who canceled it, and why. */
+export interface CancelDetail { canceled_by: string; reason: string | null; request_id: string | null }
+
+/** `detail`: what the event carries beyond the payment's own fields (a cancel's CancelDetail). */
 export async function completeIn(
   tx: Queryable,
   paymentId: string,
   completion: { status: FinalPaymentStatus } & Omit<GatewayOutcome, 'status'>,
-  detail: Record<string, unknown> = {},
+  detail: CancelDetail | Record<never, never> = {},
 ): Promise<FinalPaymentStatus> {
   {
     const updated = await completePendingPayment(tx, paymentId, completion);
     if (updated) {
       if (updated.status === 'succeeded' && updated.payment_link_id) await markLinkPaid(tx, updated.payment_link_id, updated.id);
+      // The row's status is the completion's (the update set it), so the event's type and payload agree.
       await appendEvent(tx, {
         type: PAYMENT_EVENT_FOR_STATUS[completion.status],
         aggregateType: 'payment',
         aggregateId: paymentId,
         payload: { ...paymentEventPayload(updated), ...detail },
-      });
+      } as NewEvent<(typeof PAYMENT_EVENT_FOR_STATUS)[FinalPaymentStatus]>);
       return completion.status;
     }
     const current = await findPayment(tx, paymentId);

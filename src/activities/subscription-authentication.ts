@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { appendEvent } from '../db/events.js';
+import type { SubscriptionEvent } from '../events/catalog.js';
 import { newId } from '../db/ids.js';
 import { closePaymentLink, insertPeriodLink, lockPaymentLink } from '../db/payment-links.js';
 import { findPayment } from '../db/payments.js';
@@ -83,7 +84,7 @@ export function createAuthenticationActivities(deps: AuthenticationActivityDeps)
       const found: PeriodLink = { linkId: link.id, url: `${deps.publicBaseUrl}/pay/${link.token}`, expiresAt: link.expires_at.toISOString() };
       // Written before by an earlier try of this activity, in the transaction that made the link.
       if (link.id !== id) return found;
-      const event = {
+      const event: SubscriptionEvent = {
         type: 'subscription.action_required',
         payload: {
           period: input.period, amount: input.amountMinor, currency: input.currency, gateway_code: input.gatewayCode,

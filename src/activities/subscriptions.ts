@@ -2,7 +2,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type pg from 'pg';
 import { claimChargeAttempt, completeChargeAttempt, findChargeAttempt, type NewChargeAttempt } from '../db/charge-attempts.js';
 import { recordChargeOutcome } from '../db/charge-outcome.js';
-import { appendEvent } from '../db/events.js';
+import { appendEvent, lockAggregate, subscriptionEventOf } from '../db/events.js';
+import type { SubscriptionEvent } from '../events/catalog.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
 import { findSubscription, type SubscriptionStateUpdate, updateSubscriptionState } from '../db/subscriptions.js';
 import { ATTEMPT_STATUS_FOR_OUTCOME, type ChargeOutcome, type SubscriptionState } from '../domain/subscription.js';
@@ -67,7 +68,7 @@ export interface StateWrite {
   schedule: Record<string, unknown>;
   paymentMethod: { token: string; expires: string | null };
   pendingChanges: Record<string, unknown> | null;
-  events: Array<{ type: string; payload: Record<string, unknown> }>;
+  events: SubscriptionEvent[];
 }
 
 export type AmountHookResult = { kind: 'amount'; amountMinor: number } | { kind: 'skip'; reason: string } | { kind: 'failed'; reason: string };
@@ -177,20 +178,7 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
       message: result.message,
       transactionId: result.transactionId ?? null,
       ids: result.ids,
-      event: {
-        type: result.outcome === 'success' ? 'subscription.charged' : 'subscription.charge_failed',
-        payload: {
-          period: input.period,
-          attempt: input.attempt,
-          amount: input.amountMinor,
-          currency: input.currency,
-          outcome: result.outcome,
-          gateway_code: result.code,
-          gateway_message: result.message,
-          gateway_transaction_id: result.transactionId ?? null,
-          mode,
-        },
-      },
+      event: attemptEvent(input, mode, result),
       next: next && { state: stateUpdateOf(next), events: next.events },
     });
     const written = rowExists
@@ -262,6 +250,23 @@ function stateUpdateOf(w: StateWrite): SubscriptionStateUpdate {
   };
 }
 
+/** The attempt's own event: subscription.charged for a success, .charge_failed for any other outcome. */
+function attemptEvent(input: ChargeInput, mode: 'test' | 'live', result: ChargeResult): SubscriptionEvent {
+  const fields = {
+    period: input.period,
+    attempt: input.attempt,
+    amount: input.amountMinor,
+    currency: input.currency,
+    gateway_code: result.code,
+    gateway_message: result.message,
+    gateway_transaction_id: result.transactionId ?? null,
+    mode,
+  };
+  return result.outcome === 'success'
+    ? { type: 'subscription.charged', payload: { ...fields, outcome: result.outcome } }
+    : { type: 'subscription.charge_failed', payload: { ...fields, outcome: result.outcome } };
+}
+
 /** The attempt row of a charge input. */
 function attemptRow(input: ChargeInput, key: string, mode: 'test' | 'live'): NewChargeAttempt {
   return { subscriptionId: input.subscriptionId, period: input.period, attempt: input.attempt, key, amountMinor: BigInt(input.amountMinor), currency: input.currency, mode };
@@ -269,8 +274,10 @@ function attemptRow(input: ChargeInput, key: string, mode: 'test' | 'live'): New
 
 /** The subscription row as the workflow states it, and the events of that change, in the caller's transaction. */
 export async function writeState(tx: Queryable, w: StateWrite): Promise<void> {
+  // The subscription's event lock before its row, as recordChargeOutcome takes them (migration 0021).
+  await lockAggregate(tx, 'subscription', w.subscriptionId);
   await updateSubscriptionState(tx, w.subscriptionId, stateUpdateOf(w));
   for (const e of w.events) {
-    await appendEvent(tx, { type: e.type, aggregateType: 'subscription', aggregateId: w.subscriptionId, payload: { subscription_id: w.subscriptionId, ...e.payload } });
+    await appendEvent(tx, subscriptionEventOf(w.subscriptionId, e));
   }
 }

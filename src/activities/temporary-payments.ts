@@ -13,12 +13,13 @@ import {
   type TemporaryPaymentRow,
 } from '../db/temporary-payments.js';
 import { toJsonMinor } from '../domain/money.js';
+import type { TemporaryPaymentFields } from '../events/schemas/refund.js';
 
 export interface TemporaryActivityDeps {
   pool: pg.Pool;
 }
 
-export function temporaryPaymentJsonPayload(t: TemporaryPaymentRow): Record<string, unknown> {
+export function temporaryPaymentJsonPayload(t: TemporaryPaymentRow): TemporaryPaymentFields {
   return {
     temporary_payment_id: t.id,
     payment_id: t.payment_id,

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { payloadCheckFor, setEventPayloadCheck } from '../events/payload-check.js';
 import { buildGateways } from '../gateways/registry.js';
 import { createTemporalClient } from '../temporal/connection.js';
 import { noteDeliveryFailure } from '../db/inbound-requests.js';
@@ -13,6 +14,7 @@ import { createMetrics } from './middleware/metrics.js';
 
 /** The API's dependencies from config, a pool and a logger: one recipe for the process and tests. */
 export function buildAppDeps(config: Config, pool: pg.Pool, log: Logger): AppDeps {
+  setEventPayloadCheck(payloadCheckFor(config.TOLLGATE_ENV), log);
   const temporal = createTemporalClient(config);
   const deliveryMarks = new DeliveryMarks(pool, log);
   return {

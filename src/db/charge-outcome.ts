@@ -1,4 +1,6 @@
 import type { ChargeOutcome } from '../domain/subscription.js';
+import type { SubscriptionEvent } from '../events/catalog.js';
+import { checkEventPayload } from '../events/payload-check.js';
 import type { ChargeAttemptRow } from './charge-attempts.js';
 import type { Queryable } from './pool.js';
 import type { SubscriptionStateUpdate } from './subscriptions.js';
@@ -14,9 +16,9 @@ export interface ChargeOutcomeWrite {
   /** The gateway's ids for the charge (Stripe's PaymentIntent and charge): its webhooks and disputes name the intent. */
   ids?: { intentId?: string | undefined; chargeId?: string | undefined } | undefined;
   /** The attempt's own event (subscription.charged / .charge_failed). */
-  event: { type: string; payload: Record<string, unknown> };
+  event: SubscriptionEvent;
   /** A success's next state, and the events that go with that state change. */
-  next?: { state: SubscriptionStateUpdate; events: Array<{ type: string; payload: Record<string, unknown> }> } | undefined;
+  next?: { state: SubscriptionStateUpdate; events: SubscriptionEvent[] } | undefined;
 }
 
 /**
@@ -33,6 +35,8 @@ export interface ChargeOutcomeWrite {
 export async function recordChargeOutcome(db: Queryable, w: ChargeOutcomeWrite): Promise<{ completed: boolean; stateWritten: boolean }> {
   const s = w.next?.state;
   const events = [w.event, ...(w.next?.events ?? [])].map((e) => ({ type: e.type, payload: { subscription_id: w.subscriptionId, ...e.payload } }));
+  // Inserted by SQL below rather than appendEvent, so checked here as appendEvent checks its own.
+  for (const e of events) checkEventPayload(e.type, 'subscription', e.payload);
   const res = await db.query<{ completed: boolean; state_written: boolean }>({
     name: 'record-charge-outcome',
     text: `WITH done AS (
@@ -40,6 +44,8 @@ export async function recordChargeOutcome(db: Queryable, w: ChargeOutcomeWrite):
                     gateway_transaction_id = $6, gateway_intent_id = COALESCE($18, gateway_intent_id),
                     gateway_charge_id = COALESCE($19, gateway_charge_id), completed_at = CASE WHEN $2 = 'unknown' THEN NULL ELSE now() END
               WHERE idempotency_key = $1 AND status IN ('pending', 'unknown')
+                -- The subscription's event lock first, before any row (its one order: migration 0021).
+                AND (SELECT tollgate_lock_aggregate('subscription', $7))
              RETURNING id
            ), next_state AS (
              UPDATE subscriptions SET state = $9, stopped_reason = $10, period = $11, next_charge_at = $12,

@@ -1,3 +1,5 @@
+import type { AggregateType, EventAggregate, EventPayloads, EventType, SubscriptionEvent, SubscriptionEventType } from '../events/catalog.js';
+import { checkEventPayload } from '../events/payload-check.js';
 import type { Queryable } from './pool.js';
 
 /** A row of `events`: one state change, appended in the transaction that made it. */
@@ -6,27 +8,53 @@ export interface EventRow {
   type: string;
   aggregate_type: string;
   aggregate_id: string;
+  /** 1, 2, 3… per (aggregate_type, aggregate_id), in the order that aggregate's changes committed (migration 0021). */
+  aggregate_version: number;
   payload: Record<string, unknown>;
   created_at: Date;
 }
 
-export interface NewEvent {
-  type: string;
-  aggregateType: string;
-  aggregateId: string;
-  payload: Record<string, unknown>;
+/** An event to append: a type from the catalog, an aggregate it is written on, and that type's payload. */
+export type NewEvent<T extends EventType = EventType> = {
+  [K in T]: { type: K; aggregateType: EventAggregate<K>; aggregateId: string; payload: EventPayloads[K] };
+}[T];
+
+/** A subscription workflow's event as appendEvent takes it: on the subscription, subscription_id added. */
+export function subscriptionEventOf(subscriptionId: string, e: SubscriptionEvent): NewEvent<SubscriptionEventType> {
+  // TypeScript does not follow that a spread keeps each member's type and payload paired; it does.
+  return { type: e.type, aggregateType: 'subscription', aggregateId: subscriptionId, payload: { subscription_id: subscriptionId, ...e.payload } } as NewEvent<SubscriptionEventType>;
 }
 
-export async function appendEvent(db: Queryable, e: NewEvent): Promise<bigint> {
-  const res = await db.query<{ id: bigint }>({
+const COLUMNS = 'id, type, aggregate_type, aggregate_id, aggregate_version, payload, created_at';
+
+/**
+ * Appends one event in the caller's transaction. Its aggregate_version is assigned by the insert
+ * trigger of migration 0021 (max + 1 under a transaction-scoped advisory lock on the aggregate), so
+ * every writer — this function and recordChargeOutcome's one-statement insert — numbers alike.
+ */
+export async function appendEvent<T extends EventType>(db: Queryable, e: NewEvent<T>): Promise<{ id: bigint; aggregateVersion: number }> {
+  checkEventPayload(e.type, e.aggregateType, e.payload);
+  const res = await db.query<{ id: bigint; aggregate_version: number }>({
     text: `INSERT INTO events (type, aggregate_type, aggregate_id, payload)
-           VALUES ($1, $2, $3, $4::jsonb) RETURNING id`,
+           VALUES ($1, $2, $3, $4::jsonb) RETURNING id, aggregate_version`,
     values: [e.type, e.aggregateType, e.aggregateId, JSON.stringify(e.payload)],
   });
   const row = res.rows[0];
   if (!row) throw new Error('INSERT INTO events returned no row');
-  return row.id;
+  return { id: row.id, aggregateVersion: row.aggregate_version };
 }
+
+/**
+ * Takes the aggregate's event lock now, for the rest of the transaction (the one the insert
+ * trigger takes): for a writer that must take it before the aggregate's row, so that every
+ * writer of that aggregate takes the two in one order (migration 0021 says which).
+ */
+export async function lockAggregate(db: Queryable, aggregateType: AggregateType, aggregateId: string): Promise<void> {
+  await db.query({ text: 'SELECT tollgate_lock_aggregate($1, $2)', values: [aggregateType, aggregateId] });
+}
+
+/** The condition that holds back rows of transactions still open below the reader's snapshot. */
+export const COMMITTED_BELOW_SNAPSHOT = 'tx_id < pg_snapshot_xmin(pg_current_snapshot())';
 
 /**
  * Events after `after`, in id order. Rows of transactions that are still open below the reader's
@@ -35,17 +63,18 @@ export async function appendEvent(db: Queryable, e: NewEvent): Promise<bigint> {
  */
 export async function listEventsAfter(
   db: Queryable,
-  q: { after: bigint; limit: number; aggregateId?: string | undefined },
+  q: { after: bigint; limit: number; aggregateId?: string | undefined; types?: readonly string[] | undefined },
 ): Promise<EventRow[]> {
   const res = await db.query<EventRow>({
-    text: `SELECT id, type, aggregate_type, aggregate_id, payload, created_at
+    text: `SELECT ${COLUMNS}
              FROM events
             WHERE id > $1::bigint
-              AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+              AND ${COMMITTED_BELOW_SNAPSHOT}
               AND ($3::text IS NULL OR aggregate_id = $3::text)
+              AND ($4::text[] IS NULL OR type = ANY($4::text[]))
             ORDER BY id
             LIMIT $2::int`,
-    values: [q.after.toString(), q.limit, q.aggregateId ?? null],
+    values: [q.after.toString(), q.limit, q.aggregateId ?? null, q.types && q.types.length > 0 ? [...q.types] : null],
   });
   return res.rows;
 }
@@ -53,4 +82,17 @@ export async function listEventsAfter(
 export async function eventExists(db: Queryable, id: bigint): Promise<boolean> {
   const res = await db.query({ text: `SELECT 1 FROM events WHERE id = $1::bigint`, values: [id.toString()] });
   return (res.rowCount ?? 0) > 0;
+}
+
+/**
+ * One event by id, under the feed's rule: an event the feed would not show yet (a transaction
+ * below the reader's snapshot is still open) is not found yet either, so GET by id never shows
+ * what a feed reader polling with `after` could still be about to receive behind it.
+ */
+export async function findEvent(db: Queryable, id: bigint): Promise<EventRow | undefined> {
+  const res = await db.query<EventRow>({
+    text: `SELECT ${COLUMNS} FROM events WHERE id = $1::bigint AND ${COMMITTED_BELOW_SNAPSHOT}`,
+    values: [id.toString()],
+  });
+  return res.rows[0];
 }

@@ -1,6 +1,7 @@
 import type { GatewayOutcome } from '../domain/payment.js';
 import { toJsonMinor } from '../domain/money.js';
 import { defaultLateSuccess } from '../gateways/settings.js';
+import type { PaymentFields } from '../events/schemas/payment.js';
 import { appendEvent } from './events.js';
 import { newId } from './ids.js';
 import { beforeKeyset, CURSOR_AT, type Keyset, keysetValues } from './keyset.js';
@@ -124,7 +125,7 @@ export async function listLateSuccesses(
 }
 
 /** What every payment event carries. */
-export function paymentEventPayload(p: PaymentRow): Record<string, unknown> {
+export function paymentEventPayload(p: PaymentRow): PaymentFields {
   return {
     payment_id: p.id,
     customer_id: p.customer_id,

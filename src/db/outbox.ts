@@ -20,7 +20,7 @@ export async function lockOutboxCursor(tx: Queryable, sink: string): Promise<big
  */
 export async function eventsAfterCursor(tx: Queryable, after: bigint, limit: number): Promise<EventRow[]> {
   const res = await tx.query<EventRow>({
-    text: `SELECT id, type, aggregate_type, aggregate_id, payload, created_at
+    text: `SELECT id, type, aggregate_type, aggregate_id, aggregate_version, payload, created_at
              FROM events
             WHERE id > $1::bigint AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
             ORDER BY id

@@ -1,7 +1,7 @@
 import { StateConflictError } from '../domain/errors.js';
 import { toJsonMinor } from '../domain/money.js';
 import { type FinalRefundStatus, REFUND_TRANSITIONS } from '../domain/refund.js';
-import { appendEvent } from './events.js';
+import { appendEvent, type NewEvent } from './events.js';
 import type { Queryable } from './pool.js';
 import { findRefund, REFUND_COLUMNS, refundEventPayload, type RefundRow } from './refunds.js';
 
@@ -37,7 +37,8 @@ export async function completeRefund(db: Queryable, id: string, c: RefundComplet
   const row = res.rows[0];
   if (!row) throw new Error(`refund ${id} vanished while locked`);
   if (c.status === 'failed') await releaseHeld(db, row);
-  await appendEvent(db, { type: `refund.${c.status}`, aggregateType: 'refund', aggregateId: row.id, payload: refundEventPayload(row) });
+  // The row's status is c.status (the update set it), so the event's type and payload agree.
+  await appendEvent(db, { type: `refund.${c.status}`, aggregateType: 'refund', aggregateId: row.id, payload: refundEventPayload(row) } as NewEvent<`refund.${FinalRefundStatus}`>);
   // A late success's refund gives back money of a payment that never succeeded: the billing
   // system learnt of it by payment.late_success, and nothing it counted as paid was refunded.
   if (c.status === 'succeeded' && row.late_success_id === null) await appendRefundedEvent(db, row);
@@ -65,7 +66,7 @@ export async function reverseSucceededRefund(db: Queryable, id: string, c: Omit<
   const row = res.rows[0];
   if (!row) throw new Error(`refund ${id} vanished while locked`);
   await releaseHeld(db, row);
-  await appendEvent(db, { type: 'refund.failed', aggregateType: 'refund', aggregateId: row.id, payload: { ...refundEventPayload(row), reversed: true } });
+  await appendEvent(db, { type: 'refund.failed', aggregateType: 'refund', aggregateId: row.id, payload: { ...refundEventPayload(row), status: 'failed', reversed: true } });
   if (row.late_success_id === null) await appendRefundedEvent(db, row);
   return row;
 }

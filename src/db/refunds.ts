@@ -1,6 +1,7 @@
 import { StateConflictError } from '../domain/errors.js';
 import { toJsonMinor } from '../domain/money.js';
 import { refundAmountConflict, type RefundStatus } from '../domain/refund.js';
+import type { RefundFields } from '../events/schemas/refund.js';
 import { appendEvent } from './events.js';
 import { newId } from './ids.js';
 import { beforeKeyset, CURSOR_AT, type Keyset, keysetValues } from './keyset.js';
@@ -198,7 +199,7 @@ export async function createRefund(db: Queryable, target: RefundTarget, r: NewRe
 export const refundKey = (refundId: string): string => `refund:${refundId}`;
 
 /** What every refund event carries. */
-export function refundEventPayload(r: RefundRow): Record<string, unknown> {
+export function refundEventPayload(r: RefundRow): RefundFields {
   return {
     refund_id: r.id,
     payment_id: r.payment_id,

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities/index.js';
 import type { Config } from '../config.js';
+import { payloadCheckFor, setEventPayloadCheck } from '../events/payload-check.js';
 import { buildGateways } from '../gateways/registry.js';
 import { STICKY_QUEUE_WAIT } from './sticky-queue.js';
 
@@ -28,6 +29,7 @@ export interface WorkerOptions {
 
 /** One Tollgate worker: every workflow and activity, on one task queue. Stateless; run many. */
 export async function createTollgateWorker(o: WorkerOptions): Promise<Worker> {
+  setEventPayloadCheck(payloadCheckFor(o.config.TOLLGATE_ENV), o.log);
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,

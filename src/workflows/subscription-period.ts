@@ -1,8 +1,9 @@
 import type { StateWrite } from '../activities/subscriptions.js';
 import { chargeTime } from '../domain/schedule.js';
+import type { SubscriptionEvent } from '../events/catalog.js';
 import type { SubscriptionSnapshot } from './subscription-messages.js';
 
-export type SubscriptionEvent = { type: string; payload: Record<string, unknown> };
+export type { SubscriptionEvent } from '../events/catalog.js';
 
 /** When period `period` of a snapshot's terms is due (null: never). */
 export function dueOf(t: SubscriptionSnapshot, period: number): number | null {

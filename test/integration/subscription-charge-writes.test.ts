@@ -131,8 +131,11 @@ describe('subscription charge writes (real Postgres, sandbox books)', () => {
     await claimChargeAttempt(stack.pool, { subscriptionId: id, period: 0, attempt: 0, key, amountMinor: 2500n, currency: 'EUR', mode: 'test' });
     const write = (transactionId: string) => recordChargeOutcome(stack.pool, {
       key, subscriptionId: id, status: 'succeeded', outcome: 'success', code: '00', message: 'Approved', transactionId,
-      event: { type: 'subscription.charged', payload: { period: 0 } },
-      next: { state: { state: 'active', stoppedReason: null, period: 1, nextChargeAt: null, amountMinor: 2500n, schedule: {}, paymentMethod: { token: 't', expires: null }, pendingChanges: null }, events: [{ type: 'subscription.updated', payload: {} }] },
+      event: {
+        type: 'subscription.charged',
+        payload: { period: 0, attempt: 0, amount: 2500, currency: 'EUR', outcome: 'success', gateway_code: '00', gateway_message: 'Approved', gateway_transaction_id: transactionId, mode: 'test' },
+      },
+      next: { state: { state: 'active', stoppedReason: null, period: 1, nextChargeAt: null, amountMinor: 2500n, schedule: {}, paymentMethod: { token: 't', expires: null }, pendingChanges: null }, events: [{ type: 'subscription.updated', payload: { applied: true, period: 1 } }] },
     });
     assert.deepEqual(await write('first'), { completed: true, stateWritten: true });
     assert.deepEqual(await write('second'), { completed: false, stateWritten: false });

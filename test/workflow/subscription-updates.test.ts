@@ -211,7 +211,7 @@ describe('subscription workflow updates (dev server)', () => {
       await h.terminate('test done');
     });
     assert.deepEqual(fake.charges.map((c) => c.period), [0]);
-    assert.deepEqual(fake.writes.flatMap((w) => w.events.map((e) => [e.type, e.payload.by ?? null])).slice(0, 2), [['subscription.stopped', 'admin'], ['subscription.reactivated', 'admin']]);
+    assert.deepEqual(fake.writes.flatMap((w) => w.events.map((e) => [e.type, 'by' in e.payload ? e.payload.by : null])).slice(0, 2), [['subscription.stopped', 'admin'], ['subscription.reactivated', 'admin']]);
   });
 });
 

@@ -1,16 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { EVENT_TYPES } from '../../events/catalog.js';
 import { ENDPOINT_URL_MAX_LENGTH } from '../../webhooks/endpoint-url.js';
 import { requireScope } from '../middleware/auth.js';
 import { bearer, IdempotencyHeaders, IdParam, pageOf, PageQuery, problemResponses } from '../openapi-common.js';
 
-/**
- * An event type an endpoint subscribes to: `*` (every type) or a name such as payment.succeeded.
- * Until the event catalog exports EVENT_TYPES, any well-formed name is taken.
- */
+/** An event type an endpoint subscribes to: `*` (every type) or one of the catalog's types. */
 const EventTypeName = z
-  .string()
-  .max(100)
-  .regex(/^(\*|[a-z_]+\.[a-z_]+)$/, 'must be "*" or an event type such as payment.succeeded')
+  .enum(['*', ...EVENT_TYPES], { error: 'must be "*" or one of the event types (README, "Events")' })
   .openapi({ example: 'payment.succeeded' });
 
 const EventTypes = z
