@@ -35,7 +35,7 @@ describe('webhook deliveries: read, retry, recover (real API, Postgres)', () => 
    * out to it, so its deliveries are exactly the ones a test stages.
    */
   async function endpoint(): Promise<string> {
-    const res = await stack.request('POST', '/v1/webhook-endpoints', { body: { url: `https://hooks-${randomUUID()}.tollgate-test.invalid/`, event_types: ['dispute.closed'] } });
+    const res = await stack.request('POST', '/v1/webhook-endpoints', { body: { url: `https://hooks-${randomUUID()}.tollgate-test.invalid/`, event_types: ['payment.dispute_closed'] } });
     assert.equal(res.status, 201, res.text);
     created.push(res.json.id);
     return res.json.id;

@@ -48,7 +48,7 @@ describe('webhook endpoints (real API, Postgres)', () => {
    * file's outbox on the same database fans nothing out to it.
    */
   async function create(body: Record<string, unknown> = {}, opts: { key?: string; headers?: Record<string, string> } = {}) {
-    const res = await stack.request('POST', '/v1/webhook-endpoints', { body: { url: url(), event_types: ['dispute.closed'], ...body }, ...opts });
+    const res = await stack.request('POST', '/v1/webhook-endpoints', { body: { url: url(), event_types: ['payment.dispute_closed'], ...body }, ...opts });
     if (res.status === 201) created.push(res.json.id);
     return res;
   }
