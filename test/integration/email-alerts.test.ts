@@ -8,6 +8,7 @@ import { adminRules } from '../../src/notifications/admin-rules.js';
 import { renderEmail } from '../../src/notifications/render.js';
 import { parseOutboundAllowlist } from '../../src/outbound/addresses.js';
 import { createCustomer } from '../support/fixtures.js';
+import { gatewayEnv, sandboxEntry, writeGatewaysFile } from '../support/gateways-file.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
 
 /**
@@ -64,6 +65,37 @@ describe('admin alerts (real API, worker, Postgres)', () => {
       assert.match(mail.subject, /^Тревога: отклонён callback шлюза sandbox \(rejected_signature\)$/);
     } finally {
       stack.deps.now = realNow;
+    }
+  });
+
+  it('a sender outside the allowlist alerts with its address; without SMTP_URL nothing is queued', async () => {
+    const walled = await startTestStack({
+      TOLLGATE_GATEWAYS_FILE: writeGatewaysFile([sandboxEntry({ callback_allowlist: ['10.0.0.0/8'] })]), ...gatewayEnv,
+      ADMIN_EMAILS: 'ops@example.com', SMTP_URL: 'smtp://127.0.0.1:2525',
+    }, { worker: false });
+    try {
+      const hour = Date.UTC(2098, 0, 1 + Math.floor(Math.random() * 300), Math.floor(Math.random() * 24));
+      walled.deps.now = () => new Date(hour + 5_000);
+      const send = (marker: string) => walled.request('POST', '/v1/callbacks/sandbox', { raw: '{}', key: null, headers: { 'content-type': 'application/json', 'x-request-id': marker } });
+      const journalId = async (marker: string) => String((await walled.pool.query("SELECT id FROM inbound_requests WHERE headers->>'x-request-id' = $1", [marker])).rows[0]?.id);
+      const [m1, m2] = [randomUUID(), randomUUID()];
+      const key = `callback_refused:sandbox:rejected_source:${new Date(hour).toISOString().slice(0, 13)}`;
+      const smtp = walled.deps.config.SMTP_URL;
+      walled.deps.config.SMTP_URL = undefined;
+      assert.equal((await send(m1)).status, 403);
+      walled.deps.config.SMTP_URL = smtp;
+      // Nothing was queued for the first one: the second is the hour's first alert, with its own journal row.
+      assert.equal((await send(m2)).status, 403);
+      const [row] = await waitFor('the alert', async () => {
+        const rows = (await walled.pool.query('SELECT * FROM notifications WHERE dedupe_key = $1', [key])).rows;
+        return rows.length > 0 ? rows : undefined;
+      });
+      assert.equal(row.data.outcome, 'rejected_source');
+      assert.match(row.data.source_ip, /127\.0\.0\.1/);
+      assert.equal(row.data.journal_id, await journalId(m2), 'the alert is the second refusal’s');
+      assert.notEqual(await journalId(m1), 'undefined', 'the first refusal is journaled all the same');
+    } finally {
+      await walled.close();
     }
   });
 
