@@ -76,8 +76,11 @@ const chargeFailed: NotificationRule = async (event, ctx) => {
   if (link) {
     const url = `${ctx.config.publicBaseUrl}/pay/${link.token}`;
     nextStep = phrase(CHARGE_FAILED_NEXT.confirm[to.locale], { date: formatDateTime(link.expires_at, to.locale, tz) });
-    actionText = `${PAY_BUTTON[to.locale]}: ${url}`;
-    actionHtml = `<p style="margin:24px 0"><a href="${escapeHtml(url)}" style="background:#1a56db;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold">${escapeHtml(PAY_BUTTON[to.locale])}</a></p>`;
+    // The text part's own paragraph (the template puts it straight after next_step, so none leaves a gap).
+    actionText = `\n\n${PAY_BUTTON[to.locale]}: ${url}`;
+    // The button, and the address as text for mail clients that do not show buttons.
+    actionHtml = `<p style="margin:24px 0 8px"><a href="${escapeHtml(url)}" style="background:#1a56db;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold">${escapeHtml(PAY_BUTTON[to.locale])}</a></p>`
+      + `<p style="margin:0 0 16px;font-size:13px;color:#6b7280;word-break:break-all">${escapeHtml(url)}</p>`;
   } else if (retryAt) {
     nextStep = phrase(CHARGE_FAILED_NEXT.retry[to.locale], { date: formatDateTime(retryAt, to.locale, tz) });
   } else {

@@ -158,7 +158,8 @@ describe('e-mail rules', () => {
     const e = await event({ type: 'subscription.past_due', aggregateType: 'subscription', aggregateId: s.id, payload: { subscription_id: s.id, period: 3, retry_at: null, gateway_code: 'authentication_required' } });
     const [n] = await run(e);
     assert.ok(n);
-    assert.equal(n.data.action_text, `Pay now: https://pay.example.com/pay/${link.token}`);
+    assert.equal(n.data.action_text, `\n\nPay now: https://pay.example.com/pay/${link.token}`);
+    assert.ok((await renderEmail(n.type, 'en', n.data)).text.includes(`\n\nPay now: https://pay.example.com/pay/${link.token}\n\nBest regards`));
     assert.match(String(n.data.action_html), new RegExp(`href="https://pay.example.com/pay/${link.token}"`));
     assert.match(String(n.data.next_step), /^Your bank asks you to confirm this payment yourself\. Please pay it on the page below by 8 January 2030, 13:00 \(Europe\/Warsaw\)/);
     const mail = await renderEmail(n.type, 'en', n.data);

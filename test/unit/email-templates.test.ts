@@ -18,7 +18,7 @@ function sample(type: NotificationType): Record<string, unknown> {
   const customer = { customer_name: v };
   switch (type) {
     case 'payment_received': return { ...customer, amount: v, reference: v, gateway: v, date: v, description: v };
-    case 'charge_failed': return { ...customer, amount: v, subscription_id: v, date: v, next_step: v, action_text: v, action_html: '<p>built by code</p>' };
+    case 'charge_failed': return { ...customer, amount: v, subscription_id: v, date: v, next_step: v, action_text: '\n\nPay now: https://pay.example.com/pay/t', action_html: '<p><a href="https://pay.example.com/pay/t">Pay now</a></p><p>https://pay.example.com/pay/t</p>' };
     case 'card_expiring': return { ...customer, expires: v, amount: v, next_charge_date: v, subscription_id: v };
     case 'subscription_stopped': return { ...customer, subscription_id: v, amount: v, reason: v, date: v };
     case 'refund_made': return { ...customer, amount: v, reference: v, gateway: v, date: v };
