@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { localDayBounds, nextSummaryMoment } from '../../src/domain/daily-summary-time.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { formatAmount, formatCardExpiry, formatDate, formatDateTime, formatLocalDate, pluralForm } from '../../src/notifications/format.js';
 
 const NB = '\u00a0';
@@ -68,5 +69,16 @@ describe('daily summary timing', () => {
     assert.equal(localDayBounds('2026-12-01', 'UTC').fromMs, Date.parse('2026-12-01T00:00:00Z'));
     const gap = nextSummaryMoment(Date.parse('2027-03-27T12:00:00Z'), '02:30', 'Europe/Warsaw');
     assert.deepEqual(gap, { atMs: Date.parse('2027-03-28T01:30:00Z'), covers: '2027-03-27' }, '02:30 does not exist that night: 03:30 CEST');
+  });
+});
+
+describe('e-mail settings', () => {
+  it('defaults: summary at 07:00 UTC, dates in UTC; refuses a time or zone that does not exist', () => {
+    const c = loadConfig({});
+    assert.deepEqual([c.DAILY_SUMMARY_AT, c.DAILY_SUMMARY_TIME_ZONE, c.EMAIL_TIME_ZONE], ['07:00', 'UTC', 'UTC']);
+    assert.equal(loadConfig({ DAILY_SUMMARY_AT: '23:59', DAILY_SUMMARY_TIME_ZONE: 'Europe/Warsaw' }).DAILY_SUMMARY_AT, '23:59');
+    for (const [name, value] of [['DAILY_SUMMARY_AT', '7:00'], ['DAILY_SUMMARY_AT', '24:00'], ['DAILY_SUMMARY_AT', '07:60'], ['DAILY_SUMMARY_TIME_ZONE', 'Mars/Olympus'], ['EMAIL_TIME_ZONE', '']] as const) {
+      assert.throws(() => loadConfig({ [name]: value }), (err: unknown) => err instanceof ConfigError && err.message.includes(name), `${name}=${value}`);
+    }
   });
 });
