@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseIsoDurationMs } from './domain/duration.js';
+import { isValidTimeZone } from './domain/zoned-time.js';
 import { projectRoot } from './cli/provision/paths.js';
 import { GatewayConfigError, loadGatewaySettings } from './gateways/config-file.js';
 import type { GatewaySettings } from './gateways/settings.js';
@@ -188,6 +189,12 @@ export const ConfigSchema = z.object({
     .transform((list) => list as CustomerNotificationType[]),
   /** A directory whose files replace the built-in e-mail templates (same layout as templates/email/). */
   EMAIL_TEMPLATES_DIR: optionalString,
+  /** The IANA time zone e-mail dates are written in where nothing closer is known (a subscription's own zone wins). */
+  EMAIL_TIME_ZONE: z.string().default('UTC').refine(isValidTimeZone, 'must be an IANA time zone, such as Europe/Warsaw'),
+  /** When the admin's daily summary of the day before goes out, "HH:MM" in DAILY_SUMMARY_TIME_ZONE (sent only when ADMIN_EMAILS is set). */
+  DAILY_SUMMARY_AT: z.string().default('07:00').refine((v) => /^([01]\d|2[0-3]):[0-5]\d$/.test(v), 'must be a time of day "HH:MM", such as 07:00'),
+  /** The time zone whose calendar day the daily summary covers, and of DAILY_SUMMARY_AT. */
+  DAILY_SUMMARY_TIME_ZONE: z.string().default('UTC').refine(isValidTimeZone, 'must be an IANA time zone, such as Europe/Warsaw'),
   LOG_LEVEL: logLevel.default('info'),
 });
 

@@ -6,9 +6,12 @@ import {
   markStatementDone,
   noteSignalAttempt,
   recordDecisions,
+  statementOutcomeCounts,
   unsignaledMatches,
 } from '../db/bank-statements.js';
+import { appendEvent } from '../db/events.js';
 import { inTransaction } from '../db/pool.js';
+import { LINE_OUTCOMES } from '../domain/statement-matching.js';
 import { loadDecideBatch } from '../db/statement-decide-batch.js';
 import { type Candidate, decideLine, takesBankMatch } from '../domain/statement-matching.js';
 import { deliverMatch, OrphanTargetError } from '../temporal/bank-match.js';
@@ -96,8 +99,29 @@ export function createStatementActivities(deps: StatementActivityDeps) {
       return { signaled };
     },
 
+    /**
+     * Marks the import done and, in the same transaction and only the first time, appends
+     * `bank_statement.imported` with how its lines ended — the admin's statement_unmatched e-mail
+     * and the billing system read it. Lines paired by hand later do not change this event.
+     */
     async completeStatement(input: { statementId: string }): Promise<void> {
-      await markStatementDone(deps.pool, input.statementId);
+      await inTransaction(deps.pool, async (tx) => {
+        const done = await markStatementDone(tx, input.statementId);
+        if (!done) return;
+        const counts = await statementOutcomeCounts(tx, done.id);
+        await appendEvent(tx, {
+          type: 'bank_statement.imported',
+          aggregateType: 'bank_statement',
+          aggregateId: done.id,
+          payload: {
+            statement_id: done.id,
+            format: done.format,
+            file_name: done.file_name,
+            lines: done.line_count,
+            outcomes: Object.fromEntries(LINE_OUTCOMES.map((o) => [o, counts[o] ?? 0])),
+          },
+        });
+      });
     },
   };
 }

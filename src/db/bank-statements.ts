@@ -98,8 +98,23 @@ export async function listStatements(db: Queryable, limit: number, before?: Keys
   return res.rows;
 }
 
-export async function markStatementDone(db: Queryable, id: string): Promise<void> {
-  await db.query({ text: `UPDATE bank_statements SET status = 'done', completed_at = now() WHERE id = $1 AND status <> 'done'`, values: [id] });
+/** Marks the import done; returns the statement only the first time (a retried activity gets undefined). */
+export async function markStatementDone(db: Queryable, id: string): Promise<{ id: string; format: string; file_name: string | null; line_count: number } | undefined> {
+  const res = await db.query<{ id: string; format: string; file_name: string | null; line_count: number }>({
+    text: `UPDATE bank_statements SET status = 'done', completed_at = now() WHERE id = $1 AND status <> 'done'
+           RETURNING id, format, file_name, line_count`,
+    values: [id],
+  });
+  return res.rows[0];
+}
+
+/** How many of a statement's lines ended with each outcome (undecided lines are not counted). */
+export async function statementOutcomeCounts(db: Queryable, id: string): Promise<Record<string, number>> {
+  const res = await db.query<{ outcome: string; n: number }>({
+    text: 'SELECT outcome, count(*)::int AS n FROM bank_lines WHERE statement_id = $1 AND outcome IS NOT NULL GROUP BY outcome',
+    values: [id],
+  });
+  return Object.fromEntries(res.rows.map((r) => [r.outcome, r.n]));
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Queryable } from '../db/pool.js';
 /** What a rule may read beside the event: the fan-out's transaction and the e-mail settings. */
 export interface RuleContext {
   tx: Queryable;
-  config: Pick<Config, 'ADMIN_EMAILS' | 'ADMIN_LOCALE' | 'CUSTOMER_EMAILS' | 'publicBaseUrl'>;
+  config: Pick<Config, 'ADMIN_EMAILS' | 'ADMIN_LOCALE' | 'CUSTOMER_EMAILS' | 'publicBaseUrl' | 'EMAIL_TIME_ZONE' | 'DAILY_SUMMARY_TIME_ZONE'>;
 }
 
 /**

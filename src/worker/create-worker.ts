@@ -46,6 +46,7 @@ export async function createTollgateWorker(o: WorkerOptions): Promise<Worker> {
       outbound: { allow: o.config.OUTBOUND_ALLOWED_HOSTS, maxResponseBytes: o.config.OUTBOUND_MAX_RESPONSE_BYTES },
       publicBaseUrl: o.config.publicBaseUrl,
       actionLinkTtlMs: o.config.ACTION_REQUIRED_LINK_DAYS * 86_400_000,
+      email: o.config,
     }),
   });
 }

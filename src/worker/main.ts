@@ -3,6 +3,7 @@ import { type Config, loadConfig } from '../config.js';
 import { createPool, warnIdleErrors } from '../db/pool.js';
 import { createLogger } from '../logger.js';
 import { createTemporalClient, temporalConnectionOptions } from '../temporal/connection.js';
+import { ensureDailySummary } from '../temporal/daily-summary-start.js';
 import { createTollgateWorker } from './create-worker.js';
 
 /** The SDK's own log level for each of ours ('silent' keeps errors). */
@@ -30,6 +31,12 @@ async function main(): Promise<void> {
     ...(config.TOLLGATE_WORKFLOW_BUNDLE && { workflowBundle: { codePath: config.TOLLGATE_WORKFLOW_BUNDLE } }),
   });
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
+  // The admin's daily summary loop: started by the first worker, told the settings by each.
+  // A failure here does not stop the worker: the next worker start asks again.
+  await ensureDailySummary(temporal, config).then(
+    (asked) => asked && log.info({ at: config.DAILY_SUMMARY_AT, timeZone: config.DAILY_SUMMARY_TIME_ZONE }, 'daily summary scheduled'),
+    (err: unknown) => log.error({ err }, 'could not start the daily summary workflow'),
+  );
   // The SDK shuts the worker down gracefully on SIGINT/SIGTERM; run() resolves once it has.
   await worker.run();
   await connection.close();

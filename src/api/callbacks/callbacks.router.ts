@@ -7,6 +7,7 @@ import type { AppEnv } from '../env.js';
 import { readBodyCapped, redactedHeaders, sourceIp } from '../inbound.js';
 import { problemContent } from '../openapi-common.js';
 import { problemBody, problemResponse } from '../problem.js';
+import { createCallbackAlerts, isAlertedRefusal } from '../../notifications/callback-alert.js';
 import { type CallbackRefusal, refusal, screenCallback } from './screen.js';
 
 /** Of a callback to a gateway we do not have, the journal keeps this much body and name. */
@@ -58,6 +59,9 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
     },
   });
 
+  // Per app: the alert's memory of the keys it wrote this hour (callback-alert.ts).
+  let alerts: ReturnType<typeof createCallbackAlerts> | undefined;
+
   app.post('/v1/callbacks/:gateway', async (c) => {
     const deps = c.get('deps');
     const gatewayName = c.req.param('gateway');
@@ -66,6 +70,11 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
     // answered after reading only the first bytes (and unknown names are counted under one label):
     // a stranger cannot fill the journal or the metrics.
     const ip = sourceIp(c);
+    const alerter = (alerts ??= createCallbackAlerts(deps));
+    // After the journal row's commit, and only for a gateway we have (a stranger cannot choose the key).
+    const alert = (outcome: string, journalId: bigint) => {
+      if (gateway && isAlertedRefusal(outcome)) alerter.refused({ gateway: gateway.name, outcome, sourceIp: ip, journalId, at: deps.now() });
+    };
     const listening = gateway !== undefined && gateway.takesCallbacks && ipAllowed(ip, gateway.settings.callbackAllowlist);
     const cap = listening ? deps.config.MAX_BODY_BYTES : UNKNOWN_GATEWAY_BODY_BYTES;
     const { text, truncated } = await readBodyCapped(c.req.raw, cap);
@@ -98,7 +107,8 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
       nowSeconds: Math.floor(deps.now().getTime() / 1000),
     });
     if (!screened.ok) {
-      await journalInbound(deps.pool, request, { outcome: screened.outcome, detail: screened.detail });
+      const id = await journalInbound(deps.pool, request, { outcome: screened.outcome, detail: screened.detail });
+      alert(screened.outcome, id);
       return answer(screened);
     }
     if (screened.ok === 'ignored') {
@@ -133,6 +143,7 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
         ? refusal('rejected_signature', 401, 'bad_signature', `signed with the ${signedMode} secret, but ${what} runs in ${entry.found.mode} mode`)
         : refusal('rejected_unknown_payment', 404, 'unknown_payment', `no ${screened.gateway.name} ${what}`);
       await rejectInbound(deps.pool, entry.id, why.outcome, why.detail);
+      alert(why.outcome, entry.id);
       return answer(why);
     }
     if (entry.outcome === 'duplicate') {

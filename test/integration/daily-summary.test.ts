@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type pg from 'pg';
+import { createDailySummaryActivities } from '../../src/activities/daily-summary.js';
+import { insertCustomer } from '../../src/db/customers.js';
+import { newId } from '../../src/db/ids.js';
+import { createPool } from '../../src/db/pool.js';
+import { renderEmail } from '../../src/notifications/render.js';
+import { testEnv } from '../support/env.js';
+
+/**
+ * The daily summary's figures from seeded rows on a day of their own (2003, so no other test's
+ * rows fall in it), a local day in Europe/Warsaw: a row at 00:30 local counts, one at 23:30 local
+ * the day before does not, though both are the same UTC date.
+ */
+describe('daily summary figures (real Postgres)', () => {
+  let pool: pg.Pool;
+  before(() => {
+    pool = createPool(testEnv.databaseUrl(), 3);
+  });
+  after(async () => {
+    await pool.end();
+  });
+
+  const day = `2003-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`;
+  const tz = 'Europe/Warsaw';
+  const local = (d: string, hhmm: string) => `${d} ${hhmm}:00 ${tz}`; // Postgres reads the zone name
+  const dayBefore = new Date(Date.parse(`${day}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+
+  async function seed() {
+    const gw = `gw${randomUUID().slice(0, 8)}`;
+    const customerId = newId('cus');
+    await insertCustomer(pool, { id: customerId, externalRef: `ext-${randomUUID()}`, name: 'Summary', email: null });
+    const payment = async (status: string, amount: number, currency: string, completedAt: string | null, createdAt: string, gateway = gw) => {
+      const id = newId('pay');
+      await pool.query(
+        `INSERT INTO payments (id, customer_id, amount_minor, currency, gateway, mode, description, reference, status, expires_at, completed_at, created_at, adapter, settlement)
+         VALUES ($1, $2, $3, $4, $5, 'test', '', $6, $7, now(), $8::timestamptz, $9::timestamptz, 'sandbox', 'immediate')`,
+        [id, customerId, amount, currency, gateway, `S${randomUUID().slice(0, 12)}`, status, completedAt, createdAt],
+      );
+      return id;
+    };
+    const ok1 = await payment('succeeded', 1815, 'PLN', local(day, '00:30'), local(dayBefore, '23:00'));
+    await payment('succeeded', 2000, 'PLN', local(day, '23:59'), local(day, '23:00'));
+    await payment('succeeded', 999, 'EUR', local(day, '12:00'), local(day, '11:00'));
+    await payment('failed', 500, 'PLN', local(day, '12:00'), local(day, '11:00'));
+    await payment('pending', 700, 'PLN', null, local(day, '08:00'));
+    await payment('succeeded', 123, 'PLN', local(dayBefore, '23:30'), local(dayBefore, '23:00')); // the day before, local time
+    await pool.query(
+      `INSERT INTO refunds (id, payment_id, customer_id, gateway, mode, amount_minor, currency, reason, status, idempotency_key, requested_by, created_at, completed_at)
+       VALUES ($1, $2, $3, $4, 'test', 300, 'PLN', 'r', 'succeeded', $5, 'k', $6::timestamptz, $6::timestamptz)`,
+      [newId('rfd'), ok1, customerId, gw, `refund:${randomUUID()}`, local(day, '10:00')],
+    );
+    const sub = newId('sub');
+    await pool.query(
+      `INSERT INTO subscriptions (id, customer_id, gateway, mode, payment_method, amount_minor, currency, schedule, time_zone, first_charge_at, retry_schedule, period)
+       VALUES ($1, $2, $3, 'test', '{"token":"t","expires":null}', 4999, 'PLN', '{"kind":"monthly","day":1}', 'UTC', now(), '{}', 0)`,
+      [sub, customerId, gw],
+    );
+    const attempt = (n: number, status: string, at: string) => pool.query(
+      `INSERT INTO charge_attempts (subscription_id, period, attempt, idempotency_key, amount_minor, currency, mode, status, completed_at)
+       VALUES ($1, 0, $2, $3, 4999, 'PLN', 'test', $4, $5::timestamptz)`,
+      [sub, n, `${sub}:0:${n}`, status, at],
+    );
+    await attempt(0, 'failed', local(day, '06:00'));
+    await attempt(1, 'failed', local(day, '12:00'));
+    await attempt(2, 'succeeded', local(day, '18:00'));
+    const temporary = (paymentId: string, settledReason: string | null, settledAt: string | null, createdAt: string) => pool.query(
+      `INSERT INTO temporary_payments (id, payment_id, customer_id, amount_minor, currency, reference, status, settled_reason, settled_at, created_at)
+       VALUES ($1, $2, $3, 100, 'PLN', $4, $5, $6, $7::timestamptz, $8::timestamptz)`,
+      [newId('tmp'), paymentId, customerId, randomUUID(), settledReason ? 'settled' : 'open', settledReason, settledAt, createdAt],
+    );
+    await temporary(await payment('succeeded', 100, 'PLN', local(dayBefore, '10:00'), local(dayBefore, '10:00'), `${gw}x`), 'expired', local(day, '09:00'), local(dayBefore, '09:00'));
+    await temporary(await payment('succeeded', 100, 'PLN', local(dayBefore, '10:00'), local(dayBefore, '10:00'), `${gw}x`), 'bank', local(day, '09:00'), local(day, '01:00'));
+    await temporary(await payment('succeeded', 100, 'PLN', local(dayBefore, '10:00'), local(dayBefore, '10:00'), `${gw}x`), null, null, local(day, '02:00'));
+    return gw;
+  }
+
+  it('counts payments and refunds by gateway and status with sums per currency, charges, and temporary payments, in one e-mail a day', async () => {
+    const gw = await seed();
+    const activities = createDailySummaryActivities({ pool, email: { ADMIN_EMAILS: ['ops@example.com'], ADMIN_LOCALE: 'pl' } });
+    const result = await activities.queueDailySummary({ date: day, timeZone: tz });
+    assert.ok(result.queued);
+    const row = (await pool.query('SELECT * FROM notifications WHERE dedupe_key = $1', [`daily_summary:${day}`])).rows[0];
+    assert.deepEqual([row.id, row.type, row.audience, row.recipients, row.locale], [result.notificationId, 'daily_summary', 'admin', ['ops@example.com'], 'pl']);
+    const text: string = row.data.payments_text;
+    const lines = text.split('\n').filter((l) => l.startsWith(gw + ' '));
+    assert.deepEqual(lines.map((l) => l.split(/\s{2,}/)), [
+      [gw, 'failed', '1', '5,00\u00a0PLN'],
+      [gw, 'pending', '1', '7,00\u00a0PLN'],
+      [gw, 'succeeded', '1', '9,99\u00a0EUR'],
+      [gw, 'succeeded', '2', '38,15\u00a0PLN'],
+    ], 'per currency, never added across; the 23:30 payment of the day before is not in it');
+    assert.ok(String(row.data.refunds_text).split('\n').some((l) => l.startsWith(`${gw} `) && l.includes('succeeded') && l.includes('3,00\u00a0PLN')));
+    assert.ok(String(row.data.payments_html).includes(`<td style="padding:4px 10px;border-bottom:1px solid #e5e7eb;text-align:left">${gw}</td>`));
+    // Charge attempts of every subscription that day: ours are 2 failed and 1 succeeded.
+    const charges = String(row.data.charges_text);
+    assert.match(charges, /nieudane\s+2\s+99,98\u00a0PLN/);
+    assert.match(charges, /pobrane\s+1\s+49,99\u00a0PLN/);
+    assert.equal(row.data.temporary_expired, 1);
+    assert.equal(row.data.temporary_created, 2);
+    assert.ok(row.data.temporary_open >= 1, 'ours is open (others may be too: open counts now, not the day)');
+    assert.equal(row.data.date, new Intl.DateTimeFormat('pl-PL', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(Date.parse(`${day}T12:00:00Z`)).replace(/ r\.$/, ''));
+
+    const mail = await renderEmail('daily_summary', 'pl', row.data);
+    assert.match(mail.subject, /^Podsumowanie dnia \d+ \S+ 2003$/);
+    assert.ok(mail.html.includes('<table style="border-collapse:collapse'));
+    assert.doesNotMatch(mail.text + mail.html, /\{\{/);
+
+    assert.deepEqual(await activities.queueDailySummary({ date: day, timeZone: tz }), { queued: false, why: 'already_queued' }, 'a retry queues nothing more');
+    const none = createDailySummaryActivities({ pool, email: { ADMIN_EMAILS: [], ADMIN_LOCALE: 'en' } });
+    assert.deepEqual(await none.queueDailySummary({ date: dayBefore, timeZone: tz }), { queued: false, why: 'no_recipients' });
+  });
+});
