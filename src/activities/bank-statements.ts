@@ -11,7 +11,6 @@ import {
 } from '../db/bank-statements.js';
 import { appendEvent } from '../db/events.js';
 import { inTransaction } from '../db/pool.js';
-import { LINE_OUTCOMES } from '../domain/statement-matching.js';
 import { loadDecideBatch } from '../db/statement-decide-batch.js';
 import { type Candidate, decideLine, takesBankMatch } from '../domain/statement-matching.js';
 import { deliverMatch, OrphanTargetError } from '../temporal/bank-match.js';
@@ -118,7 +117,14 @@ export function createStatementActivities(deps: StatementActivityDeps) {
             format: done.format,
             file_name: done.file_name,
             lines: done.line_count,
-            outcomes: Object.fromEntries(LINE_OUTCOMES.map((o) => [o, counts[o] ?? 0])),
+            outcomes: {
+              matched: counts.matched ?? 0,
+              amount_mismatch: counts.amount_mismatch ?? 0,
+              no_reference: counts.no_reference ?? 0,
+              not_found: counts.not_found ?? 0,
+              duplicate: counts.duplicate ?? 0,
+              ignored: counts.ignored ?? 0,
+            },
           },
         });
       });

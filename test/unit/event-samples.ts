@@ -87,6 +87,6 @@ export const EVENT_SAMPLES: Samples = {
   'webhook_endpoint.disabled': { aggregate: 'webhook_endpoint', payload: { endpoint_id: 'we_1', url: endpoint.url, reason: 'gone', failing_since: null, disabled_at: at } },
   'bank_statement.imported': {
     aggregate: 'bank_statement',
-    payload: { statement_id: 'bst_1', format: 'camt.053', lines: 6, outcomes: { matched: 2, amount_mismatch: 1, no_reference: 1, not_found: 1, duplicate: 0, ignored: 1 } },
+    payload: { statement_id: 'bst_1', format: 'camt.053', file_name: 'statement.xml', lines: 6, outcomes: { matched: 2, amount_mismatch: 1, no_reference: 1, not_found: 1, duplicate: 0, ignored: 1 } },
   },
 };

@@ -28,6 +28,7 @@ export const BANK_STATEMENT_EVENTS = {
   'bank_statement.imported': eventSpec(['bank_statement'], 'A bank statement was imported: how many lines, and how each ended.', z.object({
     statement_id: Id,
     format: z.string(),
+    file_name: z.string().nullable(),
     lines: Count,
     outcomes: z.object({ matched: Count, amount_mismatch: Count, no_reference: Count, not_found: Count, duplicate: Count, ignored: Count }),
   })),
