@@ -1,6 +1,7 @@
 import { type AuthenticationActivityDeps, createAuthenticationActivities } from './subscription-authentication.js';
 import { createStatementActivities, type StatementActivityDeps } from './bank-statements.js';
 import { createDisputeActivities } from './disputes.js';
+import { createNotificationActivities, type NotificationActivityDeps } from './notifications.js';
 import { createPaymentCancelActivities } from './payment-cancel.js';
 import { createPaymentActivities, type PaymentActivityDeps } from './payments.js';
 import { createRefundActivities, type RefundActivityDeps } from './refunds.js';
@@ -8,7 +9,7 @@ import { createSubscriptionActivities, type SubscriptionActivityDeps } from './s
 import { createTemporaryPaymentActivities } from './temporary-payments.js';
 
 /** Everything activities need, built once by the worker (src/worker/create-worker.ts); tests pass fakes. */
-export type ActivityDeps = PaymentActivityDeps & SubscriptionActivityDeps & StatementActivityDeps & AuthenticationActivityDeps & RefundActivityDeps;
+export type ActivityDeps = PaymentActivityDeps & SubscriptionActivityDeps & StatementActivityDeps & AuthenticationActivityDeps & RefundActivityDeps & NotificationActivityDeps;
 
 /** Every activity Tollgate registers. Workflows import only this function's type. */
 export function createActivities(deps: ActivityDeps) {
@@ -21,5 +22,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createTemporaryPaymentActivities(deps),
     ...createStatementActivities(deps),
     ...createRefundActivities(deps),
+    ...createNotificationActivities(deps),
   };
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { createActivities } from '../activities/index.js';
 import type { Config } from '../config.js';
 import { buildGateways } from '../gateways/registry.js';
+import { type Mailer, messageIdHost } from '../notifications/mailer.js';
 import { STICKY_QUEUE_WAIT } from './sticky-queue.js';
 
 /** The workflows' entry file next to this one: index.ts under tsx, index.js once built. */
@@ -24,6 +25,8 @@ export interface WorkerOptions {
   log: Logger;
   /** Pre-bundled workflow code (tests bundle once; TOLLGATE_WORKFLOW_BUNDLE names a file); otherwise bundled from workflowsPath. */
   workflowBundle?: { code: string } | { codePath: string };
+  /** The SMTP pool (createMailer) when SMTP_URL is set; the caller closes it after the worker stops. */
+  mailer?: Mailer | undefined;
 }
 
 /** One Tollgate worker: every workflow and activity, on one task queue. Stateless; run many. */
@@ -44,6 +47,9 @@ export async function createTollgateWorker(o: WorkerOptions): Promise<Worker> {
       outbound: { allow: o.config.OUTBOUND_ALLOWED_HOSTS, maxResponseBytes: o.config.OUTBOUND_MAX_RESPONSE_BYTES },
       publicBaseUrl: o.config.publicBaseUrl,
       actionLinkTtlMs: o.config.ACTION_REQUIRED_LINK_DAYS * 86_400_000,
+      mailer: o.mailer,
+      emailTemplatesDir: o.config.EMAIL_TEMPLATES_DIR,
+      messageIdHost: messageIdHost(o.config.MAIL_FROM),
     }),
   });
 }
