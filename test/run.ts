@@ -88,6 +88,7 @@ async function main(): Promise<number> {
         TOLLGATE_TEST_STRIPE_MOCK_URL: stripeMock.url,
         TOLLGATE_TEST_MAILPIT_URL: mailpit.uiUrl,
         TOLLGATE_TEST_SMTP_URL: mailpit.smtpUrl,
+        TOLLGATE_TEST_MAILPIT: mailpitBinary,
       });
     }
     say(`running ${files.length} test files`);
