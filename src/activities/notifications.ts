@@ -1,4 +1,3 @@
-import { Context } from '@temporalio/activity';
 import type pg from 'pg';
 import { claimNotificationAttempt, findNotification, markNotificationFailed, markNotificationSent, noteNotificationError } from '../db/notification-sends.js';
 import { MailSendError, type Mailer } from '../notifications/mailer.js';
@@ -50,7 +49,7 @@ export function createNotificationActivities(deps: NotificationActivityDeps) {
         const message = err instanceof Error ? err.message : String(err);
         // The row says why it waits; losing that note (the database away too) must not hide the SMTP error.
         await noteNotificationError(deps.pool, row.id, message).catch(() => undefined);
-        Context.current().log.warn('e-mail not sent; retried with backoff', { notificationId: row.id, attempt: row.attempts, error: message });
+        // The SDK logs the failed try (WARN, with the notification's workflow id); Temporal retries it.
         throw err;
       }
     },
