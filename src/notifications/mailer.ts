@@ -66,6 +66,9 @@ export function classifySendError(err: unknown): MailSendError {
  * once per worker. Timeouts are short enough for the send activity's own (a minute) to outlast them,
  * so a hung server is a transient failure the activity reports, not a timed-out activity.
  */
+/** One plain address (config.ts's rule): no display name, comma or angle bracket that could smuggle in another recipient. */
+const PLAIN_ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
+
 export function createMailer(o: { smtpUrl: string; from: string }): Mailer {
   const transport = nodemailer.createTransport({
     url: o.smtpUrl,
@@ -77,10 +80,13 @@ export function createMailer(o: { smtpUrl: string; from: string }): Mailer {
   });
   return {
     async send(email) {
+      const bad = email.to.filter((a) => !PLAIN_ADDRESS.test(a));
+      if (bad.length || email.to.length === 0) throw new MailSendError(`not an e-mail address: ${JSON.stringify(bad.join(', ').slice(0, 200))}`, 'permanent', undefined);
       try {
         const info = await transport.sendMail({
           from: o.from,
-          to: [...email.to],
+          // As address objects: nodemailer parses a string, so one "a@x, b@y" would be two recipients.
+          to: email.to.map((address) => ({ name: '', address })),
           subject: email.subject,
           text: email.text,
           html: email.html,

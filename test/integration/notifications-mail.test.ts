@@ -144,6 +144,23 @@ describe('e-mail through Mailpit', () => {
     assert.equal((await messagesTo(to)).length, 1);
   });
 
+  test('without SMTP_URL nothing is queued, and a customer e-mail CUSTOMER_EMAILS leaves out is not either', async () => {
+    const customer = await createCustomer(stack);
+    const to = uniqueAddress('off');
+    // A real event row (the notification references it) of a type the running outbox has no rule for.
+    const eventId = await inTransaction(stack.pool, (tx) => appendEvent(tx, { type: 'test.other', aggregateType: 'customer', aggregateId: customer.id, payload: {} }));
+    const event = { id: eventId, type: TEST_EVENT, aggregate_type: 'customer', aggregate_id: customer.id, payload: { customer_id: customer.id, email: to, amount: '1.00 PLN' }, created_at: new Date() };
+    const rules = () => [testRule];
+    const queued = async () => (await stack.pool.query('SELECT 1 FROM notifications WHERE $1 = ANY(recipients)', [to])).rowCount;
+    await inTransaction(stack.pool, (tx) => notificationsSink({ ...stack.config, SMTP_URL: undefined }, rules).fanOut(tx, [event]));
+    assert.equal(await queued(), 0, 'no SMTP_URL');
+    assert.equal(await notificationsSink({ ...stack.config, SMTP_URL: undefined }, rules).startPending({ pool: stack.pool, temporal: stack.deps.temporal, taskQueue: 'none', log: stack.deps.log }, 10), 0);
+    await inTransaction(stack.pool, (tx) => notificationsSink({ ...stack.config, CUSTOMER_EMAILS: ['charge_failed'] }, rules).fanOut(tx, [event]));
+    assert.equal(await queued(), 0, 'payment_received switched off');
+    await inTransaction(stack.pool, (tx) => notificationsSink(stack.config, rules).fanOut(tx, [event]));
+    assert.equal(await queued(), 1, 'the same sink with both on queues it');
+  });
+
   test('a template with a hole is failed at once, never sent', async () => {
     const customer = await createCustomer(stack);
     const to = uniqueAddress('hole');
@@ -153,6 +170,39 @@ describe('e-mail through Mailpit', () => {
     assert.equal(row.attempts, 1);
     assert.match(row.last_error ?? '', /template: .*\{\{missing\}\}/);
     assert.equal((await messagesTo(to)).length, 0);
+  });
+
+  test('a recipient that smuggles in a second address is failed, and neither gets anything', async () => {
+    const customer = await createCustomer(stack);
+    const [a, b] = [uniqueAddress('a'), uniqueAddress('b')];
+    const id = await queue(stack, customer.id, { to: [`${a}, ${b}`] });
+    const row = await finished(stack, id);
+    assert.equal(row.status, 'failed');
+    assert.match(row.last_error ?? '', /not an e-mail address/);
+    assert.equal((await messagesTo(a)).length + (await messagesTo(b)).length, 0);
+  });
+
+  test('customers have a locale: given on create, read back, changed by PATCH, default en, validated', async () => {
+    const created = await stack.request('POST', '/v1/customers', { body: { external_ref: `ext-${randomUUID()}`, name: 'Ewa', email: 'ewa@example.test', locale: 'pl' } });
+    assert.equal(created.status, 201);
+    assert.equal(created.json.locale, 'pl');
+    const id = created.json.id as string;
+    assert.equal((await stack.request('GET', `/v1/customers/${id}`)).json.locale, 'pl');
+
+    const patched = await stack.request('PATCH', `/v1/customers/${id}`, { body: { locale: 'ru' } });
+    assert.equal(patched.status, 200);
+    assert.deepEqual([patched.json.locale, patched.json.name, patched.json.email], ['ru', 'Ewa', 'ewa@example.test'], 'only the locale changed');
+    const cleared = await stack.request('PATCH', `/v1/customers/${id}`, { body: { email: null, name: 'Ewa N.' } });
+    assert.deepEqual([cleared.json.locale, cleared.json.name, cleared.json.email], ['ru', 'Ewa N.', null]);
+
+    assert.equal((await stack.request('GET', `/v1/customers/${(await createCustomer(stack)).id}`)).json.locale, 'en');
+    assert.equal((await stack.request('POST', '/v1/customers', { body: { external_ref: `ext-${randomUUID()}`, name: 'X', locale: 'de' } })).status, 400);
+    assert.equal((await stack.request('PATCH', `/v1/customers/${id}`, { body: { locale: 'de' } })).status, 400);
+    assert.equal((await stack.request('PATCH', `/v1/customers/${id}`, { body: {} })).status, 400);
+    assert.equal((await stack.request('PATCH', `/v1/customers/${id}`, { body: { external_ref: 'x' } })).status, 400, 'external_ref is not changed here');
+    assert.equal((await stack.request('PATCH', '/v1/customers/cus_nope', { body: { locale: 'en' } })).status, 404);
+    assert.equal((await stack.request('PATCH', `/v1/customers/${id}`, { body: { locale: 'en' }, key: null })).status, 401);
+    assert.equal((await stack.request('GET', `/v1/customers/${id}`)).json.locale, 'ru', 'refused changes changed nothing');
   });
 
   test('GET /v1/notifications filters by customer, type and status, and pages', async () => {
