@@ -12,6 +12,7 @@ import { testEnv } from '../support/env.js';
 import { createCustomer } from '../support/fixtures.js';
 import { freePort } from '../support/free-port.js';
 import { messagesTo, waitForMessages } from '../support/mailpit.js';
+import { TEST_TEMPLATE_DATA, TEST_TEMPLATE_SUBJECT, testTemplatesDir } from '../support/mail-templates.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
 
 // SMTP servers of this file's own: one it stops and starts again on the same port (an outage
@@ -22,7 +23,7 @@ const address = (what: string) => `${what}-${randomUUID()}@example.test`;
 async function queue(stack: TestStack, customerId: string, to: string[]): Promise<string> {
   const id = await insertNotification(stack.pool, {
     audience: 'customer', type: 'payment_received', customerId, dedupeKey: `test:${randomUUID()}`, recipients: to, locale: 'en',
-    data: { customer_name: 'Jan', amount: '18.15 PLN' },
+    data: TEST_TEMPLATE_DATA,
   });
   assert.ok(id);
   return id;
@@ -54,7 +55,7 @@ describe('an SMTP outage delays e-mail and loses none', () => {
     dir = mkdtempSync(join(tmpdir(), 'tollgate-smtp-outage-'));
     ports = { ui: await freePort(), smtp: await freePort() };
     await start();
-    stack = await startTestStack({ SMTP_URL: `smtp://127.0.0.1:${ports.smtp}` }, { outbox: (config) => [notificationsSink(config)] });
+    stack = await startTestStack({ SMTP_URL: `smtp://127.0.0.1:${ports.smtp}`, EMAIL_TEMPLATES_DIR: testTemplatesDir() }, { outbox: (config) => [notificationsSink(config)] });
   });
   after(async () => {
     await stack?.close();
@@ -102,7 +103,7 @@ describe('a recipient the server refuses', () => {
     dir = mkdtempSync(join(tmpdir(), 'tollgate-smtp-refuse-'));
     const [ui, smtp] = [await freePort(), await freePort()];
     mailpit = await startMailpit({ binary: testEnv.mailpitBinary(), uiPort: ui, smtpPort: smtp, logFile: join(dir, 'mailpit.log'), allowedRecipients: '^ok-' });
-    stack = await startTestStack({ SMTP_URL: mailpit.smtpUrl }, { outbox: (config) => [notificationsSink(config)] });
+    stack = await startTestStack({ SMTP_URL: mailpit.smtpUrl, EMAIL_TEMPLATES_DIR: testTemplatesDir() }, { outbox: (config) => [notificationsSink(config)] });
   });
   after(async () => {
     await stack?.close();
@@ -117,7 +118,7 @@ describe('a recipient the server refuses', () => {
     assert.equal(r.status, 'failed');
     assert.equal(r.attempts, 1);
     assert.match(r.last_error ?? '', /EENVELOPE 5\d\d/);
-    assert.equal(r.subject, 'Payment received: 18.15 PLN');
+    assert.equal(r.subject, TEST_TEMPLATE_SUBJECT);
     assert.equal(r.sent_at, null);
   });
 

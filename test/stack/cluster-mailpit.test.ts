@@ -11,6 +11,7 @@ import { freeApiBase } from '../support/cluster-ports.js';
 import { testEnv } from '../support/env.js';
 import { freePort } from '../support/free-port.js';
 import { waitForMessages } from '../support/mailpit.js';
+import { TEST_TEMPLATE_DATA, TEST_TEMPLATE_SUBJECT, testTemplatesDir } from '../support/mail-templates.js';
 import { processesWithEnv } from '../support/proc-env.js';
 
 /**
@@ -33,6 +34,7 @@ describe('start --cluster runs Mailpit while SMTP_URL is unset', () => {
     const taskQueue = `mail-cluster-${randomUUID()}`;
     const run = runCli(['start', '--cluster'], startEnv({
       SMTP_URL: '',
+      EMAIL_TEMPLATES_DIR: testTemplatesDir(),
       TOLLGATE_MAILPIT_PORT: String(uiPort),
       TOLLGATE_SMTP_PORT: String(smtpPort),
       TEMPORAL_ADDRESS: testEnv.temporalAddress(),
@@ -62,7 +64,7 @@ describe('start --cluster runs Mailpit while SMTP_URL is unset', () => {
       const to = `cluster-${randomUUID()}@example.test`;
       const id = await insertNotification(pool, {
         audience: 'customer', type: 'payment_received', customerId, dedupeKey: `test:${randomUUID()}`, recipients: [to], locale: 'en',
-        data: { customer_name: 'Jan', amount: '18.15 PLN' },
+        data: TEST_TEMPLATE_DATA,
       });
       assert.ok(id);
       const connection = await Connection.connect({ address: testEnv.temporalAddress() });
@@ -72,7 +74,7 @@ describe('start --cluster runs Mailpit while SMTP_URL is unset', () => {
         await connection.close();
       }
       const [mail] = await waitForMessages(to, 1, { base: ui, timeoutMs: 60_000 });
-      assert.equal(mail?.Subject, 'Payment received: 18.15 PLN');
+      assert.equal(mail?.Subject, TEST_TEMPLATE_SUBJECT);
     } finally {
       await pool.end();
       run.child.kill('SIGTERM');

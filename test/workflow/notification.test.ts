@@ -17,6 +17,7 @@ import type { notificationWorkflow } from '../../src/workflows/notification.js';
 import { testEnv } from '../support/env.js';
 import { freePort } from '../support/free-port.js';
 import { messagesTo } from '../support/mailpit.js';
+import { TEST_TEMPLATE_DATA, testTemplatesDir } from '../support/mail-templates.js';
 import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 
 /**
@@ -29,6 +30,7 @@ describe('notification workflow (time-skipping)', () => {
   let pool: pg.Pool;
   let dir: string;
   let customerId: string;
+  const templates = testTemplatesDir();
   before(async () => {
     env = await createTimeSkippingEnv();
     pool = createPool(testEnv.databaseUrl(), 4);
@@ -46,7 +48,7 @@ describe('notification workflow (time-skipping)', () => {
     const to = `wf-${randomUUID()}@example.test`;
     const id = await insertNotification(pool, {
       audience: 'customer', type: 'payment_received', customerId, dedupeKey: `test:${randomUUID()}`, recipients: [to], locale: 'en',
-      data: { customer_name: 'Jan', amount: '18.15 PLN' },
+      data: TEST_TEMPLATE_DATA,
     });
     assert.ok(id);
     const taskQueue = `tq-${randomUUID()}`;
@@ -55,7 +57,7 @@ describe('notification workflow (time-skipping)', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: createNotificationActivities({ pool, mailer, messageIdHost: 'tollgate.test' }),
+      activities: createNotificationActivities({ pool, mailer, messageIdHost: 'tollgate.test', emailTemplatesDir: templates }),
     });
     try {
       const outcome = await worker.runUntil(async () => {
