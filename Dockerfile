@@ -19,6 +19,8 @@ COPY --from=build /app/dist ./dist
 # Not config/gateways.yaml: it is the development file (sandbox gateways). Mount your own and
 # point TOLLGATE_GATEWAYS_FILE at it; config/gateways.example.yaml is a production starting point.
 COPY config/statements.yaml config/gateways.example.yaml ./config/
+# The built-in e-mail templates (src/notifications/render.ts); EMAIL_TEMPLATES_DIR replaces any of them.
+COPY templates ./templates
 USER node
 EXPOSE 3000
 # docker-compose.yml picks the process: dist/api/main.js, dist/worker/main.js or dist/cli/main.js migrate

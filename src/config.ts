@@ -53,6 +53,8 @@ export const ConfigSchema = z.object({
   TEMPORAL_CLI: optionalString,
   /** A stripe-mock binary to use instead of building one (src/cli/provision/stripe-mock.ts). */
   STRIPE_MOCK: optionalString,
+  /** A Mailpit binary to use instead of building one (src/cli/provision/mailpit.ts). */
+  MAILPIT: optionalString,
   /** TLS towards Temporal: PEM file paths (a client cert and key for mTLS; a CA for a private server) and the name to check. */
   TEMPORAL_TLS: z.enum(['true', 'false', '']).optional().transform((v) => v === 'true'),
   TEMPORAL_TLS_CERT: optionalString,
@@ -69,6 +71,9 @@ export const ConfigSchema = z.object({
   TOLLGATE_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   TOLLGATE_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TOLLGATE_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
+  /** The Mailpit `npm start` runs while SMTP_URL is unset: its web UI and API, and its SMTP port (Mailpit's own defaults). */
+  TOLLGATE_MAILPIT_PORT: z.coerce.number().int().min(1).max(65535).default(8025),
+  TOLLGATE_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(1025),
   /** `tollgate start --cluster`: how many worker processes, and how many API processes (on PORT, PORT+1, …). */
   TOLLGATE_WORKERS: z.coerce.number().int().min(1).max(64).default(3),
   TOLLGATE_APIS: z.coerce.number().int().min(1).max(64).default(2),

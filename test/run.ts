@@ -1,6 +1,6 @@
 /**
- * `npm test`: provisions what is missing, starts one Temporal dev server, one Postgres and one
- * stripe-mock for the whole run, migrates, then runs every test file with node's test runner and tears it all down.
+ * `npm test`: provisions what is missing, starts one Temporal dev server, one Postgres, one
+ * stripe-mock and one Mailpit for the whole run, migrates, then runs every test file with node's test runner and tears it all down.
  * Test files get the addresses through TOLLGATE_TEST_* variables (test/support/env.ts).
  */
 import { spawn } from 'node:child_process';
@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrate.js';
 import { createPool } from '../src/db/pool.js';
+import { ensureMailpit } from '../src/cli/provision/mailpit.js';
 import { ensureStripeMock } from '../src/cli/provision/stripe-mock.js';
 import { ensureTemporalCli } from '../src/cli/provision/temporal-cli.js';
 import { ensureTimeSkippingServer } from '../src/cli/provision/test-server.js';
@@ -17,6 +18,7 @@ import { projectRoot, ProvisionError } from '../src/cli/provision/paths.js';
 import { oneSentence } from '../src/cli/stack/failure-sentence.js';
 import { StartError } from '../src/cli/stack/start-error.js';
 import { startEmbeddedPostgres } from '../src/cli/stack/postgres.js';
+import { startMailpit } from '../src/cli/stack/mailpit.js';
 import { startStripeMock } from '../src/cli/stack/stripe-mock.js';
 import { startTemporalDevServer } from '../src/cli/stack/temporal-dev-server.js';
 import { exportHistories } from './replay/export-histories.js';
@@ -55,9 +57,10 @@ async function main(): Promise<number> {
       ]);
       // After the others: a run that stops on a missing tool there starts no Go build it would leave behind.
       const stripeMockBinary = await ensureStripeMock({ ...provisionOpts, explicit: config.STRIPE_MOCK });
-      const [temporalPort, pgPort, stripeMockPort] = [await freePort(), await freePort(), await freePort()];
-      say('starting the Temporal dev server, Postgres and stripe-mock for this run…');
-      const [dev, postgres, stripeMock] = await Promise.all([
+      const mailpitBinary = await ensureMailpit({ ...provisionOpts, explicit: config.MAILPIT });
+      const [temporalPort, pgPort, stripeMockPort, mailpitPort, smtpPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+      say('starting the Temporal dev server, Postgres, stripe-mock and Mailpit for this run…');
+      const [dev, postgres, stripeMock, mailpit] = await Promise.all([
         startTemporalDevServer({ cli, port: temporalPort, logFile: join(scratch, 'temporal.log') }),
         startEmbeddedPostgres({
           dataDir: join(scratch, 'postgres'),
@@ -68,8 +71,10 @@ async function main(): Promise<number> {
           systemDir: config.TOLLGATE_SYSTEM_DIR,
         }),
         startStripeMock({ binary: stripeMockBinary, port: stripeMockPort, logFile: join(scratch, 'stripe-mock.log') }),
+        // Every message of the run is kept: test files find theirs by a recipient of their own.
+        startMailpit({ binary: mailpitBinary, uiPort: mailpitPort, smtpPort, logFile: join(scratch, 'mailpit.log'), maxMessages: 0 }),
       ]);
-      cleanups.push(() => dev.child.stop(), () => postgres.stop(), () => stripeMock.child.stop());
+      cleanups.push(() => dev.child.stop(), () => postgres.stop(), () => stripeMock.child.stop(), () => mailpit.child.stop());
       await postgres.createDatabase('tollgate_test');
       const pool = createPool(postgres.url('tollgate_test'), 1);
       await migrate(pool);
@@ -81,6 +86,9 @@ async function main(): Promise<number> {
         TOLLGATE_TEST_TIME_SKIPPING_SERVER: timeSkipping,
         TOLLGATE_TEST_TEMPORAL_CLI: cli,
         TOLLGATE_TEST_STRIPE_MOCK_URL: stripeMock.url,
+        TOLLGATE_TEST_MAILPIT_URL: mailpit.uiUrl,
+        TOLLGATE_TEST_SMTP_URL: mailpit.smtpUrl,
+        TOLLGATE_TEST_MAILPIT: mailpitBinary,
       });
     }
     say(`running ${files.length} test files`);

@@ -23,6 +23,7 @@ import { securityHeaders } from './middleware/security-headers.js';
 import { requestContext } from './middleware/request-context.js';
 import { withMiddlewareProblems } from './openapi-document.js';
 import { paymentsRouter } from './payments/payments.router.js';
+import { notificationsRouter } from './notifications/notifications.router.js';
 import { refundsRouter } from './refunds/refunds.router.js';
 import { problemBody, problemResponse, toProblem, zodIssues } from './problem.js';
 import { sandboxDisputesRouter } from './sandbox/sandbox-disputes.router.js';
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', eventsRouter());
   app.route('/', webhookEndpointsRouter());
   app.route('/', webhookDeliveriesRouter());
+  app.route('/', notificationsRouter());
   app.route('/', apiKeysRouter());
   app.route('/', callbackJournalRouter());
   app.route('/', callbacksRouter());

@@ -16,6 +16,7 @@ export const CLUSTER_SERVICES = {
   migrate: 'the migrations, run before any Tollgate process starts (start.ts migrateOrExplain)',
   api: 'TOLLGATE_APIS API processes on PORT, PORT+1, …',
   worker: 'TOLLGATE_WORKERS worker processes',
+  mailpit: 'Mailpit on TOLLGATE_MAILPIT_PORT (UI) and TOLLGATE_SMTP_PORT, in development while SMTP_URL is unset (stack/mailpit.ts)',
 } as const;
 
 /** The ledger's database on the cluster's Postgres; compose's DATABASE_URL names the same one. */
@@ -26,6 +27,8 @@ export interface ClusterAddresses {
   databaseUrl: string;
   temporalAddress: string;
   adminKey: string;
+  /** The Mailpit the cluster started, else SMTP_URL's server (none: e-mail is off). */
+  smtpUrl?: string | undefined;
 }
 
 /**
@@ -44,6 +47,9 @@ export function tollgateProcessEnv(config: Config, at: ClusterAddresses) {
     PUBLIC_BASE_URL: config.publicBaseUrl,
     TOLLGATE_ADMIN_API_KEY: at.adminKey,
     AMOUNT_HOOK_SECRET: config.AMOUNT_HOOK_SECRET,
+    SMTP_URL: at.smtpUrl ?? config.SMTP_URL ?? '',
+    MAIL_FROM: config.MAIL_FROM,
+    ADMIN_EMAILS: config.ADMIN_EMAILS.join(','),
     LOG_LEVEL: config.LOG_LEVEL,
   } satisfies Record<string, string>;
 }

@@ -13,6 +13,7 @@ import { ensureTimeSkippingServer } from './provision/test-server.js';
 import { ensureTemporalServer } from './provision/temporal-server.js';
 import { ensureTemporalUiServer } from './provision/temporal-ui-server.js';
 import { ensureStripeMock } from './provision/stripe-mock.js';
+import { ensureMailpit } from './provision/mailpit.js';
 import { ensureDockerCompose } from './provision/docker-compose.js';
 import { oneSentence } from './stack/failure-sentence.js';
 import { StartError } from './stack/start-error.js';
@@ -31,8 +32,8 @@ const USAGE = `tollgate <command>
               workers (3) and TOLLGATE_APIS API processes (2) on PORT, PORT+1, …
   migrate     apply database migrations to DATABASE_URL
   provision   fetch or build the Temporal CLI, the time-skipping test server and the cluster's
-              Temporal server and UI server, and Docker Compose (to check docker-compose.yml),
-              into the cache
+              Temporal server and UI server, Docker Compose (to check docker-compose.yml),
+              stripe-mock and Mailpit, into the cache
   api-key create [--name NAME] [--scopes admin,billing,read] [--expires-in P30D]
               mint an API key in DATABASE_URL and print it once
   api-key revoke ID
@@ -108,6 +109,7 @@ async function main(argv: string[]): Promise<void> {
       log(`Temporal UI server (cluster): ${await ensureTemporalUiServer(opts)}`);
       log(`Docker Compose (checks docker-compose.yml): ${await ensureDockerCompose(opts)}`);
       log(`stripe-mock (the Stripe adapter's tests and development gateway): ${await ensureStripeMock({ ...opts, explicit: config.STRIPE_MOCK })}`);
+      log(`Mailpit (the development SMTP server and its web UI): ${await ensureMailpit({ ...opts, explicit: config.MAILPIT })}`);
       return;
     }
     case 'api-key': {

@@ -13,7 +13,9 @@ import { type ClusterPostgres, clusterPortClaims, startTemporalCluster } from '.
 import { startTemporalUi } from './stack/temporal-ui.js';
 import { setupTemporal } from '../temporal/setup.js';
 import { Connection } from '@temporalio/client';
-import { loadOrCreateAdminKey, migrateOrExplain, watchExit } from './start.js';
+import { ensureMailpit } from './provision/mailpit.js';
+import { startMailpit } from './stack/mailpit.js';
+import { loadOrCreateAdminKey, mailpitPortClaims, migrateOrExplain, watchExit } from './start.js';
 
 const say = (line: string) => console.log(`[tollgate] ${line}`);
 
@@ -45,11 +47,13 @@ export async function startCluster(config: Config, env: NodeJS.ProcessEnv): Prom
       what: `API #${i + 1}`,
       variable: i === 0 ? 'PORT' : 'PORT (API #n listens on PORT+n-1)',
     }));
-    await claimPorts([...temporalClaims, ...pgClaim, ...apiClaims]);
+    const mailpitClaims = mailpitPortClaims(config);
+    await claimPorts([...temporalClaims, ...pgClaim, ...apiClaims, ...mailpitClaims]);
 
     const provision = { cacheOverride: config.TOLLGATE_CACHE_DIR, env, log: say };
     const tools = config.TEMPORAL_ADDRESS ? undefined : await ensureTemporalServer(provision);
     const uiServer = config.TEMPORAL_ADDRESS ? undefined : await ensureTemporalUiServer(provision);
+    const mailpitBinary = mailpitClaims.length ? await ensureMailpit({ ...provision, explicit: config.MAILPIT }) : undefined;
     await claimPorts([...temporalClaims, ...pgClaim]); // again: provisioning may have taken minutes
 
     // Postgres: the ledger and Temporal's two databases.
@@ -88,8 +92,22 @@ export async function startCluster(config: Config, env: NodeJS.ProcessEnv): Prom
     }
     if (!temporalAddress) throw new Error('unreachable: no Temporal address');
 
+    // Mailpit, as npm start runs it: the e-mails of a development cluster in its web UI.
+    let mailpit: { uiUrl: string; smtpUrl: string } | undefined;
+    if (mailpitBinary) {
+      await claimPorts(mailpitClaims);
+      markStarted();
+      mailpit = await startMailpit({
+        binary: mailpitBinary,
+        uiPort: config.TOLLGATE_MAILPIT_PORT,
+        smtpPort: config.TOLLGATE_SMTP_PORT,
+        logFile: join(clusterDir, 'mailpit.log'),
+        database: join(clusterDir, 'mailpit.db'),
+      });
+    }
+
     const adminKey = config.TOLLGATE_ADMIN_API_KEY ?? loadOrCreateAdminKey(dataDir);
-    const childEnv: NodeJS.ProcessEnv = { ...env, ...tollgateProcessEnv(config, { databaseUrl, temporalAddress, adminKey }) };
+    const childEnv: NodeJS.ProcessEnv = { ...env, ...tollgateProcessEnv(config, { databaseUrl, temporalAddress, adminKey, smtpUrl: mailpit?.smtpUrl }) };
     const entry = processEntry();
     await claimPorts(apiClaims);
     markStarted();
@@ -109,6 +127,7 @@ export async function startCluster(config: Config, env: NodeJS.ProcessEnv): Prom
     apis.forEach((_, i) => say(`  API #${i + 1}        http://localhost:${config.PORT + i}`));
     say(`  workers       ${config.TOLLGATE_WORKERS} processes on task queue ${config.TEMPORAL_TASK_QUEUE}`);
     if (uiUrl) say(`  Temporal UI   ${uiUrl}`);
+    if (mailpit) say(`  Mailpit       ${mailpit.uiUrl}   (every e-mail Tollgate sends; SMTP on ${mailpit.smtpUrl})`);
     say(`  Temporal      ${temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE})`);
     say(`  Postgres      ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
     say(`  admin API key ${adminKey}`);

@@ -6,11 +6,13 @@ import { createPool } from '../db/pool.js';
 import { migrate } from '../db/migrate.js';
 import { generateApiKey } from '../api/api-keys/api-keys.router.js';
 import { projectRoot } from './provision/paths.js';
+import { ensureMailpit } from './provision/mailpit.js';
 import { ensureStripeMock } from './provision/stripe-mock.js';
 import { ensureTemporalCli } from './provision/temporal-cli.js';
 import { type ManagedChild, startChild, waitUntilReady } from './stack/child-process.js';
 import { claimPorts, type PortClaim } from './stack/ports.js';
 import { startLedgerPostgres } from './stack/ledger-postgres.js';
+import { startMailpit } from './stack/mailpit.js';
 import { localStripeMockPorts, startStripeMock } from './stack/stripe-mock.js';
 import { StartError } from './stack/start-error.js';
 import { startTemporalDevServer } from './stack/temporal-dev-server.js';
@@ -19,7 +21,8 @@ const say = (line: string) => console.log(`[tollgate] ${line}`);
 
 /**
  * `npm start`: the whole stack on one machine. Temporal dev server and embedded Postgres unless
- * TEMPORAL_ADDRESS / DATABASE_URL point elsewhere; migrations; the worker and the API as child
+ * TEMPORAL_ADDRESS / DATABASE_URL point elsewhere; Mailpit in development unless SMTP_URL is set;
+ * migrations; the worker and the API as child
  * processes. Ctrl-C or SIGTERM stops everything it started, in reverse order; so does a start that
  * fails half-way, which then says why in one sentence.
  */
@@ -30,8 +33,8 @@ export async function startStack(config: Config, env: NodeJS.ProcessEnv): Promis
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o755 });
     const claims = portClaims(config);
-    const { stripeMocks: stripeMockClaims, ...serverClaims } = claims;
-    await claimPorts([...Object.values(serverClaims).filter((c) => c !== undefined), ...stripeMockClaims]);
+    const { stripeMocks: stripeMockClaims, mailpit: mailpitClaims, ...serverClaims } = claims;
+    await claimPorts([...Object.values(serverClaims).filter((c) => c !== undefined), ...stripeMockClaims, ...mailpitClaims]);
 
     // Temporal
     let temporalAddress = config.TEMPORAL_ADDRESS;
@@ -71,12 +74,31 @@ export async function startStack(config: Config, env: NodeJS.ProcessEnv): Promis
       stripeMocks.push((await startStripeMock({ binary, port: claim.port, logFile: join(dataDir, `stripe-mock-${claim.port}.log`) })).url);
     }
 
+    // Mailpit: every e-mail Tollgate sends lands in its web UI, kept across restarts in the data directory.
+    let smtpUrl = config.SMTP_URL;
+    let mailpitUi: string | undefined;
+    if (mailpitClaims.length) {
+      const binary = await ensureMailpit({ explicit: config.MAILPIT, cacheOverride: config.TOLLGATE_CACHE_DIR, env, log: say });
+      await claimPorts(mailpitClaims);
+      markStarted();
+      const mailpit = await startMailpit({
+        binary,
+        uiPort: config.TOLLGATE_MAILPIT_PORT,
+        smtpPort: config.TOLLGATE_SMTP_PORT,
+        logFile: join(dataDir, 'mailpit.log'),
+        database: join(dataDir, 'mailpit.db'),
+      });
+      smtpUrl = mailpit.smtpUrl;
+      mailpitUi = mailpit.uiUrl;
+    }
+
     const adminKey = config.TOLLGATE_ADMIN_API_KEY ?? loadOrCreateAdminKey(dataDir);
     const childEnv: NodeJS.ProcessEnv = {
       ...env,
       TEMPORAL_ADDRESS: temporalAddress,
       DATABASE_URL: databaseUrl,
       TOLLGATE_ADMIN_API_KEY: adminKey,
+      ...(smtpUrl && { SMTP_URL: smtpUrl }),
     };
     const dist = join(projectRoot(), 'dist');
     await claimPorts([claims.api]);
@@ -92,6 +114,7 @@ export async function startStack(config: Config, env: NodeJS.ProcessEnv): Promis
     say(`  API docs      ${apiUrl}/docs   (OpenAPI: ${apiUrl}/openapi.json)`);
     if (uiUrl) say(`  Temporal UI   ${uiUrl}`);
     for (const url of stripeMocks) say(`  stripe-mock   ${url}   (Stripe's API mock: no real money, no webhooks)`);
+    say(mailpitUi ? `  Mailpit       ${mailpitUi}   (every e-mail Tollgate sends; SMTP on ${smtpUrl})` : smtpUrl ? `  SMTP          ${smtpUrl.replace(/\/\/[^@/]*@/, '//***@')}` : '  e-mail        off (SMTP_URL is unset)');
     say(`  Temporal      ${temporalAddress}`);
     say(`  Postgres      ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
     say(`  admin API key ${adminKey}`);
@@ -102,7 +125,7 @@ export async function startStack(config: Config, env: NodeJS.ProcessEnv): Promis
 }
 
 /** The ports of the servers this start will run (none for a server given by TEMPORAL_ADDRESS / DATABASE_URL). */
-function portClaims(config: Config): { temporal?: PortClaim; ui?: PortClaim; postgres?: PortClaim; api: PortClaim; stripeMocks: PortClaim[] } {
+function portClaims(config: Config): { temporal?: PortClaim; ui?: PortClaim; postgres?: PortClaim; api: PortClaim; stripeMocks: PortClaim[]; mailpit: PortClaim[] } {
   const ownTemporal = !config.TEMPORAL_ADDRESS;
   return {
     ...(ownTemporal && {
@@ -113,8 +136,19 @@ function portClaims(config: Config): { temporal?: PortClaim; ui?: PortClaim; pos
       postgres: { port: config.TOLLGATE_POSTGRES_PORT, host: '127.0.0.1', what: 'embedded Postgres', variable: 'TOLLGATE_POSTGRES_PORT', instead: 'DATABASE_URL=postgres://…' },
     }),
     api: { port: config.PORT, host: config.HOST, what: 'API', variable: 'PORT' },
+    mailpit: mailpitPortClaims(config),
     stripeMocks: localStripeMockPorts(config.gateways).map(({ port, gateway }) => ({ port, host: '127.0.0.1', what: 'stripe-mock', variable: `the port in gateway "${gateway}"'s api_base` })),
   };
+}
+
+/** Mailpit's two ports when this start runs one: development, and SMTP_URL unset (a server of the user's own wins). */
+export function mailpitPortClaims(config: Config): PortClaim[] {
+  if (config.SMTP_URL || config.TOLLGATE_ENV !== 'development') return [];
+  const instead = 'SMTP_URL=smtp://host:port';
+  return [
+    { port: config.TOLLGATE_MAILPIT_PORT, host: '127.0.0.1', what: 'Mailpit web UI', variable: 'TOLLGATE_MAILPIT_PORT', instead },
+    { port: config.TOLLGATE_SMTP_PORT, host: '127.0.0.1', what: 'Mailpit SMTP', variable: 'TOLLGATE_SMTP_PORT', instead },
+  ];
 }
 
 export async function migrateOrExplain(databaseUrl: string, given: boolean): Promise<void> {

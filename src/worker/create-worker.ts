@@ -7,6 +7,7 @@ import { createActivities } from '../activities/index.js';
 import type { Config } from '../config.js';
 import { payloadCheckFor, setEventPayloadCheck } from '../events/payload-check.js';
 import { buildGateways } from '../gateways/registry.js';
+import { type Mailer, messageIdHost } from '../notifications/mailer.js';
 import { STICKY_QUEUE_WAIT } from './sticky-queue.js';
 
 /** The workflows' entry file next to this one: index.ts under tsx, index.js once built. */
@@ -25,6 +26,8 @@ export interface WorkerOptions {
   log: Logger;
   /** Pre-bundled workflow code (tests bundle once; TOLLGATE_WORKFLOW_BUNDLE names a file); otherwise bundled from workflowsPath. */
   workflowBundle?: { code: string } | { codePath: string };
+  /** The SMTP pool (createMailer) when SMTP_URL is set; the caller closes it after the worker stops. */
+  mailer?: Mailer | undefined;
 }
 
 /** One Tollgate worker: every workflow and activity, on one task queue. Stateless; run many. */
@@ -47,6 +50,9 @@ export async function createTollgateWorker(o: WorkerOptions): Promise<Worker> {
       publicBaseUrl: o.config.publicBaseUrl,
       actionLinkTtlMs: o.config.ACTION_REQUIRED_LINK_DAYS * 86_400_000,
       email: o.config,
+      mailer: o.mailer,
+      emailTemplatesDir: o.config.EMAIL_TEMPLATES_DIR,
+      messageIdHost: messageIdHost(o.config.MAIL_FROM),
     }),
   });
 }

@@ -2,6 +2,7 @@ import { DefaultLogger, type LogLevel, NativeConnection, Runtime } from '@tempor
 import { type Config, loadConfig } from '../config.js';
 import { createPool, warnIdleErrors } from '../db/pool.js';
 import { createLogger } from '../logger.js';
+import { createMailer } from '../notifications/mailer.js';
 import { createTemporalClient, temporalConnectionOptions } from '../temporal/connection.js';
 import { ensureDailySummary } from '../temporal/daily-summary-start.js';
 import { createTollgateWorker } from './create-worker.js';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, warnIdleErrors(log));
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const temporal = createTemporalClient(config);
+  const mailer = config.SMTP_URL ? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }) : undefined;
   const worker = await createTollgateWorker({
     config,
     connection,
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
     pool,
     temporal,
     log,
+    mailer,
     ...(config.TOLLGATE_WORKFLOW_BUNDLE && { workflowBundle: { codePath: config.TOLLGATE_WORKFLOW_BUNDLE } }),
   });
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
   );
   // The SDK shuts the worker down gracefully on SIGINT/SIGTERM; run() resolves once it has.
   await worker.run();
+  mailer?.close();
   await connection.close();
   await temporal.connection.close();
   await pool.end();

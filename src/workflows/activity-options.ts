@@ -30,3 +30,15 @@ export const CHECKOUT_ENDING: ActivityOptions = {
   scheduleToCloseTimeout: '1 hour',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 };
+
+/**
+ * Handing an e-mail to SMTP: a try that meets an outage (connection refused, a timeout, a 4xx
+ * answer) is retried, backing off to an hour between tries, for up to a week — an outage delays an
+ * e-mail, it does not lose it; after a week the notification is recorded failed with the last error.
+ * Permanent refusals are answers, not errors (src/activities/notifications.ts), so never retried.
+ */
+export const NOTIFICATION_SENDING: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '7 days',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
+};

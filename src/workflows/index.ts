@@ -6,3 +6,4 @@ export * from './statement-import.js';
 export * from './dispute.js';
 export * from './refund.js';
 export * from './daily-summary.js';
+export * from './notification.js';

@@ -50,6 +50,27 @@ describe('tollgate start with a port already in use', () => {
     });
   }
 
+  for (const variable of ['TOLLGATE_MAILPIT_PORT', 'TOLLGATE_SMTP_PORT'] as const) {
+    it(`stops with one sentence naming ${variable} when the Mailpit it would run (SMTP_URL unset) finds its port taken`, { timeout: 120_000 }, async () => {
+      const ports: Record<string, string> = {};
+      for (const p of [...PORTS.map((x) => x.variable), 'TOLLGATE_MAILPIT_PORT', 'TOLLGATE_SMTP_PORT']) ports[p] = String(await freePort());
+      const taken = Number(ports[variable]);
+      const stranger = await occupy(taken);
+      const dataDir = join(privateDir('tollgate-port-taken-'), '.data');
+      try {
+        const run = runCli(['start'], startEnv({ ...ports, SMTP_URL: '', TOLLGATE_DATA_DIR: dataDir, TEMPORAL_CLI: testEnv.temporalCli() }));
+        assert.equal(await run.exited, 1, `exit code; stdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`);
+        const said = run.stderr().trim();
+        assert.doesNotMatch(said, STACK_FRAME, 'no stack trace');
+        assert.equal(said.split('\n').length, 1, `one line on stderr, got:\n${said}`);
+        assert.match(said, new RegExp(`\\b${taken}\\b.*Mailpit.*\\b${variable}\\b.*SMTP_URL=`));
+        assert.doesNotMatch(run.stdout(), /starting/, 'nothing was started');
+      } finally {
+        stranger.close();
+      }
+    });
+  }
+
   it('stops with one sentence naming the gateway whose api_base holds a taken stripe-mock port, before anything starts', { timeout: 120_000 }, async () => {
     const ports: Record<string, string> = {};
     for (const p of PORTS) ports[p.variable] = String(await freePort());

@@ -59,10 +59,15 @@ export function processesMentioning(needle: string): number[] {
   return pids;
 }
 
-/** The environment a new user's shell would hand `npm start`, minus anything of this test run's. */
+/**
+ * The environment a new user's shell would hand `npm start`, minus anything of this test run's —
+ * but for e-mail: SMTP_URL is the run's Mailpit, so a start runs no Mailpit of its own on the fixed
+ * 8025/1025 that concurrent starts would fight over (a test of that path sets SMTP_URL '' and ports).
+ */
 export function startEnv(over: Record<string, string>): NodeJS.ProcessEnv {
+  const mail = { SMTP_URL: process.env.TOLLGATE_TEST_SMTP_URL ?? '', MAILPIT: process.env.TOLLGATE_TEST_MAILPIT ?? '' };
   // As root, a start places Postgres in a system dir of its own, never in the machine's /var/lib/tollgate.
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', TOLLGATE_SYSTEM_DIR: testSystemDir(), ...over };
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', TOLLGATE_SYSTEM_DIR: testSystemDir(), ...mail, ...over };
   for (const name of Object.keys(env)) if (name.startsWith('TOLLGATE_TEST_')) delete env[name];
   if (!over.DATABASE_URL) delete env.DATABASE_URL;
   if (!over.TEMPORAL_ADDRESS) delete env.TEMPORAL_ADDRESS;

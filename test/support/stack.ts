@@ -15,6 +15,9 @@ import { startIdempotencyCleanup } from '../../src/api/idempotency.js';
 import type { AppDeps } from '../../src/api/env.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createPool } from '../../src/db/pool.js';
+import { createMailer } from '../../src/notifications/mailer.js';
+import { startOutbox } from '../../src/outbox/loop.js';
+import type { OutboxSink } from '../../src/outbox/sink.js';
 import { temporalConnectionOptions } from '../../src/temporal/connection.js';
 import { createTollgateWorker } from '../../src/worker/create-worker.js';
 import { testEnv } from './env.js';
@@ -47,7 +50,10 @@ export interface TestStack {
  * Off unless asked: every stack has its own task queue on the one test database, and a sweep would
  * start another file's refunds on its own queue, where they wait once that stack has closed.
  */
-export async function startTestStack(overrides: Record<string, string> = {}, opts: { worker?: boolean; refundSweep?: boolean } = {}): Promise<TestStack> {
+export async function startTestStack(
+  overrides: Record<string, string> = {},
+  opts: { worker?: boolean; refundSweep?: boolean; outbox?: (config: Config) => OutboxSink[] } = {},
+): Promise<TestStack> {
   quietRuntime();
   const port = await freePort();
   const config = loadConfig({
@@ -65,6 +71,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
   const pool = createPool(testEnv.databaseUrl(), 5);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const deps: AppDeps = buildAppDeps(config, pool, log);
+  const mailer = config.SMTP_URL ? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }) : undefined;
   const worker: Worker | undefined = opts.worker === false ? undefined : await createTollgateWorker({
     config,
     connection,
@@ -73,6 +80,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
     pool,
     temporal: deps.temporal,
     log,
+    mailer,
     workflowBundle: await workflowBundle(),
   });
   const workerRun = worker?.run();
@@ -83,6 +91,10 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
   const stopRelay = startRelay(deps);
   const stopRefundSweep = opts.refundSweep ? startRefundSweep({ ...deps, taskQueue: config.TEMPORAL_TASK_QUEUE }, config.RELAY_INTERVAL_MS) : async () => undefined;
   const stopCleanup = startIdempotencyCleanup(deps);
+  // The outbox as a worker process runs it, with the sinks the test names (off by default, as the
+  // refund sweep: its rows are the whole database's, and another file's would start on this queue).
+  const sinks = opts.outbox?.(config);
+  const stopOutbox = sinks ? startOutbox({ pool, temporal: deps.temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log }, { sinks, intervalMs: 200, batch: 100 }) : async () => undefined;
   const adminKey = generateApiKey();
   await ensureAdminKey(pool, adminKey);
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -114,12 +126,14 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
     },
     async close() {
       await stopRelay();
+      await stopOutbox();
       await stopRefundSweep();
       await stopCleanup();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.callbackDispatch.drain(10_000);
       worker?.shutdown();
       await workerRun;
+      mailer?.close();
       await connection.close();
       await deps.deliveryMarks.flush();
       await deps.temporal.connection.close();

@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { NotFoundError, StateConflictError } from '../../domain/errors.js';
-import { type CustomerRow, findCustomer, insertCustomer, listCustomers } from '../../db/customers.js';
+import { type CustomerRow, findCustomer, insertCustomer, listCustomers, updateCustomer } from '../../db/customers.js';
 import { decodeCursor, keysetCursor, pageOf } from '../cursor.js';
 import { newId } from '../../db/ids.js';
 import { callerOf } from '../caller.js';
@@ -8,7 +8,7 @@ import type { AppEnv } from '../env.js';
 import { idempotent } from '../idempotency.js';
 import { mintApiKeyRecord } from '../api-keys/api-keys.router.js';
 import { resolveExpiry } from '../api-keys/expiry.js';
-import { createCustomerRoute, createCustomerTokenRoute, type Customer, getCustomerRoute, listCustomersRoute } from './customers.routes.js';
+import { createCustomerRoute, createCustomerTokenRoute, type Customer, getCustomerRoute, listCustomersRoute, updateCustomerRoute } from './customers.routes.js';
 
 export function customerJson(row: CustomerRow): Customer {
   return {
@@ -16,6 +16,7 @@ export function customerJson(row: CustomerRow): Customer {
     external_ref: row.external_ref,
     name: row.name,
     email: row.email,
+    locale: row.locale,
     created_at: row.created_at.toISOString(),
   };
 }
@@ -34,6 +35,7 @@ export function customersRouter(): OpenAPIHono<AppEnv> {
         externalRef: body.external_ref,
         name: body.name,
         email: body.email ?? null,
+        locale: body.locale,
       });
       if (!row) throw new StateConflictError(`a customer with external_ref "${body.external_ref}" already exists`);
       return { status: 201 as const, body: customerJson(row) };
@@ -59,6 +61,13 @@ export function customersRouter(): OpenAPIHono<AppEnv> {
 
   app.openapi(getCustomerRoute, async (c) => {
     const row = await findCustomer(c.get('deps').pool, c.req.valid('param').id);
+    if (!row) throw new NotFoundError('no such customer');
+    return c.json(customerJson(row), 200);
+  });
+
+  app.openapi(updateCustomerRoute, async (c) => {
+    const body = c.req.valid('json');
+    const row = await updateCustomer(c.get('deps').pool, c.req.valid('param').id, body);
     if (!row) throw new NotFoundError('no such customer');
     return c.json(customerJson(row), 200);
   });

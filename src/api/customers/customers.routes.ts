@@ -1,13 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { NOTIFICATION_LOCALES } from '../../notifications/types.js';
 import { ExpiryFields } from '../api-keys/expiry.js';
 import { requireScope } from '../middleware/auth.js';
 import { bearer, IdempotencyHeaders, IdParam, pageOf, PageQuery, problemResponses } from '../openapi-common.js';
+
+export const CustomerLocale = z.enum(NOTIFICATION_LOCALES).openapi({ description: 'The language of the e-mails the customer gets: en, pl or ru', example: 'pl' });
 
 export const CreateCustomerBody = z
   .object({
     external_ref: z.string().trim().min(1).max(200).openapi({ description: "The customer's id in the billing system", example: 'LMS-10042' }),
     name: z.string().trim().min(1).max(300).openapi({ example: 'Jan Kowalski' }),
     email: z.email().max(320).optional().openapi({ example: 'jan@example.com' }),
+    // Optional rather than defaulted: the body an Idempotency-Key covers stays what the caller sent.
+    locale: CustomerLocale.optional().openapi({ description: 'Default en' }),
   })
   .strict()
   .openapi('CreateCustomer');
@@ -19,6 +24,7 @@ export const Customer = z
     external_ref: z.string(),
     name: z.string(),
     email: z.string().nullable(),
+    locale: CustomerLocale,
     created_at: z.string().openapi({ format: 'date-time' }),
   })
   .openapi('Customer');
@@ -51,6 +57,34 @@ export const CustomerToken = z
     token: z.string().openapi({ description: 'Shown once. Lists, stops and reactivates only this customer\'s subscriptions.' }),
   })
   .openapi('CustomerToken');
+
+export const UpdateCustomerBody = z
+  .object({
+    name: z.string().trim().min(1).max(300).optional(),
+    email: z.email().max(320).nullable().optional().openapi({ description: 'null removes it (no customer e-mail is sent then)' }),
+    locale: CustomerLocale.optional(),
+  })
+  .strict()
+  .refine((b) => b.name !== undefined || b.email !== undefined || b.locale !== undefined, 'name, email or locale')
+  .openapi('UpdateCustomer');
+
+export const updateCustomerRoute = createRoute({
+  method: 'patch',
+  path: '/v1/customers/{id}',
+  tags: ['Customers'],
+  summary: 'Change a customer\'s name, e-mail or locale',
+  description: 'Fields left out stay as they are. The locale picks the language of e-mails queued from now on; one already queued keeps its own.',
+  security: bearer,
+  middleware: [requireScope('billing')] as const,
+  request: {
+    params: IdParam('cus_3xZ1p0H5nq2Lr8bE'),
+    body: { required: true, content: { 'application/json': { schema: UpdateCustomerBody } } },
+  },
+  responses: {
+    200: { description: 'The customer as it is now', content: { 'application/json': { schema: Customer } } },
+    ...problemResponses(400, 401, 403, 404),
+  },
+});
 
 export const createCustomerTokenRoute = createRoute({
   method: 'post',
