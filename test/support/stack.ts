@@ -16,6 +16,7 @@ import type { AppDeps } from '../../src/api/env.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createPool } from '../../src/db/pool.js';
 import { createMailer } from '../../src/notifications/mailer.js';
+import { outboxCursorToPresent } from '../../src/db/outbox.js';
 import { startOutbox } from '../../src/outbox/loop.js';
 import type { OutboxSink } from '../../src/outbox/sink.js';
 import { temporalConnectionOptions } from '../../src/temporal/connection.js';
@@ -94,6 +95,8 @@ export async function startTestStack(
   // The outbox as a worker process runs it, with the sinks the test names (off by default, as the
   // refund sweep: its rows are the whole database's, and another file's would start on this queue).
   const sinks = opts.outbox?.(config);
+  // From the present: the events other files left behind are theirs, not this stack's to post or e-mail.
+  for (const sink of sinks ?? []) await outboxCursorToPresent(pool, sink.name);
   const stopOutbox = sinks ? startOutbox({ pool, temporal: deps.temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log }, { sinks, intervalMs: 200, batch: 100 }) : async () => undefined;
   const adminKey = generateApiKey();
   await ensureAdminKey(pool, adminKey);
