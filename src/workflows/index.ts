@@ -5,3 +5,4 @@ export * from './temporary-payment.js';
 export * from './statement-import.js';
 export * from './dispute.js';
 export * from './refund.js';
+export * from './webhook-delivery.js';

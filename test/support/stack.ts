@@ -16,7 +16,10 @@ import type { AppDeps } from '../../src/api/env.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createPool } from '../../src/db/pool.js';
 import { temporalConnectionOptions } from '../../src/temporal/connection.js';
-import { createTollgateWorker } from '../../src/worker/create-worker.js';
+import { createTollgateWorker, createWebhookWorker } from '../../src/worker/create-worker.js';
+import { outboxCursorToPresent } from '../../src/db/outbox.js';
+import { startOutbox } from '../../src/outbox/loop.js';
+import { OUTBOX_SINKS } from '../../src/outbox/sinks.js';
 import { testEnv } from './env.js';
 import { freePort } from './free-port.js';
 import { quietRuntime, workflowBundle } from './time-skipping.js';
@@ -46,8 +49,16 @@ export interface TestStack {
  * refundSweep: start unstarted refunds as every API process does (src/temporal/refund-starts.ts).
  * Off unless asked: every stack has its own task queue on the one test database, and a sweep would
  * start another file's refunds on its own queue, where they wait once that stack has closed.
+ *
+ * outbox: run the outbox (every sink of src/outbox/sinks.ts) and the webhook Worker as a worker
+ * process does, after moving the sinks' cursors to the present: the files share one database, and
+ * this stack must not post or mail what earlier files did. A file that creates webhook endpoints
+ * deletes them at its end, so a later file's outbox does not post to its dead receivers.
  */
-export async function startTestStack(overrides: Record<string, string> = {}, opts: { worker?: boolean; refundSweep?: boolean } = {}): Promise<TestStack> {
+export async function startTestStack(
+  overrides: Record<string, string> = {},
+  opts: { worker?: boolean; refundSweep?: boolean; outbox?: boolean } = {},
+): Promise<TestStack> {
   quietRuntime();
   const port = await freePort();
   const config = loadConfig({
@@ -57,6 +68,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
     TEMPORAL_ADDRESS: testEnv.temporalAddress(),
     TEMPORAL_TASK_QUEUE: `it-${randomUUID()}`,
     RELAY_INTERVAL_MS: '200',
+    OUTBOX_INTERVAL_MS: '200',
     CALLBACK_SIGNAL_TIMEOUT_MS: '1000',
     LOG_LEVEL: 'silent',
     ...overrides,
@@ -75,7 +87,20 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
     log,
     workflowBundle: await workflowBundle(),
   });
-  const workerRun = worker?.run();
+  const webhookWorker: Worker | undefined = opts.outbox ? await createWebhookWorker({
+    config,
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    pool,
+    log,
+    workflowBundle: await workflowBundle(),
+  }) : undefined;
+  const workerRun = Promise.all([worker?.run(), webhookWorker?.run()]);
+  if (opts.outbox) for (const sink of OUTBOX_SINKS) await outboxCursorToPresent(pool, sink.name);
+  const stopOutbox = opts.outbox
+    ? startOutbox({ pool, temporal: deps.temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log }, { sinks: OUTBOX_SINKS, intervalMs: config.OUTBOX_INTERVAL_MS, batch: 200 })
+    : async () => undefined;
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {
     const s = listen(app.fetch, port, '127.0.0.1', () => resolve(s));
@@ -113,12 +138,14 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
       return { status: res.status, headers: res.headers, text, json };
     },
     async close() {
+      await stopOutbox();
       await stopRelay();
       await stopRefundSweep();
       await stopCleanup();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.callbackDispatch.drain(10_000);
       worker?.shutdown();
+      webhookWorker?.shutdown();
       await workerRun;
       await connection.close();
       await deps.deliveryMarks.flush();
