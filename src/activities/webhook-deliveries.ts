@@ -76,7 +76,7 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
         const headers = deliveryHeaders(ctx.endpoint, String(ctx.event.id), Math.floor(startedAt.getTime() / 1000), body, startedAt);
         res = await safeRequest(
           ctx.endpoint.url,
-          { method: 'POST', headers, body, timeoutMs: deps.webhookTimeoutMs, maxResponseBytes: WEBHOOK_RESPONSE_EXCERPT_BYTES, overflow: 'truncate' },
+          { method: 'POST', headers, body, timeoutMs: deps.webhookTimeoutMs, maxResponseBytes: WEBHOOK_RESPONSE_EXCERPT_BYTES, overflow: 'truncate', errorBody: true },
           { allow: deps.outboundAllow },
         );
       } finally {

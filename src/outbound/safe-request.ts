@@ -25,7 +25,7 @@ export type OutboundFailure =
 
 export type OutboundResult =
   | { ok: true; status: number; body: Buffer }
-  /** `body`: what a non-2xx answer said (capped like a success's), for callers that log it. */
+  /** `body`: what a non-2xx answer said (capped like a success's), only when asked for with errorBody. */
   | { ok: false; failure: OutboundFailure; status?: number; body?: Buffer };
 
 export type Resolver = (host: string) => Promise<Array<{ address: string; family: number }>>;
@@ -48,6 +48,8 @@ export interface OutboundRequest {
    * status decides as usual. Webhooks truncate: a receiver's 2xx with a large body is still a success.
    */
   overflow?: 'fail' | 'truncate';
+  /** Also hand back a non-2xx answer's (capped) body: only for a caller that logs it for its owner (webhook attempts). */
+  errorBody?: boolean;
 }
 
 const systemResolver: Resolver = (host) => dnsLookup(host, { all: true, verbatim: true });
@@ -136,7 +138,8 @@ function send(u: URL, req: OutboundRequest, pinned: { address: string; family: n
         let size = 0;
         const byStatus = (): OutboundResult => {
           const body = Buffer.concat(chunks);
-          return status < 200 || status >= 300 ? { ok: false, failure: 'http_status', status, body } : { ok: true, status, body };
+          if (status >= 200 && status < 300) return { ok: true, status, body };
+          return req.errorBody ? { ok: false, failure: 'http_status', status, body } : { ok: false, failure: 'http_status', status };
         };
         res.on('data', (chunk: Buffer) => {
           if (size + chunk.byteLength > req.maxResponseBytes) {
