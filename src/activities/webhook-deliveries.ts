@@ -39,7 +39,8 @@ export interface WebhookAttemptInput {
 export type WebhookAttemptOutcome =
   | { kind: 'succeeded' | 'retry' | 'failed'; statusCode: number | null; error: WebhookAttemptError | null }
   | { kind: 'canceled' }
-  | { kind: 'busy' };
+  /** waitMs: when to ask again (src/webhooks/endpoint-limiter.ts). */
+  | { kind: 'busy'; waitMs: number };
 
 /** A Postgres text column holds no NUL; a cut in the middle of a character becomes U+FFFD. */
 function excerpt(body: Buffer | undefined): string | null {
@@ -66,8 +67,8 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
         await cancelDelivery(deps.pool, input.deliveryId, input.run);
         return { kind: 'canceled' };
       }
-      const release = deps.limiter.tryAcquire(ctx.endpoint.id);
-      if (!release) return { kind: 'busy' };
+      const permit = deps.limiter.tryAcquire(ctx.endpoint.id);
+      if ('busyMs' in permit) return { kind: 'busy', waitMs: permit.busyMs };
 
       const startedAt = new Date();
       let res;
@@ -80,7 +81,7 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
           { allow: deps.outboundAllow },
         );
       } finally {
-        release();
+        permit.release(Date.now() - startedAt.getTime());
       }
       const statusCode = res.status ?? null;
       const error: WebhookAttemptError | null = res.ok ? null : res.failure === 'too_large' ? 'http_status' : res.failure;

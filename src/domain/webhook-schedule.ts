@@ -30,16 +30,6 @@ export function webhookRetryDelayMs(attempt: number, random: number): number | u
   return Math.round(base * (1 - WEBHOOK_RETRY_JITTER + 2 * WEBHOOK_RETRY_JITTER * random));
 }
 
-/**
- * The wait before asking again for an endpoint whose attempts in this process are at their limit
- * (the n-th time in a row, 1-based): 250 ms doubling to 30 s, jittered the same way. It is not an
- * attempt: nothing is sent, nothing is logged.
- */
-export function webhookBusyDelayMs(n: number, random: number): number {
-  const base = Math.min(30_000, 250 * 2 ** Math.min(n - 1, 10));
-  return Math.round(base * (1 - WEBHOOK_RETRY_JITTER + 2 * WEBHOOK_RETRY_JITTER * random));
-}
-
 /** An endpoint failing every attempt for this long is disabled ('failing'). */
 export const WEBHOOK_FAILING_DISABLE_MS = 5 * 86_400_000;
 

@@ -3,7 +3,7 @@ import type { OutboxSink } from '../outbox/sink.js';
 import { startWebhookDeliveryWorkflow } from '../temporal/webhook-starts.js';
 
 /** Workflow starts in flight at once per pass: enough to keep up with a burst, few enough not to flood Temporal. */
-const START_CONCURRENCY = 16;
+const START_CONCURRENCY = 32;
 
 /**
  * The webhooks sink of the outbox (src/outbox/sink.ts): an event becomes one delivery per endpoint

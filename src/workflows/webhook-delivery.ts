@@ -1,6 +1,6 @@
 import { continueAsNew, defineQuery, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { createWebhookActivities, WebhookAttemptError } from '../activities/webhook-deliveries.js';
-import { webhookBusyDelayMs, webhookRetryDelayMs } from '../domain/webhook-schedule.js';
+import { WEBHOOK_RETRY_JITTER, webhookRetryDelayMs } from '../domain/webhook-schedule.js';
 import { TollgateNextActionAt, TollgateState } from '../temporal/search-attributes.js';
 
 export interface WebhookDeliveryInput {
@@ -56,7 +56,6 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
   };
   setHandler(webhookDeliveryStateQuery, () => state);
   let busyWaits = 0;
-  let busyInARow = 0;
 
   for (;;) {
     const attempt = state.attempts + 1;
@@ -65,14 +64,13 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
     const outcome = await attemptWebhookDelivery({ deliveryId: input.deliveryId, run: input.run, attempt, retryInMs });
     if (outcome.kind === 'busy') {
       busyWaits += 1;
-      busyInARow += 1;
       if (busyWaits >= BUSY_WAITS_PER_RUN || workflowInfo().continueAsNewSuggested) {
         await continueAsNew<typeof webhookDeliveryWorkflow>({ ...input, carried: { attempt: state.attempts, attemptsAt: state.attemptsAt } });
       }
-      await sleep(webhookBusyDelayMs(busyInARow, Math.random()));
+      // The limiter's place in its queue, jittered so the busy ones of one moment do not come back together.
+      await sleep(Math.round(outcome.waitMs * (1 - WEBHOOK_RETRY_JITTER + 2 * WEBHOOK_RETRY_JITTER * Math.random())));
       continue;
     }
-    busyInARow = 0;
     if (outcome.kind === 'canceled') {
       state.status = 'canceled';
       break;
