@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   try {
     const type = 'bench.event';
     const endpoint = (url: string) => insertWebhookEndpoint(pool, { url, description: 'bench', eventTypes: [type], enabled: true });
-    await endpoint(fast.url);
+    const fastE = await endpoint(fast.url);
     await endpoint(slow.url);
     const downE = await endpoint(await closedPort());
     // Warm-up: one event through, so the worker has bundled and polls before the clock starts.
@@ -117,6 +117,10 @@ async function main(): Promise<void> {
 
     const starts = (await pool.query(`SELECT extract(epoch FROM max(workflow_started_at) - min(created_at))::float8 AS started_s, extract(epoch FROM max(created_at) - min(created_at))::float8 AS fanned_s FROM webhook_deliveries`)).rows[0];
     say(`fan-out took ${Number(starts.fanned_s).toFixed(2)} s, every workflow started ${Number(starts.started_s).toFixed(2)} s after the first delivery row`);
+    const phases = (await pool.query(`SELECT percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM d.workflow_started_at - d.created_at)) AS started,
+                                             percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM a.started_at - d.workflow_started_at)) AS attempted
+                                        FROM webhook_deliveries d JOIN webhook_attempts a ON a.delivery_id = d.id AND a.attempt = 1 WHERE d.endpoint_id = $1`, [fastE.id])).rows[0];
+    say(`fast endpoint, p50/p99 s: row → workflow started ${phases.started.map((x: number) => x.toFixed(2)).join('/')}, workflow started → first attempt ${phases.attempted.map((x: number) => x.toFixed(2)).join('/')}`);
     say('the bare loop…');
     const bareStart = Date.now();
     let next = 0;
