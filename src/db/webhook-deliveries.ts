@@ -47,21 +47,21 @@ export async function requeueDeliveries(
  * its type or '*' — in one statement; a pair that exists already is left alone. Ids are made here
  * ("whd_" and 16 base64url characters of a random UUID), as newId makes them in JS.
  */
-export async function insertDeliveriesForEvents(
-  tx: Queryable,
-  events: ReadonlyArray<{ id: bigint; type: string; created_at: Date }>,
-): Promise<number> {
+export async function insertDeliveriesForEvents(tx: Queryable, events: ReadonlyArray<{ id: bigint }>): Promise<number> {
   if (events.length === 0) return 0;
+  // The events are read again by id, not passed in: a JS Date keeps milliseconds, and an endpoint
+  // created in the same millisecond before the event would otherwise seem to come after it.
   const res = await tx.query({
     text: `INSERT INTO webhook_deliveries (id, event_id, endpoint_id, next_attempt_at)
            SELECT 'whd_' || substr(translate(encode(uuid_send(gen_random_uuid()), 'base64'), '+/', '-_'), 1, 16),
                   ev.id, e.id, now()
-             FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS ev (id, type, created_at)
+             FROM events ev
              JOIN webhook_endpoints e
                ON e.enabled AND e.deleted_at IS NULL AND e.created_at <= ev.created_at
               AND e.event_types && ARRAY[ev.type, '*']::text[]
+            WHERE ev.id = ANY($1::bigint[])
            ON CONFLICT (event_id, endpoint_id) DO NOTHING`,
-    values: [events.map((e) => e.id.toString()), events.map((e) => e.type), events.map((e) => e.created_at.toISOString())],
+    values: [events.map((e) => e.id.toString())],
   });
   return res.rowCount ?? 0;
 }

@@ -5,7 +5,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type pg from 'pg';
 import { createWebhookActivities } from '../../src/activities/webhook-deliveries.js';
+import { appendEvent } from '../../src/db/events.js';
 import { createPool } from '../../src/db/pool.js';
+import { insertDeliveriesForEvents } from '../../src/db/webhook-deliveries.js';
 import { WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_MS, WEBHOOK_RETRY_JITTER } from '../../src/domain/webhook-schedule.js';
 import { parseOutboundAllowlist } from '../../src/outbound/addresses.js';
 import { EndpointLimiter } from '../../src/webhooks/endpoint-limiter.js';
@@ -72,6 +74,22 @@ describe('webhook delivery workflow (time-skipping)', () => {
       assert.ok(gap >= base * (1 - WEBHOOK_RETRY_JITTER) && gap <= base * (1 + WEBHOOK_RETRY_JITTER) + 2000, `wait ${i}: ${gap} ms, schedule ${base} ms ±10 %`);
     }
   }
+
+  it('fans an event out to an endpoint created in the same microsecond, never to one created after it', async () => {
+    const type = `test.${randomUUID()}`;
+    const same = await endpointFor(pool, 'http://127.0.0.1:9/same', [type]);
+    const later = await endpointFor(pool, 'http://127.0.0.1:9/later', [type]);
+    endpoints.push(same.id, later.id);
+    const eventId = await appendEvent(pool, { type, aggregateType: 'test', aggregateId: `t_${randomUUID()}`, payload: {} });
+    // Microseconds a JS Date would drop: the endpoint is not after the event, however it is read.
+    await pool.query(`UPDATE events SET created_at = '2026-01-01T00:00:00.000900Z' WHERE id = $1`, [eventId]);
+    await pool.query(`UPDATE webhook_endpoints SET created_at = '2026-01-01T00:00:00.000900Z' WHERE id = $1`, [same.id]);
+    await pool.query(`UPDATE webhook_endpoints SET created_at = '2026-01-01T00:00:00.000901Z' WHERE id = $1`, [later.id]);
+    await insertDeliveriesForEvents(pool, [{ id: eventId }]);
+    await insertDeliveriesForEvents(pool, [{ id: eventId }]);
+    const rows = (await pool.query('SELECT endpoint_id FROM webhook_deliveries WHERE event_id = $1', [eventId])).rows;
+    assert.deepEqual(rows.map((r) => r.endpoint_id), [same.id], 'one delivery, to the endpoint that existed, once');
+  });
 
   it('follows the schedule while the receiver fails, succeeds when it recovers, and clears failing_since', async () => {
     const { receiver, endpoint, deliveryId, run: r } = await setup((n) => (n <= 3 ? { status: 503, body: 'down for maintenance' } : { status: 204 }));
