@@ -171,6 +171,18 @@ export const ConfigSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(1000).max(60_000).default(15_000),
   /** The most live webhook endpoints a deployment may have: each one multiplies every event's deliveries. */
   WEBHOOK_MAX_ENDPOINTS: z.coerce.number().int().min(1).max(10_000).default(100),
+  /**
+   * Webhook attempts one worker process makes at once: the activity slots of its second Worker, on
+   * task queue <TEMPORAL_TASK_QUEUE>-webhooks, apart from the payment activities' slots.
+   */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(2000).default(100),
+  /**
+   * Of those, how many may go to one endpoint at once; an attempt beyond it waits (a timer, no slot
+   * held), so a slow endpoint cannot take every slot from the others.
+   */
+  WEBHOOK_ENDPOINT_CONCURRENCY: z.coerce.number().int().min(1).max(2000).default(10),
+  /** The outbox's fallback tick when no NOTIFY wakes it (src/outbox/loop.ts). */
+  OUTBOX_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(5000),
   /** E-mail through SMTP (smtp:// or smtps://, credentials in the URL). npm start points it at its Mailpit; unset elsewhere, no e-mail is queued. */
   SMTP_URL: optionalString.refine((v) => v === undefined || /^smtps?:\/\/[^\s]+$/.test(v), 'must be an smtp:// or smtps:// URL'),
   /** The sender of every e-mail, as a From header: "Name <address>" or an address. */

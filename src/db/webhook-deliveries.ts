@@ -104,3 +104,54 @@ export async function cancelPendingDeliveries(db: Queryable, endpointId: string)
   });
   return res.rowCount ?? 0;
 }
+
+/**
+ * The webhooks sink's fan-out (src/webhooks/sink.ts): one delivery for every event of the batch and
+ * every endpoint that wants it — enabled, not deleted, created at or before the event, and listing
+ * its type or '*' — in one statement; a pair that exists already is left alone. Ids are made here
+ * ("whd_" and 16 base64url characters of a random UUID), as newId makes them in JS.
+ */
+export async function insertDeliveriesForEvents(tx: Queryable, events: ReadonlyArray<{ id: bigint }>): Promise<number> {
+  if (events.length === 0) return 0;
+  // The events are read again by id, not passed in: a JS Date keeps milliseconds, and an endpoint
+  // created in the same millisecond before the event would otherwise seem to come after it.
+  const res = await tx.query({
+    text: `INSERT INTO webhook_deliveries (id, event_id, endpoint_id, next_attempt_at)
+           SELECT 'whd_' || substr(translate(encode(uuid_send(gen_random_uuid()), 'base64'), '+/', '-_'), 1, 16),
+                  ev.id, e.id, now()
+             FROM events ev
+             JOIN webhook_endpoints e
+               ON e.enabled AND e.deleted_at IS NULL AND e.created_at <= ev.created_at
+              AND e.event_types && ARRAY[ev.type, '*']::text[]
+            WHERE ev.id = ANY($1::bigint[])
+           ON CONFLICT (event_id, endpoint_id) DO NOTHING`,
+    values: [events.map((e) => e.id.toString())],
+  });
+  return res.rowCount ?? 0;
+}
+
+/** Pending deliveries whose workflow is not started yet (fresh, requeued, or left by a Temporal outage), oldest first. */
+export async function unstartedDeliveries(db: Queryable, limit: number): Promise<Array<{ id: string; run: number; endpoint_id: string }>> {
+  const res = await db.query<{ id: string; run: number; endpoint_id: string }>({
+    text: `SELECT id, run, endpoint_id FROM webhook_deliveries
+            WHERE workflow_started_at IS NULL AND status = 'pending'
+            ORDER BY created_at, id
+            LIMIT $1::int`,
+    values: [limit],
+  });
+  return res.rows;
+}
+
+/**
+ * Notes the workflows as started, each for the run it was started for: a delivery requeued in
+ * between (run bumped) stays unstarted, so its new run's workflow is started next.
+ */
+export async function markDeliveriesStarted(db: Queryable, started: ReadonlyArray<{ id: string; run: number }>): Promise<void> {
+  if (started.length === 0) return;
+  await db.query({
+    text: `UPDATE webhook_deliveries d SET workflow_started_at = now(), updated_at = now()
+             FROM unnest($1::text[], $2::int[]) AS s (id, run)
+            WHERE d.id = s.id AND d.run = s.run AND d.workflow_started_at IS NULL`,
+    values: [started.map((s) => s.id), started.map((s) => s.run)],
+  });
+}

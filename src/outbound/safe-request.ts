@@ -25,7 +25,8 @@ export type OutboundFailure =
 
 export type OutboundResult =
   | { ok: true; status: number; body: Buffer }
-  | { ok: false; failure: OutboundFailure; status?: number };
+  /** `body`: what a non-2xx answer said (capped like a success's), only when asked for with errorBody. */
+  | { ok: false; failure: OutboundFailure; status?: number; body?: Buffer };
 
 export type Resolver = (host: string) => Promise<Array<{ address: string; family: number }>>;
 
@@ -41,6 +42,14 @@ export interface OutboundRequest {
   body?: string;
   timeoutMs: number;
   maxResponseBytes: number;
+  /**
+   * What an answer longer than maxResponseBytes is: 'fail' (the default: too_large) or 'truncate' —
+   * the first maxResponseBytes are kept, the rest is not read (the connection is closed), and the
+   * status decides as usual. Webhooks truncate: a receiver's 2xx with a large body is still a success.
+   */
+  overflow?: 'fail' | 'truncate';
+  /** Also hand back a non-2xx answer's (capped) body: only for a caller that logs it for its owner (webhook attempts). */
+  errorBody?: boolean;
 }
 
 const systemResolver: Resolver = (host) => dnsLookup(host, { all: true, verbatim: true });
@@ -127,20 +136,23 @@ function send(u: URL, req: OutboundRequest, pinned: { address: string; family: n
         }
         const chunks: Buffer[] = [];
         let size = 0;
+        const byStatus = (): OutboundResult => {
+          const body = Buffer.concat(chunks);
+          if (status >= 200 && status < 300) return { ok: true, status, body };
+          return req.errorBody ? { ok: false, failure: 'http_status', status, body } : { ok: false, failure: 'http_status', status };
+        };
         res.on('data', (chunk: Buffer) => {
-          size += chunk.byteLength;
-          if (size > req.maxResponseBytes) {
+          if (size + chunk.byteLength > req.maxResponseBytes) {
+            if (req.overflow === 'truncate') chunks.push(chunk.subarray(0, req.maxResponseBytes - size));
             res.destroy();
             request.destroy();
-            finish({ ok: false, failure: 'too_large', status });
+            finish(req.overflow === 'truncate' ? byStatus() : { ok: false, failure: 'too_large', status });
             return;
           }
+          size += chunk.byteLength;
           chunks.push(chunk);
         });
-        res.on('end', () => {
-          if (status < 200 || status >= 300) finish({ ok: false, failure: 'http_status', status });
-          else finish({ ok: true, status, body: Buffer.concat(chunks) });
-        });
+        res.on('end', () => finish(byStatus()));
         res.on('error', () => finish({ ok: false, failure: 'unreachable' }));
       },
     );

@@ -1,8 +1,9 @@
 import type { Config } from '../config.js';
 import { notificationsSink } from '../notifications/sink.js';
+import { webhooksSink } from '../webhooks/sink.js';
 import type { OutboxSink } from './sink.js';
 
-/** Every sink the outbox loop runs in a worker process, in this order. */
+/** The sinks every worker process's outbox runs (src/worker/main.ts, test/support/stack.ts), in this order. */
 export function outboxSinks(config: Config): OutboxSink[] {
-  return [notificationsSink(config)];
+  return [webhooksSink, notificationsSink(config)];
 }

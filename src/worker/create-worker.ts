@@ -5,9 +5,12 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities/index.js';
 import type { Config } from '../config.js';
+import { createWebhookActivities } from '../activities/webhook-deliveries.js';
 import { payloadCheckFor, setEventPayloadCheck } from '../events/payload-check.js';
 import { buildGateways } from '../gateways/registry.js';
 import { type Mailer, messageIdHost } from '../notifications/mailer.js';
+import { webhookTaskQueue } from '../temporal/webhook-starts.js';
+import { EndpointLimiter } from '../webhooks/endpoint-limiter.js';
 import { STICKY_QUEUE_WAIT } from './sticky-queue.js';
 
 /** The workflows' entry file next to this one: index.ts under tsx, index.js once built. */
@@ -53,6 +56,30 @@ export async function createTollgateWorker(o: WorkerOptions): Promise<Worker> {
       mailer: o.mailer,
       emailTemplatesDir: o.config.EMAIL_TEMPLATES_DIR,
       messageIdHost: messageIdHost(o.config.MAIL_FROM),
+    }),
+  });
+}
+
+/**
+ * The webhook Worker each worker process runs beside the main one, on `<queue>-webhooks`: the
+ * delivery workflows and their one activity, with WEBHOOK_CONCURRENCY activity slots of its own,
+ * so a payment's activities never wait behind webhook HTTP calls (at most WEBHOOK_TIMEOUT_MS each)
+ * and a burst of deliveries never delays a payment's workflow tasks. WEBHOOK_ENDPOINT_CONCURRENCY
+ * keeps one slow endpoint from taking every slot (src/webhooks/endpoint-limiter.ts).
+ */
+export async function createWebhookWorker(o: Omit<WorkerOptions, 'temporal'>): Promise<Worker> {
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: webhookTaskQueue(o.taskQueue),
+    stickyQueueScheduleToStartTimeout: STICKY_QUEUE_WAIT,
+    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
+    maxConcurrentActivityTaskExecutions: o.config.WEBHOOK_CONCURRENCY,
+    activities: createWebhookActivities({
+      pool: o.pool,
+      outboundAllow: o.config.OUTBOUND_ALLOWED_HOSTS,
+      webhookTimeoutMs: o.config.WEBHOOK_TIMEOUT_MS,
+      limiter: new EndpointLimiter(o.config.WEBHOOK_ENDPOINT_CONCURRENCY),
     }),
   });
 }

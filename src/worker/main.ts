@@ -1,11 +1,16 @@
-import { DefaultLogger, type LogLevel, NativeConnection, Runtime } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type LogLevel, NativeConnection, Runtime } from '@temporalio/worker';
 import { type Config, loadConfig } from '../config.js';
 import { createPool, warnIdleErrors } from '../db/pool.js';
 import { createLogger } from '../logger.js';
 import { createMailer } from '../notifications/mailer.js';
 import { createTemporalClient, temporalConnectionOptions } from '../temporal/connection.js';
 import { ensureDailySummary } from '../temporal/daily-summary-start.js';
-import { createTollgateWorker } from './create-worker.js';
+import { startOutbox } from '../outbox/loop.js';
+import { outboxSinks } from '../outbox/sinks.js';
+import { createTollgateWorker, createWebhookWorker, workflowsPath } from './create-worker.js';
+
+/** Events fanned out per outbox transaction, and workflows started per step. */
+const OUTBOX_BATCH = 200;
 
 /** The SDK's own log level for each of ours ('silent' keeps errors). */
 const SDK_LEVEL: Record<Config['LOG_LEVEL'], LogLevel> = {
@@ -22,17 +27,18 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const temporal = createTemporalClient(config);
   const mailer = config.SMTP_URL ? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }) : undefined;
-  const worker = await createTollgateWorker({
-    config,
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    pool,
-    temporal,
-    log,
-    mailer,
-    ...(config.TOLLGATE_WORKFLOW_BUNDLE && { workflowBundle: { codePath: config.TOLLGATE_WORKFLOW_BUNDLE } }),
-  });
+  // One bundle for both Workers (bundling is seconds of CPU and memory; the code is the same).
+  const workflowBundle = config.TOLLGATE_WORKFLOW_BUNDLE
+    ? { codePath: config.TOLLGATE_WORKFLOW_BUNDLE }
+    : { code: (await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') })).code };
+  const common = { config, connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, log, workflowBundle };
+  const worker = await createTollgateWorker({ ...common, temporal, mailer });
+  const webhooks = await createWebhookWorker(common);
+  // Every worker process runs the outbox; the cursor's row lock lets one fan a sink out at a time.
+  const stopOutbox = startOutbox(
+    { pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log },
+    { sinks: outboxSinks(config), intervalMs: config.OUTBOX_INTERVAL_MS, batch: OUTBOX_BATCH },
+  );
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
   // The admin's daily summary loop: started by the first worker, told the settings by each.
   // A failure here does not stop the worker: the next worker start asks again.
@@ -40,8 +46,9 @@ async function main(): Promise<void> {
     (asked) => asked && log.info({ at: config.DAILY_SUMMARY_AT, timeZone: config.DAILY_SUMMARY_TIME_ZONE }, 'daily summary scheduled'),
     (err: unknown) => log.error({ err }, 'could not start the daily summary workflow'),
   );
-  // The SDK shuts the worker down gracefully on SIGINT/SIGTERM; run() resolves once it has.
-  await worker.run();
+  // The SDK shuts both Workers down gracefully on SIGINT/SIGTERM; run() resolves once each has.
+  await Promise.all([worker.run(), webhooks.run()]);
+  await stopOutbox();
   mailer?.close();
   await connection.close();
   await temporal.connection.close();

@@ -7,3 +7,4 @@ export * from './dispute.js';
 export * from './refund.js';
 export * from './daily-summary.js';
 export * from './notification.js';
+export * from './webhook-delivery.js';

@@ -20,7 +20,8 @@ import { outboxCursorToPresent } from '../../src/db/outbox.js';
 import { startOutbox } from '../../src/outbox/loop.js';
 import type { OutboxSink } from '../../src/outbox/sink.js';
 import { temporalConnectionOptions } from '../../src/temporal/connection.js';
-import { createTollgateWorker } from '../../src/worker/create-worker.js';
+import { createTollgateWorker, createWebhookWorker } from '../../src/worker/create-worker.js';
+import { outboxSinks } from '../../src/outbox/sinks.js';
 import { testEnv } from './env.js';
 import { freePort } from './free-port.js';
 import { quietRuntime, workflowBundle } from './time-skipping.js';
@@ -50,10 +51,16 @@ export interface TestStack {
  * refundSweep: start unstarted refunds as every API process does (src/temporal/refund-starts.ts).
  * Off unless asked: every stack has its own task queue on the one test database, and a sweep would
  * start another file's refunds on its own queue, where they wait once that stack has closed.
+ *
+ * outbox: run the outbox (true: every sink of src/outbox/sinks.ts; or the sinks a function names)
+ * and the webhook Worker as a worker
+ * process does, after moving the sinks' cursors to the present: the files share one database, and
+ * this stack must not post or mail what earlier files did. A file that creates webhook endpoints
+ * deletes them at its end, so a later file's outbox does not post to its dead receivers.
  */
 export async function startTestStack(
   overrides: Record<string, string> = {},
-  opts: { worker?: boolean; refundSweep?: boolean; outbox?: (config: Config) => OutboxSink[] } = {},
+  opts: { worker?: boolean; refundSweep?: boolean; outbox?: boolean | ((config: Config) => OutboxSink[]) } = {},
 ): Promise<TestStack> {
   quietRuntime();
   const port = await freePort();
@@ -64,6 +71,7 @@ export async function startTestStack(
     TEMPORAL_ADDRESS: testEnv.temporalAddress(),
     TEMPORAL_TASK_QUEUE: `it-${randomUUID()}`,
     RELAY_INTERVAL_MS: '200',
+    OUTBOX_INTERVAL_MS: '200',
     CALLBACK_SIGNAL_TIMEOUT_MS: '1000',
     LOG_LEVEL: 'silent',
     ...overrides,
@@ -84,7 +92,22 @@ export async function startTestStack(
     mailer,
     workflowBundle: await workflowBundle(),
   });
-  const workerRun = worker?.run();
+  const webhookWorker: Worker | undefined = opts.outbox ? await createWebhookWorker({
+    config,
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    pool,
+    log,
+    workflowBundle: await workflowBundle(),
+  }) : undefined;
+  const workerRun = Promise.all([worker?.run(), webhookWorker?.run()]);
+  // From the present: the events other files left behind are theirs, not this stack's to post or e-mail.
+  const sinks = opts.outbox === true ? outboxSinks(config) : opts.outbox ? opts.outbox(config) : undefined;
+  for (const sink of sinks ?? []) await outboxCursorToPresent(pool, sink.name);
+  const stopOutbox = sinks
+    ? startOutbox({ pool, temporal: deps.temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log }, { sinks, intervalMs: config.OUTBOX_INTERVAL_MS, batch: 200 })
+    : async () => undefined;
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {
     const s = listen(app.fetch, port, '127.0.0.1', () => resolve(s));
@@ -92,12 +115,6 @@ export async function startTestStack(
   const stopRelay = startRelay(deps);
   const stopRefundSweep = opts.refundSweep ? startRefundSweep({ ...deps, taskQueue: config.TEMPORAL_TASK_QUEUE }, config.RELAY_INTERVAL_MS) : async () => undefined;
   const stopCleanup = startIdempotencyCleanup(deps);
-  // The outbox as a worker process runs it, with the sinks the test names (off by default, as the
-  // refund sweep: its rows are the whole database's, and another file's would start on this queue).
-  const sinks = opts.outbox?.(config);
-  // From the present: the events other files left behind are theirs, not this stack's to post or e-mail.
-  for (const sink of sinks ?? []) await outboxCursorToPresent(pool, sink.name);
-  const stopOutbox = sinks ? startOutbox({ pool, temporal: deps.temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log }, { sinks, intervalMs: 200, batch: 100 }) : async () => undefined;
   const adminKey = generateApiKey();
   await ensureAdminKey(pool, adminKey);
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -128,6 +145,7 @@ export async function startTestStack(
       return { status: res.status, headers: res.headers, text, json };
     },
     async close() {
+      await stopOutbox();
       await stopRelay();
       await stopOutbox();
       await stopRefundSweep();
@@ -135,6 +153,7 @@ export async function startTestStack(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.callbackDispatch.drain(10_000);
       worker?.shutdown();
+      webhookWorker?.shutdown();
       await workerRun;
       mailer?.close();
       await connection.close();

@@ -168,6 +168,14 @@ describe('safeRequest', () => {
     assert.deepEqual(closed, { ok: false, failure: 'unreachable' });
   });
 
+  it('truncates instead of failing when asked: a 2xx with a large body is a success with its first bytes', async () => {
+    const big = await safeRequest(`http://127.0.0.1:${port}/big`, { ...req, overflow: 'truncate' }, { allow: loopback });
+    assert.ok(big.ok);
+    assert.equal(big.body.toString(), 'x'.repeat(1024));
+    const error = await safeRequest(`http://127.0.0.1:${port}/error`, { ...req, overflow: 'truncate', errorBody: true }, { allow: loopback });
+    assert.deepEqual(error, { ok: false, failure: 'http_status', status: 500, body: Buffer.from('<html>internal admin page: secret=hunter2</html>') });
+  });
+
   it('refuses URLs with credentials or another scheme before any lookup', async () => {
     const resolve: Resolver = async () => assert.fail('no lookup for a refused URL');
     for (const url of ['ftp://hook.example/x', 'file:///etc/passwd', 'http://user:pw@hook.example/', 'gopher://hook.example/', 'not a url']) {
