@@ -67,12 +67,15 @@ export function startOutbox(deps: OutboxStartDeps, o: OutboxOptions): () => Prom
     if (connecting || listener || stopped) return;
     connecting = true;
     try {
-      listener = await deps.pool.connect();
-      listener.on('notification', wake);
-      listener.on('error', () => {
-        // The interval carries on and opens a new LISTEN connection on its next tick.
-        listener?.release(true);
+      const client = await deps.pool.connect();
+      listener = client;
+      client.on('notification', wake);
+      client.on('error', () => {
+        // The interval carries on and opens a new LISTEN connection on its next tick. Only the
+        // listener still in use is released here; one a stop took is the stop's.
+        if (listener !== client) return;
         listener = undefined;
+        client.release(true);
       });
       await listener.query('LISTEN tollgate_events');
     } catch (err) {
@@ -93,9 +96,12 @@ export function startOutbox(deps: OutboxStartDeps, o: OutboxOptions): () => Prom
     stopped = true;
     clearInterval(timer);
     await running;
-    if (listener) {
-      await listener.query('UNLISTEN *').catch(() => undefined);
-      listener.release();
+    // A second stop, or an error that dropped the connection meanwhile, finds nothing to release.
+    const client = listener;
+    listener = undefined;
+    if (client) {
+      await client.query('UNLISTEN *').catch(() => undefined);
+      client.release();
     }
   };
 }

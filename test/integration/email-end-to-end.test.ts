@@ -6,7 +6,7 @@ import { outboxSinks } from '../../src/outbox/sinks.js';
 import { createPayment } from '../support/fixtures.js';
 import { waitForMessages } from '../support/mailpit.js';
 import { testEnv } from '../support/env.js';
-import { startTestStack, type TestStack } from '../support/stack.js';
+import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
 
 /**
  * E-mail as a deployment gets it: the worker's own outbox (every sink a worker runs), the real
@@ -40,8 +40,11 @@ describe('e-mail end to end (API, worker, outbox, Mailpit)', () => {
       assert.ok(part.includes('Интернет, ноябрь'));
       assert.ok(part.includes('sandbox'), 'the gateway');
     }
-    const log = await stack.request('GET', `/v1/notifications?customer_id=${customer.json.id as string}&type=payment_received`);
-    assert.equal(log.status, 200);
+    // The log says sent once the activity has recorded it (Mailpit may have the message a moment before).
+    const log = await waitFor('the e-mail log to say sent', async () => {
+      const res = await stack.request('GET', `/v1/notifications?customer_id=${customer.json.id as string}&type=payment_received`);
+      return res.json.data?.[0]?.status === 'sent' ? res : undefined;
+    });
     assert.deepEqual(log.json.data.map((n: { status: string; locale: string }) => [n.status, n.locale]), [['sent', 'ru']]);
   });
 

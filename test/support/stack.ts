@@ -147,7 +147,6 @@ export async function startTestStack(
     async close() {
       await stopOutbox();
       await stopRelay();
-      await stopOutbox();
       await stopRefundSweep();
       await stopCleanup();
       await new Promise<void>((resolve) => server.close(() => resolve()));

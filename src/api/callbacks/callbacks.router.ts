@@ -92,7 +92,9 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
     };
     const answer = (r: CallbackRefusal) => {
       deps.metrics.callbacks.inc({ gateway: metricsGateway, outcome: r.outcome });
-      return problemResponse(c, r.status, problemBody(r.status, r.code, r.detail, c.get('requestId'), r.errors));
+      // A body read only in part is still in flight: the connection cannot carry the next request
+      // (a client that reused it would see it closed under its next request).
+      return problemResponse(c, r.status, problemBody(r.status, r.code, r.detail, c.get('requestId'), r.errors), truncated ? { connection: 'close' } : {});
     };
 
     // Checks without I/O come first, so the journal row is written once with its verdict. Refused
