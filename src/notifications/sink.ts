@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { EventRow } from '../db/events.js';
 import { markNotificationStarted, unstartedNotifications } from '../db/notification-sends.js';
@@ -30,13 +31,23 @@ export function notificationsSink(config: NotificationSinkConfig, rulesFor: (typ
     n.recipients.length > 0 && (n.audience === 'admin' || config.CUSTOMER_EMAILS.includes(n.type));
   return {
     name: 'notifications',
-    async fanOut(tx: Queryable, events: readonly EventRow[]) {
+    async fanOut(tx: Queryable, events: readonly EventRow[], log?: Logger) {
       if (!enabled) return;
       const ctx: RuleContext = { tx, config };
       for (const event of events) {
         for (const rule of rulesFor(event.type)) {
-          for (const n of await rule(event, ctx)) {
-            if (wanted(n)) await insertNotification(tx, n);
+          // One rule failing on one event (a payload it cannot read, a currency it cannot format)
+          // skips that e-mail, logged, and never holds the cursor: every later event, and every
+          // alert already queued, still goes out. The savepoint undoes a failed query of the rule.
+          await tx.query('SAVEPOINT notification_rule');
+          try {
+            for (const n of await rule(event, ctx)) {
+              if (wanted(n)) await insertNotification(tx, n);
+            }
+            await tx.query('RELEASE SAVEPOINT notification_rule');
+          } catch (err) {
+            await tx.query('ROLLBACK TO SAVEPOINT notification_rule');
+            log?.error({ err, eventId: event.id.toString(), type: event.type }, 'a notification rule failed on this event; its e-mail is skipped');
           }
         }
       }
@@ -44,12 +55,19 @@ export function notificationsSink(config: NotificationSinkConfig, rulesFor: (typ
     async startPending(deps, limit) {
       if (!enabled) return 0;
       const rows = await unstartedNotifications(deps.pool, limit);
+      let started = 0;
       for (const row of rows) {
-        // A Temporal outage throws here: the rest wait for the loop's next pass.
-        await startNotificationWorkflow(deps.temporal, deps.taskQueue, { id: row.id, customerId: row.customer_id });
-        await markNotificationStarted(deps.pool, row.id);
+        try {
+          await startNotificationWorkflow(deps.temporal, deps.taskQueue, { id: row.id, customerId: row.customer_id });
+          await markNotificationStarted(deps.pool, row.id);
+          started += 1;
+        } catch (err) {
+          // One start refused for good must not hold back the rows behind it; a Temporal outage
+          // fails them all, and the next pass tries again. Short of a full batch ends this pass.
+          deps.log.warn({ err, notificationId: row.id }, 'could not start a notification workflow; the next pass retries');
+        }
       }
-      return rows.length;
+      return started === rows.length ? started : 0;
     },
   };
 }

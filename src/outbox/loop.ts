@@ -26,21 +26,31 @@ export function startOutbox(deps: OutboxStartDeps, o: OutboxOptions): () => Prom
   const pass = async (): Promise<void> => {
     for (const sink of o.sinks) {
       if (stopped) return;
-      // Fan out until caught up, one batch per transaction.
-      for (;;) {
-        const moved = await inTransaction(deps.pool, async (tx) => {
-          const cursor = await lockOutboxCursor(tx, sink.name);
-          if (cursor === undefined) return 0;
-          const events = await eventsAfterCursor(tx, cursor, o.batch);
-          const last = events.at(-1);
-          if (!last) return 0;
-          await sink.fanOut(tx, events);
-          await moveOutboxCursor(tx, sink.name, last.id);
-          return events.length;
-        });
-        if (moved < o.batch || stopped) break;
-      }
-      while (!stopped && (await sink.startPending(deps, o.batch)) >= o.batch);
+      // Each sink on its own: one that fails (Postgres away, a bug) neither skips the others nor
+      // its own starts of what it queued before.
+      await fanOutSink(sink).catch((err: unknown) => deps.log.warn({ err, sink: sink.name }, 'outbox fan-out failed; the next wake retries'));
+      await startSink(sink).catch((err: unknown) => deps.log.warn({ err, sink: sink.name }, 'outbox starts failed; the next wake retries'));
+    }
+  };
+
+  const startSink = async (sink: OutboxSink): Promise<void> => {
+    while (!stopped && (await sink.startPending(deps, o.batch)) >= o.batch);
+  };
+
+  const fanOutSink = async (sink: OutboxSink): Promise<void> => {
+    // Until caught up, one batch per transaction.
+    for (;;) {
+      const moved = await inTransaction(deps.pool, async (tx) => {
+        const cursor = await lockOutboxCursor(tx, sink.name);
+        if (cursor === undefined) return 0;
+        const events = await eventsAfterCursor(tx, cursor, o.batch);
+        const last = events.at(-1);
+        if (!last) return 0;
+        await sink.fanOut(tx, events, deps.log);
+        await moveOutboxCursor(tx, sink.name, { txId: last.tx_id, eventId: last.id });
+        return events.length;
+      });
+      if (moved < o.batch || stopped) break;
     }
   };
 

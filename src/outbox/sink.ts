@@ -24,7 +24,8 @@ export interface OutboxStartDeps {
 export interface OutboxSink {
   /** Its row in outbox_cursors. */
   name: 'webhooks' | 'notifications';
-  fanOut(tx: Queryable, events: readonly EventRow[]): Promise<void>;
+  /** `log` hears what the sink skips (a rule that failed on one event) rather than block the cursor. */
+  fanOut(tx: Queryable, events: readonly EventRow[], log?: Logger): Promise<void>;
   /** Returns how many workflows it started (0 when caught up). */
   startPending(deps: OutboxStartDeps, limit: number): Promise<number>;
 }
