@@ -8,6 +8,8 @@ import type { Queryable } from './pool.js';
  */
 export interface MoneyGroup {
   gateway: string;
+  /** Test-mode money (a sandbox, a gateway's test keys) is its own row, never added to live money. */
+  mode: 'test' | 'live';
   status: string;
   currency: string;
   count: number;
@@ -15,6 +17,7 @@ export interface MoneyGroup {
 }
 
 export interface AttemptGroup {
+  mode: 'test' | 'live';
   status: string;
   currency: string;
   count: number;
@@ -31,10 +34,10 @@ export interface TemporaryFigures {
 
 export async function paymentsByGatewayAndStatus(db: Queryable, from: Date, to: Date): Promise<MoneyGroup[]> {
   const res = await db.query<MoneyGroup>({
-    text: `SELECT gateway, status, currency, count(*)::int AS count, sum(amount_minor)::bigint AS sum_minor
+    text: `SELECT gateway, mode, status, currency, count(*)::int AS count, sum(amount_minor)::bigint AS sum_minor
              FROM payments
             WHERE COALESCE(completed_at, created_at) >= $1::timestamptz AND COALESCE(completed_at, created_at) < $2::timestamptz
-            GROUP BY gateway, status, currency ORDER BY gateway, status, currency`,
+            GROUP BY gateway, mode, status, currency ORDER BY gateway, mode, status, currency`,
     values: [from, to],
   });
   return res.rows;
@@ -42,10 +45,10 @@ export async function paymentsByGatewayAndStatus(db: Queryable, from: Date, to: 
 
 export async function refundsByGatewayAndStatus(db: Queryable, from: Date, to: Date): Promise<MoneyGroup[]> {
   const res = await db.query<MoneyGroup>({
-    text: `SELECT gateway, status, currency, count(*)::int AS count, sum(amount_minor)::bigint AS sum_minor
+    text: `SELECT gateway, mode, status, currency, count(*)::int AS count, sum(amount_minor)::bigint AS sum_minor
              FROM refunds
             WHERE COALESCE(completed_at, created_at) >= $1::timestamptz AND COALESCE(completed_at, created_at) < $2::timestamptz
-            GROUP BY gateway, status, currency ORDER BY gateway, status, currency`,
+            GROUP BY gateway, mode, status, currency ORDER BY gateway, mode, status, currency`,
     values: [from, to],
   });
   return res.rows;
@@ -54,10 +57,10 @@ export async function refundsByGatewayAndStatus(db: Queryable, from: Date, to: D
 /** Subscription charges answered during the day: succeeded and failed (pending and unknown ones wait for their answer). */
 export async function chargeAttemptsByStatus(db: Queryable, from: Date, to: Date): Promise<AttemptGroup[]> {
   const res = await db.query<AttemptGroup>({
-    text: `SELECT status, currency, count(*)::int AS count, sum(amount_minor)::bigint AS sum_minor
+    text: `SELECT mode, status, currency, count(*)::int AS count, sum(amount_minor)::bigint AS sum_minor
              FROM charge_attempts
             WHERE status IN ('succeeded', 'failed') AND completed_at >= $1::timestamptz AND completed_at < $2::timestamptz
-            GROUP BY status, currency ORDER BY status, currency`,
+            GROUP BY mode, status, currency ORDER BY mode, status, currency`,
     values: [from, to],
   });
   return res.rows;

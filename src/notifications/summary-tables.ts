@@ -49,12 +49,19 @@ function build(headers: readonly string[], rows: string[][], numericFrom: number
   return { html, text };
 }
 
+const TEST_MODE: Record<NotificationLocale, string> = { en: 'test', pl: 'test', ru: 'тест' };
+
+/** A test-mode row says so: its money is no real money and is never added to the live row beside it. */
+function testMarked(label: string, mode: 'test' | 'live', locale: NotificationLocale): string {
+  return mode === 'test' ? `${label} (${TEST_MODE[locale]})` : label;
+}
+
 export function moneyTable(groups: readonly MoneyGroup[], locale: NotificationLocale): Table {
-  const rows = groups.map((g) => [g.gateway, g.status, String(g.count), formatAmount(g.sum_minor, g.currency, locale)]);
+  const rows = groups.map((g) => [testMarked(g.gateway, g.mode, locale), g.status, String(g.count), formatAmount(g.sum_minor, g.currency, locale)]);
   return build(HEADERS.money[locale], rows, 2, locale);
 }
 
 export function attemptsTable(groups: readonly AttemptGroup[], locale: NotificationLocale): Table {
-  const rows = groups.map((g) => [ATTEMPT_STATUS[locale][g.status] ?? g.status, String(g.count), formatAmount(g.sum_minor, g.currency, locale)]);
+  const rows = groups.map((g) => [testMarked(ATTEMPT_STATUS[locale][g.status] ?? g.status, g.mode, locale), String(g.count), formatAmount(g.sum_minor, g.currency, locale)]);
   return build(HEADERS.attempts[locale], rows, 1, locale);
 }

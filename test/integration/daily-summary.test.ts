@@ -32,12 +32,12 @@ describe('daily summary figures (real Postgres)', () => {
     const gw = `gw${randomUUID().slice(0, 8)}`;
     const customerId = newId('cus');
     await insertCustomer(pool, { id: customerId, externalRef: `ext-${randomUUID()}`, name: 'Summary', email: null });
-    const payment = async (status: string, amount: number, currency: string, completedAt: string | null, createdAt: string, gateway = gw) => {
+    const payment = async (status: string, amount: number, currency: string, completedAt: string | null, createdAt: string, gateway = gw, mode = 'test') => {
       const id = newId('pay');
       await pool.query(
         `INSERT INTO payments (id, customer_id, amount_minor, currency, gateway, mode, description, reference, status, expires_at, completed_at, created_at, adapter, settlement)
-         VALUES ($1, $2, $3, $4, $5, 'test', '', $6, $7, now(), $8::timestamptz, $9::timestamptz, 'sandbox', 'immediate')`,
-        [id, customerId, amount, currency, gateway, `S${randomUUID().slice(0, 12)}`, status, completedAt, createdAt],
+         VALUES ($1, $2, $3, $4, $5, $10, '', $6, $7, now(), $8::timestamptz, $9::timestamptz, 'sandbox', 'immediate')`,
+        [id, customerId, amount, currency, gateway, `S${randomUUID().slice(0, 12)}`, status, completedAt, createdAt, mode],
       );
       return id;
     };
@@ -46,6 +46,7 @@ describe('daily summary figures (real Postgres)', () => {
     await payment('succeeded', 999, 'EUR', local(day, '12:00'), local(day, '11:00'));
     await payment('failed', 500, 'PLN', local(day, '12:00'), local(day, '11:00'));
     await payment('pending', 700, 'PLN', null, local(day, '08:00'));
+    await payment('succeeded', 10000, 'PLN', local(day, '13:00'), local(day, '12:00'), gw, 'live');
     await payment('succeeded', 123, 'PLN', local(dayBefore, '23:30'), local(dayBefore, '23:00')); // the day before, local time
     await pool.query(
       `INSERT INTO refunds (id, payment_id, customer_id, gateway, mode, amount_minor, currency, reason, status, idempotency_key, requested_by, created_at, completed_at)
@@ -87,17 +88,18 @@ describe('daily summary figures (real Postgres)', () => {
     const text: string = row.data.payments_text;
     const lines = text.split('\n').filter((l) => l.startsWith(gw + ' '));
     assert.deepEqual(lines.map((l) => l.split(/\s{2,}/)), [
-      [gw, 'failed', '1', '5,00\u00a0PLN'],
-      [gw, 'pending', '1', '7,00\u00a0PLN'],
-      [gw, 'succeeded', '1', '9,99\u00a0EUR'],
-      [gw, 'succeeded', '2', '38,15\u00a0PLN'],
-    ], 'per currency, never added across; the 23:30 payment of the day before is not in it');
+      [gw, 'succeeded', '1', '100,00\u00a0PLN'],
+      [`${gw} (test)`, 'failed', '1', '5,00\u00a0PLN'],
+      [`${gw} (test)`, 'pending', '1', '7,00\u00a0PLN'],
+      [`${gw} (test)`, 'succeeded', '1', '9,99\u00a0EUR'],
+      [`${gw} (test)`, 'succeeded', '2', '38,15\u00a0PLN'],
+    ], 'per currency and mode, never added across (live money apart from test money); the 23:30 payment of the day before is not in it');
     assert.ok(String(row.data.refunds_text).split('\n').some((l) => l.startsWith(`${gw} `) && l.includes('succeeded') && l.includes('3,00\u00a0PLN')));
-    assert.ok(String(row.data.payments_html).includes(`<td style="padding:4px 10px;border-bottom:1px solid #e5e7eb;text-align:left">${gw}</td>`));
+    assert.ok(String(row.data.payments_html).includes(`<td style="padding:4px 10px;border-bottom:1px solid #e5e7eb;text-align:left">${gw} (test)</td>`));
     // Charge attempts of every subscription that day: ours are 2 failed and 1 succeeded.
     const charges = String(row.data.charges_text);
-    assert.match(charges, /nieudane\s+2\s+99,98\u00a0PLN/);
-    assert.match(charges, /pobrane\s+1\s+49,99\u00a0PLN/);
+    assert.match(charges, /nieudane \(test\)\s+2\s+99,98\u00a0PLN/);
+    assert.match(charges, /pobrane \(test\)\s+1\s+49,99\u00a0PLN/);
     assert.equal(row.data.temporary_expired, 1);
     assert.equal(row.data.temporary_created, 2);
     assert.ok(row.data.temporary_open >= 1, 'ours is open (others may be too: open counts now, not the day)');

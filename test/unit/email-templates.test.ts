@@ -29,7 +29,7 @@ function sample(type: NotificationType): Record<string, unknown> {
       statement_id: v, format: v, file_name: v, lines: 9, unmatched: 3, unmatched_lines: v, matched: 1, amount_mismatch: 1, no_reference: 1, not_found: 1, duplicate: 0, ignored: 5, imported_at: v, statement_url: v,
     };
     case 'daily_summary': {
-      const t = moneyTable([{ gateway: v, status: 'succeeded', currency: 'PLN', count: 2, sum_minor: 3630n }], 'en');
+      const t = moneyTable([{ gateway: v, mode: 'live', status: 'succeeded', currency: 'PLN', count: 2, sum_minor: 3630n }], 'en');
       const a = attemptsTable([], 'en');
       return { date: v, from: v, to: v, payments_html: t.html, payments_text: t.text, refunds_html: a.html, refunds_text: a.text, charges_html: a.html, charges_text: a.text, temporary_open: 1, temporary_expired: 0, temporary_created: 4 };
     }
