@@ -1,9 +1,10 @@
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { EventRow } from '../db/events.js';
 import { markNotificationStarted, unstartedNotifications } from '../db/notification-sends.js';
 import { insertNotification, type NewNotification } from '../db/notifications.js';
-import type { Queryable } from '../db/pool.js';
+import { inTransaction } from '../db/pool.js';
 import type { OutboxSink } from '../outbox/sink.js';
 import { startNotificationWorkflow } from '../temporal/notification-start.js';
 import { rulesFor as allRulesFor } from './all-rules.js';
@@ -31,22 +32,21 @@ export function notificationsSink(config: NotificationSinkConfig, rulesFor: (typ
     n.recipients.length > 0 && (n.audience === 'admin' || config.CUSTOMER_EMAILS.includes(n.type));
   return {
     name: 'notifications',
-    async fanOut(tx: Queryable, events: readonly EventRow[], log?: Logger) {
+    async fanOut(tx: pg.PoolClient, events: readonly EventRow[], log?: Logger) {
       if (!enabled) return;
       const ctx: RuleContext = { tx, config };
       for (const event of events) {
         for (const rule of rulesFor(event.type)) {
           // One rule failing on one event (a payload it cannot read, a currency it cannot format)
           // skips that e-mail, logged, and never holds the cursor: every later event, and every
-          // alert already queued, still goes out. The savepoint undoes a failed query of the rule.
-          await tx.query('SAVEPOINT notification_rule');
+          // alert already queued, still goes out. inTransaction on the fan-out's client is a savepoint: it undoes a failed query of the rule.
           try {
-            for (const n of await rule(event, ctx)) {
-              if (wanted(n)) await insertNotification(tx, n);
-            }
-            await tx.query('RELEASE SAVEPOINT notification_rule');
+            await inTransaction(tx, async (sp) => {
+              for (const n of await rule(event, { ...ctx, tx: sp })) {
+                if (wanted(n)) await insertNotification(sp, n);
+              }
+            });
           } catch (err) {
-            await tx.query('ROLLBACK TO SAVEPOINT notification_rule');
             log?.error({ err, eventId: event.id.toString(), type: event.type }, 'a notification rule failed on this event; its e-mail is skipped');
           }
         }

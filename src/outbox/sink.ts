@@ -2,7 +2,6 @@ import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { EventRow } from '../db/events.js';
-import type { Queryable } from '../db/pool.js';
 
 /** What a sink's second step needs to start its workflows. */
 export interface OutboxStartDeps {
@@ -25,7 +24,7 @@ export interface OutboxSink {
   /** Its row in outbox_cursors. */
   name: 'webhooks' | 'notifications';
   /** `log` hears what the sink skips (a rule that failed on one event) rather than block the cursor. */
-  fanOut(tx: Queryable, events: readonly EventRow[], log?: Logger): Promise<void>;
+  fanOut(tx: pg.PoolClient, events: readonly EventRow[], log?: Logger): Promise<void>;
   /** Returns how many workflows it started (0 when caught up). */
   startPending(deps: OutboxStartDeps, limit: number): Promise<number>;
 }
