@@ -3,6 +3,7 @@ import { appendEvent } from './events.js';
 import type { Queryable } from './pool.js';
 import type { WebhookDeliveryRow } from './webhook-deliveries.js';
 import type { WebhookEndpointRow } from './webhook-endpoints.js';
+import { urlForEvents } from '../domain/webhook-url.js';
 
 /** What one attempt needs: the delivery, its endpoint, its event, and the attempt's row if a lost reply left one. */
 export interface AttemptContext {
@@ -134,7 +135,7 @@ export async function disableEndpointByDelivery(tx: Queryable, endpointId: strin
     aggregateId: row.id,
     payload: {
       endpoint_id: row.id,
-      url: row.url,
+      url: urlForEvents(row.url),
       reason,
       failing_since: row.failing_since?.toISOString() ?? null,
       disabled_at: row.disabled_at.toISOString(),

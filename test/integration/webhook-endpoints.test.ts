@@ -111,6 +111,19 @@ describe('webhook endpoints (real API, Postgres)', () => {
     assert.ok(!JSON.stringify(events).includes('whsec_'));
   });
 
+  it("keeps an endpoint URL's query and fragment out of its events: other endpoints receive them", async () => {
+    const host = `hooks-${randomUUID()}.tollgate-test.invalid`;
+    const res = await stack.request('POST', '/v1/webhook-endpoints', { body: { url: `https://${host}/receive?token=tok_hidden#frag` } });
+    assert.equal(res.status, 201, res.text);
+    created.push(res.json.id);
+    assert.equal(res.json.url, `https://${host}/receive?token=tok_hidden#frag`, 'the API still shows its own reader the whole URL');
+    const rotated = await stack.request('POST', `/v1/webhook-endpoints/${res.json.id}/rotate-secret`);
+    assert.equal(rotated.status, 200, rotated.text);
+    const events = await eventsOf(res.json.id);
+    assert.deepEqual(events.map((e) => e.payload.url), [`https://${host}/receive`, `https://${host}/receive`]);
+    assert.ok(!JSON.stringify(events).includes('tok_hidden'));
+  });
+
   it('without event_types an endpoint receives every type', async () => {
     const res = await stack.request('POST', '/v1/webhook-endpoints', { body: { url: url(), enabled: false } });
     assert.equal(res.status, 201, res.text);

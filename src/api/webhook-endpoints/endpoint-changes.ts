@@ -12,6 +12,7 @@ import {
   updateWebhookEndpoint,
   type WebhookEndpointRow,
 } from '../../db/webhook-endpoints.js';
+import { urlForEvents } from '../../domain/webhook-url.js';
 import { endpointUrlProblem } from '../../webhooks/endpoint-url.js';
 import { SECRET_OVERLAP_MS } from '../../webhooks/sign.js';
 import type { AppDeps } from '../env.js';
@@ -21,7 +22,8 @@ type Deps = Pick<AppDeps, 'pool' | 'config' | 'now'>;
 
 /**
  * Every change to an endpoint, each with its event in the same transaction (aggregate
- * webhook_endpoint; the payload never carries a secret).
+ * webhook_endpoint; the payload never carries a secret, nor the URL's user, query or fragment:
+ * other endpoints receive these events too).
  */
 export type EndpointEventType = 'webhook_endpoint.created' | 'webhook_endpoint.updated' | 'webhook_endpoint.deleted' | 'webhook_endpoint.secret_rotated';
 
@@ -30,7 +32,7 @@ async function recordEvent(tx: pg.PoolClient, type: EndpointEventType, e: Webhoo
     type,
     aggregateType: 'webhook_endpoint',
     aggregateId: e.id,
-    payload: { endpoint_id: e.id, url: e.url, event_types: e.event_types, enabled: e.enabled },
+    payload: { endpoint_id: e.id, url: urlForEvents(e.url), event_types: e.event_types, enabled: e.enabled },
   });
 }
 

@@ -1,9 +1,12 @@
 import { z } from '@hono/zod-openapi';
 import { eventSpec, Id, Iso } from './common.js';
 
+/** Other endpoints receive these events too: the URL without its user, password, query or fragment (src/domain/webhook-url.ts). */
+const ShownUrl = z.string().openapi({ description: "The endpoint's URL without user, password, query or fragment", example: 'https://billing.example.com/tollgate' });
+
 const Endpoint = z.object({
   endpoint_id: Id,
-  url: z.string(),
+  url: ShownUrl,
   event_types: z.array(z.string()).openapi({ description: 'The types it receives; ["*"] is every type' }),
   enabled: z.boolean(),
 });
@@ -15,7 +18,7 @@ export const WEBHOOK_ENDPOINT_EVENTS = {
   'webhook_endpoint.secret_rotated': eventSpec(['webhook_endpoint'], "A webhook endpoint's signing secret was rotated (the old one signs too until it expires).", Endpoint),
   'webhook_endpoint.disabled': eventSpec(['webhook_endpoint'], 'Tollgate disabled an endpoint: it answered 410 Gone, or it failed for days.', z.object({
     endpoint_id: Id,
-    url: z.string(),
+    url: ShownUrl,
     reason: z.enum(['gone', 'failing']),
     failing_since: Iso.nullable(),
     disabled_at: Iso,
