@@ -9,6 +9,12 @@ export interface OutboxStartDeps {
   temporal: Client;
   taskQueue: string;
   log: Logger;
+  /**
+   * `temporal` runs on the NativeConnection of this process's own Workers, so a start may ask the
+   * server to hand the first workflow task straight back (eager start: no trip through matching).
+   * A client on a plain Connection cannot (the SDK refuses the option).
+   */
+  eagerStart?: boolean;
 }
 
 /**

@@ -13,12 +13,16 @@ export const webhookTaskQueue = (taskQueue: string): string => `${taskQueue}-web
 /**
  * Starts `webhook-delivery:<id>:<run>` on the webhooks queue; true when it runs (already started
  * counts: two outbox passes may race, and a start whose mark was lost is repeated). A finished
- * run is never run again under the same id (REJECT_DUPLICATE): a retry is a new run.
+ * run is never run again under the same id (REJECT_DUPLICATE): a retry is a new run. `eager` (the
+ * client shares this process's Workers' NativeConnection) asks the server to return the first
+ * workflow task with the start, to this process's webhook Worker, which makes the first attempt
+ * at once; the server falls back to the task queue when that Worker has no slot free.
  */
-export async function startWebhookDeliveryWorkflow(client: Client, taskQueue: string, d: { id: string; run: number }): Promise<void> {
+export async function startWebhookDeliveryWorkflow(client: Client, taskQueue: string, d: { id: string; run: number }, o: { eager?: boolean } = {}): Promise<void> {
   try {
     await client.workflow.start<typeof webhookDeliveryWorkflow>('webhookDeliveryWorkflow', {
       taskQueue: webhookTaskQueue(taskQueue),
+      ...(o.eager === true && { requestEagerStart: true }),
       workflowId: webhookDeliveryWorkflowId(d.id, d.run),
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       args: [{ deliveryId: d.id, run: d.run }],

@@ -26,7 +26,7 @@ export const webhooksSink: OutboxSink = {
       await Promise.all(
         rows.slice(i, i + START_CONCURRENCY).map(async (row) => {
           try {
-            await startWebhookDeliveryWorkflow(deps.temporal, deps.taskQueue, row);
+            await startWebhookDeliveryWorkflow(deps.temporal, deps.taskQueue, row, { eager: deps.eagerStart === true });
             started.push(row);
           } catch (err) {
             failure ??= err;

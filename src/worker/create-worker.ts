@@ -62,11 +62,14 @@ export async function createTollgateWorker(o: WorkerOptions): Promise<Worker> {
 
 /**
  * The webhook Worker each worker process runs beside the main one, on `<queue>-webhooks`: the
- * delivery workflows and their one activity, with WEBHOOK_CONCURRENCY activity slots of its own,
+ * delivery workflows and their one (local) activity, with WEBHOOK_CONCURRENCY slots of its own,
  * so a payment's activities never wait behind webhook HTTP calls (at most WEBHOOK_TIMEOUT_MS each)
  * and a burst of deliveries never delays a payment's workflow tasks. WEBHOOK_ENDPOINT_CONCURRENCY
  * keeps one slow endpoint from taking every slot (src/webhooks/endpoint-limiter.ts).
  */
+/** Workflow task slots of the webhook Worker beyond those its attempts may hold. */
+const DECIDING_SLOTS = 40;
+
 export async function createWebhookWorker(o: Omit<WorkerOptions, 'temporal'>): Promise<Worker> {
   return Worker.create({
     connection: o.connection,
@@ -74,7 +77,11 @@ export async function createWebhookWorker(o: Omit<WorkerOptions, 'temporal'>): P
     taskQueue: webhookTaskQueue(o.taskQueue),
     stickyQueueScheduleToStartTimeout: STICKY_QUEUE_WAIT,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
-    maxConcurrentActivityTaskExecutions: o.config.WEBHOOK_CONCURRENCY,
+    // The attempt is a local activity, and holds its workflow task's slot for as long as its HTTP
+    // call: as many slots again as the SDK's default (40) stay free for the deliveries that are
+    // only deciding (busy, sleeping, done), so a slow endpoint's calls never hold up a live one's.
+    maxConcurrentLocalActivityExecutions: o.config.WEBHOOK_CONCURRENCY,
+    maxConcurrentWorkflowTaskExecutions: o.config.WEBHOOK_CONCURRENCY + DECIDING_SLOTS,
     activities: createWebhookActivities({
       pool: o.pool,
       outboundAllow: o.config.OUTBOUND_ALLOWED_HOSTS,

@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, type LogLevel, NativeConnection, Runtime } from '@temporalio/worker';
 import { type Config, loadConfig } from '../config.js';
 import { createPool, warnIdleErrors } from '../db/pool.js';
@@ -35,8 +36,10 @@ async function main(): Promise<void> {
   const worker = await createTollgateWorker({ ...common, temporal, mailer });
   const webhooks = await createWebhookWorker(common);
   // Every worker process runs the outbox; the cursor's row lock lets one fan a sink out at a time.
+  // The outbox starts its workflows on the Workers' own connection, so webhook deliveries can start eagerly.
+  const starter = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const stopOutbox = startOutbox(
-    { pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log },
+    { pool, temporal: starter, taskQueue: config.TEMPORAL_TASK_QUEUE, log, eagerStart: true },
     { sinks: outboxSinks(config), intervalMs: config.OUTBOX_INTERVAL_MS, batch: OUTBOX_BATCH },
   );
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');

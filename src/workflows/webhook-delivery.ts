@@ -1,4 +1,4 @@
-import { continueAsNew, defineQuery, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, defineQuery, proxyLocalActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { createWebhookActivities, WebhookAttemptError } from '../activities/webhook-deliveries.js';
 import { WEBHOOK_RETRY_JITTER, webhookRetryDelayMs } from '../domain/webhook-schedule.js';
 import { TollgateNextActionAt, TollgateState } from '../temporal/search-attributes.js';
@@ -31,8 +31,14 @@ const BUSY_WAITS_PER_RUN = 200;
  * The attempt: its HTTP call is bounded by WEBHOOK_TIMEOUT_MS (at most 60 s) inside the activity,
  * so two minutes covers it and the transaction. A thrown error is Postgres being away (an HTTP
  * failure is a result, not an error): retried like any ledger write, and the attempt is logged once.
+ *
+ * A local activity: it runs in the workflow task that asks for it, on the webhook Worker, so an
+ * attempt costs no activity task of its own (no schedule, dispatch and completion round trips
+ * through the server) — a burst of deliveries is bounded by workflow tasks only (bench/webhooks.ts).
+ * A worker that dies mid-attempt leaves no marker, so the next one makes the attempt again, which
+ * finds its row in webhook_attempts if the first one had logged it.
  */
-const { attemptWebhookDelivery } = proxyActivities<ReturnType<typeof createWebhookActivities>>({
+const { attemptWebhookDelivery } = proxyLocalActivities<ReturnType<typeof createWebhookActivities>>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });

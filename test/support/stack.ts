@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { ServerType } from '@hono/node-server';
+import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type pg from 'pg';
 import { pino } from 'pino';
@@ -106,7 +107,11 @@ export async function startTestStack(
   const sinks = opts.outbox === true ? outboxSinks(config) : opts.outbox ? opts.outbox(config) : undefined;
   for (const sink of sinks ?? []) await outboxCursorToPresent(pool, sink.name);
   const stopOutbox = sinks
-    ? startOutbox({ pool, temporal: deps.temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log }, { sinks, intervalMs: config.OUTBOX_INTERVAL_MS, batch: 200 })
+    // As the worker process does: starts on the Workers' own connection, so deliveries start eagerly.
+    ? startOutbox(
+      { pool, temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), taskQueue: config.TEMPORAL_TASK_QUEUE, log, eagerStart: webhookWorker !== undefined },
+      { sinks, intervalMs: config.OUTBOX_INTERVAL_MS, batch: 200 },
+    )
     : async () => undefined;
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {
