@@ -35,7 +35,8 @@ export interface Page<T, C> {
 /**
  * The one pagination helper, for every list: the caller fetches `limit + 1` rows in the list's
  * order; the extra row only tells that a next page exists, and the cursor is the page's last row's
- * position in that order (a keyset cursor, an id, an event's serial id, a line number).
+ * position in that order (a keyset cursor, an id, a line number). The event feed is not a list: see
+ * its router.
  */
 export function pageOf<T, C>(rows: readonly T[], limit: number, cursorOf: (last: T) => C): Page<T, C> {
   const data = rows.slice(0, limit);

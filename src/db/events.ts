@@ -56,25 +56,41 @@ export async function lockAggregate(db: Queryable, aggregateType: AggregateType,
 /** The condition that holds back rows of transactions still open below the reader's snapshot. */
 export const COMMITTED_BELOW_SNAPSHOT = 'tx_id < pg_snapshot_xmin(pg_current_snapshot())';
 
+/** A place in the feed: the transaction that wrote an event and the event's id (the feed's order). */
+export interface FeedPosition {
+  /** xid8 as decimal text: it may exceed 2^53. */
+  txId: string;
+  id: bigint;
+}
+
+/** Before every event: where a reader with no cursor starts. */
+export const FEED_START: FeedPosition = { txId: '0', id: 0n };
+
+/** An event as the feed reads it: the row and the transaction that wrote it (its cursor's first half). */
+export type FeedEvent = EventRow & { tx_id: string };
+
 /**
- * Events after `after`, in id order. Rows of transactions that are still open below the reader's
- * snapshot are held back (tx_id < xmin), so a consumer paging by id never skips an event that
- * commits late with a smaller id.
+ * Events after `after` in (tx_id, id) order, only of transactions below the reader's snapshot
+ * xmin. Every one of those has finished, and every transaction still to write gets a larger xid,
+ * so no row can later appear behind what this returns. An id order cannot promise that: a
+ * transaction that took its xid first may insert a larger id and commit before a younger one
+ * commits a smaller id (the outbox's reason too: migration 0019). The filters narrow the rows, not
+ * the order, so one cursor serves them all.
  */
 export async function listEventsAfter(
   db: Queryable,
-  q: { after: bigint; limit: number; aggregateId?: string | undefined; types?: readonly string[] | undefined },
-): Promise<EventRow[]> {
-  const res = await db.query<EventRow>({
-    text: `SELECT ${COLUMNS}
+  q: { after: FeedPosition; limit: number; aggregateId?: string | undefined; types?: readonly string[] | undefined },
+): Promise<FeedEvent[]> {
+  const res = await db.query<FeedEvent>({
+    text: `SELECT ${COLUMNS}, tx_id::text AS tx_id
              FROM events
-            WHERE id > $1::bigint
+            WHERE (tx_id, id) > ($1::xid8, $2::bigint)
               AND ${COMMITTED_BELOW_SNAPSHOT}
-              AND ($3::text IS NULL OR aggregate_id = $3::text)
-              AND ($4::text[] IS NULL OR type = ANY($4::text[]))
-            ORDER BY id
-            LIMIT $2::int`,
-    values: [q.after.toString(), q.limit, q.aggregateId ?? null, q.types && q.types.length > 0 ? [...q.types] : null],
+              AND ($4::text IS NULL OR aggregate_id = $4::text)
+              AND ($5::text[] IS NULL OR type = ANY($5::text[]))
+            ORDER BY tx_id, id
+            LIMIT $3::int`,
+    values: [q.after.txId, q.after.id.toString(), q.limit, q.aggregateId ?? null, q.types && q.types.length > 0 ? [...q.types] : null],
   });
   return res.rows;
 }

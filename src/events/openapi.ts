@@ -10,7 +10,7 @@ export function eventSchemaName(type: EventType): string {
 function member(type: EventType, spec: EventSpec) {
   return z
     .object({
-      id: z.number().int().openapi({ description: 'Unique and increasing in commit-safe order; de-duplicate by it (a webhook may come twice)' }),
+      id: z.number().int().openapi({ description: 'Unique; de-duplicate by it (a webhook may come twice). Assigned in insert order, which is not the feed\'s order: page the feed with its next_cursor' }),
       type: z.literal(type),
       aggregate_type: z.enum(spec.aggregates as [string, ...string[]]),
       aggregate_id: z.string(),

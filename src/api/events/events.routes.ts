@@ -8,7 +8,11 @@ import { bearer, problemResponses } from '../openapi-common.js';
 const MAX_TYPES = 50;
 
 export const EventsQuery = z.object({
-  after: z.coerce.number().int().min(0).default(0).openapi({ description: 'Return events with a larger id', example: 0 }),
+  after: z
+    .string()
+    .max(100)
+    .optional()
+    .openapi({ description: '`next_cursor` of the previous page, unchanged; absent or `0` reads from the beginning. An event id is refused (400): it is not a place in the feed', example: '0' }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   aggregate_id: z.string().max(100).optional().openapi({ description: 'Only events of this payment, subscription, …' }),
   // One `type=` is a string to the validator, a repeated one an array: both become an array.
@@ -21,7 +25,13 @@ export const EventsQuery = z.object({
 export const EventPage = z
   .object({
     data: z.array(EventSchema),
-    next_cursor: z.number().int().nullable().openapi({ description: 'Pass as `after` for the next page; null when caught up' }),
+    next_cursor: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          'Opaque: the place after this page\'s last event. Pass it back unchanged as `after` — also after a page shorter than `limit` (caught up for now: the next events come after it). Null only when the page is empty: nothing after `after` yet, so poll again with the same `after`.',
+      }),
   })
   .openapi('EventPage');
 
@@ -31,7 +41,7 @@ export const listEventsRoute = createRoute({
   tags: ['Events'],
   summary: 'Read the event feed in order',
   description:
-    'Every state change, in commit-safe id order: an event never appears behind one you already read. Poll with `after` = the last id you processed. With `type`, only those types (the cursor still moves by id).',
+    'Every state change, in the order in which transactions wrote them, which is never behind one already read: by the id of the transaction that wrote the event (taken at its first write), then by event id, and an event is listed only once every transaction that could still write one before it has finished, so a reader that passes `next_cursor` back misses none and gets none twice. This is not event id order, and not a business order: across aggregates none is promised, and one aggregate\'s events are ordered by `aggregate_version` (two transactions writing one aggregate at once may be listed with the later version first). With `aggregate_id` and `type`, only those events, paged with the same cursor.',
   security: bearer,
   middleware: [requireScope('read')] as const,
   request: { query: EventsQuery },
