@@ -6,7 +6,7 @@
  * committed → received, p50/p99), beside a bare loop in this process that POSTs the same bodies
  * to a receiver of its own with as many in flight as the worker allows one endpoint
  * (WEBHOOK_ENDPOINT_CONCURRENCY), same run. Then, once the down endpoint's deliveries are only
- * waiting for their next retry, the worker's CPU and the attempts made over a quiet window: what
+ * waiting for their next retry (none due in the window), the worker's CPU and the attempts made over a quiet window: what
  * a dead endpoint costs between retries.
  */
 import http from 'node:http';
@@ -120,7 +120,8 @@ async function main(): Promise<void> {
     const phases = (await pool.query(`SELECT percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM d.workflow_started_at - d.created_at)) AS started,
                                              percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM a.started_at - d.workflow_started_at)) AS attempted
                                         FROM webhook_deliveries d JOIN webhook_attempts a ON a.delivery_id = d.id AND a.attempt = 1 WHERE d.endpoint_id = $1`, [fastE.id])).rows[0];
-    say(`fast endpoint, p50/p99 s: row → workflow started ${phases.started.map((x: number) => x.toFixed(2)).join('/')}, workflow started → first attempt ${phases.attempted.map((x: number) => x.toFixed(2)).join('/')}`);
+    // The start is marked after it returns; an eager start's first attempt can begin before that (a negative second phase).
+    say(`fast endpoint, p50/p99 s: row → start marked ${phases.started.map((x: number) => x.toFixed(2)).join('/')}, start marked → first attempt ${phases.attempted.map((x: number) => x.toFixed(2)).join('/')}`);
     say('the bare loop…');
     const bareStart = Date.now();
     let next = 0;
@@ -138,12 +139,19 @@ async function main(): Promise<void> {
       ['bare loop (start → received)', N / bareSeconds, percentile(bareLags, 50), percentile(bareLags, 99), bareSeconds],
     ]);
 
-    say('waiting for the slow endpoint, then for every down delivery to have made its first two attempts…');
+    say('waiting for the slow endpoint, then for a window in which no down delivery is due…');
     await until('the slow endpoint', async () => slow.got.size >= N, 60 * 60_000);
     // Its last rows are written after its last answers: wait for them, so the window below sees only the down endpoint.
     await until('the slow rows', async () => (await pool.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1 AND status = 'pending'`, [slowE.id])).rows[0].n === 0, 60_000);
-    const shortOfTwo = async () => (await pool.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1 AND attempts < 2`, [downE.id])).rows[0].n as number;
-    await until('two attempts of every down delivery', async () => (await shortOfTwo()) === 0, 30 * 60_000);
+    // A quiet window: every down delivery has made its first two attempts and none is due until the
+    // window is over. With many events the third attempts (5 min ± 10 % after the second) of the
+    // first deliveries overlap the second ones of the last, so this can mean waiting for the thirds.
+    const notQuiet = async () => (await pool.query(
+      `SELECT count(*)::int AS n FROM webhook_deliveries
+        WHERE endpoint_id = $1 AND (attempts < 2 OR (status = 'pending' AND next_attempt_at < now() + make_interval(secs => $2::float8 / 1000)))`,
+      [downE.id, QUIET_WINDOW_MS + 5_000],
+    )).rows[0].n as number;
+    await until('a window in which no down delivery is due', async () => (await notQuiet()) === 0, 60 * 60_000);
     const pid = worker.pid ?? 0;
     const cpu0 = cpuSeconds(pid);
     const attempts0 = await pool.query('SELECT count(*)::int AS n FROM webhook_attempts');
@@ -151,7 +159,7 @@ async function main(): Promise<void> {
     const cpu1 = cpuSeconds(pid);
     const attempts1 = await pool.query('SELECT count(*)::int AS n FROM webhook_attempts');
     const waiting = (await pool.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1 AND status = 'pending'`, [downE.id])).rows[0].n;
-    printTable(`While only the down endpoint's ${waiting} deliveries wait for their third attempt (5 min ± 10 %), over ${QUIET_WINDOW_MS / 1000} s`, ['worker CPU s', 'CPU %', 'attempts made'], [
+    printTable(`While only the down endpoint's ${waiting} deliveries wait for their next attempt (none due in the window), over ${QUIET_WINDOW_MS / 1000} s`, ['worker CPU s', 'CPU %', 'attempts made'], [
       [cpu1 - cpu0, ((cpu1 - cpu0) / (QUIET_WINDOW_MS / 1000)) * 100, attempts1.rows[0].n - attempts0.rows[0].n],
     ]);
   } finally {
