@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Config } from '../config.js';
 import { chargeAttemptsByStatus, paymentsByGatewayAndStatus, refundsByGatewayAndStatus, temporaryPaymentFigures } from '../db/daily-summary.js';
 import { insertNotification } from '../db/notifications.js';
-import { inTransaction } from '../db/pool.js';
+import { inRepeatableReadTransaction } from '../db/pool.js';
 import { localDayBounds } from '../domain/daily-summary-time.js';
 import { formatDateTime, formatLocalDate } from '../notifications/format.js';
 import { attemptsTable, moneyTable } from '../notifications/summary-tables.js';
@@ -29,8 +29,7 @@ export function createDailySummaryActivities(deps: DailySummaryActivityDeps) {
       const locale = deps.email?.ADMIN_LOCALE ?? 'en';
       const { fromMs, toMs } = localDayBounds(input.date, input.timeZone);
       const [from, to] = [new Date(fromMs), new Date(toMs)];
-      return inTransaction(deps.pool, async (tx) => {
-        await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      return inRepeatableReadTransaction(deps.pool, async (tx) => {
         const payments = moneyTable(await paymentsByGatewayAndStatus(tx, from, to), locale);
         const refunds = moneyTable(await refundsByGatewayAndStatus(tx, from, to), locale);
         const charges = attemptsTable(await chargeAttemptsByStatus(tx, from, to), locale);
