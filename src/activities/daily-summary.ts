@@ -1,11 +1,18 @@
 import type pg from 'pg';
 import type { Config } from '../config.js';
-import { chargeAttemptsByStatus, paymentsByGatewayAndStatus, refundsByGatewayAndStatus, temporaryPaymentFigures } from '../db/daily-summary.js';
+import {
+  chargeAttemptsByOutcome,
+  paymentsByGatewayAndStatus,
+  refundsByGatewayAndStatus,
+  subscriptionsCharged,
+  subscriptionsFailedForGood,
+  temporaryPaymentFigures,
+} from '../db/daily-summary.js';
 import { insertNotification } from '../db/notifications.js';
-import { inTransaction } from '../db/pool.js';
+import { inRepeatableReadTransaction } from '../db/pool.js';
 import { localDayBounds } from '../domain/daily-summary-time.js';
 import { formatDateTime, formatLocalDate } from '../notifications/format.js';
-import { attemptsTable, moneyTable } from '../notifications/summary-tables.js';
+import { attemptsSummary, moneyTable, subscriptionsTable } from '../notifications/summary-tables.js';
 
 export interface DailySummaryActivityDeps {
   pool: pg.Pool;
@@ -29,11 +36,13 @@ export function createDailySummaryActivities(deps: DailySummaryActivityDeps) {
       const locale = deps.email?.ADMIN_LOCALE ?? 'en';
       const { fromMs, toMs } = localDayBounds(input.date, input.timeZone);
       const [from, to] = [new Date(fromMs), new Date(toMs)];
-      return inTransaction(deps.pool, async (tx) => {
-        await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      return inRepeatableReadTransaction(deps.pool, async (tx) => {
         const payments = moneyTable(await paymentsByGatewayAndStatus(tx, from, to), locale);
         const refunds = moneyTable(await refundsByGatewayAndStatus(tx, from, to), locale);
-        const charges = attemptsTable(await chargeAttemptsByStatus(tx, from, to), locale);
+        // Subscriptions, not attempts: charged (a success that day) or failed for good (stopped
+        // by a decline or the end of its retries); the attempts are their own line beside them.
+        const charges = subscriptionsTable([...(await subscriptionsCharged(tx, from, to)), ...(await subscriptionsFailedForGood(tx, from, to))], locale);
+        const attempts = attemptsSummary(await chargeAttemptsByOutcome(tx, from, to), locale);
         const temporary = await temporaryPaymentFigures(tx, from, to);
         const id = await insertNotification(tx, {
           audience: 'admin',
@@ -48,6 +57,7 @@ export function createDailySummaryActivities(deps: DailySummaryActivityDeps) {
             payments_html: payments.html, payments_text: payments.text,
             refunds_html: refunds.html, refunds_text: refunds.text,
             charges_html: charges.html, charges_text: charges.text,
+            attempts_html: attempts.html, attempts_text: attempts.text,
             temporary_open: temporary.open_count,
             temporary_expired: temporary.expired_count,
             temporary_created: temporary.created_count,

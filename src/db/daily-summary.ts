@@ -1,9 +1,10 @@
+import { CHARGE_FAILURE_STOPS, type ChargeFailureStop, type ChargeOutcome } from '../domain/subscription.js';
 import type { Queryable } from './pool.js';
 
 /**
  * The admin's daily summary figures over one local day [from, to). A payment or refund counts on
  * the day it ended (completed_at), or, while still open, on the day it was created; a charge
- * attempt on the day its gateway answered. Sums are per currency: amounts in two currencies are
+ * attempt on the day its gateway answered; a subscription's failure on the day it stopped. Sums are per currency: amounts in two currencies are
  * never added together.
  */
 export interface MoneyGroup {
@@ -16,12 +17,22 @@ export interface MoneyGroup {
   sum_minor: bigint;
 }
 
-export interface AttemptGroup {
+/** Subscriptions of one row of the summary's subscription table, per mode and currency. */
+export interface SubscriptionGroup {
   mode: 'test' | 'live';
-  status: string;
+  /** charged: at least one charge succeeded that day; otherwise the stop that ended its charging for good. */
+  result: 'charged' | ChargeFailureStop;
   currency: string;
+  /** Subscriptions, not attempts: one retried four times and then charged counts once, as charged. */
   count: number;
+  /** Charged: the money taken that day. Failed: what each would have charged a period (its amount now). */
   sum_minor: bigint;
+}
+
+export interface AttemptOutcomeGroup {
+  mode: 'test' | 'live';
+  outcome: ChargeOutcome;
+  count: number;
 }
 
 export interface TemporaryFigures {
@@ -54,13 +65,42 @@ export async function refundsByGatewayAndStatus(db: Queryable, from: Date, to: D
   return res.rows;
 }
 
-/** Subscription charges answered during the day: succeeded and failed (pending and unknown ones wait for their answer). */
-export async function chargeAttemptsByStatus(db: Queryable, from: Date, to: Date): Promise<AttemptGroup[]> {
-  const res = await db.query<AttemptGroup>({
-    text: `SELECT mode, status, currency, count(*)::int AS count, sum(amount_minor)::bigint AS sum_minor
+/** Subscriptions with at least one charge that succeeded during the day (by its gateway, or the customer on its link). */
+export async function subscriptionsCharged(db: Queryable, from: Date, to: Date): Promise<SubscriptionGroup[]> {
+  const res = await db.query<SubscriptionGroup>({
+    text: `SELECT mode, 'charged' AS result, currency, count(DISTINCT subscription_id)::int AS count, sum(amount_minor)::bigint AS sum_minor
              FROM charge_attempts
-            WHERE status IN ('succeeded', 'failed') AND completed_at >= $1::timestamptz AND completed_at < $2::timestamptz
-            GROUP BY mode, status, currency ORDER BY mode, status, currency`,
+            WHERE status = 'succeeded' AND completed_at >= $1::timestamptz AND completed_at < $2::timestamptz
+            GROUP BY mode, currency ORDER BY mode, currency`,
+    values: [from, to],
+  });
+  return res.rows;
+}
+
+/**
+ * Subscriptions whose charging failed for good during the day: their subscription.stopped event
+ * (the day it stopped, whatever happened to the row since) names a charge-failure reason.
+ */
+export async function subscriptionsFailedForGood(db: Queryable, from: Date, to: Date): Promise<SubscriptionGroup[]> {
+  const res = await db.query<SubscriptionGroup>({
+    text: `SELECT s.mode, e.payload->>'reason' AS result, s.currency, count(DISTINCT s.id)::int AS count, sum(s.amount_minor)::bigint AS sum_minor
+             FROM events e JOIN subscriptions s ON s.id = e.aggregate_id
+            WHERE e.type = 'subscription.stopped' AND e.aggregate_type = 'subscription'
+              AND e.payload->>'reason' = ANY($3::text[])
+              AND e.created_at >= $1::timestamptz AND e.created_at < $2::timestamptz
+            GROUP BY s.mode, e.payload->>'reason', s.currency ORDER BY s.mode, e.payload->>'reason', s.currency`,
+    values: [from, to, [...CHARGE_FAILURE_STOPS]],
+  });
+  return res.rows;
+}
+
+/** Charge attempts answered during the day by outcome (pending ones wait for their answer). */
+export async function chargeAttemptsByOutcome(db: Queryable, from: Date, to: Date): Promise<AttemptOutcomeGroup[]> {
+  const res = await db.query<AttemptOutcomeGroup>({
+    text: `SELECT mode, outcome, count(*)::int AS count
+             FROM charge_attempts
+            WHERE outcome IS NOT NULL AND completed_at >= $1::timestamptz AND completed_at < $2::timestamptz
+            GROUP BY mode, outcome ORDER BY mode, outcome`,
     values: [from, to],
   });
   return res.rows;

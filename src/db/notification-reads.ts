@@ -1,3 +1,4 @@
+import type { ChargeOutcome } from '../domain/subscription.js';
 import type { NotificationLocale } from '../notifications/types.js';
 import type { Queryable } from './pool.js';
 
@@ -71,6 +72,23 @@ export async function lastAttemptAmount(db: Queryable, subscriptionId: string, p
     values: [subscriptionId, period],
   });
   return res.rows[0];
+}
+
+export interface AnsweredAttempt {
+  attempt: number;
+  outcome: ChargeOutcome;
+  completed_at: Date;
+}
+
+/** A period's answered charge attempts, oldest first: what the gateway said to each (pending ones have no outcome yet). */
+export async function answeredAttempts(db: Queryable, subscriptionId: string, period: number): Promise<AnsweredAttempt[]> {
+  const res = await db.query<AnsweredAttempt>({
+    text: `SELECT attempt, outcome, completed_at FROM charge_attempts
+            WHERE subscription_id = $1::text AND period = $2::int AND outcome IS NOT NULL AND completed_at IS NOT NULL
+            ORDER BY attempt, id`,
+    values: [subscriptionId, period],
+  });
+  return res.rows;
 }
 
 /** The period's own payment link (SCA: the bank asked the customer to confirm), while it can still be paid. */

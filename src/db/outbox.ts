@@ -40,6 +40,19 @@ export async function eventsAfterCursor(tx: Queryable, after: OutboxCursor, limi
   return res.rows;
 }
 
+/** The channel every transaction that writes events or notifications notifies (migrations 0017, 0018). */
+const OUTBOX_CHANNEL = 'tollgate_events';
+
+/** Subscribes a dedicated connection to the outbox's wake-ups (its 'notification' events). */
+export async function listenForOutboxWakes(client: Queryable): Promise<void> {
+  await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+}
+
+/** Drops every LISTEN of a connection before it goes back to the pool (a pooled client must not keep waking a stopped outbox). */
+export async function unlistenAll(client: Queryable): Promise<void> {
+  await client.query('UNLISTEN *');
+}
+
 export async function moveOutboxCursor(tx: Queryable, sink: string, to: OutboxCursor): Promise<void> {
   await tx.query({
     text: `UPDATE outbox_cursors SET last_tx_id = $2::xid8, last_event_id = $3::bigint, updated_at = now() WHERE sink = $1`,

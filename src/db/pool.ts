@@ -61,3 +61,15 @@ export async function inTransaction<T>(db: Db, fn: (tx: pg.PoolClient) => Promis
     client.release();
   }
 }
+
+/**
+ * Runs fn in a transaction of its own at REPEATABLE READ: every query sees one snapshot, so figures
+ * read by several queries (a report's tables) agree with each other. Only on a pool: the level must
+ * be set before a transaction's first query, which a joined transaction has run already.
+ */
+export async function inRepeatableReadTransaction<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(pool, async (tx) => {
+    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    return fn(tx);
+  });
+}

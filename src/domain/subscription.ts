@@ -36,6 +36,38 @@ export const ATTEMPT_STATUS_FOR_OUTCOME = {
   unknown: 'unknown',
 } as const satisfies Record<ChargeOutcome, 'succeeded' | 'failed' | 'unknown'>;
 
+/**
+ * The stops that mean charging failed for good: the bank refused for good, or the retry schedule
+ * ran out (also an SCA link left unpaid). A past_due subscription has not failed yet (retries are
+ * pending); a card that expired or an end date stop a subscription without a charge failing.
+ */
+export const CHARGE_FAILURE_STOPS = ['hard_decline', 'retries_exhausted'] as const satisfies readonly StoppedReason[];
+export type ChargeFailureStop = (typeof CHARGE_FAILURE_STOPS)[number];
+
+/**
+ * A charge attempt's outcome as a person reads it: the bank said no (declined), the charge did not
+ * get an answer Tollgate can act on (errored: a technical error or an unknown outcome, which
+ * Tollgate retries or resolves by itself), or the bank asks the cardholder to authenticate.
+ */
+export type AttemptResult = 'succeeded' | 'declined' | 'errored' | 'authentication';
+export const ATTEMPT_RESULT_FOR_OUTCOME = {
+  success: 'succeeded',
+  soft_decline: 'declined',
+  hard_decline: 'declined',
+  technical_error: 'errored',
+  action_required: 'authentication',
+  unknown: 'errored',
+} as const satisfies Record<ChargeOutcome, AttemptResult>;
+
+/**
+ * Whether a failed attempt is one the customer must act on (a decline: funds, another card; an
+ * authentication the bank asks for). A technical error or an unknown outcome is Tollgate's to
+ * retry or resolve: telling the customer their payment failed would be untrue and alarming.
+ */
+export function customerMustAct(outcome: ChargeOutcome): boolean {
+  return ATTEMPT_RESULT_FOR_OUTCOME[outcome] === 'declined' || ATTEMPT_RESULT_FOR_OUTCOME[outcome] === 'authentication';
+}
+
 export type Actor = 'user' | 'admin';
 
 /**

@@ -1,11 +1,14 @@
 import type { EventRow } from '../db/events.js';
 import type { NewNotification } from '../db/notifications.js';
+import { CHARGE_OUTCOMES, type ChargeOutcome, customerMustAct } from '../domain/subscription.js';
 import {
+  answeredAttempts,
   findEmailRecipient,
   findPaymentForEmail,
   findSubscriptionForEmail,
   lastAttemptAmount,
   openPeriodLink,
+  type SubscriptionForEmail,
 } from '../db/notification-reads.js';
 import { escapeHtml } from './render.js';
 import { integer, minor, optionalText, text } from './event-fields.js';
@@ -58,33 +61,80 @@ const paymentReceived: NotificationRule = async (event, ctx) => {
   });
 };
 
+/** What a charge_failed e-mail says comes next: pay on the period's link, the next try's date, get in touch, or see to the card. */
+type ChargeFailedNext = { kind: 'confirm'; url: string; by: Date } | { kind: 'retry'; at: string } | { kind: 'contact' } | { kind: 'declined' };
+
+/** Declines mailed on their own attempt's event; a hard decline stops the subscription, and subscription_stopped says so. */
+const ATTEMPT_DECLINES_MAILED: readonly ChargeOutcome[] = ['soft_decline'];
+const isOutcome = (v: string): v is ChargeOutcome => (CHARGE_OUTCOMES as readonly string[]).includes(v);
+
+/**
+ * charge_failed tells the customer when they must act: their bank declined (funds, another card)
+ * or asks them to confirm the payment (SCA). A technical error or an unknown outcome is Tollgate's
+ * to retry or resolve, and says nothing to the customer. subscription.past_due is written once,
+ * when a period first fails: it mails unless that first failure was technical. A decline that
+ * comes later in the period, after technical errors only, mails on its own charge_failed event;
+ * every other decline of the period was mailed already (a final one mails subscription_stopped).
+ */
 const chargeFailed: NotificationRule = async (event, ctx) => {
   const subscription = await findSubscriptionForEmail(ctx.tx, text(event, 'subscription_id'));
   const to = subscription && (await addressee(ctx, 'charge_failed', subscription.customer_id));
   if (!subscription || !to) return [];
   const period = integer(event, 'period');
-  const asked = (await lastAttemptAmount(ctx.tx, subscription.id, period)) ?? subscription;
-  const tz = subscription.time_zone;
   // The SCA case writes the period's link in the same transaction as this event: the customer
   // pays there. A plain decline has no page to pay or change the card on, so the e-mail says when
   // the next try is and asks the customer to get in touch — it does not invent a link.
   const link = await openPeriodLink(ctx.tx, subscription.id, period);
+  if (!link) {
+    // The attempt that made the period past due: the last one answered before this event's
+    // transaction (a later retry may have been answered by the time the fan-out reads).
+    const cause = (await answeredAttempts(ctx.tx, subscription.id, period)).filter((a) => a.completed_at.getTime() <= event.created_at.getTime()).at(-1);
+    if (cause && !customerMustAct(cause.outcome)) return [];
+  }
   const retryAt = optionalText(event, 'retry_at');
+  const next: ChargeFailedNext = link ? { kind: 'confirm', url: `${ctx.config.publicBaseUrl}/pay/${link.token}`, by: link.expires_at } : retryAt ? { kind: 'retry', at: retryAt } : { kind: 'contact' };
+  return chargeFailedEmail(event, ctx, subscription, to, period, next);
+};
+
+/** A decline after only technical errors in its period: the past_due of that period mailed nothing, so this attempt does. */
+const declinedAfterErrors: NotificationRule = async (event, ctx) => {
+  const outcome = text(event, 'outcome');
+  if (!isOutcome(outcome) || ATTEMPT_DECLINES_MAILED.indexOf(outcome) < 0) return [];
+  const period = integer(event, 'period');
+  const attempt = integer(event, 'attempt');
+  const subscription = await findSubscriptionForEmail(ctx.tx, text(event, 'subscription_id'));
+  const to = subscription && (await addressee(ctx, 'charge_failed', subscription.customer_id));
+  if (!subscription || !to) return [];
+  const earlier = (await answeredAttempts(ctx.tx, subscription.id, period)).filter((a) => a.attempt < attempt);
+  // The period's first failure is past_due's to mail; one after a decline was mailed then.
+  if (earlier.length === 0 || earlier.some((a) => customerMustAct(a.outcome))) return [];
+  return chargeFailedEmail(event, ctx, subscription, to, period, { kind: 'declined' });
+};
+
+async function chargeFailedEmail(
+  event: EventRow,
+  ctx: RuleContext,
+  subscription: SubscriptionForEmail,
+  to: Addressed,
+  period: number,
+  next: ChargeFailedNext,
+): Promise<NewNotification[]> {
+  const asked = (await lastAttemptAmount(ctx.tx, subscription.id, period)) ?? subscription;
+  const tz = subscription.time_zone;
   let nextStep: string;
   let actionText = '';
   let actionHtml = '';
-  if (link) {
-    const url = `${ctx.config.publicBaseUrl}/pay/${link.token}`;
-    nextStep = phrase(CHARGE_FAILED_NEXT.confirm[to.locale], { date: formatDateTime(link.expires_at, to.locale, tz) });
+  if (next.kind === 'confirm') {
+    nextStep = phrase(CHARGE_FAILED_NEXT.confirm[to.locale], { date: formatDateTime(next.by, to.locale, tz) });
     // The text part's own paragraph (the template puts it straight after next_step, so none leaves a gap).
-    actionText = `\n\n${PAY_BUTTON[to.locale]}: ${url}`;
+    actionText = `\n\n${PAY_BUTTON[to.locale]}: ${next.url}`;
     // The button, and the address as text for mail clients that do not show buttons.
-    actionHtml = `<p style="margin:24px 0 8px"><a href="${escapeHtml(url)}" style="background:#1a56db;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold">${escapeHtml(PAY_BUTTON[to.locale])}</a></p>`
-      + `<p style="margin:0 0 16px;font-size:13px;color:#6b7280;word-break:break-all">${escapeHtml(url)}</p>`;
-  } else if (retryAt) {
-    nextStep = phrase(CHARGE_FAILED_NEXT.retry[to.locale], { date: formatDateTime(retryAt, to.locale, tz) });
+    actionHtml = `<p style="margin:24px 0 8px"><a href="${escapeHtml(next.url)}" style="background:#1a56db;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold">${escapeHtml(PAY_BUTTON[to.locale])}</a></p>`
+      + `<p style="margin:0 0 16px;font-size:13px;color:#6b7280;word-break:break-all">${escapeHtml(next.url)}</p>`;
+  } else if (next.kind === 'retry') {
+    nextStep = phrase(CHARGE_FAILED_NEXT.retry[to.locale], { date: formatDateTime(next.at, to.locale, tz) });
   } else {
-    nextStep = CHARGE_FAILED_NEXT.contact[to.locale];
+    nextStep = CHARGE_FAILED_NEXT[next.kind][to.locale];
   }
   return notification('charge_failed', event, to, {
     amount: formatAmount(asked.amount_minor, asked.currency, to.locale),
@@ -94,7 +144,7 @@ const chargeFailed: NotificationRule = async (event, ctx) => {
     action_text: actionText,
     action_html: actionHtml,
   });
-};
+}
 
 const cardExpiring: NotificationRule = async (event, ctx) => {
   const subscription = await findSubscriptionForEmail(ctx.tx, text(event, 'subscription_id'));
@@ -155,6 +205,7 @@ const temporaryPaymentCreated: NotificationRule = async (event, ctx) => {
 export const customerRules: NotificationRules = {
   'payment.succeeded': [paymentReceived],
   'subscription.past_due': [chargeFailed],
+  'subscription.charge_failed': [declinedAfterErrors],
   'card.expiring': [cardExpiring],
   'subscription.stopped': [subscriptionStopped],
   'refund.succeeded': [refundMade],

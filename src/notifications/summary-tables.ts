@@ -1,4 +1,5 @@
-import type { AttemptGroup, MoneyGroup } from '../db/daily-summary.js';
+import type { AttemptOutcomeGroup, MoneyGroup, SubscriptionGroup } from '../db/daily-summary.js';
+import { ATTEMPT_RESULT_FOR_OUTCOME, type AttemptResult } from '../domain/subscription.js';
 import { escapeHtml } from './render.js';
 import { formatAmount } from './format.js';
 import type { NotificationLocale } from './types.js';
@@ -19,19 +20,27 @@ const HEADERS = {
     pl: ['Bramka', 'Status', 'Liczba', 'Kwota'],
     ru: ['Шлюз', 'Статус', 'Количество', 'Сумма'],
   },
-  attempts: {
-    en: ['Result', 'Count', 'Amount'],
-    pl: ['Wynik', 'Liczba', 'Kwota'],
-    ru: ['Результат', 'Количество', 'Сумма'],
+  subscriptions: {
+    en: ['Subscriptions', 'Count', 'Amount'],
+    pl: ['Subskrypcje', 'Liczba', 'Kwota'],
+    ru: ['Подписки', 'Количество', 'Сумма'],
   },
 } as const;
 
 const NONE: Record<NotificationLocale, string> = { en: 'None.', pl: 'Brak.', ru: 'Нет.' };
 
-const ATTEMPT_STATUS: Record<NotificationLocale, Record<string, string>> = {
-  en: { succeeded: 'charged', failed: 'failed' },
-  pl: { succeeded: 'pobrane', failed: 'nieudane' },
-  ru: { succeeded: 'списано', failed: 'не прошло' },
+/** A subscription row's label: charged that day, or failed for good and why. */
+const SUBSCRIPTION_RESULT = {
+  en: { charged: 'charged', hard_decline: 'failed for good: card refused', retries_exhausted: 'failed for good: retries exhausted' },
+  pl: { charged: 'pobrane', hard_decline: 'nieudane ostatecznie: karta odrzucona', retries_exhausted: 'nieudane ostatecznie: wyczerpane próby' },
+  ru: { charged: 'списано', hard_decline: 'окончательно не прошло: карта отклонена', retries_exhausted: 'окончательно не прошло: попытки исчерпаны' },
+} satisfies Record<NotificationLocale, Record<SubscriptionGroup['result'], string>>;
+
+/** The attempts line: every try counted, so a subscription retried four times shows four attempts here and once in the table. */
+const ATTEMPTS_LINE: Record<NotificationLocale, { label: string; parts: Record<AttemptResult, string> }> = {
+  en: { label: 'Charge attempts', parts: { succeeded: '{n} succeeded', declined: '{n} declined', errored: '{n} errored', authentication: '{n} awaiting authentication' } },
+  pl: { label: 'Próby obciążenia', parts: { succeeded: 'udane: {n}', declined: 'odrzucone: {n}', errored: 'z błędem: {n}', authentication: 'czekające na uwierzytelnienie: {n}' } },
+  ru: { label: 'Попытки списания', parts: { succeeded: 'успешно: {n}', declined: 'отклонено: {n}', errored: 'с ошибкой: {n}', authentication: 'ждут подтверждения клиентом: {n}' } },
 };
 
 const CELL = 'padding:4px 10px;border-bottom:1px solid #e5e7eb;text-align:left';
@@ -61,7 +70,31 @@ export function moneyTable(groups: readonly MoneyGroup[], locale: NotificationLo
   return build(HEADERS.money[locale], rows, 2, locale);
 }
 
-export function attemptsTable(groups: readonly AttemptGroup[], locale: NotificationLocale): Table {
-  const rows = groups.map((g) => [testMarked(ATTEMPT_STATUS[locale][g.status] ?? g.status, g.mode, locale), String(g.count), formatAmount(g.sum_minor, g.currency, locale)]);
-  return build(HEADERS.attempts[locale], rows, 1, locale);
+/** Charged subscriptions first, then those that failed for good; each mode and currency its own row. */
+export function subscriptionsTable(groups: readonly SubscriptionGroup[], locale: NotificationLocale): Table {
+  const order = (g: SubscriptionGroup) => (g.result === 'charged' ? 0 : 1);
+  const sorted = [...groups].sort((a, b) => order(a) - order(b));
+  const rows = sorted.map((g) => [testMarked(SUBSCRIPTION_RESULT[locale][g.result] ?? g.result, g.mode, locale), String(g.count), formatAmount(g.sum_minor, g.currency, locale)]);
+  return build(HEADERS.subscriptions[locale], rows, 1, locale);
+}
+
+const RESULTS: readonly AttemptResult[] = ['succeeded', 'declined', 'errored', 'authentication'];
+
+/**
+ * One line per mode: "Charge attempts: 5 succeeded, 4 declined, 1 errored" (the test line marked
+ * so). Authentication appears only when the bank asked for it; a day with no attempt still says 0.
+ */
+export function attemptsSummary(groups: readonly AttemptOutcomeGroup[], locale: NotificationLocale): Table {
+  const words = ATTEMPTS_LINE[locale];
+  const modes = (['live', 'test'] as const).filter((m) => groups.some((g) => g.mode === m));
+  const lines = (modes.length ? modes : (['live'] as const)).map((mode) => {
+    const counts: Record<AttemptResult, number> = { succeeded: 0, declined: 0, errored: 0, authentication: 0 };
+    for (const g of groups) if (g.mode === mode) counts[ATTEMPT_RESULT_FOR_OUTCOME[g.outcome]] += g.count;
+    const parts = RESULTS.filter((r) => r !== 'authentication' || counts[r] > 0).map((r) => words.parts[r].replace('{n}', String(counts[r])));
+    return `${testMarked(words.label, mode, locale)}: ${parts.join(', ')}`;
+  });
+  return {
+    html: lines.map((l) => `<p style="margin:4px 0;color:#374151">${escapeHtml(l)}</p>`).join(''),
+    text: lines.join('\n'),
+  };
 }

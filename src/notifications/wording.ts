@@ -70,7 +70,14 @@ export const CHARGE_FAILED_NEXT = {
     pl: 'Nie będziemy samodzielnie ponawiać obciążenia karty. Skontaktuj się z nami, aby opłacić należność lub zaktualizować kartę.',
     ru: 'Сами мы больше не будем пытаться списать деньги с карты. Пожалуйста, свяжитесь с нами, чтобы оплатить или обновить данные карты.',
   },
-} satisfies Phrases<'retry' | 'confirm' | 'contact'>;
+  // A decline after Tollgate's own retries of technical errors: the date of a next try is the
+  // workflow's to decide and is not known when this e-mail is written, so it promises none.
+  declined: {
+    en: 'Your bank declined the payment. Please make sure the card has enough funds; if the card has changed, please contact us to update it.',
+    pl: 'Twój bank odrzucił płatność. Upewnij się, że na karcie są wystarczające środki; jeśli karta się zmieniła, skontaktuj się z nami, aby ją zaktualizować.',
+    ru: 'Ваш банк отклонил платёж. Пожалуйста, убедитесь, что на карте достаточно средств; если карта сменилась, свяжитесь с нами, чтобы обновить её данные.',
+  },
+} satisfies Phrases<'retry' | 'confirm' | 'contact' | 'declined'>;
 
 export const PAY_BUTTON: Record<NotificationLocale, string> = { en: 'Pay now', pl: 'Zapłać teraz', ru: 'Оплатить' };
 

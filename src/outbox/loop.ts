@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { eventsAfterCursor, lockOutboxCursor, moveOutboxCursor } from '../db/outbox.js';
+import { eventsAfterCursor, listenForOutboxWakes, lockOutboxCursor, moveOutboxCursor, unlistenAll } from '../db/outbox.js';
 import { inTransaction } from '../db/pool.js';
 import type { OutboxSink, OutboxStartDeps } from './sink.js';
 
@@ -87,7 +87,7 @@ export function startOutbox(deps: OutboxStartDeps, o: OutboxOptions): () => Prom
         listener = undefined;
         client.release(true);
       });
-      await listener.query('LISTEN tollgate_events');
+      await listenForOutboxWakes(client);
     } catch (err) {
       deps.log.warn({ err }, 'outbox cannot LISTEN; it polls every interval');
       listener?.release(true);
@@ -110,7 +110,7 @@ export function startOutbox(deps: OutboxStartDeps, o: OutboxOptions): () => Prom
     const client = listener;
     listener = undefined;
     if (client) {
-      await client.query('UNLISTEN *').catch(() => undefined);
+      await unlistenAll(client).catch(() => undefined);
       client.release();
     }
   };

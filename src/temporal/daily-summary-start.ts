@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { dailySummaryWorkflow } from '../workflows/daily-summary.js';
@@ -27,4 +28,36 @@ export async function ensureDailySummary(client: Client, config: Pick<Config, 'A
     ],
   });
   return true;
+}
+
+export interface KeepEnsuringOptions {
+  log: { info: (fields: object, message: string) => void; warn: (fields: object, message: string) => void };
+  /** Aborted when the process stops: the retries end with it. */
+  signal: AbortSignal;
+  /** The wait before retry n (1, 2, …); by default 1 s doubling to a minute. */
+  delayMs?: (retry: number) => number;
+}
+
+const ENSURE_BACKOFF_MS = (retry: number) => Math.min(60_000, 1_000 * 2 ** Math.min(retry - 1, 6));
+
+/**
+ * Asks (ensureDailySummary) until Temporal answers, with backoff, or until the process stops. A
+ * worker that came up before Temporal could be reached would otherwise run for weeks with no
+ * daily summary and one error line in its log. Resolves with whether it asked (false when
+ * ADMIN_EMAILS is empty), or undefined when stopped first; never rejects.
+ */
+export async function keepEnsuringDailySummary(ensure: () => Promise<boolean>, o: KeepEnsuringOptions): Promise<boolean | undefined> {
+  const delayMs = o.delayMs ?? ENSURE_BACKOFF_MS;
+  for (let retry = 1; !o.signal.aborted; retry += 1) {
+    try {
+      return await ensure();
+    } catch (err) {
+      if (o.signal.aborted) break;
+      const waitMs = delayMs(retry);
+      o.log.warn({ err, retry, retryInMs: waitMs }, 'could not start the daily summary workflow; retrying');
+      await sleep(waitMs, undefined, { signal: o.signal }).catch(() => undefined);
+    }
+  }
+  o.log.info({}, 'stopped before the daily summary workflow could be started');
+  return undefined;
 }

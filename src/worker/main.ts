@@ -5,7 +5,7 @@ import { createPool, warnIdleErrors } from '../db/pool.js';
 import { createLogger } from '../logger.js';
 import { createMailer } from '../notifications/mailer.js';
 import { createTemporalClient, temporalConnectionOptions } from '../temporal/connection.js';
-import { ensureDailySummary } from '../temporal/daily-summary-start.js';
+import { ensureDailySummary, keepEnsuringDailySummary } from '../temporal/daily-summary-start.js';
 import { startOutbox } from '../outbox/loop.js';
 import { outboxSinks } from '../outbox/sinks.js';
 import { createTollgateWorker, createWebhookWorker, workflowsPath } from './create-worker.js';
@@ -44,13 +44,16 @@ async function main(): Promise<void> {
   );
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
   // The admin's daily summary loop: started by the first worker, told the settings by each.
-  // A failure here does not stop the worker: the next worker start asks again.
-  await ensureDailySummary(temporal, config).then(
-    (asked) => asked && log.info({ at: config.DAILY_SUMMARY_AT, timeZone: config.DAILY_SUMMARY_TIME_ZONE }, 'daily summary scheduled'),
-    (err: unknown) => log.error({ err }, 'could not start the daily summary workflow'),
-  );
+  // Asked in the background, again with backoff while Temporal cannot be reached, until it
+  // answers or the worker stops; it never holds the worker back.
+  const stopAsking = new AbortController();
+  void keepEnsuringDailySummary(() => ensureDailySummary(temporal, config), { log, signal: stopAsking.signal }).then((asked) => {
+    if (asked) log.info({ at: config.DAILY_SUMMARY_AT, timeZone: config.DAILY_SUMMARY_TIME_ZONE }, 'daily summary scheduled');
+  });
   // The SDK shuts both Workers down gracefully on SIGINT/SIGTERM; run() resolves once each has.
   await Promise.all([worker.run(), webhooks.run()]);
+  // Not awaited: a request in flight ends when the connection closes below.
+  stopAsking.abort();
   await stopOutbox();
   mailer?.close();
   await connection.close();

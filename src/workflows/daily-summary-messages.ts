@@ -7,6 +7,14 @@ export interface DailySummarySettings {
 }
 
 /**
+ * A run's input: the settings, and the local day the run before summarised (absent on the first
+ * run): this run summarises the day after it, whatever the settings say meanwhile.
+ */
+export interface DailySummaryRun extends DailySummarySettings {
+  lastCovered?: string;
+}
+
+/**
  * New settings for the running loop: every worker sends its configuration at start
  * (signalWithStart), so a changed DAILY_SUMMARY_AT takes effect without restarting the workflow.
  * Plain JSON an operator can type into the Temporal UI: {"at": "06:30", "timeZone": "Europe/Warsaw"}.

@@ -78,6 +78,15 @@ describe('e-mail rules', () => {
     });
   }
 
+  /** A charge attempt of period 3, answered now: before the events a test writes after it, after those it wrote before. */
+  async function attempt(subscriptionId: string, n: number, outcome: string, amount = 4999): Promise<void> {
+    await pool.query(
+      `INSERT INTO charge_attempts (subscription_id, period, attempt, idempotency_key, amount_minor, currency, mode, status, outcome, completed_at)
+       VALUES ($1, 3, $2, $3, $4, 'PLN', 'test', $5, $6, clock_timestamp())`,
+      [subscriptionId, n, `${subscriptionId}:3:${n}`, amount, outcome === 'success' ? 'succeeded' : 'failed', outcome],
+    );
+  }
+
   /** An event row as the fan-out reads it; written directly, as the rules only read it (the catalog's own tests hold the shapes). */
   async function event(e: { type: string; aggregateType: string; aggregateId: string; payload: object }): Promise<EventRow> {
     const res = await pool.query<EventRow>(
@@ -139,8 +148,7 @@ describe('e-mail rules', () => {
   it('subscription.past_due: a plain decline says when the next try is, with no invented link', async () => {
     const cus = await customer({ email: 'ivan@example.com', locale: 'ru' });
     const s = await subscription(cus);
-    await pool.query(`INSERT INTO charge_attempts (subscription_id, period, attempt, idempotency_key, amount_minor, currency, mode, status)
-                      VALUES ($1, 3, 0, $2, 5250, 'PLN', 'test', 'failed')`, [s.id, `${s.id}:3:0`]);
+    await attempt(s.id, 0, 'soft_decline', 5250);
     const e = await event({ type: 'subscription.past_due', aggregateType: 'subscription', aggregateId: s.id, payload: { subscription_id: s.id, period: 3, retry_at: '2027-01-02T10:00:00.000Z', gateway_code: '51' } });
     const [n] = await run(e);
     assert.ok(n);
@@ -150,6 +158,52 @@ describe('e-mail rules', () => {
     assert.equal(n.data.next_step, 'Мы повторим попытку 2 января 2027 г., 11:00 (Europe/Warsaw). Пожалуйста, убедитесь, что на карте достаточно средств; если карта сменилась, свяжитесь с нами, чтобы обновить её данные.');
     assert.equal(n.data.action_html, '');
     await rendersEverywhere(n);
+  });
+
+  it('charge_failed waits for a decline: a technical error Tollgate retries mails nothing; the decline after it does, once', async () => {
+    const cus = await customer({ email: 'tech@example.com', locale: 'pl' });
+    const s = await subscription(cus);
+    const failed = (n: number, outcome: string) => event({ type: 'subscription.charge_failed', aggregateType: 'subscription', aggregateId: s.id, payload: {
+      subscription_id: s.id, period: 3, attempt: n, amount: 4999, currency: 'PLN', gateway_code: outcome === 'technical_error' ? 'tollgate_timeout' : '51', gateway_message: null, gateway_transaction_id: null, mode: 'test', outcome,
+    } });
+    // The first attempt times out at the gateway: past due, a retry in a minute, nothing for the customer to do.
+    await attempt(s.id, 0, 'technical_error');
+    assert.deepEqual(await run(await failed(0, 'technical_error')), [], 'no e-mail for a technical error');
+    const pastDue = await event({ type: 'subscription.past_due', aggregateType: 'subscription', aggregateId: s.id, payload: { subscription_id: s.id, period: 3, retry_at: '2027-01-02T10:01:00.000Z', gateway_code: 'tollgate_timeout' } });
+    assert.deepEqual(await run(pastDue), [], 'past due by a technical error: no e-mail');
+    await attempt(s.id, 1, 'technical_error');
+    assert.deepEqual(await run(await failed(1, 'technical_error')), []);
+    // The retry reaches the bank, which declines: now the customer must act.
+    await attempt(s.id, 2, 'soft_decline');
+    assert.deepEqual(await run(pastDue), [], 'the past_due read later still names its own cause, not the decline after it');
+    const declined = await failed(2, 'soft_decline');
+    const [n, ...rest] = await run(declined);
+    assert.equal(rest.length, 0);
+    assert.ok(n);
+    assert.deepEqual([n.type, n.dedupeKey, n.locale, n.data.amount], ['charge_failed', `charge_failed:${declined.id}`, 'pl', '49,99\u00a0PLN']);
+    assert.equal(n.data.next_step, 'Twój bank odrzucił płatność. Upewnij się, że na karcie są wystarczające środki; jeśli karta się zmieniła, skontaktuj się z nami, aby ją zaktualizować.');
+    await rendersEverywhere(n);
+    // A second decline in the period: mailed already.
+    await attempt(s.id, 3, 'soft_decline');
+    assert.deepEqual(await run(await failed(3, 'soft_decline')), []);
+  });
+
+  it('charge_failed after a first decline comes from subscription.past_due alone (its attempt event mails nothing, nor does a hard decline: subscription_stopped says it)', async () => {
+    const cus = await customer({ email: 'soft@example.com' });
+    const s = await subscription(cus);
+    const failed = (n: number, outcome: string) => event({ type: 'subscription.charge_failed', aggregateType: 'subscription', aggregateId: s.id, payload: {
+      subscription_id: s.id, period: 3, attempt: n, amount: 4999, currency: 'PLN', gateway_code: '51', gateway_message: null, gateway_transaction_id: null, mode: 'test', outcome,
+    } });
+    await attempt(s.id, 0, 'soft_decline');
+    assert.deepEqual(await run(await failed(0, 'soft_decline')), []);
+    const pastDue = await event({ type: 'subscription.past_due', aggregateType: 'subscription', aggregateId: s.id, payload: { subscription_id: s.id, period: 3, retry_at: '2027-01-02T10:00:00.000Z', gateway_code: '51' } });
+    assert.deepEqual((await run(pastDue)).map((n) => n.type), ['charge_failed']);
+    const other = await subscription(cus);
+    await attempt(other.id, 0, 'technical_error');
+    await attempt(other.id, 1, 'hard_decline');
+    assert.deepEqual(await run(await event({ type: 'subscription.charge_failed', aggregateType: 'subscription', aggregateId: other.id, payload: {
+      subscription_id: other.id, period: 3, attempt: 1, amount: 4999, currency: 'PLN', gateway_code: '04', gateway_message: null, gateway_transaction_id: null, mode: 'test', outcome: 'hard_decline',
+    } })), []);
   });
 
   it('subscription.past_due after an SCA request: the period’s own payment link', async () => {

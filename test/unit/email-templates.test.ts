@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BUILTIN_TEMPLATES_DIR, renderEmail } from '../../src/notifications/render.js';
 import { ADMIN_NOTIFICATION_TYPES, CUSTOMER_NOTIFICATION_TYPES, NOTIFICATION_LOCALES, type NotificationType } from '../../src/notifications/types.js';
-import { attemptsTable, moneyTable } from '../../src/notifications/summary-tables.js';
+import { attemptsSummary, moneyTable, subscriptionsTable } from '../../src/notifications/summary-tables.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)> & "q"';
 
@@ -30,8 +30,10 @@ function sample(type: NotificationType): Record<string, unknown> {
     };
     case 'daily_summary': {
       const t = moneyTable([{ gateway: v, mode: 'live', status: 'succeeded', currency: 'PLN', count: 2, sum_minor: 3630n }], 'en');
-      const a = attemptsTable([], 'en');
-      return { date: v, from: v, to: v, payments_html: t.html, payments_text: t.text, refunds_html: a.html, refunds_text: a.text, charges_html: a.html, charges_text: a.text, temporary_open: 1, temporary_expired: 0, temporary_created: 4 };
+      const a = moneyTable([], 'en');
+      const c = subscriptionsTable([{ mode: 'test', result: 'charged', currency: 'PLN', count: 1, sum_minor: 4999n }], 'en');
+      const n = attemptsSummary([{ mode: 'live', outcome: 'soft_decline', count: 4 }], 'en');
+      return { date: v, from: v, to: v, payments_html: t.html, payments_text: t.text, refunds_html: a.html, refunds_text: a.text, charges_html: c.html, charges_text: c.text, attempts_html: n.html, attempts_text: n.text, temporary_open: 1, temporary_expired: 0, temporary_created: 4 };
     }
   }
 }

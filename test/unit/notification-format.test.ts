@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { localDayBounds, nextSummaryMoment } from '../../src/domain/daily-summary-time.js';
+import { dayAfter, localDayBounds, MAX_CATCH_UP_DAYS, nextDayToSummarise, nextSummaryMoment, summaryMomentOf } from '../../src/domain/daily-summary-time.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { formatAmount, formatCardExpiry, formatDate, formatDateTime, formatLocalDate, pluralForm } from '../../src/notifications/format.js';
 
@@ -69,6 +69,19 @@ describe('daily summary timing', () => {
     assert.equal(localDayBounds('2026-12-01', 'UTC').fromMs, Date.parse('2026-12-01T00:00:00Z'));
     const gap = nextSummaryMoment(Date.parse('2027-03-27T12:00:00Z'), '02:30', 'Europe/Warsaw');
     assert.deepEqual(gap, { atMs: Date.parse('2027-03-28T01:30:00Z'), covers: '2027-03-27' }, '02:30 does not exist that night: 03:30 CEST');
+  });
+
+  it('the next day to summarise follows the last one summarised, whatever the settings say now', () => {
+    assert.deepEqual([dayAfter('2026-12-31'), dayAfter('2028-02-28'), dayAfter('2027-02-28')], ['2027-01-01', '2028-02-29', '2027-03-01']);
+    // Its moment is the next local day at HH:MM, in the zone given now.
+    assert.equal(summaryMomentOf('2026-11-30', '07:00', 'Europe/Warsaw'), Date.parse('2026-12-01T06:00:00Z'));
+    assert.equal(summaryMomentOf('2027-03-27', '02:30', 'Europe/Warsaw'), Date.parse('2027-03-28T01:30:00Z'), 'in the spring gap: moved forward');
+    const now = Date.parse('2026-12-01T06:30:00Z'); // 07:30 in Warsaw; the 07:00 summary of 30 Nov went out
+    assert.deepEqual(nextDayToSummarise('2026-11-30', now, '07:00', 'Europe/Warsaw'), { covers: '2026-12-01' });
+    assert.deepEqual(nextDayToSummarise('2026-11-29', now, '09:00', 'Europe/Warsaw'), { covers: '2026-11-30' }, 'not sent yet: 30 Nov, at 09:00 today');
+    assert.deepEqual(nextDayToSummarise('2026-11-29', now, '07:00', 'Europe/Warsaw'), { covers: '2026-11-30' }, 'its moment passed: due at once, not skipped');
+    assert.deepEqual(nextDayToSummarise(undefined, now, '07:00', 'Europe/Warsaw'), { covers: '2026-12-01' }, 'the first run: the day the next moment covers');
+    assert.deepEqual(nextDayToSummarise('2026-10-01', now, '07:00', 'Europe/Warsaw'), { covers: '2026-11-24', skipped: { from: '2026-10-02', to: '2026-11-23' } }, `away two months: the last ${MAX_CATCH_UP_DAYS} days and the coming one`);
   });
 });
 

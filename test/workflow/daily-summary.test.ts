@@ -76,6 +76,82 @@ describe('daily summary workflow (time-skipping)', () => {
     });
   });
 
+  it('never skips a day nor asks for one twice when the time moves, either way, before or after that day\'s summary', async () => {
+    const { activities, calls } = recording();
+    const taskQueue = `tq-${randomUUID()}`;
+    const workflowId = `${DAILY_SUMMARY_WORKFLOW_ID}-${randomUUID()}`;
+    const handle = () => env.client.workflow.getHandle(workflowId);
+    const utcDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const hhmm = async () => new Date(Date.parse((await handle().query(dailySummaryNextQuery)).at)).toISOString().slice(11, 16);
+    /** Sleeps until `hours` after the first moment's 00:00 UTC (day 0 is the day of the first summary). */
+    let day0 = 0;
+    const sleepTo = async (hours: number) => env.sleep(day0 + hours * HOUR - (await env.currentTimeMs()));
+    const dates = () => calls.map((c) => c.date);
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+    await worker.runUntil(async () => {
+      await env.client.workflow.start<typeof dailySummaryWorkflow>('dailySummaryWorkflow', { taskQueue, workflowId, args: [{ at: '08:00', timeZone: 'UTC' }] });
+      const first = await handle().query(dailySummaryNextQuery);
+      day0 = Date.parse(`${first.at.slice(0, 10)}T00:00:00Z`);
+      const d = (n: number) => utcDate(day0 + n * DAY);
+      assert.equal(first.covers, d(-1));
+      await sleepTo(8.5);
+      assert.deepEqual(dates(), [d(-1)]);
+
+      // 08:00 → 07:00 after the day's summary went out: tomorrow 07:00 summarises today.
+      await handle().signal(dailySummarySettingsSignal, { at: '07:00', timeZone: 'UTC' });
+      assert.deepEqual([(await handle().query(dailySummaryNextQuery)).covers, await hhmm()], [d(0), '07:00']);
+      await sleepTo(24 + 7.5);
+      assert.deepEqual(dates(), [d(-1), d(0)]);
+
+      // 07:00 → 09:00 after it went out: the next summary is the next day's, not today's again at 09:00.
+      await handle().signal(dailySummarySettingsSignal, { at: '09:00', timeZone: 'UTC' });
+      assert.deepEqual([(await handle().query(dailySummaryNextQuery)).covers, await hhmm()], [d(1), '09:00']);
+      await sleepTo(48 + 8);
+      assert.deepEqual(dates(), [d(-1), d(0)], 'day 0 is not asked for twice');
+
+      // 09:00 → 07:00 at 08:00, before that day's summary went out: its moment has passed, so it goes now.
+      await handle().signal(dailySummarySettingsSignal, { at: '07:00', timeZone: 'UTC' });
+      await env.sleep(60_000);
+      assert.deepEqual(dates(), [d(-1), d(0), d(1)], 'day 1 is not skipped');
+      const sentAt = calls.at(-1)?.at ?? 0;
+      assert.ok(sentAt >= day0 + 56 * HOUR && sentAt <= day0 + 56 * HOUR + 60_000, 'at once');
+
+      // 07:00 → 10:00 before the next one went out: it goes at 10:00.
+      await handle().signal(dailySummarySettingsSignal, { at: '10:00', timeZone: 'UTC' });
+      assert.deepEqual([(await handle().query(dailySummaryNextQuery)).covers, await hhmm()], [d(2), '10:00']);
+      await sleepTo(72 + 11);
+      assert.deepEqual(dates(), [d(-1), d(0), d(1), d(2)]);
+      await handle().terminate('test done');
+    });
+  });
+
+  it('a run that starts days after the last day it summarised (the loop woke late) catches up day by day, at most a week of them', async () => {
+    const { activities, calls } = recording();
+    const taskQueue = `tq-${randomUUID()}`;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+    const utcDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    await worker.runUntil(async () => {
+      const now = await env.currentTimeMs();
+      // The day the next 10:00 UTC summarises: every day before it is due already.
+      const upcoming = utcDate(now - DAY + (new Date(now).getUTCHours() >= 10 ? DAY : 0));
+      const before = (n: number) => utcDate(Date.parse(`${upcoming}T00:00:00Z`) - n * DAY);
+      for (const [lastCovered, expected] of [
+        [before(4), [before(3), before(2), before(1)]],
+        [before(30), [before(7), before(6), before(5), before(4), before(3), before(2), before(1)]],
+      ] as const) {
+        calls.length = 0;
+        const workflowId = `${DAILY_SUMMARY_WORKFLOW_ID}-${randomUUID()}`;
+        await env.client.workflow.start<typeof dailySummaryWorkflow>('dailySummaryWorkflow', { taskQueue, workflowId, args: [{ at: '10:00', timeZone: 'UTC', lastCovered }] });
+        for (let i = 0; i < 100 && calls.length < expected.length; i += 1) await env.sleep(1_000);
+        assert.deepEqual(calls.map((c) => c.date), expected, `after ${lastCovered}: every missed day once, in order (a month away: the last week)`);
+        const next = await env.client.workflow.getHandle(workflowId).query(dailySummaryNextQuery);
+        assert.equal(next.covers, upcoming, 'then the loop is back on its daily moment');
+        assert.ok(Date.parse(next.at) > (await env.currentTimeMs()));
+        await env.client.workflow.getHandle(workflowId).terminate('test done');
+      }
+    });
+  });
+
   it('is started by signal-with-start only with admin addresses; a second start finds the running one', async () => {
     const { activities, calls } = recording();
     const taskQueue = `tq-${randomUUID()}`;
