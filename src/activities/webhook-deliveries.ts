@@ -90,8 +90,14 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
         latencyMs: Date.now() - startedAt.getTime(), statusCode, responseExcerpt: excerpt(res.body), error,
       };
       return inTransaction(deps.pool, async (tx) => {
-        // Two executions of this attempt raced (a timed-out one still running): the first logged it.
-        if (!(await insertAttempt(tx, record))) return { kind: 'canceled' as const };
+        // Two executions of this attempt raced (one whose workflow task timed out is still running,
+        // and the attempt ran again): the first to commit logged it and moved the delivery, and this
+        // one answers what that one decided. 'canceled' here would end the workflow while the row
+        // still waits for a retry nobody makes.
+        if (!(await insertAttempt(tx, record))) {
+          const logged = await attemptContext(tx, input.deliveryId, input.run, input.attempt);
+          return logged?.logged && logged.delivery.run === input.run ? outcomeOfLogged(logged.delivery.status, logged.logged) : { kind: 'canceled' as const };
+        }
         if (res.ok) {
           await updateDeliveryAfterAttempt(tx, record, { status: 'succeeded' });
           await clearEndpointFailing(tx, ctx.endpoint.id);

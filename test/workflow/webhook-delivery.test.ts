@@ -75,6 +75,16 @@ describe('webhook delivery workflow (time-skipping)', () => {
     }
   }
 
+  it('two executions of one attempt that race both answer what the first to log decided, never canceled', async () => {
+    const { deliveryId } = await setup(() => ({ status: 500, delayMs: 200 }));
+    const activities = createWebhookActivities({ pool, outboundAllow: parseOutboundAllowlist('127.0.0.1'), webhookTimeoutMs: 5000, limiter: new EndpointLimiter(4) });
+    const input = { deliveryId, run: 1, attempt: 1, retryInMs: 5000 };
+    const outcomes = await Promise.all([activities.attemptWebhookDelivery(input), activities.attemptWebhookDelivery(input)]);
+    assert.deepEqual(outcomes.map((o) => o.kind), ['retry', 'retry'], JSON.stringify(outcomes));
+    assert.equal((await attempts(deliveryId)).length, 1, 'the attempt is logged once');
+    assert.equal((await delivery(deliveryId)).status, 'pending', 'the delivery waits for its next attempt');
+  });
+
   it('fans an event out to an endpoint created in the same microsecond, never to one created after it', async () => {
     const type = `test.${randomUUID()}`;
     const same = await endpointFor(pool, 'http://127.0.0.1:9/same', [type]);
