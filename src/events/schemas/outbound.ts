@@ -1,8 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { eventSpec, Id, Iso } from './common.js';
 
-/** Other endpoints receive these events too: the URL without its user, password, query or fragment (src/domain/webhook-url.ts). */
-const ShownUrl = z.string().openapi({ description: "The endpoint's URL without user, password, query or fragment", example: 'https://billing.example.com/tollgate' });
+/** Other endpoints receive these events too: only the URL's origin (src/domain/webhook-url.ts). */
+const ShownUrl = z.string().openapi({ description: "The endpoint URL's origin only (scheme, host, port): its path and query may hold the receiver's secret", example: 'https://billing.example.com' });
 
 const Endpoint = z.object({
   endpoint_id: Id,
