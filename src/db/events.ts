@@ -77,6 +77,27 @@ export type FeedEvent = EventRow & { tx_id: string };
  * commits a smaller id (the outbox's reason too: migration 0019). The filters narrow the rows, not
  * the order, so one cursor serves them all.
  */
+/**
+ * Where a reader that read by id up to `id` (the feed before its (tx_id, id) cursor) can go on
+ * without skipping: just before the oldest transaction that wrote a visible event with a larger id,
+ * or before the oldest transaction still open (it may write one), whichever is older. Every event
+ * with a larger id sits at or after that position; what comes again is only events up to `id` of
+ * those transactions. One query over the ids after `id` (the primary key).
+ */
+export async function resumePositionAfterId(db: Queryable, id: bigint): Promise<FeedPosition> {
+  const res = await db.query<{ tx_id: string }>({
+    text: `SELECT LEAST(
+                    (SELECT min(tx_id) FROM events WHERE id > $1::bigint AND ${COMMITTED_BELOW_SNAPSHOT}),
+                    pg_snapshot_xmin(pg_current_snapshot())
+                  )::text AS tx_id`,
+    values: [id.toString()],
+  });
+  // (tx - 1, the largest id) sorts after every event of the transaction before tx and before every
+  // event of tx: the feed reads what is after the position. (A cursor never holds id 0.)
+  const tx = BigInt(res.rows[0]?.tx_id ?? '1');
+  return { txId: (tx > 0n ? tx - 1n : 0n).toString(), id: 2n ** 63n - 1n };
+}
+
 export async function listEventsAfter(
   db: Queryable,
   q: { after: FeedPosition; limit: number; aggregateId?: string | undefined; types?: readonly string[] | undefined },

@@ -159,6 +159,38 @@ describe('event feed cursor: (transaction, id) order below the snapshot (dev ser
     assert.deepEqual(await page(`after=${encodeFeedCursor({ txId: '18446744073709551615', id: 9223372036854775807n })}`), { data: [], next_cursor: null });
   });
 
+  it('answers a bare event id (the old cursor) with a cursor to go on from without skipping: every later event, an event written by an older transaction among them', async () => {
+    const type = `test.resume.${randomUUID()}`;
+    const older = await stack.pool.connect();
+    try {
+      // An older transaction takes its xid first and writes its event last: the id order's blind spot.
+      await older.query('BEGIN');
+      await older.query('SELECT pg_current_xact_id()');
+      const seen = await rawEvent(stack.pool, { type, aggregateType: 'test', aggregateId: `r_${randomUUID()}`, payload: {} });
+      const late = await rawEvent(older, { type, aggregateType: 'test', aggregateId: `r_${randomUUID()}`, payload: {} });
+      await older.query('COMMIT');
+      const after = await rawEvent(stack.pool, { type, aggregateType: 'test', aggregateId: `r_${randomUUID()}`, payload: {} });
+      // A reader of the old feed had read up to `seen`, by id.
+      const res = await stack.request('GET', `/v1/events?after=${seen}`);
+      assert.equal(res.status, 400, res.text);
+      const resume = /pass after=([A-Za-z0-9_-]+) once/.exec(res.json.errors[0].message)?.[1];
+      assert.ok(resume, res.json.errors[0].message);
+      const ids: string[] = [];
+      let cursor = resume;
+      for (let i = 0; i < 50; i += 1) {
+        const p = await stack.request('GET', `/v1/events?after=${cursor}&limit=1000`);
+        assert.equal(p.status, 200, p.text);
+        ids.push(...p.json.data.filter((e: { type: string }) => e.type === type).map((e: { id: number }) => String(e.id)));
+        if (p.json.next_cursor === null) break;
+        cursor = p.json.next_cursor;
+      }
+      assert.ok(ids.includes(String(late)) && ids.includes(String(after)), `resumed at ${resume}: ${ids.join(', ')}`);
+      assert.equal(new Set(ids).size, ids.length, 'none twice');
+    } finally {
+      older.release();
+    }
+  });
+
   it('aggregate_id and type page with the same cursor: each event once, a later version may come first', async () => {
     const id = `we_${randomUUID()}`;
     const payload = { endpoint_id: id, url: 'https://billing.example.com/hooks', event_types: ['*'], enabled: true };

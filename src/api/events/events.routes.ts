@@ -12,7 +12,7 @@ export const EventsQuery = z.object({
     .string()
     .max(100)
     .optional()
-    .openapi({ description: '`next_cursor` of the previous page, unchanged; absent or `0` reads from the beginning. An event id is refused (400): it is not a place in the feed', example: '0' }),
+    .openapi({ description: '`next_cursor` of the previous page, unchanged; absent or `0` reads from the beginning. An event id is refused (400): it is not a place in the feed; the 400 names a cursor that goes on from that id once without skipping any', example: '0' }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   aggregate_id: z.string().max(100).optional().openapi({ description: 'Only events of this payment, subscription, …' }),
   // One `type=` is a string to the validator, a repeated one an array: both become an array.
@@ -52,7 +52,7 @@ export const listEventsRoute = createRoute({
 });
 
 export const EventIdParam = z.object({
-  // Digits only, and within bigint: the id is the feed's serial.
+  // Digits only, and within bigint: an event's id is the events table's serial.
   id: z.string().regex(/^[1-9]\d{0,17}$/, 'an event id is a positive integer').openapi({ param: { name: 'id', in: 'path' }, example: '42' }),
 });
 
