@@ -69,6 +69,8 @@ export async function createTollgateWorker(o: WorkerOptions): Promise<Worker> {
  */
 /** Workflow task slots of the webhook Worker beyond those its attempts may hold. */
 const DECIDING_SLOTS = 40;
+/** Delivery workflows are small (one reused V8 context): a sleeping one kept is a replay saved when its timer fires. */
+const MIN_CACHED_DELIVERIES = 1000;
 
 export async function createWebhookWorker(o: Omit<WorkerOptions, 'temporal'>): Promise<Worker> {
   return Worker.create({
@@ -78,10 +80,14 @@ export async function createWebhookWorker(o: Omit<WorkerOptions, 'temporal'>): P
     stickyQueueScheduleToStartTimeout: STICKY_QUEUE_WAIT,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
     // The attempt is a local activity, and holds its workflow task's slot for as long as its HTTP
-    // call: as many slots again as the SDK's default (40) stay free for the deliveries that are
-    // only deciding (busy, sleeping, done), so a slow endpoint's calls never hold up a live one's.
+    // call; so do tasks whose attempt waits for a local-activity slot (a burst). DECIDING_SLOTS more
+    // slots let the tasks that only decide (busy, sleep, done) go on beside WEBHOOK_CONCURRENCY
+    // calls; what keeps a slow endpoint from holding the calls is EndpointLimiter, whose "busy"
+    // answers take milliseconds. The SDK silently cuts the slots down to maxCachedWorkflows (which
+    // it derives from the heap: 182 at 512 MiB), so the cache is set to hold them, and more.
     maxConcurrentLocalActivityExecutions: o.config.WEBHOOK_CONCURRENCY,
     maxConcurrentWorkflowTaskExecutions: o.config.WEBHOOK_CONCURRENCY + DECIDING_SLOTS,
+    maxCachedWorkflows: Math.max(2 * (o.config.WEBHOOK_CONCURRENCY + DECIDING_SLOTS), MIN_CACHED_DELIVERIES),
     activities: createWebhookActivities({
       pool: o.pool,
       outboundAllow: o.config.OUTBOUND_ALLOWED_HOSTS,
