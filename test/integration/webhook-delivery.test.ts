@@ -102,7 +102,8 @@ describe('webhook delivery (integration)', () => {
     await waitFor('the live endpoint alone', async () => (live.received.length >= N ? true : undefined), 60_000);
     const aloneLag = Math.max(...live.received.map((x) => x.at)) - alone.committedAt;
 
-    const SLOW_MS = 4000;
+    // Slow enough that a live event stuck behind it waits far longer than a loaded machine's jitter.
+    const SLOW_MS = 8000;
     const slow = await receiver(() => ({ status: 200, delayMs: SLOW_MS }));
     const type = `test.mixed.${randomUUID()}`;
     const liveE = await endpoint(live.url, [type]);
@@ -112,7 +113,7 @@ describe('webhook delivery (integration)', () => {
     const mixed = await events(type, N);
     await waitFor('the live endpoint beside the others', async () => (live.received.length >= N ? true : undefined), 60_000);
     const mixedLag = Math.max(...live.received.map((x) => x.at)) - mixed.committedAt;
-    // Behind the slow endpoint the last live event would wait for at least one slow answer (4 s) per two slots.
+    // Behind the slow endpoint the last live event would wait for at least one slow answer (8 s) per two slots.
     assert.ok(mixedLag < aloneLag + SLOW_MS / 2, `live lag ${mixedLag} ms beside the others, ${aloneLag} ms alone`);
     const byEndpoint = async (id: string) => (await stack.pool.query('SELECT status, count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1 GROUP BY status ORDER BY status', [id])).rows;
     assert.deepEqual(await byEndpoint(liveE.id), [{ status: 'succeeded', n: N }]);

@@ -7,6 +7,13 @@ import { fakeSubscriptionActivities, runWithWorker, snapshot, startSubscription 
 const HOUR = 3_600_000;
 /** Charge times to the second: the test server stamps the activity a few ms after the timer. */
 const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString();
+/**
+ * When a charge (or a state write) ran, to the minute: every one these tests expect is due on a whole minute, and
+ * the fake records when its activity was scheduled — after the timer fired and a workflow task ran,
+ * which on a loaded machine takes real seconds the time-skipping clock counts too (CI saw
+ * 23:00:01 for 23:00:00).
+ */
+const atMinute = (ms: number) => new Date(Math.floor(ms / 60_000) * 60_000).toISOString();
 
 describe('subscription workflow (time-skipping)', () => {
   // One test server per test: its clock only moves forward, and each test starts in its own year.
@@ -23,7 +30,7 @@ describe('subscription workflow (time-skipping)', () => {
     // 2027-01-31 09:00 in Warsaw (UTC+1); the end date falls after the twelfth charge.
     const s = snapshot({ firstChargeAt: '2027-01-31T08:00:00.000Z', schedule: { kind: 'monthly', day: 31 }, endsAt: '2028-01-15T00:00:00.000Z' });
     const result = await runWithWorker(env, fake.activities, async (tq) => (await startSubscription(env, tq, s)).result());
-    assert.deepEqual(fake.charges.map((c) => iso(c.at)), [
+    assert.deepEqual(fake.charges.map((c) => atMinute(c.at)), [
       '2027-01-31T08:00:00.000Z', '2027-02-28T08:00:00.000Z', '2027-03-31T07:00:00.000Z', '2027-04-30T07:00:00.000Z',
       '2027-05-31T07:00:00.000Z', '2027-06-30T07:00:00.000Z', '2027-07-31T07:00:00.000Z', '2027-08-31T07:00:00.000Z',
       '2027-09-30T07:00:00.000Z', '2027-10-31T08:00:00.000Z', '2027-11-30T08:00:00.000Z', '2027-12-31T08:00:00.000Z',
@@ -60,7 +67,7 @@ describe('subscription workflow (time-skipping)', () => {
     // Wednesday 2027-03-03 12:00 UTC; Mondays at the same local time (Warsaw), across the DST switch.
     const w = snapshot({ firstChargeAt: '2027-03-03T11:00:00.000Z', schedule: { kind: 'weekly', weekday: 1 }, endsAt: '2027-04-06T00:00:00.000Z' });
     await runWithWorker(env, weekly.activities, async (tq) => (await startSubscription(env, tq, w)).result());
-    assert.deepEqual(weekly.charges.map((c) => iso(c.at)), [
+    assert.deepEqual(weekly.charges.map((c) => atMinute(c.at)), [
       '2027-03-08T11:00:00.000Z', '2027-03-15T11:00:00.000Z', '2027-03-22T11:00:00.000Z', '2027-03-29T10:00:00.000Z', '2027-04-05T10:00:00.000Z',
     ]);
   });
@@ -69,7 +76,7 @@ describe('subscription workflow (time-skipping)', () => {
     const monthly31 = fakeSubscriptionActivities();
     const m = snapshot({ firstChargeAt: '2027-01-30T23:00:00.000Z', timeZone: 'UTC', schedule: { kind: 'interval', days: 31 }, endsAt: '2027-05-01T00:00:00.000Z' });
     await runWithWorker(env, monthly31.activities, async (tq) => (await startSubscription(env, tq, m)).result());
-    assert.deepEqual(monthly31.charges.map((c) => iso(c.at)), [
+    assert.deepEqual(monthly31.charges.map((c) => atMinute(c.at)), [
       '2027-01-30T23:00:00.000Z', '2027-02-28T23:00:00.000Z', '2027-03-30T23:00:00.000Z', '2027-04-30T23:00:00.000Z',
     ]);
   });
@@ -79,7 +86,7 @@ describe('subscription workflow (time-skipping)', () => {
     const first = Date.parse('2027-06-01T08:00:00.000Z');
     const s = snapshot({ firstChargeAt: iso(first), timeZone: 'UTC', schedule: { kind: 'monthly', day: 1 }, endsAt: '2027-07-15T00:00:00.000Z', retryDelaysMs: [15 * 60_000, 6 * HOUR] });
     const result = await runWithWorker(env, fake.activities, async (tq) => (await startSubscription(env, tq, s)).result());
-    assert.deepEqual(fake.charges.map((c) => [c.period, c.attempt, iso(c.at)]), [
+    assert.deepEqual(fake.charges.map((c) => [c.period, c.attempt, atMinute(c.at)]), [
       [0, 0, '2027-06-01T08:00:00.000Z'],
       [0, 1, '2027-06-01T08:15:00.000Z'],
       [0, 2, '2027-06-01T14:15:00.000Z'],
@@ -125,8 +132,8 @@ describe('subscription workflow (time-skipping)', () => {
     const fake = fakeSubscriptionActivities();
     const s = snapshot({ firstChargeAt: '2027-01-15T08:00:00.000Z', timeZone: 'UTC', schedule: { kind: 'monthly', day: 15 }, paymentMethod: { token: 'sandbox_approve', expires: '2027-02' } });
     const result = await runWithWorker(env, fake.activities, async (tq) => (await startSubscription(env, tq, s)).result());
-    assert.deepEqual(fake.charges.map((c) => iso(c.at)), ['2027-01-15T08:00:00.000Z', '2027-02-15T08:00:00.000Z']);
-    const at = (type: string) => fake.writes.filter((w) => w.events.some((e) => e.type === type)).map((w) => iso(w.at));
+    assert.deepEqual(fake.charges.map((c) => atMinute(c.at)), ['2027-01-15T08:00:00.000Z', '2027-02-15T08:00:00.000Z']);
+    const at = (type: string) => fake.writes.filter((w) => w.events.some((e) => e.type === type)).map((w) => atMinute(w.at));
     assert.deepEqual(at('card.expiring'), ['2027-02-15T00:00:00.000Z'], 'CARD_EXPIRY_NOTICE_DAYS (14) before the end of February');
     assert.deepEqual(at('subscription.stopped'), ['2027-03-01T00:00:00.000Z'], 'at the end of the expiry month, not on 15 March');
     assert.equal(result.state, 'system_stopped');
@@ -137,8 +144,8 @@ describe('subscription workflow (time-skipping)', () => {
     const fake = fakeSubscriptionActivities();
     const s = snapshot({ firstChargeAt: '2027-01-10T08:00:00.000Z', timeZone: 'UTC', schedule: { kind: 'interval', days: 90 }, paymentMethod: { token: 'sandbox_approve', expires: '2027-02' } });
     const result = await runWithWorker(env, fake.activities, async (tq) => (await startSubscription(env, tq, s)).result());
-    assert.deepEqual(fake.charges.map((c) => iso(c.at)), ['2027-01-10T08:00:00.000Z']);
-    assert.deepEqual(fake.writes.filter((w) => w.state === 'system_stopped').map((w) => iso(w.at)), ['2027-03-01T00:00:00.000Z']);
+    assert.deepEqual(fake.charges.map((c) => atMinute(c.at)), ['2027-01-10T08:00:00.000Z']);
+    assert.deepEqual(fake.writes.filter((w) => w.state === 'system_stopped').map((w) => atMinute(w.at)), ['2027-03-01T00:00:00.000Z']);
     assert.equal(result.stoppedReason, 'card_expired');
   });
 
