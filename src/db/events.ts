@@ -70,14 +70,6 @@ export const FEED_START: FeedPosition = { txId: '0', id: 0n };
 export type FeedEvent = EventRow & { tx_id: string };
 
 /**
- * Events after `after` in (tx_id, id) order, only of transactions below the reader's snapshot
- * xmin. Every one of those has finished, and every transaction still to write gets a larger xid,
- * so no row can later appear behind what this returns. An id order cannot promise that: a
- * transaction that took its xid first may insert a larger id and commit before a younger one
- * commits a smaller id (the outbox's reason too: migration 0019). The filters narrow the rows, not
- * the order, so one cursor serves them all.
- */
-/**
  * Where a reader that read by id up to `id` (the feed before its (tx_id, id) cursor) can go on
  * without skipping: just before the oldest transaction that wrote a visible event with a larger id,
  * or before the oldest transaction still open (it may write one), whichever is older. Every event
@@ -98,6 +90,14 @@ export async function resumePositionAfterId(db: Queryable, id: bigint): Promise<
   return { txId: (tx > 0n ? tx - 1n : 0n).toString(), id: 2n ** 63n - 1n };
 }
 
+/**
+ * Events after `after` in (tx_id, id) order, only of transactions below the reader's snapshot
+ * xmin. Every one of those has finished, and every transaction still to write gets a larger xid,
+ * so no row can later appear behind what this returns. An id order cannot promise that: a
+ * transaction that took its xid first may insert a larger id and commit before a younger one
+ * commits a smaller id (the outbox's reason too: migration 0019). The filters narrow the rows, not
+ * the order, so one cursor serves them all.
+ */
 export async function listEventsAfter(
   db: Queryable,
   q: { after: FeedPosition; limit: number; aggregateId?: string | undefined; types?: readonly string[] | undefined },

@@ -1,4 +1,4 @@
-import type { EventRow } from './events.js';
+import { COMMITTED_BELOW_SNAPSHOT, type FeedEvent } from './events.js';
 import type { Queryable } from './pool.js';
 
 /** Where a sink has got to: the last event it fanned out, in (transaction id, event id) order. */
@@ -21,7 +21,7 @@ export async function lockOutboxCursor(tx: Queryable, sink: string): Promise<Out
 }
 
 /** An event as the outbox reads it: the row and the transaction that wrote it (the cursor's first half). */
-export type OutboxEvent = EventRow & { tx_id: string };
+export type OutboxEvent = FeedEvent;
 
 /**
  * Events after the cursor in (tx_id, id) order, only of transactions below the reader's snapshot
@@ -32,7 +32,7 @@ export async function eventsAfterCursor(tx: Queryable, after: OutboxCursor, limi
   const res = await tx.query<OutboxEvent>({
     text: `SELECT id, type, aggregate_type, aggregate_id, aggregate_version, payload, created_at, tx_id::text AS tx_id
              FROM events
-            WHERE (tx_id, id) > ($1::xid8, $2::bigint) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+            WHERE (tx_id, id) > ($1::xid8, $2::bigint) AND ${COMMITTED_BELOW_SNAPSHOT}
             ORDER BY tx_id, id
             LIMIT $3::int`,
     values: [after.txId, after.eventId.toString(), limit],
