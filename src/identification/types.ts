@@ -5,7 +5,7 @@
  * built and tested apart from how the lookup is done.
  */
 
-/** The identifiers a billing system keeps for a customer; `uid` is Tollgate's own customer id. */
+/** The identifiers a billing system keeps for a customer; `uid` is its own id for the customer (the external_ref). */
 export const IDENTIFIER_KINDS = ['contract', 'login', 'phone', 'uid'] as const;
 export type IdentifierKind = (typeof IDENTIFIER_KINDS)[number];
 
