@@ -134,6 +134,15 @@ describe('customer identification', () => {
     assert.deepEqual([after.balanceMinor, after.recommendedMinor, after.active], [4000n, 120n, false]);
   });
 
+  it('documents the routes in /openapi.json with their schemas', async () => {
+    const doc = await stack.request('GET', '/openapi.json', { key: null });
+    assert.ok(doc.json.paths['/v1/customers/{id}/identifiers'].put);
+    assert.ok(doc.json.paths['/v1/customers/{id}/identifiers'].get);
+    assert.ok(doc.json.paths['/v1/customers/{id}/balance'].put);
+    assert.deepEqual(doc.json.components.schemas.CustomerBalanceUpdate.required.sort(), ['active', 'balance', 'currency']);
+    assert.equal(doc.json.components.schemas.CustomerBalanceUpdate.properties.balance.type, 'string');
+  });
+
   describe('the lookup hook', () => {
     const SECRET = 'whsec_aXQtbG9va3VwLWhvb2stc2VjcmV0LWZvci10ZXN0cw==';
     const log = pino({ level: 'silent' });
