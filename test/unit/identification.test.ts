@@ -113,6 +113,7 @@ describe('identifier normalisation', () => {
     assert.deepEqual(normaliseIdentifier('login', 'Jan'), { value: 'Jan' });
     assert.ok('problem' in normaliseIdentifier('login', '   '));
     assert.ok('problem' in normaliseIdentifier('uid', 'x'.repeat(201)));
+    assert.ok('problem' in normaliseIdentifier('login', 'jan\u0000'), 'a NUL is no identifier (Postgres could not compare it)');
   });
 
   it('stores the kinds migration 0025 CHECKs', () => {
