@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { isRecurringGateway } from '../../src/gateways/types.js';
 import { createCustomer, createPayment } from '../support/fixtures.js';
 import { UNITELLER_LIVE_API_PASSWORD, UNITELLER_LIVE_PASSWORD, UNITELLER_TEST_API_PASSWORD, UNITELLER_TEST_PASSWORD, unitellerEntry, unitellerEnv, writeGatewaysFile } from '../support/gateways-file.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
@@ -146,5 +147,26 @@ describe('the uniteller gateway against its simulator', () => {
     assert.equal(sim.requests.filter((r) => r.path === '/recurrent/' && r.fields.Order_IDP === attempt.idempotency_key).length, 1, 'asked about, never sent again');
     assert.ok(sim.requests.some((r) => r.path === '/results/' && r.fields.ShopOrderNumber === attempt.idempotency_key));
     assert.equal(sim.charges.filter((c) => c.orderId === attempt.idempotency_key).length, 1, 'the simulator’s books show one charge');
+  });
+  it('a repeated recurring request is refused by Uniteller as a duplicate order and answered from the results: one charge', async () => {
+    const customer = await createCustomer(stack);
+    const first = await firstPayment(customer.id);
+    const gateway = stack.deps.gateways.get('uniteller');
+    assert.ok(gateway && isRecurringGateway(gateway));
+    const req = { idempotencyKey: `sub_Direct${Date.now()}:1:1`, token: `${first.id}:recurrent`, amountMinor: 1250n, currency: 'RUB', mode: 'test' as const };
+    const once = await gateway.charge(req);
+    const twice = await gateway.charge(req);
+    assert.deepEqual([once.outcome, twice.outcome], ['success', 'success']);
+    assert.equal(twice.transactionId, once.transactionId, 'the same Uniteller order');
+    assert.equal(sim.charges.filter((c) => c.orderId === req.idempotencyKey).length, 1);
+    assert.deepEqual(await gateway.chargeStatus(req.idempotencyKey, 'test'), once);
+    assert.equal(await gateway.chargeStatus(`sub_Never${Date.now()}:1:1`, 'test'), undefined, 'an order Uniteller never saw');
+
+    sim.declineAmounts.add('13.13');
+    const declined = await gateway.charge({ ...req, idempotencyKey: `${req.idempotencyKey}0`, amountMinor: 1313n });
+    assert.deepEqual([declined.outcome, declined.code, declined.message], ['soft_decline', 'AS100', 'Call your bank']);
+    const notParent = await gateway.charge({ ...req, idempotencyKey: `${req.idempotencyKey}1`, token: first.id });
+    assert.deepEqual([notParent.outcome, notParent.code], ['hard_decline', 'tollgate_token']);
+    assert.equal(sim.requests.filter((r) => r.path === '/recurrent/' && r.fields.Order_IDP === `${req.idempotencyKey}1`).length, 0, 'never sent: no first payment to name');
   });
 });

@@ -17,6 +17,9 @@ const md5 = (text: string): string => createHash('md5').update(text, 'utf8').dig
  *   md5(EMoneyType) & md5(Lifetime) & md5(Customer_IDP) & md5(Card_IDP) & md5(IData) &
  *   md5(PT_Code) & md5(password)))
  * where `&` is the character itself and an absent parameter is the empty string (md5 of "").
+ * Later editions of the manual append optional parameters (OrderLifetime, PhoneVerified,
+ * MerchantOrderID, PaymentTypeLimits) before the password only when they are sent, as the
+ * tmconsulting SDK does; Tollgate sends none of them, so both readings give the same value.
  */
 export interface PaymentSignatureFields {
   Shop_IDP: string;
