@@ -298,6 +298,15 @@ function secretProblem(secret: string): string | undefined {
 }
 
 /**
+ * Uniteller's signing password is Uniteller's to issue, not a whsec_ key: in production it must
+ * come from the environment (checked above) and not be short or published.
+ */
+function unitellerPasswordProblem(password: string): string | undefined {
+  if (DEVELOPMENT_SECRETS.has(password)) return 'a published development default';
+  return password.length < 16 ? `a password of ${password.length} characters, fewer than 16` : undefined;
+}
+
+/**
  * In production, every setting that would let a stranger mark a payment paid or read the ledger
  * is refused at start: sandbox adapters (whose Approve button needs no authentication), secrets
  * that are published development defaults, and a short admin key. One sentence names them all.
@@ -313,8 +322,8 @@ export function assertProductionSafe(config: Config): void {
       const secret = g.secrets[mode];
       if (g.secretSources?.[mode] === 'default') {
         problems.push(`gateway "${g.name}"'s ${mode} secret is a development default (set its variable)`);
-      } else if (secret !== undefined && secretProblem(secret)) {
-        problems.push(`gateway "${g.name}"'s ${mode} secret is ${secretProblem(secret)}`);
+      } else if (secret !== undefined && (g.adapter === 'uniteller' ? unitellerPasswordProblem(secret) : secretProblem(secret))) {
+        problems.push(`gateway "${g.name}"'s ${mode} secret is ${g.adapter === 'uniteller' ? unitellerPasswordProblem(secret) : secretProblem(secret)}`);
       }
     }
   }
@@ -322,6 +331,12 @@ export function assertProductionSafe(config: Config): void {
     if (g.stripe?.apiBase) problems.push(`gateway "${g.name}" sends its Stripe calls to ${g.stripe.apiBase} instead of Stripe (remove api_base)`);
     for (const mode of ['test', 'live'] as const) {
       if (g.stripe?.apiKeySources[mode] === 'default') problems.push(`gateway "${g.name}"'s ${mode} API key is a development default (set its variable)`);
+    }
+  }
+  for (const g of config.gateways) {
+    for (const mode of g.uniteller?.overridden ?? []) problems.push(`gateway "${g.name}" sends its ${mode}-mode Uniteller requests to ${g.uniteller?.endpoints[mode] ?? ''} instead of Uniteller (remove uniteller.endpoints)`);
+    for (const mode of ['test', 'live'] as const) {
+      if (g.uniteller?.apiPasswordSources[mode] === 'default') problems.push(`gateway "${g.name}"'s ${mode} Uniteller results password is a development default (set its variable)`);
     }
   }
   for (const g of config.gateways) {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseIsoDurationMs } from '../domain/duration.js';
-import { defaultLateSuccess, GatewaysFile, type GatewayFileEntry, type GatewayMode, type GatewaySettings, type StripeSettings } from './settings.js';
+import { defaultLateSuccess, GatewaysFile, type GatewayFileEntry, type GatewayMode, type GatewaySettings, type StripeSettings, type UnitellerSettings } from './settings.js';
+import { UNITELLER_ENDPOINTS } from './uniteller/endpoints.js';
 
 /**
  * Reads the gateways file (YAML or JSON; JSON is YAML). Every problem is one ConfigError naming
@@ -57,7 +58,7 @@ function resolve(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): Gat
   if (secrets.test !== undefined && secrets.test === secrets.live) {
     throw new GatewayConfigError(`gateway "${g.name}" has the same secret for test and live mode (${path}); a live secret must be its own`);
   }
-  if ((g.adapter === 'sandbox' || g.adapter === 'stripe') && !secrets[g.mode]) {
+  if ((g.adapter === 'sandbox' || g.adapter === 'stripe' || g.adapter === 'uniteller') && !secrets[g.mode]) {
     const ref = g.secrets[g.mode];
     throw new GatewayConfigError(
       ref
@@ -90,6 +91,7 @@ function resolve(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): Gat
     paymentTtlMs: parseIsoDurationMs(g.payment_ttl),
     account: g.account ?? null,
     stripe: g.adapter === 'stripe' ? resolveStripe(g, env, path) : undefined,
+    uniteller: g.uniteller ? resolveUniteller(g.name, g.mode, g.uniteller, env, path) : undefined,
     onLostDispute: g.on_lost_dispute,
     lateSuccess: g.late_success ?? defaultLateSuccess(g.adapter),
   };
@@ -119,4 +121,31 @@ function resolveStripe(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string
     );
   }
   return { apiKeys, apiKeySources, apiBase: g.api_base ?? null };
+}
+
+/**
+ * The uniteller block: the mode the gateway runs in needs its shop, login and results password
+ * (the signing password is `secrets`, checked above); the other mode may be left out, and a
+ * payment or subscription started in it then has no credentials rather than borrowing these.
+ */
+function resolveUniteller(name: string, mode: GatewayMode, u: NonNullable<GatewayFileEntry['uniteller']>, env: NodeJS.ProcessEnv, path: string): UnitellerSettings {
+  const { values: apiPasswords, sources: apiPasswordSources } = resolveRefs(u.api_passwords, env);
+  for (const [field, value] of [['shop_idp', u.shop_idp[mode]], ['login', u.login[mode]], ['api_passwords', apiPasswords[mode]]] as const) {
+    if (value === undefined) {
+      const ref = field === 'api_passwords' ? u.api_passwords[mode] : undefined;
+      throw new GatewayConfigError(ref ? `gateway "${name}" runs in ${mode} mode but ${ref.env} (its results password) is not set (${path})` : `gateway "${name}" runs in ${mode} mode but has no uniteller.${field}.${mode} in ${path}`);
+    }
+  }
+  if (apiPasswords.test !== undefined && apiPasswords.test === apiPasswords.live) {
+    throw new GatewayConfigError(`gateway "${name}" has the same results password for test and live mode (${path})`);
+  }
+  const overridden = (['test', 'live'] as const).filter((m) => u.endpoints?.[m] !== undefined && u.endpoints[m] !== UNITELLER_ENDPOINTS[m]);
+  return {
+    shopIdp: u.shop_idp,
+    login: u.login,
+    apiPasswords,
+    apiPasswordSources,
+    endpoints: { test: u.endpoints?.test ?? UNITELLER_ENDPOINTS.test, live: u.endpoints?.live ?? UNITELLER_ENDPOINTS.live },
+    overridden,
+  };
 }

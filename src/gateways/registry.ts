@@ -3,6 +3,7 @@ import type { Queryable } from '../db/pool.js';
 import { createBankTransferGateway } from './bank-transfer/gateway.js';
 import { createSandboxGateway } from './sandbox/gateway.js';
 import { createStripeGateway } from './stripe/gateway.js';
+import { createUnitellerGateway } from './uniteller/gateway.js';
 import type { GatewaySettings } from './settings.js';
 import type { GatewayRegistry, PaymentGateway } from './types.js';
 
@@ -24,6 +25,8 @@ function buildGateway(settings: GatewaySettings, config: Config, deps: { db: Que
       return createBankTransferGateway({ settings, publicBaseUrl: config.publicBaseUrl });
     case 'stripe':
       return createStripeGateway({ settings, db: deps.db, toleranceSeconds: config.CALLBACK_TOLERANCE_SECONDS });
+    case 'uniteller':
+      return createUnitellerGateway({ settings, db: deps.db });
   }
 }
 

@@ -8,7 +8,7 @@ import { isValidCidr } from './cidr.js';
  * TOLLGATE_GATEWAYS_FILE otherwise). Secrets are never written in the file: each names the
  * environment variable that holds it, optionally with a development default.
  */
-export const GATEWAY_ADAPTERS = ['sandbox', 'bank_transfer', 'stripe'] as const;
+export const GATEWAY_ADAPTERS = ['sandbox', 'bank_transfer', 'stripe', 'uniteller'] as const;
 export type GatewayAdapter = (typeof GATEWAY_ADAPTERS)[number];
 export const SETTLEMENTS = ['immediate', 'deferred'] as const;
 export type Settlement = (typeof SETTLEMENTS)[number];
@@ -19,6 +19,24 @@ const EnvName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable 
 /** Test mode may carry a development default; a live secret only ever comes from the environment. */
 const TestSecretRef = z.object({ env: EnvName, default: z.string().min(1).optional() }).strict();
 const LiveSecretRef = z.object({ env: EnvName }).strict();
+
+/**
+ * uniteller: the shop (Uniteller Point) per mode, the results login and its password by
+ * environment variable, and where Uniteller is (its own hosts unless a development simulator).
+ * Test and live are Uniteller's two systems (test.wpay.uniteller.ru and wpay.uniteller.ru), each
+ * with its own shop and passwords.
+ */
+const PerMode = <T extends z.ZodTypeAny>(t: T) => z.object({ test: t.optional(), live: t.optional() }).strict();
+const UnitellerFileBlock = z
+  .object({
+    shop_idp: PerMode(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a Uniteller Point id (Shop_IDP)')),
+    login: PerMode(z.string().min(1).max(64)),
+    /** The Login's password for the results request (not the signing password, which is `secrets`). */
+    api_passwords: z.object({ test: TestSecretRef.optional(), live: LiveSecretRef.optional() }).strict(),
+    /** Another base than Uniteller's own per mode (a simulator); refused in production. */
+    endpoints: PerMode(z.string().url().refine((u) => /^https?:$/.test(new URL(u).protocol), 'an http(s) URL')).optional(),
+  })
+  .strict();
 
 const Cidr = z.string().refine(isValidCidr, 'an IP address or CIDR block such as 10.0.0.0/8');
 
@@ -82,6 +100,8 @@ export const GatewayFileEntry = z
      * for the others). `refund` needs a gateway that refunds by itself.
      */
     late_success: z.enum(LATE_SUCCESS_POLICIES).optional(),
+    /** uniteller: its own settings (the signing password per mode is `secrets`). */
+    uniteller: UnitellerFileBlock.optional(),
     /** bank_transfer: where the payer sends the money. */
     account: z.object({ iban: z.string().min(5), holder: z.string().min(1), bic: z.string().optional() }).strict().optional(),
   })
@@ -94,6 +114,7 @@ export const GatewayFileEntry = z
   .refine((g) => g.adapter !== 'bank_transfer' || !g.recurring?.enabled, { message: 'a bank transfer cannot be charged by the merchant', path: ['recurring', 'enabled'] })
   .refine((g) => g.adapter !== 'stripe' || g.api_keys !== undefined, { message: 'a stripe gateway needs api_keys (its secret key per mode)', path: ['api_keys'] })
   .refine((g) => g.adapter === 'stripe' || (g.api_keys === undefined && g.api_base === undefined), { message: 'api_keys and api_base are for the stripe adapter only', path: ['adapter'] })
+  .refine((g) => (g.adapter === 'uniteller') === (g.uniteller !== undefined), { message: 'the uniteller block is for (and needed by) the uniteller adapter', path: ['uniteller'] })
   .refine((g) => g.adapter !== 'bank_transfer' || g.late_success !== 'refund', {
     message: 'bank_transfer cannot refund by itself (a person pays its refunds back); use late_success: keep',
     path: ['late_success'],
@@ -133,6 +154,8 @@ export interface GatewaySettings {
   account: { iban: string; holder: string; bic?: string | undefined } | null;
   /** The stripe adapter's own settings; absent for every other adapter. */
   stripe?: StripeSettings | undefined;
+  /** The uniteller adapter's own settings; absent for every other adapter. */
+  uniteller?: UnitellerSettings | undefined;
   /** A lost dispute of a subscription's charge stops the subscription unless this says keep_subscription. */
   onLostDispute?: 'stop_subscription' | 'keep_subscription' | undefined;
   /** What a success after the payment ended becomes (copied onto each payment at its start). */
@@ -145,6 +168,16 @@ export interface StripeSettings {
   apiKeySources: Partial<Record<GatewayMode, 'env' | 'default'>>;
   /** null: Stripe itself (api.stripe.com). Else a stripe-mock's URL, development only. */
   apiBase: string | null;
+}
+
+export interface UnitellerSettings {
+  shopIdp: Partial<Record<GatewayMode, string>>;
+  login: Partial<Record<GatewayMode, string>>;
+  apiPasswords: Partial<Record<GatewayMode, string>>;
+  apiPasswordSources: Partial<Record<GatewayMode, 'env' | 'default'>>;
+  /** Base URL per mode: Uniteller's own unless `overridden` (a simulator, development only). */
+  endpoints: Record<GatewayMode, string>;
+  overridden: GatewayMode[];
 }
 
 /** Card processors refund by themselves: a late success is refunded unless the file says keep. */

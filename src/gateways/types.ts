@@ -125,7 +125,12 @@ export interface PaymentGateway {
   refundStatus?(idempotencyKey: string, mode: GatewayMode): Promise<RefundOutcome | undefined>;
   /** false for gateways that never call back (bank transfer): their callback route reads 1 KB at most. */
   readonly takesCallbacks: boolean;
-  /** Authenticates and reads a callback; the JSON has already been parsed from raw.body. */
+  /**
+   * Reads a callback body that is not JSON (Uniteller posts a form); throws when it is not the
+   * gateway's format. Absent: the body is JSON.
+   */
+  parseCallbackBody?(body: string): unknown;
+  /** Authenticates and reads a callback; the body has already been parsed (JSON, or parseCallbackBody). */
   verifyCallback(raw: RawCallback, json: unknown, nowSeconds: number): CallbackVerdict;
   /**
    * Asks the gateway what became of a payment, for callbacks that never arrive. Undefined when

@@ -39,3 +39,27 @@ export const stripeEntry = (over: Record<string, unknown> = {}) => ({
   recurring: { enabled: true },
   ...over,
 });
+
+/** The uniteller gateway's test-mode signing and results passwords (development defaults); live ones come from the environment. */
+export const UNITELLER_TEST_PASSWORD = 'uniteller-test-signing-password';
+export const UNITELLER_TEST_API_PASSWORD = 'uniteller-test-results-password';
+export const UNITELLER_LIVE_PASSWORD = 'uniteller-live-signing-password';
+export const UNITELLER_LIVE_API_PASSWORD = 'uniteller-live-results-password';
+export const unitellerEnv = { UNITELLER_LIVE_PASSWORD, UNITELLER_LIVE_API_PASSWORD };
+
+/** A uniteller gateway in test mode with a test and a live shop, pointed at `base` (a simulator) for both. */
+export const unitellerEntry = (base: string | undefined, over: Record<string, unknown> = {}) => ({
+  name: 'uniteller',
+  adapter: 'uniteller',
+  mode: 'test',
+  currencies: ['RUB'],
+  secrets: { test: { env: 'UNITELLER_TEST_PASSWORD', default: UNITELLER_TEST_PASSWORD }, live: { env: 'UNITELLER_LIVE_PASSWORD' } },
+  recurring: { enabled: true },
+  uniteller: {
+    shop_idp: { test: '00012345', live: '00067890' },
+    login: { test: 'test-login', live: 'live-login' },
+    api_passwords: { test: { env: 'UNITELLER_TEST_API_PASSWORD', default: UNITELLER_TEST_API_PASSWORD }, live: { env: 'UNITELLER_LIVE_API_PASSWORD' } },
+    ...(base ? { endpoints: { test: base, live: base } } : {}),
+  },
+  ...over,
+});

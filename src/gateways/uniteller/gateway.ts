@@ -1,0 +1,52 @@
+import { findPayment } from '../../db/payments.js';
+import type { Queryable } from '../../db/pool.js';
+import type { GatewaySettings } from '../settings.js';
+import type { RecurringGateway } from '../types.js';
+import { parseCallbackForm, verifyUnitellerCallback } from './callback.js';
+import { hostedPageStart } from './checkout.js';
+import { requireShop, shopFor } from './credentials.js';
+import { orderOf, paymentOrderId } from './orders.js';
+import { chargeRecurrent, recurrentStatus } from './recurring.js';
+import { queryOrder } from './results.js';
+import { PAYMENT_OUTCOME_FOR_STATUS } from './statuses.js';
+
+export interface UnitellerGatewayOptions {
+  settings: GatewaySettings;
+  /** Tollgate's own rows: a status query finds the payment's Order_IDP there. */
+  db: Queryable;
+}
+
+/**
+ * Uniteller (uniteller.ru), implemented from its integration manual and never run against
+ * Uniteller itself (see README): the hosted payment page, its notifications, the results request
+ * as the status query, and recurring payments by parent order. Uniteller's refunds (/unblock/)
+ * are not implemented: the adapter declares no `refunds`, so a refund is one a person completes.
+ */
+export function createUnitellerGateway(o: UnitellerGatewayOptions): RecurringGateway {
+  const s = o.settings;
+  return {
+    name: s.name,
+    mode: s.mode,
+    settings: s,
+    capabilities: new Set(['recurring', 'status_query']),
+    takesCallbacks: true,
+    hasMode: (mode) => shopFor(s, mode) !== undefined,
+    // No call to make: the page's URL is signed here (a missing mode's shop rejects, as a failed call would).
+    startCheckout: (payment) => Promise.resolve().then(() => hostedPageStart(requireShop(s, payment.mode), payment)),
+    parseCallbackBody: parseCallbackForm,
+    verifyCallback: (raw, form) => verifyUnitellerCallback(s, raw, form),
+    async paymentStatus(payment) {
+      const orderId = (await findPayment(o.db, payment.id))?.gateway_session_id ?? paymentOrderId(payment.id, false);
+      const known = await queryOrder(requireShop(s, payment.mode), orderId);
+      if (!known) return undefined;
+      const outcome = PAYMENT_OUTCOME_FOR_STATUS[known.status];
+      if (outcome === 'open') return undefined;
+      const parent = orderOf(orderId);
+      return outcome === 'succeeded'
+        ? { status: 'succeeded', gatewayTransactionId: orderId, ids: { sessionId: orderId }, paymentMethodToken: parent.kind === 'payment' ? parent.parentToken : undefined }
+        : { status: 'failed', gatewayTransactionId: orderId, code: known.status, message: `Uniteller order ${known.status}` };
+    },
+    charge: async (req) => chargeRecurrent(requireShop(s, req.mode), req),
+    chargeStatus: async (key, mode) => recurrentStatus(requireShop(s, mode), key),
+  };
+}

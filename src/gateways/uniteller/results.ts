@@ -1,0 +1,40 @@
+import type { UnitellerShop } from './credentials.js';
+import { parseCsv, postForm, throwIfError } from './client.js';
+import { endpointUrl } from './endpoints.js';
+import { unitellerStatus, type UnitellerStatus } from './statuses.js';
+
+/**
+ * The results request (manual, "Запрос результатов авторизации", POST /results/): the shop's
+ * Shop_ID, Login and Password, Format=1 (CSV), the order number (ShopOrderNumber) and the fields
+ * wanted (S_FIELDS), which the answer carries in that order, one line per order.
+ */
+export const RESULT_FIELDS = ['OrderNumber', 'Status', 'Total', 'BillNumber', 'Response_Code', 'Recommendation'] as const;
+
+export interface OrderResult {
+  orderNumber: string;
+  status: UnitellerStatus;
+  total: string;
+  billNumber: string;
+  responseCode: string;
+  recommendation: string;
+}
+
+/** What Uniteller knows of one order; undefined when it has none by that number. */
+export async function queryOrder(shop: UnitellerShop, orderId: string): Promise<OrderResult | undefined> {
+  const text = await postForm(
+    endpointUrl(shop.base, 'results'),
+    { Shop_ID: shop.shopIdp, Login: shop.login, Password: shop.apiPassword, Format: '1', ShopOrderNumber: orderId, S_FIELDS: RESULT_FIELDS.join(';') },
+    'the results request',
+  );
+  const rows = parseCsv(text);
+  throwIfError(rows);
+  const found: OrderResult[] = [];
+  for (const r of rows) {
+    const status = unitellerStatus(r[1] ?? '');
+    // Another order's line (a prefix match) or a status newer than this code is not an answer about this one.
+    if (r[0] !== orderId || !status) continue;
+    found.push({ orderNumber: orderId, status, total: r[2] ?? '', billNumber: r[3] ?? '', responseCode: r[4] ?? '', recommendation: r[5] ?? '' });
+  }
+  // One order has one line; should there be more (an attempt per line), a taken one decides.
+  return found.find((o) => o.status === 'paid' || o.status === 'authorized') ?? found[0];
+}

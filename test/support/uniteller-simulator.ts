@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A Uniteller simulator: a real HTTP server speaking the protocol of Uniteller's integration
+ * manual ("Технический порядок взаимодействия с системой Uniteller") as far as Tollgate uses it —
+ * the payment page (/pay/, signed parameters; Approve/Decline buttons stand in for the card form),
+ * the notification it sends the shop (Order_ID, Status, Signature), the results request
+ * (/results/, CSV in S_FIELDS order) and recurring payments (/recurrent/, by parent order). It
+ * checks every signature with its own code, written from the manual's formulas (not Tollgate's),
+ * and keeps its own books: `charges` is every order it took money for, so a test can see that
+ * nothing was charged twice. Uniteller refuses an order number it has seen, as here.
+ */
+export interface SimShop {
+  shopIdp: string;
+  password: string;
+  login: string;
+  apiPassword: string;
+}
+
+export interface SimOrder {
+  orderId: string;
+  shopIdp: string;
+  amount: string;
+  status: 'new' | 'authorized' | 'not authorized' | 'paid' | 'canceled' | 'waiting';
+  recurrentStart: boolean;
+  parent?: string | undefined;
+  billNumber: string;
+  returnOk?: string | undefined;
+  returnNo?: string | undefined;
+}
+
+export interface UnitellerSimulator {
+  url: string;
+  orders: Map<string, SimOrder>;
+  /** Every order money was taken for, in order: the simulator's books. */
+  charges: Array<{ orderId: string; amount: string; parent?: string | undefined }>;
+  requests: Array<{ path: string; fields: Record<string, string> }>;
+  notifications: Array<{ fields: Record<string, string>; status: number }>;
+  /** Where notifications go (the shop's URL in Uniteller's cabinet); unset: none are sent. */
+  notifyUrl: string | undefined;
+  /** Approved payments send no notification (a callback that never comes). */
+  dropNotifications: boolean;
+  /** The next recurring request is booked, then its connection closed without an answer. */
+  loseNextRecurrentAnswer: boolean;
+  /** Recurring amounts (Subtotal_P) the issuer declines. */
+  declineAmounts: Set<string>;
+  close(): Promise<void>;
+}
+
+const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
+const upperMd5OfMd5s = (parts: Array<string | undefined>) => md5(parts.map((p) => md5(p ?? '')).join('&')).toUpperCase();
+const cap = (s: string) => s.replace(/(^|\s)\w/g, (c) => c.toUpperCase()); // "not authorized" → "Not Authorized"
+const csv = (values: string[]) => values.map((v) => (/[;"\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(';');
+
+export async function startUnitellerSimulator(shops: SimShop[]): Promise<UnitellerSimulator> {
+  const byId = new Map(shops.map((s) => [s.shopIdp, s]));
+  let bills = 1000;
+  const sim: UnitellerSimulator = {
+    url: '',
+    orders: new Map(),
+    charges: [],
+    requests: [],
+    notifications: [],
+    notifyUrl: undefined,
+    dropNotifications: false,
+    loseNextRecurrentAnswer: false,
+    declineAmounts: new Set(),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  const notify = async (order: SimOrder) => {
+    const shop = byId.get(order.shopIdp);
+    if (!sim.notifyUrl || sim.dropNotifications || !shop) return;
+    const fields = { Order_ID: order.orderId, Status: order.status, Signature: md5(order.orderId + order.status + shop.password).toUpperCase() };
+    const res = await fetch(sim.notifyUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+    await res.text();
+    sim.notifications.push({ fields, status: res.status });
+  };
+  const error = (code: string, message: string) => `${csv(['ErrorCode', 'ErrorMessage'])}\n${csv([code, message])}\n`;
+
+  const handle = async (path: string, f: Record<string, string>, req: http.IncomingMessage, res: http.ServerResponse) => {
+    const text = (status: number, body: string, type = 'text/plain; charset=utf-8') => res.writeHead(status, { 'content-type': type }).end(body);
+    if (path === '/pay/') {
+      const shop = byId.get(f.Shop_IDP ?? '');
+      if (!shop) return text(400, 'unknown Shop_IDP');
+      const expected = upperMd5OfMd5s([f.Shop_IDP, f.Order_IDP, f.Subtotal_P, f.MeanType, f.EMoneyType, f.Lifetime, f.Customer_IDP, f.Card_IDP, f.IData, f.PT_Code, shop.password]);
+      if (f.Signature !== expected) return text(400, 'Signature mismatch');
+      const known = sim.orders.get(f.Order_IDP ?? '');
+      if (known && known.status !== 'new' && known.status !== 'not authorized') return text(409, `order ${known.orderId} is ${known.status}`);
+      const order: SimOrder = { orderId: f.Order_IDP ?? '', shopIdp: shop.shopIdp, amount: f.Subtotal_P ?? '', status: 'new', recurrentStart: f.IsRecurrentStart === '1', billNumber: String(bills++), returnOk: f.URL_RETURN_OK, returnNo: f.URL_RETURN_NO };
+      sim.orders.set(order.orderId, order);
+      const button = (verdict: string) => `<form method="post" action="/pay/decide"><input type="hidden" name="Order_IDP" value="${order.orderId}"><input type="hidden" name="verdict" value="${verdict}"><button>${verdict}</button></form>`;
+      return text(200, `<!doctype html><title>Uniteller simulator</title><p>${order.amount} ${f.Currency ?? 'RUB'}</p>${button('approve')}${button('decline')}`, 'text/html; charset=utf-8');
+    }
+    if (path === '/pay/decide') {
+      const order = sim.orders.get(f.Order_IDP ?? '');
+      if (!order || order.status !== 'new') return text(409, 'no open order by that number');
+      order.status = f.verdict === 'approve' ? 'authorized' : 'not authorized';
+      if (order.status === 'authorized') {
+        sim.charges.push({ orderId: order.orderId, amount: order.amount });
+        await notify(order);
+      }
+      return res.writeHead(303, { location: (order.status === 'authorized' ? order.returnOk : order.returnNo) ?? '/' }).end();
+    }
+    if (path === '/results/') {
+      const shop = byId.get(f.Shop_ID ?? '');
+      if (!shop || f.Login !== shop.login || f.Password !== shop.apiPassword) return text(200, error('1', 'authentication failed'));
+      const fields = (f.S_FIELDS ?? 'OrderNumber;Status').split(';');
+      const rows = [...sim.orders.values()].filter((o) => o.shopIdp === shop.shopIdp && o.orderId === f.ShopOrderNumber && o.status !== 'new');
+      const value = (o: SimOrder, name: string) => ({ OrderNumber: o.orderId, Status: cap(o.status), Total: o.amount, BillNumber: o.billNumber, Response_Code: o.status === 'not authorized' ? 'AS100' : 'AS000', Recommendation: '' })[name] ?? '';
+      return text(200, rows.map((o) => `${csv(fields.map((n) => value(o, n)))}\n`).join(''));
+    }
+    if (path === '/recurrent/') {
+      const shop = byId.get(f.Shop_IDP ?? '');
+      if (!shop) return text(200, error('2', 'unknown Shop_IDP'));
+      if (f.Signature !== upperMd5OfMd5s([f.Shop_IDP, f.Order_IDP, f.Subtotal_P, f.Parent_Order_IDP, shop.password])) return text(200, error('3', 'Signature mismatch'));
+      if (sim.orders.has(f.Order_IDP ?? '')) return text(200, error('4', `order ${f.Order_IDP} exists already`));
+      const parent = sim.orders.get(f.Parent_Order_IDP ?? '');
+      if (!parent || parent.shopIdp !== shop.shopIdp || !parent.recurrentStart || (parent.status !== 'authorized' && parent.status !== 'paid')) return text(200, error('5', 'no such parent order'));
+      const declined = sim.declineAmounts.has(f.Subtotal_P ?? '');
+      const order: SimOrder = { orderId: f.Order_IDP ?? '', shopIdp: shop.shopIdp, amount: f.Subtotal_P ?? '', status: declined ? 'not authorized' : 'authorized', recurrentStart: false, parent: parent.orderId, billNumber: String(bills++) };
+      sim.orders.set(order.orderId, order);
+      if (!declined) sim.charges.push({ orderId: order.orderId, amount: order.amount, parent: parent.orderId });
+      if (sim.loseNextRecurrentAnswer) {
+        sim.loseNextRecurrentAnswer = false;
+        req.socket.destroy();
+        return;
+      }
+      return text(200, `OrderNumber;Status;Total;BillNumber;Response_Code;Recommendation\n${csv([order.orderId, cap(order.status), order.amount, order.billNumber, declined ? 'AS100' : 'AS000', declined ? 'Call your bank' : ''])}\n`);
+    }
+    return text(404, 'not a Uniteller endpoint');
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const u = new URL(req.url ?? '/', 'http://sim');
+      const fields = Object.fromEntries(req.method === 'GET' ? u.searchParams : new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+      sim.requests.push({ path: u.pathname, fields });
+      handle(u.pathname, fields, req, res).catch((err: unknown) => res.writeHead(500).end(String(err)));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  sim.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return sim;
+}
