@@ -128,6 +128,17 @@ export interface PaymentGateway {
   /** Authenticates and reads a callback; the JSON has already been parsed from raw.body. */
   verifyCallback(raw: RawCallback, json: unknown, nowSeconds: number): CallbackVerdict;
   /**
+   * For a gateway whose callbacks are not JSON (Assist posts a form): reads raw.body into what
+   * verifyCallback takes as `json`. Absent: the body is parsed as JSON.
+   */
+  parseCallbackBody?(raw: RawCallback): { ok: true; value: unknown } | { ok: false; detail: string };
+  /**
+   * For a gateway whose protocol prescribes the answer to its callbacks (Assist's
+   * pushpaymentresult XML): the body to answer with, the HTTP status staying Tollgate's.
+   * `taken`: journaled and accepted, a duplicate, or ignored; otherwise refused with `code`.
+   */
+  callbackAnswer?(raw: RawCallback, verdict: { taken: true } | { taken: false; status: number; code: string }): { contentType: string; body: string };
+  /**
    * Asks the gateway what became of a payment, for callbacks that never arrive. Undefined when
    * nothing final is known yet. Gateways without a status query (bank_transfer) leave it out.
    */
