@@ -12,7 +12,7 @@ import { cents, SimBooks, simCheckvalue, type SimMerchant, type SimOrder } from 
  *   POST /recurrent/rp.cfm           a recurring payment by the first payment's BillNumber
  * Its error codes (firstcode/secondcode) are its own; only "0/0 is no error" is Assist's.
  * Knobs: `dropAnswers` (handle a web-service call, then close the connection unanswered),
- * `silent` (order numbers whose notification is never sent), `declineRecurring`.
+ * `silent` (order numbers whose notification is never sent), `declineRecurring`, `uniqueOrderNumbers`.
  */
 export interface AssistSimulator {
   url: string;
@@ -20,6 +20,8 @@ export interface AssistSimulator {
   dropAnswers: Set<'rp' | 'orderstate'>;
   silent: Set<string>;
   declineRecurring: boolean;
+  /** Assist's "unique order numbers" merchant setting (on by default); off, a repeated rp.cfm is a second charge. */
+  uniqueOrderNumbers: boolean;
   /** Every notification sent: the merchant's answer status and body. */
   notifications: Array<{ orderNumber: string; state: string; status: number; body: string }>;
   /** A notification as Assist would send it for an order, signed with `salt` (a test may forge one). */
@@ -46,6 +48,7 @@ export async function startAssistSimulator(merchants: SimMerchant[]): Promise<As
     dropAnswers: new Set(),
     silent: new Set(),
     declineRecurring: false,
+    uniqueOrderNumbers: true,
     notifications: [],
     notificationFields(order, merchant, salt = merchant.salt) {
       return {
@@ -96,7 +99,7 @@ export async function startAssistSimulator(merchants: SimMerchant[]): Promise<As
     const amount = cents(f.amount ?? '');
     if (amount === undefined || f.currency !== parent.currency) return { xml: errorXml(5, 3) };
     if (amount < (cents(parent.recurring.min) ?? 0n) || amount > (cents(parent.recurring.max) ?? 0n)) return { xml: errorXml(5, 4) };
-    if (!f.ordernumber || books.byOrderNumber(m.merchantId, f.ordernumber).length > 0) return { xml: errorXml(7, 5) }; // order numbers are unique
+    if (!f.ordernumber || (sim.uniqueOrderNumbers && books.byOrderNumber(m.merchantId, f.ordernumber).length > 0)) return { xml: errorXml(7, 5) };
     const approve = !sim.declineRecurring;
     const order: SimOrder = {
       merchantId: m.merchantId, orderNumber: f.ordernumber, billnumber: books.newBill(), amount: f.amount ?? '', currency: parent.currency, parentBill: parent.billnumber,
