@@ -322,12 +322,20 @@ export function assertProductionSafe(config: Config): void {
       const secret = g.secrets[mode];
       if (g.secretSources?.[mode] === 'default') {
         problems.push(`gateway "${g.name}"'s ${mode} secret is a development default (set its variable)`);
-      } else if (secret !== undefined && (g.adapter === 'uniteller' ? unitellerPasswordProblem(secret) : secretProblem(secret))) {
-        problems.push(`gateway "${g.name}"'s ${mode} secret is ${g.adapter === 'uniteller' ? unitellerPasswordProblem(secret) : secretProblem(secret)}`);
+      } else if (g.adapter === 'uniteller') {
+        const problem = secret === undefined ? undefined : unitellerPasswordProblem(secret);
+        if (problem) problems.push(`gateway "${g.name}"'s ${mode} secret is ${problem}`);
+      } else if (g.adapter === 'assist') {
+        // Assist's secret word is chosen in its merchant cabinet, not a whsec_ key: only a published one is refused.
+        if (secret !== undefined && DEVELOPMENT_SECRETS.has(secret)) problems.push(`gateway "${g.name}"'s ${mode} secret word is a published development default`);
+      } else if (secret !== undefined && secretProblem(secret)) {
+        problems.push(`gateway "${g.name}"'s ${mode} secret is ${secretProblem(secret)}`);
       }
     }
   }
   for (const g of config.gateways) {
+    for (const mode of g.assist?.customBases ?? []) problems.push(`gateway "${g.name}" sends its ${mode} Assist calls to ${g.assist?.accounts[mode]?.base ?? 'another server'} instead of Assist's (remove api_bases)`);
+    for (const what of g.assist?.defaultsUsed ?? []) problems.push(`gateway "${g.name}"'s assist ${what} is a development default (set its variable)`);
     if (g.stripe?.apiBase) problems.push(`gateway "${g.name}" sends its Stripe calls to ${g.stripe.apiBase} instead of Stripe (remove api_base)`);
     for (const mode of ['test', 'live'] as const) {
       if (g.stripe?.apiKeySources[mode] === 'default') problems.push(`gateway "${g.name}"'s ${mode} API key is a development default (set its variable)`);

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseIsoDurationMs } from '../domain/duration.js';
-import { defaultLateSuccess, GatewaysFile, type GatewayFileEntry, type GatewayMode, type GatewaySettings, type StripeSettings, type UnitellerSettings } from './settings.js';
+import { ASSIST_SERVERS } from './assist/servers.js';
+import { type AssistSettings, defaultLateSuccess, GatewaysFile, type GatewayFileEntry, type GatewayMode, type GatewaySettings, type StripeSettings, type UnitellerSettings } from './settings.js';
 import { UNITELLER_ENDPOINTS } from './uniteller/endpoints.js';
 
 /**
@@ -58,7 +59,7 @@ function resolve(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): Gat
   if (secrets.test !== undefined && secrets.test === secrets.live) {
     throw new GatewayConfigError(`gateway "${g.name}" has the same secret for test and live mode (${path}); a live secret must be its own`);
   }
-  if ((g.adapter === 'sandbox' || g.adapter === 'stripe' || g.adapter === 'uniteller') && !secrets[g.mode]) {
+  if ((g.adapter === 'sandbox' || g.adapter === 'stripe' || g.adapter === 'uniteller' || g.adapter === 'assist') && !secrets[g.mode]) {
     const ref = g.secrets[g.mode];
     throw new GatewayConfigError(
       ref
@@ -92,6 +93,7 @@ function resolve(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): Gat
     account: g.account ?? null,
     stripe: g.adapter === 'stripe' ? resolveStripe(g, env, path) : undefined,
     uniteller: g.uniteller ? resolveUniteller(g.name, g.mode, g.uniteller, env, path) : undefined,
+    assist: g.assist ? resolveAssist(g, g.assist, env, path) : undefined,
     onLostDispute: g.on_lost_dispute,
     lateSuccess: g.late_success ?? defaultLateSuccess(g.adapter),
   };
@@ -148,4 +150,35 @@ function resolveUniteller(name: string, mode: GatewayMode, u: NonNullable<Gatewa
     endpoints: { test: u.endpoints?.test ?? UNITELLER_ENDPOINTS.test, live: u.endpoints?.live ?? UNITELLER_ENDPOINTS.live },
     overridden,
   };
+}
+
+/**
+ * An Assist account per mode: Merchant_ID, login and password from the environment (test may
+ * carry development defaults), the server Assist's own unless api_bases names another. The mode
+ * the gateway runs in must have all three; the other mode may have none (then it has no account).
+ */
+function resolveAssist(g: GatewayFileEntry, a: NonNullable<GatewayFileEntry['assist']>, env: NodeJS.ProcessEnv, path: string): AssistSettings {
+  const ids = resolveRefs(a.merchant_ids, env);
+  const logins = resolveRefs(a.logins, env);
+  const passwords = resolveRefs(a.passwords, env);
+  const accounts: AssistSettings['accounts'] = {};
+  const defaultsUsed: string[] = [];
+  for (const mode of ['test', 'live'] as const) {
+    const merchantId = ids.values[mode];
+    const login = logins.values[mode];
+    const password = passwords.values[mode];
+    if (merchantId === undefined || login === undefined || password === undefined) {
+      if (mode === g.mode) {
+        throw new GatewayConfigError(`gateway "${g.name}" runs in ${mode} mode but its assist ${mode} Merchant_ID, login and password are not all set (${path})`);
+      }
+      continue;
+    }
+    if (!/^\d{1,20}$/.test(merchantId)) throw new GatewayConfigError(`gateway "${g.name}"'s assist ${mode} Merchant_ID is not a number (${path})`);
+    for (const [what, sources] of [['Merchant_ID', ids.sources], ['login', logins.sources], ['password', passwords.sources]] as const) {
+      if (sources[mode] === 'default') defaultsUsed.push(`${mode} ${what}`);
+    }
+    accounts[mode] = { merchantId, login, password, base: (a.api_bases?.[mode] ?? ASSIST_SERVERS[mode]).replace(/\/+$/, '') };
+  }
+  const customBases = (['test', 'live'] as const).filter((m) => a.api_bases?.[m] !== undefined);
+  return { accounts, defaultsUsed, customBases, recurringPeriodDays: a.recurring_period_days, recurringMaxDays: a.recurring_max_days };
 }

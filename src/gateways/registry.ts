@@ -1,11 +1,16 @@
 import type { Config } from '../config.js';
 import type { Queryable } from '../db/pool.js';
+import { createAssistClient } from './assist/client.js';
+import { createAssistGateway } from './assist/gateway.js';
 import { createBankTransferGateway } from './bank-transfer/gateway.js';
 import { createSandboxGateway } from './sandbox/gateway.js';
 import { createStripeGateway } from './stripe/gateway.js';
 import { createUnitellerGateway } from './uniteller/gateway.js';
 import type { GatewaySettings } from './settings.js';
 import type { GatewayRegistry, PaymentGateway } from './types.js';
+
+/** How long a call to Assist's web services may take before its outcome counts as unknown. */
+const ASSIST_TIMEOUT_MS = 20_000;
 
 /** The gateways this deployment offers, keyed by name, from the gateways file. */
 export function buildGateways(config: Config, deps: { db: Queryable }): GatewayRegistry {
@@ -27,6 +32,12 @@ function buildGateway(settings: GatewaySettings, config: Config, deps: { db: Que
       return createStripeGateway({ settings, db: deps.db, toleranceSeconds: config.CALLBACK_TOLERANCE_SECONDS });
     case 'uniteller':
       return createUnitellerGateway({ settings, db: deps.db });
+    case 'assist':
+      return createAssistGateway({
+        settings,
+        client: createAssistClient({ allow: config.OUTBOUND_ALLOWED_HOSTS, timeoutMs: ASSIST_TIMEOUT_MS, maxResponseBytes: config.OUTBOUND_MAX_RESPONSE_BYTES }),
+        now: () => new Date(),
+      });
   }
 }
 

@@ -8,7 +8,7 @@ import { isValidCidr } from './cidr.js';
  * TOLLGATE_GATEWAYS_FILE otherwise). Secrets are never written in the file: each names the
  * environment variable that holds it, optionally with a development default.
  */
-export const GATEWAY_ADAPTERS = ['sandbox', 'bank_transfer', 'stripe', 'uniteller'] as const;
+export const GATEWAY_ADAPTERS = ['sandbox', 'bank_transfer', 'stripe', 'uniteller', 'assist'] as const;
 export type GatewayAdapter = (typeof GATEWAY_ADAPTERS)[number];
 export const SETTLEMENTS = ['immediate', 'deferred'] as const;
 export type Settlement = (typeof SETTLEMENTS)[number];
@@ -48,6 +48,27 @@ const IsoDuration = z.string().refine((s) => {
     return false;
   }
 }, 'an ISO 8601 duration such as PT1H or P14D, at most ten years');
+
+const HttpUrl = z.string().url().refine((u) => /^https?:$/.test(new URL(u).protocol), 'an http(s) URL');
+
+/**
+ * The assist adapter's block. Assist's test and production servers are separate merchant accounts
+ * (their own Merchant_ID, web-service login and password, and secret word), so each is given per
+ * mode, by environment variable like `secrets`. `api_bases` replaces Assist's servers (a simulator),
+ * development only.
+ */
+const AssistFileBlock = z
+  .object({
+    merchant_ids: z.object({ test: TestSecretRef.optional(), live: LiveSecretRef.optional() }).strict(),
+    logins: z.object({ test: TestSecretRef.optional(), live: LiveSecretRef.optional() }).strict(),
+    passwords: z.object({ test: TestSecretRef.optional(), live: LiveSecretRef.optional() }).strict(),
+    api_bases: z.object({ test: HttpUrl.optional(), live: HttpUrl.optional() }).strict().optional(),
+    /** RecurringPeriod sent with a first payment that saves the card: days, 31 meaning one calendar month (the Assist seed). */
+    recurring_period_days: z.number().int().min(1).max(3650).default(31),
+    /** RecurringMaxDate: how many days after the first payment Assist may still take recurring charges. */
+    recurring_max_days: z.number().int().min(1).max(3650).default(1826),
+  })
+  .strict();
 
 export const GatewayFileEntry = z
   .object({
@@ -102,6 +123,8 @@ export const GatewayFileEntry = z
     late_success: z.enum(LATE_SUCCESS_POLICIES).optional(),
     /** uniteller: its own settings (the signing password per mode is `secrets`). */
     uniteller: UnitellerFileBlock.optional(),
+    /** assist: its own settings (src/gateways/assist/); the secret word (salt) per mode is `secrets`. */
+    assist: AssistFileBlock.optional(),
     /** bank_transfer: where the payer sends the money. */
     account: z.object({ iban: z.string().min(5), holder: z.string().min(1), bic: z.string().optional() }).strict().optional(),
   })
@@ -115,6 +138,8 @@ export const GatewayFileEntry = z
   .refine((g) => g.adapter !== 'stripe' || g.api_keys !== undefined, { message: 'a stripe gateway needs api_keys (its secret key per mode)', path: ['api_keys'] })
   .refine((g) => g.adapter === 'stripe' || (g.api_keys === undefined && g.api_base === undefined), { message: 'api_keys and api_base are for the stripe adapter only', path: ['adapter'] })
   .refine((g) => (g.adapter === 'uniteller') === (g.uniteller !== undefined), { message: 'the uniteller block is for (and needed by) the uniteller adapter', path: ['uniteller'] })
+  .refine((g) => (g.adapter === 'assist') === (g.assist !== undefined), { message: 'an assist gateway needs its assist block, and only an assist gateway has one', path: ['assist'] })
+  .refine((g) => g.adapter !== 'assist' || g.late_success !== 'refund', { message: 'the assist adapter does not refund; use late_success: keep', path: ['late_success'] })
   .refine((g) => g.adapter !== 'bank_transfer' || g.late_success !== 'refund', {
     message: 'bank_transfer cannot refund by itself (a person pays its refunds back); use late_success: keep',
     path: ['late_success'],
@@ -156,6 +181,8 @@ export interface GatewaySettings {
   stripe?: StripeSettings | undefined;
   /** The uniteller adapter's own settings; absent for every other adapter. */
   uniteller?: UnitellerSettings | undefined;
+  /** The assist adapter's own settings; absent for every other adapter. */
+  assist?: AssistSettings | undefined;
   /** A lost dispute of a subscription's charge stops the subscription unless this says keep_subscription. */
   onLostDispute?: 'stop_subscription' | 'keep_subscription' | undefined;
   /** What a success after the payment ended becomes (copied onto each payment at its start). */
@@ -178,6 +205,26 @@ export interface UnitellerSettings {
   /** Base URL per mode: Uniteller's own unless `overridden` (a simulator, development only). */
   endpoints: Record<GatewayMode, string>;
   overridden: GatewayMode[];
+}
+
+/** One Assist merchant account (test or production server). */
+export interface AssistAccount {
+  merchantId: string;
+  login: string;
+  password: string;
+  /** Assist's server: its test or production one, or (development only) api_bases. */
+  base: string;
+}
+
+export interface AssistSettings {
+  /** Per mode; a mode without its Merchant_ID, login and password has no account. The salt is GatewaySettings.secrets. */
+  accounts: Partial<Record<GatewayMode, AssistAccount>>;
+  /** Where each credential came from, for the production check (no development defaults). */
+  defaultsUsed: string[];
+  /** Modes whose server is not Assist's own (api_bases): refused in production. */
+  customBases: GatewayMode[];
+  recurringPeriodDays: number;
+  recurringMaxDays: number;
 }
 
 /** Card processors refund by themselves: a late success is refunded unless the file says keep. */

@@ -125,13 +125,19 @@ export interface PaymentGateway {
   refundStatus?(idempotencyKey: string, mode: GatewayMode): Promise<RefundOutcome | undefined>;
   /** false for gateways that never call back (bank transfer): their callback route reads 1 KB at most. */
   readonly takesCallbacks: boolean;
-  /**
-   * Reads a callback body that is not JSON (Uniteller posts a form); throws when it is not the
-   * gateway's format. Absent: the body is JSON.
-   */
-  parseCallbackBody?(body: string): unknown;
   /** Authenticates and reads a callback; the body has already been parsed (JSON, or parseCallbackBody). */
   verifyCallback(raw: RawCallback, json: unknown, nowSeconds: number): CallbackVerdict;
+  /**
+   * For a gateway whose callbacks are not JSON (Assist and Uniteller post forms): reads raw.body into what
+   * verifyCallback takes as `json`. Absent: the body is parsed as JSON.
+   */
+  parseCallbackBody?(raw: RawCallback): { ok: true; value: unknown } | { ok: false; detail: string };
+  /**
+   * For a gateway whose protocol prescribes the answer to its callbacks (Assist's
+   * pushpaymentresult XML): the body to answer with, the HTTP status staying Tollgate's.
+   * `taken`: journaled and accepted, a duplicate, or ignored; otherwise refused with `code`.
+   */
+  callbackAnswer?(raw: RawCallback, verdict: { taken: true } | { taken: false; status: number; code: string }): { contentType: string; body: string };
   /**
    * Asks the gateway what became of a payment, for callbacks that never arrive. Undefined when
    * nothing final is known yet. Gateways without a status query (bank_transfer) leave it out.

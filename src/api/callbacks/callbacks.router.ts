@@ -3,6 +3,7 @@ import { journalCallback } from '../../db/callback-journal.js';
 import { deliveryOf, describeLookup, journalTermsOf } from '../../relay/delivery.js';
 import { journalInbound, type NewInboundRequest, rejectInbound } from '../../db/inbound-requests.js';
 import { ipAllowed } from '../../gateways/cidr.js';
+import type { PaymentGateway } from '../../gateways/types.js';
 import type { AppEnv } from '../env.js';
 import { readBodyCapped, redactedHeaders, sourceIp } from '../inbound.js';
 import { problemContent } from '../openapi-common.js';
@@ -50,7 +51,12 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
     summary: 'Receive a gateway callback (signed with Standard Webhooks headers)',
     request: { params: z.object({ gateway: z.string().openapi({ param: { name: 'gateway', in: 'path' }, example: 'sandbox' }) }) },
     responses: {
-      200: { description: 'Journaled and queued for its payment workflow (or recognised as a repeat); delivery shows on the journal row', content: { 'application/json': { schema: CallbackReceipt } } },
+      200: {
+        description:
+          'Journaled and queued for its payment workflow (or recognised as a repeat); delivery shows on the journal row. ' +
+          "A gateway whose protocol prescribes its answer gets that instead, with the same statuses (assist: Assist's pushpaymentresult XML; its notification is a form post).",
+        content: { 'application/json': { schema: CallbackReceipt }, 'application/xml': { schema: z.string() } },
+      },
       400: { description: 'Malformed JSON or wrong shape', content: problemContent },
       401: { description: 'Missing or bad signature', content: problemContent },
       403: { description: "The sender's address is outside the gateway's callback allowlist", content: problemContent },
@@ -90,8 +96,18 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
       bodyTruncated: truncated,
       sourceIp: ip,
     };
+    const rawCallback = { headers, body: text };
+    // A gateway whose protocol prescribes its answer (Assist) gets it, with Tollgate's status.
+    const prescribed = (status: 200 | CallbackRefusal['status'], verdict: Parameters<NonNullable<PaymentGateway['callbackAnswer']>>[1]) => {
+      const a = gateway?.callbackAnswer?.(rawCallback, verdict);
+      return a ? c.body(a.body, status, { 'content-type': a.contentType, ...(truncated ? { connection: 'close' } : {}) }) : undefined;
+    };
+    const receipt = (journalId: bigint, status: 'accepted' | 'duplicate' | 'ignored') =>
+      prescribed(200, { taken: true }) ?? c.json({ received: true as const, journal_id: Number(journalId), status }, 200);
     const answer = (r: CallbackRefusal) => {
       deps.metrics.callbacks.inc({ gateway: metricsGateway, outcome: r.outcome });
+      const own = prescribed(r.status, { taken: false, status: r.status, code: r.code });
+      if (own) return own;
       // A body read only in part is still in flight: the connection cannot carry the next request
       // (a client that reused it would see it closed under its next request).
       return problemResponse(c, r.status, problemBody(r.status, r.code, r.detail, c.get('requestId'), r.errors), truncated ? { connection: 'close' } : {});
@@ -116,7 +132,7 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
     if (screened.ok === 'ignored') {
       const id = await journalInbound(deps.pool, request, { outcome: 'ignored', detail: screened.why });
       deps.metrics.callbacks.inc({ gateway: metricsGateway, outcome: 'ignored' });
-      return c.json({ received: true as const, journal_id: Number(id), status: 'ignored' as const }, 200);
+      return receipt(id, 'ignored');
     }
     const { message, signedMode } = screened;
     const terms = journalTermsOf(message);
@@ -150,10 +166,10 @@ export function callbacksRouter(): OpenAPIHono<AppEnv> {
     }
     if (entry.outcome === 'duplicate') {
       deps.metrics.callbacks.inc({ gateway: metricsGateway, outcome: 'duplicate' });
-      return c.json({ received: true as const, journal_id: Number(entry.id), status: 'duplicate' as const }, 200);
+      return receipt(entry.id, 'duplicate');
     }
     deps.metrics.callbacks.inc({ gateway: metricsGateway, outcome: 'accepted' });
-    return c.json({ received: true as const, journal_id: Number(entry.id), status: 'accepted' as const }, 200);
+    return receipt(entry.id, 'accepted');
   });
 
   return app;

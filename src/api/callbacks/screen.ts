@@ -52,10 +52,16 @@ export function screenCallback(s: {
   }
   if (s.truncated) return refusal('rejected_too_large', 413, 'payload_too_large', `callback bodies are limited to ${s.maxBodyBytes} bytes`);
   let json: unknown;
-  try {
-    json = gateway.parseCallbackBody ? gateway.parseCallbackBody(s.body) : JSON.parse(s.body);
-  } catch {
-    return refusal('rejected_malformed', 400, 'malformed_request', gateway.parseCallbackBody ? `the callback body is not in ${gateway.name}'s format` : 'the callback body is not valid JSON');
+  if (gateway.parseCallbackBody) {
+    const parsed = gateway.parseCallbackBody({ headers: s.headers, body: s.body });
+    if (!parsed.ok) return refusal('rejected_malformed', 400, 'malformed_request', parsed.detail);
+    json = parsed.value;
+  } else {
+    try {
+      json = JSON.parse(s.body);
+    } catch {
+      return refusal('rejected_malformed', 400, 'malformed_request', 'the callback body is not valid JSON');
+    }
   }
   const verdict = gateway.verifyCallback({ headers: s.headers, body: s.body }, json, s.nowSeconds);
   if (!verdict.ok) {

@@ -9,9 +9,9 @@ import { PAYMENT_OUTCOME_FOR_STATUS, unitellerStatus, type UnitellerStatus } fro
  * изменении статуса заказа"): a POST of application/x-www-form-urlencoded fields Order_ID, Status
  * and Signature to the URL set in Uniteller's cabinet (here /v1/callbacks/<gateway>).
  */
-export function parseCallbackForm(body: string): Record<string, string> {
-  if (body.trimStart().startsWith('{')) throw new Error('a JSON body, not Uniteller’s form');
-  return Object.fromEntries(new URLSearchParams(body));
+export function parseCallbackForm(raw: RawCallback): { ok: true; value: Record<string, string> } | { ok: false; detail: string } {
+  if (raw.body.trimStart().startsWith('{')) return { ok: false, detail: 'the callback body is JSON, not Uniteller’s form' };
+  return { ok: true, value: Object.fromEntries(new URLSearchParams(raw.body)) };
 }
 
 /**

@@ -1,0 +1,56 @@
+import type { GatewaySettings } from '../settings.js';
+import { type ChargeRequest, type ChargeResult, ChargeUndecidedError, GatewayTimeoutError } from '../types.js';
+import { AssistAmountError, toAssistAmount } from './amounts.js';
+import { accountOf } from './checkout.js';
+import type { AssistClient } from './client.js';
+import { decidingOrder, queryOrders } from './order-state.js';
+import { ASSIST_PATHS } from './servers.js';
+import { type AssistOrderState, CHARGE_VERDICT_FOR_STATE, isAssistOrderState } from './states.js';
+import { billnumberOf } from './token.js';
+
+/**
+ * A recurring charge: rp.cfm with the first payment's BillNumber, a new OrderNumber, Amount and
+ * Currency ("Recurring payments", https://docs.assist.ru/plugins/viewsource/viewpagesrc.action?pageId=20447234:
+ * the amount within the first payment's RecurringMin/MaxAmount, its currency). The OrderNumber is
+ * Tollgate's attempt key, so a lost answer is found again by orderstate.cfm under that key
+ * (chargeStatus) and never sent a second time (DESIGN rule 3). Merchants should also have Assist
+ * check order numbers for uniqueness, so that even a repeat is refused rather than charged.
+ */
+export async function assistCharge(client: AssistClient, s: GatewaySettings, req: ChargeRequest): Promise<ChargeResult> {
+  const { account } = accountOf(s, req.mode); // GatewayModeUnavailableError: charged in no other mode
+  const bill = billnumberOf(req.token);
+  if (!bill) return { outcome: 'hard_decline', code: 'tollgate_token', message: 'the stored payment method is not an Assist bill number (assist_bill:…)' };
+  let amount: string;
+  try {
+    amount = toAssistAmount(req.amountMinor, req.currency);
+  } catch (err) {
+    if (err instanceof AssistAmountError) return { outcome: 'technical_error', code: 'tollgate_amount', message: err.message };
+    throw err;
+  }
+  const answer = await client.post(account, ASSIST_PATHS.recurrent, { BillNumber: bill, OrderNumber: req.idempotencyKey, Amount: amount, Currency: req.currency });
+  if (!answer.ok) {
+    if (answer.sent) throw new GatewayTimeoutError(answer.detail);
+    return { outcome: 'technical_error', code: 'assist_unreachable', message: answer.detail };
+  }
+  // A refused request (credentials, a bill that allows no recurring charge, an amount outside its
+  // range) charged nothing; which codes are final Assist's answer does not say, so none stops the
+  // subscription by itself.
+  if (answer.firstcode !== '0') return { outcome: 'technical_error', code: `assist_${answer.firstcode}_${answer.secondcode}`, message: `Assist refused the recurring payment (error ${answer.firstcode}/${answer.secondcode})` };
+  const order = answer.orders.find((o) => o.ordernumber === req.idempotencyKey) ?? answer.orders[0];
+  const state = order?.orderstate ?? '';
+  if (!order || !isAssistOrderState(state)) throw new GatewayTimeoutError(`assist rp.cfm: an answer without a known order state for ${req.idempotencyKey}`);
+  return resultOf(state, order.billnumber ?? '', order.responsecode, order.message, req.idempotencyKey);
+}
+
+/** What became of the recurring order under this attempt key; undefined when Assist has none. */
+export async function assistChargeStatus(client: AssistClient, s: GatewaySettings, key: string, mode: ChargeRequest['mode'], now: Date): Promise<ChargeResult | undefined> {
+  const order = decidingOrder(await queryOrders(client, s, mode, key, now));
+  if (!order) return undefined;
+  return resultOf(order.state, order.billnumber, order.order.responsecode, order.order.message, key);
+}
+
+function resultOf(state: AssistOrderState, billnumber: string, code: string | undefined, message: string | undefined, key: string): ChargeResult {
+  const verdict = CHARGE_VERDICT_FOR_STATE[state];
+  if (verdict === 'undecided') throw new ChargeUndecidedError(`assist: recurring order ${key} is "${state}", not decided yet`);
+  return { outcome: verdict, code: code || state, message: message || state, transactionId: billnumber || undefined };
+}

@@ -1,0 +1,48 @@
+import type { ChargeResult } from '../types.js';
+
+/**
+ * Assist's order states, from "OrderState field values" (https://docs.assist.ru/display/BEE/OrderState+field+values).
+ * Tollgate starts single-stage payments (Delay=0), so Delayed and PartialDelayed (a two-stage
+ * authorisation waiting for its confirmation) should not occur; if one does, the money is not
+ * captured yet and the payment keeps waiting.
+ */
+export const ASSIST_ORDER_STATES = ['In Process', 'Delayed', 'Approved', 'PartialApproved', 'PartialDelayed', 'Canceled', 'PartialCanceled', 'Declined', 'Timeout'] as const;
+export type AssistOrderState = (typeof ASSIST_ORDER_STATES)[number];
+
+export function isAssistOrderState(s: string): s is AssistOrderState {
+  return (ASSIST_ORDER_STATES as readonly string[]).includes(s);
+}
+
+/**
+ * What a one-time payment's order state means for the payment. PartialApproved ("not used", say
+ * the docs) is left waiting rather than called a success for less than was asked. PartialCanceled
+ * is an approved payment of which a part was given back: the money was taken.
+ */
+export const PAYMENT_VERDICT_FOR_STATE = {
+  'In Process': 'pending',
+  Delayed: 'pending',
+  Approved: 'succeeded',
+  PartialApproved: 'pending',
+  PartialDelayed: 'pending',
+  Canceled: 'failed',
+  PartialCanceled: 'succeeded',
+  Declined: 'failed',
+  Timeout: 'failed',
+} as const satisfies Record<AssistOrderState, 'pending' | 'succeeded' | 'failed'>;
+
+/**
+ * What a recurring order's state means for the charge attempt; 'undecided' is asked about again,
+ * never sent again. Assist's answer does not say whether a decline is final, so a decline is soft
+ * (the retry schedule runs out into system_stopped); a closed or canceled order moved no money.
+ */
+export const CHARGE_VERDICT_FOR_STATE = {
+  'In Process': 'undecided',
+  Delayed: 'undecided',
+  Approved: 'success',
+  PartialApproved: 'undecided',
+  PartialDelayed: 'undecided',
+  Canceled: 'technical_error',
+  PartialCanceled: 'success',
+  Declined: 'soft_decline',
+  Timeout: 'technical_error',
+} as const satisfies Record<AssistOrderState, ChargeResult['outcome'] | 'undecided'>;

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createCustomer, createPayment } from '../support/fixtures.js';
+import { writeGatewaysFile } from '../support/gateways-file.js';
+import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
+import { type AssistSimulator, startAssistSimulator } from '../support/assist-simulator/server.js';
+import { ASSIST_LIVE_ACCOUNT, ASSIST_TEST_ACCOUNT, assistEntry, assistLiveEnv } from '../support/assist-simulator/entry.js';
+
+/**
+ * The assist adapter on the real API and worker against a simulator of Assist's protocol (its
+ * test and production servers as two merchant accounts): the hosted form, the notification and
+ * its answer, the order state query, and recurring charges by the first payment's bill number.
+ */
+describe('payments and subscriptions through Assist (simulated)', () => {
+  let sim: AssistSimulator;
+  let stack: TestStack;
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+
+  before(async () => {
+    sim = await startAssistSimulator([{ ...ASSIST_TEST_ACCOUNT }, { ...ASSIST_LIVE_ACCOUNT }]);
+    stack = await startTestStack({ TOLLGATE_GATEWAYS_FILE: writeGatewaysFile([assistEntry({ test: sim.url, live: sim.url })]), ...assistLiveEnv });
+    for (const m of sim.books.merchants) m.notifyUrl = `${stack.baseUrl}/v1/callbacks/assist`;
+  });
+  after(async () => {
+    await stack?.close();
+    await sim?.close();
+  });
+
+  /** The payer at Assist's form: opens it (the order is created "In Process") and presses a button. */
+  async function payAtAssist(checkoutUrl: string, decision: 'approve' | 'decline') {
+    const page = await fetch(checkoutUrl);
+    const html = await page.text();
+    assert.equal(page.status, 200, html);
+    const billnumber = /data-billnumber="(\d+)"/.exec(html)?.[1] ?? '';
+    const done = await fetch(`${sim.url}/sim/pay`, { method: 'POST', headers: form, body: new URLSearchParams({ billnumber, decision }).toString(), redirect: 'manual' });
+    assert.equal(done.status, 303);
+    return { billnumber, returnedTo: done.headers.get('location') ?? '' };
+  }
+  const paymentRow = async (id: string) => (await stack.pool.query('SELECT status, mode, gateway_transaction_id, payment_method_token, payment_method_expires FROM payments WHERE id = $1', [id])).rows[0];
+  const settled = (id: string) => waitFor(`payment ${id} to be decided`, async () => {
+    const r = await paymentRow(id);
+    return r?.status !== 'pending' ? r : undefined;
+  });
+
+  it('pays a payment link through Assist’s form; the signed notification is answered as Assist expects and the link is paid', async () => {
+    const customer = await createCustomer(stack);
+    const link = await stack.request('POST', '/v1/payment-links', { body: { customer_id: customer.id, amount: 12_345, currency: 'RUB', description: 'Internet, December' } });
+    assert.equal(link.status, 201, link.text);
+    const pay = await stack.request('POST', `/pay/${link.json.token}`, { key: null, raw: 'gateway=assist', headers: form });
+    assert.equal(pay.status, 303, pay.text);
+    const checkout = new URL(pay.headers.get('location') ?? '');
+    assert.equal(`${checkout.origin}${checkout.pathname}`, `${sim.url}/pay/order.cfm`);
+    assert.equal(checkout.searchParams.get('OrderAmount'), '123.45');
+    const paymentId = checkout.searchParams.get('OrderNumber') ?? '';
+    const { billnumber, returnedTo } = await payAtAssist(checkout.toString(), 'approve');
+    assert.match(returnedTo, new RegExp(`/result/${paymentId}$`));
+    const sent = sim.notifications.find((n) => n.orderNumber === paymentId);
+    assert.equal(sent?.status, 200);
+    assert.match(sent?.body ?? '', new RegExp(`<pushpaymentresult firstcode="0" secondcode="0"><order><billnumber>${billnumber}</billnumber>`));
+    const paid = await settled(paymentId);
+    assert.equal(paid.status, 'succeeded');
+    assert.equal(paid.gateway_transaction_id, billnumber);
+    const journal = await waitFor('the notification to be delivered', async () => {
+      const r = (await stack.pool.query("SELECT outcome, event_id FROM inbound_requests WHERE source = 'assist' AND payment_id = $1", [paymentId])).rows[0];
+      return r?.outcome === 'delivered' ? r : undefined;
+    });
+    assert.equal(journal.event_id, `${billnumber}:Approved`);
+    assert.equal((await stack.request('GET', `/v1/payment-links/${link.json.id}`)).json.status, 'paid');
+  });
+
+  it('refuses and journals a notification with a wrong checkvalue, and one signed by the other mode’s account; the payment stays pending', async () => {
+    const customer = await createCustomer(stack);
+    const payment = await createPayment(stack, customer.id, { gateway: 'assist', currency: 'RUB' });
+    await fetch(payment.checkout_url); // the order exists at Assist, In Process
+    const [order] = sim.books.byOrderNumber(ASSIST_TEST_ACCOUNT.merchantId, payment.id);
+    assert.ok(order);
+    const post = (fields: Record<string, string>) => stack.request('POST', '/v1/callbacks/assist', { key: null, raw: new URLSearchParams(fields).toString(), headers: form });
+
+    const forged = { ...sim.notificationFields({ ...order, state: 'Approved' }, ASSIST_TEST_ACCOUNT), checkvalue: 'A'.repeat(32) };
+    const bad = await post(forged);
+    assert.equal(bad.status, 401);
+    assert.match(bad.text, /<pushpaymentresult firstcode="1" secondcode="401"\/>/);
+
+    const live = sim.notificationFields({ ...order, merchantId: ASSIST_LIVE_ACCOUNT.merchantId, state: 'Approved' }, ASSIST_LIVE_ACCOUNT);
+    const otherMode = await post(live);
+    assert.equal(otherMode.status, 401, otherMode.text);
+
+    const rows = (await stack.pool.query("SELECT outcome, outcome_detail FROM inbound_requests WHERE source = 'assist' AND body LIKE $1 ORDER BY id", [`%ordernumber=${payment.id}%`])).rows;
+    assert.deepEqual(rows.map((r) => r.outcome), ['rejected_signature', 'rejected_signature']);
+    assert.match(rows[0].outcome_detail, /computes this checkvalue/);
+    assert.match(rows[1].outcome_detail, /signed with the live secret, but payment .* runs in test mode/);
+    assert.equal((await paymentRow(payment.id)).status, 'pending');
+  });
+
+  it('resolves a payment whose notification never came by the order state query', async () => {
+    const customer = await createCustomer(stack);
+    const payment = await createPayment(stack, customer.id, { gateway: 'assist', currency: 'RUB', expires_in: 'PT10S' });
+    sim.silent.add(payment.id);
+    const { billnumber } = await payAtAssist(payment.checkout_url, 'approve');
+    assert.equal(sim.notifications.some((n) => n.orderNumber === payment.id), false);
+    const paid = await settled(payment.id);
+    assert.equal(paid.status, 'succeeded', 'asked orderstate.cfm before giving up at the deadline');
+    assert.equal(paid.gateway_transaction_id, billnumber);
+  });
+
+  /** A first payment that saves the card, and the subscription it starts (due now). */
+  async function subscribed() {
+    const customer = await createCustomer(stack);
+    const first = await createPayment(stack, customer.id, { gateway: 'assist', currency: 'RUB', save_card: true, amount: 4999 });
+    assert.equal(new URL(first.checkout_url).searchParams.get('RecurringIndicator'), '1');
+    const { billnumber } = await payAtAssist(first.checkout_url, 'approve');
+    const paid = await settled(first.id);
+    assert.equal(paid.payment_method_token, `assist_bill:${billnumber}`, 'only the first payment’s bill number is kept');
+    const sub = await stack.request('POST', '/v1/subscriptions', {
+      body: { customer_id: customer.id, gateway: 'assist', payment_method: { payment_id: first.id }, amount: 4999, currency: 'RUB', schedule: { kind: 'interval', duration: 'PT1H' }, first_charge_at: new Date().toISOString() },
+    });
+    assert.equal(sub.status, 201, sub.text);
+    const attempt = await waitFor('the first recurring charge', async () => {
+      const r = (await stack.pool.query('SELECT idempotency_key, status, gateway_transaction_id FROM charge_attempts WHERE subscription_id = $1', [sub.json.id])).rows[0];
+      return r && r.status !== 'pending' ? r : undefined;
+    }, 30_000);
+    return { billnumber, attempt };
+  }
+
+  it('charges a subscription by the first payment’s bill number, the attempt key as Assist’s OrderNumber', async () => {
+    const { billnumber, attempt } = await subscribed();
+    assert.equal(attempt.status, 'succeeded');
+    const orders = sim.books.byOrderNumber(ASSIST_TEST_ACCOUNT.merchantId, attempt.idempotency_key);
+    assert.equal(orders.length, 1);
+    assert.equal(orders[0]?.parentBill, billnumber);
+    assert.equal(orders[0]?.amount, '49.99');
+    assert.equal(attempt.gateway_transaction_id, orders[0]?.billnumber);
+  });
+
+  it('resolves a recurring charge whose answer was lost by the order state query, and charges it once', async () => {
+    sim.dropAnswers.add('rp');
+    sim.uniqueOrderNumbers = false; // so that a second rp.cfm with the key would be a second charge, not a refusal
+    const { attempt } = await subscribed().finally(() => {
+      sim.uniqueOrderNumbers = true;
+    });
+    assert.equal(sim.dropAnswers.has('rp'), false, 'the answer was dropped');
+    assert.equal(attempt.status, 'succeeded');
+    const orders = sim.books.byOrderNumber(ASSIST_TEST_ACCOUNT.merchantId, attempt.idempotency_key);
+    assert.equal(orders.length, 1, 'one order at Assist for the attempt key: no second charge');
+    assert.equal(sim.books.approved().filter((o) => o.orderNumber === attempt.idempotency_key).length, 1);
+  });
+});

@@ -1,0 +1,149 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cents, SimBooks, simCheckvalue, type SimMerchant, type SimOrder } from './books.js';
+
+/**
+ * A simulator of Assist's protocol as its documentation describes it, a real HTTP server:
+ *   GET|POST /pay/order.cfm          the hosted form: checks Merchant_ID and Checkvalue, opens an
+ *                                    order "In Process" and shows Approve/Decline buttons
+ *   POST /sim/pay                    the payer's choice: the order is decided, the notification is
+ *                                    posted to the merchant's Result URL, the payer sent back
+ *   POST /orderstate/orderstate.cfm  the order state web service (Format=3 XML, with checkvalue)
+ *   POST /recurrent/rp.cfm           a recurring payment by the first payment's BillNumber
+ * Its error codes (firstcode/secondcode) are its own; only "0/0 is no error" is Assist's.
+ * Knobs: `dropAnswers` (handle a web-service call, then close the connection unanswered),
+ * `silent` (order numbers whose notification is never sent), `declineRecurring`, `uniqueOrderNumbers`.
+ */
+export interface AssistSimulator {
+  url: string;
+  books: SimBooks;
+  dropAnswers: Set<'rp' | 'orderstate'>;
+  silent: Set<string>;
+  declineRecurring: boolean;
+  /** Assist's "unique order numbers" merchant setting (on by default); off, a repeated rp.cfm is a second charge. */
+  uniqueOrderNumbers: boolean;
+  /** Every notification sent: the merchant's answer status and body. */
+  notifications: Array<{ orderNumber: string; state: string; status: number; body: string }>;
+  /** A notification as Assist would send it for an order, signed with `salt` (a test may forge one). */
+  notificationFields(order: SimOrder, merchant: SimMerchant, salt?: string): Record<string, string>;
+  close(): Promise<void>;
+}
+
+const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const xmlFields = (o: Record<string, string>) => Object.entries(o).map(([k, v]) => `<${k}>${xmlEscape(v)}</${k}>`).join('');
+const errorXml = (first: number, second: number) => `<?xml version="1.0" encoding="UTF-8"?><result firstcode="${first}" secondcode="${second}"/>`;
+
+async function readForm(req: http.IncomingMessage, url: URL): Promise<Record<string, string>> {
+  let body = '';
+  for await (const chunk of req) body += String(chunk);
+  const out: Record<string, string> = {};
+  for (const [k, v] of [...url.searchParams, ...new URLSearchParams(body)]) out[k.toLowerCase()] ??= v;
+  return out;
+}
+
+export async function startAssistSimulator(merchants: SimMerchant[]): Promise<AssistSimulator> {
+  const books = new SimBooks(merchants);
+  const sim: Omit<AssistSimulator, 'url' | 'close'> = {
+    books,
+    dropAnswers: new Set(),
+    silent: new Set(),
+    declineRecurring: false,
+    uniqueOrderNumbers: true,
+    notifications: [],
+    notificationFields(order, merchant, salt = merchant.salt) {
+      return {
+        merchant_id: merchant.merchantId, ordernumber: order.orderNumber, billnumber: order.billnumber, testmode: merchant.testmode ? '1' : '0',
+        orderamount: order.amount, ordercurrency: order.currency, amount: order.amount, currency: order.currency, orderstate: order.state,
+        responsecode: order.responsecode, message: order.message, packetdate: new Date().toUTCString(), cardexpirationdate: '12/29',
+        checkvalue: simCheckvalue(salt, [merchant.merchantId, order.orderNumber, order.amount, order.currency, order.state]),
+      };
+    },
+  };
+
+  async function notify(order: SimOrder): Promise<void> {
+    const merchant = books.merchant(order.merchantId);
+    if (!merchant?.notifyUrl || sim.silent.has(order.orderNumber)) return;
+    const res = await fetch(merchant.notifyUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(sim.notificationFields(order, merchant)).toString() });
+    sim.notifications.push({ orderNumber: order.orderNumber, state: order.state, status: res.status, body: await res.text() });
+  }
+
+  function orderForm(f: Record<string, string>): { status: number; html: string } {
+    const m = books.merchant(f.merchant_id);
+    if (!m) return { status: 400, html: 'Unknown Merchant_ID' };
+    const amount = f.orderamount ?? '';
+    if (cents(amount) === undefined || !f.ordernumber || !f.ordercurrency) return { status: 400, html: 'Bad order parameters' };
+    if ((f.checkvalue ?? '').toUpperCase() !== simCheckvalue(m.salt, [m.merchantId, f.ordernumber, amount, f.ordercurrency])) return { status: 400, html: 'Checkvalue is wrong' };
+    if (books.byOrderNumber(m.merchantId, f.ordernumber).some((o) => o.state === 'Approved')) return { status: 400, html: 'The order is paid already' };
+    const recurring = f.recurringindicator === '1' ? { min: f.recurringminamount ?? '', max: f.recurringmaxamount ?? '', period: f.recurringperiod ?? '', maxDate: f.recurringmaxdate ?? '' } : undefined;
+    const order: SimOrder = { merchantId: m.merchantId, orderNumber: f.ordernumber, billnumber: books.newBill(), amount, currency: f.ordercurrency, state: 'In Process', responsecode: '', message: '', returnOk: f.url_return_ok, returnNo: f.url_return_no, recurring };
+    books.orders.push(order);
+    const button = (d: string) => `<form method="post" action="/sim/pay"><input type="hidden" name="billnumber" value="${order.billnumber}"><button name="decision" value="${d}">${d}</button></form>`;
+    return { status: 200, html: `<!doctype html><title>Assist</title><p data-billnumber="${order.billnumber}">Pay ${amount} ${xmlEscape(order.currency)}</p>${button('approve')}${button('decline')}` };
+  }
+
+  function orderState(f: Record<string, string>): string {
+    const m = books.authenticated(f);
+    if (!m) return errorXml(5, 1);
+    const orders = books.byOrderNumber(m.merchantId, f.ordernumber ?? '').map((o) => `<order>${xmlFields({
+      ordernumber: o.orderNumber, billnumber: o.billnumber, orderamount: o.amount, ordercurrency: o.currency, orderstate: o.state, responsecode: o.responsecode, message: o.message,
+      checkvalue: simCheckvalue(m.salt, [m.merchantId, o.orderNumber, o.amount, o.currency, o.state]),
+    })}</order>`);
+    return `<?xml version="1.0" encoding="UTF-8"?><result firstcode="0" secondcode="0" count="${orders.length}">${orders.join('')}</result>`;
+  }
+
+  function recurrent(f: Record<string, string>): { xml: string; order?: SimOrder } {
+    const m = books.authenticated(f);
+    if (!m) return { xml: errorXml(5, 1) };
+    const parent = books.byBill(f.billnumber ?? '');
+    if (!parent || parent.merchantId !== m.merchantId || parent.state !== 'Approved' || !parent.recurring) return { xml: errorXml(10, 2) };
+    const amount = cents(f.amount ?? '');
+    if (amount === undefined || f.currency !== parent.currency) return { xml: errorXml(5, 3) };
+    if (amount < (cents(parent.recurring.min) ?? 0n) || amount > (cents(parent.recurring.max) ?? 0n)) return { xml: errorXml(5, 4) };
+    if (!f.ordernumber || (sim.uniqueOrderNumbers && books.byOrderNumber(m.merchantId, f.ordernumber).length > 0)) return { xml: errorXml(7, 5) };
+    const approve = !sim.declineRecurring;
+    const order: SimOrder = {
+      merchantId: m.merchantId, orderNumber: f.ordernumber, billnumber: books.newBill(), amount: f.amount ?? '', currency: parent.currency, parentBill: parent.billnumber,
+      state: approve ? 'Approved' : 'Declined', responsecode: approve ? 'AS000' : 'AS100', message: approve ? 'Approved' : 'Declined by the issuer',
+    };
+    books.orders.push(order);
+    const xml = `<?xml version="1.0" encoding="UTF-8"?><result firstcode="0" secondcode="0"><orders><order>${xmlFields({
+      ordernumber: order.orderNumber, billnumber: order.billnumber, orderstate: order.state, amount: order.amount, currency: order.currency, responsecode: order.responsecode, message: order.message,
+    })}</order></orders></result>`;
+    return { xml, order };
+  }
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://sim');
+      const f = await readForm(req, url);
+      const xml = (body: string) => res.writeHead(200, { 'content-type': 'application/xml' }).end(body);
+      if (url.pathname === '/pay/order.cfm') {
+        const r = orderForm(f);
+        res.writeHead(r.status, { 'content-type': 'text/html; charset=utf-8' }).end(r.html);
+      } else if (url.pathname === '/sim/pay' && req.method === 'POST') {
+        const order = books.byBill(f.billnumber ?? '');
+        if (!order || order.state !== 'In Process') return void res.writeHead(404).end('no such open order');
+        const approve = f.decision === 'approve';
+        Object.assign(order, approve ? { state: 'Approved', responsecode: 'AS000', message: 'Approved' } : { state: 'Declined', responsecode: 'AS100', message: 'Declined by the issuer' });
+        await notify(order);
+        res.writeHead(303, { location: (approve ? order.returnOk : order.returnNo) ?? '/' }).end();
+      } else if (url.pathname === '/orderstate/orderstate.cfm' && req.method === 'POST') {
+        const body = orderState(f);
+        if (sim.dropAnswers.delete('orderstate')) return void req.socket.destroy();
+        xml(body);
+      } else if (url.pathname === '/recurrent/rp.cfm' && req.method === 'POST') {
+        const r = recurrent(f);
+        if (sim.dropAnswers.delete('rp')) req.socket.destroy();
+        else xml(r.xml);
+        if (r.order) await notify(r.order);
+      } else res.writeHead(404).end();
+    })().catch(() => res.headersSent || res.writeHead(500).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    ...sim,
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
