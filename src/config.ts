@@ -8,6 +8,8 @@ import type { PortalSettings } from './portal/settings.js';
 import type { GatewaySettings } from './gateways/settings.js';
 import { isValidCidr } from './gateways/cidr.js';
 import { parseOutboundAllowlist } from './outbound/addresses.js';
+import { outboundUrlProblem } from './outbound/safe-request.js';
+import { endpointUrlProblem } from './webhooks/endpoint-url.js';
 import { loadStatementSettings, type StatementSettings, StatementsConfigError } from './config-statements.js';
 import { CUSTOMER_NOTIFICATION_TYPES, type CustomerNotificationType, NOTIFICATION_LOCALES } from './notifications/types.js';
 
@@ -26,6 +28,8 @@ export const DEV_STRIPE_MOCK_WEBHOOK_SECRET = 'whsec_c3RyaXBlLW1vY2stZGV2ZWxvcG1
 export const DEV_AMOUNT_HOOK_SECRET = 'whsec_dG9sbGdhdGUtYW1vdW50LWhvb2stZGV2LXNlY3JldA==';
 /** The top-up portal's public development form secret: refused in production. */
 export const DEV_PORTAL_FORM_SECRET = 'whsec_dG9sbGdhdGUtcG9ydGFsLWZvcm0tZGV2LXNlY3JldA==';
+/** The payer lookup hook's public development secret: refused in production. */
+export const DEV_LOOKUP_HOOK_SECRET = 'whsec_dG9sbGdhdGUtbG9va3VwLWhvb2stZGV2LXNlY3JldA==';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 const optionalString = z
@@ -115,6 +119,15 @@ export const ConfigSchema = z.object({
   /** Seals the top-up portal's form state (who was identified, until when) between its pages; a whsec_ key. */
   PORTAL_FORM_SECRET: optionalString.transform((v) => v ?? DEV_PORTAL_FORM_SECRET),
   AMOUNT_HOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /**
+   * The billing system's payer lookup (src/identification/lookup-hook.ts): asked for the balance and
+   * name of the customer a payer's identifier found. Unset: the values pushed with PUT /v1/customers/:id/balance.
+   */
+  LOOKUP_HOOK_URL: optionalString.refine((v) => v === undefined || !outboundUrlProblem(v), 'must be an http(s) URL without credentials'),
+  /** Standard Webhooks secret that signs lookup-hook requests. */
+  LOOKUP_HOOK_SECRET: optionalString.transform((v) => v ?? DEV_LOOKUP_HOOK_SECRET),
+  /** A payer waits at a terminal: a lookup the billing system does not answer in this long is `unavailable`. */
+  LOOKUP_HOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
   /**
    * Host names, IP addresses and CIDR blocks (comma-separated) that caller-chosen outbound calls
@@ -280,7 +293,7 @@ export const MIN_ADMIN_API_KEY_LENGTH = 32;
 /** The bank account in the development gateways file: a payer must never be told to send money there. */
 const DEMO_IBAN = 'PL61109010140000071219812874';
 /** Every secret this project publishes; none may sign anything in production. */
-const DEVELOPMENT_SECRETS = new Set([DEV_SANDBOX_SECRET, DEV_AMOUNT_HOOK_SECRET, DEV_STRIPE_MOCK_WEBHOOK_SECRET, DEV_PORTAL_FORM_SECRET]);
+const DEVELOPMENT_SECRETS = new Set([DEV_SANDBOX_SECRET, DEV_AMOUNT_HOOK_SECRET, DEV_STRIPE_MOCK_WEBHOOK_SECRET, DEV_LOOKUP_HOOK_SECRET, DEV_PORTAL_FORM_SECRET]);
 /** A signing key shorter than this (decoded) is guessable; whsec_ keys are 24–64 random bytes. */
 const MIN_SECRET_BYTES = 24;
 
@@ -328,6 +341,12 @@ export function assertProductionSafe(config: Config): void {
   if (config.portal?.enabled) {
     if (config.PORTAL_FORM_SECRET === DEV_PORTAL_FORM_SECRET) problems.push('PORTAL_FORM_SECRET is unset or the development default (the top-up portal is enabled)');
     else if (secretProblem(config.PORTAL_FORM_SECRET)) problems.push(`PORTAL_FORM_SECRET is ${secretProblem(config.PORTAL_FORM_SECRET)}`);
+  }
+  if (config.LOOKUP_HOOK_URL !== undefined) {
+    // The same rule as a webhook endpoint's: https, and no inside address OUTBOUND_ALLOWED_HOSTS does not list.
+    const urlProblem = endpointUrlProblem(config.LOOKUP_HOOK_URL, { production: true, allow: config.OUTBOUND_ALLOWED_HOSTS });
+    if (urlProblem) problems.push(`LOOKUP_HOOK_URL ${urlProblem}`);
+    if (secretProblem(config.LOOKUP_HOOK_SECRET)) problems.push(`LOOKUP_HOOK_SECRET is ${secretProblem(config.LOOKUP_HOOK_SECRET)}`);
   }
   for (const [where, password] of [['DATABASE_URL', databasePassword(config.DATABASE_URL)], ['PGPASSWORD', config.PGPASSWORD]] as const) {
     if (password !== undefined && DEV_DATABASE_PASSWORDS.has(password)) {

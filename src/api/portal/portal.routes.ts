@@ -27,7 +27,7 @@ type Ctx = Context<AppEnv>;
  *   POST /pay/sum            sum within min_sum/max_sum → per-gateway commission and total
  *   POST /pay/start          starts the payment as a payment link does (createPayment), 303 to the checkout
  *   GET  /pay/result/:id     the result page the checkout returns to
- * Absent (404) unless the gateways file has an enabled `portal:` and an identifier is configured.
+ * Absent (404) unless the gateways file has an enabled `portal:`.
  * Mounted before /pay/:token, whose tokens are never these words.
  */
 export function portalRoutes(): Hono<AppEnv> {
@@ -35,7 +35,7 @@ export function portalRoutes(): Hono<AppEnv> {
 
   const portalOf = (c: Ctx) => {
     const { config, identifyPayer } = c.get('deps');
-    return config.portal?.enabled && identifyPayer ? { portal: config.portal, identifyPayer } : undefined;
+    return config.portal?.enabled ? { portal: config.portal, identifyPayer } : undefined;
   };
   const notFound = (c: Ctx) => c.html(messagePage('Page not found', 'There is no top-up page here.', { startAgain: false }), 404);
   const seal = (c: Ctx, form: SealedForm) => sealForm(c.get('deps').config.PORTAL_FORM_SECRET, form);
@@ -92,7 +92,8 @@ export function portalRoutes(): Hono<AppEnv> {
       // format and not_found answer alike: whether the typed value merely looked wrong is itself a hint.
       return c.html(identifyPage({ form: lookupForm(c), kinds: portal.identification.identifiers, error: NOT_FOUND_TEXT }), 404);
     }
-    const payable = lookup.active && lookup.currency === portal.currency;
+    // A balance in another currency cannot be topped up in the portal's; no balance at all (nothing pushed) can.
+    const payable = lookup.active && (lookup.currency === portal.currency || lookup.balanceMinor === null);
     await decidePortalRequest(deps.pool, id, { outcome: 'identified', detail: payable ? lookup.kind : `${lookup.kind}; not payable here`, customerId: lookup.customerId });
     if (!payable) return c.html(messagePage('Cannot top up this account', 'This account cannot be topped up here. Please contact us.', { alert: true }), 409);
     const state: SealedForm = {
