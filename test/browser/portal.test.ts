@@ -116,13 +116,13 @@ describe('top-up portal in a browser (headless Chromium, no JavaScript, real API
     await identify(page, 'C-does-not-exist');
     const summary = page.getByRole('alert');
     await summary.getByRole('heading', { name: 'There is a problem' }).waitFor();
-    assert.equal(await page.evaluate(() => document.activeElement?.className ?? ''), 'error-summary', 'the summary has the focus first');
+    assert.equal(await page.locator('.error-summary:focus').count(), 1, 'the summary has the focus first');
     await page.locator('#account-error').getByText('We could not find an account for what you entered.').waitFor();
     const field = page.getByLabel('Your contract number or login');
     assert.equal(await field.getAttribute('aria-invalid'), 'true');
     assert.equal(await field.getAttribute('aria-describedby'), 'account-hint account-error');
     await summary.getByRole('link').click(); // the summary's entry leads to the field
-    assert.equal(await page.evaluate(() => document.activeElement?.id ?? ''), 'account');
+    await page.locator('#account:focus').waitFor();
     assert.equal(await page.title(), 'Error: Top up your account');
   });
 
