@@ -88,6 +88,21 @@ describe('top-up portal (real API, worker and Postgres)', () => {
     assert.equal((await lookup(stack, clientAddress(), c.contract)).status, 200, 'another address has its own limit');
   });
 
+  it('starts have a limit of their own per address: the fourth within the window is 429, and starts nothing', async () => {
+    const ip = clientAddress();
+    const c = await portalCustomer(stack);
+    const found = await lookup(stack, ip, c.contract);
+    for (let i = 0; i < 3; i += 1) assert.equal((await post(i % 2 ? second : stack, '/pay/start', ip, { form: formField(found.text), sum: '1.00', gateway: 'sandbox' })).status, 400);
+    const limited = await post(stack, '/pay/start', ip, { form: formField(found.text), sum: '10.00', gateway: 'sandbox' });
+    assert.equal(limited.status, 429, limited.text);
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+    const payments = await stack.pool.query({ text: 'SELECT 1 FROM payments WHERE customer_id = $1', values: [c.id] });
+    assert.equal(payments.rowCount, 0);
+    assert.deepEqual((await journal(ip)).map((r) => [r.source, r.outcome]), [
+      ['lookup', 'identified'], ['start', 'rejected_malformed'], ['start', 'rejected_malformed'], ['start', 'rejected_malformed'], ['start', 'rejected_rate_limit'],
+    ]);
+  });
+
   it('a sum out of bounds is the form again with the error tied to the field, and starts nothing', async () => {
     const ip = clientAddress();
     const c = await portalCustomer(stack);

@@ -130,5 +130,5 @@ export function messagePage(title: string, text: string, opts: { alert?: boolean
 
 export function rateLimitedPage(retryAfterSeconds: number): string {
   const minutes = Math.ceil(retryAfterSeconds / 60);
-  return messagePage('Too many attempts', `Too many lookups came from your address. Please try again in ${minutes === 1 ? 'a minute' : `${minutes} minutes`}.`, { alert: true });
+  return messagePage('Too many attempts', `Too many attempts came from your address. Please try again in ${minutes === 1 ? 'a minute' : `${minutes} minutes`}.`, { alert: true });
 }

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { DomainError } from '../../domain/errors.js';
 import { formatDecimal } from '../../domain/money.js';
 import { findPayment } from '../../db/payments.js';
-import { decidePortalRequest, journalPortalLookup, journalPortalStart } from '../../db/portal-journal.js';
+import { decidePortalRequest, journalPortalRequest } from '../../db/portal-journal.js';
 import { identificationChannel } from '../../identification/settings.js';
 import type { PortalSettings } from '../../portal/settings.js';
 import type { AppEnv } from '../env.js';
@@ -25,7 +25,8 @@ type Ctx = Context<AppEnv>;
  *   GET  /pay                identifier form
  *   POST /pay                lookup (journaled, rate-limited per address) → masked name, balance, sum field
  *   POST /pay/sum            sum within min_sum/max_sum → per-gateway commission and total
- *   POST /pay/start          starts the payment as a payment link does (createPayment), 303 to the checkout
+ *   POST /pay/start          (journaled, its own limit per address) starts the payment as a payment link
+ *                            does (createPayment), 303 to the checkout
  *   GET  /pay/result/:id     the result page the checkout returns to
  * Absent (404) unless the gateways file has an enabled `portal:`.
  * Mounted before /pay/:token, whose tokens are never these words.
@@ -70,7 +71,7 @@ export function portalRoutes(): Hono<AppEnv> {
     const { request, fields } = await origin(c);
     // Journaled (and counted) before anything else, a refused or malformed one too: the journal is
     // what the limit counts, so a stranger cannot try identifiers faster by sending bad forms.
-    const { id, retryAfterSeconds } = await journalPortalLookup(deps.pool, request, portal.rateLimit);
+    const { id, retryAfterSeconds } = await journalPortalRequest(deps.pool, 'lookup', request, portal.rateLimit);
     if (retryAfterSeconds !== null) {
       c.header('retry-after', String(retryAfterSeconds));
       return c.html(rateLimitedPage(retryAfterSeconds), 429);
@@ -132,7 +133,12 @@ export function portalRoutes(): Hono<AppEnv> {
     const { portal } = found;
     const deps = c.get('deps');
     const { request, fields } = await origin(c);
-    const id = await journalPortalStart(deps.pool, request);
+    // Starts have a limit of their own (each is a payment and a workflow): a sealed form is no licence to flood.
+    const { id, retryAfterSeconds } = await journalPortalRequest(deps.pool, 'start', request, portal.rateLimit);
+    if (retryAfterSeconds !== null) {
+      c.header('retry-after', String(retryAfterSeconds));
+      return c.html(rateLimitedPage(retryAfterSeconds), 429);
+    }
     const state = openPayer(c, fields);
     if (!state) {
       await decidePortalRequest(deps.pool, id, { outcome: 'rejected_malformed', detail: 'no valid form token' });
