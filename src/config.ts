@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { parseIsoDurationMs } from './domain/duration.js';
 import { isValidTimeZone } from './domain/zoned-time.js';
 import { projectRoot } from './cli/provision/paths.js';
-import { GatewayConfigError, loadGatewaySettings } from './gateways/config-file.js';
+import { GatewayConfigError, loadGatewaysFile } from './gateways/config-file.js';
+import type { PortalSettings } from './portal/settings.js';
 import type { GatewaySettings } from './gateways/settings.js';
 import { isValidCidr } from './gateways/cidr.js';
 import { parseOutboundAllowlist } from './outbound/addresses.js';
@@ -25,6 +26,8 @@ export const DEV_SANDBOX_SECRET = 'whsec_dG9sbGdhdGUtc2FuZGJveC1kZXYtc2VjcmV0LWN
 export const DEV_STRIPE_MOCK_WEBHOOK_SECRET = 'whsec_c3RyaXBlLW1vY2stZGV2ZWxvcG1lbnQtc2VjcmV0';
 /** The amount hook's public development secret: refused in production. */
 export const DEV_AMOUNT_HOOK_SECRET = 'whsec_dG9sbGdhdGUtYW1vdW50LWhvb2stZGV2LXNlY3JldA==';
+/** The top-up portal's public development form secret: refused in production. */
+export const DEV_PORTAL_FORM_SECRET = 'whsec_dG9sbGdhdGUtcG9ydGFsLWZvcm0tZGV2LXNlY3JldA==';
 /** The payer lookup hook's public development secret: refused in production. */
 export const DEV_LOOKUP_HOOK_SECRET = 'whsec_dG9sbGdhdGUtbG9va3VwLWhvb2stZGV2LXNlY3JldA==';
 
@@ -113,6 +116,8 @@ export const ConfigSchema = z.object({
   ACTION_REQUIRED_LINK_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   /** Standard Webhooks secret that signs amount-hook requests to the billing system. */
   AMOUNT_HOOK_SECRET: optionalString.transform((v) => v ?? DEV_AMOUNT_HOOK_SECRET),
+  /** Seals the top-up portal's form state (who was identified, until when) between its pages; a whsec_ key. */
+  PORTAL_FORM_SECRET: optionalString.transform((v) => v ?? DEV_PORTAL_FORM_SECRET),
   AMOUNT_HOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /**
    * The billing system's payer lookup (src/identification/lookup-hook.ts): asked for the balance and
@@ -235,6 +240,8 @@ export type Config = Omit<z.infer<typeof ConfigSchema>, 'HOST'> & {
   /** With `{gateway}` standing for the gateway's name. */
   sandboxCallbackUrl: string;
   gateways: GatewaySettings[];
+  /** The top-up portal (GET /pay) from the gateways file's `portal:`; null: none (GET /pay answers 404). */
+  portal: PortalSettings | null;
   statements: StatementSettings;
 };
 
@@ -257,8 +264,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const gatewaysFile = c.TOLLGATE_GATEWAYS_FILE ?? join(projectRoot(), 'config', 'gateways.yaml');
   let gateways: GatewaySettings[];
+  let portal: PortalSettings | null;
   try {
-    gateways = loadGatewaySettings(gatewaysFile, { ...env, SANDBOX_WEBHOOK_SECRET: c.SANDBOX_WEBHOOK_SECRET });
+    ({ gateways, portal } = loadGatewaysFile(gatewaysFile, { ...env, SANDBOX_WEBHOOK_SECRET: c.SANDBOX_WEBHOOK_SECRET }));
   } catch (err) {
     if (err instanceof GatewayConfigError) throw new ConfigError(err.message);
     throw err;
@@ -273,7 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw err;
   }
   const HOST = c.HOST ?? (c.TOLLGATE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1');
-  const config: Config = { ...c, HOST, publicBaseUrl, sandboxCallbackUrl, gateways, statements };
+  const config: Config = { ...c, HOST, publicBaseUrl, sandboxCallbackUrl, gateways, portal, statements };
   assertProductionSafe(config);
   return config;
 }
@@ -285,7 +293,7 @@ export const MIN_ADMIN_API_KEY_LENGTH = 32;
 /** The bank account in the development gateways file: a payer must never be told to send money there. */
 const DEMO_IBAN = 'PL61109010140000071219812874';
 /** Every secret this project publishes; none may sign anything in production. */
-const DEVELOPMENT_SECRETS = new Set([DEV_SANDBOX_SECRET, DEV_AMOUNT_HOOK_SECRET, DEV_STRIPE_MOCK_WEBHOOK_SECRET, DEV_LOOKUP_HOOK_SECRET]);
+const DEVELOPMENT_SECRETS = new Set([DEV_SANDBOX_SECRET, DEV_AMOUNT_HOOK_SECRET, DEV_STRIPE_MOCK_WEBHOOK_SECRET, DEV_LOOKUP_HOOK_SECRET, DEV_PORTAL_FORM_SECRET]);
 /** A signing key shorter than this (decoded) is guessable; whsec_ keys are 24–64 random bytes. */
 const MIN_SECRET_BYTES = 24;
 
@@ -352,6 +360,11 @@ export function assertProductionSafe(config: Config): void {
   }
   if (config.AMOUNT_HOOK_SECRET === DEV_AMOUNT_HOOK_SECRET) problems.push('AMOUNT_HOOK_SECRET is unset or the development default');
   else if (secretProblem(config.AMOUNT_HOOK_SECRET)) problems.push(`AMOUNT_HOOK_SECRET is ${secretProblem(config.AMOUNT_HOOK_SECRET)}`);
+  // Whoever knows the form secret could seal a state naming any customer: the portal needs its own.
+  if (config.portal?.enabled) {
+    if (config.PORTAL_FORM_SECRET === DEV_PORTAL_FORM_SECRET) problems.push('PORTAL_FORM_SECRET is unset or the development default (the top-up portal is enabled)');
+    else if (secretProblem(config.PORTAL_FORM_SECRET)) problems.push(`PORTAL_FORM_SECRET is ${secretProblem(config.PORTAL_FORM_SECRET)}`);
+  }
   if (config.LOOKUP_HOOK_URL !== undefined) {
     // The same rule as a webhook endpoint's: https, and no inside address OUTBOUND_ALLOWED_HOSTS does not list.
     const urlProblem = endpointUrlProblem(config.LOOKUP_HOOK_URL, { production: true, allow: config.OUTBOUND_ALLOWED_HOSTS });

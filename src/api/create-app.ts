@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { PayloadTooLargeError, ValidationError } from '../domain/errors.js';
 import { paymentLinksRouter } from './payment-links/payment-links.router.js';
 import { payRoutes } from './pay/pay.routes.js';
+import { portalRoutes } from './portal/portal.routes.js';
 import { apiKeysRouter } from './api-keys/api-keys.router.js';
 import { checkoutResultRouter } from './checkout/checkout-result.router.js';
 import { bankTransferRouter } from './bank-transfer/bank-transfer.router.js';
@@ -90,6 +91,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', bankTransferRouter());
   app.route('/', checkoutResultRouter());
   app.route('/', paymentLinksRouter());
+  app.route('/', portalRoutes()); // before /pay/:token: /pay/sum, /pay/start are the portal's
   app.route('/', payRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -42,6 +42,12 @@ ${opts.refreshSeconds ? html`<meta http-equiv="refresh" content="${opts.refreshS
   button.primary { background: #0b5cad; color: #fff; border-color: #0b5cad; }
   .note { color: #555; font-size: .9rem; }
   :focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
+  input[type=text] { font: inherit; padding: .4rem; border: 2px solid #555; border-radius: 4px; }
+  .error { color: #b00020; font-weight: 600; }
+  input[aria-invalid=true] { border-color: #b00020; }
+  .error-summary { border: 3px solid #b00020; border-radius: 8px; padding: 0 1rem; margin-bottom: 1rem; }
+  .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+  th { text-align: left; padding-right: 1rem; }
 </style>
 </head>
 <body>

@@ -7,11 +7,13 @@ import { PAYMENT_RESULT_TEXT } from './payment-result-text.js';
  * status and reference only — no name, amount owed elsewhere or anything else of the customer's,
  * since whoever holds the link sees it. A pending payment's page refreshes itself.
  */
-export function paymentResultPage(payment: PaymentRow): string {
+export function paymentResultPage(payment: PaymentRow, opts: { againUrl?: string } = {}): string {
   const [title, text] = PAYMENT_RESULT_TEXT[payment.status];
+  // Where a payer who can start over (the top-up portal) tries again after a payment that took nothing.
+  const again = opts.againUrl && (payment.status === 'failed' || payment.status === 'expired' || payment.status === 'canceled');
   return page(
     title,
-    html`<div class="card" role="status"><h1>${title}</h1><p>${text}</p><p class="note">Reference ${payment.reference}</p></div>`,
+    html`<div class="card" role="status"><h1>${title}</h1><p>${text}</p><p class="note">Reference ${payment.reference}</p>${again ? html`<p><a href="${opts.againUrl}">Try again</a></p>` : ''}</div>`,
     payment.status === 'pending' ? { refreshSeconds: 2 } : {},
   );
 }

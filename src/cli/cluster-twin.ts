@@ -49,6 +49,8 @@ export function tollgateProcessEnv(config: Config, at: ClusterAddresses) {
     AMOUNT_HOOK_SECRET: config.AMOUNT_HOOK_SECRET,
     LOOKUP_HOOK_URL: config.LOOKUP_HOOK_URL ?? '',
     LOOKUP_HOOK_SECRET: config.LOOKUP_HOOK_SECRET,
+    // One seal for every API process: a portal page from one is opened by whichever answers next.
+    PORTAL_FORM_SECRET: config.PORTAL_FORM_SECRET,
     SMTP_URL: at.smtpUrl ?? config.SMTP_URL ?? '',
     MAIL_FROM: config.MAIL_FROM,
     ADMIN_EMAILS: config.ADMIN_EMAILS.join(','),

@@ -18,7 +18,12 @@ export type InboundOutcome =
   | 'rejected_busy'
   /** Verified, but about something that is not Tollgate's: answered 200 so the sender stops retrying. */
   | 'ignored'
-  | 'rejected_source';
+  | 'rejected_source'
+  /** The top-up portal's (src/db/portal-journal.ts): a lookup's result, the rate limit, a started payment. */
+  | 'identified'
+  | 'not_identified'
+  | 'rejected_rate_limit'
+  | 'started';
 
 export interface InboundRequestRow {
   id: bigint;

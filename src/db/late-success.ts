@@ -137,5 +137,7 @@ export function paymentEventPayload(p: PaymentRow): PaymentFields {
     reference: p.reference,
     gateway_transaction_id: p.gateway_transaction_id,
     gateway_code: p.gateway_code,
+    credited_amount: toJsonMinor(p.credited_minor),
+    commission: toJsonMinor(p.commission_minor),
   };
 }

@@ -40,12 +40,16 @@ export interface PaymentRow {
   refunded_minor: bigint;
   /** The gateway's late_success policy when the payment started; null before policies existed (the adapter's default). */
   late_success: 'refund' | 'keep' | null;
+  /** The gateway's commission inside amount_minor (the top-up portal); 0 for every other payment. */
+  commission_minor: bigint;
+  /** What the customer is credited: amount_minor − commission_minor (a generated column). */
+  credited_minor: bigint;
 }
 
 const COLUMNS = `id, customer_id, amount_minor, currency, gateway, mode, description, reference, status,
   expires_at, gateway_transaction_id, gateway_code, gateway_message, created_at, updated_at, completed_at,
   payment_method_token, payment_method_expires, adapter, settlement, payment_expiration_ms, return_url, payment_link_id,
-  checkout_url, gateway_session_id, gateway_intent_id, gateway_charge_id, refunded_minor, late_success`;
+  checkout_url, gateway_session_id, gateway_intent_id, gateway_charge_id, refunded_minor, late_success, commission_minor, credited_minor`;
 
 export interface NewPayment {
   id: string;
@@ -63,19 +67,22 @@ export interface NewPayment {
   returnUrl?: string | undefined;
   paymentLinkId?: string | undefined;
   lateSuccess: 'refund' | 'keep';
+  /** The commission inside amountMinor; 0 when not given. */
+  commissionMinor?: bigint | undefined;
 }
 
 /** Inserts a pending payment; returns undefined if the reference is taken (the caller draws again). */
 export async function insertPayment(db: Queryable, p: NewPayment): Promise<PaymentRow | undefined> {
   const res = await db.query<PaymentRow>({
     text: `INSERT INTO payments (id, customer_id, amount_minor, currency, gateway, mode, description, reference, expires_at,
-                                 adapter, settlement, payment_expiration_ms, return_url, payment_link_id, late_success)
-           VALUES ($1, $2, $3::bigint, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                                 adapter, settlement, payment_expiration_ms, return_url, payment_link_id, late_success, commission_minor)
+           VALUES ($1, $2, $3::bigint, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::bigint)
            ON CONFLICT (reference) DO NOTHING
            RETURNING ${COLUMNS}`,
     values: [
       p.id, p.customerId, p.amountMinor.toString(), p.currency, p.gateway, p.mode, p.description, p.reference, p.expiresAt,
       p.adapter, p.settlement, p.paymentExpirationMs, p.returnUrl ?? null, p.paymentLinkId ?? null, p.lateSuccess,
+      (p.commissionMinor ?? 0n).toString(),
     ],
   });
   return res.rows[0];

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseIsoDurationMs } from '../domain/duration.js';
+import { type PortalSettings, portalSettings } from '../portal/settings.js';
 import { ASSIST_SERVERS } from './assist/servers.js';
 import { type AssistSettings, defaultLateSuccess, GatewaysFile, type GatewayFileEntry, type GatewayMode, type GatewaySettings, type StripeSettings, type UnitellerSettings } from './settings.js';
 import { UNITELLER_ENDPOINTS } from './uniteller/endpoints.js';
@@ -14,6 +15,11 @@ export class GatewayConfigError extends Error {
 }
 
 export function loadGatewaySettings(path: string, env: NodeJS.ProcessEnv): GatewaySettings[] {
+  return loadGatewaysFile(path, env).gateways;
+}
+
+/** The whole file: its gateways and the top-up portal (null when the file has no `portal:`). */
+export function loadGatewaysFile(path: string, env: NodeJS.ProcessEnv): { gateways: GatewaySettings[]; portal: PortalSettings | null } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -31,7 +37,7 @@ export function loadGatewaySettings(path: string, env: NodeJS.ProcessEnv): Gatew
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new GatewayConfigError(`the gateways file ${path} is invalid: ${problems}`);
   }
-  return parsed.data.gateways.map((g) => resolve(g, env, path));
+  return { gateways: parsed.data.gateways.map((g) => resolve(g, env, path)), portal: parsed.data.portal ? portalSettings(parsed.data.portal) : null };
 }
 
 type SecretRefs = GatewayFileEntry['secrets'];
@@ -96,6 +102,7 @@ function resolve(g: GatewayFileEntry, env: NodeJS.ProcessEnv, path: string): Gat
     assist: g.assist ? resolveAssist(g, g.assist, env, path) : undefined,
     onLostDispute: g.on_lost_dispute,
     lateSuccess: g.late_success ?? defaultLateSuccess(g.adapter),
+    ...(g.commission ? { commission: { fixedMinor: BigInt(g.commission.fixed), percent: g.commission.percent } } : {}),
   };
 }
 

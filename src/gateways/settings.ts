@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { parseIsoDurationMs } from '../domain/duration.js';
 import { LATE_SUCCESS_POLICIES, type LateSuccessPolicy } from '../domain/refund.js';
 import { isValidCidr } from './cidr.js';
+import { type Commission, percentProblem } from '../domain/commission.js';
+import { PortalFileEntry, portalGatewayProblem } from '../portal/settings.js';
 
 /**
  * One gateway's configuration, as read from the gateways file (config/gateways.yaml by default,
@@ -125,6 +127,20 @@ export const GatewayFileEntry = z
     uniteller: UnitellerFileBlock.optional(),
     /** assist: its own settings (src/gateways/assist/); the secret word (salt) per mode is `secrets`. */
     assist: AssistFileBlock.optional(),
+    /**
+     * The top-up portal's commission on this gateway: a fixed fee (minor units) and/or a percentage
+     * as a decimal string ("2.5"); the payer pays sum + commission (src/domain/commission.ts).
+     */
+    commission: z
+      .object({
+        fixed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+        percent: z.string().superRefine((s, ctx) => {
+          const problem = percentProblem(s);
+          if (problem) ctx.addIssue({ code: 'custom', message: `percent must be ${problem}` });
+        }).default('0'),
+      })
+      .strict()
+      .optional(),
     /** bank_transfer: where the payer sends the money. */
     account: z.object({ iban: z.string().min(5), holder: z.string().min(1), bic: z.string().optional() }).strict().optional(),
   })
@@ -146,13 +162,22 @@ export const GatewayFileEntry = z
   })
   .refine((g) => g.adapter !== 'bank_transfer' || g.account !== undefined, { message: 'bank_transfer needs an account', path: ['account'] })
   // The bank statement is what settles a transfer: deferring it to a second line would never end.
-  .refine((g) => g.adapter !== 'bank_transfer' || g.settlement === 'immediate', { message: 'bank_transfer settles from the statement itself; use settlement: immediate', path: ['settlement'] });
+  .refine((g) => g.adapter !== 'bank_transfer' || g.settlement === 'immediate', { message: 'bank_transfer settles from the statement itself; use settlement: immediate', path: ['settlement'] })
+  // A deferred gateway's temporary payment counts the payment's whole amount at once: with a
+  // commission inside it, the customer would be credited the commission too.
+  .refine((g) => g.commission === undefined || g.settlement === 'immediate', { message: 'a commission needs settlement: immediate (a temporary payment counts the whole amount)', path: ['commission'] });
 export type GatewayFileEntry = z.infer<typeof GatewayFileEntry>;
 
 export const GatewaysFile = z
-  .object({ gateways: z.array(GatewayFileEntry).min(1) })
+  .object({ gateways: z.array(GatewayFileEntry).min(1), portal: PortalFileEntry.optional() })
   .strict()
-  .refine((f) => new Set(f.gateways.map((g) => g.name)).size === f.gateways.length, { message: 'gateway names must be unique', path: ['gateways'] });
+  .refine((f) => new Set(f.gateways.map((g) => g.name)).size === f.gateways.length, { message: 'gateway names must be unique', path: ['gateways'] })
+  .superRefine((f, ctx) => {
+    f.portal?.gateways.forEach((name, i) => {
+      const problem = portalGatewayProblem(f.gateways.find((g) => g.name === name), f.portal?.currency ?? '');
+      if (problem) ctx.addIssue({ code: 'custom', message: `gateway "${name}" ${problem}`, path: ['portal', 'gateways', i] });
+    });
+  });
 
 /** A gateway's settings with its secrets resolved from the environment. */
 export interface GatewaySettings {
@@ -187,6 +212,8 @@ export interface GatewaySettings {
   onLostDispute?: 'stop_subscription' | 'keep_subscription' | undefined;
   /** What a success after the payment ended becomes (copied onto each payment at its start). */
   lateSuccess: LateSuccessPolicy;
+  /** The top-up portal's commission on this gateway; absent: none. */
+  commission?: Commission | undefined;
 }
 
 export interface StripeSettings {

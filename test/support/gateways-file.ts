@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Writes a gateways file for one test stack and returns its path (TOLLGATE_GATEWAYS_FILE). */
-export function writeGatewaysFile(gateways: Array<Record<string, unknown>>): string {
+/** Writes a gateways file for one test stack and returns its path (TOLLGATE_GATEWAYS_FILE); `extra`: other top-level blocks (portal). */
+export function writeGatewaysFile(gateways: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}): string {
   const path = join(mkdtempSync(join(tmpdir(), 'tollgate-gw-')), 'gateways.json');
-  writeFileSync(path, JSON.stringify({ gateways }, null, 2));
+  writeFileSync(path, JSON.stringify({ gateways, ...extra }, null, 2));
   return path;
 }
 

@@ -10,7 +10,7 @@ const at = '2026-12-01T20:00:00.000Z';
 // src/db/late-success.ts paymentEventPayload
 const payment = {
   payment_id: 'pay_q0c1UuJ3D2kq3oS7', customer_id: 'cus_1', amount: 1815, currency: 'PLN', gateway: 'sandbox', mode: 'test' as const,
-  reference: 'VS00001234', gateway_transaction_id: 'sbx_tx_1', gateway_code: '00',
+  reference: 'VS00001234', gateway_transaction_id: 'sbx_tx_1', gateway_code: '00', credited_amount: 1815, commission: 0,
 };
 // src/activities/disputes.ts disputePayload
 const dispute = {
@@ -37,7 +37,7 @@ const charge = {
 const endpoint = { endpoint_id: 'we_1', url: 'https://billing.example.com/hooks', event_types: ['*'], enabled: true };
 
 export const EVENT_SAMPLES: Samples = {
-  'payment.created': { aggregate: 'payment', payload: { payment_id: 'pay_1', customer_id: 'cus_1', amount: 1815, currency: 'PLN', gateway: 'sandbox', mode: 'test', reference: 'VS00001234' } },
+  'payment.created': { aggregate: 'payment', payload: { payment_id: 'pay_1', customer_id: 'cus_1', amount: 1815, currency: 'PLN', gateway: 'sandbox', mode: 'test', reference: 'VS00001234', credited_amount: 1800, commission: 15 } },
   'payment.succeeded': { aggregate: 'payment', payload: { ...payment, status: 'succeeded' } },
   'payment.failed': { aggregate: 'payment', payload: { ...payment, status: 'failed', gateway_code: '51' } },
   'payment.expired': { aggregate: 'payment', payload: { ...payment, status: 'expired', gateway_code: 'expired', gateway_transaction_id: null } },

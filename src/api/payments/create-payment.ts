@@ -31,6 +31,8 @@ export interface PaymentRequest {
   saveCard?: boolean | undefined;
   /** The subscription period this payment pays (an SCA link): its workflow is told of the success. */
   recovers?: { subscriptionId: string; period: number } | undefined;
+  /** The gateway's commission inside amountMinor (the top-up portal): the customer is credited the rest. */
+  commissionMinor?: bigint | undefined;
 }
 
 /**
@@ -85,6 +87,7 @@ export async function createPayment(
         returnUrl: req.returnUrl?.(id),
         paymentLinkId: req.paymentLinkId,
         lateSuccess: gateway.settings.lateSuccess,
+        commissionMinor: req.commissionMinor,
       }),
     );
     await appendEvent(tx, {
@@ -99,6 +102,8 @@ export async function createPayment(
         gateway: row.gateway,
         mode: row.mode,
         reference: row.reference,
+        credited_amount: toJsonMinor(row.credited_minor),
+        commission: toJsonMinor(row.commission_minor),
       },
     });
     // Started inside the transaction: if Temporal is down, the row rolls back with it.

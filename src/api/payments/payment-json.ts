@@ -22,5 +22,7 @@ export function paymentJson(row: PaymentRow): Payment {
     gateway_code: row.gateway_code,
     gateway_message: row.gateway_message,
     refunded_amount: toJsonMinor(row.refunded_minor),
+    credited_amount: toJsonMinor(row.credited_minor),
+    commission: toJsonMinor(row.commission_minor),
   };
 }

@@ -48,6 +48,8 @@ export const Payment = z
     gateway_code: z.string().nullable(),
     gateway_message: z.string().nullable(),
     refunded_amount: z.number().int().openapi({ description: 'Minor units held by refunds that did not fail (pending, succeeded, requires_manual): no longer refundable' }),
+    credited_amount: z.number().int().openapi({ description: 'What the customer is credited: amount less commission (all of it but for top-up portal payments)' }),
+    commission: z.number().int().openapi({ description: "The gateway's commission inside amount, paid by the payer (0 but for top-up portal payments)" }),
   })
   .openapi('Payment');
 export type Payment = z.infer<typeof Payment>;

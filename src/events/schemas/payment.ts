@@ -1,6 +1,12 @@
 import { z } from '@hono/zod-openapi';
 import { Currency, eventSpec, Id, Minor, Mode } from './common.js';
 
+/** What the payer paid against what the customer is credited (the top-up portal's commission). */
+const CommissionFields = z.object({
+  credited_amount: Minor.openapi({ description: 'What the customer is credited: amount less commission (all of it but for top-up portal payments)' }),
+  commission: Minor.openapi({ description: "The gateway's commission inside amount, paid by the payer (0 but for top-up portal payments)" }),
+});
+
 /** What every payment event but payment.created carries (src/db/late-success.ts paymentEventPayload). */
 export const PaymentFields = z.object({
   payment_id: Id,
@@ -13,6 +19,7 @@ export const PaymentFields = z.object({
   reference: z.string().openapi({ description: 'The short reference (variable symbol) a bank transfer carries' }),
   gateway_transaction_id: z.string().nullable(),
   gateway_code: z.string().nullable(),
+  ...CommissionFields.shape,
 });
 export type PaymentFields = z.infer<typeof PaymentFields>;
 
@@ -47,6 +54,7 @@ const finalPayment = (status: 'succeeded' | 'failed' | 'expired') => PaymentFiel
 export const PAYMENT_EVENTS = {
   'payment.created': eventSpec(['payment'], 'A payment was created (API, payment link, pay page); it waits for its gateway.', z.object({
     payment_id: Id, customer_id: Id, amount: Minor, currency: Currency, gateway: z.string(), mode: Mode, reference: z.string(),
+    ...CommissionFields.shape,
   })),
   'payment.succeeded': eventSpec(['payment'], "The gateway (or a matched bank-statement line) confirmed the payment: count the money.", finalPayment('succeeded')),
   'payment.failed': eventSpec(['payment'], 'The gateway declined the payment; nothing was captured.', finalPayment('failed')),

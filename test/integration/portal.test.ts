@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { NOT_FOUND_TEXT } from '../../src/api/portal/portal.routes.js';
+import { clientAddress, formField, portalCustomer, portalEnv, portalGatewaysFile } from '../support/portal.js';
+import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
+
+/**
+ * The top-up portal over real HTTP, with the real payer lookup (identifiers and balance pushed
+ * through the API), the real worker and the sandbox gateway: what is journaled, the rate limit
+ * across two API processes, and what a portal payment records.
+ */
+describe('top-up portal (real API, worker and Postgres)', () => {
+  let stack: TestStack;
+  let second: TestStack;
+
+  before(async () => {
+    const file = portalGatewaysFile({ lookups: 3, window: 'PT1M' });
+    stack = await startTestStack(portalEnv(file));
+    // A second API process on the same database: the limit is counted there, not in either process.
+    second = await startTestStack(portalEnv(file), { worker: false });
+  });
+  after(async () => {
+    await second?.close();
+    await stack?.close();
+  });
+
+  const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+  async function post(s: TestStack, path: string, ip: string, fields: Record<string, string>) {
+    return s.request('POST', path, { key: null, raw: form(fields), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip } });
+  }
+  async function lookup(s: TestStack, ip: string, account: string) {
+    const page = await s.request('GET', '/pay', { key: null });
+    assert.equal(page.status, 200, page.text);
+    return post(s, '/pay', ip, { form: formField(page.text), account });
+  }
+  async function journal(ip: string) {
+    const res = await stack.pool.query<{ source: string; outcome: string; outcome_detail: string; target_id: string | null; payment_id: string | null; body: string }>({
+      text: `SELECT source, outcome, outcome_detail, target_id, payment_id, body FROM inbound_requests WHERE channel = 'portal' AND source_ip = $1 ORDER BY id`,
+      values: [ip],
+    });
+    return res.rows;
+  }
+  const withoutForm = (html: string) => html.replace(/name="form" value="[^"]+"/g, 'name="form" value=""');
+
+  it('journals a lookup with its address and whom it found; a miss reads the same whatever exists', async () => {
+    const ip = clientAddress();
+    const c = await portalCustomer(stack);
+    const found = await lookup(stack, ip, c.contract);
+    assert.equal(found.status, 200, found.text);
+    assert.match(found.text, /Ja\* Ko\*{6}/);
+    assert.doesNotMatch(found.text, /Kowalski/);
+    assert.match(found.text, /<dt>Balance<\/dt><dd>-25\.50 PLN<\/dd>/);
+    assert.match(found.text, /<dt>Recommended payment<\/dt><dd>25\.50 PLN<\/dd>/);
+    assert.match(found.text, /<input id="sum" name="sum" type="text" value="25\.50"/);
+    assert.match(found.text, /From 5\.00 PLN to 1000\.00 PLN\./);
+
+    const other = await portalCustomer(stack);
+    const misses = [await lookup(stack, ip, `C-none-${Date.now()}`), await lookup(second, ip, `nobody-${Date.now()}`)];
+    for (const miss of misses) {
+      assert.equal(miss.status, 404);
+      assert.ok(miss.text.includes(NOT_FOUND_TEXT));
+    }
+    assert.equal(withoutForm(misses[0]!.text), withoutForm(misses[1]!.text), 'two misses answer the same page');
+    const rows = await journal(ip);
+    assert.deepEqual(rows.map((r) => [r.source, r.outcome, r.outcome_detail, r.target_id]), [
+      ['lookup', 'identified', 'contract', c.id],
+      ['lookup', 'not_identified', 'not_found', null],
+      ['lookup', 'not_identified', 'not_found', null],
+    ]);
+    assert.match(rows[0]!.body, new RegExp(`account=${encodeURIComponent(c.contract)}`), 'the journal keeps what was typed');
+    assert.ok(other.id);
+  });
+
+  it('over the limit the next lookup is 429 with Retry-After, counted across both API processes; another address is served', async () => {
+    const ip = clientAddress();
+    const c = await portalCustomer(stack);
+    assert.equal((await lookup(stack, ip, c.contract)).status, 200);
+    assert.equal((await lookup(second, ip, c.login)).status, 200);
+    assert.equal((await lookup(stack, ip, 'nobody')).status, 404);
+    const limited = await lookup(second, ip, c.contract);
+    assert.equal(limited.status, 429, limited.text);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+    assert.match(limited.text, /<h1>Too many attempts<\/h1>/);
+    assert.doesNotMatch(limited.text, /Ja\*/, 'a refused lookup looks nobody up');
+    assert.equal((await lookup(stack, ip, c.contract)).status, 429, 'still refused: refused lookups do not free the limit');
+    assert.deepEqual((await journal(ip)).map((r) => r.outcome), ['identified', 'identified', 'not_identified', 'rejected_rate_limit', 'rejected_rate_limit']);
+    assert.equal((await lookup(stack, clientAddress(), c.contract)).status, 200, 'another address has its own limit');
+  });
+
+  it('starts have a limit of their own per address: the fourth within the window is 429, and starts nothing', async () => {
+    const ip = clientAddress();
+    const c = await portalCustomer(stack);
+    const found = await lookup(stack, ip, c.contract);
+    for (let i = 0; i < 3; i += 1) assert.equal((await post(i % 2 ? second : stack, '/pay/start', ip, { form: formField(found.text), sum: '1.00', gateway: 'sandbox' })).status, 400);
+    const limited = await post(stack, '/pay/start', ip, { form: formField(found.text), sum: '10.00', gateway: 'sandbox' });
+    assert.equal(limited.status, 429, limited.text);
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+    const payments = await stack.pool.query({ text: 'SELECT 1 FROM payments WHERE customer_id = $1', values: [c.id] });
+    assert.equal(payments.rowCount, 0);
+    assert.deepEqual((await journal(ip)).map((r) => [r.source, r.outcome]), [
+      ['lookup', 'identified'], ['start', 'rejected_malformed'], ['start', 'rejected_malformed'], ['start', 'rejected_malformed'], ['start', 'rejected_rate_limit'],
+    ]);
+  });
+
+  it('a sum out of bounds is the form again with the error tied to the field, and starts nothing', async () => {
+    const ip = clientAddress();
+    const c = await portalCustomer(stack);
+    const found = await lookup(stack, ip, c.contract);
+    for (const [sum, message] of [['4.99', 'The sum must be at least 5.00 PLN'], ['1000.01', 'The sum must be at most 1000.00 PLN'], ['abc', 'Enter the sum as a number']] as const) {
+      const res = await post(stack, '/pay/sum', ip, { form: formField(found.text), sum });
+      assert.equal(res.status, 400, res.text);
+      assert.match(res.text, /<div class="error-summary" role="alert"/);
+      assert.match(res.text, new RegExp(`<p id="sum-error" class="error"><span class="visually-hidden">Error: </span>${message}`));
+      assert.match(res.text, /aria-describedby="sum-hint sum-error" aria-invalid="true"/);
+      // The confirm step cannot be skipped with a sum out of bounds either.
+      const start = await post(stack, '/pay/start', ip, { form: formField(found.text), sum, gateway: 'sandbox' });
+      assert.equal(start.status, 400);
+    }
+    const payments = await stack.pool.query({ text: 'SELECT 1 FROM payments WHERE customer_id = $1', values: [c.id] });
+    assert.equal(payments.rowCount, 0);
+    const changed = found.text.replace(/name="form" value="([^"]+)"/, (_, v: string) => `name="form" value="${v.slice(0, -4)}AAAA"`);
+    assert.equal((await post(stack, '/pay/sum', ip, { form: formField(changed), sum: '10' })).status, 400, 'a changed form is refused');
+  });
+
+  it('a portal payment charges sum + commission, credits the sum, and says both on the payment and in its events', async () => {
+    const ip = clientAddress();
+    const c = await portalCustomer(stack);
+    const found = await lookup(stack, ip, c.login);
+    const confirm = await post(stack, '/pay/sum', ip, { form: formField(found.text), sum: '10.00' });
+    assert.equal(confirm.status, 200, confirm.text);
+    // 0.30 + 2.5 % of 10.00 = 0.55: its own line, then the total; the plain card has no commission line.
+    assert.match(confirm.text, /<h2 id="offer-0">Card \(sandbox\)<\/h2>[\s\S]*?<th scope="row">Top-up sum<\/th><td>10\.00 PLN<\/td>[\s\S]*?<th scope="row">Commission<\/th><td>0\.55 PLN<\/td>[\s\S]*?<th scope="row">Total<\/th><td>10\.55 PLN<\/td>/);
+    assert.match(confirm.text, /<h2 id="offer-1">Card, no fee \(sandbox\)<\/h2>\s*<table>\s*<tr><th scope="row">Account<\/th><td>[^<]+<\/td><\/tr>\s*<tr><th scope="row">Top-up sum<\/th><td>10\.00 PLN<\/td><\/tr>\s*<tr><th scope="row">Total<\/th><td>10\.00 PLN<\/td>/);
+    assert.match(confirm.text, />Pay 10\.55 PLN — Card \(sandbox\)</);
+
+    const start = await post(stack, '/pay/start', ip, { form: formField(confirm.text), sum: '10.00', gateway: 'sandbox' });
+    assert.equal(start.status, 303, start.text);
+    const checkout = new URL(start.headers.get('location')!);
+    const paymentId = checkout.pathname.split('/').pop()!;
+    assert.equal(checkout.pathname, `/sandbox/checkout/${paymentId}`);
+    const approve = await stack.request('POST', `/sandbox/checkout/${paymentId}/approve`, { key: null });
+    assert.equal(approve.status, 303);
+    assert.equal(approve.headers.get('location'), `${stack.config.publicBaseUrl}/pay/result/${paymentId}`);
+
+    const payment = await waitFor('the payment to succeed', async () => {
+      const res = await stack.request('GET', `/v1/payments/${paymentId}`);
+      return res.json?.status === 'succeeded' ? res.json : undefined;
+    });
+    assert.equal(payment.amount, 1055);
+    assert.equal(payment.credited_amount, 1000);
+    assert.equal(payment.commission, 55);
+    assert.equal(payment.customer_id, c.id);
+    const row = await stack.pool.query<{ commission_minor: string; credited_minor: string }>({ text: 'SELECT commission_minor::text, credited_minor::text FROM payments WHERE id = $1', values: [paymentId] });
+    assert.deepEqual(row.rows[0], { commission_minor: '55', credited_minor: '1000' });
+
+    const events = await stack.request('GET', `/v1/events?after=0&aggregate_id=${paymentId}`);
+    assert.equal(events.status, 200, events.text);
+    const byType = Object.fromEntries((events.json.data as Array<{ type: string; payload: Record<string, unknown> }>).map((e) => [e.type, e.payload]));
+    for (const type of ['payment.created', 'payment.succeeded']) {
+      assert.equal(byType[type]?.amount, 1055, type);
+      assert.equal(byType[type]?.credited_amount, 1000, type);
+      assert.equal(byType[type]?.commission, 55, type);
+    }
+    const rows = await journal(ip);
+    assert.deepEqual(rows.map((r) => [r.source, r.outcome, r.payment_id]), [['lookup', 'identified', null], ['start', 'started', paymentId]]);
+
+    const result = await stack.request('GET', `/pay/result/${paymentId}`, { key: null });
+    assert.equal(result.status, 200);
+    assert.match(result.text, /<h1>Payment successful<\/h1>/);
+  });
+});
