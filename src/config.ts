@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { parseIsoDurationMs } from './domain/duration.js';
 import { isValidTimeZone } from './domain/zoned-time.js';
 import { projectRoot } from './cli/provision/paths.js';
-import { GatewayConfigError, loadGatewaySettings } from './gateways/config-file.js';
+import { GatewayConfigError, loadGatewaysFile } from './gateways/config-file.js';
+import { type TerminalSettings, terminalProductionProblems } from './terminals/settings.js';
 import type { GatewaySettings } from './gateways/settings.js';
 import { isValidCidr } from './gateways/cidr.js';
 import { parseOutboundAllowlist } from './outbound/addresses.js';
@@ -222,6 +223,8 @@ export type Config = Omit<z.infer<typeof ConfigSchema>, 'HOST'> & {
   /** With `{gateway}` standing for the gateway's name. */
   sandboxCallbackUrl: string;
   gateways: GatewaySettings[];
+  /** Terminal networks (`adapter: osmp` entries of the gateways file): never payment gateways. */
+  terminals: TerminalSettings[];
   statements: StatementSettings;
 };
 
@@ -244,8 +247,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const gatewaysFile = c.TOLLGATE_GATEWAYS_FILE ?? join(projectRoot(), 'config', 'gateways.yaml');
   let gateways: GatewaySettings[];
+  let terminals: TerminalSettings[];
   try {
-    gateways = loadGatewaySettings(gatewaysFile, { ...env, SANDBOX_WEBHOOK_SECRET: c.SANDBOX_WEBHOOK_SECRET });
+    ({ gateways, terminals } = loadGatewaysFile(gatewaysFile, { ...env, SANDBOX_WEBHOOK_SECRET: c.SANDBOX_WEBHOOK_SECRET }));
   } catch (err) {
     if (err instanceof GatewayConfigError) throw new ConfigError(err.message);
     throw err;
@@ -260,7 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw err;
   }
   const HOST = c.HOST ?? (c.TOLLGATE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1');
-  const config: Config = { ...c, HOST, publicBaseUrl, sandboxCallbackUrl, gateways, statements };
+  const config: Config = { ...c, HOST, publicBaseUrl, sandboxCallbackUrl, gateways, terminals, statements };
   assertProductionSafe(config);
   return config;
 }
@@ -314,6 +318,7 @@ export function assertProductionSafe(config: Config): void {
   for (const g of config.gateways) {
     if (g.account?.iban.toUpperCase().replace(/[^A-Z0-9]/g, '') === DEMO_IBAN) problems.push(`gateway "${g.name}" shows the demo account ${DEMO_IBAN} to payers`);
   }
+  for (const t of config.terminals ?? []) problems.push(...terminalProductionProblems(t));
   if (config.AMOUNT_HOOK_SECRET === DEV_AMOUNT_HOOK_SECRET) problems.push('AMOUNT_HOOK_SECRET is unset or the development default');
   else if (secretProblem(config.AMOUNT_HOOK_SECRET)) problems.push(`AMOUNT_HOOK_SECRET is ${secretProblem(config.AMOUNT_HOOK_SECRET)}`);
   for (const [where, password] of [['DATABASE_URL', databasePassword(config.DATABASE_URL)], ['PGPASSWORD', config.PGPASSWORD]] as const) {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ApiKeyScope } from '../db/api-keys.js';
 import type { GatewayRegistry } from '../gateways/types.js';
+import type { IdentifyPayer } from '../identification/types.js';
 import type { ImportSlots } from './bank-statements/import-slots.js';
 import type { Metrics } from './middleware/metrics.js';
 import type { CallbackDispatcher } from '../relay/callback-dispatch.js';
@@ -24,6 +25,8 @@ export interface AppDeps {
   deliveryMarks: DeliveryMarks;
   /** Signals accepted callbacks after their answer, a bounded backlog; drained on stop, the rest is the relay's. */
   callbackDispatch: CallbackDispatcher;
+  /** Finds the customer a terminal's account names (src/identification); unset: terminals answer 243 (cannot check now). */
+  identifyPayer?: IdentifyPayer | undefined;
 }
 
 /** The caller, as authenticated by an API key. */

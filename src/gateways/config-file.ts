@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseIsoDurationMs } from '../domain/duration.js';
+import { resolveTerminal, TERMINAL_ADAPTERS, TerminalConfigError, TerminalFileEntry, type TerminalSettings } from '../terminals/settings.js';
 import { defaultLateSuccess, GatewaysFile, type GatewayFileEntry, type GatewayMode, type GatewaySettings, type StripeSettings } from './settings.js';
 
 /**
@@ -12,6 +13,18 @@ export class GatewayConfigError extends Error {
 }
 
 export function loadGatewaySettings(path: string, env: NodeJS.ProcessEnv): GatewaySettings[] {
+  return loadGatewaysFile(path, env).gateways;
+}
+
+const isTerminalEntry = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && (TERMINAL_ADAPTERS as readonly unknown[]).includes((e as { adapter?: unknown }).adapter);
+
+/**
+ * The payment gateways and the terminal networks (`adapter: osmp`, src/terminals/settings.ts) of
+ * one gateways file. Terminal entries are split off before the gateways are parsed, so neither
+ * schema knows the other and a terminal network never reaches the gateway registry.
+ */
+export function loadGatewaysFile(path: string, env: NodeJS.ProcessEnv): { gateways: GatewaySettings[]; terminals: TerminalSettings[] } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -24,12 +37,33 @@ export function loadGatewaySettings(path: string, env: NodeJS.ProcessEnv): Gatew
   } catch (err) {
     throw new GatewayConfigError(`the gateways file ${path} is not valid YAML/JSON: ${(err as Error).message}`);
   }
-  const parsed = GatewaysFile.safeParse(doc);
+  const entries: unknown[] = typeof doc === 'object' && doc !== null && Array.isArray((doc as { gateways?: unknown }).gateways) ? (doc as { gateways: unknown[] }).gateways : [];
+  const terminalEntries = entries.filter(isTerminalEntry);
+  const terminals = terminalEntries.map((e, i) => {
+    const t = TerminalFileEntry.safeParse(e);
+    if (!t.success) {
+      const problems = t.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ');
+      throw new GatewayConfigError(`the gateways file ${path} is invalid: terminal network ${i} (adapter osmp): ${problems}`);
+    }
+    try {
+      return resolveTerminal(t.data, env);
+    } catch (err) {
+      if (err instanceof TerminalConfigError) throw new GatewayConfigError(`${err.message} (${path})`);
+      throw err;
+    }
+  });
+  const rest = terminalEntries.length > 0 ? { ...(doc as object), gateways: entries.filter((e) => !isTerminalEntry(e)) } : doc;
+  // A file of terminal networks only has no payment gateways: that is a deployment, not a mistake.
+  if (terminals.length > 0 && (rest as { gateways: unknown[] }).gateways.length === 0) return { gateways: [], terminals };
+  const parsed = GatewaysFile.safeParse(rest);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new GatewayConfigError(`the gateways file ${path} is invalid: ${problems}`);
   }
-  return parsed.data.gateways.map((g) => resolve(g, env, path));
+  const gateways = parsed.data.gateways.map((g) => resolve(g, env, path));
+  const clash = terminals.find((t) => gateways.some((g) => g.name === t.name)) ?? terminals.find((t, i) => terminals.findIndex((o) => o.name === t.name) !== i);
+  if (clash) throw new GatewayConfigError(`the gateways file ${path} is invalid: gateways: gateway names must be unique ("${clash.name}")`);
+  return { gateways, terminals };
 }
 
 type SecretRefs = GatewayFileEntry['secrets'];
