@@ -8,6 +8,8 @@ import { type TerminalSettings, terminalProductionProblems } from './terminals/s
 import type { GatewaySettings } from './gateways/settings.js';
 import { isValidCidr } from './gateways/cidr.js';
 import { parseOutboundAllowlist } from './outbound/addresses.js';
+import { outboundUrlProblem } from './outbound/safe-request.js';
+import { endpointUrlProblem } from './webhooks/endpoint-url.js';
 import { loadStatementSettings, type StatementSettings, StatementsConfigError } from './config-statements.js';
 import { CUSTOMER_NOTIFICATION_TYPES, type CustomerNotificationType, NOTIFICATION_LOCALES } from './notifications/types.js';
 
@@ -24,6 +26,8 @@ export const DEV_SANDBOX_SECRET = 'whsec_dG9sbGdhdGUtc2FuZGJveC1kZXYtc2VjcmV0LWN
 export const DEV_STRIPE_MOCK_WEBHOOK_SECRET = 'whsec_c3RyaXBlLW1vY2stZGV2ZWxvcG1lbnQtc2VjcmV0';
 /** The amount hook's public development secret: refused in production. */
 export const DEV_AMOUNT_HOOK_SECRET = 'whsec_dG9sbGdhdGUtYW1vdW50LWhvb2stZGV2LXNlY3JldA==';
+/** The payer lookup hook's public development secret: refused in production. */
+export const DEV_LOOKUP_HOOK_SECRET = 'whsec_dG9sbGdhdGUtbG9va3VwLWhvb2stZGV2LXNlY3JldA==';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 const optionalString = z
@@ -111,6 +115,15 @@ export const ConfigSchema = z.object({
   /** Standard Webhooks secret that signs amount-hook requests to the billing system. */
   AMOUNT_HOOK_SECRET: optionalString.transform((v) => v ?? DEV_AMOUNT_HOOK_SECRET),
   AMOUNT_HOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /**
+   * The billing system's payer lookup (src/identification/lookup-hook.ts): asked for the balance and
+   * name of the customer a payer's identifier found. Unset: the values pushed with PUT /v1/customers/:id/balance.
+   */
+  LOOKUP_HOOK_URL: optionalString.refine((v) => v === undefined || !outboundUrlProblem(v), 'must be an http(s) URL without credentials'),
+  /** Standard Webhooks secret that signs lookup-hook requests. */
+  LOOKUP_HOOK_SECRET: optionalString.transform((v) => v ?? DEV_LOOKUP_HOOK_SECRET),
+  /** A payer waits at a terminal: a lookup the billing system does not answer in this long is `unavailable`. */
+  LOOKUP_HOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
   /**
    * Host names, IP addresses and CIDR blocks (comma-separated) that caller-chosen outbound calls
@@ -276,7 +289,7 @@ export const MIN_ADMIN_API_KEY_LENGTH = 32;
 /** The bank account in the development gateways file: a payer must never be told to send money there. */
 const DEMO_IBAN = 'PL61109010140000071219812874';
 /** Every secret this project publishes; none may sign anything in production. */
-const DEVELOPMENT_SECRETS = new Set([DEV_SANDBOX_SECRET, DEV_AMOUNT_HOOK_SECRET, DEV_STRIPE_MOCK_WEBHOOK_SECRET]);
+const DEVELOPMENT_SECRETS = new Set([DEV_SANDBOX_SECRET, DEV_AMOUNT_HOOK_SECRET, DEV_STRIPE_MOCK_WEBHOOK_SECRET, DEV_LOOKUP_HOOK_SECRET]);
 /** A signing key shorter than this (decoded) is guessable; whsec_ keys are 24–64 random bytes. */
 const MIN_SECRET_BYTES = 24;
 
@@ -321,6 +334,12 @@ export function assertProductionSafe(config: Config): void {
   for (const t of config.terminals ?? []) problems.push(...terminalProductionProblems(t));
   if (config.AMOUNT_HOOK_SECRET === DEV_AMOUNT_HOOK_SECRET) problems.push('AMOUNT_HOOK_SECRET is unset or the development default');
   else if (secretProblem(config.AMOUNT_HOOK_SECRET)) problems.push(`AMOUNT_HOOK_SECRET is ${secretProblem(config.AMOUNT_HOOK_SECRET)}`);
+  if (config.LOOKUP_HOOK_URL !== undefined) {
+    // The same rule as a webhook endpoint's: https, and no inside address OUTBOUND_ALLOWED_HOSTS does not list.
+    const urlProblem = endpointUrlProblem(config.LOOKUP_HOOK_URL, { production: true, allow: config.OUTBOUND_ALLOWED_HOSTS });
+    if (urlProblem) problems.push(`LOOKUP_HOOK_URL ${urlProblem}`);
+    if (secretProblem(config.LOOKUP_HOOK_SECRET)) problems.push(`LOOKUP_HOOK_SECRET is ${secretProblem(config.LOOKUP_HOOK_SECRET)}`);
+  }
   for (const [where, password] of [['DATABASE_URL', databasePassword(config.DATABASE_URL)], ['PGPASSWORD', config.PGPASSWORD]] as const) {
     if (password !== undefined && DEV_DATABASE_PASSWORDS.has(password)) {
       problems.push(`the password in ${where} is the development default "${password}" (set POSTGRES_PASSWORD in docker-compose)`);

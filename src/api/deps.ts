@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { payloadCheckFor, setEventPayloadCheck } from '../events/payload-check.js';
 import { buildGateways } from '../gateways/registry.js';
+import { createIdentifyPayer } from '../identification/index.js';
 import { createTemporalClient } from '../temporal/connection.js';
 import { noteDeliveryFailure } from '../db/inbound-requests.js';
 import { CallbackDispatcher } from '../relay/callback-dispatch.js';
@@ -28,6 +29,7 @@ export function buildAppDeps(config: Config, pool: pg.Pool, log: Logger): AppDep
     statementImports: new ImportSlots(config.STATEMENT_MAX_CONCURRENT_IMPORTS),
     deliveryMarks,
     callbackDispatch: callbackDispatcher({ pool, temporal, log, config }, deliveryMarks),
+    identifyPayer: createIdentifyPayer({ pool, config, log }),
   };
 }
 

@@ -25,8 +25,8 @@ export interface AppDeps {
   deliveryMarks: DeliveryMarks;
   /** Signals accepted callbacks after their answer, a bounded backlog; drained on stop, the rest is the relay's. */
   callbackDispatch: CallbackDispatcher;
-  /** Finds the customer a terminal's account names (src/identification); unset: terminals answer 243 (cannot check now). */
-  identifyPayer?: IdentifyPayer | undefined;
+  /** Finds the customer a payer at a terminal or on the top-up portal means (src/identification). */
+  identifyPayer: IdentifyPayer;
 }
 
 /** The caller, as authenticated by an API key. */

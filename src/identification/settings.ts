@@ -1,21 +1,24 @@
 import { z } from 'zod';
+import { parseAccountExpression } from './account-expression.js';
 import { IDENTIFIER_KINDS, type IdentificationChannel } from './types.js';
 
 /** Longest account expression accepted: a lookup rule, not a program. */
 const MAX_EXPRESSION_LENGTH = 200;
 
-/** Why an account expression cannot be used, or undefined when it can (checked when the config loads). */
+/** Why an account expression cannot be used, or undefined when it can (checked when the config loads). ABillS's `pattern/$1` form is accepted. */
 export function accountExpressionProblem(source: string): string | undefined {
   if (source.length > MAX_EXPRESSION_LENGTH) return `at most ${MAX_EXPRESSION_LENGTH} characters`;
+  const { pattern, group } = parseAccountExpression(source);
   let re: RegExp;
   try {
-    re = new RegExp(source, 'u');
+    re = new RegExp(pattern, 'u');
   } catch (err) {
     return `not a regular expression: ${(err as Error).message}`;
   }
   // Counting groups the engine itself sees: an empty alternative matches "" and exposes them all.
   const groups = new RegExp(`${re.source}|`, 'u').exec('')?.length ?? 1;
-  return groups < 2 ? 'needs a capture group: the part of what was typed that is looked up' : undefined;
+  if (groups < 2) return 'needs a capture group: the part of what was typed that is looked up';
+  return groups <= group ? `looks up group ${group}, but the pattern has only ${groups - 1}` : undefined;
 }
 
 /**
@@ -26,7 +29,7 @@ export const IdentificationSettings = z
   .object({
     /** `PAYSYS_GATEWAY_IDENTIFIER`: the identifier kinds this channel accepts, tried in order. */
     identifiers: z.array(z.enum(IDENTIFIER_KINDS)).min(1).default(['uid']),
-    /** `PAYSYS_ACCOUNT_EXPR`, e.g. `^\d*(\d{8})$` for "the last 8 digits": the first capture group is looked up. */
+    /** `PAYSYS_ACCOUNT_EXPR`, e.g. `^\d*(\d{8})$` for "the last 8 digits": the first capture group is looked up (or ABillS's `\d+(\d{8})$/$1`: the group named after the slash). */
     account_expression: z
       .string()
       .superRefine((s, ctx) => {

@@ -8,6 +8,7 @@ import type { AppEnv } from '../env.js';
 import { idempotent } from '../idempotency.js';
 import { mintApiKeyRecord } from '../api-keys/api-keys.router.js';
 import { resolveExpiry } from '../api-keys/expiry.js';
+import { customerIdentifiersRouter } from './identifiers.router.js';
 import { createCustomerRoute, createCustomerTokenRoute, type Customer, getCustomerRoute, listCustomersRoute, updateCustomerRoute } from './customers.routes.js';
 
 export function customerJson(row: CustomerRow): Customer {
@@ -72,5 +73,6 @@ export function customersRouter(): OpenAPIHono<AppEnv> {
     return c.json(customerJson(row), 200);
   });
 
+  app.route('/', customerIdentifiersRouter());
   return app;
 }

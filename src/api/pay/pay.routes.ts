@@ -12,7 +12,7 @@ import { can, type PaymentGateway } from '../../gateways/types.js';
 import { createPayment } from '../payments/create-payment.js';
 import type { AppEnv } from '../env.js';
 import { html, page } from '../html.js';
-import { maskName } from './mask.js';
+import { maskName } from '../../identification/mask.js';
 import { inProgressPage, linkClosedPage, payPage, resultPage } from './pay-views.js';
 
 const UNIQUE_VIOLATION = '23505';

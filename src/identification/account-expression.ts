@@ -1,0 +1,63 @@
+import vm from 'node:vm';
+
+/** Longest input the account expression sees: an account number, not a paragraph (and a bound on backtracking). */
+export const MAX_TYPED_LENGTH = 64;
+/** How long one account expression may run before the payer's input is taken as not fitting it. */
+export const EXPRESSION_BUDGET_MS = 50;
+
+/** An account expression as compiled: the pattern, and which capture group is looked up. */
+export interface AccountExpression {
+  pattern: string;
+  group: number;
+}
+
+/**
+ * ABillS writes PAYSYS_ACCOUNT_EXPR as `pattern/$1` (the seed's example: `\d+(\d{8})$/$1`, "from a
+ * numeric login take only the last 8 digits"), a Perl substitution's two halves; the plain form is
+ * the pattern alone, whose first group is looked up. A JS pattern really ending in `/$1` could never
+ * match (a `/` before the end, then a "1"), so the suffix is unambiguous.
+ */
+export function parseAccountExpression(source: string): AccountExpression {
+  const abills = /^([\s\S]*)\/\$([1-9])$/.exec(source);
+  if (abills?.[1] !== undefined && abills[2] !== undefined) return { pattern: abills[1], group: Number(abills[2]) };
+  return { pattern: source, group: 1 };
+}
+
+export type ExpressionResult = { value: string } | { problem: 'no_match' | 'too_long' | 'timeout' };
+
+/**
+ * Runs account expressions with a time budget. A JS regular expression cannot be interrupted from
+ * inside: a catastrophic pattern (`^(a+)+$` on "aaaa…b") backtracks for years on one thread. Run in
+ * a node:vm context with `timeout`, V8 terminates it at the budget (node's watchdog), so a bad
+ * expression costs a payer one `format` answer and the process at most budgetMs of its event loop.
+ * The expressions are validated at start too (settings.ts); the budget is for what validation cannot see.
+ */
+export function createAccountExpressionRunner(budgetMs: number = EXPRESSION_BUDGET_MS): (source: string, typed: string) => ExpressionResult {
+  // A bare context: the pattern runs with nothing of this realm reachable from it.
+  const context = vm.createContext({ re: null, input: '', group: 1 });
+  const compile = new vm.Script('new RegExp(pattern, "u")');
+  const exec = new vm.Script('(function () { var m = re.exec(input); return m === null ? null : m[group]; })()');
+  const compiled = new Map<string, { re: unknown; group: number }>();
+
+  return (source, typed) => {
+    if ([...typed].length > MAX_TYPED_LENGTH) return { problem: 'too_long' };
+    let entry = compiled.get(source);
+    if (!entry) {
+      const { pattern, group } = parseAccountExpression(source);
+      Object.assign(context, { pattern });
+      entry = { re: compile.runInContext(context, { timeout: budgetMs }), group };
+      compiled.set(source, entry);
+    }
+    Object.assign(context, { re: entry.re, input: typed, group: entry.group });
+    let found: unknown;
+    try {
+      found = exec.runInContext(context, { timeout: budgetMs });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return { problem: 'timeout' };
+      throw err;
+    } finally {
+      Object.assign(context, { input: '' });
+    }
+    return typeof found === 'string' && found !== '' ? { value: found } : { problem: 'no_match' };
+  };
+}
