@@ -8,13 +8,11 @@ import { createPool } from '../../src/db/pool.js';
 import { freePort } from '../support/free-port.js';
 import { sandboxEntry, writeGatewaysFile } from '../support/gateways-file.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
-import { testIdentifyPayer } from '../support/terminal-identify.js';
 
 /**
  * The OSMP adapter over real HTTP, the real worker, Postgres and Temporal. Addresses are set with
- * X-Forwarded-For from a trusted proxy (the test's own 127.0.0.1). Identification is the typed
- * double of test/support/terminal-identify.ts (real lookups by external_ref) until the ident
- * branch's createIdentifyPayer lands.
+ * X-Forwarded-For from a trusted proxy (the test's own 127.0.0.1). Customers are found by the real
+ * identification (src/identification), their identifiers and balances set through the API.
  */
 const PASSWORD = 'terminal-basic-password';
 const NETWORK_IP = '10.20.0.5';
@@ -31,9 +29,19 @@ const networks = [
     max_amount: 1_500_000,
     test_addresses: [`${TEST_IP}/32`],
     test_account: 'will-be-set',
-    identification: { identifiers: ['uid'], account_expression: '^0*([A-Za-z0-9_-]{1,80})$' },
+    identification: { identifiers: ['contract', 'login', 'phone', 'uid'] },
   },
-  { name: 'qiwi_deferred', adapter: 'osmp', allowlist: ['10.20.0.0/16'], timezone: 'Asia/Almaty', currency: 'RUB', settlement: 'deferred', payment_expiration: 5 },
+  {
+    name: 'qiwi_deferred',
+    adapter: 'osmp',
+    allowlist: ['10.20.0.0/16'],
+    timezone: 'Asia/Almaty',
+    currency: 'RUB',
+    settlement: 'deferred',
+    payment_expiration: 5,
+    // ABillS's PAYSYS_ACCOUNT_EXPR example: the last 8 digits of what was typed are the contract.
+    identification: { identifiers: ['contract'], account_expression: '^\\d*(\\d{8})$' },
+  },
   { name: 'qiwi_closed', adapter: 'osmp', allowlist: [], timezone: 'UTC', currency: 'RUB' },
 ];
 
@@ -47,17 +55,21 @@ describe('payment terminals (OSMP)', () => {
   before(async () => {
     const file = writeGatewaysFile([sandboxEntry(), ...networks.map((n) => (n.name === 'qiwi' ? { ...n, test_account: testRef } : n))]);
     stack = await startTestStack({ TOLLGATE_GATEWAYS_FILE: file, QIWI_PASSWORD: PASSWORD, TRUSTED_PROXIES: '127.0.0.1/32' });
-    stack.deps.identifyPayer = testIdentifyPayer(stack.pool);
     await customer(testRef, 'Test Account');
   });
   after(async () => {
     await stack?.close();
   });
 
-  async function customer(ref = `osmp-${randomUUID()}`, name = 'Anna Nowak'): Promise<{ id: string; ref: string }> {
+  const digits = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 10)).join('');
+  /** A customer with a contract (8 digits), a login and a phone, all its own. */
+  async function customer(ref = `osmp-${randomUUID()}`, name = 'Anna Nowak'): Promise<{ id: string; ref: string; contract: string; login: string; phone: string }> {
     const res = await stack.request('POST', '/v1/customers', { body: { external_ref: ref, name, email: 'anna@example.com' } });
     assert.equal(res.status, 201, res.text);
-    return { id: res.json.id, ref };
+    const ids = { contract: digits(8), login: `login-${randomUUID().slice(0, 8)}`, phone: `+7 ${digits(3)} ${digits(7)}` };
+    const put = await stack.request('PUT', `/v1/customers/${res.json.id}/identifiers`, { body: ids });
+    assert.equal(put.status, 200, put.text);
+    return { id: res.json.id, ref, ...ids };
   }
 
   async function osmp(gateway: string, params: Record<string, string>, opts: { ip?: string; auth?: string | null; post?: boolean } = {}) {
@@ -81,24 +93,36 @@ describe('payment terminals (OSMP)', () => {
       values: [gateway, `%txn_id=${txnId}%`],
     })).rows;
 
-  it('checks an account found through the account expression, in the protocol\'s XML', async () => {
+  it('checks accounts found by each identifier kind and through an account expression, in the protocol\'s XML', async () => {
     const c = await customer();
     const txnId = nextTxn();
-    const res = await osmp('qiwi', { command: 'check', txn_id: txnId, account: `000${c.ref}`, sum: '10.45' });
+    const res = await osmp('qiwi', { command: 'check', txn_id: txnId, account: c.contract, sum: '10.45' });
     assert.equal(res.status, 200);
     assert.equal(res.type, 'text/xml; charset=utf-8');
     assert.match(res.text, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<response>/);
     assert.deepEqual([res.osmpTxnId, res.result], [txnId, 0]);
     assert.deepEqual((await journal('qiwi', txnId)).map((r) => r.outcome), ['delivered'], 'journaled, answered');
-    const post = await osmp('qiwi', { command: 'check', txn_id: nextTxn(), account: c.ref, sum: '10.45' }, { post: true });
+    for (const account of [c.login, c.phone, c.phone.replace(/\D/g, ''), c.ref]) {
+      assert.equal((await osmp('qiwi', { command: 'check', txn_id: nextTxn(), account, sum: '10.45' })).result, 0, account);
+    }
+    const post = await osmp('qiwi', { command: 'check', txn_id: nextTxn(), account: c.login, sum: '10.45' }, { post: true });
     assert.equal(post.result, 0, 'a form-encoded POST works the same');
+    const expressed = await osmp('qiwi_deferred', { command: 'check', txn_id: nextTxn(), account: `4400${c.contract}`, sum: '10.45' });
+    assert.equal(expressed.result, 0, 'the last 8 digits are the contract');
+    assert.equal((await osmp('qiwi_deferred', { command: 'check', txn_id: nextTxn(), account: c.login, sum: '10.45' })).result, 4, 'no 8 digits: wrong format');
   });
 
   it('refuses wrong formats (4), unknown (5), inactive (79) accounts and sums out of bounds (241/242)', async () => {
     const c = await customer();
     const inactive = await customer(undefined, 'Inactive Customer');
-    const check = async (account: string, sum: string) => (await osmp('qiwi', { command: 'check', txn_id: nextTxn(), account, sum })).result;
-    assert.equal(await check('not an account!', '10.00'), 4);
+    const pushed = await stack.request('PUT', `/v1/customers/${inactive.id}/balance`, { body: { balance: '-120.00', currency: 'RUB', active: false } });
+    assert.equal(pushed.status, 200, pushed.text);
+    const euro = await customer();
+    assert.equal((await stack.request('PUT', `/v1/customers/${euro.id}/balance`, { body: { balance: '0.00', currency: 'EUR', active: true } })).status, 200);
+    const check = async (account: string, sum: string, gateway = 'qiwi') => (await osmp(gateway, { command: 'check', txn_id: nextTxn(), account, sum })).result;
+    assert.equal(await check('not-eight-digits', '10.00', 'qiwi_deferred'), 4);
+    assert.equal(await check(`${'x'.repeat(101)}`, '10.00'), 4, 'longer than any account');
+    assert.equal(await check(euro.ref, '10.00'), 7, 'an account kept in another currency');
     assert.equal(await check(`nobody-${randomUUID()}`, '10.00'), 5);
     assert.equal(await check(inactive.ref, '10.00'), 79);
     assert.equal(await check(c.ref, '0.99'), 241);
@@ -106,7 +130,8 @@ describe('payment terminals (OSMP)', () => {
     assert.equal(await check(c.ref, '10,45'), 300, 'a comma is not the protocol\'s separator');
     // A pay check would refuse is refused the same way, and pays nothing.
     assert.equal((await pay(c.ref, '0.99')).result, 241);
-    assert.equal((await pay(inactive.ref, '10.00')).result, 79);
+    assert.equal((await pay(inactive.contract, '10.00')).result, 79);
+    assert.equal((await pay(`nobody-${randomUUID()}`, '10.00')).result, 5);
     const payments = await stack.pool.query('SELECT 1 FROM payments WHERE customer_id = ANY($1)', [[c.id, inactive.id]]);
     assert.equal(payments.rowCount, 0);
   });
@@ -114,11 +139,12 @@ describe('payment terminals (OSMP)', () => {
   it('pays once: the success reaches the payment as a callback would, a repeat answers the same prv_txn', async () => {
     const c = await customer();
     const txnId = nextTxn();
-    const first = await pay(c.ref, '150.50', txnId);
+    const first = await pay(c.phone, '150.50', txnId);
     assert.deepEqual([first.result, first.sum, first.osmpTxnId], [0, '150.50', txnId]);
     assert.match(first.prvTxn ?? '', /^[0-9]+$/);
     const row = (await stack.pool.query('SELECT * FROM terminal_transactions WHERE gateway = $1 AND txn_id = $2', ['qiwi', txnId])).rows[0];
     assert.equal(row.customer_id, c.id);
+    assert.equal(row.account_kind, 'phone');
     assert.equal(row.sum_minor, 15050n);
     assert.equal(row.mode, 'live');
     assert.equal(row.txn_date_local, '20261202101500');
@@ -187,7 +213,7 @@ describe('payment terminals (OSMP)', () => {
   it('a deferred network\'s pay opens a temporary payment', async () => {
     const c = await customer();
     const txnId = nextTxn();
-    const res = await pay(c.ref, '30.00', txnId, 'qiwi_deferred');
+    const res = await pay(`99${c.contract}`, '30.00', txnId, 'qiwi_deferred');
     assert.equal(res.result, 0);
     const t = await waitFor('the temporary payment', async () => {
       const r = await stack.pool.query<{ status: string; reference: string; amount_minor: bigint }>({

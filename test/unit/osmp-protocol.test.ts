@@ -129,6 +129,7 @@ describe('OSMP check verdicts (a typed identification double)', () => {
     assert.equal(await check({ found: false, reason: 'unavailable' }, 1000n), 243);
     assert.equal(await check({ ...found, active: false }, 1000n), 79);
     assert.equal(await check({ ...found, currency: 'EUR' }, 1000n), 7);
+    assert.equal(await check({ ...found, currency: 'XXX', balanceMinor: null }, 1000n), 0, 'a currency nobody told us is not another one');
     assert.equal(await check(undefined, 1000n), 243, 'no identification in this process: cannot check now');
   });
 

@@ -36,6 +36,8 @@ export function refusalAnswer(txnId: string, result: OsmpResultName, comment = C
   return { osmpTxnId: txnId, result: OSMP_RESULTS[result], comment };
 }
 
+const UNKNOWN_CURRENCY = 'XXX';
+
 type Verdict = { ok: true; payer: IdentifiedPayer } | { ok: false; result: OsmpResultName; comment: string };
 
 /**
@@ -51,7 +53,8 @@ async function verdict(deps: OsmpDeps, terminal: TerminalSettings, req: OsmpRequ
   const lookup = await deps.identifyPayer(identificationChannel(terminal.name, terminal.identification, terminal.minAmount), typed);
   if (!lookup.found) return no(RESULT_FOR_LOOKUP[lookup.reason]);
   if (!lookup.active) return no('account_not_active');
-  if (lookup.currency !== terminal.currency) return no('forbidden', `the account is kept in ${lookup.currency}, this network pays ${terminal.currency}`);
+  // 'XXX' (ISO 4217 "no currency"): nobody told us the account's currency (identify.ts), so nothing to refuse on.
+  if (lookup.currency !== UNKNOWN_CURRENCY && lookup.currency !== terminal.currency) return no('forbidden', `the account is kept in ${lookup.currency}, this network pays ${terminal.currency}`);
   if (req.sumMinor !== null && req.sumMinor < terminal.minAmount) return no('sum_too_small', `${COMMENTS.sum_too_small}: at least ${formatOsmpSum(terminal.minAmount, terminal.currency)}`);
   if (req.sumMinor !== null && req.sumMinor > terminal.maxAmount) return no('sum_too_large', `${COMMENTS.sum_too_large}: at most ${formatOsmpSum(terminal.maxAmount, terminal.currency)}`);
   return { ok: true, payer: lookup };
