@@ -93,6 +93,13 @@ describe('payment terminals (OSMP)', () => {
       values: [gateway, `%txn_id=${txnId}%`],
     })).rows;
 
+  it('is documented in the OpenAPI document, GET and POST', async () => {
+    const doc = await stack.request('GET', '/openapi.json', { key: null });
+    const path = doc.json.paths['/v1/terminals/{gateway}'];
+    assert.ok(path?.get && path?.post);
+    assert.ok(path.get.responses['200'].content['text/xml']);
+  });
+
   it('checks accounts found by each identifier kind and through an account expression, in the protocol\'s XML', async () => {
     const c = await customer();
     const txnId = nextTxn();
@@ -197,6 +204,13 @@ describe('payment terminals (OSMP)', () => {
     const wrong = await pay(c.ref, '10.00', nextTxn(), 'qiwi', { auth: `Basic ${Buffer.from('qiwi:guess').toString('base64')}` });
     assert.equal(wrong.status, 401);
     assert.deepEqual((await journal('qiwi', noAuthTxn)).map((r) => r.outcome), ['rejected_signature']);
+    const big = await fetch(`${stack.baseUrl}/v1/terminals/qiwi`, {
+      method: 'POST',
+      body: `command=check&txn_id=1&account=${'9'.repeat(9000)}`,
+      headers: { 'x-forwarded-for': NETWORK_IP, authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(big.status, 413);
+    assert.match(await big.text(), /<result>300<\/result>/);
     assert.equal((await stack.pool.query('SELECT 1 FROM payments WHERE customer_id = $1', [c.id])).rowCount, 0);
   });
 
