@@ -119,9 +119,14 @@ export function resolveTerminal(t: TerminalFileEntry, env: NodeJS.ProcessEnv): T
   };
 }
 
-/** What production refuses in a terminal network (assertProductionSafe): development secrets. */
+/**
+ * What production refuses in a terminal network (assertProductionSafe): development secrets, and an
+ * allowlist of every address with no credentials — anyone could then tell Tollgate a payment was made.
+ */
 export function terminalProductionProblems(t: TerminalSettings): string[] {
   const problems: string[] = [];
+  const everyone = t.allowlist.some((c) => /\/0$/.test(c));
+  if (everyone && !t.basicAuth && !t.sharedSecret) problems.push(`terminal network "${t.name}" takes requests from any address without basic_auth or shared_secret`);
   if (t.basicAuth?.source === 'default') problems.push(`terminal network "${t.name}"'s basic_auth password is a development default (set its variable)`);
   if (t.sharedSecret?.source === 'default') problems.push(`terminal network "${t.name}"'s shared secret is a development default (set its variable)`);
   return problems;

@@ -65,6 +65,8 @@ describe('terminal networks in the gateways file', () => {
         /terminal network "qiwi"'s basic_auth password is a development default/.test(err.message) &&
         /terminal network "qiwi"'s shared secret is a development default/.test(err.message),
     );
+    const open = writeGatewaysFile([network({ basic_auth: undefined, allowlist: ['0.0.0.0/0'] })]);
+    assert.throws(() => loadConfig({ ...env, TOLLGATE_GATEWAYS_FILE: open }), /takes requests from any address without basic_auth or shared_secret/);
     const config = loadConfig({ ...env, TOLLGATE_GATEWAYS_FILE: file, QIWI_PASSWORD: 'a-real-password-from-env', QIWI_SECRET: 'a-real-secret-from-env' });
     assert.equal(config.terminals[0]?.sharedSecret?.source, 'env');
   });
