@@ -47,6 +47,8 @@ export function tollgateProcessEnv(config: Config, at: ClusterAddresses) {
     PUBLIC_BASE_URL: config.publicBaseUrl,
     TOLLGATE_ADMIN_API_KEY: at.adminKey,
     AMOUNT_HOOK_SECRET: config.AMOUNT_HOOK_SECRET,
+    LOOKUP_HOOK_URL: config.LOOKUP_HOOK_URL ?? '',
+    LOOKUP_HOOK_SECRET: config.LOOKUP_HOOK_SECRET,
     SMTP_URL: at.smtpUrl ?? config.SMTP_URL ?? '',
     MAIL_FROM: config.MAIL_FROM,
     ADMIN_EMAILS: config.ADMIN_EMAILS.join(','),

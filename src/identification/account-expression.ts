@@ -23,7 +23,7 @@ export function parseAccountExpression(source: string): AccountExpression {
   return { pattern: source, group: 1 };
 }
 
-export type ExpressionResult = { value: string } | { problem: 'no_match' | 'too_long' | 'timeout' };
+export type ExpressionResult = { value: string } | { problem: 'no_match' | 'too_long' | 'timeout' | 'invalid' };
 
 /**
  * Runs account expressions with a time budget. A JS regular expression cannot be interrupted from
@@ -45,7 +45,12 @@ export function createAccountExpressionRunner(budgetMs: number = EXPRESSION_BUDG
     if (!entry) {
       const { pattern, group } = parseAccountExpression(source);
       Object.assign(context, { pattern });
-      entry = { re: compile.runInContext(context, { timeout: budgetMs }), group };
+      try {
+        entry = { re: compile.runInContext(context, { timeout: budgetMs }), group };
+      } catch {
+        // Settings refuse such a pattern at start; a channel built some other way still never throws at a payer.
+        return { problem: 'invalid' };
+      }
       compiled.set(source, entry);
     }
     Object.assign(context, { re: entry.re, input: typed, group: entry.group });

@@ -44,7 +44,7 @@ export function createIdentifyPayer(deps: IdentifyPayerDeps): IdentifyPayer {
     if (channel.accountExpression !== null) {
       const r = runExpression(channel.accountExpression, typed);
       if ('problem' in r) {
-        if (r.problem === 'timeout') deps.log.warn({ channel: channel.name }, 'account expression ran out of its time budget; answered format');
+        if (r.problem === 'timeout' || r.problem === 'invalid') deps.log.warn({ channel: channel.name, problem: r.problem }, 'account expression could not run; answered format');
         return FORMAT;
       }
       value = r.value;

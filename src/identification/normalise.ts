@@ -21,6 +21,8 @@ export function normaliseIdentifier(kind: IdentifierKind, raw: string): { value:
   const value = raw.trim();
   if (value === '') return { problem: 'must not be empty (null removes it)' };
   if (value.length > MAX_IDENTIFIER_LENGTH) return { problem: `must be at most ${MAX_IDENTIFIER_LENGTH} characters` };
+  // No identifier holds one, and Postgres cannot even compare a NUL: a payer's stray byte is a miss, not an error.
+  if (/\p{Cc}/u.test(value)) return { problem: 'must not contain control characters' };
   if (kind !== 'phone') return { value };
   if (!PHONE.test(value)) return { problem: 'must be digits, with an optional leading + and spaces, dashes, dots or parentheses' };
   const digits = value.replace(/\D/g, '');

@@ -94,6 +94,7 @@ describe('customer identification', () => {
     assert.deepEqual(await identify(channel(), `nobody-${randomUUID()}`), notFound);
     assert.deepEqual(await identify(channel({ kinds: ['phone'] }), 'letters'), notFound, 'what cannot be a phone is a miss like any other');
     assert.deepEqual(await identify(channel(), ' '), { found: false, reason: 'format' });
+    assert.deepEqual(await identify(channel(), `${c.login}\u0000`), notFound, 'a stray NUL is a miss, not a thrown query');
   });
 
   it('applies the account expression first (ABillS form), and a catastrophic one answers format within its budget', async () => {
@@ -127,11 +128,23 @@ describe('customer identification', () => {
     assert.equal((await stack.request('GET', `/v1/customers/${c.id}/balance`)).json.balance, '-12.50');
     assert.equal((await stack.request('PUT', `/v1/customers/${c.id}/balance`, { body: { balance: -12.5, currency: 'PLN', active: true } })).status, 400, 'a float is refused');
     assert.equal((await stack.request('PUT', `/v1/customers/${c.id}/balance`, { body: { balance: '1.005', currency: 'PLN', active: true } })).status, 400);
+    const huge = await stack.request('PUT', `/v1/customers/${c.id}/balance`, { body: { balance: '99999999999999.9999', currency: 'CLF', active: true } });
+    assert.equal(huge.status, 200, `the largest accepted balance fits a bigint: ${huge.text}`);
+    assert.equal((await stack.request('PUT', `/v1/customers/${c.id}/balance`, { body: { balance: '999999999999999', currency: 'PLN', active: true } })).status, 400);
     const closed = await stack.request('PUT', `/v1/customers/${c.id}/balance`, { body: { balance: '40', currency: 'PLN', active: false } });
     assert.equal(closed.status, 200, closed.text);
     const after = await stack.deps.identifyPayer(channel(), c.ext);
     assert.ok(after.found);
     assert.deepEqual([after.balanceMinor, after.recommendedMinor, after.active], [4000n, 120n, false]);
+  });
+
+  it('documents the routes in /openapi.json with their schemas', async () => {
+    const doc = await stack.request('GET', '/openapi.json', { key: null });
+    assert.ok(doc.json.paths['/v1/customers/{id}/identifiers'].put);
+    assert.ok(doc.json.paths['/v1/customers/{id}/identifiers'].get);
+    assert.ok(doc.json.paths['/v1/customers/{id}/balance'].put);
+    assert.deepEqual(doc.json.components.schemas.CustomerBalanceUpdate.required.sort(), ['active', 'balance', 'currency']);
+    assert.equal(doc.json.components.schemas.CustomerBalanceUpdate.properties.balance.type, 'string');
   });
 
   describe('the lookup hook', () => {

@@ -26,6 +26,7 @@ describe('account expression (PAYSYS_ACCOUNT_EXPR)', () => {
     assert.deepEqual(run('^(x)?\\d+$', '123'), { problem: 'no_match' }, 'a group that took no part is no value');
     assert.deepEqual(run('^(\\d+)$', '1'.repeat(MAX_TYPED_LENGTH + 1)), { problem: 'too_long' });
     assert.deepEqual(run('^(\\d+)$', '1'.repeat(MAX_TYPED_LENGTH)), { value: '1'.repeat(MAX_TYPED_LENGTH) });
+    assert.deepEqual(run('(', 'x'), { problem: 'invalid' }, 'a pattern that slipped past the settings never throws at a payer');
   });
 
   it('stops a catastrophic pattern at its time budget: ^(a+)+$ on 40 a\'s and a b', () => {
@@ -113,6 +114,7 @@ describe('identifier normalisation', () => {
     assert.deepEqual(normaliseIdentifier('login', 'Jan'), { value: 'Jan' });
     assert.ok('problem' in normaliseIdentifier('login', '   '));
     assert.ok('problem' in normaliseIdentifier('uid', 'x'.repeat(201)));
+    assert.ok('problem' in normaliseIdentifier('login', 'jan\u0000'), 'a NUL is no identifier (Postgres could not compare it)');
   });
 
   it('stores the kinds migration 0025 CHECKs', () => {

@@ -62,7 +62,8 @@ export const getIdentifiersRoute = createRoute({
 
 const DecimalAmount = z
   .string()
-  .regex(/^-?\d{1,15}(\.\d{1,4})?$/, 'must be a decimal string such as "-12.50"')
+  // 14 digits: in minor units of a four-decimal currency (CLF) that still fits a bigint.
+  .regex(/^-?\d{1,14}(\.\d{1,4})?$/, 'must be a decimal string such as "-12.50"')
   .openapi({ description: 'A decimal string in the currency\'s units; negative is debt', example: '-12.50' });
 
 export const BalanceBody = z
