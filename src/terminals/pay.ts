@@ -1,4 +1,3 @@
-import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { GatewayOutcome } from '../domain/payment.js';
 import { toJsonMinor } from '../domain/money.js';
@@ -11,7 +10,6 @@ import { insertTerminalTransaction, type TerminalTransactionRow } from '../db/te
 import type { GatewayMode } from '../gateways/settings.js';
 import type { IdentifierKind } from '../identification/types.js';
 import type { CallbackDispatcher } from '../relay/callback-dispatch.js';
-import { startPaymentWorkflow } from '../temporal/start.js';
 import { freshReference } from '../api/payments/create-payment.js';
 import type { TerminalSettings } from './settings.js';
 
@@ -34,14 +32,16 @@ class RepeatedPay extends Error {}
 /**
  * One pay that has already succeeded at the terminal, as a payment: in one transaction the
  * terminal_transactions row (unique on the network's txn_id, written first so a concurrent repeat
- * waits on it), a pending payment with its `payment.created` event, the journal row accepted with
- * the success signal, and the payment workflow started — Temporal refusing rolls all of it back
- * (the terminal is told to retry). After the commit the success reaches `payment:<id>` the way a
- * gateway callback's does (the dispatcher, else the relay), so payment.succeeded, a deferred
- * network's temporary payment, the e-mails and the webhooks are those of any payment.
+ * waits on it), a pending payment with its `payment.created` event, and the journal row accepted
+ * with the success signal. After the commit — the terminal's answer waits for nothing more — the
+ * success reaches `payment:<id>` the way a gateway callback's does, through the dispatcher, else
+ * the relay (Temporal away), which start the workflow with it (signal-with-start,
+ * src/temporal/terminal-start.ts). So payment.succeeded, a deferred network's temporary payment,
+ * the e-mails and the webhooks are those of any payment, and an outage of Temporal delays them
+ * without refusing the pay.
  */
 export async function payFromTerminal(
-  deps: { pool: pg.Pool; temporal: Client; taskQueue: string; callbackDispatch: CallbackDispatcher; now: () => Date },
+  deps: { pool: pg.Pool; callbackDispatch: CallbackDispatcher; now: () => Date },
   terminal: TerminalSettings,
   pay: TerminalPay,
 ): Promise<TerminalPayResult> {
@@ -82,14 +82,6 @@ export async function payFromTerminal(
         },
       });
       await acceptTerminalPay(tx, pay.journalId, paymentId, { kind: 'payment', outcome }, `pay: prv_txn ${row.prv_txn}`);
-      await startPaymentWorkflow(deps.temporal, deps.taskQueue, {
-        id: paymentId,
-        customerId: payment.customer_id,
-        amountMinor: payment.amount_minor,
-        expiresAt: payment.expires_at,
-        pollStatus: false,
-        settlement: payment.settlement,
-      });
       return { kind: 'paid', row };
     });
   } catch (err) {
@@ -97,7 +89,7 @@ export async function payFromTerminal(
     if (err instanceof RepeatedPay) return { kind: 'repeat' };
     throw err;
   }
-  if (result.kind === 'paid') slot.dispatch({ journalId: pay.journalId, delivery: { kind: 'payment', paymentId: result.row.payment_id, outcome } });
+  if (result.kind === 'paid') slot.dispatch({ journalId: pay.journalId, delivery: { kind: 'payment', paymentId: result.row.payment_id, outcome, start: true } });
   else slot.release();
   return result;
 }

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../src/api/create-app.js';
+import { callbackDispatcher } from '../../src/api/deps.js';
 import { listen } from '../../src/api/server.js';
 import { createPool } from '../../src/db/pool.js';
 import { freePort } from '../support/free-port.js';
@@ -237,6 +239,29 @@ describe('payment terminals (OSMP)', () => {
       return r.rows[0];
     });
     assert.deepEqual([t.status, t.reference, t.amount_minor], ['open', txnId, 3000n]);
+  });
+
+  it('pays while Temporal is unreachable from the answering process: the relay starts the payment later', async () => {
+    // This app's dispatcher talks to a Temporal that is not there; the stack's relay (the real one) takes over.
+    const nowhere = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }) });
+    const app = createApp({ ...stack.deps, callbackDispatch: callbackDispatcher({ ...stack.deps, temporal: nowhere }, stack.deps.deliveryMarks) });
+    const server = await new Promise<ReturnType<typeof listen>>((resolve) => {
+      const s = listen(app.fetch, 0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const c = await customer();
+      const txnId = nextTxn();
+      const qs = new URLSearchParams({ command: 'pay', txn_id: txnId, txn_date: '20261202101500', account: c.contract, sum: '44.00' });
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/terminals/qiwi?${qs.toString()}`, { headers: { 'x-forwarded-for': NETWORK_IP, authorization: auth } });
+      assert.match(await res.text(), /<result>0<\/result>/, 'committed in Postgres: the pay is taken');
+      const paymentId = (await stack.pool.query('SELECT payment_id FROM terminal_transactions WHERE gateway = $1 AND txn_id = $2', ['qiwi', txnId])).rows[0].payment_id as string;
+      await waitFor('the relay to start the payment with its success', async () => ((await stack.request('GET', `/v1/payments/${paymentId}`)).json?.status === 'succeeded' ? true : undefined), 30_000);
+      const events = await stack.pool.query<{ type: string }>({ text: 'SELECT type FROM events WHERE aggregate_id = $1 ORDER BY id', values: [paymentId] });
+      assert.deepEqual(events.rows.map((e) => e.type), ['payment.created', 'payment.succeeded']);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await nowhere.connection.close().catch(() => undefined);
+    }
   });
 
   it('answers result 1 (retry) when Postgres is down, and pays nothing', async () => {

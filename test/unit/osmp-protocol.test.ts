@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type pg from 'pg';
-import type { Client } from '@temporalio/client';
 import { runOsmp } from '../../src/terminals/osmp/commands.js';
 import { formatOsmpSum, OSMP_RESULTS, parseOsmpRequest, parseOsmpSum, parseTxnDate } from '../../src/terminals/osmp/protocol.js';
 import { osmpXml, xmlEscape } from '../../src/terminals/osmp/xml.js';
@@ -107,12 +106,10 @@ describe('OSMP check verdicts (a typed identification double)', () => {
     seen.push([channel, typed]);
     return answer;
   };
-  // A check never reaches Postgres, Temporal or the dispatcher: these throw if it did.
+  // A check never reaches Postgres or the dispatcher: these throw if it did.
   const unreachable = new Proxy({}, { get: () => { throw new Error('a check must not touch this'); } });
   const deps = (identifyPayer: IdentifyPayer | undefined) => ({
     pool: unreachable as pg.Pool,
-    temporal: unreachable as Client,
-    taskQueue: 'q',
     callbackDispatch: unreachable as CallbackDispatcher,
     now: () => new Date(),
     identifyPayer,

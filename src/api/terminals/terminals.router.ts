@@ -113,7 +113,7 @@ export function terminalsRouter(): OpenAPIHono<AppEnv> {
       // PAYSYS_TEST_USER: a test address's request pays into the test account, whatever it typed.
       const typed = testAddress && network.testAccount !== null ? network.testAccount : parsed.request.account;
       const done = await runOsmp(
-        { pool: deps.pool, temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, callbackDispatch: deps.callbackDispatch, now: deps.now, identifyPayer: deps.identifyPayer },
+        { pool: deps.pool, callbackDispatch: deps.callbackDispatch, now: deps.now, identifyPayer: deps.identifyPayer },
         network,
         parsed.request,
         { journalId, mode, typed },
