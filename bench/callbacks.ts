@@ -16,10 +16,8 @@
  * signal without a worker), so the worker's CPU is not on these 2 cores while the endpoint is timed.
  */
 import { randomUUID } from 'node:crypto';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { pino } from 'pino';
 import { buildAppDeps } from '../src/api/deps.js';
-import { projectRoot } from '../src/cli/provision/paths.js';
 import { loadConfig } from '../src/config.js';
 import { createPool } from '../src/db/pool.js';
 import { freePort } from '../test/support/free-port.js';
@@ -27,6 +25,7 @@ import { countBareRows, createBareTable } from './callbacks/bare-table.js';
 import { countDelivered, untilNoneAccepted, whenDelivered } from './callbacks/delivered.js';
 import { fire, type LoadResult } from './callbacks/load.js';
 import { pendingPayments, signedSuccesses } from './callbacks/pending-payments.js';
+import { spawnApi, stopChild, waitForHttp } from './lib/api-process.js';
 import { sampleProcess } from './lib/proc.js';
 import { spawnWorker, startBenchServers } from './lib/servers.js';
 import { printTable } from './lib/table.js';
@@ -39,39 +38,6 @@ const GOAL_RATIO = 0.5;
 const GOAL_P99_MS = 50;
 const BARE_P99_MS = 10;
 const say = (line: string) => console.log(`[bench] ${line}`);
-
-/** The API process; BENCH_API_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") are given to its node. */
-function spawnApi(env: Record<string, string>): ChildProcess {
-  const extra = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  return spawn(process.execPath, [...extra, '--import', 'tsx', 'src/api/main.ts'], {
-    cwd: projectRoot(),
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${url}: the server exited with ${child.exitCode}`);
-    try {
-      await (await fetch(url)).arrayBuffer();
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 interface Step {
   bare: LoadResult;

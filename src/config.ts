@@ -5,6 +5,7 @@ import { isValidTimeZone } from './domain/zoned-time.js';
 import { projectRoot } from './cli/provision/paths.js';
 import { GatewayConfigError, loadGatewaysFile } from './gateways/config-file.js';
 import type { PortalSettings } from './portal/settings.js';
+import { type TerminalSettings, terminalProductionProblems } from './terminals/settings.js';
 import type { GatewaySettings } from './gateways/settings.js';
 import { isValidCidr } from './gateways/cidr.js';
 import { parseOutboundAllowlist } from './outbound/addresses.js';
@@ -242,6 +243,8 @@ export type Config = Omit<z.infer<typeof ConfigSchema>, 'HOST'> & {
   gateways: GatewaySettings[];
   /** The top-up portal (GET /pay) from the gateways file's `portal:`; null: none (GET /pay answers 404). */
   portal: PortalSettings | null;
+  /** Terminal networks (`adapter: osmp` entries of the gateways file): never payment gateways. */
+  terminals: TerminalSettings[];
   statements: StatementSettings;
 };
 
@@ -265,8 +268,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const gatewaysFile = c.TOLLGATE_GATEWAYS_FILE ?? join(projectRoot(), 'config', 'gateways.yaml');
   let gateways: GatewaySettings[];
   let portal: PortalSettings | null;
+  let terminals: TerminalSettings[];
   try {
-    ({ gateways, portal } = loadGatewaysFile(gatewaysFile, { ...env, SANDBOX_WEBHOOK_SECRET: c.SANDBOX_WEBHOOK_SECRET }));
+    ({ gateways, portal, terminals } = loadGatewaysFile(gatewaysFile, { ...env, SANDBOX_WEBHOOK_SECRET: c.SANDBOX_WEBHOOK_SECRET }));
   } catch (err) {
     if (err instanceof GatewayConfigError) throw new ConfigError(err.message);
     throw err;
@@ -281,7 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw err;
   }
   const HOST = c.HOST ?? (c.TOLLGATE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1');
-  const config: Config = { ...c, HOST, publicBaseUrl, sandboxCallbackUrl, gateways, portal, statements };
+  const config: Config = { ...c, HOST, publicBaseUrl, sandboxCallbackUrl, gateways, portal, terminals, statements };
   assertProductionSafe(config);
   return config;
 }
@@ -358,6 +362,7 @@ export function assertProductionSafe(config: Config): void {
   for (const g of config.gateways) {
     if (g.account?.iban.toUpperCase().replace(/[^A-Z0-9]/g, '') === DEMO_IBAN) problems.push(`gateway "${g.name}" shows the demo account ${DEMO_IBAN} to payers`);
   }
+  for (const t of config.terminals ?? []) problems.push(...terminalProductionProblems(t));
   if (config.AMOUNT_HOOK_SECRET === DEV_AMOUNT_HOOK_SECRET) problems.push('AMOUNT_HOOK_SECRET is unset or the development default');
   else if (secretProblem(config.AMOUNT_HOOK_SECRET)) problems.push(`AMOUNT_HOOK_SECRET is ${secretProblem(config.AMOUNT_HOOK_SECRET)}`);
   // Whoever knows the form secret could seal a state naming any customer: the portal needs its own.

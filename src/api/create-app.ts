@@ -12,6 +12,7 @@ import { bankTransferRouter } from './bank-transfer/bank-transfer.router.js';
 import { bankLinesRouter } from './bank-statements/bank-lines.router.js';
 import { bankStatementsRouter } from './bank-statements/bank-statements.router.js';
 import { callbacksRouter } from './callbacks/callbacks.router.js';
+import { terminalsRouter } from './terminals/terminals.router.js';
 import { callbackJournalRouter } from './callbacks/journal.router.js';
 import { gatewaysRouter } from './gateways/gateways.router.js';
 import { temporaryPaymentsRouter } from './temporary-payments/temporary-payments.router.js';
@@ -62,7 +63,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use(
     '*',
     createMiddleware<AppEnv>(async (c, next) =>
-      c.req.path.startsWith('/v1/callbacks/') || c.req.path === '/v1/bank-statements' ? next() : limitBody(c, next),
+      c.req.path.startsWith('/v1/callbacks/') || c.req.path.startsWith('/v1/terminals/') || c.req.path === '/v1/bank-statements' ? next() : limitBody(c, next),
     ),
   );
 
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', apiKeysRouter());
   app.route('/', callbackJournalRouter());
   app.route('/', callbacksRouter());
+  app.route('/', terminalsRouter());
   app.route('/', gatewaysRouter());
   app.route('/', bankStatementsRouter());
   app.route('/', bankLinesRouter());

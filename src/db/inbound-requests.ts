@@ -187,11 +187,12 @@ export async function listInbound(
  * or the relay while Temporal was away). The expiry takes it instead of expiring the payment, so a
  * timely payment is never treated as a late one. Rows written before kinds existed keep the
  * outcome itself as their signal. The oldest such row wins, as the workflow takes the first.
+ * A terminal's accepted pay (src/terminals/pay.ts) is such a success too.
  */
 export async function undeliveredTimelySuccess(db: Queryable, paymentId: string, deadline: Date): Promise<{ journalId: bigint; outcome: GatewayOutcome } | undefined> {
   const res = await db.query<{ id: bigint; outcome: GatewayOutcome }>({
     text: `SELECT id, COALESCE(signal->'outcome', signal) AS outcome FROM inbound_requests
-            WHERE channel = 'callback' AND payment_id = $1 AND outcome = 'accepted' AND received_at <= $2
+            WHERE channel IN ('callback', 'terminal') AND payment_id = $1 AND outcome = 'accepted' AND received_at <= $2
               AND COALESCE(signal->'outcome', signal)->>'status' = 'succeeded'
             ORDER BY id LIMIT 1`,
     values: [paymentId, deadline],

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseIsoDurationMs } from '../domain/duration.js';
 import { type PortalSettings, portalSettings } from '../portal/settings.js';
+import { resolveTerminal, TERMINAL_ADAPTERS, TerminalConfigError, TerminalFileEntry, type TerminalSettings } from '../terminals/settings.js';
 import { ASSIST_SERVERS } from './assist/servers.js';
 import { type AssistSettings, defaultLateSuccess, GatewaysFile, type GatewayFileEntry, type GatewayMode, type GatewaySettings, type StripeSettings, type UnitellerSettings } from './settings.js';
 import { UNITELLER_ENDPOINTS } from './uniteller/endpoints.js';
@@ -18,8 +19,23 @@ export function loadGatewaySettings(path: string, env: NodeJS.ProcessEnv): Gatew
   return loadGatewaysFile(path, env).gateways;
 }
 
-/** The whole file: its gateways and the top-up portal (null when the file has no `portal:`). */
-export function loadGatewaysFile(path: string, env: NodeJS.ProcessEnv): { gateways: GatewaySettings[]; portal: PortalSettings | null } {
+const isTerminalEntry = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && (TERMINAL_ADAPTERS as readonly unknown[]).includes((e as { adapter?: unknown }).adapter);
+
+/** What one gateways file configures: payment gateways, terminal networks and the top-up portal. */
+export interface GatewaysFileContents {
+  gateways: GatewaySettings[];
+  /** `adapter: osmp` entries (src/terminals/settings.ts): never payment gateways. */
+  terminals: TerminalSettings[];
+  /** null when the file has no `portal:`. */
+  portal: PortalSettings | null;
+}
+
+/**
+ * The whole file. Terminal entries are split off before the gateways are parsed, so neither
+ * schema knows the other and a terminal network never reaches the gateway registry.
+ */
+export function loadGatewaysFile(path: string, env: NodeJS.ProcessEnv): GatewaysFileContents {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -32,12 +48,36 @@ export function loadGatewaysFile(path: string, env: NodeJS.ProcessEnv): { gatewa
   } catch (err) {
     throw new GatewayConfigError(`the gateways file ${path} is not valid YAML/JSON: ${(err as Error).message}`);
   }
-  const parsed = GatewaysFile.safeParse(doc);
+  const entries: unknown[] = typeof doc === 'object' && doc !== null && Array.isArray((doc as { gateways?: unknown }).gateways) ? (doc as { gateways: unknown[] }).gateways : [];
+  const terminalEntries = entries.filter(isTerminalEntry);
+  const terminals = terminalEntries.map((e, i) => {
+    const t = TerminalFileEntry.safeParse(e);
+    if (!t.success) {
+      const problems = t.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ');
+      throw new GatewayConfigError(`the gateways file ${path} is invalid: terminal network ${i} (adapter osmp): ${problems}`);
+    }
+    try {
+      return resolveTerminal(t.data, env);
+    } catch (err) {
+      if (err instanceof TerminalConfigError) throw new GatewayConfigError(`${err.message} (${path})`);
+      throw err;
+    }
+  });
+  const rest = terminalEntries.length > 0 ? { ...(doc as object), gateways: entries.filter((e) => !isTerminalEntry(e)) } : doc;
+  // A file of terminal networks only has no payment gateways: that is a deployment, not a mistake.
+  // (A portal offers gateways, so a file with one goes on to be refused for having none.)
+  if (terminals.length > 0 && (rest as { gateways: unknown[] }).gateways.length === 0 && (rest as { portal?: unknown }).portal === undefined) {
+    return { gateways: [], terminals, portal: null };
+  }
+  const parsed = GatewaysFile.safeParse(rest);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new GatewayConfigError(`the gateways file ${path} is invalid: ${problems}`);
   }
-  return { gateways: parsed.data.gateways.map((g) => resolve(g, env, path)), portal: parsed.data.portal ? portalSettings(parsed.data.portal) : null };
+  const gateways = parsed.data.gateways.map((g) => resolve(g, env, path));
+  const clash = terminals.find((t) => gateways.some((g) => g.name === t.name)) ?? terminals.find((t, i) => terminals.findIndex((o) => o.name === t.name) !== i);
+  if (clash) throw new GatewayConfigError(`the gateways file ${path} is invalid: gateways: gateway names must be unique ("${clash.name}")`);
+  return { gateways, terminals, portal: parsed.data.portal ? portalSettings(parsed.data.portal) : null };
 }
 
 type SecretRefs = GatewayFileEntry['secrets'];

@@ -6,6 +6,7 @@ import { findRefund } from '../db/refunds.js';
 import { inTransaction } from '../db/pool.js';
 import type { GatewayOutcome } from '../domain/payment.js';
 import { type SignalResult, signalDisputeUpdate, signalGatewayOutcome, signalRefundOutcome } from '../temporal/signals.js';
+import { startTerminalPayment } from '../temporal/terminal-start.js';
 import { type Delivery, deliveryOfRow } from './delivery.js';
 import { dispatchBoundMs } from './callback-dispatch.js';
 import type { DeliveryMarks } from './delivery-marks.js';
@@ -35,7 +36,9 @@ export async function deliverCallback(
   let told: SignalResult;
   try {
     told =
-      delivery.kind === 'payment'
+      delivery.kind === 'payment' && delivery.start
+        ? await startTerminal(deps, delivery.paymentId, delivery.outcome, timeout)
+        : delivery.kind === 'payment'
         ? await signalGatewayOutcome(deps.temporal, delivery.paymentId, delivery.outcome, timeout)
         : delivery.kind === 'refund'
           ? await signalRefundOutcome(deps.temporal, delivery.refundId, delivery.outcome, timeout)
@@ -74,6 +77,13 @@ export async function deliverCallback(
   }
   await markDelivered(deps.pool, journalId, 'late', `the refund workflow had already closed (refund ${refund ?? 'unknown'})`);
   return 'late';
+}
+
+/** A terminal's payment: its workflow starts with the success; a payment row that is gone is a closed one. */
+async function startTerminal(deps: Pick<RelayDeps, 'pool' | 'temporal' | 'config'>, paymentId: string, outcome: GatewayOutcome, timeout: { timeoutMs: number }): Promise<SignalResult> {
+  const payment = await findPayment(deps.pool, paymentId);
+  if (!payment) return 'closed';
+  return startTerminalPayment(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, payment, outcome, timeout);
 }
 
 /**

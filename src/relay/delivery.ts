@@ -21,7 +21,8 @@ export interface TargetLookup {
  * workflow, signal-with-start a dispute's, or nothing but the mark (a note).
  */
 export type Delivery =
-  | { kind: 'payment'; paymentId: string; outcome: GatewayOutcome }
+  /** start: a terminal's pay, whose workflow this delivery starts with the outcome (src/temporal/terminal-start.ts). */
+  | { kind: 'payment'; paymentId: string; outcome: GatewayOutcome; start?: true | undefined }
   | { kind: 'refund'; refundId: string; outcome: RefundOutcome }
   | { kind: 'dispute'; update: Omit<DisputeUpdateSignal, 'journalId'> }
   | { kind: 'noted'; note: string };
@@ -87,7 +88,12 @@ export function deliveryOf(gateway: string, target: ResolvedTarget, signal: Stor
 }
 
 /** A journal row's delivery, whether written with kinds or before them. */
-export function deliveryOfRow(row: { source: string; payment_id: string | null; target_kind: string | null; target_id: string | null; signal: unknown }): Delivery | undefined {
+export function deliveryOfRow(row: { channel?: string; source: string; payment_id: string | null; target_kind: string | null; target_id: string | null; signal: unknown }): Delivery | undefined {
+  // A terminal's accepted pay (src/terminals/pay.ts): its payment's workflow starts with the success.
+  if (row.channel === 'terminal') {
+    const d = row.target_id ? deliveryOf(row.source, { kind: 'payment', id: row.target_id }, row.signal as StoredSignal) : undefined;
+    return d?.kind === 'payment' ? { ...d, start: true } : undefined;
+  }
   if (!row.target_kind) {
     return row.payment_id ? { kind: 'payment', paymentId: row.payment_id, outcome: row.signal as GatewayOutcome } : undefined;
   }

@@ -1,0 +1,88 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { InboundOutcome } from '../../db/inbound-requests.js';
+import { ipAllowed } from '../../gateways/cidr.js';
+import type { GatewayMode } from '../../gateways/settings.js';
+import type { TerminalSettings } from '../../terminals/settings.js';
+
+/**
+ * Who a request is, by its address (ABillS tells payment systems apart by source IP). A test
+ * address pays into the test account in test mode; a network whose own mode is test keeps its
+ * payers' accounts and pays in test mode.
+ */
+export type Standing = { allowed: false } | { allowed: true; testAddress: boolean; mode: GatewayMode };
+
+/**
+ * An empty allowlist refuses everything (ABillS: a request from an address no payment system
+ * names is "Error: Unknown payment system"). A test address (PAYSYS_TEST_SYSTEM) is let in even
+ * outside the allowlist: it is how an operator tries the network, and it only ever pays in test mode.
+ */
+export function standingOf(t: TerminalSettings | undefined, ip: string | undefined): Standing {
+  if (!t || ip === undefined) return { allowed: false };
+  if (t.testAddresses.length > 0 && ipAllowed(ip, t.testAddresses)) return { allowed: true, testAddress: true, mode: 'test' };
+  if (t.allowlist.length > 0 && ipAllowed(ip, t.allowlist)) return { allowed: true, testAddress: false, mode: t.mode };
+  return { allowed: false };
+}
+
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+const same = (given: string, expected: string) => timingSafeEqual(digest(given), digest(expected));
+
+/** Why the credentials fail, or undefined when every configured one is right. */
+export function authProblem(t: TerminalSettings, authorization: string | undefined, params: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (t.basicAuth) {
+    const m = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(authorization ?? '');
+    const decoded = m?.[1] ? Buffer.from(m[1], 'base64').toString('utf8') : '';
+    const colon = decoded.indexOf(':');
+    const ok = colon > 0 && same(decoded.slice(0, colon), t.basicAuth.user) && same(decoded.slice(colon + 1), t.basicAuth.password);
+    if (!ok) return 'HTTP Basic credentials missing or wrong';
+  }
+  if (t.sharedSecret) {
+    const given = params[t.sharedSecret.param];
+    if (given === undefined || !same(given, t.sharedSecret.value)) return `the ${t.sharedSecret.param} parameter is missing or wrong`;
+  }
+  return undefined;
+}
+
+/** The journal keeps the request as it came, less the shared secret's value. */
+export function redactSecret(text: string, t: TerminalSettings | undefined): string {
+  const param = t?.sharedSecret?.param;
+  if (!param) return text;
+  return text.replace(new RegExp(`(^|[?&])(${param}=)[^&]*`, 'g'), '$1$2[redacted]');
+}
+
+/** check/pay parameters from the query and, for a form POST, the body (the body's win). */
+export function requestParams(url: string, method: string, contentType: string | undefined, body: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of new URL(url).searchParams) out[k] ??= v;
+  if (method === 'POST' && /^application\/x-www-form-urlencoded\b/i.test(contentType ?? '')) {
+    for (const [k, v] of new URLSearchParams(body)) out[k] = v;
+  }
+  return out;
+}
+
+/** A refusal before any check or pay runs: its journal outcome, HTTP status and what the XML says. */
+export interface TerminalRefusal {
+  outcome: InboundOutcome;
+  status: 401 | 403 | 404 | 413;
+  comment: string;
+}
+
+const UNKNOWN = 'Error: Unknown payment system';
+
+/** The checks before the parameters, in order: the network, the address, the size, the credentials. */
+export function screenTerminal(
+  terminal: TerminalSettings | undefined,
+  standing: Standing,
+  truncated: boolean,
+  credentials: { authorization: string | undefined; params: Readonly<Record<string, string | undefined>> },
+): { ok: false; refusal: TerminalRefusal } | { ok: true; terminal: TerminalSettings; testAddress: boolean; mode: GatewayMode } {
+  const no = (outcome: InboundOutcome, status: TerminalRefusal['status'], comment: string) => ({ ok: false as const, refusal: { outcome, status, comment } });
+  if (!terminal) return no('rejected_unknown_gateway', 404, UNKNOWN);
+  if (!standing.allowed) return no('rejected_source', 403, UNKNOWN);
+  if (truncated) return no('rejected_too_large', 413, `requests are limited to ${TERMINAL_BODY_BYTES} bytes`);
+  const auth = authProblem(terminal, credentials.authorization, credentials.params);
+  if (auth) return no('rejected_signature', 401, auth);
+  return { ok: true, terminal, testAddress: standing.testAddress, mode: standing.mode };
+}
+
+/** A check/pay request is a few parameters: more than this is refused (and journaled up to it). */
+export const TERMINAL_BODY_BYTES = 8192;

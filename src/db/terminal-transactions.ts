@@ -1,0 +1,65 @@
+import type { IdentifierKind } from '../identification/types.js';
+import type { GatewayMode } from '../gateways/settings.js';
+import type { Queryable } from './pool.js';
+
+/** A pay a terminal network made (migration 0026). */
+export interface TerminalTransactionRow {
+  prv_txn: bigint;
+  gateway: string;
+  txn_id: string;
+  account: string;
+  account_kind: IdentifierKind;
+  customer_id: string;
+  sum_minor: bigint;
+  currency: string;
+  txn_date_local: string;
+  txn_at: Date;
+  result: number;
+  payment_id: string;
+  mode: GatewayMode;
+  journal_id: bigint;
+  created_at: Date;
+}
+
+export interface NewTerminalTransaction {
+  gateway: string;
+  txnId: string;
+  account: string;
+  accountKind: IdentifierKind;
+  customerId: string;
+  sumMinor: bigint;
+  currency: string;
+  txnDateLocal: string;
+  txnAt: Date;
+  paymentId: string;
+  mode: GatewayMode;
+  journalId: bigint;
+}
+
+const COLUMNS = `prv_txn, gateway, txn_id, account, account_kind, customer_id, sum_minor, currency, txn_date_local, txn_at,
+                 result, payment_id, mode, journal_id, created_at`;
+
+/**
+ * Inserts the pay unless the network's txn_id is already there. A concurrent pay of the same
+ * txn_id waits on the unique index until the first commits, then inserts nothing: undefined
+ * means "a repeat", and the caller reads the stored row (findTerminalTransaction).
+ */
+export async function insertTerminalTransaction(db: Queryable, t: NewTerminalTransaction): Promise<TerminalTransactionRow | undefined> {
+  const res = await db.query<TerminalTransactionRow>({
+    text: `INSERT INTO terminal_transactions (gateway, txn_id, account, account_kind, customer_id, sum_minor, currency,
+                                              txn_date_local, txn_at, result, payment_id, mode, journal_id)
+           VALUES ($1, $2, $3, $4, $5, $6::bigint, $7, $8, $9::timestamptz, 0, $10, $11, $12::bigint)
+           ON CONFLICT (gateway, txn_id) DO NOTHING
+           RETURNING ${COLUMNS}`,
+    values: [t.gateway, t.txnId, t.account, t.accountKind, t.customerId, t.sumMinor.toString(), t.currency, t.txnDateLocal, t.txnAt, t.paymentId, t.mode, t.journalId.toString()],
+  });
+  return res.rows[0];
+}
+
+export async function findTerminalTransaction(db: Queryable, gateway: string, txnId: string): Promise<TerminalTransactionRow | undefined> {
+  const res = await db.query<TerminalTransactionRow>({
+    text: `SELECT ${COLUMNS} FROM terminal_transactions WHERE gateway = $1 AND txn_id = $2`,
+    values: [gateway, txnId],
+  });
+  return res.rows[0];
+}

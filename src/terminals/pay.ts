@@ -1,0 +1,127 @@
+import type pg from 'pg';
+import type { GatewayOutcome } from '../domain/payment.js';
+import { toJsonMinor } from '../domain/money.js';
+import { appendEvent } from '../db/events.js';
+import { newId } from '../db/ids.js';
+import { insertPayment, type PaymentRow } from '../db/payments.js';
+import { inTransaction, type Queryable } from '../db/pool.js';
+import { acceptTerminalPay } from '../db/terminal-journal.js';
+import { insertTerminalTransaction, type TerminalTransactionRow } from '../db/terminal-transactions.js';
+import type { GatewayMode } from '../gateways/settings.js';
+import type { IdentifierKind } from '../identification/types.js';
+import type { CallbackDispatcher } from '../relay/callback-dispatch.js';
+import { freshReference } from '../api/payments/create-payment.js';
+import type { TerminalSettings } from './settings.js';
+
+export interface TerminalPay {
+  txnId: string;
+  account: string;
+  accountKind: IdentifierKind;
+  customerId: string;
+  sumMinor: bigint;
+  txnDate: { local: string; at: Date };
+  mode: GatewayMode;
+  journalId: bigint;
+}
+
+export type TerminalPayResult = { kind: 'paid'; row: TerminalTransactionRow } | { kind: 'repeat' };
+
+/** Thrown inside the transaction when a concurrent pay of the same txn_id committed first: roll back, answer the stored row. */
+class RepeatedPay extends Error {}
+
+/**
+ * One pay that has already succeeded at the terminal, as a payment: in one transaction the
+ * terminal_transactions row (unique on the network's txn_id, written first so a concurrent repeat
+ * waits on it), a pending payment with its `payment.created` event, and the journal row accepted
+ * with the success signal. After the commit — the terminal's answer waits for nothing more — the
+ * success reaches `payment:<id>` the way a gateway callback's does, through the dispatcher, else
+ * the relay (Temporal away), which start the workflow with it (signal-with-start,
+ * src/temporal/terminal-start.ts). So payment.succeeded, a deferred network's temporary payment,
+ * the e-mails and the webhooks are those of any payment, and an outage of Temporal delays them
+ * without refusing the pay.
+ */
+export async function payFromTerminal(
+  deps: { pool: pg.Pool; callbackDispatch: CallbackDispatcher; now: () => Date },
+  terminal: TerminalSettings,
+  pay: TerminalPay,
+): Promise<TerminalPayResult> {
+  const outcome: GatewayOutcome = { status: 'succeeded', gatewayTransactionId: pay.txnId, code: 'osmp_pay', message: `${terminal.name} txn_id ${pay.txnId}` };
+  const slot = await deps.callbackDispatch.reserve();
+  let result: TerminalPayResult;
+  try {
+    result = await inTransaction(deps.pool, async (tx) => {
+      const paymentId = newId('pay');
+      const row = await insertTerminalTransaction(tx, {
+        gateway: terminal.name,
+        txnId: pay.txnId,
+        account: pay.account,
+        accountKind: pay.accountKind,
+        customerId: pay.customerId,
+        sumMinor: pay.sumMinor,
+        currency: terminal.currency,
+        txnDateLocal: pay.txnDate.local,
+        txnAt: pay.txnDate.at,
+        paymentId,
+        mode: pay.mode,
+        journalId: pay.journalId,
+      });
+      if (!row) throw new RepeatedPay();
+      const payment = await insertTerminalPayment(tx, terminal, pay, paymentId, deps.now());
+      await appendEvent(tx, {
+        type: 'payment.created',
+        aggregateType: 'payment',
+        aggregateId: paymentId,
+        payload: {
+          payment_id: paymentId,
+          customer_id: payment.customer_id,
+          amount: toJsonMinor(payment.amount_minor),
+          // A terminal takes no commission of Tollgate's: the customer is credited what was paid.
+          credited_amount: toJsonMinor(payment.amount_minor),
+          commission: 0,
+          currency: payment.currency,
+          gateway: payment.gateway,
+          mode: payment.mode,
+          reference: payment.reference,
+        },
+      });
+      await acceptTerminalPay(tx, pay.journalId, paymentId, { kind: 'payment', outcome }, `pay: prv_txn ${row.prv_txn}`);
+      return { kind: 'paid', row };
+    });
+  } catch (err) {
+    slot.release();
+    if (err instanceof RepeatedPay) return { kind: 'repeat' };
+    throw err;
+  }
+  if (result.kind === 'paid') slot.dispatch({ journalId: pay.journalId, delivery: { kind: 'payment', paymentId: result.row.payment_id, outcome, start: true } });
+  else slot.release();
+  return result;
+}
+
+/**
+ * The payment, its reference the network's txn_id — what a settlement statement line of the
+ * network carries, so a deferred network's temporary payment settles from it (src/statements).
+ * Another payment may hold that reference already (another network's txn_id, a caller's own): then
+ * a fresh one, and the txn_id stays on the payment as its gateway_transaction_id.
+ */
+async function insertTerminalPayment(tx: Queryable, terminal: TerminalSettings, pay: TerminalPay, id: string, now: Date): Promise<PaymentRow> {
+  const insert = (reference: string) =>
+    insertPayment(tx, {
+      id,
+      customerId: pay.customerId,
+      amountMinor: pay.sumMinor,
+      currency: terminal.currency,
+      gateway: terminal.name,
+      mode: pay.mode,
+      description: `${terminal.label}: terminal payment ${pay.txnId}`,
+      reference,
+      expiresAt: new Date(now.getTime() + terminal.paymentTtlMs),
+      adapter: terminal.adapter,
+      settlement: terminal.settlement,
+      paymentExpirationMs: terminal.paymentExpirationMs,
+      // A terminal has taken the money in cash: nothing here can refund it by itself.
+      lateSuccess: 'keep',
+    });
+  const row = (await insert(pay.txnId)) ?? (await insert(await freshReference(tx)));
+  if (!row) throw new Error(`payment ${id}: no free reference`);
+  return row;
+}

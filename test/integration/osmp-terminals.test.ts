@@ -1,0 +1,288 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { createApp } from '../../src/api/create-app.js';
+import { callbackDispatcher } from '../../src/api/deps.js';
+import { listen } from '../../src/api/server.js';
+import { createPool } from '../../src/db/pool.js';
+import { freePort } from '../support/free-port.js';
+import { sandboxEntry, writeGatewaysFile } from '../support/gateways-file.js';
+import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
+
+/**
+ * The OSMP adapter over real HTTP, the real worker, Postgres and Temporal. Addresses are set with
+ * X-Forwarded-For from a trusted proxy (the test's own 127.0.0.1). Customers are found by the real
+ * identification (src/identification), their identifiers and balances set through the API.
+ */
+const PASSWORD = 'terminal-basic-password';
+const NETWORK_IP = '10.20.0.5';
+const TEST_IP = '10.99.0.1';
+const networks = [
+  {
+    name: 'qiwi',
+    adapter: 'osmp',
+    allowlist: ['10.20.0.0/16'],
+    basic_auth: { user: 'qiwi', password: { env: 'QIWI_PASSWORD' } },
+    timezone: 'Europe/Moscow',
+    currency: 'RUB',
+    min_amount: 100,
+    max_amount: 1_500_000,
+    test_addresses: [`${TEST_IP}/32`],
+    test_account: 'will-be-set',
+    identification: { identifiers: ['contract', 'login', 'phone', 'uid'] },
+  },
+  {
+    name: 'qiwi_deferred',
+    adapter: 'osmp',
+    allowlist: ['10.20.0.0/16'],
+    timezone: 'Asia/Almaty',
+    currency: 'RUB',
+    settlement: 'deferred',
+    payment_expiration: 5,
+    // ABillS's PAYSYS_ACCOUNT_EXPR example: the last 8 digits of what was typed are the contract.
+    identification: { identifiers: ['contract'], account_expression: '^\\d*(\\d{8})$' },
+  },
+  { name: 'qiwi_closed', adapter: 'osmp', allowlist: [], timezone: 'UTC', currency: 'RUB' },
+];
+
+describe('payment terminals (OSMP)', () => {
+  let stack: TestStack;
+  const testRef = `osmp-test-${randomUUID()}`;
+  const auth = `Basic ${Buffer.from(`qiwi:${PASSWORD}`).toString('base64')}`;
+  let txn = BigInt(Date.now()) * 1000n;
+  const nextTxn = () => (txn += 1n).toString();
+
+  before(async () => {
+    const file = writeGatewaysFile([sandboxEntry(), ...networks.map((n) => (n.name === 'qiwi' ? { ...n, test_account: testRef } : n))]);
+    stack = await startTestStack({ TOLLGATE_GATEWAYS_FILE: file, QIWI_PASSWORD: PASSWORD, TRUSTED_PROXIES: '127.0.0.1/32' });
+    await customer(testRef, 'Test Account');
+  });
+  after(async () => {
+    await stack?.close();
+  });
+
+  const digits = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 10)).join('');
+  /** A customer with a contract (8 digits), a login and a phone, all its own. */
+  async function customer(ref = `osmp-${randomUUID()}`, name = 'Anna Nowak'): Promise<{ id: string; ref: string; contract: string; login: string; phone: string }> {
+    const res = await stack.request('POST', '/v1/customers', { body: { external_ref: ref, name, email: 'anna@example.com' } });
+    assert.equal(res.status, 201, res.text);
+    const ids = { contract: digits(8), login: `login-${randomUUID().slice(0, 8)}`, phone: `+7 ${digits(3)} ${digits(7)}` };
+    const put = await stack.request('PUT', `/v1/customers/${res.json.id}/identifiers`, { body: ids });
+    assert.equal(put.status, 200, put.text);
+    return { id: res.json.id, ref, ...ids };
+  }
+
+  async function osmp(gateway: string, params: Record<string, string>, opts: { ip?: string; auth?: string | null; post?: boolean } = {}) {
+    const qs = new URLSearchParams(params).toString();
+    const headers: Record<string, string> = { 'x-forwarded-for': opts.ip ?? NETWORK_IP };
+    const authorization = opts.auth === undefined ? (gateway === 'qiwi' ? auth : null) : opts.auth;
+    if (authorization) headers.authorization = authorization;
+    const res = opts.post
+      ? await fetch(`${stack.baseUrl}/v1/terminals/${gateway}`, { method: 'POST', body: qs, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' } })
+      : await fetch(`${stack.baseUrl}/v1/terminals/${gateway}?${qs}`, { headers });
+    const text = await res.text();
+    const tag = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(text)?.[1];
+    return { status: res.status, type: res.headers.get('content-type'), text, result: Number(tag('result')), prvTxn: tag('prv_txn'), sum: tag('sum'), osmpTxnId: tag('osmp_txn_id') };
+  }
+
+  const pay = (account: string, sum: string, txnId = nextTxn(), gateway = 'qiwi', opts: Parameters<typeof osmp>[2] = {}) =>
+    osmp(gateway, { command: 'pay', txn_id: txnId, txn_date: '20261202101500', account, sum }, opts);
+  const journal = async (gateway: string, txnId: string) =>
+    (await stack.pool.query<{ outcome: string; outcome_detail: string | null; source_ip: string }>({
+      text: `SELECT outcome, outcome_detail, source_ip FROM inbound_requests WHERE channel = 'terminal' AND source = $1 AND (path LIKE $2 OR body LIKE $2) ORDER BY id`,
+      values: [gateway, `%txn_id=${txnId}%`],
+    })).rows;
+
+  it('is documented in the OpenAPI document, GET and POST', async () => {
+    const doc = await stack.request('GET', '/openapi.json', { key: null });
+    const path = doc.json.paths['/v1/terminals/{gateway}'];
+    assert.ok(path?.get && path?.post);
+    assert.ok(path.get.responses['200'].content['text/xml']);
+  });
+
+  it('checks accounts found by each identifier kind and through an account expression, in the protocol\'s XML', async () => {
+    const c = await customer();
+    const txnId = nextTxn();
+    const res = await osmp('qiwi', { command: 'check', txn_id: txnId, account: c.contract, sum: '10.45' });
+    assert.equal(res.status, 200);
+    assert.equal(res.type, 'text/xml; charset=utf-8');
+    assert.match(res.text, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<response>/);
+    assert.deepEqual([res.osmpTxnId, res.result], [txnId, 0]);
+    assert.deepEqual((await journal('qiwi', txnId)).map((r) => r.outcome), ['delivered'], 'journaled, answered');
+    for (const account of [c.login, c.phone, c.phone.replace(/\D/g, ''), c.ref]) {
+      assert.equal((await osmp('qiwi', { command: 'check', txn_id: nextTxn(), account, sum: '10.45' })).result, 0, account);
+    }
+    const post = await osmp('qiwi', { command: 'check', txn_id: nextTxn(), account: c.login, sum: '10.45' }, { post: true });
+    assert.equal(post.result, 0, 'a form-encoded POST works the same');
+    const expressed = await osmp('qiwi_deferred', { command: 'check', txn_id: nextTxn(), account: `4400${c.contract}`, sum: '10.45' });
+    assert.equal(expressed.result, 0, 'the last 8 digits are the contract');
+    assert.equal((await osmp('qiwi_deferred', { command: 'check', txn_id: nextTxn(), account: c.login, sum: '10.45' })).result, 4, 'no 8 digits: wrong format');
+  });
+
+  it('refuses wrong formats (4), unknown (5), inactive (79) accounts and sums out of bounds (241/242)', async () => {
+    const c = await customer();
+    const inactive = await customer(undefined, 'Inactive Customer');
+    const pushed = await stack.request('PUT', `/v1/customers/${inactive.id}/balance`, { body: { balance: '-120.00', currency: 'RUB', active: false } });
+    assert.equal(pushed.status, 200, pushed.text);
+    const euro = await customer();
+    assert.equal((await stack.request('PUT', `/v1/customers/${euro.id}/balance`, { body: { balance: '0.00', currency: 'EUR', active: true } })).status, 200);
+    const check = async (account: string, sum: string, gateway = 'qiwi') => (await osmp(gateway, { command: 'check', txn_id: nextTxn(), account, sum })).result;
+    assert.equal(await check('not-eight-digits', '10.00', 'qiwi_deferred'), 4);
+    assert.equal(await check(`${'x'.repeat(101)}`, '10.00'), 4, 'longer than any account');
+    assert.equal(await check(euro.ref, '10.00'), 7, 'an account kept in another currency');
+    assert.equal(await check(`nobody-${randomUUID()}`, '10.00'), 5);
+    assert.equal(await check(inactive.ref, '10.00'), 79);
+    assert.equal(await check(c.ref, '0.99'), 241);
+    assert.equal(await check(c.ref, '15000.01'), 242);
+    assert.equal(await check(c.ref, '10,45'), 300, 'a comma is not the protocol\'s separator');
+    // A pay check would refuse is refused the same way, and pays nothing.
+    assert.equal((await pay(c.ref, '0.99')).result, 241);
+    assert.equal((await pay(inactive.contract, '10.00')).result, 79);
+    assert.equal((await pay(`nobody-${randomUUID()}`, '10.00')).result, 5);
+    const payments = await stack.pool.query('SELECT 1 FROM payments WHERE customer_id = ANY($1)', [[c.id, inactive.id]]);
+    assert.equal(payments.rowCount, 0);
+  });
+
+  it('pays once: the success reaches the payment as a callback would, a repeat answers the same prv_txn', async () => {
+    const c = await customer();
+    const txnId = nextTxn();
+    const first = await pay(c.phone, '150.50', txnId);
+    assert.deepEqual([first.result, first.sum, first.osmpTxnId], [0, '150.50', txnId]);
+    assert.match(first.prvTxn ?? '', /^[0-9]+$/);
+    const row = (await stack.pool.query('SELECT * FROM terminal_transactions WHERE gateway = $1 AND txn_id = $2', ['qiwi', txnId])).rows[0];
+    assert.equal(row.customer_id, c.id);
+    assert.equal(row.account_kind, 'phone');
+    assert.equal(row.sum_minor, 15050n);
+    assert.equal(row.mode, 'live');
+    assert.equal(row.txn_date_local, '20261202101500');
+    assert.equal((row.txn_at as Date).toISOString(), '2026-12-02T07:15:00.000Z', 'Moscow is UTC+3');
+    const payment = await waitFor('the terminal payment to succeed', async () => {
+      const p = await stack.request('GET', `/v1/payments/${row.payment_id}`);
+      return p.json?.status === 'succeeded' ? p.json : undefined;
+    });
+    assert.equal(payment.reference, txnId, 'the txn_id is the reference a statement line carries');
+    assert.equal(payment.gateway, 'qiwi');
+    const events = await stack.pool.query<{ type: string }>({ text: 'SELECT type FROM events WHERE aggregate_id = $1 ORDER BY id', values: [row.payment_id] });
+    assert.deepEqual(events.rows.map((e) => e.type), ['payment.created', 'payment.succeeded']);
+
+    const again = await pay(c.ref, '150.50', txnId);
+    assert.deepEqual([again.result, again.prvTxn, again.sum], [0, first.prvTxn, '150.50']);
+    const zeroed = await pay(c.ref, '150.50', `000${txnId}`);
+    assert.equal(zeroed.prvTxn, first.prvTxn, 'leading zeros name the same txn_id');
+    const payments = await stack.pool.query('SELECT id FROM payments WHERE customer_id = $1', [c.id]);
+    assert.equal(payments.rowCount, 1, 'nothing doubled in the ledger');
+    // The 'delivered' mark is written after the answer, in batches (src/relay/delivery-marks.ts).
+    const outcomes = await waitFor('the first pay marked delivered', async () => {
+      const o = (await journal('qiwi', txnId)).map((r) => r.outcome);
+      return o[0] === 'delivered' ? o : undefined;
+    });
+    assert.deepEqual(outcomes, ['delivered', 'duplicate'], 'the first delivered to its workflow, the repeat a duplicate');
+  });
+
+  it('takes concurrent repeats of one pay as one payment', async () => {
+    const c = await customer();
+    const txnId = nextTxn();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => pay(c.ref, '20.00', txnId)));
+    assert.deepEqual(new Set(answers.map((a) => `${a.result}/${a.prvTxn}`)).size, 1);
+    assert.equal(answers[0]?.result, 0);
+    assert.equal((await stack.pool.query('SELECT 1 FROM payments WHERE customer_id = $1', [c.id])).rowCount, 1);
+  });
+
+  it('refuses foreign addresses, an empty allowlist, unknown networks and bad credentials, journaled', async () => {
+    const c = await customer();
+    const foreign = await osmp('qiwi', { command: 'check', txn_id: nextTxn(), account: c.ref }, { ip: '192.0.2.7' });
+    assert.deepEqual([foreign.status, foreign.result, foreign.type], [403, 300, 'text/xml; charset=utf-8']);
+    assert.match(foreign.text, /Unknown payment system/);
+    const closedTxn = nextTxn();
+    const closed = await osmp('qiwi_closed', { command: 'check', txn_id: closedTxn, account: c.ref });
+    assert.deepEqual([closed.status, closed.result], [403, 300]);
+    assert.deepEqual((await journal('qiwi_closed', closedTxn)).map((r) => [r.outcome, r.source_ip]), [['rejected_source', NETWORK_IP]]);
+    assert.equal((await osmp('nope', { command: 'check', txn_id: nextTxn(), account: c.ref })).status, 404);
+    const noAuthTxn = nextTxn();
+    const noAuth = await pay(c.ref, '10.00', noAuthTxn, 'qiwi', { auth: null });
+    assert.deepEqual([noAuth.status, noAuth.result], [401, 300]);
+    const wrong = await pay(c.ref, '10.00', nextTxn(), 'qiwi', { auth: `Basic ${Buffer.from('qiwi:guess').toString('base64')}` });
+    assert.equal(wrong.status, 401);
+    assert.deepEqual((await journal('qiwi', noAuthTxn)).map((r) => r.outcome), ['rejected_signature']);
+    const big = await fetch(`${stack.baseUrl}/v1/terminals/qiwi`, {
+      method: 'POST',
+      body: `command=check&txn_id=1&account=${'9'.repeat(9000)}`,
+      headers: { 'x-forwarded-for': NETWORK_IP, authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(big.status, 413);
+    assert.match(await big.text(), /<result>300<\/result>/);
+    assert.equal((await stack.pool.query('SELECT 1 FROM payments WHERE customer_id = $1', [c.id])).rowCount, 0);
+  });
+
+  it('a test address runs in test mode and pays into the test account', async () => {
+    const c = await customer();
+    const txnId = nextTxn();
+    const res = await pay(c.ref, '12.00', txnId, 'qiwi', { ip: TEST_IP });
+    assert.equal(res.result, 0);
+    const row = (await stack.pool.query('SELECT t.mode, t.customer_id, p.mode AS payment_mode FROM terminal_transactions t JOIN payments p ON p.id = t.payment_id WHERE t.gateway = $1 AND t.txn_id = $2', ['qiwi', txnId])).rows[0];
+    const testCustomer = (await stack.pool.query('SELECT id FROM customers WHERE external_ref = $1', [testRef])).rows[0];
+    assert.deepEqual([row.mode, row.payment_mode, row.customer_id], ['test', 'test', testCustomer.id]);
+  });
+
+  it('a deferred network\'s pay opens a temporary payment', async () => {
+    const c = await customer();
+    const txnId = nextTxn();
+    const res = await pay(`99${c.contract}`, '30.00', txnId, 'qiwi_deferred');
+    assert.equal(res.result, 0);
+    const t = await waitFor('the temporary payment', async () => {
+      const r = await stack.pool.query<{ status: string; reference: string; amount_minor: bigint }>({
+        text: `SELECT tp.status, tp.reference, tp.amount_minor FROM temporary_payments tp JOIN terminal_transactions t ON t.payment_id = tp.payment_id WHERE t.gateway = 'qiwi_deferred' AND t.txn_id = $1`,
+        values: [txnId],
+      });
+      return r.rows[0];
+    });
+    assert.deepEqual([t.status, t.reference, t.amount_minor], ['open', txnId, 3000n]);
+  });
+
+  it('pays while Temporal is unreachable from the answering process: the relay starts the payment later', async () => {
+    // This app's dispatcher talks to a Temporal that is not there; the stack's relay (the real one) takes over.
+    const nowhere = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }) });
+    const app = createApp({ ...stack.deps, callbackDispatch: callbackDispatcher({ ...stack.deps, temporal: nowhere }, stack.deps.deliveryMarks) });
+    const server = await new Promise<ReturnType<typeof listen>>((resolve) => {
+      const s = listen(app.fetch, 0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const c = await customer();
+      const txnId = nextTxn();
+      const qs = new URLSearchParams({ command: 'pay', txn_id: txnId, txn_date: '20261202101500', account: c.contract, sum: '44.00' });
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/terminals/qiwi?${qs.toString()}`, { headers: { 'x-forwarded-for': NETWORK_IP, authorization: auth } });
+      assert.match(await res.text(), /<result>0<\/result>/, 'committed in Postgres: the pay is taken');
+      const paymentId = (await stack.pool.query('SELECT payment_id FROM terminal_transactions WHERE gateway = $1 AND txn_id = $2', ['qiwi', txnId])).rows[0].payment_id as string;
+      await waitFor('the relay to start the payment with its success', async () => ((await stack.request('GET', `/v1/payments/${paymentId}`)).json?.status === 'succeeded' ? true : undefined), 30_000);
+      const events = await stack.pool.query<{ type: string }>({ text: 'SELECT type FROM events WHERE aggregate_id = $1 ORDER BY id', values: [paymentId] });
+      assert.deepEqual(events.rows.map((e) => e.type), ['payment.created', 'payment.succeeded']);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await nowhere.connection.close().catch(() => undefined);
+    }
+  });
+
+  it('answers result 1 (retry) when Postgres is down, and pays nothing', async () => {
+    const down = createPool(`postgres://tollgate:tollgate@127.0.0.1:${await freePort()}/gone`, 1);
+    const app = createApp({ ...stack.deps, pool: down });
+    const server = await new Promise<ReturnType<typeof listen>>((resolve) => {
+      const s = listen(app.fetch, 0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const c = await customer();
+      const qs = new URLSearchParams({ command: 'pay', txn_id: nextTxn(), txn_date: '20261202101500', account: c.ref, sum: '10.00' });
+      const res = await fetch(`${url}/v1/terminals/qiwi?${qs.toString()}`, { headers: { 'x-forwarded-for': NETWORK_IP, authorization: auth } });
+      const text = await res.text();
+      assert.equal(res.status, 200);
+      assert.match(text, /<result>1<\/result>/);
+      assert.doesNotMatch(text, /ECONNREFUSED|127\.0\.0\.1/, 'no internals leak');
+      assert.equal((await stack.pool.query('SELECT 1 FROM payments WHERE customer_id = $1', [c.id])).rowCount, 0);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await down.end();
+    }
+  });
+});
