@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { importRatesCommand } from '../../src/cli/rates-import.js';
 import { createPayment } from '../support/fixtures.js';
@@ -11,11 +13,29 @@ const ECB = readFileSync(fixturePath('ecb-eurofxref-daily-2024-06-28.xml'), 'utf
 
 describe('currency rates: imports (API, CLI), manual rates, and a payment converted into the billing currency', () => {
   let stack: TestStack;
+  // A stand-in for api.nbp.pl on this machine: the operator lists its address, as they would list the real host.
+  let rateServer: Server;
+  let rateServerUrl: string;
   before(async () => {
-    stack = await startTestStack();
+    rateServer = createServer((req, res) => {
+      if (req.url === '/api/exchangerates/tables/A/') {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(readFileSync(fixturePath('nbp-table-a-2024-06-28.json')));
+      } else if (req.url === '/moved') {
+        res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' });
+        res.end();
+      } else {
+        res.writeHead(404);
+        res.end('not found');
+      }
+    });
+    await new Promise<void>((resolve) => rateServer.listen(0, '127.0.0.1', resolve));
+    rateServerUrl = `http://127.0.0.1:${(rateServer.address() as AddressInfo).port}`;
+    stack = await startTestStack({ OUTBOUND_ALLOWED_HOSTS: '127.0.0.1' });
   });
   after(async () => {
     await stack?.close();
+    await new Promise<void>((resolve) => rateServer?.close(() => resolve()));
   });
 
   const journalOf = async (like: string) =>
@@ -77,6 +97,23 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     assert.match(refused[0] ?? '', /^import refused \(422\): the rates file cannot be read: not an NBP table/);
   });
 
+  it('imports from a URL the operator allowed (through the CLI), refuses redirects and failures, and the same table twice adds nothing', async () => {
+    const lines: string[] = [];
+    const url = `${rateServerUrl}/api/exchangerates/tables/A/`;
+    assert.equal(await importRatesCommand(stack.config, { source: 'nbp', target: url, api: stack.baseUrl, key: stack.adminKey }, (l) => lines.push(l)), 0, lines.join('\n'));
+    assert.match(lines[0] ?? '', /^already imported: nbp 2024-06-28, 0 of 33 rates new$/, 'the file import before stored the same table');
+    const journal = await journalOf('/v1/exchange-rates/imports?source=nbp&url=%');
+    assert.deepEqual(journal, { outcome: 'duplicate', outcome_detail: `nbp 2024-06-28…2024-06-28: 0 of 33 rates new (from ${url})` });
+    const moved = await stack.request('POST', `/v1/exchange-rates/imports?source=nbp&url=${encodeURIComponent(`${rateServerUrl}/moved`)}`);
+    assert.equal(moved.status, 422);
+    assert.match(moved.json.detail, /fetching the rates file failed: 127\.0\.0\.1 redirect; nothing was imported/);
+    const missing = await stack.request('POST', `/v1/exchange-rates/imports?source=nbp&url=${encodeURIComponent(`${rateServerUrl}/nope`)}`);
+    assert.equal(missing.status, 422);
+    assert.match(missing.json.detail, /answered HTTP 404/);
+    const both = await stack.request('POST', `/v1/exchange-rates/imports?source=nbp&url=${encodeURIComponent(url)}`, { raw: '[]' });
+    assert.equal(both.status, 400);
+  });
+
   it('sets and corrects a manual rate', async () => {
     const day = '2024-05-01';
     const set = await stack.request('PUT', '/v1/exchange-rates', { body: { base: 'GBP', quote: 'PLN', date: day, rate: '5.0123' } });
@@ -97,8 +134,8 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     return res.json.id as string;
   }
 
-  async function payInEur(customerId: string) {
-    const payment = await createPayment(stack, customerId, { currency: 'EUR', amount: 1815 });
+  async function payInEur(customerId: string, gateway = 'sandbox') {
+    const payment = await createPayment(stack, customerId, { currency: 'EUR', amount: 1815, gateway });
     const approve = await stack.request('POST', `${new URL(payment.checkout_url).pathname}/approve`, { key: null });
     assert.equal(approve.status, 303);
     return waitFor(`payment ${payment.id} to succeed with its event`, async () => {
@@ -119,6 +156,20 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     assert.equal(succeeded.payload.currency, 'EUR');
     const row = await stack.pool.query({ text: 'SELECT rate::text AS rate, converted_amount_minor, status FROM payment_conversions WHERE payment_id = $1', values: [succeeded.payload.payment_id] });
     assert.deepEqual(row.rows, [{ rate: '4.3090', converted_amount_minor: 7821n, status: 'converted' }]);
+  });
+
+  it('a deferred gateway\'s temporary payment carries the same conversion in its events', async () => {
+    const succeeded = await payInEur(await customerIn('PLN'), 'sandbox_deferred');
+    // Read from the table rather than paged from the feed: the run's other files share the database.
+    const created = await waitFor('temporary_payment.created', async () => {
+      const res = await stack.pool.query<{ payload: Record<string, unknown> }>({
+        text: "SELECT payload FROM events WHERE type = 'temporary_payment.created' AND payload->>'payment_id' = $1",
+        values: [succeeded.payload.payment_id],
+      });
+      return res.rows[0];
+    });
+    assert.deepEqual(created.payload.conversion, succeeded.payload.conversion);
+    assert.equal((created.payload.conversion as { converted_amount: number }).converted_amount, 7821);
   });
 
   it('with no rate known the success is still recorded, the conversion marked missing in the row and the event', async () => {
