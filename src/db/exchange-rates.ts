@@ -48,24 +48,23 @@ export async function insertRates(db: Queryable, source: ImportSource, rates: re
   return res.rowCount ?? 0;
 }
 
-/** Sets an operator's rate for a pair and day (a manual rate can be corrected); `changed` is false when it already was this rate. */
+/** Sets an operator's rate for a pair and day (a manual rate can be corrected); `created` when the day had none. */
 export async function upsertManualRate(
   db: Queryable,
   r: { base: string; quote: string; rate: string; date: string },
-): Promise<{ row: ExchangeRateRow; created: boolean; changed: boolean }> {
-  const res = await db.query<ExchangeRateRow & { created: boolean; previous: string | null }>({
-    text: `WITH before AS (SELECT rate FROM exchange_rates WHERE base = $1 AND quote = $2 AND rate_date = $4::date AND source = 'manual')
-           INSERT INTO exchange_rates (base, quote, rate, rate_date, source) VALUES ($1, $2, $3::numeric, $4::date, 'manual')
+): Promise<{ row: ExchangeRateRow; created: boolean }> {
+  const res = await db.query<ExchangeRateRow & { created: boolean }>({
+    text: `INSERT INTO exchange_rates (base, quote, rate, rate_date, source) VALUES ($1, $2, $3::numeric, $4::date, 'manual')
            ON CONFLICT (base, quote, rate_date, source) DO UPDATE
               SET rate = EXCLUDED.rate,
                   updated_at = CASE WHEN exchange_rates.rate = EXCLUDED.rate THEN exchange_rates.updated_at ELSE now() END
-           RETURNING ${COLUMNS}, (xmax = 0) AS created, (SELECT rate::text FROM before) AS previous`,
+           RETURNING ${COLUMNS}, (xmax = 0) AS created`,
     values: [r.base, r.quote, r.rate, r.date],
   });
   const row = res.rows[0];
   if (!row) throw new Error('upsert of a manual rate returned no row');
-  const { created, previous, ...rest } = row;
-  return { row: rest, created, changed: created || previous === null || previous !== rest.rate };
+  const { created, ...rest } = row;
+  return { row: rest, created };
 }
 
 /** Newest first; every filter optional. */

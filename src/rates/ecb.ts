@@ -1,6 +1,7 @@
 import { isCurrencyCode } from '../domain/money.js';
 import { rateProblem } from './decimal.js';
 import { isIsoDay, type ParsedRate, type ParsedRates, RatesFileError } from './types.js';
+import { XMLParser } from 'fast-xml-parser';
 import { attribute, child, children, parseRatesXml, type XmlNode } from './xml.js';
 
 /**
@@ -28,9 +29,7 @@ export function parseEcb(xml: string): ParsedRates {
   if (envelope === undefined || typeof envelope === 'string') {
     throw new RatesFileError('not an ECB reference rates file (no gesmes:Envelope element)', 'document');
   }
-  // The parser drops namespace declarations (removeNSPrefix), so the envelope's default
-  // namespace — the ECB vocabulary every Cube belongs to — is read from its start tag.
-  const ns = /<(?:[\w.-]+:)?Envelope\b[^>]*?\sxmlns\s*=\s*(["'])(.*?)\1/.exec(xml)?.[2];
+  const ns = envelopeNamespace(xml);
   if (ns !== ECB_NAMESPACE) {
     throw new RatesFileError(`the envelope's default namespace is ${ns === undefined ? 'missing' : `"${ns.slice(0, 100)}"`}, not the ECB's ${ECB_NAMESPACE}`, 'Envelope');
   }
@@ -64,4 +63,30 @@ export function parseEcb(xml: string): ParsedRates {
     });
   });
   return { source: 'ecb', days: [...days].sort(), rates };
+}
+
+// Keeps namespace declarations, which the tree parser drops (removeNSPrefix): it reads only the
+// envelope's start tag, which parseRatesXml has already checked is well-formed.
+const startTagParser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseAttributeValue: false, removeNSPrefix: false });
+
+/**
+ * The envelope's default namespace — the ECB vocabulary every Cube belongs to — from its start
+ * tag, cut out with a linear scan that steps over quoted attribute values (a '>' may sit in one).
+ */
+function envelopeNamespace(xml: string): string | undefined {
+  const open = /<((?:[\w.-]{1,50}:)?Envelope)\b/.exec(xml);
+  if (!open) return undefined;
+  let quote: string | undefined;
+  let i = open.index + open[0].length;
+  for (; i < xml.length; i++) {
+    const ch = xml[i];
+    if (quote) {
+      if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '>') break;
+  }
+  const tag = xml.slice(open.index, i + 1);
+  const element = (startTagParser.parse(tag.endsWith('/>') ? tag : `${tag}</${open[1] ?? ''}>`) as Record<string, unknown>)[open[1] ?? ''];
+  const ns = element !== null && typeof element === 'object' ? (element as Record<string, unknown>)['@_xmlns'] : undefined;
+  return typeof ns === 'string' ? ns : undefined;
 }

@@ -65,6 +65,17 @@ describe('ECB eurofxref XML', () => {
   });
 });
 
+describe('hostile rates files', () => {
+  it('a megabyte start tag full of would-be namespace declarations is refused in linear time', () => {
+    const evil = `<Envelope a="${" xmlns='x".repeat(200_000)}"><Cube/></Envelope>`;
+    const started = performance.now();
+    assert.match(refusal(() => parseEcb(evil)).reason, /namespace is missing/);
+    const json = `[${'{"mid":'.repeat(1)}1}${' '.repeat(1_000_000)}]`;
+    assert.match(refusal(() => parseNbp(json)).reason, /.+/);
+    assert.ok(performance.now() - started < 3000, `took ${Math.round(performance.now() - started)} ms`);
+  });
+});
+
 describe('NBP table A (Web API)', () => {
   it('reads the JSON answer: X → PLN mid rates per one unit, digits exactly as written', () => {
     const parsed = parseNbp(NBP_JSON);
