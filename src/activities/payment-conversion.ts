@@ -1,9 +1,8 @@
 import { findCustomer } from '../db/customers.js';
 import { ratesForPair } from '../db/exchange-rates.js';
-import { findConversion, insertConversion, type PaymentConversionRow } from '../db/payment-conversions.js';
+import { conversionJson, insertConversion } from '../db/payment-conversions.js';
 import type { PaymentRow } from '../db/payments.js';
 import type { Queryable } from '../db/pool.js';
-import { toJsonMinor } from '../domain/money.js';
 import { zonedParts } from '../domain/zoned-time.js';
 import type { ConversionFields } from '../events/schemas/conversion.js';
 import { chooseRate } from '../rates/choose.js';
@@ -22,19 +21,6 @@ export const DEFAULT_RATE_SETTINGS: RateSettings = { timeZone: 'UTC', maxAgeDays
 export function bookingDay(at: Date, timeZone: string): string {
   const p = zonedParts(at.getTime(), timeZone);
   return `${String(p.year).padStart(4, '0')}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
-}
-
-export function conversionJson(row: PaymentConversionRow): ConversionFields {
-  return {
-    billing_currency: row.billing_currency,
-    booking_day: row.booking_day,
-    status: row.status,
-    rate: row.rate,
-    rate_date: row.rate_date,
-    source: row.source,
-    method: row.method,
-    converted_amount: row.converted_amount_minor === null ? null : toJsonMinor(row.converted_amount_minor),
-  };
 }
 
 /**
@@ -63,10 +49,4 @@ export async function recordConversion(tx: Queryable, payment: PaymentRow, setti
     converted_amount_minor: chosen ? convertMinor(payment.amount_minor, payment.currency, target, chosen.ratio) : null,
   });
   return conversionJson(row);
-}
-
-/** `{ conversion }` for an event about the payment (its temporary payment's), or nothing when it has none. */
-export async function conversionOf(db: Queryable, paymentId: string): Promise<{ conversion?: ConversionFields }> {
-  const row = await findConversion(db, paymentId);
-  return row ? { conversion: conversionJson(row) } : {};
 }

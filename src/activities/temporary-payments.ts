@@ -14,7 +14,7 @@ import {
 } from '../db/temporary-payments.js';
 import { toJsonMinor } from '../domain/money.js';
 import type { TemporaryPaymentFields } from '../events/schemas/refund.js';
-import { conversionOf } from './payment-conversion.js';
+import { conversionOf } from '../db/payment-conversions.js';
 
 export interface TemporaryActivityDeps {
   pool: pg.Pool;

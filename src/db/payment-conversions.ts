@@ -1,3 +1,5 @@
+import { toJsonMinor } from '../domain/money.js';
+import type { ConversionFields } from '../events/schemas/conversion.js';
 import type { RateMethod } from '../rates/choose.js';
 import type { RateSource } from '../rates/types.js';
 import type { Queryable } from './pool.js';
@@ -36,4 +38,23 @@ export async function insertConversion(db: Queryable, c: NewPaymentConversion): 
 export async function findConversion(db: Queryable, paymentId: string): Promise<PaymentConversionRow | undefined> {
   const res = await db.query<PaymentConversionRow>({ text: `SELECT ${COLUMNS} FROM payment_conversions WHERE payment_id = $1`, values: [paymentId] });
   return res.rows[0];
+}
+
+export function conversionJson(row: PaymentConversionRow): ConversionFields {
+  return {
+    billing_currency: row.billing_currency,
+    booking_day: row.booking_day,
+    status: row.status,
+    rate: row.rate,
+    rate_date: row.rate_date,
+    source: row.source,
+    method: row.method,
+    converted_amount: row.converted_amount_minor === null ? null : toJsonMinor(row.converted_amount_minor),
+  };
+}
+
+/** `{ conversion }` for an event about the payment (its temporary payment's), or nothing when it has none. */
+export async function conversionOf(db: Queryable, paymentId: string): Promise<{ conversion?: ConversionFields }> {
+  const row = await findConversion(db, paymentId);
+  return row ? { conversion: conversionJson(row) } : {};
 }

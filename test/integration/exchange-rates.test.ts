@@ -156,6 +156,8 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     assert.equal(succeeded.payload.currency, 'EUR');
     const row = await stack.pool.query({ text: 'SELECT rate::text AS rate, converted_amount_minor, status FROM payment_conversions WHERE payment_id = $1', values: [succeeded.payload.payment_id] });
     assert.deepEqual(row.rows, [{ rate: '4.3090', converted_amount_minor: 7821n, status: 'converted' }]);
+    const payment = await stack.request('GET', `/v1/payments/${String(succeeded.payload.payment_id)}`);
+    assert.deepEqual(payment.json.conversion, conversion);
   });
 
   it('a deferred gateway\'s temporary payment carries the same conversion in its events', async () => {
@@ -187,5 +189,14 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     assert.equal(succeeded.payload.conversion, undefined);
     const none = await stack.pool.query({ text: 'SELECT 1 FROM payment_conversions WHERE payment_id = $1', values: [succeeded.payload.payment_id] });
     assert.equal(none.rowCount, 0);
+    // A billing currency removed with PATCH stops the conversion of the next payment.
+    const customerId = await customerIn('PLN');
+    const cleared = await stack.request('PATCH', `/v1/customers/${customerId}`, { body: { billing_currency: null } });
+    assert.equal(cleared.status, 200);
+    assert.equal(cleared.json.billing_currency, null);
+    assert.equal((await stack.request('PATCH', `/v1/customers/${customerId}`, { body: { billing_currency: 'pln' } })).status, 400);
+    const later = await payInEur(customerId);
+    assert.equal(later.payload.conversion, undefined);
+    assert.equal((await stack.request('GET', `/v1/payments/${String(later.payload.payment_id)}`)).json.conversion, undefined);
   });
 });

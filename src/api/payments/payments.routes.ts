@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { PAYMENT_STATUSES } from '../../domain/payment.js';
+import { ConversionFields } from '../../events/schemas/conversion.js';
 import { requireScope } from '../middleware/auth.js';
 import { AmountMinor, bearer, CurrencyCode, IdempotencyHeaders, IdParam, Instant, pageOf, PageQuery, problemResponses } from '../openapi-common.js';
 
@@ -48,6 +49,7 @@ export const Payment = z
     gateway_code: z.string().nullable(),
     gateway_message: z.string().nullable(),
     refunded_amount: z.number().int().openapi({ description: 'Minor units held by refunds that did not fail (pending, succeeded, requires_manual): no longer refundable' }),
+    conversion: ConversionFields.optional().openapi({ description: 'GET /v1/payments/{id} only: a success converted into the customer\'s billing currency (README "Currency rates")' }),
   })
   .openapi('Payment');
 export type Payment = z.infer<typeof Payment>;
