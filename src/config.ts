@@ -145,6 +145,12 @@ export const ConfigSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** The time zone whose calendar day is a payment's booking day, for its currency conversion (README "Currency rates"). */
+  EXCHANGE_RATE_TIME_ZONE: z.string().default('UTC').refine(isValidTimeZone, 'must be an IANA time zone, such as Europe/Warsaw'),
+  /** How many days before the booking day a rate may be dated and still convert a payment (weekends, bank holidays). */
+  EXCHANGE_RATE_MAX_AGE_DAYS: z.coerce.number().int().min(0).max(366).default(7),
+  /** The largest rates file an import reads (bytes): an upload, or the answer of a rates URL. */
+  EXCHANGE_RATE_MAX_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
   /** The largest answer read from an outbound call (bytes). */
   OUTBOUND_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */

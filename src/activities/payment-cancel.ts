@@ -25,13 +25,13 @@ export function createPaymentCancelActivities(deps: PaymentActivityDeps) {
         const payment = await findPayment(tx, input.paymentId, { forUpdate: true });
         const line = await matchedLineFor(tx, { paymentId: input.paymentId });
         if (line) {
-          return completeIn(tx, input.paymentId, { status: 'succeeded', code: 'bank_statement', message: `bank statement line ${line.line_no}`, gatewayTransactionId: line.id });
+          return completeIn(tx, input.paymentId, { status: 'succeeded', code: 'bank_statement', message: `bank statement line ${line.line_no}`, gatewayTransactionId: line.id }, {}, deps.rates);
         }
         const paid = payment?.status === 'pending' ? await undeliveredTimelySuccess(tx, input.paymentId, payment.expires_at) : undefined;
         if (paid) {
           await markDelivered(tx, paid.journalId, 'delivered', 'taken by the payment instead of its cancel: journaled before it, signalled after');
           const { status: _succeeded, ...rest } = paid.outcome;
-          return completeIn(tx, input.paymentId, { ...rest, status: 'succeeded' });
+          return completeIn(tx, input.paymentId, { ...rest, status: 'succeeded' }, {}, deps.rates);
         }
         return completeIn(
           tx,

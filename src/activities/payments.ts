@@ -9,10 +9,13 @@ import { markDelivered, undeliveredTimelySuccess } from '../db/inbound-requests.
 import { paymentEventPayload } from '../db/late-success.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
 import type { GatewayRegistry } from '../gateways/types.js';
+import { DEFAULT_RATE_SETTINGS, type RateSettings, recordConversion } from './payment-conversion.js';
 
 export interface PaymentActivityDeps {
   pool: pg.Pool;
   gateways: GatewayRegistry;
+  /** How a success is converted into the customer's billing currency; the config's defaults when left out. */
+  rates?: RateSettings | undefined;
 }
 
 /**
@@ -24,29 +27,35 @@ async function complete(
   paymentId: string,
   completion: { status: FinalPaymentStatus } & Omit<GatewayOutcome, 'status'>,
 ): Promise<FinalPaymentStatus> {
-  return inTransaction(deps.pool, (tx) => completeIn(tx, paymentId, completion));
+  return inTransaction(deps.pool, (tx) => completeIn(tx, paymentId, completion, {}, deps.rates));
 }
 
 /** What payment.canceled carries beyond the payment's own fields: who canceled it, and why. */
 export interface CancelDetail { canceled_by: string; reason: string | null; request_id: string | null }
 
-/** `detail`: what the event carries beyond the payment's own fields (a cancel's CancelDetail). */
+/**
+ * `detail`: what the event carries beyond the payment's own fields (a cancel's CancelDetail).
+ * A success is converted into the customer's billing currency in the same transaction, and the
+ * conversion (or that it is missing) goes into payment.succeeded.
+ */
 export async function completeIn(
   tx: Queryable,
   paymentId: string,
   completion: { status: FinalPaymentStatus } & Omit<GatewayOutcome, 'status'>,
   detail: CancelDetail | Record<never, never> = {},
+  rates: RateSettings = DEFAULT_RATE_SETTINGS,
 ): Promise<FinalPaymentStatus> {
   {
     const updated = await completePendingPayment(tx, paymentId, completion);
     if (updated) {
       if (updated.status === 'succeeded' && updated.payment_link_id) await markLinkPaid(tx, updated.payment_link_id, updated.id);
+      const conversion = updated.status === 'succeeded' ? await recordConversion(tx, updated, rates) : undefined;
       // The row's status is the completion's (the update set it), so the event's type and payload agree.
       await appendEvent(tx, {
         type: PAYMENT_EVENT_FOR_STATUS[completion.status],
         aggregateType: 'payment',
         aggregateId: paymentId,
-        payload: { ...paymentEventPayload(updated), ...detail },
+        payload: { ...paymentEventPayload(updated), ...detail, ...(conversion ? { conversion } : {}) },
       } as NewEvent<(typeof PAYMENT_EVENT_FOR_STATUS)[FinalPaymentStatus]>);
       return completion.status;
     }
@@ -88,13 +97,13 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
         const payment = await findPayment(tx, input.paymentId, { forUpdate: true });
         const line = await matchedLineFor(tx, { paymentId: input.paymentId });
         if (line) {
-          return completeIn(tx, input.paymentId, { status: 'succeeded', code: 'bank_statement', message: `bank statement line ${line.line_no}`, gatewayTransactionId: line.id });
+          return completeIn(tx, input.paymentId, { status: 'succeeded', code: 'bank_statement', message: `bank statement line ${line.line_no}`, gatewayTransactionId: line.id }, {}, deps.rates);
         }
         const timely = payment?.status === 'pending' ? await undeliveredTimelySuccess(tx, input.paymentId, payment.expires_at) : undefined;
         if (timely) {
           await markDelivered(tx, timely.journalId, 'delivered', 'taken by the payment at its deadline: journaled before it, signalled after');
           const { status: _succeeded, ...rest } = timely.outcome;
-          return completeIn(tx, input.paymentId, { ...rest, status: 'succeeded' });
+          return completeIn(tx, input.paymentId, { ...rest, status: 'succeeded' }, {}, deps.rates);
         }
         return completeIn(tx, input.paymentId, { status: 'expired', code: 'expired', message: 'no gateway outcome before the deadline' });
       });

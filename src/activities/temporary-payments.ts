@@ -14,6 +14,7 @@ import {
 } from '../db/temporary-payments.js';
 import { toJsonMinor } from '../domain/money.js';
 import type { TemporaryPaymentFields } from '../events/schemas/refund.js';
+import { conversionOf } from '../db/payment-conversions.js';
 
 export interface TemporaryActivityDeps {
   pool: pg.Pool;
@@ -60,7 +61,7 @@ export function createTemporaryPaymentActivities(deps: TemporaryActivityDeps) {
         if (created) {
           await appendTemporaryHistory(tx, { temporaryPaymentId: row.id, action: 'created', actor: 'payment', expiresAt: row.expires_at });
           // The billing system lifts the customer's cut-off on this event.
-          await appendEvent(tx, { type: 'temporary_payment.created', aggregateType: 'temporary_payment', aggregateId: row.id, payload: temporaryPaymentJsonPayload(row) });
+          await appendEvent(tx, { type: 'temporary_payment.created', aggregateType: 'temporary_payment', aggregateId: row.id, payload: { ...temporaryPaymentJsonPayload(row), ...(await conversionOf(tx, row.payment_id)) } });
         }
         return {
           id: row.id,
@@ -99,7 +100,7 @@ export function createTemporaryPaymentActivities(deps: TemporaryActivityDeps) {
             bankLineId: lineId ?? null,
           });
           const type = confirms ? 'temporary_payment.bank_confirmed' : 'temporary_payment.settled';
-          await appendEvent(tx, { type, aggregateType: 'temporary_payment', aggregateId: changed.id, payload: temporaryPaymentJsonPayload(changed) });
+          await appendEvent(tx, { type, aggregateType: 'temporary_payment', aggregateId: changed.id, payload: { ...temporaryPaymentJsonPayload(changed), ...(await conversionOf(tx, changed.payment_id)) } });
         }
         const current = changed ?? before;
         return { status: current.status, settledReason: current.settled_reason, bankLineId: current.bank_line_id };
@@ -124,7 +125,7 @@ export function createTemporaryPaymentActivities(deps: TemporaryActivityDeps) {
           const confirmed = await settleTemporary(tx, before.id, { reason: 'bank', bankLineId: line.id });
           if (confirmed) {
             await appendTemporaryHistory(tx, { temporaryPaymentId: confirmed.id, action: 'bank_confirmed', reason: `bank (was ${before.settled_reason ?? ''})`, actor: 'bank_statement', bankLineId: line.id });
-            await appendEvent(tx, { type: 'temporary_payment.bank_confirmed', aggregateType: 'temporary_payment', aggregateId: confirmed.id, payload: temporaryPaymentJsonPayload(confirmed) });
+            await appendEvent(tx, { type: 'temporary_payment.bank_confirmed', aggregateType: 'temporary_payment', aggregateId: confirmed.id, payload: { ...temporaryPaymentJsonPayload(confirmed), ...(await conversionOf(tx, confirmed.payment_id)) } });
           }
           const now = confirmed ?? before;
           return { status: now.status, settledReason: now.settled_reason, bankLineId: now.bank_line_id };
@@ -140,7 +141,7 @@ export function createTemporaryPaymentActivities(deps: TemporaryActivityDeps) {
             expiresAt,
             bankLineId: before.settled_reason === 'bank' ? before.bank_line_id : null,
           });
-          await appendEvent(tx, { type: 'temporary_payment.unsettled', aggregateType: 'temporary_payment', aggregateId: changed.id, payload: temporaryPaymentJsonPayload(changed) });
+          await appendEvent(tx, { type: 'temporary_payment.unsettled', aggregateType: 'temporary_payment', aggregateId: changed.id, payload: { ...temporaryPaymentJsonPayload(changed), ...(await conversionOf(tx, changed.payment_id)) } });
         }
         const current = await findTemporaryPayment(tx, input.temporaryPaymentId);
         if (!current) throw new Error(`temporary payment ${input.temporaryPaymentId} does not exist`);

@@ -17,6 +17,7 @@ import { callbackJournalRouter } from './callbacks/journal.router.js';
 import { gatewaysRouter } from './gateways/gateways.router.js';
 import { temporaryPaymentsRouter } from './temporary-payments/temporary-payments.router.js';
 import { customersRouter } from './customers/customers.router.js';
+import { exchangeRatesRouter } from './exchange-rates/exchange-rates.router.js';
 import type { AppDeps, AppEnv } from './env.js';
 import { eventsRouter } from './events/events.router.js';
 import { docsRouter } from './docs/docs.router.js';
@@ -59,11 +60,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   // Every route, forms on /pay and the sandbox pages included. Callbacks read their own body with
   // the same cap so an oversized one is still journaled; statements have their own, larger cap
-  // (STATEMENT_MAX_BYTES), checked while reading.
+  // (STATEMENT_MAX_BYTES), checked while reading; so have rates files (EXCHANGE_RATE_MAX_BYTES).
   app.use(
     '*',
     createMiddleware<AppEnv>(async (c, next) =>
-      c.req.path.startsWith('/v1/callbacks/') || c.req.path.startsWith('/v1/terminals/') || c.req.path === '/v1/bank-statements' ? next() : limitBody(c, next),
+      c.req.path.startsWith('/v1/callbacks/') || c.req.path.startsWith('/v1/terminals/') || c.req.path === '/v1/bank-statements' || c.req.path === '/v1/exchange-rates/imports' ? next() : limitBody(c, next),
     ),
   );
 
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', bankStatementsRouter());
   app.route('/', bankLinesRouter());
   app.route('/', temporaryPaymentsRouter());
+  app.route('/', exchangeRatesRouter());
   // The sandbox's Approve button marks a payment paid without authentication: its pages exist only
   // where a sandbox gateway is configured (never in production, which refuses the adapter).
   if ([...deps.gateways.values()].some((g) => g.settings.adapter === 'sandbox')) {

@@ -20,6 +20,7 @@ import { StartError } from './stack/start-error.js';
 import { startStack } from './start.js';
 import { startCluster } from './start-cluster.js';
 import { importStatementCommand } from './statements-import.js';
+import { importRatesCommand } from './rates-import.js';
 import { Connection } from '@temporalio/client';
 import { temporalConnectionOptions } from '../temporal/connection.js';
 import { setupTemporal, TemporalSetupError } from '../temporal/setup.js';
@@ -44,6 +45,9 @@ const USAGE = `tollgate <command>
   statements import FILE [--format camt.053|camt.054|mt940|csv] [--csv-map NAME] [--api URL] [--key KEY]
               import a bank statement through the running API (default http://localhost:$PORT,
               key from TOLLGATE_ADMIN_API_KEY or .data/admin-api-key)
+  rates import --source ecb|nbp FILE-OR-URL [--api URL] [--key KEY]
+              import the ECB reference rates or an NBP table A through the running API; a URL is
+              fetched by the API (its host must be in OUTBOUND_ALLOWED_HOSTS)
 `;
 
 /** A command line the CLI cannot act on: one sentence, exit code 2. */
@@ -157,6 +161,12 @@ async function main(argv: string[]): Promise<void> {
         { file: positionals[0] ?? '', format: values.format, csvMap: values['csv-map'], api: values.api, key: values.key },
         (line) => console.log(line),
       );
+      return;
+    }
+    case 'rates': {
+      if (sub !== 'import') throw new UsageError(`rates takes import, not ${sub === undefined ? 'nothing' : `"${sub}"`} (see tollgate --help)`);
+      const { values, positionals } = args(argv.slice(2), 'rates import', { source: { type: 'string' }, api: { type: 'string' }, key: { type: 'string' } }, { min: 1, max: 1, names: 'the rates FILE or URL' });
+      process.exitCode = await importRatesCommand(loadConfig(), { source: values.source, target: positionals[0] ?? '', api: values.api, key: values.key }, (line) => console.log(line));
       return;
     }
   }

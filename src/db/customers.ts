@@ -10,6 +10,8 @@ export interface CustomerRow {
   email: string | null;
   /** The language of its e-mails (migration 0018). */
   locale: NotificationLocale;
+  /** The currency its account is kept in (migration 0030); null: payments are not converted. */
+  billing_currency: string | null;
   created_at: Date;
 }
 
@@ -20,15 +22,16 @@ export interface NewCustomer {
   email: string | null;
   /** Default en, as the column's. */
   locale?: NotificationLocale | undefined;
+  billingCurrency?: string | null | undefined;
 }
 
 /** Inserts the customer; returns undefined when the external_ref is already taken. */
 export async function insertCustomer(db: Queryable, c: NewCustomer): Promise<CustomerRow | undefined> {
   const res = await db.query<CustomerRow>({
-    text: `INSERT INTO customers (id, external_ref, name, email, locale) VALUES ($1, $2, $3, $4, $5)
+    text: `INSERT INTO customers (id, external_ref, name, email, locale, billing_currency) VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (external_ref) DO NOTHING
-           RETURNING id, external_ref, name, email, locale, created_at`,
-    values: [c.id, c.externalRef, c.name, c.email, c.locale ?? 'en'],
+           RETURNING id, external_ref, name, email, locale, billing_currency, created_at`,
+    values: [c.id, c.externalRef, c.name, c.email, c.locale ?? 'en', c.billingCurrency ?? null],
   });
   return res.rows[0];
 }
@@ -37,23 +40,24 @@ export async function insertCustomer(db: Queryable, c: NewCustomer): Promise<Cus
 export async function updateCustomer(
   db: Queryable,
   id: string,
-  u: { name?: string | undefined; email?: string | null | undefined; locale?: NotificationLocale | undefined },
+  u: { name?: string | undefined; email?: string | null | undefined; locale?: NotificationLocale | undefined; billing_currency?: string | null | undefined },
 ): Promise<CustomerRow | undefined> {
   const res = await db.query<CustomerRow>({
     text: `UPDATE customers
               SET name = COALESCE($2::text, name),
                   email = CASE WHEN $3::boolean THEN $4::text ELSE email END,
-                  locale = COALESCE($5::text, locale)
+                  locale = COALESCE($5::text, locale),
+                  billing_currency = CASE WHEN $6::boolean THEN $7::text ELSE billing_currency END
             WHERE id = $1
-        RETURNING id, external_ref, name, email, locale, created_at`,
-    values: [id, u.name ?? null, u.email !== undefined, u.email ?? null, u.locale ?? null],
+        RETURNING id, external_ref, name, email, locale, billing_currency, created_at`,
+    values: [id, u.name ?? null, u.email !== undefined, u.email ?? null, u.locale ?? null, u.billing_currency !== undefined, u.billing_currency ?? null],
   });
   return res.rows[0];
 }
 
 export async function findCustomer(db: Queryable, id: string): Promise<CustomerRow | undefined> {
   const res = await db.query<CustomerRow>({
-    text: 'SELECT id, external_ref, name, email, locale, created_at FROM customers WHERE id = $1',
+    text: 'SELECT id, external_ref, name, email, locale, billing_currency, created_at FROM customers WHERE id = $1',
     values: [id],
   });
   return res.rows[0];
@@ -61,7 +65,7 @@ export async function findCustomer(db: Queryable, id: string): Promise<CustomerR
 
 export async function findCustomerByExternalRef(db: Queryable, externalRef: string): Promise<CustomerRow | undefined> {
   const res = await db.query<CustomerRow>({
-    text: 'SELECT id, external_ref, name, email, locale, created_at FROM customers WHERE external_ref = $1',
+    text: 'SELECT id, external_ref, name, email, locale, billing_currency, created_at FROM customers WHERE external_ref = $1',
     values: [externalRef],
   });
   return res.rows[0];
@@ -73,7 +77,7 @@ export async function listCustomers(
   f: { externalRef?: string | undefined; email?: string | undefined; before?: Keyset | undefined; limit: number },
 ): Promise<Array<CustomerRow & { cursor_at: string }>> {
   const res = await db.query<CustomerRow & { cursor_at: string }>({
-    text: `SELECT id, external_ref, name, email, locale, created_at, ${CURSOR_AT} FROM customers
+    text: `SELECT id, external_ref, name, email, locale, billing_currency, created_at, ${CURSOR_AT} FROM customers
             WHERE ($1::text IS NULL OR external_ref = $1::text)
               AND ($2::text IS NULL OR lower(email) = lower($2::text))
               AND ${beforeKeyset(3)}

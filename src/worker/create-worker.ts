@@ -47,6 +47,7 @@ export async function createTollgateWorker(o: WorkerOptions): Promise<Worker> {
       temporal: o.temporal,
       taskQueue: o.taskQueue,
       gateways: buildGateways(o.config, { db: o.pool }),
+      rates: { timeZone: o.config.EXCHANGE_RATE_TIME_ZONE, maxAgeDays: o.config.EXCHANGE_RATE_MAX_AGE_DAYS },
       hookSecret: o.config.AMOUNT_HOOK_SECRET,
       hookTimeoutMs: o.config.AMOUNT_HOOK_TIMEOUT_MS,
       outbound: { allow: o.config.OUTBOUND_ALLOWED_HOSTS, maxResponseBytes: o.config.OUTBOUND_MAX_RESPONSE_BYTES },

@@ -34,11 +34,16 @@ const charge = {
   subscription_id: 'sub_1', period: 3, attempt: 0, amount: 2500, currency: 'EUR', gateway_code: '00', gateway_message: 'Approved',
   gateway_transaction_id: 'sbx_tx_2', mode: 'test' as const,
 };
+// src/activities/payment-conversion.ts conversionJson: 18.15 EUR of a PLN customer at the ECB's 2024-06-28 rate
+const conversion = {
+  billing_currency: 'PLN', booking_day: '2024-06-28', status: 'converted' as const, rate: '4.3090', rate_date: '2024-06-28', source: 'ecb' as const,
+  method: 'direct' as const, converted_amount: 7821,
+};
 const endpoint = { endpoint_id: 'we_1', url: 'https://billing.example.com/hooks', event_types: ['*'], enabled: true };
 
 export const EVENT_SAMPLES: Samples = {
   'payment.created': { aggregate: 'payment', payload: { payment_id: 'pay_1', customer_id: 'cus_1', amount: 1815, currency: 'PLN', gateway: 'sandbox', mode: 'test', reference: 'VS00001234', credited_amount: 1800, commission: 15 } },
-  'payment.succeeded': { aggregate: 'payment', payload: { ...payment, status: 'succeeded' } },
+  'payment.succeeded': { aggregate: 'payment', payload: { ...payment, currency: 'EUR', status: 'succeeded', conversion } },
   'payment.failed': { aggregate: 'payment', payload: { ...payment, status: 'failed', gateway_code: '51' } },
   'payment.expired': { aggregate: 'payment', payload: { ...payment, status: 'expired', gateway_code: 'expired', gateway_transaction_id: null } },
   'payment.canceled': { aggregate: 'payment', payload: { ...payment, status: 'canceled', gateway_code: 'canceled', canceled_by: 'key_1', reason: null, request_id: 'req_1' } },
@@ -53,7 +58,7 @@ export const EVENT_SAMPLES: Samples = {
   'refund.created': { aggregate: 'refund', payload: refund },
   'refund.succeeded': { aggregate: 'refund', payload: { ...refund, status: 'succeeded', gateway_refund_id: 'sbx_re_1', gateway_code: '00' } },
   'refund.failed': { aggregate: 'refund', payload: { ...refund, status: 'failed', gateway_code: 'failed_after_success', reversed: true } },
-  'temporary_payment.created': { aggregate: 'temporary_payment', payload: temporary },
+  'temporary_payment.created': { aggregate: 'temporary_payment', payload: { ...temporary, currency: 'EUR', conversion } },
   'temporary_payment.settled': { aggregate: 'temporary_payment', payload: { ...temporary, status: 'settled', settled_reason: 'bank', expires_at: null, bank_line_id: 'bl_1' } },
   'temporary_payment.bank_confirmed': { aggregate: 'temporary_payment', payload: { ...temporary, status: 'settled', settled_reason: 'bank', expires_at: null, bank_line_id: 'bl_1' } },
   'temporary_payment.unsettled': { aggregate: 'temporary_payment', payload: temporary },

@@ -18,6 +18,7 @@ export function customerJson(row: CustomerRow): Customer {
     name: row.name,
     email: row.email,
     locale: row.locale,
+    billing_currency: row.billing_currency,
     created_at: row.created_at.toISOString(),
   };
 }
@@ -37,6 +38,7 @@ export function customersRouter(): OpenAPIHono<AppEnv> {
         name: body.name,
         email: body.email ?? null,
         locale: body.locale,
+        billingCurrency: body.billing_currency,
       });
       if (!row) throw new StateConflictError(`a customer with external_ref "${body.external_ref}" already exists`);
       return { status: 201 as const, body: customerJson(row) };

@@ -4,6 +4,9 @@ import { ExpiryFields } from '../api-keys/expiry.js';
 import { requireScope } from '../middleware/auth.js';
 import { bearer, IdempotencyHeaders, IdParam, pageOf, PageQuery, problemResponses } from '../openapi-common.js';
 
+/** The currency the billing system keeps the account in: payments in another are converted (README "Currency rates"). */
+export const BillingCurrency = z.string().regex(/^[A-Z]{3}$/).nullable().openapi({ description: 'ISO 4217 code of the account\'s currency; null (the default): no conversion', example: 'PLN' });
+
 export const CustomerLocale = z.enum(NOTIFICATION_LOCALES).openapi({ description: 'The language of the e-mails the customer gets: en, pl or ru', example: 'pl' });
 
 export const CreateCustomerBody = z
@@ -13,6 +16,7 @@ export const CreateCustomerBody = z
     email: z.email().max(320).optional().openapi({ example: 'jan@example.com' }),
     // Optional rather than defaulted: the body an Idempotency-Key covers stays what the caller sent.
     locale: CustomerLocale.optional().openapi({ description: 'Default en' }),
+    billing_currency: BillingCurrency.optional(),
   })
   .strict()
   .openapi('CreateCustomer');
@@ -25,6 +29,7 @@ export const Customer = z
     name: z.string(),
     email: z.string().nullable(),
     locale: CustomerLocale,
+    billing_currency: BillingCurrency,
     created_at: z.string().openapi({ format: 'date-time' }),
   })
   .openapi('Customer');
@@ -63,9 +68,10 @@ export const UpdateCustomerBody = z
     name: z.string().trim().min(1).max(300).optional(),
     email: z.email().max(320).nullable().optional().openapi({ description: 'null removes it (no customer e-mail is sent then)' }),
     locale: CustomerLocale.optional(),
+    billing_currency: BillingCurrency.optional().openapi({ description: 'null stops converting its payments' }),
   })
   .strict()
-  .refine((b) => b.name !== undefined || b.email !== undefined || b.locale !== undefined, 'name, email or locale')
+  .refine((b) => b.name !== undefined || b.email !== undefined || b.locale !== undefined || b.billing_currency !== undefined, 'name, email, locale or billing_currency')
   .openapi('UpdateCustomer');
 
 export const updateCustomerRoute = createRoute({

@@ -11,6 +11,7 @@ import { idempotent } from '../idempotency.js';
 import { cancelPayment } from './cancel-payment.js';
 import { createPayment, freshReference } from './create-payment.js';
 import { paymentJson } from './payment-json.js';
+import { conversionOf } from '../../db/payment-conversions.js';
 import { cancelPaymentRoute, createPaymentRoute, getPaymentRoute, listPaymentsRoute, variableSymbolRoute } from './payments.routes.js';
 
 const MIN_EXPIRY_MS = 10_000;
@@ -71,7 +72,7 @@ export function paymentsRouter(): OpenAPIHono<AppEnv> {
     const { pool } = c.get('deps');
     const row = await findPayment(pool, c.req.valid('param').id);
     if (!row) throw new NotFoundError('no such payment');
-    return c.json(paymentJson(row), 200);
+    return c.json({ ...paymentJson(row), ...(await conversionOf(pool, row.id)) }, 200);
   });
 
   app.openapi(cancelPaymentRoute, async (c) => {

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { PAYMENT_STATUSES } from '../../domain/payment.js';
+import { ConversionFields } from '../../events/schemas/conversion.js';
 import { requireScope } from '../middleware/auth.js';
 import { AmountMinor, bearer, CurrencyCode, IdempotencyHeaders, IdParam, Instant, pageOf, PageQuery, problemResponses } from '../openapi-common.js';
 
@@ -50,6 +51,7 @@ export const Payment = z
     refunded_amount: z.number().int().openapi({ description: 'Minor units held by refunds that did not fail (pending, succeeded, requires_manual): no longer refundable' }),
     credited_amount: z.number().int().openapi({ description: 'What the customer is credited: amount less commission (all of it but for top-up portal payments)' }),
     commission: z.number().int().openapi({ description: "The gateway's commission inside amount, paid by the payer (0 but for top-up portal payments)" }),
+    conversion: ConversionFields.optional().openapi({ description: 'GET /v1/payments/{id} only: a success converted into the customer\'s billing currency (README "Currency rates")' }),
   })
   .openapi('Payment');
 export type Payment = z.infer<typeof Payment>;

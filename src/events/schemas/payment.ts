@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { Currency, eventSpec, Id, Minor, Mode } from './common.js';
+import { ConversionFields } from './conversion.js';
 
 /** What the payer paid against what the customer is credited (the top-up portal's commission). */
 const CommissionFields = z.object({
@@ -56,7 +57,9 @@ export const PAYMENT_EVENTS = {
     payment_id: Id, customer_id: Id, amount: Minor, currency: Currency, gateway: z.string(), mode: Mode, reference: z.string(),
     ...CommissionFields.shape,
   })),
-  'payment.succeeded': eventSpec(['payment'], "The gateway (or a matched bank-statement line) confirmed the payment: count the money.", finalPayment('succeeded')),
+  'payment.succeeded': eventSpec(['payment'], "The gateway (or a matched bank-statement line) confirmed the payment: count the money. `conversion` is present when the customer's billing currency differs from the payment's.", finalPayment('succeeded').extend({
+    conversion: ConversionFields.optional(),
+  })),
   'payment.failed': eventSpec(['payment'], 'The gateway declined the payment; nothing was captured.', finalPayment('failed')),
   'payment.expired': eventSpec(['payment'], 'No outcome came before the payment\'s deadline; nothing was captured.', finalPayment('expired')),
   'payment.canceled': eventSpec(['payment'], 'The merchant (or the billing system) canceled the pending payment.', PaymentFields.extend({

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { REFUND_STATUSES } from '../../domain/refund.js';
 import { SETTLED_REASONS } from '../../domain/statement-matching.js';
 import { Currency, eventSpec, Id, Iso, Minor, Mode } from './common.js';
+import { ConversionFields } from './conversion.js';
 
 /** What every refund event carries (src/db/refunds.ts refundEventPayload). */
 export const RefundFields = z.object({
@@ -34,6 +35,8 @@ export const TemporaryPaymentFields = z.object({
   settled_reason: z.enum(SETTLED_REASONS).nullable(),
   expires_at: Iso.nullable(),
   bank_line_id: z.string().nullable(),
+  /** Its payment's conversion into the billing currency, when it has one (see payment.succeeded). */
+  conversion: ConversionFields.optional(),
 });
 export type TemporaryPaymentFields = z.infer<typeof TemporaryPaymentFields>;
 

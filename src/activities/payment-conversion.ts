@@ -1,0 +1,52 @@
+import { findCustomer } from '../db/customers.js';
+import { ratesForPair } from '../db/exchange-rates.js';
+import { conversionJson, insertConversion } from '../db/payment-conversions.js';
+import type { PaymentRow } from '../db/payments.js';
+import type { Queryable } from '../db/pool.js';
+import { zonedParts } from '../domain/zoned-time.js';
+import type { ConversionFields } from '../events/schemas/conversion.js';
+import { chooseRate } from '../rates/choose.js';
+import { convertMinor } from '../rates/decimal.js';
+
+/** How a payment's booking day and its rate are found (EXCHANGE_RATE_TIME_ZONE, EXCHANGE_RATE_MAX_AGE_DAYS). */
+export interface RateSettings {
+  timeZone: string;
+  maxAgeDays: number;
+}
+
+/** The config's defaults, for callers built before rates existed (tests that build activities by hand). */
+export const DEFAULT_RATE_SETTINGS: RateSettings = { timeZone: 'UTC', maxAgeDays: 7 };
+
+/** The calendar day of `at` in `timeZone`, YYYY-MM-DD. */
+export function bookingDay(at: Date, timeZone: string): string {
+  const p = zonedParts(at.getTime(), timeZone);
+  return `${String(p.year).padStart(4, '0')}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+/**
+ * Records what a payment that just succeeded is worth in its customer's billing currency, inside
+ * the transaction that records the success (the payment workflow's activity is the one writer).
+ * Nothing when the customer has no billing currency or pays in it. The rate is the newest dated
+ * on or before the booking day — the completion's calendar day in `settings.timeZone` — and at
+ * most `maxAgeDays` older (chooseRate says which of several). With none, the conversion is
+ * recorded as missing and the success goes ahead: money is never held back for a rate.
+ */
+export async function recordConversion(tx: Queryable, payment: PaymentRow, settings: RateSettings): Promise<ConversionFields | undefined> {
+  const customer = await findCustomer(tx, payment.customer_id);
+  const target = customer?.billing_currency ?? null;
+  if (target === null || target === payment.currency) return undefined;
+  const day = bookingDay(payment.completed_at ?? new Date(), settings.timeZone);
+  const chosen = chooseRate(await ratesForPair(tx, payment.currency, target, day, settings.maxAgeDays), payment.currency, target);
+  const row = await insertConversion(tx, {
+    payment_id: payment.id,
+    billing_currency: target,
+    booking_day: day,
+    status: chosen ? 'converted' : 'missing',
+    rate: chosen?.rate ?? null,
+    rate_date: chosen?.rateDate ?? null,
+    source: chosen?.source ?? null,
+    method: chosen?.method ?? null,
+    converted_amount_minor: chosen ? convertMinor(payment.amount_minor, payment.currency, target, chosen.ratio) : null,
+  });
+  return conversionJson(row);
+}

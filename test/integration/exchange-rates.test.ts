@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { importRatesCommand } from '../../src/cli/rates-import.js';
+import { createPayment } from '../support/fixtures.js';
+import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
+
+const fixturePath = (name: string) => new URL(`../fixtures/rates/${name}`, import.meta.url).pathname;
+const ECB = readFileSync(fixturePath('ecb-eurofxref-daily-2024-06-28.xml'), 'utf8');
+
+describe('currency rates: imports (API, CLI), manual rates, and a payment converted into the billing currency', () => {
+  let stack: TestStack;
+  // A stand-in for api.nbp.pl on this machine: the operator lists its address, as they would list the real host.
+  let rateServer: Server;
+  let rateServerUrl: string;
+  before(async () => {
+    rateServer = createServer((req, res) => {
+      if (req.url === '/api/exchangerates/tables/A/') {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(readFileSync(fixturePath('nbp-table-a-2024-06-28.json')));
+      } else if (req.url === '/moved') {
+        res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' });
+        res.end();
+      } else {
+        res.writeHead(404);
+        res.end('not found');
+      }
+    });
+    await new Promise<void>((resolve) => rateServer.listen(0, '127.0.0.1', resolve));
+    rateServerUrl = `http://127.0.0.1:${(rateServer.address() as AddressInfo).port}`;
+    stack = await startTestStack({ OUTBOUND_ALLOWED_HOSTS: '127.0.0.1' });
+  });
+  after(async () => {
+    await stack?.close();
+    await new Promise<void>((resolve) => rateServer?.close(() => resolve()));
+  });
+
+  const journalOf = async (like: string) =>
+    (await stack.pool.query<{ outcome: string; outcome_detail: string }>({
+      text: "SELECT outcome, outcome_detail FROM inbound_requests WHERE channel = 'exchange_rates' AND path LIKE $1 ORDER BY id DESC LIMIT 1",
+      values: [like],
+    })).rows[0];
+
+  it('imports an ECB day by API; the same file twice changes nothing; both are journaled', async () => {
+    const first = await stack.request('POST', '/v1/exchange-rates/imports?source=ecb', { raw: ECB, headers: { 'content-type': 'application/xml' } });
+    assert.ok(first.status === 201 || first.status === 200, first.text);
+    assert.deepEqual({ ...first.json, inserted: undefined }, { source: 'ecb', days: ['2024-06-28'], rates: 30, inserted: undefined });
+    const again = await stack.request('POST', '/v1/exchange-rates/imports?source=ecb', { raw: ECB, headers: { 'content-type': 'application/xml' } });
+    assert.equal(again.status, 200);
+    assert.equal(again.json.inserted, 0);
+    assert.equal((await journalOf('/v1/exchange-rates/imports?source=ecb'))?.outcome, 'duplicate');
+    const list = await stack.request('GET', '/v1/exchange-rates?base=EUR&quote=PLN&date=2024-06-28');
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.json.data.map((r: { rate: string; source: string }) => [r.rate, r.source]), [['4.3090', 'ecb']]);
+    assert.deepEqual(list.json.effective, { rate: '4.3090', rate_date: '2024-06-28', source: 'ecb', method: 'direct' });
+    const cross = await stack.request('GET', '/v1/exchange-rates?base=USD&quote=PLN&date=2024-06-30');
+    assert.deepEqual(cross.json.effective, { rate: '4.025221858944', rate_date: '2024-06-28', source: 'ecb', method: 'cross_eur' }, 'a Sunday takes Friday\'s rates');
+  });
+
+  it('a bad file is a 422 naming the place, journaled as refused, and imports nothing of it', async () => {
+    const broken = ECB.replace('2024-06-28', '2024-06-21').replace("rate='171.94'", "rate='171,94'");
+    const res = await stack.request('POST', '/v1/exchange-rates/imports?source=ecb', { raw: broken });
+    assert.equal(res.status, 422);
+    assert.equal(res.headers.get('content-type'), 'application/problem+json');
+    assert.match(res.json.detail, /at Envelope\/Cube\/Cube\[1\]\/Cube\[2\]\/@rate\); nothing was imported/);
+    assert.deepEqual(res.json.errors, [{ path: 'Envelope/Cube/Cube[1]/Cube[2]/@rate', message: '"171,94" is not a plain decimal rate (digits, optionally "." and up to 12 decimals)' }]);
+    assert.equal((await journalOf('/v1/exchange-rates/imports?source=ecb'))?.outcome, 'rejected_malformed');
+    const stored = await stack.pool.query("SELECT 1 FROM exchange_rates WHERE rate_date = '2024-06-21'");
+    assert.equal(stored.rowCount, 0, 'not even the good lines of the day');
+    // A file contradicting rates imported before is refused whole, too.
+    const changed = await stack.request('POST', '/v1/exchange-rates/imports?source=ecb', { raw: ECB.replace("rate='1.0705'", "rate='1.0800'") });
+    assert.equal(changed.status, 422);
+    assert.deepEqual(changed.json.errors, [{ path: 'EUR/USD 2024-06-28', message: '1.0800 in this file, 1.0705 imported before' }]);
+    const doctype = await stack.request('POST', '/v1/exchange-rates/imports?source=ecb', { raw: `<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>${ECB}` });
+    assert.equal(doctype.status, 422);
+    const url = await stack.request('POST', '/v1/exchange-rates/imports?source=ecb&url=https://example.com/rates.xml');
+    assert.equal(url.status, 400);
+    assert.match(url.json.detail, /example\.com is not in OUTBOUND_ALLOWED_HOSTS/);
+  });
+
+  it('imports an NBP table A from a file through the CLI; the same table as XML afterwards adds nothing', async () => {
+    const lines: string[] = [];
+    const code = await importRatesCommand(stack.config, { source: 'nbp', target: fixturePath('nbp-table-a-2024-06-28.json'), api: stack.baseUrl, key: stack.adminKey }, (l) => lines.push(l));
+    assert.equal(code, 0, lines.join('\n'));
+    assert.match(lines[0] ?? '', /^(imported|already imported): nbp 2024-06-28, \d+ of 33 rates new$/);
+    const xml = await stack.request('POST', '/v1/exchange-rates/imports?source=nbp', { raw: readFileSync(fixturePath('nbp-table-a-2024-06-28.xml'), 'utf8') });
+    assert.equal(xml.status, 200);
+    assert.equal(xml.json.inserted, 0);
+    const huf = await stack.request('GET', '/v1/exchange-rates?base=HUF&quote=PLN&source=nbp&date=2024-06-28');
+    assert.equal(huf.json.data[0].rate, '0.010906');
+    assert.equal(huf.json.data[0].source_ref, '125/A/NBP/2024');
+    const refused: string[] = [];
+    assert.equal(await importRatesCommand(stack.config, { source: 'nbp', target: fixturePath('ecb-eurofxref-daily-2024-06-28.xml'), api: stack.baseUrl, key: stack.adminKey }, (l) => refused.push(l)), 1);
+    assert.match(refused[0] ?? '', /^import refused \(422\): the rates file cannot be read: not an NBP table/);
+  });
+
+  it('imports from a URL the operator allowed (through the CLI), refuses redirects and failures, and the same table twice adds nothing', async () => {
+    const lines: string[] = [];
+    const url = `${rateServerUrl}/api/exchangerates/tables/A/`;
+    assert.equal(await importRatesCommand(stack.config, { source: 'nbp', target: url, api: stack.baseUrl, key: stack.adminKey }, (l) => lines.push(l)), 0, lines.join('\n'));
+    assert.match(lines[0] ?? '', /^already imported: nbp 2024-06-28, 0 of 33 rates new$/, 'the file import before stored the same table');
+    const journal = await journalOf('/v1/exchange-rates/imports?source=nbp&url=%');
+    assert.deepEqual(journal, { outcome: 'duplicate', outcome_detail: `nbp 2024-06-28…2024-06-28: 0 of 33 rates new (from ${url})` });
+    const moved = await stack.request('POST', `/v1/exchange-rates/imports?source=nbp&url=${encodeURIComponent(`${rateServerUrl}/moved`)}`);
+    assert.equal(moved.status, 422);
+    assert.match(moved.json.detail, /fetching the rates file failed: 127\.0\.0\.1 redirect; nothing was imported/);
+    const missing = await stack.request('POST', `/v1/exchange-rates/imports?source=nbp&url=${encodeURIComponent(`${rateServerUrl}/nope`)}`);
+    assert.equal(missing.status, 422);
+    assert.match(missing.json.detail, /answered HTTP 404/);
+    const both = await stack.request('POST', `/v1/exchange-rates/imports?source=nbp&url=${encodeURIComponent(url)}`, { raw: '[]' });
+    assert.equal(both.status, 400);
+  });
+
+  it('sets and corrects a manual rate', async () => {
+    const day = '2024-05-01';
+    const set = await stack.request('PUT', '/v1/exchange-rates', { body: { base: 'GBP', quote: 'PLN', date: day, rate: '5.0123' } });
+    assert.ok(set.status === 201 || set.status === 200, set.text);
+    const fixed = await stack.request('PUT', '/v1/exchange-rates', { body: { base: 'GBP', quote: 'PLN', date: day, rate: '5.0100' } });
+    assert.equal(fixed.status, 200);
+    assert.equal(fixed.json.rate, '5.0100');
+    const bad = await stack.request('PUT', '/v1/exchange-rates', { body: { base: 'GBP', quote: 'PLN', date: day, rate: 5.01 } });
+    assert.equal(bad.status, 400);
+    const noKey = await stack.request('PUT', '/v1/exchange-rates', { body: { base: 'GBP', quote: 'PLN', date: day, rate: '1' }, key: null });
+    assert.equal(noKey.status, 401);
+  });
+
+  async function customerIn(billingCurrency: string): Promise<string> {
+    const res = await stack.request('POST', '/v1/customers', { body: { external_ref: `ext-${randomUUID()}`, name: 'Anna Nowak', billing_currency: billingCurrency } });
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.json.billing_currency, billingCurrency);
+    return res.json.id as string;
+  }
+
+  async function payInEur(customerId: string, gateway = 'sandbox') {
+    const payment = await createPayment(stack, customerId, { currency: 'EUR', amount: 1815, gateway });
+    const approve = await stack.request('POST', `${new URL(payment.checkout_url).pathname}/approve`, { key: null });
+    assert.equal(approve.status, 303);
+    return waitFor(`payment ${payment.id} to succeed with its event`, async () => {
+      const events = await stack.request('GET', `/v1/events?after=0&aggregate_id=${payment.id}`);
+      return events.json.data.find((e: { type: string }) => e.type === 'payment.succeeded') as { payload: Record<string, unknown> } | undefined;
+    });
+  }
+
+  it('a PLN customer paying EUR through the sandbox: the rate of the booking day and the converted amount are recorded and in payment.succeeded', async () => {
+    // Today's ECB day, as the daily file would give it (UTC is the default EXCHANGE_RATE_TIME_ZONE).
+    const today = new Date().toISOString().slice(0, 10);
+    const imported = await stack.request('POST', '/v1/exchange-rates/imports?source=ecb', { raw: ECB.replace("time='2024-06-28'", `time='${today}'`) });
+    assert.ok(imported.status === 201 || imported.status === 200, imported.text);
+
+    const succeeded = await payInEur(await customerIn('PLN'));
+    const conversion = { billing_currency: 'PLN', booking_day: today, status: 'converted', rate: '4.3090', rate_date: today, source: 'ecb', method: 'direct', converted_amount: 7821 };
+    assert.deepEqual(succeeded.payload.conversion, conversion, '18.15 EUR × 4.3090 = 78.20835 → 78.21 PLN');
+    assert.equal(succeeded.payload.currency, 'EUR');
+    const row = await stack.pool.query({ text: 'SELECT rate::text AS rate, converted_amount_minor, status FROM payment_conversions WHERE payment_id = $1', values: [succeeded.payload.payment_id] });
+    assert.deepEqual(row.rows, [{ rate: '4.3090', converted_amount_minor: 7821n, status: 'converted' }]);
+    const payment = await stack.request('GET', `/v1/payments/${String(succeeded.payload.payment_id)}`);
+    assert.deepEqual(payment.json.conversion, conversion);
+  });
+
+  it('a deferred gateway\'s temporary payment carries the same conversion in its events', async () => {
+    const succeeded = await payInEur(await customerIn('PLN'), 'sandbox_deferred');
+    // Read from the table rather than paged from the feed: the run's other files share the database.
+    const created = await waitFor('temporary_payment.created', async () => {
+      const res = await stack.pool.query<{ payload: Record<string, unknown> }>({
+        text: "SELECT payload FROM events WHERE type = 'temporary_payment.created' AND payload->>'payment_id' = $1",
+        values: [succeeded.payload.payment_id],
+      });
+      return res.rows[0];
+    });
+    assert.deepEqual(created.payload.conversion, succeeded.payload.conversion);
+    assert.equal((created.payload.conversion as { converted_amount: number }).converted_amount, 7821);
+  });
+
+  it('with no rate known the success is still recorded, the conversion marked missing in the row and the event', async () => {
+    const succeeded = await payInEur(await customerIn('UAH'));
+    assert.equal(succeeded.payload.status, 'succeeded');
+    assert.deepEqual(succeeded.payload.conversion, {
+      billing_currency: 'UAH', booking_day: new Date().toISOString().slice(0, 10), status: 'missing', rate: null, rate_date: null, source: null, method: null, converted_amount: null,
+    });
+    const payment = await stack.request('GET', `/v1/payments/${String(succeeded.payload.payment_id)}`);
+    assert.equal(payment.json.status, 'succeeded');
+  });
+
+  it('a customer without a billing currency, or paying in it, is not converted', async () => {
+    const succeeded = await payInEur(await customerIn('EUR'));
+    assert.equal(succeeded.payload.conversion, undefined);
+    const none = await stack.pool.query({ text: 'SELECT 1 FROM payment_conversions WHERE payment_id = $1', values: [succeeded.payload.payment_id] });
+    assert.equal(none.rowCount, 0);
+    // A billing currency removed with PATCH stops the conversion of the next payment.
+    const customerId = await customerIn('PLN');
+    const cleared = await stack.request('PATCH', `/v1/customers/${customerId}`, { body: { billing_currency: null } });
+    assert.equal(cleared.status, 200);
+    assert.equal(cleared.json.billing_currency, null);
+    assert.equal((await stack.request('PATCH', `/v1/customers/${customerId}`, { body: { billing_currency: 'pln' } })).status, 400);
+    const later = await payInEur(customerId);
+    assert.equal(later.payload.conversion, undefined);
+    assert.equal((await stack.request('GET', `/v1/payments/${String(later.payload.payment_id)}`)).json.conversion, undefined);
+  });
+});
