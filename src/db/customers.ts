@@ -10,7 +10,7 @@ export interface CustomerRow {
   email: string | null;
   /** The language of its e-mails (migration 0018). */
   locale: NotificationLocale;
-  /** The currency its account is kept in (migration 0030); null: payments are not converted. */
+  /** The currency its account is kept in (migration 0028); null: payments are not converted. */
   billing_currency: string | null;
   created_at: Date;
 }

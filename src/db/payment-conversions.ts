@@ -4,7 +4,7 @@ import type { RateMethod } from '../rates/choose.js';
 import type { RateSource } from '../rates/types.js';
 import type { Queryable } from './pool.js';
 
-/** A row of `payment_conversions` (migration 0030); rate and days as text. */
+/** A row of `payment_conversions` (migration 0028); rate and days as text. */
 export interface PaymentConversionRow {
   payment_id: string;
   billing_currency: string;

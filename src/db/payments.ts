@@ -42,14 +42,14 @@ export interface PaymentRow {
   late_success: 'refund' | 'keep' | null;
   /** The gateway's commission inside amount_minor (the top-up portal); 0 for every other payment. */
   commission_minor: bigint;
-  /** What the customer is credited: amount_minor − commission_minor (a generated column). */
+  /** What the customer is credited: amount_minor − commission_minor, computed by every read (COLUMNS). */
   credited_minor: bigint;
 }
 
 const COLUMNS = `id, customer_id, amount_minor, currency, gateway, mode, description, reference, status,
   expires_at, gateway_transaction_id, gateway_code, gateway_message, created_at, updated_at, completed_at,
   payment_method_token, payment_method_expires, adapter, settlement, payment_expiration_ms, return_url, payment_link_id,
-  checkout_url, gateway_session_id, gateway_intent_id, gateway_charge_id, refunded_minor, late_success, commission_minor, credited_minor`;
+  checkout_url, gateway_session_id, gateway_intent_id, gateway_charge_id, refunded_minor, late_success, commission_minor, (amount_minor - commission_minor) AS credited_minor`;
 
 export interface NewPayment {
   id: string;

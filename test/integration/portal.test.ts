@@ -151,7 +151,7 @@ describe('top-up portal (real API, worker and Postgres)', () => {
     assert.equal(payment.credited_amount, 1000);
     assert.equal(payment.commission, 55);
     assert.equal(payment.customer_id, c.id);
-    const row = await stack.pool.query<{ commission_minor: string; credited_minor: string }>({ text: 'SELECT commission_minor::text, credited_minor::text FROM payments WHERE id = $1', values: [paymentId] });
+    const row = await stack.pool.query<{ commission_minor: string; credited_minor: string }>({ text: 'SELECT commission_minor::text, (amount_minor - commission_minor)::text AS credited_minor FROM payments WHERE id = $1', values: [paymentId] });
     assert.deepEqual(row.rows[0], { commission_minor: '55', credited_minor: '1000' });
 
     const events = await stack.request('GET', `/v1/events?after=0&aggregate_id=${paymentId}`);
