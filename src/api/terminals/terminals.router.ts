@@ -121,7 +121,7 @@ export function terminalsRouter(): OpenAPIHono<AppEnv> {
       if (done.journal) await decideTerminalRequest(deps.pool, journalId, done.journal.outcome, done.journal.detail);
       return reply(done.answer);
     } catch (err) {
-      // The row stays 'received' with why: whatever ran rolled back, and the terminal sends it again.
+      // The row is marked rejected_busy with why: whatever ran rolled back, and the terminal sends it again.
       await decideTerminalRequest(deps.pool, journalId, 'rejected_busy', 'not handled (answered result 1): the terminal retries').catch(() => undefined);
       return retryLater(err);
     }
