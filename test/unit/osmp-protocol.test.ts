@@ -57,10 +57,17 @@ describe('OSMP sums and dates', () => {
     assert.equal(parseOsmpSum('0.01', 'RUB'), 1n);
     assert.equal(parseOsmpSum('1.234', 'KWD'), 1234n);
     assert.equal(parseOsmpSum('100', 'JPY'), 100n);
-    for (const bad of ['10,45', '10.456', '-1', '+1', '1e3', ' 10', '10.', '.5', '', '1 000', '10.4.5', '１０']) {
+    for (const bad of ['10,45', '10.456', '10,450', '-1', '+1', '1e3', ' 10', '10.', '.5', '', '1 000', '10.4.5', '１０']) {
       assert.equal(parseOsmpSum(bad, 'RUB'), undefined, bad);
     }
     assert.equal(parseOsmpSum('1.5', 'JPY'), undefined, 'JPY has no decimals');
+    // Zeros beyond the currency's decimals name the same amount; a non-zero digit there is refused.
+    assert.equal(parseOsmpSum('100.00', 'JPY'), 100n);
+    assert.equal(parseOsmpSum('10.450', 'RUB'), 1045n);
+    assert.equal(parseOsmpSum('10.000', 'RUB'), 1000n);
+    assert.equal(parseOsmpSum('100.01', 'JPY'), undefined);
+    assert.equal(parseOsmpSum('10.451', 'RUB'), undefined);
+    assert.equal(parseOsmpSum('10.4500001', 'RUB'), undefined);
     assert.equal(formatOsmpSum(1045n, 'RUB'), '10.45');
     assert.equal(formatOsmpSum(5n, 'RUB'), '0.05');
   });
