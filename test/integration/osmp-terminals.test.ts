@@ -167,9 +167,9 @@ describe('payment terminals (OSMP)', () => {
     const events = await stack.pool.query<{ type: string }>({ text: 'SELECT type FROM events WHERE aggregate_id = $1 ORDER BY id', values: [row.payment_id] });
     assert.deepEqual(events.rows.map((e) => e.type), ['payment.created', 'payment.succeeded']);
 
-    const again = await pay(c.ref, '150.50', txnId);
+    const again = await pay(c.phone, '150.50', txnId);
     assert.deepEqual([again.result, again.prvTxn, again.sum], [0, first.prvTxn, '150.50']);
-    const zeroed = await pay(c.ref, '150.50', `000${txnId}`);
+    const zeroed = await pay(c.phone, '150.50', `000${txnId}`);
     assert.equal(zeroed.prvTxn, first.prvTxn, 'leading zeros name the same txn_id');
     const payments = await stack.pool.query('SELECT id FROM payments WHERE customer_id = $1', [c.id]);
     assert.equal(payments.rowCount, 1, 'nothing doubled in the ledger');
@@ -179,6 +179,39 @@ describe('payment terminals (OSMP)', () => {
       return o[0] === 'delivered' ? o : undefined;
     });
     assert.deepEqual(outcomes, ['delivered', 'duplicate'], 'the first delivered to its workflow, the repeat a duplicate');
+  });
+
+  it('refuses a "repeat" with another sum or account (300), journaled, paying nothing', async () => {
+    const c = await customer();
+    const other = await customer();
+    const txnId = nextTxn();
+    assert.equal((await pay(c.contract, '30.00', txnId)).result, 0);
+    const sum = await pay(c.contract, '300.00', txnId);
+    assert.deepEqual([sum.status, sum.result, sum.prvTxn], [200, 300, undefined]);
+    assert.match(sum.text, new RegExp(`txn_id ${txnId} was used for another payment`));
+    const account = await pay(other.contract, '30.00', txnId);
+    assert.deepEqual([account.result, account.prvTxn], [300, undefined]);
+    const rows = await journal('qiwi', txnId);
+    assert.deepEqual(rows.slice(1).map((r) => r.outcome), ['rejected_malformed', 'rejected_malformed']);
+    assert.match(rows[1]?.outcome_detail ?? '', /sum 300\.00, stored 30\.00/);
+    assert.match(rows[2]?.outcome_detail ?? '', /another account/);
+    const payments = await stack.pool.query<{ customer_id: string }>('SELECT customer_id FROM payments WHERE customer_id = ANY($1)', [[c.id, other.id]]);
+    assert.deepEqual(payments.rows.map((p) => p.customer_id), [c.id], 'one payment, the first');
+  });
+
+  it('pays a live pay whose txn_id a test address used: test and live txn_ids are apart', async () => {
+    const c = await customer();
+    const txnId = nextTxn();
+    const test = await pay(c.ref, '12.00', txnId, 'qiwi', { ip: TEST_IP });
+    assert.equal(test.result, 0);
+    const live = await pay(c.ref, '12.00', txnId);
+    assert.equal(live.result, 0);
+    assert.notEqual(live.prvTxn, test.prvTxn, 'a payment of its own, not the test one repeated');
+    const rows = await stack.pool.query<{ mode: string; customer_id: string }>('SELECT mode, customer_id FROM terminal_transactions WHERE gateway = $1 AND txn_id = $2 ORDER BY prv_txn', ['qiwi', txnId]);
+    assert.deepEqual(rows.rows.map((r) => [r.mode, r.customer_id === c.id]), [['test', false], ['live', true]]);
+    const live2 = await pay(c.ref, '12.00', txnId);
+    assert.equal(live2.prvTxn, live.prvTxn, 'the live pay repeats as itself');
+    assert.equal((await stack.pool.query('SELECT 1 FROM payments WHERE customer_id = $1', [c.id])).rowCount, 1);
   });
 
   it('takes concurrent repeats of one pay as one payment', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type pg from 'pg';
-import { runOsmp } from '../../src/terminals/osmp/commands.js';
+import { repeatMismatch, runOsmp } from '../../src/terminals/osmp/commands.js';
 import { formatOsmpSum, OSMP_RESULTS, parseOsmpRequest, parseOsmpSum, parseTxnDate } from '../../src/terminals/osmp/protocol.js';
 import { osmpXml, xmlEscape } from '../../src/terminals/osmp/xml.js';
 import { resolveTerminal, TerminalFileEntry } from '../../src/terminals/settings.js';
@@ -152,5 +152,15 @@ describe('OSMP check verdicts (a typed identification double)', () => {
     assert.equal(seen[0]?.[1], 'test');
     assert.equal(seen[0]?.[0].name, 'osmp');
     assert.equal(seen[0]?.[0].minAmountMinor, 100n);
+  });
+});
+
+describe('OSMP repeats', () => {
+  const stored = { prv_txn: 9n, sum_minor: 1045n, currency: 'RUB', txn_id: '7', payment_id: 'pay_1', account: '42', mode: 'live' as const };
+  it('a repeat is the same sum, account and mode; anything else is another payment', () => {
+    assert.deepEqual(repeatMismatch(stored, { account: '42', sumMinor: 1045n }, 'live'), []);
+    assert.deepEqual(repeatMismatch(stored, { account: '42', sumMinor: 1046n }, 'live'), ['sum 10.46, stored 10.45']);
+    assert.deepEqual(repeatMismatch(stored, { account: '43', sumMinor: 1045n }, 'live'), ['another account']);
+    assert.deepEqual(repeatMismatch(stored, { account: '42', sumMinor: 1045n }, 'test'), ['mode test, stored live']);
   });
 });
