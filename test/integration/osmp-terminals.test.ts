@@ -223,28 +223,35 @@ describe('payment terminals (OSMP)', () => {
     assert.equal((await stack.pool.query('SELECT 1 FROM payments WHERE customer_id = $1', [c.id])).rowCount, 1);
   });
 
-  it('refuses foreign addresses, an empty allowlist, unknown networks and bad credentials, journaled', async () => {
+  it('refuses foreign addresses, an empty allowlist, unknown networks and bad credentials in the protocol (HTTP 200), journaled apart', async () => {
     const c = await customer();
+    // The provider protocol answers every request with its XML and the outcome in <result>.
     const foreign = await osmp('qiwi', { command: 'check', txn_id: nextTxn(), account: c.ref }, { ip: '192.0.2.7' });
-    assert.deepEqual([foreign.status, foreign.result, foreign.type], [403, 300, 'text/xml; charset=utf-8']);
+    assert.deepEqual([foreign.status, foreign.result, foreign.type], [200, 300, 'text/xml; charset=utf-8']);
     assert.match(foreign.text, /Unknown payment system/);
     const closedTxn = nextTxn();
     const closed = await osmp('qiwi_closed', { command: 'check', txn_id: closedTxn, account: c.ref });
-    assert.deepEqual([closed.status, closed.result], [403, 300]);
+    assert.deepEqual([closed.status, closed.result], [200, 300]);
     assert.deepEqual((await journal('qiwi_closed', closedTxn)).map((r) => [r.outcome, r.source_ip]), [['rejected_source', NETWORK_IP]]);
-    assert.equal((await osmp('nope', { command: 'check', txn_id: nextTxn(), account: c.ref })).status, 404);
+    const nope = await osmp('nope', { command: 'check', txn_id: nextTxn(), account: c.ref });
+    assert.deepEqual([nope.status, nope.result], [200, 300]);
+    // No Authorization at all: the Basic challenge, so a client that waits for one sends its credentials.
     const noAuthTxn = nextTxn();
-    const noAuth = await pay(c.ref, '10.00', noAuthTxn, 'qiwi', { auth: null });
-    assert.deepEqual([noAuth.status, noAuth.result], [401, 300]);
-    const wrong = await pay(c.ref, '10.00', nextTxn(), 'qiwi', { auth: `Basic ${Buffer.from('qiwi:guess').toString('base64')}` });
-    assert.equal(wrong.status, 401);
+    const noAuth = await fetch(`${stack.baseUrl}/v1/terminals/qiwi?${new URLSearchParams({ command: 'pay', txn_id: noAuthTxn, txn_date: '20261202101500', account: c.ref, sum: '10.00' }).toString()}`, { headers: { 'x-forwarded-for': NETWORK_IP } });
+    assert.equal(noAuth.status, 401);
+    assert.match(noAuth.headers.get('www-authenticate') ?? '', /^Basic realm="qiwi"/);
+    assert.match(await noAuth.text(), /<result>7<\/result>/);
+    const wrongTxn = nextTxn();
+    const wrong = await pay(c.ref, '10.00', wrongTxn, 'qiwi', { auth: `Basic ${Buffer.from('qiwi:guess').toString('base64')}` });
+    assert.deepEqual([wrong.status, wrong.result], [200, 7]);
     assert.deepEqual((await journal('qiwi', noAuthTxn)).map((r) => r.outcome), ['rejected_signature']);
+    assert.deepEqual((await journal('qiwi', wrongTxn)).map((r) => [r.outcome, r.outcome_detail]), [['rejected_signature', 'result 7: HTTP Basic credentials missing or wrong']]);
     const big = await fetch(`${stack.baseUrl}/v1/terminals/qiwi`, {
       method: 'POST',
       body: `command=check&txn_id=1&account=${'9'.repeat(9000)}`,
       headers: { 'x-forwarded-for': NETWORK_IP, authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
     });
-    assert.equal(big.status, 413);
+    assert.equal(big.status, 200);
     assert.match(await big.text(), /<result>300<\/result>/);
     assert.equal((await stack.pool.query('SELECT 1 FROM payments WHERE customer_id = $1', [c.id])).rowCount, 0);
   });
