@@ -7,6 +7,7 @@ import { createApp } from '../../src/api/create-app.js';
 import { callbackDispatcher } from '../../src/api/deps.js';
 import { listen } from '../../src/api/server.js';
 import { createPool } from '../../src/db/pool.js';
+import { maskName } from '../../src/identification/mask.js';
 import { freePort } from '../support/free-port.js';
 import { sandboxEntry, writeGatewaysFile } from '../support/gateways-file.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
@@ -110,6 +111,9 @@ describe('payment terminals (OSMP)', () => {
     assert.equal(res.type, 'text/xml; charset=utf-8');
     assert.match(res.text, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<response>/);
     assert.deepEqual([res.osmpTxnId, res.result], [txnId, 0]);
+    // The payer sees the masked name (FIO_HIDDEN), never the whole; no balance was told, so none.
+    assert.match(res.text, new RegExp(`<fields>\\n    <field1 name="fio">${maskName('Anna Nowak').replace(/\*/g, '\\*')}</field1>\\n  </fields>`));
+    assert.doesNotMatch(res.text, /Nowak/);
     assert.deepEqual((await journal('qiwi', txnId)).map((r) => r.outcome), ['delivered'], 'journaled, answered');
     for (const account of [c.login, c.phone, c.phone.replace(/\D/g, ''), c.ref]) {
       assert.equal((await osmp('qiwi', { command: 'check', txn_id: nextTxn(), account, sum: '10.45' })).result, 0, account);

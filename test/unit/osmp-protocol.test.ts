@@ -126,6 +126,20 @@ describe('OSMP check verdicts (a typed identification double)', () => {
     return out.answer.result;
   };
 
+  it('shows the payer the masked name and the balance, in the fields extension', async () => {
+    const out = await runOsmp(deps(identify(found)), terminal, { command: 'check', txnId: '7', account: '42', sumMinor: null, txnDate: null }, { journalId: 1n, mode: 'live', typed: '42' });
+    assert.deepEqual(out.answer.fields, [{ name: 'fio', value: 'Те** Us**' }, { name: 'balance', value: '-5.00' }]);
+    assert.equal(
+      osmpXml(out.answer),
+      '<?xml version="1.0" encoding="UTF-8"?>\n<response>\n  <osmp_txn_id>7</osmp_txn_id>\n  <result>0</result>\n  <fields>\n    <field1 name="fio">Те** Us**</field1>\n    <field2 name="balance">-5.00</field2>\n  </fields>\n  <comment>OK</comment>\n</response>\n',
+    );
+    const unknown = await runOsmp(deps(identify({ ...found, balanceMinor: null })), terminal, { command: 'check', txnId: '7', account: '42', sumMinor: null, txnDate: null }, { journalId: 1n, mode: 'live', typed: '42' });
+    assert.deepEqual(unknown.answer.fields, [{ name: 'fio', value: 'Те** Us**' }], 'no balance told: none shown');
+    const refused = await runOsmp(deps(identify({ ...found, active: false })), terminal, { command: 'check', txnId: '7', account: '42', sumMinor: null, txnDate: null }, { journalId: 1n, mode: 'live', typed: '42' });
+    assert.equal(refused.answer.fields, undefined, 'a refused check shows nothing of the account');
+    assert.match(osmpXml({ osmpTxnId: '1', result: 0, comment: '', fields: [{ name: '"><x', value: '</field1><result>0</result>' }] }), /<field1 name="&quot;&gt;&lt;x">&lt;\/field1&gt;&lt;result&gt;0&lt;\/result&gt;<\/field1>/);
+  });
+
   it('maps each lookup result to its code', async () => {
     assert.equal(await check(found, 1000n), 0);
     assert.equal(await check({ found: false, reason: 'format' }, 1000n), 4);

@@ -61,6 +61,17 @@ async function verdict(deps: OsmpDeps, terminal: TerminalSettings, req: OsmpRequ
 }
 
 /**
+ * What a check shows the payer, as ABillS terminals do (FIO_HIDDEN and the balance): the masked
+ * name only, never the whole one, and the balance when the billing system told it. The verdict let
+ * only the network's currency (or an unknown one) through, so the balance is written in it.
+ */
+export function payerFields(payer: IdentifiedPayer, terminal: TerminalSettings): Array<{ name: string; value: string }> {
+  const fields = [{ name: 'fio', value: payer.maskedName }];
+  if (payer.balanceMinor !== null) fields.push({ name: 'balance', value: formatOsmpSum(payer.balanceMinor, terminal.currency) });
+  return fields;
+}
+
+/**
  * check and pay for one parsed request, its journal row already committed (journalId). `typed`
  * is what is looked up: the request's account, or a test address's test_account.
  */
@@ -77,7 +88,7 @@ export async function runOsmp(
   if (req.command === 'check') {
     const v = await verdict(deps, terminal, req, ctx.typed);
     if (!v.ok) return refused(v);
-    return { answer: refusalAnswer(req.txnId, 'ok'), journal: { outcome: 'delivered', detail: `check: result 0 (${v.payer.kind})` } };
+    return { answer: { ...refusalAnswer(req.txnId, 'ok'), fields: payerFields(v.payer, terminal) }, journal: { outcome: 'delivered', detail: `check: result 0 (${v.payer.kind})` } };
   }
   // A repeat answers what the first pay was answered, whatever the account is today.
   const stored = await findTerminalTransaction(deps.pool, terminal.name, ctx.mode, req.txnId);
