@@ -40,7 +40,7 @@ const COLUMNS = `prv_txn, gateway, txn_id, account, account_kind, customer_id, s
                  result, payment_id, mode, journal_id, created_at`;
 
 /**
- * Inserts the pay unless the network's txn_id is already there. A concurrent pay of the same
+ * Inserts the pay unless the network's txn_id is already there in this mode. A concurrent pay of the same
  * txn_id waits on the unique index until the first commits, then inserts nothing: undefined
  * means "a repeat", and the caller reads the stored row (findTerminalTransaction).
  */
@@ -49,17 +49,18 @@ export async function insertTerminalTransaction(db: Queryable, t: NewTerminalTra
     text: `INSERT INTO terminal_transactions (gateway, txn_id, account, account_kind, customer_id, sum_minor, currency,
                                               txn_date_local, txn_at, result, payment_id, mode, journal_id)
            VALUES ($1, $2, $3, $4, $5, $6::bigint, $7, $8, $9::timestamptz, 0, $10, $11, $12::bigint)
-           ON CONFLICT (gateway, txn_id) DO NOTHING
+           ON CONFLICT (gateway, mode, txn_id) DO NOTHING
            RETURNING ${COLUMNS}`,
     values: [t.gateway, t.txnId, t.account, t.accountKind, t.customerId, t.sumMinor.toString(), t.currency, t.txnDateLocal, t.txnAt, t.paymentId, t.mode, t.journalId.toString()],
   });
   return res.rows[0];
 }
 
-export async function findTerminalTransaction(db: Queryable, gateway: string, txnId: string): Promise<TerminalTransactionRow | undefined> {
+/** The pay of this txn_id in this mode: test and live txn_ids are apart (migration 0026). */
+export async function findTerminalTransaction(db: Queryable, gateway: string, mode: GatewayMode, txnId: string): Promise<TerminalTransactionRow | undefined> {
   const res = await db.query<TerminalTransactionRow>({
-    text: `SELECT ${COLUMNS} FROM terminal_transactions WHERE gateway = $1 AND txn_id = $2`,
-    values: [gateway, txnId],
+    text: `SELECT ${COLUMNS} FROM terminal_transactions WHERE gateway = $1 AND mode = $2 AND txn_id = $3`,
+    values: [gateway, mode, txnId],
   });
   return res.rows[0];
 }

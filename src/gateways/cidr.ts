@@ -28,6 +28,20 @@ export function isValidCidr(entry: string): boolean {
   return /^\d{1,3}$/.test(prefixText) && prefix <= bits.length;
 }
 
+/** Whether two CIDR blocks (or addresses) share any address: one holds the other. Another family never does. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  const block = (entry: string) => {
+    const [base = '', prefixText] = entry.split('/');
+    const bits = toBits(unmap(base));
+    return bits ? { bits, prefix: prefixText === undefined ? bits.length : Number(prefixText) } : undefined;
+  };
+  const x = block(a);
+  const y = block(b);
+  if (!x || !y || x.bits.length !== y.bits.length) return false;
+  const common = Math.min(x.prefix, y.prefix);
+  return x.bits.slice(0, common) === y.bits.slice(0, common);
+}
+
 function unmap(ip: string): string {
   const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
   return m?.[1] ?? ip;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseIsoDurationMs } from '../domain/duration.js';
 import { isValidTimeZone } from '../domain/zoned-time.js';
-import { isValidCidr } from '../gateways/cidr.js';
+import { cidrsOverlap, isValidCidr } from '../gateways/cidr.js';
 import type { GatewayMode, Settlement } from '../gateways/settings.js';
 import { IdentificationSettings } from '../identification/settings.js';
 
@@ -57,7 +57,16 @@ export const TerminalFileEntry = z
   })
   .strict()
   .refine((t) => t.min_amount <= t.max_amount, { message: 'min_amount must not exceed max_amount', path: ['min_amount'] })
-  .refine((t) => t.test_addresses.length === 0 || t.test_account !== undefined, { message: 'test_addresses need a test_account to pay into', path: ['test_account'] });
+  .refine((t) => t.test_addresses.length === 0 || t.test_account !== undefined, { message: 'test_addresses need a test_account to pay into', path: ['test_account'] })
+  // A test address is looked at before the allowlist (src/api/terminals/screen.ts): one sharing any
+  // address with the allowlist turns the network's live requests from there into test ones, paid
+  // into the test account while the payer's cash is taken. Refused in every environment.
+  .superRefine((t, ctx) => {
+    for (const test of t.test_addresses) {
+      const live = t.allowlist.find((a) => cidrsOverlap(test, a));
+      if (live) ctx.addIssue({ code: 'custom', path: ['test_addresses'], message: `${test} overlaps allowlist entry ${live}: live requests from there would pay into the test account` });
+    }
+  });
 export type TerminalFileEntry = z.infer<typeof TerminalFileEntry>;
 
 /** A terminal network's settings with its secrets resolved. */
@@ -120,13 +129,16 @@ export function resolveTerminal(t: TerminalFileEntry, env: NodeJS.ProcessEnv): T
 }
 
 /**
- * What production refuses in a terminal network (assertProductionSafe): development secrets, and an
- * allowlist of every address with no credentials — anyone could then tell Tollgate a payment was made.
+ * What production refuses in a terminal network (assertProductionSafe): development secrets, an
+ * allowlist of every address with no credentials — anyone could then tell Tollgate a payment was
+ * made — and a test address of every address.
  */
 export function terminalProductionProblems(t: TerminalSettings): string[] {
   const problems: string[] = [];
   const everyone = t.allowlist.some((c) => /\/0$/.test(c));
   if (everyone && !t.basicAuth && !t.sharedSecret) problems.push(`terminal network "${t.name}" takes requests from any address without basic_auth or shared_secret`);
+  // A test address of every address lets anyone in, past the allowlist, to pay the test account.
+  if (t.testAddresses.some((c) => /\/0$/.test(c))) problems.push(`terminal network "${t.name}" has a test address of every address (/0)`);
   if (t.basicAuth?.source === 'default') problems.push(`terminal network "${t.name}"'s basic_auth password is a development default (set its variable)`);
   if (t.sharedSecret?.source === 'default') problems.push(`terminal network "${t.name}"'s shared secret is a development default (set its variable)`);
   return problems;

@@ -7,6 +7,7 @@ import { createApp } from '../../src/api/create-app.js';
 import { callbackDispatcher } from '../../src/api/deps.js';
 import { listen } from '../../src/api/server.js';
 import { createPool } from '../../src/db/pool.js';
+import { maskName } from '../../src/identification/mask.js';
 import { freePort } from '../support/free-port.js';
 import { sandboxEntry, writeGatewaysFile } from '../support/gateways-file.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
@@ -110,6 +111,9 @@ describe('payment terminals (OSMP)', () => {
     assert.equal(res.type, 'text/xml; charset=utf-8');
     assert.match(res.text, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<response>/);
     assert.deepEqual([res.osmpTxnId, res.result], [txnId, 0]);
+    // The payer sees the masked name (FIO_HIDDEN), never the whole; no balance was told, so none.
+    assert.match(res.text, new RegExp(`<fields>\\n    <field1 name="fio">${maskName('Anna Nowak').replace(/\*/g, '\\*')}</field1>\\n  </fields>`));
+    assert.doesNotMatch(res.text, /Nowak/);
     assert.deepEqual((await journal('qiwi', txnId)).map((r) => r.outcome), ['delivered'], 'journaled, answered');
     for (const account of [c.login, c.phone, c.phone.replace(/\D/g, ''), c.ref]) {
       assert.equal((await osmp('qiwi', { command: 'check', txn_id: nextTxn(), account, sum: '10.45' })).result, 0, account);
@@ -167,9 +171,9 @@ describe('payment terminals (OSMP)', () => {
     const events = await stack.pool.query<{ type: string }>({ text: 'SELECT type FROM events WHERE aggregate_id = $1 ORDER BY id', values: [row.payment_id] });
     assert.deepEqual(events.rows.map((e) => e.type), ['payment.created', 'payment.succeeded']);
 
-    const again = await pay(c.ref, '150.50', txnId);
+    const again = await pay(c.phone, '150.50', txnId);
     assert.deepEqual([again.result, again.prvTxn, again.sum], [0, first.prvTxn, '150.50']);
-    const zeroed = await pay(c.ref, '150.50', `000${txnId}`);
+    const zeroed = await pay(c.phone, '150.50', `000${txnId}`);
     assert.equal(zeroed.prvTxn, first.prvTxn, 'leading zeros name the same txn_id');
     const payments = await stack.pool.query('SELECT id FROM payments WHERE customer_id = $1', [c.id]);
     assert.equal(payments.rowCount, 1, 'nothing doubled in the ledger');
@@ -181,6 +185,39 @@ describe('payment terminals (OSMP)', () => {
     assert.deepEqual(outcomes, ['delivered', 'duplicate'], 'the first delivered to its workflow, the repeat a duplicate');
   });
 
+  it('refuses a "repeat" with another sum or account (300), journaled, paying nothing', async () => {
+    const c = await customer();
+    const other = await customer();
+    const txnId = nextTxn();
+    assert.equal((await pay(c.contract, '30.00', txnId)).result, 0);
+    const sum = await pay(c.contract, '300.00', txnId);
+    assert.deepEqual([sum.status, sum.result, sum.prvTxn], [200, 300, undefined]);
+    assert.match(sum.text, new RegExp(`txn_id ${txnId} was used for another payment`));
+    const account = await pay(other.contract, '30.00', txnId);
+    assert.deepEqual([account.result, account.prvTxn], [300, undefined]);
+    const rows = await journal('qiwi', txnId);
+    assert.deepEqual(rows.slice(1).map((r) => r.outcome), ['rejected_malformed', 'rejected_malformed']);
+    assert.match(rows[1]?.outcome_detail ?? '', /sum 300\.00, stored 30\.00/);
+    assert.match(rows[2]?.outcome_detail ?? '', /another account/);
+    const payments = await stack.pool.query<{ customer_id: string }>('SELECT customer_id FROM payments WHERE customer_id = ANY($1)', [[c.id, other.id]]);
+    assert.deepEqual(payments.rows.map((p) => p.customer_id), [c.id], 'one payment, the first');
+  });
+
+  it('pays a live pay whose txn_id a test address used: test and live txn_ids are apart', async () => {
+    const c = await customer();
+    const txnId = nextTxn();
+    const test = await pay(c.ref, '12.00', txnId, 'qiwi', { ip: TEST_IP });
+    assert.equal(test.result, 0);
+    const live = await pay(c.ref, '12.00', txnId);
+    assert.equal(live.result, 0);
+    assert.notEqual(live.prvTxn, test.prvTxn, 'a payment of its own, not the test one repeated');
+    const rows = await stack.pool.query<{ mode: string; customer_id: string }>('SELECT mode, customer_id FROM terminal_transactions WHERE gateway = $1 AND txn_id = $2 ORDER BY prv_txn', ['qiwi', txnId]);
+    assert.deepEqual(rows.rows.map((r) => [r.mode, r.customer_id === c.id]), [['test', false], ['live', true]]);
+    const live2 = await pay(c.ref, '12.00', txnId);
+    assert.equal(live2.prvTxn, live.prvTxn, 'the live pay repeats as itself');
+    assert.equal((await stack.pool.query('SELECT 1 FROM payments WHERE customer_id = $1', [c.id])).rowCount, 1);
+  });
+
   it('takes concurrent repeats of one pay as one payment', async () => {
     const c = await customer();
     const txnId = nextTxn();
@@ -190,28 +227,35 @@ describe('payment terminals (OSMP)', () => {
     assert.equal((await stack.pool.query('SELECT 1 FROM payments WHERE customer_id = $1', [c.id])).rowCount, 1);
   });
 
-  it('refuses foreign addresses, an empty allowlist, unknown networks and bad credentials, journaled', async () => {
+  it('refuses foreign addresses, an empty allowlist, unknown networks and bad credentials in the protocol (HTTP 200), journaled apart', async () => {
     const c = await customer();
+    // The provider protocol answers every request with its XML and the outcome in <result>.
     const foreign = await osmp('qiwi', { command: 'check', txn_id: nextTxn(), account: c.ref }, { ip: '192.0.2.7' });
-    assert.deepEqual([foreign.status, foreign.result, foreign.type], [403, 300, 'text/xml; charset=utf-8']);
+    assert.deepEqual([foreign.status, foreign.result, foreign.type], [200, 300, 'text/xml; charset=utf-8']);
     assert.match(foreign.text, /Unknown payment system/);
     const closedTxn = nextTxn();
     const closed = await osmp('qiwi_closed', { command: 'check', txn_id: closedTxn, account: c.ref });
-    assert.deepEqual([closed.status, closed.result], [403, 300]);
+    assert.deepEqual([closed.status, closed.result], [200, 300]);
     assert.deepEqual((await journal('qiwi_closed', closedTxn)).map((r) => [r.outcome, r.source_ip]), [['rejected_source', NETWORK_IP]]);
-    assert.equal((await osmp('nope', { command: 'check', txn_id: nextTxn(), account: c.ref })).status, 404);
+    const nope = await osmp('nope', { command: 'check', txn_id: nextTxn(), account: c.ref });
+    assert.deepEqual([nope.status, nope.result], [200, 300]);
+    // No Authorization at all: the Basic challenge, so a client that waits for one sends its credentials.
     const noAuthTxn = nextTxn();
-    const noAuth = await pay(c.ref, '10.00', noAuthTxn, 'qiwi', { auth: null });
-    assert.deepEqual([noAuth.status, noAuth.result], [401, 300]);
-    const wrong = await pay(c.ref, '10.00', nextTxn(), 'qiwi', { auth: `Basic ${Buffer.from('qiwi:guess').toString('base64')}` });
-    assert.equal(wrong.status, 401);
+    const noAuth = await fetch(`${stack.baseUrl}/v1/terminals/qiwi?${new URLSearchParams({ command: 'pay', txn_id: noAuthTxn, txn_date: '20261202101500', account: c.ref, sum: '10.00' }).toString()}`, { headers: { 'x-forwarded-for': NETWORK_IP } });
+    assert.equal(noAuth.status, 401);
+    assert.match(noAuth.headers.get('www-authenticate') ?? '', /^Basic realm="qiwi"/);
+    assert.match(await noAuth.text(), /<result>7<\/result>/);
+    const wrongTxn = nextTxn();
+    const wrong = await pay(c.ref, '10.00', wrongTxn, 'qiwi', { auth: `Basic ${Buffer.from('qiwi:guess').toString('base64')}` });
+    assert.deepEqual([wrong.status, wrong.result], [200, 7]);
     assert.deepEqual((await journal('qiwi', noAuthTxn)).map((r) => r.outcome), ['rejected_signature']);
+    assert.deepEqual((await journal('qiwi', wrongTxn)).map((r) => [r.outcome, r.outcome_detail]), [['rejected_signature', 'result 7: HTTP Basic credentials missing or wrong']]);
     const big = await fetch(`${stack.baseUrl}/v1/terminals/qiwi`, {
       method: 'POST',
       body: `command=check&txn_id=1&account=${'9'.repeat(9000)}`,
       headers: { 'x-forwarded-for': NETWORK_IP, authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
     });
-    assert.equal(big.status, 413);
+    assert.equal(big.status, 200);
     assert.match(await big.text(), /<result>300<\/result>/);
     assert.equal((await stack.pool.query('SELECT 1 FROM payments WHERE customer_id = $1', [c.id])).rowCount, 0);
   });

@@ -46,6 +46,11 @@ describe('terminal networks in the gateways file', () => {
     assert.match(problem([network({ callback_allowlist: [] })]), /Unrecognized key|callback_allowlist/);
     assert.match(problem([network({ test_addresses: ['127.0.0.1'] })]), /test_account: test_addresses need a test_account/);
     assert.match(problem([network({ identification: { account_expression: '^\\d+$' } })]), /account_expression needs a capture group/);
+    // A test address sharing any address with the allowlist (10.1.0.0/16) makes live requests test ones.
+    for (const test of ['10.1.2.3', '10.1.0.0/24', '10.0.0.0/8', '0.0.0.0/0']) {
+      assert.match(problem([network({ test_addresses: [test], test_account: 't' })]), new RegExp(`test_addresses: ${test.replace(/[./]/g, '\\$&')} overlaps allowlist entry 10\\.1\\.0\\.0/16`), test);
+    }
+    assert.doesNotThrow(() => loadGatewaysFile(writeGatewaysFile([network({ test_addresses: ['10.2.0.1', '::ffff:10.3.0.1', '2001:db8::/32'], test_account: 't' })]), {}));
     assert.match(problem([sandboxEntry({ name: 'qiwi' }), network()]), /names must be unique \("qiwi"\)/);
     assert.match(problem([network({ basic_auth: { user: 'q', password: { env: 'QIWI_PASSWORD' } } })]), /QIWI_PASSWORD is not set/);
   });
@@ -67,6 +72,8 @@ describe('terminal networks in the gateways file', () => {
     );
     const open = writeGatewaysFile([network({ basic_auth: undefined, allowlist: ['0.0.0.0/0'] })]);
     assert.throws(() => loadConfig({ ...env, TOLLGATE_GATEWAYS_FILE: open }), /takes requests from any address without basic_auth or shared_secret/);
+    const anyTest = writeGatewaysFile([network({ allowlist: [], test_addresses: ['::/0'], test_account: 't' })]);
+    assert.throws(() => loadConfig({ ...env, QIWI_PASSWORD: 'a-real-password-from-env', TOLLGATE_GATEWAYS_FILE: anyTest }), /has a test address of every address/);
     const config = loadConfig({ ...env, TOLLGATE_GATEWAYS_FILE: file, QIWI_PASSWORD: 'a-real-password-from-env', QIWI_SECRET: 'a-real-secret-from-env' });
     assert.equal(config.terminals[0]?.sharedSecret?.source, 'env');
   });

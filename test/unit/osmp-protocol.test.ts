@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type pg from 'pg';
-import { runOsmp } from '../../src/terminals/osmp/commands.js';
+import { repeatMismatch, runOsmp } from '../../src/terminals/osmp/commands.js';
 import { formatOsmpSum, OSMP_RESULTS, parseOsmpRequest, parseOsmpSum, parseTxnDate } from '../../src/terminals/osmp/protocol.js';
 import { osmpXml, xmlEscape } from '../../src/terminals/osmp/xml.js';
 import { resolveTerminal, TerminalFileEntry } from '../../src/terminals/settings.js';
@@ -57,10 +57,17 @@ describe('OSMP sums and dates', () => {
     assert.equal(parseOsmpSum('0.01', 'RUB'), 1n);
     assert.equal(parseOsmpSum('1.234', 'KWD'), 1234n);
     assert.equal(parseOsmpSum('100', 'JPY'), 100n);
-    for (const bad of ['10,45', '10.456', '-1', '+1', '1e3', ' 10', '10.', '.5', '', '1 000', '10.4.5', '１０']) {
+    for (const bad of ['10,45', '10.456', '10,450', '-1', '+1', '1e3', ' 10', '10.', '.5', '', '1 000', '10.4.5', '１０']) {
       assert.equal(parseOsmpSum(bad, 'RUB'), undefined, bad);
     }
     assert.equal(parseOsmpSum('1.5', 'JPY'), undefined, 'JPY has no decimals');
+    // Zeros beyond the currency's decimals name the same amount; a non-zero digit there is refused.
+    assert.equal(parseOsmpSum('100.00', 'JPY'), 100n);
+    assert.equal(parseOsmpSum('10.450', 'RUB'), 1045n);
+    assert.equal(parseOsmpSum('10.000', 'RUB'), 1000n);
+    assert.equal(parseOsmpSum('100.01', 'JPY'), undefined);
+    assert.equal(parseOsmpSum('10.451', 'RUB'), undefined);
+    assert.equal(parseOsmpSum('10.4500001', 'RUB'), undefined);
     assert.equal(formatOsmpSum(1045n, 'RUB'), '10.45');
     assert.equal(formatOsmpSum(5n, 'RUB'), '0.05');
   });
@@ -119,6 +126,20 @@ describe('OSMP check verdicts (a typed identification double)', () => {
     return out.answer.result;
   };
 
+  it('shows the payer the masked name and the balance, in the fields extension', async () => {
+    const out = await runOsmp(deps(identify(found)), terminal, { command: 'check', txnId: '7', account: '42', sumMinor: null, txnDate: null }, { journalId: 1n, mode: 'live', typed: '42' });
+    assert.deepEqual(out.answer.fields, [{ name: 'fio', value: 'Те** Us**' }, { name: 'balance', value: '-5.00' }]);
+    assert.equal(
+      osmpXml(out.answer),
+      '<?xml version="1.0" encoding="UTF-8"?>\n<response>\n  <osmp_txn_id>7</osmp_txn_id>\n  <result>0</result>\n  <fields>\n    <field1 name="fio">Те** Us**</field1>\n    <field2 name="balance">-5.00</field2>\n  </fields>\n  <comment>OK</comment>\n</response>\n',
+    );
+    const unknown = await runOsmp(deps(identify({ ...found, balanceMinor: null })), terminal, { command: 'check', txnId: '7', account: '42', sumMinor: null, txnDate: null }, { journalId: 1n, mode: 'live', typed: '42' });
+    assert.deepEqual(unknown.answer.fields, [{ name: 'fio', value: 'Те** Us**' }], 'no balance told: none shown');
+    const refused = await runOsmp(deps(identify({ ...found, active: false })), terminal, { command: 'check', txnId: '7', account: '42', sumMinor: null, txnDate: null }, { journalId: 1n, mode: 'live', typed: '42' });
+    assert.equal(refused.answer.fields, undefined, 'a refused check shows nothing of the account');
+    assert.match(osmpXml({ osmpTxnId: '1', result: 0, comment: '', fields: [{ name: '"><x', value: '</field1><result>0</result>' }] }), /<field1 name="&quot;&gt;&lt;x">&lt;\/field1&gt;&lt;result&gt;0&lt;\/result&gt;<\/field1>/);
+  });
+
   it('maps each lookup result to its code', async () => {
     assert.equal(await check(found, 1000n), 0);
     assert.equal(await check({ found: false, reason: 'format' }, 1000n), 4);
@@ -145,5 +166,15 @@ describe('OSMP check verdicts (a typed identification double)', () => {
     assert.equal(seen[0]?.[1], 'test');
     assert.equal(seen[0]?.[0].name, 'osmp');
     assert.equal(seen[0]?.[0].minAmountMinor, 100n);
+  });
+});
+
+describe('OSMP repeats', () => {
+  const stored = { prv_txn: 9n, sum_minor: 1045n, currency: 'RUB', txn_id: '7', payment_id: 'pay_1', account: '42', mode: 'live' as const };
+  it('a repeat is the same sum, account and mode; anything else is another payment', () => {
+    assert.deepEqual(repeatMismatch(stored, { account: '42', sumMinor: 1045n }, 'live'), []);
+    assert.deepEqual(repeatMismatch(stored, { account: '42', sumMinor: 1046n }, 'live'), ['sum 10.46, stored 10.45']);
+    assert.deepEqual(repeatMismatch(stored, { account: '43', sumMinor: 1045n }, 'live'), ['another account']);
+    assert.deepEqual(repeatMismatch(stored, { account: '42', sumMinor: 1045n }, 'test'), ['mode test, stored live']);
   });
 });

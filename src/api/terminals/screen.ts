@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { InboundOutcome } from '../../db/inbound-requests.js';
 import { ipAllowed } from '../../gateways/cidr.js';
 import type { GatewayMode } from '../../gateways/settings.js';
+import type { OsmpResultName } from '../../terminals/osmp/protocol.js';
 import type { TerminalSettings } from '../../terminals/settings.js';
 
 /**
@@ -59,11 +60,21 @@ export function requestParams(url: string, method: string, contentType: string |
   return out;
 }
 
-/** A refusal before any check or pay runs: its journal outcome, HTTP status and what the XML says. */
+/**
+ * A refusal before any check or pay runs: its journal outcome, the protocol's result and what the
+ * XML says. It is answered HTTP 200 like every other answer: the QIWI provider protocol (developer.qiwi.com,
+ * «Протокол взаимодействия с провайдерами QIWI», "Правила обработки запросов" / "Request Processing
+ * Rules") has the provider answer every request with its XML document and put the outcome in
+ * <result>; a terminal network reads <result>, not the status line, and may take a 4xx as a
+ * transport failure to retry. The one exception is `challenge`: basic_auth is configured and the
+ * request carried no Authorization at all, answered 401 with WWW-Authenticate (RFC 7617 §2), since a
+ * client that sends credentials only when challenged would otherwise never send them.
+ */
 export interface TerminalRefusal {
   outcome: InboundOutcome;
-  status: 401 | 403 | 404 | 413;
+  result: OsmpResultName;
   comment: string;
+  challenge: boolean;
 }
 
 const UNKNOWN = 'Error: Unknown payment system';
@@ -75,12 +86,13 @@ export function screenTerminal(
   truncated: boolean,
   credentials: { authorization: string | undefined; params: Readonly<Record<string, string | undefined>> },
 ): { ok: false; refusal: TerminalRefusal } | { ok: true; terminal: TerminalSettings; testAddress: boolean; mode: GatewayMode } {
-  const no = (outcome: InboundOutcome, status: TerminalRefusal['status'], comment: string) => ({ ok: false as const, refusal: { outcome, status, comment } });
-  if (!terminal) return no('rejected_unknown_gateway', 404, UNKNOWN);
-  if (!standing.allowed) return no('rejected_source', 403, UNKNOWN);
-  if (truncated) return no('rejected_too_large', 413, `requests are limited to ${TERMINAL_BODY_BYTES} bytes`);
+  const no = (outcome: InboundOutcome, result: OsmpResultName, comment: string, challenge = false) => ({ ok: false as const, refusal: { outcome, result, comment, challenge } });
+  if (!terminal) return no('rejected_unknown_gateway', 'other', UNKNOWN);
+  if (!standing.allowed) return no('rejected_source', 'other', UNKNOWN);
+  if (truncated) return no('rejected_too_large', 'other', `requests are limited to ${TERMINAL_BODY_BYTES} bytes`);
   const auth = authProblem(terminal, credentials.authorization, credentials.params);
-  if (auth) return no('rejected_signature', 401, auth);
+  // 7 "payment forbidden by the provider": the network's operator must fix its credentials.
+  if (auth) return no('rejected_signature', 'forbidden', auth, terminal.basicAuth !== null && credentials.authorization === undefined);
   return { ok: true, terminal, testAddress: standing.testAddress, mode: standing.mode };
 }
 

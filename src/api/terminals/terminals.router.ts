@@ -2,7 +2,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { journalInbound, type NewInboundRequest } from '../../db/inbound-requests.js';
 import { decideTerminalRequest, TERMINAL_CHANNEL } from '../../db/terminal-journal.js';
 import { runOsmp, refusalAnswer } from '../../terminals/osmp/commands.js';
-import { parseOsmpRequest } from '../../terminals/osmp/protocol.js';
+import { OSMP_RESULTS, parseOsmpRequest } from '../../terminals/osmp/protocol.js';
 import { OSMP_CONTENT_TYPE, type OsmpAnswer, osmpXml } from '../../terminals/osmp/xml.js';
 import type { TerminalSettings } from '../../terminals/settings.js';
 import type { AppEnv } from '../env.js';
@@ -39,11 +39,12 @@ export function terminalsRouter(): OpenAPIHono<AppEnv> {
       summary: `OSMP check/pay from a terminal network (${method === 'post' ? 'form-encoded body' : 'query string'})`,
       request: { params: z.object({ gateway: z.string().openapi({ param: { name: 'gateway', in: 'path' }, example: 'osmp' }) }), query: Query },
       responses: {
-        200: { description: 'The protocol\'s answer: <result> 0 OK, 1 retry later, 4/5/7/8/79/90/241/242/243/300 refusals', content: xmlContent },
-        401: { description: 'Credentials missing or wrong (result 300)', content: xmlContent },
-        403: { description: 'An address the network does not send from (result 300, "Unknown payment system")', content: xmlContent },
-        404: { description: 'No such terminal network (result 300)', content: xmlContent },
-        413: { description: 'Body too large (result 300)', content: xmlContent },
+        200: {
+          description:
+            'The protocol\'s answer, refusals included: <result> 0 OK, 1 retry later, 4/5/7/8/79/90/241/242/243/300 refusals (300 "Unknown payment system" for an unknown network or address, 7 for wrong credentials, 300 for a body over 8 KB)',
+          content: xmlContent,
+        },
+        401: { description: 'basic_auth is configured and no Authorization was sent: the Basic challenge (result 7)', content: xmlContent },
       },
     });
   }
@@ -71,9 +72,10 @@ export function terminalsRouter(): OpenAPIHono<AppEnv> {
       bodyTruncated: truncated,
       sourceIp: ip,
     };
-    const reply = (a: OsmpAnswer, status: 200 | 401 | 403 | 404 | 413 = 200) => {
+    const reply = (a: OsmpAnswer, challenge = false) => {
       const extra: Record<string, string> = { 'content-type': OSMP_CONTENT_TYPE };
-      if (status === 401 && terminal?.basicAuth) extra['www-authenticate'] = `Basic realm="${terminal.name}", charset="UTF-8"`;
+      if (challenge && terminal?.basicAuth) extra['www-authenticate'] = `Basic realm="${terminal.name}", charset="UTF-8"`;
+      const status = challenge ? 401 : 200;
       if (truncated) extra.connection = 'close';
       return c.body(osmpXml(a), status, extra);
     };
@@ -86,11 +88,11 @@ export function terminalsRouter(): OpenAPIHono<AppEnv> {
     if (!screened.ok) {
       const r = screened.refusal;
       try {
-        await journalInbound(deps.pool, request, { outcome: r.outcome, detail: r.comment });
+        await journalInbound(deps.pool, request, { outcome: r.outcome, detail: `result ${OSMP_RESULTS[r.result]}: ${r.comment}` });
       } catch (err) {
         return retryLater(err);
       }
-      return reply(refusalAnswer(echo, 'other', r.comment), r.status);
+      return reply(refusalAnswer(echo, r.result, r.comment), r.challenge);
     }
     const { terminal: network, testAddress, mode } = screened;
 
@@ -121,7 +123,7 @@ export function terminalsRouter(): OpenAPIHono<AppEnv> {
       if (done.journal) await decideTerminalRequest(deps.pool, journalId, done.journal.outcome, done.journal.detail);
       return reply(done.answer);
     } catch (err) {
-      // The row stays 'received' with why: whatever ran rolled back, and the terminal sends it again.
+      // The row is marked rejected_busy with why: whatever ran rolled back, and the terminal sends it again.
       await decideTerminalRequest(deps.pool, journalId, 'rejected_busy', 'not handled (answered result 1): the terminal retries').catch(() => undefined);
       return retryLater(err);
     }

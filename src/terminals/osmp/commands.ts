@@ -1,4 +1,4 @@
-import { findTerminalTransaction } from '../../db/terminal-transactions.js';
+import { findTerminalTransaction, type TerminalTransactionRow } from '../../db/terminal-transactions.js';
 import { identificationChannel } from '../../identification/settings.js';
 import type { IdentifiedPayer, IdentifyPayer } from '../../identification/types.js';
 import type { GatewayMode } from '../../gateways/settings.js';
@@ -61,6 +61,17 @@ async function verdict(deps: OsmpDeps, terminal: TerminalSettings, req: OsmpRequ
 }
 
 /**
+ * What a check shows the payer, as ABillS terminals do (FIO_HIDDEN and the balance): the masked
+ * name only, never the whole one, and the balance when the billing system told it. The verdict let
+ * only the network's currency (or an unknown one) through, so the balance is written in it.
+ */
+export function payerFields(payer: IdentifiedPayer, terminal: TerminalSettings): Array<{ name: string; value: string }> {
+  const fields = [{ name: 'fio', value: payer.maskedName }];
+  if (payer.balanceMinor !== null) fields.push({ name: 'balance', value: formatOsmpSum(payer.balanceMinor, terminal.currency) });
+  return fields;
+}
+
+/**
  * check and pay for one parsed request, its journal row already committed (journalId). `typed`
  * is what is looked up: the request's account, or a test address's test_account.
  */
@@ -77,11 +88,11 @@ export async function runOsmp(
   if (req.command === 'check') {
     const v = await verdict(deps, terminal, req, ctx.typed);
     if (!v.ok) return refused(v);
-    return { answer: refusalAnswer(req.txnId, 'ok'), journal: { outcome: 'delivered', detail: `check: result 0 (${v.payer.kind})` } };
+    return { answer: { ...refusalAnswer(req.txnId, 'ok'), fields: payerFields(v.payer, terminal) }, journal: { outcome: 'delivered', detail: `check: result 0 (${v.payer.kind})` } };
   }
   // A repeat answers what the first pay was answered, whatever the account is today.
-  const stored = await findTerminalTransaction(deps.pool, terminal.name, req.txnId);
-  if (stored) return repeatOf(stored, terminal);
+  const stored = await findTerminalTransaction(deps.pool, terminal.name, ctx.mode, req.txnId);
+  if (stored) return repeatOf(stored, terminal, req, ctx.mode);
   const v = await verdict(deps, terminal, req, ctx.typed);
   if (!v.ok) return refused(v);
   if (!req.txnDate || req.sumMinor === null) throw new Error('a parsed pay has a txn_date and a sum');
@@ -96,15 +107,40 @@ export async function runOsmp(
     journalId: ctx.journalId,
   });
   if (paid.kind === 'repeat') {
-    const first = await findTerminalTransaction(deps.pool, terminal.name, req.txnId);
+    const first = await findTerminalTransaction(deps.pool, terminal.name, ctx.mode, req.txnId);
     if (!first) throw new Error(`txn_id ${req.txnId}: a repeat without its first pay`);
-    return repeatOf(first, terminal);
+    return repeatOf(first, terminal, req, ctx.mode);
   }
   const row = paid.row;
   return { answer: { osmpTxnId: req.txnId, prvTxn: row.prv_txn.toString(), sum: formatOsmpSum(row.sum_minor, row.currency), result: 0, comment: COMMENTS.ok }, journal: null };
 }
 
-function repeatOf(stored: { prv_txn: bigint; sum_minor: bigint; currency: string; txn_id: string; payment_id: string }, terminal: TerminalSettings): OsmpOutcome {
+type StoredPay = Pick<TerminalTransactionRow, 'prv_txn' | 'sum_minor' | 'currency' | 'txn_id' | 'payment_id' | 'account' | 'mode'>;
+
+/** How a pay differs from the stored one of its txn_id: empty for a true repeat. */
+export function repeatMismatch(stored: StoredPay, req: Pick<OsmpRequest, 'account' | 'sumMinor'>, mode: GatewayMode): string[] {
+  const differs: string[] = [];
+  if (stored.mode !== mode) differs.push(`mode ${mode}, stored ${stored.mode}`);
+  if (req.sumMinor !== stored.sum_minor) differs.push(`sum ${req.sumMinor === null ? 'none' : formatOsmpSum(req.sumMinor, stored.currency)}, stored ${formatOsmpSum(stored.sum_minor, stored.currency)}`);
+  if (req.account !== stored.account) differs.push('another account');
+  return differs;
+}
+
+/**
+ * A pay of a txn_id already paid. The same pay again (the terminal did not see our answer) is
+ * answered what the first was. A pay that differs in sum or account is not a repeat: answering it
+ * 0 would tell the network its cash was credited when nothing was, so it is refused (300, fatal:
+ * the network stops and its operator looks) and journaled as such; nothing is paid.
+ */
+function repeatOf(stored: StoredPay, terminal: TerminalSettings, req: OsmpRequest, mode: GatewayMode): OsmpOutcome {
+  const differs = repeatMismatch(stored, req, mode);
+  if (differs.length > 0) {
+    const comment = `txn_id ${stored.txn_id} was used for another payment`;
+    return {
+      answer: refusalAnswer(req.txnId, 'other', comment),
+      journal: { outcome: 'rejected_malformed', detail: `pay: result 300 (${comment}: prv_txn ${stored.prv_txn}, payment ${stored.payment_id}; ${differs.join('; ')})` },
+    };
+  }
   return {
     answer: { osmpTxnId: stored.txn_id, prvTxn: stored.prv_txn.toString(), sum: formatOsmpSum(stored.sum_minor, stored.currency), result: 0, comment: COMMENTS.ok },
     journal: { outcome: 'duplicate', detail: `repeat of ${terminal.name} txn_id ${stored.txn_id}: prv_txn ${stored.prv_txn}, payment ${stored.payment_id}` },

@@ -1,4 +1,5 @@
-import { currencyExponent, formatDecimal } from '../../domain/money.js';
+import { ValidationError } from '../../domain/errors.js';
+import { currencyExponent, formatDecimal, parseDecimal } from '../../domain/money.js';
 import { daysInMonth, type LocalDateTime, zonedToInstant } from '../../domain/zoned-time.js';
 import type { PayerLookup } from '../../identification/types.js';
 
@@ -74,7 +75,7 @@ export function parseOsmpRequest(params: Readonly<Record<string, string | undefi
   let sumMinor: bigint | null = null;
   if (rawSum !== undefined && rawSum !== '') {
     const sum = parseOsmpSum(rawSum, currency);
-    if (sum === undefined) return fail('other', `sum must be a decimal with a dot and at most ${currencyExponent(currency)} decimals`);
+    if (sum === undefined) return fail('other', `sum must be a decimal with a dot and at most ${currencyExponent(currency)} non-zero decimals`);
     sumMinor = sum === 0n && command === 'check' ? null : sum;
   }
   if (command === 'pay' && (sumMinor === null || sumMinor === 0n)) return fail('other', 'pay needs a sum above zero');
@@ -89,18 +90,22 @@ export function parseOsmpRequest(params: Readonly<Record<string, string | undefi
 }
 
 /**
- * A sum as the protocol writes it: digits, optionally a dot and at most the currency's decimals
- * ("10.45", "10.4", "10"). A comma, a sign, an exponent or spaces are refused: the spec's
- * separator is the dot, and a sum read another way would pay another amount.
+ * A sum as the protocol writes it: digits, optionally a dot and decimals ("10.45", "10.4", "10").
+ * Digits beyond the currency's decimals are taken only when they are zeros ("100.00" in JPY,
+ * "10.450" in RUB: networks often write two decimals whatever the currency); a non-zero one
+ * ("10.451") names an amount no minor unit holds and is refused. A comma, a sign, an exponent or
+ * spaces are refused: the spec's separator is the dot, and a sum read another way would pay
+ * another amount.
  */
 export function parseOsmpSum(text: string, currency: string): bigint | undefined {
-  const exponent = currencyExponent(currency);
-  const m = /^([0-9]{1,15})(?:\.([0-9]+))?$/.exec(text);
-  if (!m) return undefined;
-  const [, whole = '0', fraction = ''] = m;
-  if (text.includes('.') && fraction === '') return undefined;
-  if (fraction.length > exponent) return undefined;
-  return BigInt(whole + fraction.padEnd(exponent, '0'));
+  // The protocol's shape first (the shared parser also takes a comma and a sign), then its arithmetic.
+  if (!/^[0-9]{1,15}(?:\.[0-9]{1,20})?$/.test(text)) return undefined;
+  try {
+    return parseDecimal(text, currency).minor;
+  } catch (err) {
+    if (err instanceof ValidationError) return undefined;
+    throw err;
+  }
 }
 
 /** The protocol's sum of minor units: "10.45" (a dot, the currency's decimals). */

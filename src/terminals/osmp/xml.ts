@@ -13,6 +13,17 @@
  *
  * Every value is escaped here, whatever it came from (an echoed txn_id may be anything a
  * stranger sent).
+ *
+ * A check's answer may carry extra fields for the terminal to show the payer, after <result>:
+ *
+ *     <fields>
+ *       <field1 name="fio">Те** Us**</field1>
+ *       <field2 name="balance">-5.00</field2>
+ *     </fields>
+ *
+ * This is not in the published QIWI provider protocol pages we could find; it is the extension
+ * OSMP providers widely answer with (numbered <fieldN name="…"> elements inside <fields>, as
+ * ABillS-style Paysys modules answer FIO and balance), which a network that does not know it ignores.
  */
 export interface OsmpAnswer {
   osmpTxnId: string;
@@ -20,6 +31,8 @@ export interface OsmpAnswer {
   sum?: string | undefined;
   result: number;
   comment: string;
+  /** check only: what the terminal may show the payer (the extension above), in order. */
+  fields?: ReadonlyArray<{ name: string; value: string }> | undefined;
 }
 
 /** XML 1.0 character data: the five specials escaped, characters XML cannot carry at all dropped. */
@@ -35,7 +48,12 @@ export function osmpXml(a: OsmpAnswer): string {
   const parts = [`<osmp_txn_id>${xmlEscape(a.osmpTxnId)}</osmp_txn_id>`];
   if (a.prvTxn !== undefined) parts.push(`<prv_txn>${xmlEscape(a.prvTxn)}</prv_txn>`);
   if (a.sum !== undefined) parts.push(`<sum>${xmlEscape(a.sum)}</sum>`);
-  parts.push(`<result>${a.result}</result>`, `<comment>${xmlEscape(a.comment)}</comment>`);
+  parts.push(`<result>${a.result}</result>`);
+  if (a.fields && a.fields.length > 0) {
+    const fields = a.fields.map((f, i) => `    <field${i + 1} name="${xmlEscape(f.name)}">${xmlEscape(f.value)}</field${i + 1}>\n`).join('');
+    parts.push(`<fields>\n${fields}  </fields>`);
+  }
+  parts.push(`<comment>${xmlEscape(a.comment)}</comment>`);
   return `<?xml version="1.0" encoding="UTF-8"?>\n<response>\n${parts.map((p) => `  ${p}\n`).join('')}</response>\n`;
 }
 
