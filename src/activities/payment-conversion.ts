@@ -24,7 +24,7 @@ export function bookingDay(at: Date, timeZone: string): string {
 }
 
 /**
- * Records what a payment that just succeeded is worth in its customer's billing currency, inside
+ * Records what a payment that just succeeded credits (amount − commission) in its customer's billing currency, inside
  * the transaction that records the success (the payment workflow's activity is the one writer).
  * Nothing when the customer has no billing currency or pays in it. The rate is the newest dated
  * on or before the booking day — the completion's calendar day in `settings.timeZone` — and at
@@ -46,7 +46,9 @@ export async function recordConversion(tx: Queryable, payment: PaymentRow, setti
     rate_date: chosen?.rateDate ?? null,
     source: chosen?.source ?? null,
     method: chosen?.method ?? null,
-    converted_amount_minor: chosen ? convertMinor(payment.amount_minor, payment.currency, target, chosen.ratio) : null,
+    // What the customer is credited, not what the gateway charged: a portal payment's amount holds
+    // the gateway's commission, which the payer paid and the billing system must not book.
+    converted_amount_minor: chosen ? convertMinor(payment.amount_minor - payment.commission_minor, payment.currency, target, chosen.ratio) : null,
   });
   return conversionJson(row);
 }

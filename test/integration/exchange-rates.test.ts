@@ -134,8 +134,10 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     return res.json.id as string;
   }
 
-  async function payInEur(customerId: string, gateway = 'sandbox') {
+  async function payInEur(customerId: string, gateway = 'sandbox', commissionMinor = 0n) {
     const payment = await createPayment(stack, customerId, { currency: 'EUR', amount: 1815, gateway });
+    // A portal payment's amount holds the gateway's commission (the API has no field for it; the portal sets it at creation).
+    if (commissionMinor > 0n) await stack.pool.query({ text: 'UPDATE payments SET commission_minor = $2::bigint WHERE id = $1', values: [payment.id, commissionMinor.toString()] });
     const approve = await stack.request('POST', `${new URL(payment.checkout_url).pathname}/approve`, { key: null });
     assert.equal(approve.status, 303);
     return waitFor(`payment ${payment.id} to succeed with its event`, async () => {
@@ -158,6 +160,14 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     assert.deepEqual(row.rows, [{ rate: '4.3090', converted_amount_minor: 7821n, status: 'converted' }]);
     const payment = await stack.request('GET', `/v1/payments/${String(succeeded.payload.payment_id)}`);
     assert.deepEqual(payment.json.conversion, conversion);
+  });
+
+  it('a payment with a commission converts what it credits (amount − commission), not what the gateway charged', async () => {
+    const succeeded = await payInEur(await customerIn('PLN'), 'sandbox', 115n);
+    assert.equal(succeeded.payload.credited_amount, 1700);
+    const conversion = succeeded.payload.conversion as { converted_amount: number; rate: string };
+    assert.equal(conversion.rate, '4.3090');
+    assert.equal(conversion.converted_amount, 7325, '17.00 EUR × 4.3090 = 73.253 → 73.25 PLN (18.15 EUR would be 78.21)');
   });
 
   it('a deferred gateway\'s temporary payment carries the same conversion in its events', async () => {
