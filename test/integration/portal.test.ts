@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { NOT_FOUND_TEXT } from '../../src/api/portal/portal.routes.js';
 import { clientAddress, formField, portalCustomer, portalEnv, portalGatewaysFile } from '../support/portal.js';
@@ -86,6 +87,21 @@ describe('top-up portal (real API, worker and Postgres)', () => {
     assert.equal((await lookup(stack, ip, c.contract)).status, 429, 'still refused: refused lookups do not free the limit');
     assert.deepEqual((await journal(ip)).map((r) => r.outcome), ['identified', 'identified', 'not_identified', 'rejected_rate_limit', 'rejected_rate_limit']);
     assert.equal((await lookup(stack, clientAddress(), c.contract)).status, 200, 'another address has its own limit');
+  });
+
+  it('IPv6 addresses of one /64 share a limit (another /64 has its own); an IPv4-mapped address counts as its IPv4', async () => {
+    const [a, b] = [randomInt(0, 0xffff).toString(16), randomInt(0, 0xfffe)];
+    const [one, two] = [`2001:db8:${a}:${b.toString(16)}::1`, `2001:db8:${a}:${b.toString(16)}:ffff:1:2:3`];
+    const c = await portalCustomer(stack);
+    assert.equal((await lookup(stack, one, c.contract)).status, 200);
+    assert.equal((await lookup(stack, two, c.contract)).status, 200);
+    assert.equal((await lookup(second, one, 'nobody')).status, 404);
+    assert.equal((await lookup(second, two, c.contract)).status, 429, 'a fresh address in the same /64 is no fresh limit');
+    assert.equal((await lookup(stack, `2001:db8:${a}:${(b + 1).toString(16)}::1`, c.contract)).status, 200, 'the next /64 has its own limit');
+
+    const v4 = clientAddress();
+    for (let i = 0; i < 3; i++) assert.equal((await lookup(stack, `::ffff:${v4}`, c.contract)).status, 200);
+    assert.equal((await lookup(stack, v4, c.contract)).status, 429);
   });
 
   it('starts have a limit of their own per address: the fourth within the window is 429, and starts nothing', async () => {
