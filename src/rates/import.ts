@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { differingRates, insertRates } from '../db/exchange-rates.js';
+import { differingRates, insertRates, lockRatesSource } from '../db/exchange-rates.js';
 import { inTransaction } from '../db/pool.js';
 import { PayloadTooLargeError, UnprocessableContentError, ValidationError } from '../domain/errors.js';
 import { isIP } from 'node:net';
@@ -49,6 +49,7 @@ function fileProblem(err: RatesFileError): UnprocessableContentError {
  */
 export async function storeRates(pool: pg.Pool, parsed: ParsedRates): Promise<RatesImportResult> {
   return inTransaction(pool, async (tx) => {
+    await lockRatesSource(tx, parsed.source); // before the check, so a concurrent import's rows are seen
     const differing = await differingRates(tx, parsed.source, parsed.rates);
     if (differing.length > 0) {
       const errors = differing.map((d) => ({

@@ -81,6 +81,23 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     assert.match(url.json.detail, /example\.com is not in OUTBOUND_ALLOWED_HOSTS/);
   });
 
+  it('two concurrent imports that contradict each other: exactly one is stored, the other is a 422 and imports nothing', async () => {
+    // A day no other test imports, so the two files meet only each other.
+    const day = `2011-0${1 + (Date.now() % 9)}-${String(10 + (Date.now() % 18))}`;
+    const fileA = ECB.replace("time='2024-06-28'", `time='${day}'`);
+    const fileB = fileA.replace("rate='4.3090'", "rate='4.3091'");
+    const send = (raw: string) => stack.request('POST', '/v1/exchange-rates/imports?source=ecb', { raw, headers: { 'content-type': 'application/xml' } });
+    const answers = await Promise.all([send(fileA), send(fileB)]);
+    const statuses = answers.map((a) => a.status).sort();
+    assert.deepEqual(statuses, [201, 422], answers.map((a) => a.text).join('\n'));
+    const winner = answers[0]?.status === 201 ? '4.3090' : '4.3091';
+    const stored = await stack.pool.query<{ n: number; pln: string }>({
+      text: `SELECT count(*)::int AS n, max(rate::text) FILTER (WHERE quote = 'PLN') AS pln FROM exchange_rates WHERE source = 'ecb' AND rate_date = $1::date`,
+      values: [day],
+    });
+    assert.deepEqual(stored.rows[0], { n: 30, pln: winner }, 'the 422 file added nothing, and the stored PLN rate is the winner\'s');
+  });
+
   it('imports an NBP table A from a file through the CLI; the same table as XML afterwards adds nothing', async () => {
     const lines: string[] = [];
     const code = await importRatesCommand(stack.config, { source: 'nbp', target: fixturePath('nbp-table-a-2024-06-28.json'), api: stack.baseUrl, key: stack.adminKey }, (l) => lines.push(l));
