@@ -170,7 +170,7 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     assert.ok(imported.status === 201 || imported.status === 200, imported.text);
 
     const succeeded = await payInEur(await customerIn('PLN'));
-    const conversion = { billing_currency: 'PLN', booking_day: today, status: 'converted', rate: '4.3090', rate_date: today, source: 'ecb', method: 'direct', converted_amount: 7821 };
+    const conversion = { billing_currency: 'PLN', booking_day: today, status: 'converted', rate: '4.3090', rate_date: today, source: 'ecb', method: 'direct', converted_amount: 7821, reason: null };
     assert.deepEqual(succeeded.payload.conversion, conversion, '18.15 EUR × 4.3090 = 78.20835 → 78.21 PLN');
     assert.equal(succeeded.payload.currency, 'EUR');
     const row = await stack.pool.query({ text: 'SELECT rate::text AS rate, converted_amount_minor, status FROM payment_conversions WHERE payment_id = $1', values: [succeeded.payload.payment_id] });
@@ -206,9 +206,25 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     assert.equal(succeeded.payload.status, 'succeeded');
     assert.deepEqual(succeeded.payload.conversion, {
       billing_currency: 'UAH', booking_day: new Date().toISOString().slice(0, 10), status: 'missing', rate: null, rate_date: null, source: null, method: null, converted_amount: null,
+      reason: `no EUR/UAH rate dated ${new Date().toISOString().slice(0, 10)} or up to 7 days before`,
     });
     const payment = await stack.request('GET', `/v1/payments/${String(succeeded.payload.payment_id)}`);
     assert.equal(payment.json.status, 'succeeded');
+  });
+
+  it('a conversion that cannot be done (an amount beyond JSON integers) is recorded missing with why, and the success goes ahead', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    // 18.15 EUR × 999999999999 = 1.8e13 KWD = 1.8e16 fils: a bigint Postgres keeps, no JSON number an event can carry.
+    const set = await stack.request('PUT', '/v1/exchange-rates', { body: { base: 'EUR', quote: 'KWD', date: today, rate: '999999999999' } });
+    assert.ok(set.status === 201 || set.status === 200, set.text);
+    const succeeded = await payInEur(await customerIn('KWD'));
+    assert.equal(succeeded.payload.status, 'succeeded');
+    const conversion = succeeded.payload.conversion as { status: string; converted_amount: null; rate: null; reason: string };
+    assert.deepEqual([conversion.status, conversion.rate, conversion.converted_amount], ['missing', null, null]);
+    assert.match(conversion.reason, /^the conversion failed: amount \d+ does not fit a JSON integer$/);
+    const payment = await stack.request('GET', `/v1/payments/${String(succeeded.payload.payment_id)}`);
+    assert.equal(payment.json.status, 'succeeded');
+    assert.equal(payment.json.conversion.reason, conversion.reason);
   });
 
   it('a customer without a billing currency, or paying in it, is not converted', async () => {
