@@ -21,6 +21,10 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
       if (req.url === '/api/exchangerates/tables/A/') {
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
         res.end(readFileSync(fixturePath('nbp-table-a-2024-06-28.json')));
+      } else if (req.url === '/private.json' || req.url === '/private.xml') {
+        // Something a listed host serves that is not a rates file, with a secret in it.
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(req.url.endsWith('.json') ? 'SECRET-7f3a internal status page' : '<status token="SECRET-7f3a"><unclosed></status>');
       } else if (req.url === '/moved') {
         res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' });
         res.end();
@@ -127,6 +131,17 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     const missing = await stack.request('POST', `/v1/exchange-rates/imports?source=nbp&url=${encodeURIComponent(`${rateServerUrl}/nope`)}`);
     assert.equal(missing.status, 422);
     assert.match(missing.json.detail, /answered HTTP 404/);
+    // A fetched file that cannot be read: the 422 says where, never what the host answered.
+    for (const [source, path] of [['nbp', '/private.json'], ['ecb', '/private.xml']] as const) {
+      const unreadable = await stack.request('POST', `/v1/exchange-rates/imports?source=${source}&url=${encodeURIComponent(`${rateServerUrl}${path}`)}`);
+      assert.equal(unreadable.status, 422, unreadable.text);
+      assert.match(unreadable.json.detail, new RegExp(`^the fetched file is not a readable ${source.toUpperCase()} rates file \\(at `));
+      assert.doesNotMatch(unreadable.text, /SECRET|internal status|unclosed/, `${source}: the host's answer is not echoed`);
+    }
+    // The same bytes sent as the body are the caller's own: their reason may quote them.
+    const sent = await stack.request('POST', '/v1/exchange-rates/imports?source=nbp', { raw: 'SECRET-7f3a internal status page' });
+    assert.equal(sent.status, 422);
+    assert.match(sent.json.detail, /not valid JSON/);
     const both = await stack.request('POST', `/v1/exchange-rates/imports?source=nbp&url=${encodeURIComponent(url)}`, { raw: '[]' });
     assert.equal(both.status, 400);
   });
