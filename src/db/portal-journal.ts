@@ -9,7 +9,7 @@ import { type Db, inTransaction, type Queryable } from './pool.js';
  */
 export const PORTAL_CHANNEL = 'portal';
 
-export type PortalOutcome = 'identified' | 'not_identified' | 'rejected_rate_limit' | 'rejected_malformed' | 'started';
+export type PortalOutcome = 'identified' | 'not_identified' | 'rejected_rate_limit' | 'rejected_malformed' | 'rejected_source' | 'started';
 
 export interface RateLimit {
   lookups: number;

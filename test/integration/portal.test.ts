@@ -104,6 +104,27 @@ describe('top-up portal (real API, worker and Postgres)', () => {
     assert.equal((await lookup(stack, v4, c.contract)).status, 429);
   });
 
+  it('a POST sent from another site is refused with 403 (journaled), whatever its sealed form; one from the portal\'s own origin is served', async () => {
+    const ip = clientAddress();
+    const c = await portalCustomer(stack);
+    const page = await stack.request('GET', '/pay', { key: null });
+    const send = (path: string, headers: Record<string, string>, fields: Record<string, string>) =>
+      stack.request('POST', path, { key: null, raw: form(fields), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip, ...headers } });
+    const fields = { form: formField(page.text), account: c.contract };
+    const evil = await send('/pay', { origin: 'https://evil.example' }, fields);
+    assert.equal(evil.status, 403, evil.text);
+    assert.match(evil.text, /<h1>Request refused<\/h1>/);
+    assert.doesNotMatch(evil.text, /Ja\*/, 'nobody is looked up');
+    assert.equal((await send('/pay', { 'sec-fetch-site': 'cross-site' }, fields)).status, 403);
+    assert.deepEqual((await journal(ip)).map((r) => [r.outcome, r.outcome_detail]), [['rejected_source', 'cross-site: Origin https://evil.example'], ['rejected_source', 'cross-site: Sec-Fetch-Site cross-site']]);
+    const own = await send('/pay', { origin: new URL(stack.config.publicBaseUrl).origin }, fields);
+    assert.equal(own.status, 200, own.text);
+    const payerForm = formField(own.text);
+    assert.equal((await send('/pay/sum', { 'sec-fetch-site': 'cross-site' }, { form: payerForm, sum: '10.00' })).status, 403);
+    assert.equal((await send('/pay/start', { origin: 'https://evil.example' }, { form: payerForm, sum: '10.00', gateway: 'sandbox' })).status, 403);
+    assert.equal((await send('/pay/sum', { 'sec-fetch-site': 'same-origin' }, { form: payerForm, sum: '10.00' })).status, 200);
+  });
+
   it('starts have a limit of their own per address: the fourth within the window is 429, and starts nothing', async () => {
     const ip = clientAddress();
     const c = await portalCustomer(stack);
