@@ -1,8 +1,9 @@
 import { findCustomer } from '../db/customers.js';
 import { ratesForPair } from '../db/exchange-rates.js';
-import { conversionJson, insertConversion } from '../db/payment-conversions.js';
+import { conversionJson, insertConversion, type NewPaymentConversion } from '../db/payment-conversions.js';
 import type { PaymentRow } from '../db/payments.js';
 import type { Queryable } from '../db/pool.js';
+import { toJsonMinor } from '../domain/money.js';
 import { zonedParts } from '../domain/zoned-time.js';
 import type { ConversionFields } from '../events/schemas/conversion.js';
 import { chooseRate } from '../rates/choose.js';
@@ -24,29 +25,39 @@ export function bookingDay(at: Date, timeZone: string): string {
 }
 
 /**
- * Records what a payment that just succeeded is worth in its customer's billing currency, inside
+ * Records what a payment that just succeeded credits (amount − commission) in its customer's billing currency, inside
  * the transaction that records the success (the payment workflow's activity is the one writer).
  * Nothing when the customer has no billing currency or pays in it. The rate is the newest dated
  * on or before the booking day — the completion's calendar day in `settings.timeZone` — and at
  * most `maxAgeDays` older (chooseRate says which of several). With none, the conversion is
- * recorded as missing and the success goes ahead: money is never held back for a rate.
+ * recorded as missing (with its reason) and the success goes ahead: money is never held back for a
+ * rate — nor for a conversion that fails (an amount beyond the events' JSON integers).
  */
 export async function recordConversion(tx: Queryable, payment: PaymentRow, settings: RateSettings): Promise<ConversionFields | undefined> {
   const customer = await findCustomer(tx, payment.customer_id);
   const target = customer?.billing_currency ?? null;
   if (target === null || target === payment.currency) return undefined;
   const day = bookingDay(payment.completed_at ?? new Date(), settings.timeZone);
-  const chosen = chooseRate(await ratesForPair(tx, payment.currency, target, day, settings.maxAgeDays), payment.currency, target);
-  const row = await insertConversion(tx, {
-    payment_id: payment.id,
-    billing_currency: target,
-    booking_day: day,
-    status: chosen ? 'converted' : 'missing',
-    rate: chosen?.rate ?? null,
-    rate_date: chosen?.rateDate ?? null,
-    source: chosen?.source ?? null,
-    method: chosen?.method ?? null,
-    converted_amount_minor: chosen ? convertMinor(payment.amount_minor, payment.currency, target, chosen.ratio) : null,
-  });
+  const rates = await ratesForPair(tx, payment.currency, target, day, settings.maxAgeDays);
+  const base = { payment_id: payment.id, billing_currency: target, booking_day: day };
+  const none = { rate: null, rate_date: null, source: null, method: null, converted_amount_minor: null };
+  // Only the arithmetic is caught, never the transaction's queries (above and below): a conversion
+  // that cannot be done must not fail the activity, which would retry the success for ever.
+  let outcome: NewPaymentConversion;
+  try {
+    const chosen = chooseRate(rates, payment.currency, target);
+    if (!chosen) {
+      outcome = { ...base, ...none, status: 'missing', reason: `no ${payment.currency}/${target} rate dated ${day} or up to ${settings.maxAgeDays} days before` };
+    } else {
+      // What the customer is credited, not what the gateway charged: a portal payment's amount holds
+      // the gateway's commission, which the payer paid and the billing system must not book.
+      const converted = convertMinor(payment.amount_minor - payment.commission_minor, payment.currency, target, chosen.ratio);
+      toJsonMinor(converted); // every event carries it as a JSON number: one too large cannot be sent
+      outcome = { ...base, status: 'converted', rate: chosen.rate, rate_date: chosen.rateDate, source: chosen.source, method: chosen.method, converted_amount_minor: converted, reason: null };
+    }
+  } catch (err) {
+    outcome = { ...base, ...none, status: 'missing', reason: `the conversion failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const row = await insertConversion(tx, outcome);
   return conversionJson(row);
 }

@@ -19,6 +19,15 @@ const unnestValues = (rates: readonly ParsedRate[]) => [
   rates.map((r) => r.sourceRef),
 ];
 
+/**
+ * Serialises imports of one source until the transaction ends: without it two imports that
+ * contradict each other both pass differingRates, and the later one's INSERT silently keeps the
+ * earlier one's rows (ON CONFLICT DO NOTHING) and answers as if it had been stored.
+ */
+export async function lockRatesSource(db: Queryable, source: ImportSource): Promise<void> {
+  await db.query({ text: `SELECT pg_advisory_xact_lock(hashtextextended('tollgate rates import ' || $1::text, 0))`, values: [source] });
+}
+
 /** Rates of the file that differ from what was imported before for the same pair, day and source. */
 export async function differingRates(
   db: Queryable,

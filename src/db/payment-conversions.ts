@@ -15,22 +15,24 @@ export interface PaymentConversionRow {
   source: RateSource | null;
   method: RateMethod | null;
   converted_amount_minor: bigint | null;
+  /** Why it is missing; null when converted. */
+  reason: string | null;
   created_at: Date;
 }
 
 const COLUMNS = `payment_id, billing_currency, booking_day::text AS booking_day, status, rate::text AS rate, rate_date::text AS rate_date,
-  source, method, converted_amount_minor, created_at`;
+  source, method, converted_amount_minor, reason, created_at`;
 
 export type NewPaymentConversion = Omit<PaymentConversionRow, 'created_at'>;
 
 /** Records the conversion once; a retry of the same success finds the first one and returns it. */
 export async function insertConversion(db: Queryable, c: NewPaymentConversion): Promise<PaymentConversionRow> {
   const res = await db.query<PaymentConversionRow>({
-    text: `INSERT INTO payment_conversions (payment_id, billing_currency, booking_day, status, rate, rate_date, source, method, converted_amount_minor)
-           VALUES ($1, $2, $3::date, $4, $5::numeric, $6::date, $7, $8, $9::bigint)
+    text: `INSERT INTO payment_conversions (payment_id, billing_currency, booking_day, status, rate, rate_date, source, method, converted_amount_minor, reason)
+           VALUES ($1, $2, $3::date, $4, $5::numeric, $6::date, $7, $8, $9::bigint, $10::text)
            ON CONFLICT (payment_id) DO NOTHING
            RETURNING ${COLUMNS}`,
-    values: [c.payment_id, c.billing_currency, c.booking_day, c.status, c.rate, c.rate_date, c.source, c.method, c.converted_amount_minor?.toString() ?? null],
+    values: [c.payment_id, c.billing_currency, c.booking_day, c.status, c.rate, c.rate_date, c.source, c.method, c.converted_amount_minor?.toString() ?? null, c.reason],
   });
   return res.rows[0] ?? (await findConversion(db, c.payment_id))!;
 }
@@ -50,6 +52,7 @@ export function conversionJson(row: PaymentConversionRow): ConversionFields {
     source: row.source,
     method: row.method,
     converted_amount: row.converted_amount_minor === null ? null : toJsonMinor(row.converted_amount_minor),
+    reason: row.reason,
   };
 }
 

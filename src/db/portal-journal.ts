@@ -1,3 +1,4 @@
+import { rateLimitBlock } from '../gateways/cidr.js';
 import { journalInbound, type NewInboundRequest } from './inbound-requests.js';
 import { type Db, inTransaction, type Queryable } from './pool.js';
 
@@ -8,7 +9,7 @@ import { type Db, inTransaction, type Queryable } from './pool.js';
  */
 export const PORTAL_CHANNEL = 'portal';
 
-export type PortalOutcome = 'identified' | 'not_identified' | 'rejected_rate_limit' | 'rejected_malformed' | 'started';
+export type PortalOutcome = 'identified' | 'not_identified' | 'rejected_rate_limit' | 'rejected_malformed' | 'rejected_source' | 'started';
 
 export interface RateLimit {
   lookups: number;
@@ -19,9 +20,9 @@ export interface RateLimit {
 export type PortalSource = 'lookup' | 'start';
 
 /**
- * Journals a lookup or a start, or refuses it when this address made `lookups` requests of that
+ * Journals a lookup or a start, or refuses it when this address (an IPv6 one: its /64) made `lookups` requests of that
  * source within the window (rows refused by the limit do not count, so a refused caller is let in
- * again once its oldest counted request leaves the window). One address's requests are serialised
+ * again once its oldest counted request leaves the window). One block's requests are serialised
  * by an advisory lock on it for the length of the transaction, so two API processes cannot both
  * take the last one. Returns the journal row and, when refused, the seconds until the next is allowed.
  */
@@ -33,16 +34,24 @@ export async function journalPortalRequest(
 ): Promise<{ id: bigint; retryAfterSeconds: number | null }> {
   return inTransaction(db, async (tx) => {
     const ip = r.sourceIp ?? null;
-    await tx.query({ text: `SELECT pg_advisory_xact_lock(hashtextextended('tollgate portal ' || $2::text || ' ' || COALESCE($1::text, ''), 0))`, values: [ip, source] });
+    // Counted per block, not per address: an IPv6 /64 is one subscriber (rateLimitBlock).
+    const block = rateLimitBlock(ip ?? undefined) ?? null;
+    await tx.query({ text: `SELECT pg_advisory_xact_lock(hashtextextended('tollgate portal ' || $2::text || ' ' || COALESCE($1::text, ''), 0))`, values: [block ?? ip, source] });
     const res = await tx.query<{ counted: number; retry_after: number | null }>({
       text: `SELECT count(*)::int AS counted,
                     ceil(EXTRACT(EPOCH FROM (min(received_at) + $2::float8 * interval '1 millisecond' - now())))::int AS retry_after
                FROM inbound_requests
               WHERE channel = 'portal' AND source = $3::text
-                AND (source_ip = $1::text OR ($1::text IS NULL AND source_ip IS NULL))
                 AND received_at > now() - $2::float8 * interval '1 millisecond'
-                AND outcome <> 'rejected_rate_limit'`,
-      values: [ip, limit.windowMs, source],
+                AND outcome <> 'rejected_rate_limit'
+                AND CASE
+                      WHEN $4::cidr IS NULL THEN source_ip IS NOT DISTINCT FROM $1::text
+                      -- Only what looks like an address is cast (a zone id, fe80::1%eth0, is not inet).
+                      WHEN source_ip ~ '^[0-9A-Fa-f:.]+$' THEN source_ip::inet <<= $4::cidr
+                        OR (family($4::cidr) = 4 AND source_ip::inet = ('::ffff:' || host($4::cidr))::inet)
+                      ELSE false
+                    END`,
+      values: [ip, limit.windowMs, source, block],
     });
     const { counted = 0, retry_after = null } = res.rows[0] ?? {};
     const over = counted >= limit.lookups;

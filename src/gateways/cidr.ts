@@ -68,3 +68,19 @@ function toBits(ip: string): string | undefined {
   const fill = tail === undefined ? [] : new Array<string>(8 - groups.length - rest.length).fill('0');
   return [...groups, ...fill, ...rest].map((g) => parseInt(g, 16).toString(2).padStart(16, '0')).join('');
 }
+
+/**
+ * The block a rate limit counts an address in, as a CIDR: an IPv4 address alone (an IPv4-mapped
+ * IPv6 one as its IPv4), an IPv6 address by its /64 — one subscriber's LAN is a /64 (RFC 6177 §3,
+ * RFC 7421), so counting single IPv6 addresses would give a stranger 2^64 fresh ones. Undefined
+ * when it is not an address (then only the same text counts together).
+ */
+export function rateLimitBlock(ip: string | undefined): string | undefined {
+  if (!ip) return undefined;
+  const plain = unmap(ip);
+  const bits = toBits(plain);
+  if (!bits) return undefined;
+  if (bits.length === 32) return `${plain}/32`;
+  const groups = [0, 1, 2, 3].map((i) => parseInt(bits.slice(i * 16, i * 16 + 16), 2).toString(16));
+  return `${groups.join(':')}::/64`;
+}

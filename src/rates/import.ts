@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { differingRates, insertRates } from '../db/exchange-rates.js';
+import { differingRates, insertRates, lockRatesSource } from '../db/exchange-rates.js';
 import { inTransaction } from '../db/pool.js';
 import { PayloadTooLargeError, UnprocessableContentError, ValidationError } from '../domain/errors.js';
 import { isIP } from 'node:net';
@@ -18,8 +18,17 @@ export interface RatesImportResult {
   inserted: number;
 }
 
-/** Parses a rates file of `source`; a file that cannot be read is a 422 naming where, and nothing is imported. */
-export function parseRatesFile(source: ImportSource, bytes: Buffer): ParsedRates {
+/** Where a rates file came from: the request's body, or a URL Tollgate fetched. */
+export type RatesFileOrigin = 'body' | 'url';
+
+/**
+ * Parses a rates file of `source`; a file that cannot be read is a 422 naming where, and nothing
+ * is imported. For a fetched file the 422 names only the place, never what is there: the parsers'
+ * reasons quote the text, and a caller with the billing scope must not be able to read any
+ * listed host's answer through them.
+ */
+export function parseRatesFile(source: ImportSource, bytes: Buffer, origin: RatesFileOrigin = 'body'): ParsedRates {
+  const fileProblem = (err: RatesFileError) => (origin === 'url' ? fetchedFileProblem(source, err) : bodyFileProblem(err));
   let body: string;
   try {
     body = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
@@ -35,7 +44,14 @@ export function parseRatesFile(source: ImportSource, bytes: Buffer): ParsedRates
   }
 }
 
-function fileProblem(err: RatesFileError): UnprocessableContentError {
+function fetchedFileProblem(source: ImportSource, err: RatesFileError): UnprocessableContentError {
+  return new UnprocessableContentError(
+    `the fetched file is not a readable ${source.toUpperCase()} rates file (at ${err.where}; its content is not repeated); nothing was imported`,
+    { errors: [{ path: err.where, message: 'cannot be read' }] },
+  );
+}
+
+function bodyFileProblem(err: RatesFileError): UnprocessableContentError {
   return new UnprocessableContentError(`the rates file cannot be read: ${err.reason} (at ${err.where}); nothing was imported`, {
     errors: [{ path: err.where, message: err.reason }],
   });
@@ -49,6 +65,7 @@ function fileProblem(err: RatesFileError): UnprocessableContentError {
  */
 export async function storeRates(pool: pg.Pool, parsed: ParsedRates): Promise<RatesImportResult> {
   return inTransaction(pool, async (tx) => {
+    await lockRatesSource(tx, parsed.source); // before the check, so a concurrent import's rows are seen
     const differing = await differingRates(tx, parsed.source, parsed.rates);
     if (differing.length > 0) {
       const errors = differing.map((d) => ({

@@ -21,6 +21,10 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
       if (req.url === '/api/exchangerates/tables/A/') {
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
         res.end(readFileSync(fixturePath('nbp-table-a-2024-06-28.json')));
+      } else if (req.url === '/private.json' || req.url === '/private.xml') {
+        // Something a listed host serves that is not a rates file, with a secret in it.
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(req.url.endsWith('.json') ? 'SECRET-7f3a internal status page' : '<status token="SECRET-7f3a"><unclosed></status>');
       } else if (req.url === '/moved') {
         res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' });
         res.end();
@@ -81,6 +85,23 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     assert.match(url.json.detail, /example\.com is not in OUTBOUND_ALLOWED_HOSTS/);
   });
 
+  it('two concurrent imports that contradict each other: exactly one is stored, the other is a 422 and imports nothing', async () => {
+    // A day no other test imports, so the two files meet only each other.
+    const day = `2011-0${1 + (Date.now() % 9)}-${String(10 + (Date.now() % 18))}`;
+    const fileA = ECB.replace("time='2024-06-28'", `time='${day}'`);
+    const fileB = fileA.replace("rate='4.3090'", "rate='4.3091'");
+    const send = (raw: string) => stack.request('POST', '/v1/exchange-rates/imports?source=ecb', { raw, headers: { 'content-type': 'application/xml' } });
+    const answers = await Promise.all([send(fileA), send(fileB)]);
+    const statuses = answers.map((a) => a.status).sort();
+    assert.deepEqual(statuses, [201, 422], answers.map((a) => a.text).join('\n'));
+    const winner = answers[0]?.status === 201 ? '4.3090' : '4.3091';
+    const stored = await stack.pool.query<{ n: number; pln: string }>({
+      text: `SELECT count(*)::int AS n, max(rate::text) FILTER (WHERE quote = 'PLN') AS pln FROM exchange_rates WHERE source = 'ecb' AND rate_date = $1::date`,
+      values: [day],
+    });
+    assert.deepEqual(stored.rows[0], { n: 30, pln: winner }, 'the 422 file added nothing, and the stored PLN rate is the winner\'s');
+  });
+
   it('imports an NBP table A from a file through the CLI; the same table as XML afterwards adds nothing', async () => {
     const lines: string[] = [];
     const code = await importRatesCommand(stack.config, { source: 'nbp', target: fixturePath('nbp-table-a-2024-06-28.json'), api: stack.baseUrl, key: stack.adminKey }, (l) => lines.push(l));
@@ -110,6 +131,17 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     const missing = await stack.request('POST', `/v1/exchange-rates/imports?source=nbp&url=${encodeURIComponent(`${rateServerUrl}/nope`)}`);
     assert.equal(missing.status, 422);
     assert.match(missing.json.detail, /answered HTTP 404/);
+    // A fetched file that cannot be read: the 422 says where, never what the host answered.
+    for (const [source, path] of [['nbp', '/private.json'], ['ecb', '/private.xml']] as const) {
+      const unreadable = await stack.request('POST', `/v1/exchange-rates/imports?source=${source}&url=${encodeURIComponent(`${rateServerUrl}${path}`)}`);
+      assert.equal(unreadable.status, 422, unreadable.text);
+      assert.match(unreadable.json.detail, new RegExp(`^the fetched file is not a readable ${source.toUpperCase()} rates file \\(at `));
+      assert.doesNotMatch(unreadable.text, /SECRET|internal status|unclosed/, `${source}: the host's answer is not echoed`);
+    }
+    // The same bytes sent as the body are the caller's own: their reason may quote them.
+    const sent = await stack.request('POST', '/v1/exchange-rates/imports?source=nbp', { raw: 'SECRET-7f3a internal status page' });
+    assert.equal(sent.status, 422);
+    assert.match(sent.json.detail, /not valid JSON/);
     const both = await stack.request('POST', `/v1/exchange-rates/imports?source=nbp&url=${encodeURIComponent(url)}`, { raw: '[]' });
     assert.equal(both.status, 400);
   });
@@ -134,8 +166,10 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     return res.json.id as string;
   }
 
-  async function payInEur(customerId: string, gateway = 'sandbox') {
+  async function payInEur(customerId: string, gateway = 'sandbox', commissionMinor = 0n) {
     const payment = await createPayment(stack, customerId, { currency: 'EUR', amount: 1815, gateway });
+    // A portal payment's amount holds the gateway's commission (the API has no field for it; the portal sets it at creation).
+    if (commissionMinor > 0n) await stack.pool.query({ text: 'UPDATE payments SET commission_minor = $2::bigint WHERE id = $1', values: [payment.id, commissionMinor.toString()] });
     const approve = await stack.request('POST', `${new URL(payment.checkout_url).pathname}/approve`, { key: null });
     assert.equal(approve.status, 303);
     return waitFor(`payment ${payment.id} to succeed with its event`, async () => {
@@ -151,13 +185,21 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     assert.ok(imported.status === 201 || imported.status === 200, imported.text);
 
     const succeeded = await payInEur(await customerIn('PLN'));
-    const conversion = { billing_currency: 'PLN', booking_day: today, status: 'converted', rate: '4.3090', rate_date: today, source: 'ecb', method: 'direct', converted_amount: 7821 };
+    const conversion = { billing_currency: 'PLN', booking_day: today, status: 'converted', rate: '4.3090', rate_date: today, source: 'ecb', method: 'direct', converted_amount: 7821, reason: null };
     assert.deepEqual(succeeded.payload.conversion, conversion, '18.15 EUR × 4.3090 = 78.20835 → 78.21 PLN');
     assert.equal(succeeded.payload.currency, 'EUR');
     const row = await stack.pool.query({ text: 'SELECT rate::text AS rate, converted_amount_minor, status FROM payment_conversions WHERE payment_id = $1', values: [succeeded.payload.payment_id] });
     assert.deepEqual(row.rows, [{ rate: '4.3090', converted_amount_minor: 7821n, status: 'converted' }]);
     const payment = await stack.request('GET', `/v1/payments/${String(succeeded.payload.payment_id)}`);
     assert.deepEqual(payment.json.conversion, conversion);
+  });
+
+  it('a payment with a commission converts what it credits (amount − commission), not what the gateway charged', async () => {
+    const succeeded = await payInEur(await customerIn('PLN'), 'sandbox', 115n);
+    assert.equal(succeeded.payload.credited_amount, 1700);
+    const conversion = succeeded.payload.conversion as { converted_amount: number; rate: string };
+    assert.equal(conversion.rate, '4.3090');
+    assert.equal(conversion.converted_amount, 7325, '17.00 EUR × 4.3090 = 73.253 → 73.25 PLN (18.15 EUR would be 78.21)');
   });
 
   it('a deferred gateway\'s temporary payment carries the same conversion in its events', async () => {
@@ -179,9 +221,25 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     assert.equal(succeeded.payload.status, 'succeeded');
     assert.deepEqual(succeeded.payload.conversion, {
       billing_currency: 'UAH', booking_day: new Date().toISOString().slice(0, 10), status: 'missing', rate: null, rate_date: null, source: null, method: null, converted_amount: null,
+      reason: `no EUR/UAH rate dated ${new Date().toISOString().slice(0, 10)} or up to 7 days before`,
     });
     const payment = await stack.request('GET', `/v1/payments/${String(succeeded.payload.payment_id)}`);
     assert.equal(payment.json.status, 'succeeded');
+  });
+
+  it('a conversion that cannot be done (an amount beyond JSON integers) is recorded missing with why, and the success goes ahead', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    // 18.15 EUR × 999999999999 = 1.8e13 KWD = 1.8e16 fils: a bigint Postgres keeps, no JSON number an event can carry.
+    const set = await stack.request('PUT', '/v1/exchange-rates', { body: { base: 'EUR', quote: 'KWD', date: today, rate: '999999999999' } });
+    assert.ok(set.status === 201 || set.status === 200, set.text);
+    const succeeded = await payInEur(await customerIn('KWD'));
+    assert.equal(succeeded.payload.status, 'succeeded');
+    const conversion = succeeded.payload.conversion as { status: string; converted_amount: null; rate: null; reason: string };
+    assert.deepEqual([conversion.status, conversion.rate, conversion.converted_amount], ['missing', null, null]);
+    assert.match(conversion.reason, /^the conversion failed: amount \d+ does not fit a JSON integer$/);
+    const payment = await stack.request('GET', `/v1/payments/${String(succeeded.payload.payment_id)}`);
+    assert.equal(payment.json.status, 'succeeded');
+    assert.equal(payment.json.conversion.reason, conversion.reason);
   });
 
   it('a customer without a billing currency, or paying in it, is not converted', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { NOT_FOUND_TEXT } from '../../src/api/portal/portal.routes.js';
 import { clientAddress, formField, portalCustomer, portalEnv, portalGatewaysFile } from '../support/portal.js';
@@ -86,6 +87,42 @@ describe('top-up portal (real API, worker and Postgres)', () => {
     assert.equal((await lookup(stack, ip, c.contract)).status, 429, 'still refused: refused lookups do not free the limit');
     assert.deepEqual((await journal(ip)).map((r) => r.outcome), ['identified', 'identified', 'not_identified', 'rejected_rate_limit', 'rejected_rate_limit']);
     assert.equal((await lookup(stack, clientAddress(), c.contract)).status, 200, 'another address has its own limit');
+  });
+
+  it('IPv6 addresses of one /64 share a limit (another /64 has its own); an IPv4-mapped address counts as its IPv4', async () => {
+    const [a, b] = [randomInt(0, 0xffff).toString(16), randomInt(0, 0xfffe)];
+    const [one, two] = [`2001:db8:${a}:${b.toString(16)}::1`, `2001:db8:${a}:${b.toString(16)}:ffff:1:2:3`];
+    const c = await portalCustomer(stack);
+    assert.equal((await lookup(stack, one, c.contract)).status, 200);
+    assert.equal((await lookup(stack, two, c.contract)).status, 200);
+    assert.equal((await lookup(second, one, 'nobody')).status, 404);
+    assert.equal((await lookup(second, two, c.contract)).status, 429, 'a fresh address in the same /64 is no fresh limit');
+    assert.equal((await lookup(stack, `2001:db8:${a}:${(b + 1).toString(16)}::1`, c.contract)).status, 200, 'the next /64 has its own limit');
+
+    const v4 = clientAddress();
+    for (let i = 0; i < 3; i++) assert.equal((await lookup(stack, `::ffff:${v4}`, c.contract)).status, 200);
+    assert.equal((await lookup(stack, v4, c.contract)).status, 429);
+  });
+
+  it('a POST sent from another site is refused with 403 (journaled), whatever its sealed form; one from the portal\'s own origin is served', async () => {
+    const ip = clientAddress();
+    const c = await portalCustomer(stack);
+    const page = await stack.request('GET', '/pay', { key: null });
+    const send = (path: string, headers: Record<string, string>, fields: Record<string, string>) =>
+      stack.request('POST', path, { key: null, raw: form(fields), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip, ...headers } });
+    const fields = { form: formField(page.text), account: c.contract };
+    const evil = await send('/pay', { origin: 'https://evil.example' }, fields);
+    assert.equal(evil.status, 403, evil.text);
+    assert.match(evil.text, /<h1>Request refused<\/h1>/);
+    assert.doesNotMatch(evil.text, /Ja\*/, 'nobody is looked up');
+    assert.equal((await send('/pay', { 'sec-fetch-site': 'cross-site' }, fields)).status, 403);
+    assert.deepEqual((await journal(ip)).map((r) => [r.outcome, r.outcome_detail]), [['rejected_source', 'cross-site: Origin https://evil.example'], ['rejected_source', 'cross-site: Sec-Fetch-Site cross-site']]);
+    const own = await send('/pay', { origin: new URL(stack.config.publicBaseUrl).origin }, fields);
+    assert.equal(own.status, 200, own.text);
+    const payerForm = formField(own.text);
+    assert.equal((await send('/pay/sum', { 'sec-fetch-site': 'cross-site' }, { form: payerForm, sum: '10.00' })).status, 403);
+    assert.equal((await send('/pay/start', { origin: 'https://evil.example' }, { form: payerForm, sum: '10.00', gateway: 'sandbox' })).status, 403);
+    assert.equal((await send('/pay/sum', { 'sec-fetch-site': 'same-origin' }, { form: payerForm, sum: '10.00' })).status, 200);
   });
 
   it('starts have a limit of their own per address: the fourth within the window is 429, and starts nothing', async () => {

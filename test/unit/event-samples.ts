@@ -37,7 +37,7 @@ const charge = {
 // src/activities/payment-conversion.ts conversionJson: 18.15 EUR of a PLN customer at the ECB's 2024-06-28 rate
 const conversion = {
   billing_currency: 'PLN', booking_day: '2024-06-28', status: 'converted' as const, rate: '4.3090', rate_date: '2024-06-28', source: 'ecb' as const,
-  method: 'direct' as const, converted_amount: 7821,
+  method: 'direct' as const, converted_amount: 7821, reason: null,
 };
 const endpoint = { endpoint_id: 'we_1', url: 'https://billing.example.com/hooks', event_types: ['*'], enabled: true };
 

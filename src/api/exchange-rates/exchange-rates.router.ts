@@ -68,7 +68,7 @@ export function exchangeRatesRouter(): OpenAPIHono<AppEnv> {
       const { source, url } = q.data;
       if (url !== undefined && bytes.length > 0) throw new ValidationError('send the file as the body or name a url, not both', { errors: [{ path: 'url', message: 'given with a body' }] });
       const file = url === undefined ? bytes : await fetchRatesFile(url, { allow: deps.config.OUTBOUND_ALLOWED_HOSTS, maxBytes: cap });
-      const result = await storeRates(deps.pool, parseRatesFile(source, file));
+      const result = await storeRates(deps.pool, parseRatesFile(source, file, url === undefined ? 'body' : 'url'));
       const detail = `${source} ${result.days[0] ?? ''}…${result.days.at(-1) ?? ''}: ${result.inserted} of ${result.rates} rates new${url ? ` (from ${url.slice(0, 300)})` : ''}`;
       await rejectInbound(deps.pool, journalId, result.inserted > 0 ? 'imported' : 'duplicate', detail);
       return c.json(result, result.inserted > 0 ? 201 : 200);

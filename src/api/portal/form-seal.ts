@@ -4,8 +4,9 @@ import { z } from 'zod';
 /**
  * The portal's pages pass their state in a hidden form field, sealed (AES-256-GCM) with
  * PORTAL_FORM_SECRET: the payer can neither read it (it names the customer's id) nor change it
- * (the sum step cannot be pointed at another customer), and it ends at `exp`. It is also the
- * forms' CSRF token — the app keeps no session, and a form from another site has no sealed field.
+ * (the sum step cannot be pointed at another customer), and it ends at `exp`. It is NOT a CSRF
+ * token: anyone can fetch GET /pay and copy a fresh lookup form into a page of their own, so the
+ * POSTs check where they were sent from instead (same-origin.ts).
  */
 export const SealedForm = z.discriminatedUnion('k', [
   /** The identifier form, as GET /pay rendered it. */

@@ -10,6 +10,7 @@ import { journalHeaders, readBodyCapped, sourceIp } from '../inbound.js';
 import { paymentNotFoundPage, paymentResultPage } from '../payment-result-page.js';
 import { createPayment } from '../payments/create-payment.js';
 import { FORM_TTL_MS, openForm, sealForm, type SealedForm } from './form-seal.js';
+import { crossSiteReason } from './same-origin.js';
 import { confirmPage, identifyPage, messagePage, type PayerView, rateLimitedPage, sumPage } from './portal-views.js';
 import { offersFor, readSum } from './top-up.js';
 
@@ -42,6 +43,9 @@ export function portalRoutes(): Hono<AppEnv> {
   const seal = (c: Ctx, form: SealedForm) => sealForm(c.get('deps').config.PORTAL_FORM_SECRET, form);
   const lookupForm = (c: Ctx) => seal(c, { k: 'lookup', exp: c.get('deps').now().getTime() + FORM_TTL_MS });
   const expired = (c: Ctx) => c.html(messagePage(EXPIRED[0], EXPIRED[1], { alert: true }), 400);
+  const crossSite = (c: Ctx) =>
+    crossSiteReason({ secFetchSite: c.req.header('sec-fetch-site'), origin: c.req.header('origin') }, c.get('deps').config.publicBaseUrl);
+  const refused = (c: Ctx) => c.html(messagePage('Request refused', 'This form was sent from another website. Please open the top-up page here and start again.', { alert: true }), 403);
   // The raw form as it came (capped like every body), so the journal keeps what the payer sent.
   const origin = async (c: Ctx) => {
     const { text: body, truncated } = await readBodyCapped(c.req.raw, c.get('deps').config.MAX_BODY_BYTES);
@@ -75,6 +79,11 @@ export function portalRoutes(): Hono<AppEnv> {
     if (retryAfterSeconds !== null) {
       c.header('retry-after', String(retryAfterSeconds));
       return c.html(rateLimitedPage(retryAfterSeconds), 429);
+    }
+    const foreign = crossSite(c);
+    if (foreign) {
+      await decidePortalRequest(deps.pool, id, { outcome: 'rejected_source', detail: `cross-site: ${foreign}` });
+      return refused(c);
     }
     if (!openForm(deps.config.PORTAL_FORM_SECRET, fields.get('form'), 'lookup', deps.now())) {
       await decidePortalRequest(deps.pool, id, { outcome: 'rejected_malformed', detail: 'no valid form token' });
@@ -115,6 +124,7 @@ export function portalRoutes(): Hono<AppEnv> {
     const found = portalOf(c);
     if (!found) return notFound(c);
     const { portal } = found;
+    if (crossSite(c)) return refused(c); // not journaled: this step neither looks anyone up nor starts anything
     const { fields } = await origin(c);
     const state = openPayer(c, fields);
     if (!state) return expired(c);
@@ -138,6 +148,11 @@ export function portalRoutes(): Hono<AppEnv> {
     if (retryAfterSeconds !== null) {
       c.header('retry-after', String(retryAfterSeconds));
       return c.html(rateLimitedPage(retryAfterSeconds), 429);
+    }
+    const foreign = crossSite(c);
+    if (foreign) {
+      await decidePortalRequest(deps.pool, id, { outcome: 'rejected_source', detail: `cross-site: ${foreign}` });
+      return refused(c);
     }
     const state = openPayer(c, fields);
     if (!state) {

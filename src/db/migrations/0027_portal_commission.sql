@@ -30,8 +30,9 @@ ALTER TABLE inbound_requests DROP CONSTRAINT inbound_requests_target_kind_check;
 ALTER TABLE inbound_requests ADD CONSTRAINT inbound_requests_target_kind_check
   CHECK (target_kind IN ('payment', 'refund', 'charge_attempt', 'customer')) NOT VALID;
 
--- The rate limits count one address's recent lookups (or starts) in the journal: this keeps that a
--- short range scan, whichever API process asks. Building it holds journal writes while it reads
--- the journal (no CONCURRENTLY inside a transaction): see README "Upgrading".
-CREATE INDEX inbound_requests_portal_rate_idx ON inbound_requests (source_ip, source, received_at)
+-- The rate limits count one address block's recent lookups (or starts) in the journal (an IPv6
+-- /64 is many addresses, so not by source_ip equality): this keeps that a scan of the window's rows.
+-- Building it holds journal writes while it reads the journal (no CONCURRENTLY inside a
+-- migration's transaction): README, "The parts", Postgres.
+CREATE INDEX inbound_requests_portal_rate_idx ON inbound_requests (source, received_at)
   WHERE channel = 'portal';

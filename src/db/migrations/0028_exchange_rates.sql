@@ -40,6 +40,9 @@ CREATE TABLE payment_conversions (
   -- direct (the pair as published), inverse (the opposite pair's 1/rate), cross_eur or cross_pln.
   method                  text CHECK (method IN ('direct', 'inverse', 'cross_eur', 'cross_pln')),
   converted_amount_minor  bigint,
+  -- Why a conversion is missing: no rate known, or the conversion itself failed (an amount too
+  -- large for the events' JSON) — the success is recorded either way.
+  reason                  text CHECK (status = 'missing' OR reason IS NULL),
   created_at              timestamptz NOT NULL DEFAULT now(),
   CHECK ((status = 'converted') = (rate IS NOT NULL AND rate_date IS NOT NULL AND source IS NOT NULL AND method IS NOT NULL AND converted_amount_minor IS NOT NULL))
 );

@@ -18,7 +18,8 @@ export const ConversionFields = z
     rate_date: z.string().nullable().openapi({ format: 'date', description: 'The day the rate is dated: the newest on or before booking_day' }),
     source: z.enum(RATE_SOURCES).nullable(),
     method: z.enum(RATE_METHODS).nullable().openapi({ description: 'direct (as published), inverse (1/rate of the opposite pair), cross_eur or cross_pln (two legs of one table)' }),
-    converted_amount: Minor.nullable().openapi({ description: 'amount × rate in minor units of billing_currency, rounded half-even' }),
+    converted_amount: Minor.nullable().openapi({ description: 'credited_amount (amount − commission) × rate in minor units of billing_currency, rounded half-even: what the billing system books' }),
+    reason: z.string().nullable().openapi({ description: 'Why the conversion is missing (no rate for the booking day, or the conversion failed, e.g. an amount too large for JSON); null when converted' }),
   })
   .openapi('PaymentConversion');
 export type ConversionFields = z.infer<typeof ConversionFields>;
