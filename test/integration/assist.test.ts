@@ -144,4 +144,23 @@ describe('payments and subscriptions through Assist (simulated)', () => {
     assert.equal(orders.length, 1, 'one order at Assist for the attempt key: no second charge');
     assert.equal(sim.books.approved().filter((o) => o.orderNumber === attempt.idempotency_key).length, 1);
   });
+
+  for (const unique of [true, false]) {
+    it(`a lost rp.cfm answer that orderstate does not show yet is asked about again, never sent again (unique order numbers ${unique ? 'on' : 'off'})`, async () => {
+      sim.dropAnswers.add('rp');
+      sim.hideNextOrderStates = 2; // the ask after the lost answer and the retry's first ask find nothing
+      sim.uniqueOrderNumbers = unique;
+      const { billnumber, attempt } = await subscribed().finally(() => {
+        sim.uniqueOrderNumbers = true;
+      });
+      const decided = await waitFor('the attempt to be decided', async () => {
+        const r = (await stack.pool.query('SELECT status FROM charge_attempts WHERE idempotency_key = $1', [attempt.idempotency_key])).rows[0];
+        return r?.status === 'succeeded' || r?.status === 'failed' ? r : undefined;
+      }, 30_000);
+      assert.equal(decided.status, 'succeeded');
+      assert.equal(sim.hideNextOrderStates, 0, 'orderstate answered empty twice');
+      const charges = sim.books.orders.filter((o) => o.parentBill === billnumber);
+      assert.deepEqual(charges.map((o) => o.orderNumber), [attempt.idempotency_key], 'exactly one recurring order in the simulator’s books');
+    });
+  }
 });

@@ -46,7 +46,7 @@ export function createAssistGateway(o: AssistGatewayOptions): RecurringGateway {
         ...(verdict === 'succeeded' && order.billnumber ? { paymentMethodToken: tokenOf(order.billnumber) } : {}),
       };
     },
-    charge: (req) => assistCharge(o.client, s, req),
+    charge: (req) => assistCharge(o.client, s, req, o.now()),
     chargeStatus: (key, mode) => assistChargeStatus(o.client, s, key, mode, o.now()),
   };
 }
