@@ -92,6 +92,23 @@ describe('payments and subscriptions through Assist (simulated)', () => {
     assert.equal((await paymentRow(payment.id)).status, 'pending');
   });
 
+  it('fails a payment Assist reports paid for another amount (the payer edited OrderAmount): amount_mismatch, never succeeded', async () => {
+    const customer = await createCustomer(stack);
+    const payment = await createPayment(stack, customer.id, { gateway: 'assist', currency: 'RUB', amount: 12_345 });
+    await fetch(payment.checkout_url); // the order exists at Assist, In Process
+    const [order] = sim.books.byOrderNumber(ASSIST_TEST_ACCOUNT.merchantId, payment.id);
+    assert.ok(order);
+    // What Assist signs after the payer paid a form whose OrderAmount was changed to 0.01.
+    const paid = sim.notificationFields({ ...order, amount: '0.01', state: 'Approved', responsecode: 'AS000', message: 'Approved' }, ASSIST_TEST_ACCOUNT);
+    const res = await stack.request('POST', '/v1/callbacks/assist', { key: null, raw: new URLSearchParams(paid).toString(), headers: form });
+    assert.equal(res.status, 200, res.text);
+    const row = await settled(payment.id);
+    assert.equal(row.status, 'failed');
+    const detail = (await stack.pool.query('SELECT gateway_code, gateway_message FROM payments WHERE id = $1', [payment.id])).rows[0];
+    assert.equal(detail.gateway_code, 'amount_mismatch');
+    assert.match(detail.gateway_message, /reports 1 minor units of RUB paid; the payment is 12345 RUB/);
+  });
+
   it('resolves a payment whose notification never came by the order state query', async () => {
     const customer = await createCustomer(stack);
     const payment = await createPayment(stack, customer.id, { gateway: 'assist', currency: 'RUB', expires_in: 'PT10S' });

@@ -99,6 +99,26 @@ describe('the uniteller gateway against its simulator', () => {
     assert.equal(sim.notifications.filter((n) => n.fields.Order_ID === p.id).length, 0);
   });
 
+  it('a results request whose Total is not the payment’s amount fails the payment amount_mismatch, never succeeded', async () => {
+    const customer = await createCustomer(stack);
+    const p = await createPayment(stack, customer.id, { gateway: 'uniteller', currency: 'RUB', amount: 50_000, expires_in: 'PT10S' });
+    sim.dropNotifications = true;
+    try {
+      const { orderId } = await payAtUniteller(p.checkout_url, 'approve');
+      const order = sim.orders.get(orderId);
+      assert.ok(order);
+      order.amount = '0.01'; // what Uniteller's books say was paid
+    } finally {
+      sim.dropNotifications = false;
+    }
+    const row = await waitFor('the payment to be decided', async () => {
+      const r = (await stack.pool.query('SELECT status, gateway_code, gateway_message FROM payments WHERE id = $1', [p.id])).rows[0];
+      return r?.status !== 'pending' ? r : undefined;
+    }, 40_000);
+    assert.deepEqual([row.status, row.gateway_code], ['failed', 'amount_mismatch']);
+    assert.match(row.gateway_message, /reports 1 minor units of RUB paid; the payment is 50000 RUB/);
+  });
+
   /** A first payment that keeps the card: its order (…:recurrent) is the subscription's payment method. */
   const firstPayment = async (customerId: string) => {
     const p = await createPayment(stack, customerId, { gateway: 'uniteller', currency: 'RUB', amount: 4999, save_card: true });

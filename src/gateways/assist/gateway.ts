@@ -1,5 +1,6 @@
 import type { GatewaySettings } from '../settings.js';
 import type { RecurringGateway } from '../types.js';
+import { paidOf } from './amounts.js';
 import { startAssistCheckout } from './checkout.js';
 import type { AssistClient } from './client.js';
 import { assistAnswer, parseAssistForm, verifyAssistNotification } from './notification.js';
@@ -44,6 +45,7 @@ export function createAssistGateway(o: AssistGatewayOptions): RecurringGateway {
         code: order.order.responsecode || order.state,
         message: order.order.message || order.state,
         ...(verdict === 'succeeded' && order.billnumber ? { paymentMethodToken: tokenOf(order.billnumber) } : {}),
+        ...(verdict === 'succeeded' ? paidOf(order.order.orderamount ?? '', order.order.ordercurrency ?? '') : {}),
       };
     },
     charge: (req) => assistCharge(o.client, s, req, o.now()),

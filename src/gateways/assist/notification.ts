@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { GatewayMode, GatewaySettings } from '../settings.js';
 import type { CallbackVerdict, RawCallback } from '../types.js';
+import { paidOf } from './amounts.js';
 import { checkvaluesEqual, notificationCheckvalue } from './checkvalue.js';
 import { isAssistOrderState, PAYMENT_VERDICT_FOR_STATE } from './states.js';
 import { tokenOf } from './token.js';
@@ -82,7 +83,7 @@ export function verifyAssistNotification(s: GatewaySettings, form: unknown): Cal
         gatewayTransactionId: n.billnumber,
         code: n.responsecode ?? n.orderstate,
         message: n.message ?? n.orderstate,
-        ...(verdict === 'succeeded' ? { paymentMethodToken: tokenOf(n.billnumber), paymentMethodExpires: expiryOf(n.cardexpirationdate) } : {}),
+        ...(verdict === 'succeeded' ? { paymentMethodToken: tokenOf(n.billnumber), paymentMethodExpires: expiryOf(n.cardexpirationdate), ...paidOf(n.amount, n.currency) } : {}),
       },
     },
   };
