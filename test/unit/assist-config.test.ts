@@ -74,7 +74,7 @@ describe('an Assist notification', () => {
     assert.equal(v.signedMode, 'test');
     assert.deepEqual(v.message, {
       kind: 'payment', eventId: '1000000000000007:Approved', paymentId: 'pay_Abc',
-      outcome: { status: 'succeeded', gatewayTransactionId: '1000000000000007', code: 'Approved', message: 'Approved', paymentMethodToken: 'assist_bill:1000000000000007', paymentMethodExpires: undefined },
+      outcome: { status: 'succeeded', gatewayTransactionId: '1000000000000007', code: 'Approved', message: 'Approved', paymentMethodToken: 'assist_bill:1000000000000007', paymentMethodExpires: undefined, paidMinor: '1815', paidCurrency: 'RUB' },
     });
     const live = verifyAssistNotification(settings, signed(ASSIST_LIVE_ACCOUNT));
     assert.ok(live.ok && live.signedMode === 'live');
