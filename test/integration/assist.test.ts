@@ -109,6 +109,19 @@ describe('payments and subscriptions through Assist (simulated)', () => {
     assert.match(detail.gateway_message, /reports 1 minor units of RUB paid; the payment is 12345 RUB/);
   });
 
+  it('a declined one-time payment stays pending: the payer tries again on the same order number and pays', async () => {
+    const customer = await createCustomer(stack);
+    const payment = await createPayment(stack, customer.id, { gateway: 'assist', currency: 'RUB' });
+    await payAtAssist(payment.checkout_url, 'decline');
+    const declined = sim.notifications.find((n) => n.orderNumber === payment.id && n.state === 'Declined');
+    assert.equal(declined?.status, 200, 'taken (journaled, ignored), so Assist stops sending it');
+    assert.equal((await paymentRow(payment.id)).status, 'pending');
+    const { billnumber } = await payAtAssist(payment.checkout_url, 'approve');
+    const paid = await settled(payment.id);
+    assert.equal(paid.status, 'succeeded');
+    assert.equal(paid.gateway_transaction_id, billnumber);
+  });
+
   it('resolves a payment whose notification never came by the order state query', async () => {
     const customer = await createCustomer(stack);
     const payment = await createPayment(stack, customer.id, { gateway: 'assist', currency: 'RUB', expires_in: 'PT10S' });
