@@ -80,12 +80,12 @@ describe('an Assist notification', () => {
     assert.ok(live.ok && live.signedMode === 'live');
   });
 
-  it('is refused with a wrong checkvalue, another account’s secret word, or a testmode flag its signer contradicts', () => {
+  it('is refused with a wrong checkvalue or another account’s secret word; one whose testmode its signer contradicts is ignored (taken, marks nothing paid)', () => {
     const wrong = { ...signed(), checkvalue: 'F'.repeat(32) };
-    assert.deepEqual([wrong, signed(ASSIST_TEST_ACCOUNT, {}, ASSIST_LIVE_ACCOUNT.salt), signed(ASSIST_TEST_ACCOUNT, { testmode: '0' })].map((n) => {
+    assert.deepEqual([wrong, signed(ASSIST_TEST_ACCOUNT, {}, ASSIST_LIVE_ACCOUNT.salt), signed(ASSIST_TEST_ACCOUNT, { testmode: '0' }), signed(ASSIST_LIVE_ACCOUNT, { testmode: '1' })].map((n) => {
       const v = verifyAssistNotification(settings, n);
-      return v.ok ? 'accepted' : v.reason;
-    }), ['signature', 'signature', 'signature']);
+      return v.ok ? v.message.kind : v.reason;
+    }), ['signature', 'signature', 'ignored', 'ignored']);
     const tampered = { ...signed(), amount: '1.00' };
     assert.equal(verifyAssistNotification(settings, tampered).ok, false, 'the amount is signed');
     const missing = verifyAssistNotification(settings, { merchant_id: '123456' });
