@@ -122,6 +122,21 @@ describe('payments and subscriptions through Assist (simulated)', () => {
     assert.equal(paid.gateway_transaction_id, billnumber);
   });
 
+  it('asks orderstate.cfm from the payment’s own creation, so a payment older than a month is still found', async () => {
+    const customer = await createCustomer(stack);
+    const payment = await createPayment(stack, customer.id, { gateway: 'assist', currency: 'RUB' });
+    await fetch(payment.checkout_url);
+    const [order] = sim.books.byOrderNumber(ASSIST_TEST_ACCOUNT.merchantId, payment.id);
+    assert.ok(order);
+    const old = new Date(Date.now() - 40 * 86_400_000);
+    Object.assign(order, { state: 'Approved', responsecode: 'AS000', message: 'Approved', createdAt: old });
+    await stack.pool.query('UPDATE payments SET created_at = $2 WHERE id = $1', [payment.id, old]);
+    const gateway = stack.deps.gateways.get('assist');
+    const outcome = await gateway?.paymentStatus?.({ id: payment.id, mode: 'test' });
+    assert.equal(outcome?.status, 'succeeded', 'found although made 40 days ago');
+    assert.equal(outcome?.gatewayTransactionId, order.billnumber);
+  });
+
   it('resolves a payment whose notification never came by the order state query', async () => {
     const customer = await createCustomer(stack);
     const payment = await createPayment(stack, customer.id, { gateway: 'assist', currency: 'RUB', expires_in: 'PT10S' });

@@ -57,8 +57,8 @@ export async function assistCharge(client: AssistClient, s: GatewaySettings, req
  * So no order is undecided — the key is asked about again later, never sent again (DESIGN rule 3);
  * it stays an `unknown` attempt for an operator until Assist shows the order.
  */
-export async function assistChargeStatus(client: AssistClient, s: GatewaySettings, key: string, mode: ChargeRequest['mode'], now: Date): Promise<ChargeResult> {
-  const order = decidingOrder(await queryOrders(client, s, mode, key, now));
+export async function assistChargeStatus(client: AssistClient, s: GatewaySettings, key: string, mode: ChargeRequest['mode'], since: Date): Promise<ChargeResult> {
+  const order = decidingOrder(await queryOrders(client, s, mode, key, since));
   if (!order) throw new ChargeUndecidedError(`assist: orderstate shows no order ${key} yet; a charge that may have been sent is asked about again, never sent again`);
   return resultOf(order.state, order.billnumber, order.order.responsecode, order.order.message, key);
 }

@@ -88,7 +88,9 @@ export async function startAssistSimulator(merchants: SimMerchant[]): Promise<As
   function orderState(f: Record<string, string>): string {
     const m = books.authenticated(f);
     if (!m) return errorXml(5, 1);
-    const found = books.byOrderNumber(m.merchantId, f.ordernumber ?? '');
+    const start = Date.UTC(Number(f.startyear), Number(f.startmonth) - 1, Number(f.startday));
+    if (!Number.isFinite(start)) return errorXml(5, 2);
+    const found = books.byOrderNumber(m.merchantId, f.ordernumber ?? '').filter((o) => (o.createdAt?.getTime() ?? Date.now()) >= start);
     const hide = sim.hideNextOrderStates > 0 && found.some((o) => o.parentBill);
     if (hide) sim.hideNextOrderStates -= 1;
     const orders = (hide ? [] : found).map((o) => `<order>${xmlFields({
