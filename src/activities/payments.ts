@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { FinalPaymentStatus, GatewayOutcome } from '../domain/payment.js';
-import { PAYMENT_EVENT_FOR_STATUS, PAYMENT_STATUS_FOR_OUTCOME } from '../domain/payment.js';
+import { PAYMENT_EVENT_FOR_STATUS, PAYMENT_STATUS_FOR_OUTCOME, paidMismatch } from '../domain/payment.js';
 import { appendEvent, type NewEvent } from '../db/events.js';
 import { completePendingPayment, findPayment } from '../db/payments.js';
 import { markLinkPaid } from '../db/payment-links.js';
@@ -46,6 +46,11 @@ export async function completeIn(
   rates: RateSettings = DEFAULT_RATE_SETTINGS,
 ): Promise<FinalPaymentStatus> {
   {
+    if (completion.status === 'succeeded' && (completion.paidMinor !== undefined || completion.paidCurrency !== undefined)) {
+      const payment = await findPayment(tx, paymentId);
+      const mismatch = payment ? paidMismatch(completion, payment) : undefined;
+      if (mismatch) completion = { status: 'failed', gatewayTransactionId: completion.gatewayTransactionId, ids: completion.ids, code: 'amount_mismatch', message: mismatch.slice(0, 500) };
+    }
     const updated = await completePendingPayment(tx, paymentId, completion);
     if (updated) {
       if (updated.status === 'succeeded' && updated.payment_link_id) await markLinkPaid(tx, updated.payment_link_id, updated.id);

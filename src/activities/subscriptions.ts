@@ -111,9 +111,10 @@ export function createSubscriptionActivities(deps: SubscriptionActivityDeps) {
       if (problem) return recordOutcome(input, mode, key, { outcome: 'technical_error', ...problem }, false);
     }
     if (!gateway) throw ApplicationFailure.retryable(`gateway ${input.gateway} is gone; attempt ${key} waits for it`, 'GatewayMissing');
-    await claimChargeAttempt(deps.pool, attemptRow(input, key, mode));
-    // The row was there (or another try wrote it just now): that try may have reached the gateway.
-    return chargeAtGateway(input, mode, key, gateway, true);
+    // Written by this call: never sent. Otherwise the row was there (or another try wrote it just
+    // now): that try may have reached the gateway, so the gateway is asked about the key first.
+    const wrote = await claimChargeAttempt(deps.pool, attemptRow(input, key, mode));
+    return chargeAtGateway(input, mode, key, gateway, !wrote);
   }
 
   /** Why a new attempt must not reach the gateway (limits, configuration), if it must not. */

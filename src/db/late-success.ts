@@ -1,4 +1,4 @@
-import type { GatewayOutcome } from '../domain/payment.js';
+import { type GatewayOutcome, paidMismatch } from '../domain/payment.js';
 import { toJsonMinor } from '../domain/money.js';
 import { defaultLateSuccess } from '../gateways/settings.js';
 import type { PaymentFields } from '../events/schemas/payment.js';
@@ -56,7 +56,9 @@ export async function noteLateSuccess(db: Queryable, paymentId: string, outcome:
       values: [p.id, outcome.ids.sessionId ?? null, outcome.ids.intentId ?? null, outcome.ids.chargeId ?? null],
     });
   }
-  const policy = p.late_success ?? defaultLateSuccess(p.adapter);
+  // A late success for another amount or currency than the payment's is kept for a person, never
+  // refunded automatically by the payment's amount (that could return more than was paid).
+  const policy = paidMismatch(outcome, p) ? 'keep' : p.late_success ?? defaultLateSuccess(p.adapter);
   const id = newId('late');
   let refundId: string | null = null;
   // A late charge the payer disputes (it cannot be, normally: a dispute names a success) is not

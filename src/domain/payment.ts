@@ -46,6 +46,26 @@ export interface GatewayOutcome {
   paymentMethodExpires?: string | undefined;
   /** The gateway's ids learned with the outcome (a hosted checkout's intent and charge): stored on the payment. */
   ids?: GatewayIds | undefined;
+  /**
+   * What the gateway reports was paid, minor units as a decimal string (outcomes travel as JSON
+   * through Temporal and the journal), when it reports it. A hosted form whose order fields travel
+   * in the URL can be paid for another amount than the payment's (Assist's OrderAmount).
+   */
+  paidMinor?: string | undefined;
+  paidCurrency?: string | undefined;
+}
+
+/**
+ * Why a success cannot be the payment's: the gateway reports another amount or currency paid
+ * than the payment's. Such a payment fails with code `amount_mismatch` (never `succeeded`: a
+ * tampered amount would mark an invoice paid for 0.01); the money the gateway took stays visible
+ * in the event's message and the gateway's books for a person to refund.
+ */
+export function paidMismatch(outcome: Pick<GatewayOutcome, 'paidMinor' | 'paidCurrency'>, payment: { amount_minor: bigint; currency: string }): string | undefined {
+  const amountDiffers = outcome.paidMinor !== undefined && outcome.paidMinor !== payment.amount_minor.toString();
+  const currencyDiffers = outcome.paidCurrency !== undefined && outcome.paidCurrency.toUpperCase() !== payment.currency.toUpperCase();
+  if (!amountDiffers && !currencyDiffers) return undefined;
+  return `the gateway reports ${outcome.paidMinor ?? '?'} minor units of ${outcome.paidCurrency ?? payment.currency} paid; the payment is ${payment.amount_minor} ${payment.currency}`;
 }
 
 /** Maps a gateway outcome onto the payment state exhaustively. */

@@ -36,6 +36,7 @@ function buildGateway(settings: GatewaySettings, config: Config, deps: { db: Que
       return createAssistGateway({
         settings,
         client: createAssistClient({ allow: config.OUTBOUND_ALLOWED_HOSTS, timeoutMs: ASSIST_TIMEOUT_MS, maxResponseBytes: config.OUTBOUND_MAX_RESPONSE_BYTES }),
+        db: deps.db,
         now: () => new Date(),
       });
   }

@@ -92,6 +92,51 @@ describe('payments and subscriptions through Assist (simulated)', () => {
     assert.equal((await paymentRow(payment.id)).status, 'pending');
   });
 
+  it('fails a payment Assist reports paid for another amount (the payer edited OrderAmount): amount_mismatch, never succeeded', async () => {
+    const customer = await createCustomer(stack);
+    const payment = await createPayment(stack, customer.id, { gateway: 'assist', currency: 'RUB', amount: 12_345 });
+    await fetch(payment.checkout_url); // the order exists at Assist, In Process
+    const [order] = sim.books.byOrderNumber(ASSIST_TEST_ACCOUNT.merchantId, payment.id);
+    assert.ok(order);
+    // What Assist signs after the payer paid a form whose OrderAmount was changed to 0.01.
+    const paid = sim.notificationFields({ ...order, amount: '0.01', state: 'Approved', responsecode: 'AS000', message: 'Approved' }, ASSIST_TEST_ACCOUNT);
+    const res = await stack.request('POST', '/v1/callbacks/assist', { key: null, raw: new URLSearchParams(paid).toString(), headers: form });
+    assert.equal(res.status, 200, res.text);
+    const row = await settled(payment.id);
+    assert.equal(row.status, 'failed');
+    const detail = (await stack.pool.query('SELECT gateway_code, gateway_message FROM payments WHERE id = $1', [payment.id])).rows[0];
+    assert.equal(detail.gateway_code, 'amount_mismatch');
+    assert.match(detail.gateway_message, /reports 1 minor units of RUB paid; the payment is 12345 RUB/);
+  });
+
+  it('a declined one-time payment stays pending: the payer tries again on the same order number and pays', async () => {
+    const customer = await createCustomer(stack);
+    const payment = await createPayment(stack, customer.id, { gateway: 'assist', currency: 'RUB' });
+    await payAtAssist(payment.checkout_url, 'decline');
+    const declined = sim.notifications.find((n) => n.orderNumber === payment.id && n.state === 'Declined');
+    assert.equal(declined?.status, 200, 'taken (journaled, ignored), so Assist stops sending it');
+    assert.equal((await paymentRow(payment.id)).status, 'pending');
+    const { billnumber } = await payAtAssist(payment.checkout_url, 'approve');
+    const paid = await settled(payment.id);
+    assert.equal(paid.status, 'succeeded');
+    assert.equal(paid.gateway_transaction_id, billnumber);
+  });
+
+  it('asks orderstate.cfm from the payment’s own creation, so a payment older than a month is still found', async () => {
+    const customer = await createCustomer(stack);
+    const payment = await createPayment(stack, customer.id, { gateway: 'assist', currency: 'RUB' });
+    await fetch(payment.checkout_url);
+    const [order] = sim.books.byOrderNumber(ASSIST_TEST_ACCOUNT.merchantId, payment.id);
+    assert.ok(order);
+    const old = new Date(Date.now() - 40 * 86_400_000);
+    Object.assign(order, { state: 'Approved', responsecode: 'AS000', message: 'Approved', createdAt: old });
+    await stack.pool.query('UPDATE payments SET created_at = $2 WHERE id = $1', [payment.id, old]);
+    const gateway = stack.deps.gateways.get('assist');
+    const outcome = await gateway?.paymentStatus?.({ id: payment.id, mode: 'test' });
+    assert.equal(outcome?.status, 'succeeded', 'found although made 40 days ago');
+    assert.equal(outcome?.gatewayTransactionId, order.billnumber);
+  });
+
   it('resolves a payment whose notification never came by the order state query', async () => {
     const customer = await createCustomer(stack);
     const payment = await createPayment(stack, customer.id, { gateway: 'assist', currency: 'RUB', expires_in: 'PT10S' });
@@ -144,4 +189,23 @@ describe('payments and subscriptions through Assist (simulated)', () => {
     assert.equal(orders.length, 1, 'one order at Assist for the attempt key: no second charge');
     assert.equal(sim.books.approved().filter((o) => o.orderNumber === attempt.idempotency_key).length, 1);
   });
+
+  for (const unique of [true, false]) {
+    it(`a lost rp.cfm answer that orderstate does not show yet is asked about again, never sent again (unique order numbers ${unique ? 'on' : 'off'})`, async () => {
+      sim.dropAnswers.add('rp');
+      sim.hideNextOrderStates = 2; // the ask after the lost answer and the retry's first ask find nothing
+      sim.uniqueOrderNumbers = unique;
+      const { billnumber, attempt } = await subscribed().finally(() => {
+        sim.uniqueOrderNumbers = true;
+      });
+      const decided = await waitFor('the attempt to be decided', async () => {
+        const r = (await stack.pool.query('SELECT status FROM charge_attempts WHERE idempotency_key = $1', [attempt.idempotency_key])).rows[0];
+        return r?.status === 'succeeded' || r?.status === 'failed' ? r : undefined;
+      }, 30_000);
+      assert.equal(decided.status, 'succeeded');
+      assert.equal(sim.hideNextOrderStates, 0, 'orderstate answered empty twice');
+      const charges = sim.books.orders.filter((o) => o.parentBill === billnumber);
+      assert.deepEqual(charges.map((o) => o.orderNumber), [attempt.idempotency_key], 'exactly one recurring order in the simulator’s books');
+    });
+  }
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { isRecurringGateway } from '../../src/gateways/types.js';
+import { ChargeUndecidedError, isRecurringGateway } from '../../src/gateways/types.js';
 import { createCustomer, createPayment } from '../support/fixtures.js';
 import { UNITELLER_LIVE_API_PASSWORD, UNITELLER_LIVE_PASSWORD, UNITELLER_TEST_API_PASSWORD, UNITELLER_TEST_PASSWORD, unitellerEntry, unitellerEnv, writeGatewaysFile } from '../support/gateways-file.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
@@ -99,6 +99,26 @@ describe('the uniteller gateway against its simulator', () => {
     assert.equal(sim.notifications.filter((n) => n.fields.Order_ID === p.id).length, 0);
   });
 
+  it('a results request whose Total is not the payment’s amount fails the payment amount_mismatch, never succeeded', async () => {
+    const customer = await createCustomer(stack);
+    const p = await createPayment(stack, customer.id, { gateway: 'uniteller', currency: 'RUB', amount: 50_000, expires_in: 'PT10S' });
+    sim.dropNotifications = true;
+    try {
+      const { orderId } = await payAtUniteller(p.checkout_url, 'approve');
+      const order = sim.orders.get(orderId);
+      assert.ok(order);
+      order.amount = '0.01'; // what Uniteller's books say was paid
+    } finally {
+      sim.dropNotifications = false;
+    }
+    const row = await waitFor('the payment to be decided', async () => {
+      const r = (await stack.pool.query('SELECT status, gateway_code, gateway_message FROM payments WHERE id = $1', [p.id])).rows[0];
+      return r?.status !== 'pending' ? r : undefined;
+    }, 40_000);
+    assert.deepEqual([row.status, row.gateway_code], ['failed', 'amount_mismatch']);
+    assert.match(row.gateway_message, /reports 1 minor units of RUB paid; the payment is 50000 RUB/);
+  });
+
   /** A first payment that keeps the card: its order (…:recurrent) is the subscription's payment method. */
   const firstPayment = async (customerId: string) => {
     const p = await createPayment(stack, customerId, { gateway: 'uniteller', currency: 'RUB', amount: 4999, save_card: true });
@@ -148,6 +168,21 @@ describe('the uniteller gateway against its simulator', () => {
     assert.ok(sim.requests.some((r) => r.path === '/results/' && r.fields.ShopOrderNumber === attempt.idempotency_key));
     assert.equal(sim.charges.filter((c) => c.orderId === attempt.idempotency_key).length, 1, 'the simulator’s books show one charge');
   });
+  it('a lost recurring answer whose order the results request does not show yet is asked about again, never sent again: one charge', async () => {
+    const customer = await createCustomer(stack);
+    const first = await firstPayment(customer.id);
+    sim.loseNextRecurrentAnswer = true;
+    sim.hideNextRecurrentResults = 3; // the ask after the lost answer, and the retries' asks (or a repeat's, refused as a duplicate)
+    const sub = await subscribe(customer.id, first.id);
+    const attempts = await waitFor('the charge attempt to be decided', async () => {
+      const r = await stack.pool.query('SELECT idempotency_key, status FROM charge_attempts WHERE subscription_id = $1 ORDER BY created_at', [sub.id]);
+      return r.rows.some((a) => a.status === 'succeeded' || a.status === 'failed') ? r.rows : undefined;
+    }, 40_000);
+    assert.equal(sim.hideNextRecurrentResults, 0, 'the results request answered empty three times');
+    assert.deepEqual(attempts.map((a) => a.status), ['succeeded'], 'one attempt, no soft decline and a new key');
+    assert.equal(sim.requests.filter((r) => r.path === '/recurrent/' && r.fields.Order_IDP === attempts[0]?.idempotency_key).length, 1, 'sent once');
+    assert.deepEqual(sim.charges.filter((c) => c.parent === `${first.id}:recurrent`).map((c) => c.orderId), [attempts[0]?.idempotency_key], 'the simulator’s books show one charge');
+  });
   it('a repeated recurring request is refused by Uniteller as a duplicate order and answered from the results: one charge', async () => {
     const customer = await createCustomer(stack);
     const first = await firstPayment(customer.id);
@@ -160,7 +195,7 @@ describe('the uniteller gateway against its simulator', () => {
     assert.equal(twice.transactionId, once.transactionId, 'the same Uniteller order');
     assert.equal(sim.charges.filter((c) => c.orderId === req.idempotencyKey).length, 1);
     assert.deepEqual(await gateway.chargeStatus(req.idempotencyKey, 'test'), once);
-    assert.equal(await gateway.chargeStatus(`sub_Never${Date.now()}:1:1`, 'test'), undefined, 'an order Uniteller never saw');
+    await assert.rejects(gateway.chargeStatus(`sub_Never${Date.now()}:1:1`, 'test'), ChargeUndecidedError, 'no order for a key that may have been sent is undecided, not "never sent"');
 
     sim.declineAmounts.add('13.13');
     const declined = await gateway.charge({ ...req, idempotencyKey: `${req.idempotencyKey}0`, amountMinor: 1313n });

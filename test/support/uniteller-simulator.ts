@@ -44,6 +44,8 @@ export interface UnitellerSimulator {
   dropNotifications: boolean;
   /** The next recurring request is booked, then its connection closed without an answer. */
   loseNextRecurrentAnswer: boolean;
+  /** The next this many results requests about a recurring order list nothing (a fresh order not visible there yet). */
+  hideNextRecurrentResults: number;
   /** Recurring amounts (Subtotal_P) the issuer declines. */
   declineAmounts: Set<string>;
   close(): Promise<void>;
@@ -66,6 +68,7 @@ export async function startUnitellerSimulator(shops: SimShop[]): Promise<Unitell
     notifyUrl: undefined,
     dropNotifications: false,
     loseNextRecurrentAnswer: false,
+    hideNextRecurrentResults: 0,
     declineAmounts: new Set(),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -107,7 +110,10 @@ export async function startUnitellerSimulator(shops: SimShop[]): Promise<Unitell
       const shop = byId.get(f.Shop_ID ?? '');
       if (!shop || f.Login !== shop.login || f.Password !== shop.apiPassword) return text(200, error('1', 'authentication failed'));
       const fields = (f.S_FIELDS ?? 'OrderNumber;Status').split(';');
-      const rows = [...sim.orders.values()].filter((o) => o.shopIdp === shop.shopIdp && o.orderId === f.ShopOrderNumber && o.status !== 'new');
+      const found = [...sim.orders.values()].filter((o) => o.shopIdp === shop.shopIdp && o.orderId === f.ShopOrderNumber && o.status !== 'new');
+      const hide = sim.hideNextRecurrentResults > 0 && found.some((o) => o.parent);
+      if (hide) sim.hideNextRecurrentResults -= 1;
+      const rows = hide ? [] : found;
       const value = (o: SimOrder, name: string) => ({ OrderNumber: o.orderId, Status: cap(o.status), Total: o.amount, BillNumber: o.billNumber, Response_Code: o.status === 'not authorized' ? 'AS100' : 'AS000', Recommendation: '' })[name] ?? '';
       return text(200, rows.map((o) => `${csv(fields.map((n) => value(o, n)))}\n`).join(''));
     }

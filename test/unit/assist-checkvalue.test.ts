@@ -55,7 +55,7 @@ describe('Assist amounts and states', () => {
     assert.deepEqual(Object.keys(CHARGE_VERDICT_FOR_STATE).sort(), [...ASSIST_ORDER_STATES].sort());
     assert.equal(PAYMENT_VERDICT_FOR_STATE.Approved, 'succeeded');
     assert.equal(PAYMENT_VERDICT_FOR_STATE['In Process'], 'pending');
-    assert.equal(PAYMENT_VERDICT_FOR_STATE.Declined, 'failed');
+    assert.equal(PAYMENT_VERDICT_FOR_STATE.Declined, 'pending', 'the payer may try again on the same order');
     assert.equal(CHARGE_VERDICT_FOR_STATE.Declined, 'soft_decline');
   });
 

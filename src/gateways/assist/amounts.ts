@@ -27,3 +27,16 @@ export function toAssistAmount(minor: bigint, currency: string): string {
 export function fromAssistAmount(text: string, currency: string): bigint {
   return parseDecimal(text, currency).minor;
 }
+
+/**
+ * What Assist reports paid, for GatewayOutcome.paidMinor/paidCurrency: the payer's browser carries
+ * OrderAmount in the form's URL and can change it, and Assist signs whatever was paid. Undefined
+ * when the amount cannot be read (the payment then cannot succeed on this report: see paidMismatch).
+ */
+export function paidOf(amount: string, currency: string): { paidMinor: string; paidCurrency: string } {
+  try {
+    return { paidMinor: fromAssistAmount(amount, currency).toString(), paidCurrency: currency };
+  } catch {
+    return { paidMinor: `unreadable:${amount.slice(0, 32)}`, paidCurrency: currency };
+  }
+}

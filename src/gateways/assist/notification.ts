@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { GatewayMode, GatewaySettings } from '../settings.js';
 import type { CallbackVerdict, RawCallback } from '../types.js';
+import { paidOf } from './amounts.js';
 import { checkvaluesEqual, notificationCheckvalue } from './checkvalue.js';
 import { isAssistOrderState, PAYMENT_VERDICT_FOR_STATE } from './states.js';
 import { tokenOf } from './token.js';
@@ -60,10 +61,13 @@ export function verifyAssistNotification(s: GatewaySettings, form: unknown): Cal
     if (checkvaluesEqual(expected, n.checkvalue)) signedMode = mode;
   }
   if (!signedMode) return { ok: false, reason: 'signature', detail: `no ${s.name} account with Merchant_ID ${n.merchant_id} computes this checkvalue` };
-  if (n.testmode !== undefined && (n.testmode === '1') !== (signedMode === 'test')) {
-    return { ok: false, reason: 'signature', detail: `testmode=${n.testmode}, but the ${signedMode} account's secret word signed it` };
-  }
   const eventId = `${n.billnumber}:${n.orderstate}`;
+  if (n.testmode !== undefined && (n.testmode === '1') !== (signedMode === 'test')) {
+    // Authentic (the checkvalue matched), but a test transaction on the live account (its test mode
+    // switched on) moves no money: it must mark nothing paid. Refused, Assist would send it again
+    // for ever; journaled ignored and answered as taken, it stops.
+    return { ok: true, signedMode, message: { kind: 'ignored', eventId, why: `testmode=${n.testmode}, but the ${signedMode} account's secret word signed it: a test transaction moves no money` } };
+  }
   if (!isAssistOrderState(n.orderstate)) return { ok: true, signedMode, message: { kind: 'ignored', eventId, why: `order state "${n.orderstate}" is not one Assist documents` } };
   if (!n.ordernumber.startsWith('pay_')) {
     return { ok: true, signedMode, message: { kind: 'ignored', eventId, why: `order ${n.ordernumber} is a recurring charge: its outcome is rp.cfm's answer or a status query's` } };
@@ -82,7 +86,7 @@ export function verifyAssistNotification(s: GatewaySettings, form: unknown): Cal
         gatewayTransactionId: n.billnumber,
         code: n.responsecode ?? n.orderstate,
         message: n.message ?? n.orderstate,
-        ...(verdict === 'succeeded' ? { paymentMethodToken: tokenOf(n.billnumber), paymentMethodExpires: expiryOf(n.cardexpirationdate) } : {}),
+        ...(verdict === 'succeeded' ? { paymentMethodToken: tokenOf(n.billnumber), paymentMethodExpires: expiryOf(n.cardexpirationdate), ...paidOf(n.amount, n.currency) } : {}),
       },
     },
   };

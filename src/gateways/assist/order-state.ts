@@ -5,8 +5,10 @@ import { checkvaluesEqual, orderStateCheckvalue } from './checkvalue.js';
 import { type AssistOrderState, isAssistOrderState, PAYMENT_VERDICT_FOR_STATE } from './states.js';
 import { ASSIST_PATHS } from './servers.js';
 
-/** How far back an order state query looks: a payment or charge this old is long decided. */
-const LOOK_BACK_DAYS = 31;
+/** How far back an order state query looks when Tollgate has no row telling when the order was made. */
+export const DEFAULT_LOOK_BACK_MS = 31 * 86_400_000;
+/** StartDay is a calendar date in Assist's own time zone, not UTC: a day earlier than the order's creation covers it. */
+const START_MARGIN_MS = 86_400_000;
 
 export class AssistAnswerError extends Error {
   override name = 'AssistAnswerError';
@@ -19,15 +21,16 @@ export interface VerifiedOrder {
 }
 
 /**
- * The orders Assist has under one OrderNumber ("Получение статуса заказа", orderstate.cfm, by
- * OrderNumber and a start date), each checked by its checkvalue under the mode's secret word (an
+ * The orders Assist has under one OrderNumber made since `since` ("Получение статуса заказа",
+ * orderstate.cfm, by OrderNumber and a start date), each checked by its checkvalue under the mode's secret word (an
  * answer that is not Assist's cannot mark anything paid). An error answer, a failed call or a
  * wrong checkvalue throws: "not found" must only ever mean that Assist answered with no order, or a
  * charge could be sent twice.
  */
-export async function queryOrders(client: AssistClient, s: GatewaySettings, mode: GatewayMode, orderNumber: string, now: Date): Promise<VerifiedOrder[]> {
+export async function queryOrders(client: AssistClient, s: GatewaySettings, mode: GatewayMode, orderNumber: string, since: Date): Promise<VerifiedOrder[]> {
   const { account, salt } = accountOf(s, mode);
-  const start = new Date(now.getTime() - LOOK_BACK_DAYS * 86_400_000);
+  // From the order's own creation (the payment's or attempt's row), so an old payment's order is still found.
+  const start = new Date(since.getTime() - START_MARGIN_MS);
   const answer = await client.post(account, ASSIST_PATHS.orderState, {
     OrderNumber: orderNumber,
     StartYear: String(start.getUTCFullYear()),

@@ -16,7 +16,7 @@ import { billnumberOf } from './token.js';
  * (chargeStatus) and never sent a second time (DESIGN rule 3). Merchants should also have Assist
  * check order numbers for uniqueness, so that even a repeat is refused rather than charged.
  */
-export async function assistCharge(client: AssistClient, s: GatewaySettings, req: ChargeRequest): Promise<ChargeResult> {
+export async function assistCharge(client: AssistClient, s: GatewaySettings, req: ChargeRequest, now: Date): Promise<ChargeResult> {
   const { account } = accountOf(s, req.mode); // GatewayModeUnavailableError: charged in no other mode
   const bill = billnumberOf(req.token);
   if (!bill) return { outcome: 'hard_decline', code: 'tollgate_token', message: 'the stored payment method is not an Assist bill number (assist_bill:…)' };
@@ -32,20 +32,34 @@ export async function assistCharge(client: AssistClient, s: GatewaySettings, req
     if (answer.sent) throw new GatewayTimeoutError(answer.detail);
     return { outcome: 'technical_error', code: 'assist_unreachable', message: answer.detail };
   }
-  // A refused request (credentials, a bill that allows no recurring charge, an amount outside its
-  // range) charged nothing; which codes are final Assist's answer does not say, so none stops the
-  // subscription by itself.
-  if (answer.firstcode !== '0') return { outcome: 'technical_error', code: `assist_${answer.firstcode}_${answer.secondcode}`, message: `Assist refused the recurring payment (error ${answer.firstcode}/${answer.secondcode})` };
+  if (answer.firstcode !== '0') {
+    // A refusal may be Assist's "order number not unique" for an order it has under this key (a
+    // concurrent try): that order's own state is the answer, never a new order.
+    const known = decidingOrder(await queryOrders(client, s, req.mode, req.idempotencyKey, now));
+    if (known) return resultOf(known.state, known.billnumber, known.order.responsecode, known.order.message, req.idempotencyKey);
+    // Otherwise the refusal (credentials, a bill that allows no recurring charge, an amount outside
+    // its range) charged nothing: charge() is only called for a key never sent before (the charge
+    // activity asks chargeStatus about any other). Which codes are final Assist's answer does not
+    // say, so none stops the subscription by itself.
+    return { outcome: 'technical_error', code: `assist_${answer.firstcode}_${answer.secondcode}`, message: `Assist refused the recurring payment (error ${answer.firstcode}/${answer.secondcode})` };
+  }
   const order = answer.orders.find((o) => o.ordernumber === req.idempotencyKey) ?? answer.orders[0];
   const state = order?.orderstate ?? '';
   if (!order || !isAssistOrderState(state)) throw new GatewayTimeoutError(`assist rp.cfm: an answer without a known order state for ${req.idempotencyKey}`);
   return resultOf(state, order.billnumber ?? '', order.responsecode, order.message, req.idempotencyKey);
 }
 
-/** What became of the recurring order under this attempt key; undefined when Assist has none. */
-export async function assistChargeStatus(client: AssistClient, s: GatewaySettings, key: string, mode: ChargeRequest['mode'], now: Date): Promise<ChargeResult | undefined> {
-  const order = decidingOrder(await queryOrders(client, s, mode, key, now));
-  if (!order) return undefined;
+/**
+ * What became of the recurring order under this attempt key. Asked only about a key that may have
+ * been sent (the charge activity asks about a row it did not write itself), and "no order" does
+ * not prove the key was never sent: orderstate.cfm may not show a fresh order yet, and Assist
+ * takes a second order under the same OrderNumber unless the merchant has it check uniqueness.
+ * So no order is undecided — the key is asked about again later, never sent again (DESIGN rule 3);
+ * it stays an `unknown` attempt for an operator until Assist shows the order.
+ */
+export async function assistChargeStatus(client: AssistClient, s: GatewaySettings, key: string, mode: ChargeRequest['mode'], since: Date): Promise<ChargeResult> {
+  const order = decidingOrder(await queryOrders(client, s, mode, key, since));
+  if (!order) throw new ChargeUndecidedError(`assist: orderstate shows no order ${key} yet; a charge that may have been sent is asked about again, never sent again`);
   return resultOf(order.state, order.billnumber, order.order.responsecode, order.order.message, key);
 }
 

@@ -16,7 +16,9 @@ export function isAssistOrderState(s: string): s is AssistOrderState {
 /**
  * What a one-time payment's order state means for the payment. PartialApproved ("not used", say
  * the docs) is left waiting rather than called a success for less than was asked. PartialCanceled
- * is an approved payment of which a part was given back: the money was taken.
+ * is an approved payment of which a part was given back: the money was taken. Declined leaves the
+ * payment waiting: the payer may try another card on the same OrderNumber until the payment's
+ * deadline (as Uniteller's "not authorized"), and the deadline expires it.
  */
 export const PAYMENT_VERDICT_FOR_STATE = {
   'In Process': 'pending',
@@ -26,7 +28,7 @@ export const PAYMENT_VERDICT_FOR_STATE = {
   PartialDelayed: 'pending',
   Canceled: 'failed',
   PartialCanceled: 'succeeded',
-  Declined: 'failed',
+  Declined: 'pending',
   Timeout: 'failed',
 } as const satisfies Record<AssistOrderState, 'pending' | 'succeeded' | 'failed'>;
 

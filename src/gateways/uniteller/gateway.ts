@@ -9,6 +9,7 @@ import { orderOf, paymentOrderId } from './orders.js';
 import { chargeRecurrent, recurrentStatus } from './recurring.js';
 import { queryOrder } from './results.js';
 import { PAYMENT_OUTCOME_FOR_STATUS } from './statuses.js';
+import { fromUnitellerAmount } from './amounts.js';
 
 export interface UnitellerGatewayOptions {
   settings: GatewaySettings;
@@ -36,17 +37,28 @@ export function createUnitellerGateway(o: UnitellerGatewayOptions): RecurringGat
     parseCallbackBody: parseCallbackForm,
     verifyCallback: (raw, form) => verifyUnitellerCallback(s, raw, form),
     async paymentStatus(payment) {
-      const orderId = (await findPayment(o.db, payment.id))?.gateway_session_id ?? paymentOrderId(payment.id, false);
+      const row = await findPayment(o.db, payment.id);
+      const orderId = row?.gateway_session_id ?? paymentOrderId(payment.id, false);
       const known = await queryOrder(requireShop(s, payment.mode), orderId);
       if (!known) return undefined;
       const outcome = PAYMENT_OUTCOME_FOR_STATUS[known.status];
       if (outcome === 'open') return undefined;
       const parent = orderOf(orderId);
       return outcome === 'succeeded'
-        ? { status: 'succeeded', gatewayTransactionId: orderId, ids: { sessionId: orderId }, paymentMethodToken: parent.kind === 'payment' ? parent.parentToken : undefined }
+        ? { status: 'succeeded', gatewayTransactionId: orderId, ids: { sessionId: orderId }, paymentMethodToken: parent.kind === 'payment' ? parent.parentToken : undefined, ...(row ? paidOfTotal(known.total, row.currency) : {}) }
         : { status: 'failed', gatewayTransactionId: orderId, code: known.status, message: `Uniteller order ${known.status}` };
     },
     charge: async (req) => chargeRecurrent(requireShop(s, req.mode), req),
     chargeStatus: async (key, mode) => recurrentStatus(requireShop(s, mode), key),
   };
+}
+
+/** The results' Total as GatewayOutcome.paidMinor (in the payment's currency: the answer names none), so a success for another amount fails amount_mismatch. */
+function paidOfTotal(total: string, currency: string): { paidMinor: string; paidCurrency: string } | Record<never, never> {
+  if (!total) return {};
+  try {
+    return { paidMinor: fromUnitellerAmount(total, currency).toString(), paidCurrency: currency };
+  } catch {
+    return { paidMinor: `unreadable:${total.slice(0, 32)}`, paidCurrency: currency };
+  }
 }

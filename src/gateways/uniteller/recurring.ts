@@ -32,8 +32,10 @@ export async function chargeRecurrent(shop: UnitellerShop, req: ChargeRequest): 
     throwIfError(rows);
   } catch (err) {
     if (!(err instanceof UnitellerRefusal)) throw err;
-    // Refused — but an order by this number may exist (a repeat of a request whose answer was
-    // lost is refused as a duplicate): its own state is the answer, never a new order.
+    // Refused — but an order by this number may exist (a concurrent try's order, refused as a
+    // duplicate): its own state is the answer, never a new order. Not found, the refusal charged
+    // nothing: charge() only gets a key never sent before (the charge activity asks
+    // recurrentStatus about any other, and there "not found" is undecided).
     const known = await queryOrder(shop, req.idempotencyKey);
     if (known) return resultOfOrder(known);
     return { outcome: 'soft_decline', code: `uniteller_${err.code}`.slice(0, 100), message: err.message.slice(0, 500) };
@@ -56,10 +58,17 @@ export async function chargeRecurrent(shop: UnitellerShop, req: ChargeRequest): 
   });
 }
 
-/** The charge made as this order; undefined when Uniteller has none by that number. */
-export async function recurrentStatus(shop: UnitellerShop, idempotencyKey: string): Promise<ChargeResult | undefined> {
+/**
+ * The charge made as this order. Asked only about a key that may have been sent (the charge
+ * activity asks about a row it did not write itself); the results request may not show a fresh
+ * order yet, and a repeat of the key is refused as a duplicate, so "no order" is undecided: asked
+ * again later, never sent again (DESIGN rule 3). The attempt stays `unknown` for an operator
+ * until Uniteller shows the order.
+ */
+export async function recurrentStatus(shop: UnitellerShop, idempotencyKey: string): Promise<ChargeResult> {
   const known = await queryOrder(shop, idempotencyKey);
-  return known ? resultOfOrder(known) : undefined;
+  if (!known) throw new ChargeUndecidedError(`uniteller: the results request shows no order ${idempotencyKey} yet; a charge that may have been sent is asked about again, never sent again`);
+  return resultOfOrder(known);
 }
 
 function resultOfOrder(o: OrderResult): ChargeResult {

@@ -32,6 +32,8 @@ export interface SimOrder {
   recurring?: { min: string; max: string; period: string; maxDate: string };
   /** A recurring order's first payment. */
   parentBill?: string;
+  /** When the order was made (now when unset): orderstate.cfm lists only orders made since its start date. */
+  createdAt?: Date;
 }
 
 export const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');

@@ -12,7 +12,8 @@ import { cents, SimBooks, simCheckvalue, type SimMerchant, type SimOrder } from 
  *   POST /recurrent/rp.cfm           a recurring payment by the first payment's BillNumber
  * Its error codes (firstcode/secondcode) are its own; only "0/0 is no error" is Assist's.
  * Knobs: `dropAnswers` (handle a web-service call, then close the connection unanswered),
- * `silent` (order numbers whose notification is never sent), `declineRecurring`, `uniqueOrderNumbers`.
+ * `silent` (order numbers whose notification is never sent), `declineRecurring`, `uniqueOrderNumbers`,
+ * `hideNextOrderStates` (that many order state answers about a recurring order show none yet: Assist's lag).
  */
 export interface AssistSimulator {
   url: string;
@@ -22,6 +23,8 @@ export interface AssistSimulator {
   declineRecurring: boolean;
   /** Assist's "unique order numbers" merchant setting (on by default); off, a repeated rp.cfm is a second charge. */
   uniqueOrderNumbers: boolean;
+  /** The next this many orderstate.cfm answers about a recurring order list no orders (a fresh order not visible there yet). */
+  hideNextOrderStates: number;
   /** Every notification sent: the merchant's answer status and body. */
   notifications: Array<{ orderNumber: string; state: string; status: number; body: string }>;
   /** A notification as Assist would send it for an order, signed with `salt` (a test may forge one). */
@@ -49,6 +52,7 @@ export async function startAssistSimulator(merchants: SimMerchant[]): Promise<As
     silent: new Set(),
     declineRecurring: false,
     uniqueOrderNumbers: true,
+    hideNextOrderStates: 0,
     notifications: [],
     notificationFields(order, merchant, salt = merchant.salt) {
       return {
@@ -84,7 +88,12 @@ export async function startAssistSimulator(merchants: SimMerchant[]): Promise<As
   function orderState(f: Record<string, string>): string {
     const m = books.authenticated(f);
     if (!m) return errorXml(5, 1);
-    const orders = books.byOrderNumber(m.merchantId, f.ordernumber ?? '').map((o) => `<order>${xmlFields({
+    const start = Date.UTC(Number(f.startyear), Number(f.startmonth) - 1, Number(f.startday));
+    if (!Number.isFinite(start)) return errorXml(5, 2);
+    const found = books.byOrderNumber(m.merchantId, f.ordernumber ?? '').filter((o) => (o.createdAt?.getTime() ?? Date.now()) >= start);
+    const hide = sim.hideNextOrderStates > 0 && found.some((o) => o.parentBill);
+    if (hide) sim.hideNextOrderStates -= 1;
+    const orders = (hide ? [] : found).map((o) => `<order>${xmlFields({
       ordernumber: o.orderNumber, billnumber: o.billnumber, orderamount: o.amount, ordercurrency: o.currency, orderstate: o.state, responsecode: o.responsecode, message: o.message,
       checkvalue: simCheckvalue(m.salt, [m.merchantId, o.orderNumber, o.amount, o.currency, o.state]),
     })}</order>`);
@@ -141,9 +150,9 @@ export async function startAssistSimulator(merchants: SimMerchant[]): Promise<As
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
-    ...sim,
+  // The same object, not a copy: a test's knob (uniqueOrderNumbers, hideNextOrderStates) must reach the handlers.
+  return Object.assign(sim, {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  });
 }
