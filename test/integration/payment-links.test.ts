@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createCustomer } from '../support/fixtures.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
+import { byVersion } from '../support/event-order.js';
 
 /**
  * Payment links over HTTP against the out-of-the-box gateways file: the pay page, paying through
@@ -137,7 +138,7 @@ describe('payment links and temporary payments (dev server, real worker, real Po
     const detail = await stack.request('GET', `/v1/temporary-payments/${temporary.id}`);
     assert.deepEqual(detail.json.history.map((h: { action: string }) => h.action), ['created', 'settled', 'unsettled']);
     const events = await stack.request('GET', `/v1/events?after=0&aggregate_id=${temporary.id}`);
-    assert.deepEqual(events.json.data.map((e: { type: string }) => e.type), ['temporary_payment.created', 'temporary_payment.settled', 'temporary_payment.unsettled']);
+    assert.deepEqual(byVersion(events.json.data), ['temporary_payment.created', 'temporary_payment.settled', 'temporary_payment.unsettled']);
   });
 
   it('hands out fresh variable symbols, and a payment can carry one', async () => {
