@@ -6,7 +6,7 @@ import { buildGateways } from '../gateways/registry.js';
 import { createIdentifyPayer } from '../identification/index.js';
 import { createTemporalClient } from '../temporal/connection.js';
 import { noteDeliveryFailure } from '../db/inbound-requests.js';
-import { CallbackDispatcher } from '../relay/callback-dispatch.js';
+import { CallbackDispatcher, type LeaveReason } from '../relay/callback-dispatch.js';
 import { deliverCallback } from '../relay/callbacks.js';
 import { DeliveryMarks } from '../relay/delivery-marks.js';
 import { ImportSlots } from './bank-statements/import-slots.js';
@@ -33,6 +33,11 @@ export function buildAppDeps(config: Config, pool: pg.Pool, log: Logger): AppDep
   };
 }
 
+const LEFT_FOR_RELAY: Record<LeaveReason, string> = {
+  temporal_away: 'not signalled: Temporal was unreachable a moment before; the relay delivers it',
+  backlog_full: 'not signalled at once: the dispatcher\'s backlog was full; the relay delivers it',
+};
+
 /** The dispatcher that signals accepted callbacks after their answer, through these deps. */
 export function callbackDispatcher(deps: Pick<AppDeps, 'pool' | 'temporal' | 'log' | 'config'>, marks: DeliveryMarks): CallbackDispatcher {
   return new CallbackDispatcher(
@@ -41,8 +46,8 @@ export function callbackDispatcher(deps: Pick<AppDeps, 'pool' | 'temporal' | 'lo
     deps.config.CALLBACK_DISPATCH_MAX_PENDING,
     deps.config.CALLBACK_DISPATCH_CONCURRENCY,
     {
-      // Recorded as an attempt, so the relay takes the row on its next tick once Temporal is back.
-      leave: (job) => noteDeliveryFailure(deps.pool, job.journalId, 'not signalled: Temporal was unreachable a moment before; the relay delivers it'),
+      // Recorded as an attempt, so the relay takes the row on its next tick (once Temporal is back).
+      leave: (job, why) => noteDeliveryFailure(deps.pool, job.journalId, LEFT_FOR_RELAY[why]),
       awayMs: deps.config.RELAY_INTERVAL_MS,
     },
   );

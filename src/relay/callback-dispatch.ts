@@ -17,6 +17,9 @@ export interface DispatchSlot {
   release(): void;
 }
 
+/** Why a job went to the relay unsignalled: Temporal failed a signal a moment ago, or the backlog was at its bound. */
+export type LeaveReason = 'temporal_away' | 'backlog_full';
+
 type DispatchConfig = Pick<Config, 'CALLBACK_DISPATCH_MAX_PENDING' | 'CALLBACK_DISPATCH_CONCURRENCY' | 'CALLBACK_SIGNAL_TIMEOUT_MS'>;
 
 /**
@@ -33,11 +36,14 @@ export function dispatchBoundMs(config: DispatchConfig): number {
 /**
  * Signals accepted callbacks to their workflows after the endpoint has answered them,
  * with bounded concurrency (DESIGN.md §3.4: the answer waits for the committed journal row, not
- * for Temporal). The backlog — slots taken, queued and in flight — never exceeds `maxPending`:
- * a request takes its slot before its INSERT and waits for one when none is free, so under
- * sustained overload answers slow down to the rate Temporal takes signals, and nothing is queued
- * without bound or dropped. The queue is memory, the journal is the record: a row whose signal
- * failed (noteDeliveryFailure) or whose process died is the relay's (src/relay/callbacks.ts).
+ * for Temporal). The backlog — jobs queued and in flight — never exceeds `maxPending`. With a relay
+ * to hand over to (`away`, as every API process has), a job that finds the backlog full is left for
+ * the relay instead (its attempt recorded, so the relay's next tick takes it): answers never wait
+ * for Temporal, so a burst from a terminal network or a gateway is answered at the journal's rate
+ * and delivered at Temporal's, the rows waiting in Postgres, not in memory. Without one (tests of
+ * the bound itself) a request takes its slot before its INSERT and waits for one when none is free.
+ * The queue is memory, the journal is the record: a row whose signal failed (noteDeliveryFailure)
+ * or whose process died is the relay's (src/relay/callbacks.ts).
  */
 export class CallbackDispatcher {
   private held = 0;
@@ -63,23 +69,32 @@ export class CallbackDispatcher {
      * signal succeeds — a paused Temporal would otherwise cost CONCURRENCY jobs a signal timeout
      * each, stalling answers behind their slots. A failed probe starts another away period.
      */
-    private readonly away: { leave: (job: DispatchJob) => Promise<void>; awayMs: number } | undefined = undefined,
+    private readonly away: { leave: (job: DispatchJob, why: LeaveReason) => Promise<void>; awayMs: number } | undefined = undefined,
   ) {}
 
-  /** Slots held: reserved by a request, queued, or being signalled. */
+  /** Slots held: reserved by a request, queued, being signalled, or being left for the relay. */
   get pending(): number {
     return this.held;
   }
 
-  /** Resolves with a slot once the backlog is under its bound, in the order requests asked. */
+  /**
+   * A slot for one request: at once when there is a relay to overflow to, else once the backlog is
+   * under its bound, in the order requests asked.
+   */
   async reserve(): Promise<DispatchSlot> {
-    if (this.held < this.maxPending && this.waiting.length === 0) this.held += 1;
+    if (this.away || (this.held < this.maxPending && this.waiting.length === 0)) this.held += 1;
     else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the slot is handed over already counted
     let used = false;
     return {
       dispatch: (job) => {
         if (used) throw new Error('a dispatch slot is used once');
         used = true;
+        // Judged now, not at reserve(): the backlog may have drained while the INSERT ran. The
+        // queue's bound is what dispatchBoundMs — the relay's wait for an abandoned row — rests on.
+        if (this.away && this.queue.length + this.running >= this.maxPending) {
+          void this.leave(this.away, job, 'backlog_full');
+          return;
+        }
         this.queue.push(job);
         this.pump();
       },
@@ -89,6 +104,17 @@ export class CallbackDispatcher {
         this.free();
       },
     };
+  }
+
+  /** Records the job for the relay; a failed write leaves the row without an attempt, which the relay takes once abandoned. */
+  private async leave(away: NonNullable<CallbackDispatcher['away']>, job: DispatchJob, why: LeaveReason): Promise<void> {
+    try {
+      await away.leave(job, why);
+    } catch (err) {
+      this.log.warn({ err, journalId: job.journalId.toString() }, 'could not leave a callback for the relay; it takes the row once abandoned');
+    } finally {
+      this.free();
+    }
   }
 
   /**
@@ -123,7 +149,7 @@ export class CallbackDispatcher {
   private async run(job: DispatchJob): Promise<void> {
     let probe = false;
     try {
-      if (this.away && (Date.now() < this.awayUntil || this.probing)) await this.away.leave(job);
+      if (this.away && (Date.now() < this.awayUntil || this.probing)) await this.away.leave(job, 'temporal_away');
       else {
         // awayUntil stays set until a signal succeeds, so a past one means this job is the probe.
         probe = this.awayUntil > 0;

@@ -138,15 +138,29 @@ export async function relayCallbacks(deps: RelayDeps, bounds: RelayTickBounds, i
   let afterId = 0n;
   for (;;) {
     const page = await io.list(deps.pool, abandonedAfterMs, RELAY_PAGE, afterId);
-    for (const row of page) {
-      if (bounds.stopped()) return true;
-      afterId = row.id;
-      const delivery = deliveryOfRow(row);
-      if (!delivery) continue;
-      const result = await io.deliver(deps, row.id, delivery);
-      if (result === 'pending') return false; // Temporal still down: try again next tick.
-      deps.log.info({ journalId: row.id.toString(), result }, 'relay delivered a journaled callback');
-    }
+    // A page is signalled CALLBACK_DISPATCH_CONCURRENCY rows at a time, as the dispatcher does: a
+    // backlog the dispatcher overflowed into the journal drains at Temporal's rate, not at one
+    // signal's round trip. The first refusal (Temporal away) or the stop takes no further row.
+    let next = 0;
+    let away = false;
+    let halted = false;
+    const signaller = async (): Promise<void> => {
+      for (let row = page[next++]; row && !away && !halted; row = page[next++]) {
+        if (bounds.stopped()) {
+          halted = true;
+          return;
+        }
+        const delivery = deliveryOfRow(row);
+        if (!delivery) continue;
+        const result = await io.deliver(deps, row.id, delivery);
+        if (result === 'pending') away = true; // Temporal still down: try again next tick.
+        else deps.log.info({ journalId: row.id.toString(), result }, 'relay delivered a journaled callback');
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(deps.config.CALLBACK_DISPATCH_CONCURRENCY, page.length) }, signaller));
+    if (away) return false;
+    if (halted) return true;
+    afterId = page.at(-1)?.id ?? afterId;
     if (page.length < RELAY_PAGE || Date.now() >= bounds.deadline) return true;
   }
 }

@@ -151,6 +151,33 @@ describe('the callback dispatcher (src/relay/callback-dispatch.ts)', () => {
     assert.equal(dispatcher.pending, 0);
   });
 
+  it('with a relay to hand over to never makes a request wait: a job that finds the backlog full is left for the relay', async () => {
+    const temporal = slowSignaller();
+    const left: Array<[number, string]> = [];
+    const dispatcher = new CallbackDispatcher(temporal.deliver, silent, 2, 1, { leave: async (j, why) => void left.push([Number(j.journalId), why]), awayMs: 1000 });
+    const slots = [];
+    for (let i = 1; i <= 5; i++) {
+      // Each reserve() resolves at once, although only two jobs fit: none waits for Temporal.
+      const slot = await Promise.race([dispatcher.reserve(), new Promise<undefined>((r) => setTimeout(() => r(undefined), 100))]);
+      assert.ok(slot, `request ${i} got its slot at once`);
+      slots.push(slot);
+    }
+    slots.forEach((slot, i) => slot.dispatch(job(i + 1)));
+    await tick();
+    assert.deepEqual(temporal.calls.map((j) => Number(j.journalId)), [1], 'one signal at a time, one queued');
+    assert.deepEqual(left, [[3, 'backlog_full'], [4, 'backlog_full'], [5, 'backlog_full']], 'the rest recorded for the relay at once');
+    temporal.release();
+    await tick();
+    (await dispatcher.reserve()).dispatch(job(6)); // room again: queued, not left
+    temporal.release(2);
+    await tick();
+    temporal.release(2);
+    assert.equal(await dispatcher.drain(1000), 0);
+    assert.deepEqual(temporal.calls.map((j) => Number(j.journalId)), [1, 2, 6]);
+    assert.equal(left.length, 3);
+    assert.equal(dispatcher.pending, 0);
+  });
+
   it('after the away period sends exactly one probe; the others go to the relay until it succeeds', async () => {
     const temporal = slowSignaller();
     let up = false;

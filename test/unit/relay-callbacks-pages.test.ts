@@ -56,6 +56,25 @@ describe('a relay tick over the callback journal (src/relay/callbacks.ts relayCa
 
     const away = journal(3 * RELAY_PAGE, (id) => (id === 150n ? 'pending' : 'delivered'));
     assert.equal(await relayCallbacks(deps, open(), away.io), false);
-    assert.equal(away.delivered.length, 149);
+    // Rows 1–149 and at most the three signalled beside row 150 (CALLBACK_DISPATCH_CONCURRENCY 4); none after.
+    assert.ok(away.delivered.length >= 149 && away.delivered.length <= 152, String(away.delivered.length));
+    assert.ok(away.delivered.every((id) => id < 154n), 'no row taken after the refusal');
+  });
+
+  it('signals a page CALLBACK_DISPATCH_CONCURRENCY rows at a time, not one after another', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const { io, delivered } = journal(RELAY_PAGE);
+    const deliverOne = io.deliver;
+    io.deliver = async (d, id, delivery) => {
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((r) => setTimeout(r, 1));
+      inFlight -= 1;
+      return deliverOne(d, id, delivery);
+    };
+    assert.equal(await relayCallbacks(deps, open(), io), true);
+    assert.equal(delivered.length, RELAY_PAGE);
+    assert.equal(maxInFlight, 4);
   });
 });
