@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { findPayer, findPayerByExternalRef, type PayerRow } from '../db/customer-identifiers.js';
 import type { Queryable } from '../db/pool.js';
 import { createAccountExpressionRunner, EXPRESSION_BUDGET_MS, MAX_TYPED_LENGTH } from './account-expression.js';
-import { askLookupHook, type LookupHookOptions } from './lookup-hook.js';
+import { askLookupHook, type LookupHookOptions, type LookupHookRequest } from './lookup-hook.js';
 import { maskName } from './mask.js';
 import { normaliseIdentifier } from './normalise.js';
 import { atLeastMinimum, recommendedSumMinor } from './recommended.js';
@@ -26,7 +26,9 @@ const UNAVAILABLE: PayerLookup = { found: false, reason: 'unavailable' };
 /**
  * The payer lookup the terminals and the top-up portal share: what was typed → the account
  * expression → the channel's identifier kinds in order → the customer, with its balance from the
- * billing system's lookup hook when LOOKUP_HOOK_URL is set, else from what it pushed.
+ * billing system's lookup hook when LOOKUP_HOOK_URL is set, else from what it pushed. With the
+ * hook, an identifier Tollgate does not hold is asked of it as well: the billing system's answer
+ * names the customer by its external_ref.
  */
 export function createIdentifyPayer(deps: IdentifyPayerDeps): IdentifyPayer {
   const runExpression = createAccountExpressionRunner(deps.expressionBudgetMs ?? EXPRESSION_BUDGET_MS);
@@ -57,24 +59,34 @@ export function createIdentifyPayer(deps: IdentifyPayerDeps): IdentifyPayer {
       if ('value' in n) candidates.push({ kind, value: n.value });
     }
     const row = await findPayer(deps.pool, candidates);
-    if (!row) return NOT_FOUND;
-    const identifier = candidates.find((c) => c.kind === row.kind)?.value ?? value;
-    return hook ? fromHook(hook, channel, row, identifier) : pushed(channel, row);
+    if (!hook) return row ? pushed(channel, row) : NOT_FOUND;
+    // With a hook, a local miss asks it too (the billing system may know an identifier it never
+    // pushed), and a hit asks it once just the same: one POST either way, so neither the timing
+    // nor the answer tells which identifiers Tollgate holds.
+    const request: LookupHookRequest = row
+      ? { channel: channel.name, kind: row.kind, kinds: channel.kinds, identifier: candidates.find((c) => c.kind === row.kind)?.value ?? value, customer: row.external_ref }
+      : { channel: channel.name, kind: null, kinds: channel.kinds, identifier: value, customer: null };
+    return fromHook(hook, channel, request, row);
   };
 
-  async function fromHook(hook: LookupHookOptions, channel: IdentificationChannel, row: PayerRow, identifier: string): Promise<PayerLookup> {
-    const answer = await askLookupHook(hook, { channel: channel.name, kind: row.kind, identifier, customer: row.external_ref });
+  /** `local`: the customer Tollgate's identifiers found, if any (the hook may still name another, or none). */
+  async function fromHook(hook: LookupHookOptions, channel: IdentificationChannel, request: LookupHookRequest, local: PayerRow | undefined): Promise<PayerLookup> {
+    const answer = await askLookupHook(hook, request);
     if (answer.kind === 'unavailable') {
-      deps.log.warn({ channel: channel.name, customerId: row.customer_id, reason: answer.reason }, 'lookup hook unavailable; answered unavailable');
+      deps.log.warn({ channel: channel.name, customerId: local?.customer_id, reason: answer.reason }, 'lookup hook unavailable; answered unavailable');
       return UNAVAILABLE;
     }
     if (answer.kind === 'not_found') return NOT_FOUND;
-    const customer = answer.customer === row.external_ref ? row : await findPayerByExternalRef(deps.pool, answer.customer);
+    // Tollgate can take money only for a customer it has: a billing id that is no customer's
+    // external_ref is a miss like any other. Read even when it is the local one's, so a hit and a
+    // miss the hook answered cost the same queries.
+    const customer = await findPayerByExternalRef(deps.pool, answer.customer);
     if (!customer) return NOT_FOUND;
     return {
       found: true,
       customerId: customer.customer_id,
-      kind: row.kind,
+      kind: local?.kind ?? hookOnlyKind(channel, request.identifier),
+      foundBy: local ? 'identifier' : 'hook',
       maskedName: maskName(answer.name ?? customer.name),
       currency: answer.currency,
       balanceMinor: answer.balanceMinor,
@@ -85,12 +97,23 @@ export function createIdentifyPayer(deps: IdentifyPayerDeps): IdentifyPayer {
   }
 }
 
+/**
+ * The kind a payer found only by the hook is recorded under (the hook does not say which of its
+ * identifiers matched, and terminal_transactions.account_kind takes one of IDENTIFIER_KINDS): the
+ * first of the channel's kinds the value can be — what it was looked up as first — else the
+ * channel's first. `foundBy: 'hook'` beside it says it was not a match of Tollgate's.
+ */
+function hookOnlyKind(channel: IdentificationChannel, value: string): IdentifierKind {
+  return channel.kinds.find((k) => 'value' in normaliseIdentifier(k, value)) ?? channel.kinds[0] ?? 'uid';
+}
+
 /** From what the billing system pushed; nothing pushed: balance and recommended sum unknown, the account open. */
 function pushed(channel: IdentificationChannel, row: PayerRow): IdentifiedPayer {
   return {
     found: true,
     customerId: row.customer_id,
     kind: row.kind,
+    foundBy: 'identifier',
     maskedName: maskName(row.name),
     currency: row.currency ?? NO_CURRENCY,
     balanceMinor: row.balance_minor,

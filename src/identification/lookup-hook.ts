@@ -7,29 +7,39 @@ import type { IdentifierKind } from './types.js';
 
 /**
  * The payer lookup hook: the billing system asked, at the moment a payer stands at a terminal,
- * what the customer's balance is. A signed POST (Standard Webhooks headers, as the amount hook's
- * — src/activities/subscriptions.ts callAmountHook — with LOOKUP_HOOK_SECRET):
+ * who the customer is and what its balance is. A signed POST (Standard Webhooks headers, as the
+ * amount hook's — src/activities/subscriptions.ts callAmountHook — with LOOKUP_HOOK_SECRET):
  *
  *   {"type": "payer.lookup_requested",
- *    "data": {"channel": "osmp", "kind": "contract", "identifier": "A-1001", "customer": "LMS-10042"}}
+ *    "data": {"channel": "osmp", "kind": "contract", "kinds": ["contract", "login"],
+ *             "identifier": "A-1001", "customer": "LMS-10042"}}
  *
- * `customer` is the external_ref of the customer Tollgate's identifiers found. The answer:
+ * `kinds` are the channel's identifier kinds, in order. When Tollgate's own identifiers found a
+ * customer, `kind` is the one that matched, `identifier` its normalised value and `customer` that
+ * customer's external_ref. When they found none the hook is asked all the same (the billing system
+ * may know an identifier it never pushed; and a hit and a miss are one POST alike):
+ *
+ *   {"type": "payer.lookup_requested",
+ *    "data": {"channel": "osmp", "kind": null, "kinds": ["contract", "login"],
+ *             "identifier": "A-1001", "customer": null}}
+ *
+ * with `identifier` what the payer typed after the channel's account expression. The answer:
  *
  *   {"customer": "LMS-10042", "name": "Jan Kowalski", "balance": "-12.50", "currency": "PLN",
  *    "active": true, "recommended": "20.00"}      (name, active, recommended optional)
  *   {"found": false}                              (the billing system knows no such account)
  *
  * Amounts are decimal strings in the currency's units. The answer's `customer` is the billing
- * system's own id (it may have moved the identifier since it was pushed); one that is no
- * Tollgate customer's external_ref is not_found. Anything else — timeout, refusal under the
- * outbound rule, a non-2xx, a body that is not this — is `unavailable`, never a guess.
+ * system's own id, a Tollgate customer's external_ref (it may have moved the identifier since it
+ * was pushed, or never pushed it); one that is no Tollgate customer's external_ref is not_found,
+ * as Tollgate can take money only for a customer it has. Anything else — timeout, refusal under
+ * the outbound rule, a non-2xx, a body that is not this — is `unavailable`, never a guess.
  */
-export interface LookupHookRequest {
+export type LookupHookRequest = {
   channel: string;
-  kind: IdentifierKind;
+  kinds: readonly IdentifierKind[];
   identifier: string;
-  customer: string;
-}
+} & ({ kind: IdentifierKind; customer: string } | { kind: null; customer: null });
 
 export type LookupHookAnswer =
   | { kind: 'found'; customer: string; name: string | null; balanceMinor: bigint; currency: string; active: boolean; recommendedMinor: bigint | null }

@@ -32,8 +32,13 @@ export interface IdentificationChannel {
 export interface IdentifiedPayer {
   found: true;
   customerId: string;
-  /** Which identifier matched (never shown to the payer). */
+  /**
+   * Which identifier matched (never shown to the payer; terminal_transactions.account_kind). Found
+   * by the lookup hook alone: the first of the channel's kinds the typed value can be.
+   */
   kind: IdentifierKind;
+  /** `identifier`: Tollgate's own identifiers found it; `hook`: only the billing system's lookup hook knew it. */
+  foundBy: 'identifier' | 'hook';
   /** `FIO_HIDDEN`: `Те** Us**`, never the whole name. */
   maskedName: string;
   currency: string;
@@ -61,3 +66,8 @@ export type PayerLookup = IdentifiedPayer | PayerNotIdentified;
 
 /** Looks up what a payer typed on one channel. Never throws for a payer's input; journaling is the caller's. */
 export type IdentifyPayer = (channel: IdentificationChannel, typed: string) => Promise<PayerLookup>;
+
+/** How a match reads in a journal row: the kind that matched, or that only the lookup hook knew the payer. */
+export function matchNote(payer: Pick<IdentifiedPayer, 'kind' | 'foundBy'>): string {
+  return payer.foundBy === 'hook' ? `lookup hook, as ${payer.kind}` : payer.kind;
+}

@@ -191,7 +191,7 @@ describe('customer identification', () => {
       const r = await identifyWith(hook.url)(channel(), c.login);
       assert.equal(hook.calls.length, 1);
       assert.equal(hook.calls[0]?.problem, undefined, 'the request verifies under the Standard Webhooks signature');
-      assert.deepEqual(hook.calls[0]?.body, { type: 'payer.lookup_requested', data: { channel: 'it-terminal', kind: 'login', identifier: c.login, customer: c.ext } });
+      assert.deepEqual(hook.calls[0]?.body, { type: 'payer.lookup_requested', data: { channel: 'it-terminal', kind: 'login', kinds: ['contract', 'login', 'phone', 'uid'], identifier: c.login, customer: c.ext } });
       assert.ok(r.found, show(r));
       assert.deepEqual([r.customerId, r.maskedName, r.balanceMinor, r.recommendedMinor, r.source], [c.id, 'Ив** Пе****', -3000n, 3120n, 'hook']);
     });
@@ -227,10 +227,46 @@ describe('customer identification', () => {
       assert.equal(unlisted.calls.length, 0, 'a loopback hook not in OUTBOUND_ALLOWED_HOSTS is never called');
     });
 
-    it('is not asked when no customer was found', async () => {
+    it('is asked for an identifier Tollgate does not hold, and its answer names the customer by external_ref', async () => {
+      // A customer the billing system created but never pushed identifiers for: only it knows the contract.
+      const c = await customer('Ewa Nowak');
+      const contract = `C-${randomUUID().slice(0, 8)}`;
+      const hook = await hookAt((b, _req, res) => json(res, b.data.identifier === contract ? { customer: c.ext, balance: '-7.00', currency: 'PLN' } : { found: false }));
+      const identify = identifyWith(hook.url);
+      // The account expression runs first: the hook gets the value after it.
+      const r = await identify(channel({ kinds: ['phone', 'contract', 'login'], accountExpression: '^#(.+)$' }), `#${contract}`);
+      assert.equal(hook.calls.length, 1);
+      assert.equal(hook.calls[0]?.problem, undefined, 'signed as any lookup');
+      assert.deepEqual(hook.calls[0]?.body, { type: 'payer.lookup_requested', data: { channel: 'it-terminal', kind: null, kinds: ['phone', 'contract', 'login'], identifier: contract, customer: null } });
+      assert.ok(r.found, show(r));
+      assert.deepEqual(
+        [r.customerId, r.kind, r.foundBy, r.maskedName, r.balanceMinor, r.recommendedMinor, r.currency, r.source],
+        [c.id, 'contract', 'hook', 'Ew* No***', -700n, 820n, 'PLN', 'hook'],
+        'recorded as the first of the channel\'s kinds the value can be (not a phone), found by the hook',
+      );
+      assert.deepEqual(await identify(channel(), `nobody-${randomUUID()}`), { found: false, reason: 'not_found' }, 'its found: false is not_found');
+    });
+
+    it('on a local miss: a customer that is no Tollgate customer is not_found, a hook down is unavailable', async () => {
+      const hook = await hookAt((_b, _req, res) => json(res, { customer: `not-ours-${randomUUID()}`, balance: '1.00', currency: 'PLN' }));
+      assert.deepEqual(await identifyWith(hook.url)(channel(), `billing-only-${randomUUID()}`), { found: false, reason: 'not_found' });
+      assert.equal(hook.calls.length, 1);
+      const broken = await hookAt((_b, _req, res) => res.writeHead(503).end());
+      assert.deepEqual(await identifyWith(broken.url)(channel(), `billing-only-${randomUUID()}`), { found: false, reason: 'unavailable' });
+      const silent = await hookAt(() => undefined);
+      assert.deepEqual(await identifyWith(silent.url, { timeoutMs: 300 })(channel(), `billing-only-${randomUUID()}`), { found: false, reason: 'unavailable' });
+    });
+
+    it('a local hit and a local miss are one POST each and, when the hook says found: false, the same answer', async () => {
+      const c = await customer();
+      await stack.request('PUT', `/v1/customers/${c.id}/identifiers`, { body: { contract: c.contract } });
       const hook = await hookAt((_b, _req, res) => json(res, { found: false }));
-      assert.deepEqual(await identifyWith(hook.url)(channel(), `nobody-${randomUUID()}`), { found: false, reason: 'not_found' });
-      assert.equal(hook.calls.length, 0);
+      const identify = identifyWith(hook.url);
+      const hit = await identify(channel(), c.contract);
+      const miss = await identify(channel(), `A-${randomUUID().slice(0, 8)}`);
+      assert.deepEqual(hit, miss);
+      assert.deepEqual(hit, { found: false, reason: 'not_found' });
+      assert.deepEqual(hook.calls.map((k) => k.body.data.customer), [c.ext, null]);
     });
   });
 });

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
+import { pino } from 'pino';
 import { createApp } from '../../src/api/create-app.js';
 import { callbackDispatcher } from '../../src/api/deps.js';
 import { listen } from '../../src/api/server.js';
 import { createPool } from '../../src/db/pool.js';
+import { createIdentifyPayer } from '../../src/identification/identify.js';
 import { maskName } from '../../src/identification/mask.js';
+import { parseOutboundAllowlist } from '../../src/outbound/addresses.js';
 import { freePort } from '../support/free-port.js';
 import { sandboxEntry, writeGatewaysFile } from '../support/gateways-file.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
@@ -75,14 +79,15 @@ describe('payment terminals (OSMP)', () => {
     return { id: res.json.id, ref, ...ids };
   }
 
-  async function osmp(gateway: string, params: Record<string, string>, opts: { ip?: string; auth?: string | null; post?: boolean } = {}) {
+  async function osmp(gateway: string, params: Record<string, string>, opts: { ip?: string; auth?: string | null; post?: boolean; baseUrl?: string } = {}) {
     const qs = new URLSearchParams(params).toString();
+    const baseUrl = opts.baseUrl ?? stack.baseUrl;
     const headers: Record<string, string> = { 'x-forwarded-for': opts.ip ?? NETWORK_IP };
     const authorization = opts.auth === undefined ? (gateway === 'qiwi' ? auth : null) : opts.auth;
     if (authorization) headers.authorization = authorization;
     const res = opts.post
-      ? await fetch(`${stack.baseUrl}/v1/terminals/${gateway}`, { method: 'POST', body: qs, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' } })
-      : await fetch(`${stack.baseUrl}/v1/terminals/${gateway}?${qs}`, { headers });
+      ? await fetch(`${baseUrl}/v1/terminals/${gateway}`, { method: 'POST', body: qs, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' } })
+      : await fetch(`${baseUrl}/v1/terminals/${gateway}?${qs}`, { headers });
     const text = await res.text();
     const tag = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(text)?.[1];
     return { status: res.status, type: res.headers.get('content-type'), text, result: Number(tag('result')), prvTxn: tag('prv_txn'), sum: tag('sum'), osmpTxnId: tag('osmp_txn_id') };
@@ -306,6 +311,84 @@ describe('payment terminals (OSMP)', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await nowhere.connection.close().catch(() => undefined);
     }
+  });
+
+  describe('with a lookup hook', () => {
+    // The same app and identification as the stack's, with LOOKUP_HOOK_URL pointing at a billing system of the test's own.
+    const answers = new Map<string, (res: ServerResponse) => void>();
+    const hookCalls: Array<{ kind: unknown; identifier: unknown; customer: unknown }> = [];
+    const hook = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (d: Buffer) => (raw += d.toString('utf8')));
+      req.on('end', () => {
+        const data = (JSON.parse(raw) as { data: { kind: unknown; identifier: string; customer: unknown } }).data;
+        hookCalls.push({ kind: data.kind, identifier: data.identifier, customer: data.customer });
+        (answers.get(data.identifier) ?? ((r) => r.writeHead(200, { 'content-type': 'application/json' }).end('{"found": false}')))(res);
+      });
+    });
+    let app: ReturnType<typeof listen>;
+    let baseUrl = '';
+    const answer = (body: unknown) => (res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+
+    before(async () => {
+      await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
+      const identifyPayer = createIdentifyPayer({
+        pool: stack.pool,
+        log: pino({ level: 'silent' }),
+        config: {
+          ...stack.config,
+          LOOKUP_HOOK_URL: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/lookup`,
+          LOOKUP_HOOK_TIMEOUT_MS: 1000,
+          OUTBOUND_ALLOWED_HOSTS: parseOutboundAllowlist('127.0.0.1'),
+        },
+      });
+      app = await new Promise<ReturnType<typeof listen>>((resolve) => {
+        const s = listen(createApp({ ...stack.deps, identifyPayer }).fetch, 0, '127.0.0.1', () => resolve(s));
+      });
+      baseUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    });
+    after(async () => {
+      await new Promise<void>((resolve) => (app ? app.close(() => resolve()) : resolve()));
+      hook.close();
+    });
+
+    it('checks and pays an account only the billing system knows, for the customer whose external_ref it names', async () => {
+      // A customer Tollgate has (by its external_ref) but whose contract the billing system never pushed.
+      const res = await stack.request('POST', '/v1/customers', { body: { external_ref: `osmp-hook-${randomUUID()}`, name: 'Olga Berg' } });
+      assert.equal(res.status, 201, res.text);
+      const account = `B-${randomUUID().slice(0, 8)}`;
+      answers.set(account, answer({ customer: res.json.external_ref, balance: '-25.00', currency: 'RUB' }));
+      const check = await osmp('qiwi', { command: 'check', txn_id: nextTxn(), account, sum: '25.00' }, { baseUrl });
+      assert.equal(check.result, 0, check.text);
+      assert.match(check.text, new RegExp(`<field1 name="fio">${maskName('Olga Berg').replace(/\*/g, '\\*')}</field1>`));
+      assert.match(check.text, /<field2 name="balance">-25\.00<\/field2>/);
+      const txnId = nextTxn();
+      const paid = await pay(account, '25.00', txnId, 'qiwi', { baseUrl });
+      assert.equal(paid.result, 0, paid.text);
+      const row = (await stack.pool.query('SELECT customer_id, account, account_kind, payment_id FROM terminal_transactions WHERE gateway = $1 AND txn_id = $2', ['qiwi', txnId])).rows[0];
+      assert.deepEqual([row.customer_id, row.account, row.account_kind], [res.json.id, account, 'contract'], "recorded under the channel's first kind");
+      const payment = await waitFor('the payment to succeed', async () => {
+        const p = await stack.request('GET', `/v1/payments/${row.payment_id}`);
+        return p.json?.status === 'succeeded' ? p.json : undefined;
+      });
+      assert.deepEqual([payment.customer_id, payment.amount], [res.json.id, 2500], 'minor units');
+      assert.deepEqual(hookCalls.filter((k) => k.identifier === account), Array(2).fill({ kind: null, identifier: account, customer: null }), 'asked once a request, as a miss');
+      assert.match((await journal('qiwi', txnId))[0]?.outcome_detail ?? '', /^pay: prv_txn/);
+    });
+
+    it('answers 5 when the hook names no Tollgate customer, 243 when it is down, and pays nothing', async () => {
+      const stranger = `S-${randomUUID().slice(0, 8)}`;
+      answers.set(stranger, answer({ customer: `billing-only-${randomUUID()}`, balance: '0.00', currency: 'RUB' }));
+      const down = `D-${randomUUID().slice(0, 8)}`;
+      answers.set(down, (res) => res.writeHead(502).end());
+      assert.equal((await osmp('qiwi', { command: 'check', txn_id: nextTxn(), account: stranger, sum: '10.00' }, { baseUrl })).result, 5);
+      assert.equal((await osmp('qiwi', { command: 'check', txn_id: nextTxn(), account: down, sum: '10.00' }, { baseUrl })).result, 243);
+      const unpaid = [nextTxn(), nextTxn()];
+      assert.equal((await pay(stranger, '10.00', unpaid[0], 'qiwi', { baseUrl })).result, 5);
+      assert.equal((await pay(down, '10.00', unpaid[1], 'qiwi', { baseUrl })).result, 243);
+      const rows = await stack.pool.query('SELECT 1 FROM terminal_transactions WHERE gateway = $1 AND txn_id = ANY($2)', ['qiwi', unpaid]);
+      assert.equal(rows.rowCount, 0);
+    });
   });
 
   it('answers result 1 (retry) when Postgres is down, and pays nothing', async () => {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { NOT_FOUND_TEXT } from '../../src/api/portal/portal.routes.js';
 import { clientAddress, formField, portalCustomer, portalEnv, portalGatewaysFile } from '../support/portal.js';
@@ -205,5 +207,51 @@ describe('top-up portal (real API, worker and Postgres)', () => {
     const result = await stack.request('GET', `/pay/result/${paymentId}`, { key: null });
     assert.equal(result.status, 200);
     assert.match(result.text, /<h1>Payment successful<\/h1>/);
+  });
+
+  describe('with a lookup hook (LOOKUP_HOOK_URL)', () => {
+    // An API process of its own configured with the hook, on the same database; the billing system is the test's.
+    const answers = new Map<string, (res: ServerResponse) => void>();
+    const hook = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (d: Buffer) => (raw += d.toString('utf8')));
+      req.on('end', () => {
+        const { identifier } = (JSON.parse(raw) as { data: { identifier: string } }).data;
+        (answers.get(identifier) ?? ((r) => r.writeHead(200, { 'content-type': 'application/json' }).end('{"found": false}')))(res);
+      });
+    });
+    let hooked: TestStack;
+    before(async () => {
+      await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
+      hooked = await startTestStack(
+        { ...portalEnv(portalGatewaysFile()), LOOKUP_HOOK_URL: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/lookup`, LOOKUP_HOOK_TIMEOUT_MS: '1000', OUTBOUND_ALLOWED_HOSTS: '127.0.0.1' },
+        { worker: false },
+      );
+    });
+    after(async () => {
+      await hooked?.close();
+      hook.close();
+    });
+
+    it('finds a payer only the billing system knows (journaled as found by the hook); a hook down is "try again later"', async () => {
+      const ip = clientAddress();
+      const created = await stack.request('POST', '/v1/customers', { body: { external_ref: `ext-${randomUUID()}`, name: 'Jan Kowalski' } });
+      assert.equal(created.status, 201, created.text);
+      const contract = `C-${randomUUID().slice(0, 8)}`;
+      answers.set(contract, (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ customer: created.json.external_ref, balance: '-12.00', currency: 'PLN' })));
+      const found = await lookup(hooked, ip, contract);
+      assert.equal(found.status, 200, found.text);
+      assert.match(found.text, /Ja\* Ko\*{6}/);
+      assert.match(found.text, /<dt>Balance<\/dt><dd>-12\.00 PLN<\/dd>/);
+      const down = `C-${randomUUID().slice(0, 8)}`;
+      answers.set(down, (res) => res.writeHead(500).end());
+      const later = await lookup(hooked, ip, down);
+      assert.equal(later.status, 503, later.text);
+      assert.match(later.text, /Try again later/);
+      assert.deepEqual((await journal(ip)).map((r) => [r.outcome, r.outcome_detail, r.target_id]), [
+        ['identified', 'lookup hook, as contract', created.json.id],
+        ['not_identified', 'unavailable', null],
+      ]);
+    });
   });
 });

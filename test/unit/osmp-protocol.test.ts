@@ -108,7 +108,7 @@ describe('OSMP check verdicts (a typed identification double)', () => {
     TerminalFileEntry.parse({ name: 'osmp', adapter: 'osmp', allowlist: ['10.0.0.0/8'], timezone: 'Europe/Moscow', currency: 'RUB', min_amount: 100, max_amount: 1_500_000 }),
     {},
   );
-  const found: PayerLookup = { found: true, customerId: 'cus_1', kind: 'contract', maskedName: 'Те** Us**', currency: 'RUB', balanceMinor: -500n, recommendedMinor: 500n, active: true, source: 'pushed' };
+  const found: PayerLookup = { found: true, customerId: 'cus_1', kind: 'contract', maskedName: 'Те** Us**', currency: 'RUB', balanceMinor: -500n, recommendedMinor: 500n, active: true, foundBy: 'identifier', source: 'pushed' };
   const identify = (answer: PayerLookup, seen: Array<[IdentificationChannel, string]> = []): IdentifyPayer => async (channel, typed) => {
     seen.push([channel, typed]);
     return answer;

@@ -4,6 +4,7 @@ import { formatDecimal } from '../../domain/money.js';
 import { findPayment } from '../../db/payments.js';
 import { decidePortalRequest, journalPortalRequest } from '../../db/portal-journal.js';
 import { identificationChannel } from '../../identification/settings.js';
+import { matchNote } from '../../identification/types.js';
 import type { PortalSettings } from '../../portal/settings.js';
 import type { AppEnv } from '../env.js';
 import { journalHeaders, readBodyCapped, sourceIp } from '../inbound.js';
@@ -104,7 +105,7 @@ export function portalRoutes(): Hono<AppEnv> {
     }
     // A balance in another currency cannot be topped up in the portal's; no balance at all (nothing pushed) can.
     const payable = lookup.active && (lookup.currency === portal.currency || lookup.balanceMinor === null);
-    await decidePortalRequest(deps.pool, id, { outcome: 'identified', detail: payable ? lookup.kind : `${lookup.kind}; not payable here`, customerId: lookup.customerId });
+    await decidePortalRequest(deps.pool, id, { outcome: 'identified', detail: payable ? matchNote(lookup) : `${matchNote(lookup)}; not payable here`, customerId: lookup.customerId });
     if (!payable) return c.html(messagePage('Cannot top up this account', 'This account cannot be topped up here. Please contact us.', { alert: true }), 409);
     const state: SealedForm = {
       k: 'payer',

@@ -1,6 +1,6 @@
 import { findTerminalTransaction, type TerminalTransactionRow } from '../../db/terminal-transactions.js';
 import { identificationChannel } from '../../identification/settings.js';
-import type { IdentifiedPayer, IdentifyPayer } from '../../identification/types.js';
+import { type IdentifiedPayer, type IdentifyPayer, matchNote } from '../../identification/types.js';
 import type { GatewayMode } from '../../gateways/settings.js';
 import type { InboundOutcome } from '../../db/inbound-requests.js';
 import type { TerminalSettings } from '../settings.js';
@@ -88,7 +88,7 @@ export async function runOsmp(
   if (req.command === 'check') {
     const v = await verdict(deps, terminal, req, ctx.typed);
     if (!v.ok) return refused(v);
-    return { answer: { ...refusalAnswer(req.txnId, 'ok'), fields: payerFields(v.payer, terminal) }, journal: { outcome: 'delivered', detail: `check: result 0 (${v.payer.kind})` } };
+    return { answer: { ...refusalAnswer(req.txnId, 'ok'), fields: payerFields(v.payer, terminal) }, journal: { outcome: 'delivered', detail: `check: result 0 (${matchNote(v.payer)})` } };
   }
   // A repeat answers what the first pay was answered, whatever the account is today.
   const stored = await findTerminalTransaction(deps.pool, terminal.name, ctx.mode, req.txnId);
