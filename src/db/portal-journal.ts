@@ -9,7 +9,8 @@ import { type Db, inTransaction, type Queryable } from './pool.js';
  */
 export const PORTAL_CHANNEL = 'portal';
 
-export type PortalOutcome = 'identified' | 'not_identified' | 'rejected_rate_limit' | 'rejected_malformed' | 'rejected_source' | 'started';
+/** 'duplicate': a start repeating an earlier one's key (src/api/portal/start-once.ts), answered with that start's payment. */
+export type PortalOutcome = 'identified' | 'not_identified' | 'rejected_rate_limit' | 'rejected_malformed' | 'rejected_source' | 'started' | 'duplicate';
 
 export interface RateLimit {
   lookups: number;
@@ -22,7 +23,8 @@ export type PortalSource = 'lookup' | 'start';
 /**
  * Journals a lookup or a start, or refuses it when this address (an IPv6 one: its /64) made `lookups` requests of that
  * source within the window (rows refused by the limit do not count, so a refused caller is let in
- * again once its oldest counted request leaves the window). One block's requests are serialised
+ * again once its oldest counted request leaves the window; nor do repeated starts, which make no
+ * payment and no workflow — a double-click or a reload must not use up a payer's starts). One block's requests are serialised
  * by an advisory lock on it for the length of the transaction, so two API processes cannot both
  * take the last one. Returns the journal row and, when refused, the seconds until the next is allowed.
  */
@@ -43,7 +45,7 @@ export async function journalPortalRequest(
                FROM inbound_requests
               WHERE channel = 'portal' AND source = $3::text
                 AND received_at > now() - $2::float8 * interval '1 millisecond'
-                AND outcome <> 'rejected_rate_limit'
+                AND outcome NOT IN ('rejected_rate_limit', 'duplicate')
                 AND CASE
                       WHEN $4::cidr IS NULL THEN source_ip IS NOT DISTINCT FROM $1::text
                       -- Only what looks like an address is cast (a zone id, fe80::1%eth0, is not inet).

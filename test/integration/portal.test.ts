@@ -162,6 +162,106 @@ describe('top-up portal (real API, worker and Postgres)', () => {
     assert.equal((await post(stack, '/pay/sum', ip, { form: formField(changed), sum: '10' })).status, 400, 'a changed form is refused');
   });
 
+  /** Lookup and sum: the confirm page (its first sealed form is the first Pay button's). */
+  async function confirmPage(ip: string, account: string, sum: string) {
+    const found = await lookup(stack, ip, account);
+    assert.equal(found.status, 200, found.text);
+    const confirm = await post(stack, '/pay/sum', ip, { form: formField(found.text), sum });
+    assert.equal(confirm.status, 200, confirm.text);
+    return confirm;
+  }
+  async function paymentsOf(customerId: string) {
+    const res = await stack.pool.query<{ id: string; amount_minor: bigint; status: string }>({
+      text: 'SELECT id, amount_minor, status FROM payments WHERE customer_id = $1 ORDER BY created_at, id',
+      values: [customerId],
+    });
+    return res.rows;
+  }
+  async function createdEventsOf(customerId: string) {
+    const res = await stack.pool.query({ text: `SELECT 1 FROM events WHERE type = 'payment.created' AND payload->>'customer_id' = $1`, values: [customerId] });
+    return res.rowCount;
+  }
+  const checkoutOf = (paymentId: string) => `${stack.config.publicBaseUrl}/sandbox/checkout/${paymentId}`;
+
+  it('the same confirm form sent again (reload, Back and Pay) is the same payment: its checkout again, journaled as a repeat that uses up no start', async () => {
+    const ip = clientAddress();
+    const c = await portalCustomer(stack);
+    const confirm = await confirmPage(ip, c.contract, '10.00');
+    const fields = { form: formField(confirm.text), sum: '10.00', gateway: 'sandbox' };
+    // Four sends, on both API processes, against a limit of three starts: repeats are not counted.
+    const answers = [];
+    for (let i = 0; i < 4; i += 1) answers.push(await post(i % 2 ? second : stack, '/pay/start', ip, fields));
+    assert.deepEqual(answers.map((a) => a.status), [303, 303, 303, 303], answers.map((a) => a.text).join('\n'));
+    const payments = await paymentsOf(c.id);
+    assert.equal(payments.length, 1, 'one payment for the customer');
+    const paymentId = payments[0]!.id;
+    assert.deepEqual(answers.map((a) => a.headers.get('location')), Array(4).fill(checkoutOf(paymentId)), 'every answer leads to the same checkout');
+    assert.equal(await createdEventsOf(c.id), 1);
+    assert.deepEqual((await journal(ip)).map((r) => [r.source, r.outcome, r.payment_id]), [
+      ['lookup', 'identified', null],
+      ['start', 'started', paymentId],
+      ['start', 'duplicate', paymentId],
+      ['start', 'duplicate', paymentId],
+      ['start', 'duplicate', paymentId],
+    ]);
+
+    // Another Pay button of the same page is the payer choosing another way to pay: its own payment, once.
+    const plain = [await post(stack, '/pay/start', ip, { ...fields, gateway: 'card_plain' }), await post(second, '/pay/start', ip, { ...fields, gateway: 'card_plain' })];
+    assert.deepEqual(plain.map((a) => a.status), [303, 303]);
+    const both = await paymentsOf(c.id);
+    assert.equal(both.length, 2);
+    const plainPayment = both.find((p) => p.id !== paymentId)!;
+    assert.equal(plainPayment.amount_minor, 1000n, 'no commission on card_plain');
+    assert.deepEqual(plain.map((a) => a.headers.get('location')), [checkoutOf(plainPayment.id), checkoutOf(plainPayment.id)]);
+  });
+
+  it('the same confirm form sent three times at once (a double-click), to two API processes, is one payment and one answer', async () => {
+    const ip = clientAddress();
+    const c = await portalCustomer(stack);
+    const confirm = await confirmPage(ip, c.login, '12.34');
+    const fields = { form: formField(confirm.text), sum: '12.34', gateway: 'sandbox' };
+    const answers = await Promise.all([post(stack, '/pay/start', ip, fields), post(second, '/pay/start', ip, fields), post(stack, '/pay/start', ip, fields)]);
+    assert.deepEqual(answers.map((a) => a.status), [303, 303, 303], answers.map((a) => a.text).join('\n'));
+    const payments = await paymentsOf(c.id);
+    assert.equal(payments.length, 1, 'one payment for the customer');
+    assert.deepEqual(answers.map((a) => a.headers.get('location')), Array(3).fill(checkoutOf(payments[0]!.id)));
+    assert.equal(await createdEventsOf(c.id), 1, 'one payment.created: a repeat starts no workflow');
+    const starts = (await journal(ip)).filter((r) => r.source === 'start');
+    assert.deepEqual(starts.map((r) => r.outcome).sort(), ['duplicate', 'duplicate', 'started']);
+    assert.ok(starts.every((r) => r.payment_id === payments[0]!.id));
+  });
+
+  it('after a declined card the old confirm form still answers that payment (Payment failed), and Try again makes a new one', async () => {
+    const ip = clientAddress();
+    const c = await portalCustomer(stack);
+    const confirm = await confirmPage(ip, c.contract, '10.00');
+    const fields = { form: formField(confirm.text), sum: '10.00', gateway: 'sandbox' };
+    const first = await post(stack, '/pay/start', ip, fields);
+    assert.equal(first.status, 303, first.text);
+    const [declined] = await paymentsOf(c.id);
+    assert.equal(first.headers.get('location'), checkoutOf(declined!.id));
+    assert.equal((await stack.request('POST', `/sandbox/checkout/${declined!.id}/decline`, { key: null })).status, 303);
+    await waitFor('the payment to fail', async () => ((await paymentsOf(c.id))[0]?.status === 'failed' ? true : undefined));
+
+    const back = await post(second, '/pay/start', ip, fields);
+    assert.equal(back.status, 303, back.text);
+    assert.equal(back.headers.get('location'), `${stack.config.publicBaseUrl}/pay/result/${declined!.id}`, 'a finished payment answers its result page');
+    const result = await stack.request('GET', `/pay/result/${declined!.id}`, { key: null });
+    assert.match(result.text, /<h1>Payment failed<\/h1>/);
+    assert.match(result.text, /<a href="\/pay">Try again<\/a>/);
+    assert.equal((await paymentsOf(c.id)).length, 1);
+
+    // Try again: /pay, the identifier, the sum, a new confirm page with a new nonce, a new payment.
+    const again = await confirmPage(ip, c.contract, '10.00');
+    assert.notEqual(formField(again.text), fields.form);
+    const retry = await post(stack, '/pay/start', ip, { form: formField(again.text), sum: '10.00', gateway: 'sandbox' });
+    assert.equal(retry.status, 303, retry.text);
+    const payments = await paymentsOf(c.id);
+    assert.equal(payments.length, 2, 'Try again is a second payment');
+    assert.deepEqual(payments.map((p) => p.status), ['failed', 'pending']);
+    assert.equal(retry.headers.get('location'), checkoutOf(payments[1]!.id));
+  });
+
   it('a portal payment charges sum + commission, credits the sum, and says both on the payment and in its events', async () => {
     const ip = clientAddress();
     const c = await portalCustomer(stack);

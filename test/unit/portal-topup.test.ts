@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { openForm, sealForm } from '../../src/api/portal/form-seal.js';
+import { newNonce, openForm, sealForm } from '../../src/api/portal/form-seal.js';
+import { startKeyOf } from '../../src/api/portal/start-once.js';
 import { readSum } from '../../src/api/portal/top-up.js';
 import { loadConfig } from '../../src/config.js';
 import { commissionMinor, hasCommission, percentProblem, sumOutOfBounds } from '../../src/domain/commission.js';
@@ -80,6 +81,23 @@ describe("the portal's sealed forms", () => {
     bytes[14] = (bytes[14] ?? 0) ^ 1;
     assert.equal(openForm(secret, bytes.toString('base64url'), 'payer', now), undefined);
     for (const junk of [undefined, '', 'abc', 42, 'x'.repeat(5000)]) assert.equal(openForm(secret, junk, 'payer', now), undefined);
+  });
+
+  it("a confirm page's offer carries the sum and a fresh 128-bit nonce; its start key is per nonce and gateway", () => {
+    const nonces = new Set(Array.from({ length: 1000 }, newNonce));
+    assert.equal(nonces.size, 1000);
+    for (const n of nonces) assert.equal(Buffer.from(n, 'base64url').length, 16);
+    const offer = { ...payer, k: 'offer' as const, sum: '1000', nonce: newNonce() };
+    const token = sealForm(secret, offer);
+    assert.deepEqual(openForm(secret, token, 'offer', now), offer);
+    assert.equal(openForm(secret, token, 'payer', now), undefined, 'an offer is not a payer form (nor the other way round)');
+    assert.equal(openForm(secret, sealForm(secret, payer), 'offer', now), undefined);
+    assert.equal(openForm(secret, sealForm(secret, { ...offer, nonce: 'short' }), 'offer', now), undefined, 'no offer without a full nonce');
+    const key = startKeyOf(offer.nonce, 'sandbox');
+    assert.match(key, /^[0-9a-f]{64}$/);
+    assert.equal(startKeyOf(offer.nonce, 'sandbox'), key);
+    assert.notEqual(startKeyOf(offer.nonce, 'card_plain'), key, 'another gateway of the same page is another start');
+    assert.notEqual(startKeyOf(newNonce(), 'sandbox'), key, 'another page is another start');
   });
 });
 

@@ -33,6 +33,12 @@ export interface PaymentRequest {
   recovers?: { subscriptionId: string; period: number } | undefined;
   /** The gateway's commission inside amountMinor (the top-up portal): the customer is credited the rest. */
   commissionMinor?: bigint | undefined;
+  /**
+   * Run in the payment's transaction before the payment row is written, given the new id (the top-up
+   * portal claims its start key, src/db/portal-starts.ts): whatever it throws rolls the transaction
+   * back before any row or workflow exists, and a lock it takes holds a concurrent repeat until this commits.
+   */
+  claim?: ((tx: Queryable, paymentId: string) => Promise<void>) | undefined;
 }
 
 /**
@@ -70,6 +76,7 @@ export async function createPayment(
   const row = await inTransaction(deps.pool, async (tx) => {
     const expiresAt = new Date(deps.now().getTime() + ttl);
     const id = newId('pay');
+    await req.claim?.(tx, id);
     const row = await insertWithReference(req.reference, (reference) =>
       insertPayment(tx, {
         id,

@@ -8,21 +8,31 @@ import { z } from 'zod';
  * token: anyone can fetch GET /pay and copy a fresh lookup form into a page of their own, so the
  * POSTs check where they were sent from instead (same-origin.ts).
  */
+const Payer = {
+  exp: z.number(),
+  customerId: z.string(),
+  maskedName: z.string(),
+  currency: z.string(),
+  balance: z.string().nullable(),
+  recommended: z.string().nullable(),
+};
+
 export const SealedForm = z.discriminatedUnion('k', [
   /** The identifier form, as GET /pay rendered it. */
   z.object({ k: z.literal('lookup'), exp: z.number() }),
-  /** Who the lookup found, for the sum and confirm steps; amounts are minor units as strings. */
-  z.object({
-    k: z.literal('payer'),
-    exp: z.number(),
-    customerId: z.string(),
-    maskedName: z.string(),
-    currency: z.string(),
-    balance: z.string().nullable(),
-    recommended: z.string().nullable(),
-  }),
+  /** Who the lookup found, for the sum step (and the confirm page's "Change the sum"); amounts are minor units as strings. */
+  z.object({ k: z.literal('payer'), ...Payer }),
+  /**
+   * The confirm page's Pay buttons: the payer, the chosen sum, and a nonce drawn for this page
+   * alone, from which the start derives its once-only key (start-once.ts). The sum is sealed too,
+   * so what a repeat answers is the payment of exactly the sum this page showed.
+   */
+  z.object({ k: z.literal('offer'), ...Payer, sum: z.string().regex(/^[1-9][0-9]{0,18}$/), nonce: z.string().regex(/^[A-Za-z0-9_-]{22}$/) }),
 ]);
 export type SealedForm = z.infer<typeof SealedForm>;
+
+/** A fresh nonce for one confirm page: 128 random bits (crypto), base64url. */
+export const newNonce = (): string => randomBytes(16).toString('base64url');
 
 /** How long a page's form stays usable: long enough to find a card, short enough to go stale. */
 export const FORM_TTL_MS = 30 * 60_000;

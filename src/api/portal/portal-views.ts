@@ -92,8 +92,12 @@ export interface Offer {
   totalMinor: bigint;
 }
 
-/** The confirm step: per gateway the sum, its commission on its own line, the total, and its Pay button. */
-export function confirmPage(o: { form: string; payer: PayerView; sumMinor: bigint; offers: Offer[] }): string {
+/**
+ * The confirm step: per gateway the sum, its commission on its own line, the total, and its Pay
+ * button. The Pay buttons carry `offerForm` (the sum and this page's nonce, sealed), "Change the
+ * sum" the payer's `form`.
+ */
+export function confirmPage(o: { form: string; offerForm: string; payer: PayerView; sumMinor: bigint; offers: Offer[] }): string {
   const { payer } = o;
   const sumText = formatDecimal({ minor: o.sumMinor, currency: payer.currency });
   const offers = o.offers.length
@@ -106,7 +110,7 @@ export function confirmPage(o: { form: string; payer: PayerView; sumMinor: bigin
     <tr><th scope="row">Total</th><td>${money(g.totalMinor, payer.currency)}</td></tr>
   </table>
   <form method="post" action="/pay/start">
-  <input type="hidden" name="form" value="${o.form}"><input type="hidden" name="sum" value="${sumText}"><input type="hidden" name="gateway" value="${g.gateway}">
+  <input type="hidden" name="form" value="${o.offerForm}"><input type="hidden" name="gateway" value="${g.gateway}">
   <p><button class="primary" type="submit">Pay ${money(g.totalMinor, payer.currency)} — ${g.label}</button>${g.testMode ? html`<span class="note test-mode"> Test mode: no real money moves.</span>` : ''}</p>
   </form></section>`,
       )

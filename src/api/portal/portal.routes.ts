@@ -10,9 +10,11 @@ import type { AppEnv } from '../env.js';
 import { journalHeaders, readBodyCapped, sourceIp } from '../inbound.js';
 import { paymentNotFoundPage, paymentResultPage } from '../payment-result-page.js';
 import { createPayment } from '../payments/create-payment.js';
-import { FORM_TTL_MS, openForm, sealForm, type SealedForm } from './form-seal.js';
+import { claimPortalStart, findPortalStart } from '../../db/portal-starts.js';
+import { FORM_TTL_MS, newNonce, openForm, sealForm, type SealedForm } from './form-seal.js';
 import { crossSiteReason } from './same-origin.js';
 import { confirmPage, identifyPage, messagePage, type PayerView, rateLimitedPage, sumPage } from './portal-views.js';
+import { repeatedStartLocation, RepeatedStart, startKeyOf } from './start-once.js';
 import { offersFor, readSum } from './top-up.js';
 
 /** What a lookup that finds nothing says, the same whichever identifiers exist (and for one that does not fit the expression). */
@@ -28,7 +30,8 @@ type Ctx = Context<AppEnv>;
  *   POST /pay                lookup (journaled, rate-limited per address) → masked name, balance, sum field
  *   POST /pay/sum            sum within min_sum/max_sum → per-gateway commission and total
  *   POST /pay/start          (journaled, its own limit per address) starts the payment as a payment link
- *                            does (createPayment), 303 to the checkout
+ *                            does (createPayment), 303 to the checkout; once per confirm page and
+ *                            gateway: a repeat answers the first's payment (start-once.ts)
  *   GET  /pay/result/:id     the result page the checkout returns to
  * Absent (404) unless the gateways file has an enabled `portal:`.
  * Mounted before /pay/:token, whose tokens are never these words.
@@ -52,7 +55,7 @@ export function portalRoutes(): Hono<AppEnv> {
     const { text: body, truncated } = await readBodyCapped(c.req.raw, c.get('deps').config.MAX_BODY_BYTES);
     return { request: { method: c.req.method, path: c.req.path, headers: journalHeaders(c), body, bodyTruncated: truncated, sourceIp: sourceIp(c) }, fields: new URLSearchParams(body) };
   };
-  const payerOf = (s: Extract<SealedForm, { k: 'payer' }>): PayerView => ({
+  const payerOf = (s: Extract<SealedForm, { k: 'payer' | 'offer' }>): PayerView => ({
     maskedName: s.maskedName,
     currency: s.currency,
     balanceMinor: s.balance === null ? null : BigInt(s.balance),
@@ -135,7 +138,10 @@ export function portalRoutes(): Hono<AppEnv> {
     const sum = readSum(sumText, portal);
     if ('error' in sum) return c.html(sumPageFor(c, portal, form, payerOf(state), sumText, sum.error), 400);
     const deps = c.get('deps');
-    return c.html(confirmPage({ form, payer: payerOf(state), sumMinor: sum.sumMinor, offers: offersFor(sum.sumMinor, portal, deps.gateways, deps.config.TOLLGATE_ENV) }), 200);
+    // A fresh nonce per confirm page: its Pay buttons start one payment each, however often sent.
+    const offerForm = seal(c, { ...state, k: 'offer', sum: sum.sumMinor.toString(), nonce: newNonce() });
+    const offers = offersFor(sum.sumMinor, portal, deps.gateways, deps.config.TOLLGATE_ENV);
+    return c.html(confirmPage({ form, offerForm, payer: payerOf(state), sumMinor: sum.sumMinor, offers }), 200);
   });
 
   app.post('/pay/start', async (c) => {
@@ -155,24 +161,50 @@ export function portalRoutes(): Hono<AppEnv> {
       await decidePortalRequest(deps.pool, id, { outcome: 'rejected_source', detail: `cross-site: ${foreign}` });
       return refused(c);
     }
-    const state = openPayer(c, fields);
+    const state = openForm(deps.config.PORTAL_FORM_SECRET, fields.get('form'), 'offer', deps.now());
     if (!state) {
       await decidePortalRequest(deps.pool, id, { outcome: 'rejected_malformed', detail: 'no valid form token' });
       return expired(c);
     }
-    const sumText = (fields.get('sum') ?? '').trim().slice(0, 40);
+    const gatewayName = (fields.get('gateway') ?? '').slice(0, 100);
+    const startKey = startKeyOf(state.nonce, gatewayName);
+    const unavailable = (err: DomainError) => {
+      c.get('log').warn({ err: err.message }, 'the top-up portal could not start a payment');
+      return c.html(messagePage('Payment unavailable', 'The payment could not be started right now. Please try again in a moment.', { alert: true }), 503);
+    };
+    // A repeat (double-click, reload, Back and the same button) answers the first's payment and
+    // makes nothing: no payment, no workflow. Its journal row ('duplicate') does not count against
+    // the start limit, which is there to bound payments and workflows (src/db/portal-journal.ts).
+    const repeat = async (earlier: { journal_id: bigint; payment_id: string }) => {
+      await decidePortalRequest(deps.pool, id, { outcome: 'duplicate', detail: `repeat of start ${earlier.journal_id}`, customerId: state.customerId, paymentId: earlier.payment_id });
+      try {
+        return c.redirect(await repeatedStartLocation(deps, earlier.payment_id), 303);
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        return unavailable(err);
+      }
+    };
+    const earlier = await findPortalStart(deps.pool, startKey);
+    if (earlier) return repeat(earlier);
+
+    const sumMinor = BigInt(state.sum);
+    const sumText = formatDecimal({ minor: sumMinor, currency: portal.currency });
+    // Sealed under the bounds of its time: an API restarted with other bounds decides anew.
     const sum = readSum(sumText, portal);
     if ('error' in sum) {
       await decidePortalRequest(deps.pool, id, { outcome: 'rejected_malformed', detail: `sum: ${sum.error}`, customerId: state.customerId });
-      return c.html(sumPageFor(c, portal, fields.get('form') ?? '', payerOf(state), sumText, sum.error), 400);
+      const { sum: _sum, nonce: _nonce, ...payer } = state;
+      return c.html(sumPageFor(c, portal, seal(c, { ...payer, k: 'payer' }), payerOf(state), sumText, sum.error), 400);
     }
-    const offer = offersFor(sum.sumMinor, portal, deps.gateways, deps.config.TOLLGATE_ENV).find((o) => o.gateway === fields.get('gateway'));
+    const offer = offersFor(sum.sumMinor, portal, deps.gateways, deps.config.TOLLGATE_ENV).find((o) => o.gateway === gatewayName);
     if (!offer) {
       await decidePortalRequest(deps.pool, id, { outcome: 'rejected_malformed', detail: 'gateway not offered for this sum', customerId: state.customerId });
       return c.html(messagePage('Choose a payment method', 'That payment method is not available for this sum.', { alert: true }), 400);
     }
     try {
-      // The same path as a payment link's Pay now: one payment, its event and workflow, then the checkout.
+      // The same path as a payment link's Pay now: one payment, its event and workflow, then the
+      // checkout — with the start key claimed first in the payment's transaction, so that of two
+      // racing starts (on any API processes) exactly one makes a payment, and the other waits for it.
       const payment = await createPayment(deps, {
         customerId: state.customerId,
         amountMinor: offer.totalMinor,
@@ -181,15 +213,22 @@ export function portalRoutes(): Hono<AppEnv> {
         gateway: offer.gateway,
         description: 'Account top-up',
         returnUrl: (paymentId) => `${deps.config.publicBaseUrl}/pay/result/${encodeURIComponent(paymentId)}`,
+        claim: async (tx, paymentId) => {
+          if (!(await claimPortalStart(tx, { startKey, paymentId, customerId: state.customerId, gateway: offer.gateway, journalId: id }))) throw new RepeatedStart();
+        },
       });
       await decidePortalRequest(deps.pool, id, { outcome: 'started', detail: offer.gateway, customerId: state.customerId, paymentId: payment.id });
       if (!payment.checkout_url) throw new Error(`payment ${payment.id} has no checkout`);
       return c.redirect(payment.checkout_url, 303);
     } catch (err) {
+      if (err instanceof RepeatedStart) {
+        const first = await findPortalStart(deps.pool, startKey);
+        if (!first) throw new Error('a portal start key is taken but no start is stored under it', { cause: err });
+        return repeat(first);
+      }
       if (!(err instanceof DomainError)) throw err;
-      c.get('log').warn({ err: err.message }, 'the top-up portal could not start a payment');
       await decidePortalRequest(deps.pool, id, { outcome: 'rejected_malformed', detail: `not started: ${err.message}`, customerId: state.customerId });
-      return c.html(messagePage('Payment unavailable', 'The payment could not be started right now. Please try again in a moment.', { alert: true }), 503);
+      return unavailable(err);
     }
   });
 
