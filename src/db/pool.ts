@@ -49,16 +49,28 @@ export async function inTransaction<T>(db: Db, fn: (tx: pg.PoolClient) => Promis
   }
   const pool = db;
   const client = await pool.connect();
+  // The pool listens only on its idle clients. A server that cuts this one off (a Postgres
+  // restart: 57P01) between two of fn's queries raises an 'error' event with no query to fail, and
+  // one nobody hears kills the process. Heard here: the next query fails, the transaction rolls
+  // back, and release(lost) drops the dead client instead of pooling it.
+  let lost: Error | undefined;
+  const onError = (err: Error) => {
+    lost = err;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('ROLLBACK').catch((rollback: unknown) => {
+      lost ??= rollback instanceof Error ? rollback : new Error(String(rollback));
+    });
     throw err;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(lost);
   }
 }
 
