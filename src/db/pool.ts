@@ -16,6 +16,12 @@ export function createPool(connectionString: string, max = 10, onIdleError: (err
   // has already dropped that client; the next query connects afresh or fails and reports it
   // (the API answers 503, an activity retries).
   pool.on('error', onIdleError);
+  // The pool listens only while a client is idle. One checked out — a transaction between two of
+  // its queries, a client handed from one waiter to the next — that the server cuts off emits its
+  // 'error' with no query to fail, and unheard that kills the process too. Every client is heard
+  // for its whole life: pg has already failed its queries and marked it unqueryable, so its
+  // holder's next query fails (and is reported there) and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
@@ -49,28 +55,16 @@ export async function inTransaction<T>(db: Db, fn: (tx: pg.PoolClient) => Promis
   }
   const pool = db;
   const client = await pool.connect();
-  // The pool listens only on its idle clients. A server that cuts this one off (a Postgres
-  // restart: 57P01) between two of fn's queries raises an 'error' event with no query to fail, and
-  // one nobody hears kills the process. Heard here: the next query fails, the transaction rolls
-  // back, and release(lost) drops the dead client instead of pooling it.
-  let lost: Error | undefined;
-  const onError = (err: Error) => {
-    lost = err;
-  };
-  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch((rollback: unknown) => {
-      lost ??= rollback instanceof Error ? rollback : new Error(String(rollback));
-    });
+    await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    client.off('error', onError);
-    client.release(lost);
+    client.release();
   }
 }
 
