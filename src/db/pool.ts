@@ -16,6 +16,12 @@ export function createPool(connectionString: string, max = 10, onIdleError: (err
   // has already dropped that client; the next query connects afresh or fails and reports it
   // (the API answers 503, an activity retries).
   pool.on('error', onIdleError);
+  // The pool listens only while a client is idle. One checked out — a transaction between two of
+  // its queries, a client handed from one waiter to the next — that the server cuts off emits its
+  // 'error' with no query to fail, and unheard that kills the process too. Every client is heard
+  // for its whole life: pg has already failed its queries and marked it unqueryable, so its
+  // holder's next query fails (and is reported there) and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
