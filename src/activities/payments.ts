@@ -9,6 +9,7 @@ import { markDelivered, undeliveredTimelySuccess } from '../db/inbound-requests.
 import { paymentEventPayload } from '../db/late-success.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
 import type { GatewayRegistry } from '../gateways/types.js';
+import { missingRow } from './missing-row.js';
 import { DEFAULT_RATE_SETTINGS, type RateSettings, recordConversion } from './payment-conversion.js';
 
 export interface PaymentActivityDeps {
@@ -65,7 +66,13 @@ export async function completeIn(
       return completion.status;
     }
     const current = await findPayment(tx, paymentId);
-    if (!current) throw new Error(`payment ${paymentId} does not exist`);
+    if (!current) {
+      throw missingRow({
+        notYet: `payment ${paymentId} is not committed (yet)`,
+        never: `payment ${paymentId} does not exist: the transaction that started its workflow rolled back, so there is nothing to complete`,
+        type: 'PaymentMissing',
+      });
+    }
     if (current.status === 'pending') throw new Error(`payment ${paymentId} is still pending after update`);
     return current.status;
   }

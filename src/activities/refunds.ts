@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { missingRow, MISSING_ROW_TRIES } from './missing-row.js';
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { FinalRefundStatus } from '../domain/refund.js';
@@ -27,32 +27,20 @@ export type RefundCallAnswer = { kind: 'answer'; outcome: RefundOutcome } | { ki
 /** What a status question learnt: the gateway knows the key (and its outcome so far), or never saw it. */
 export type RefundStatusAnswer = { kind: 'seen'; outcome: RefundOutcome } | { kind: 'unseen' };
 
-/**
- * Tries of an activity after which a refund row that is still missing is taken to be rolled back
- * (about 15 minutes with LEDGER_WRITES' backoff): the API starts refund:<id> inside the
- * transaction that creates the row, and if that commit failed the workflow would otherwise retry
- * for ever for a refund that does not exist. A database that is away fails the query itself and
- * keeps being retried.
- */
-export const MISSING_REFUND_TRIES = 20;
+/** Tries after which a refund row that is still missing is taken to be rolled back (src/activities/missing-row.ts). */
+export const MISSING_REFUND_TRIES = MISSING_ROW_TRIES;
 
-export async function refundOf(db: pg.Pool, refundId: string, attempt = activityAttempt()): Promise<RefundRow> {
+export async function refundOf(db: pg.Pool, refundId: string, attempt?: number): Promise<RefundRow> {
   const row = await findRefund(db, refundId);
   if (row) return row;
-  if (attempt >= MISSING_REFUND_TRIES) {
-    throw ApplicationFailure.nonRetryable(`refund ${refundId} does not exist: the request that created it rolled back, so there is nothing to refund`, 'RefundMissing');
-  }
-  // Until the creating transaction commits the row is not visible, and a retry finds it.
-  throw new Error(`refund ${refundId} is not committed (yet)`);
-}
-
-/** This activity's try number (1 outside an activity, e.g. in tests that call the functions directly). */
-function activityAttempt(): number {
-  try {
-    return Context.current().info.attempt;
-  } catch {
-    return 1;
-  }
+  throw missingRow(
+    {
+      notYet: `refund ${refundId} is not committed (yet)`,
+      never: `refund ${refundId} does not exist: the request that created it rolled back, so there is nothing to refund`,
+      type: 'RefundMissing',
+    },
+    attempt,
+  );
 }
 
 /** The gateway's own ids of what is refunded (a hosted session, an intent, a charge). */

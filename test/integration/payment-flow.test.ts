@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/activity';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { MISSING_ROW_TRIES } from '../../src/activities/missing-row.js';
+import { createPaymentActivities } from '../../src/activities/payments.js';
 import { paymentWorkflowId } from '../../src/temporal/workflow-ids.js';
 import { createCustomer, createPayment } from '../support/fixtures.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
@@ -20,6 +24,18 @@ describe('walking skeleton: customer → payment → sandbox checkout → signed
       return res.json?.status === wanted ? res.json : undefined;
     });
   }
+
+  it('lets a payment workflow whose row never committed end after its tries, instead of retrying for ever', async () => {
+    const activities = createPaymentActivities({ pool: stack.pool, gateways: stack.deps.gateways });
+    const missing = `pay_${randomUUID()}`;
+    const expire = (input: { paymentId: string }) => activities.expirePayment(input);
+    // Early tries wait for the creating transaction's commit (retryable); the last gives up for good.
+    await assert.rejects(new MockActivityEnvironment({ attempt: 1 }).run(expire, { paymentId: missing }), (err: Error) => !(err instanceof ApplicationFailure) && /not committed/.test(err.message));
+    await assert.rejects(
+      new MockActivityEnvironment({ attempt: MISSING_ROW_TRIES }).run(expire, { paymentId: missing }),
+      (err: Error) => err instanceof ApplicationFailure && err.nonRetryable && err.type === 'PaymentMissing',
+    );
+  });
 
   it('creates a customer and reads it back', async () => {
     const externalRef = `LMS-${randomUUID()}`;

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { createCustomer, createPayment } from '../support/fixtures.js';
 import { testEnv } from '../support/env.js';
+import { freePort } from '../support/free-port.js';
 import { STRIPE_TEST_KEY, stripeEntry, TEST_SECRET, writeGatewaysFile } from '../support/gateways-file.js';
 import { type RecordedRequest, startRecordingProxy } from '../support/recording-proxy.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
@@ -17,13 +18,25 @@ describe('a Stripe Checkout payment', () => {
   let stack: TestStack;
   let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
 
+  let laterPort: number;
+  let later: Awaited<ReturnType<typeof startRecordingProxy>> | undefined;
+
   before(async () => {
     proxy = await startRecordingProxy(testEnv.stripeMockUrl());
-    stack = await startTestStack({ TOLLGATE_GATEWAYS_FILE: writeGatewaysFile([stripeEntry({ api_base: proxy.url }), stripeEntry({ name: 'stripe_once', api_base: proxy.url, recurring: undefined })]) });
+    laterPort = await freePort();
+    stack = await startTestStack({
+      TOLLGATE_GATEWAYS_FILE: writeGatewaysFile([
+        stripeEntry({ api_base: proxy.url }),
+        stripeEntry({ name: 'stripe_once', api_base: proxy.url, recurring: undefined }),
+        // Nothing listens at its address until a test starts a proxy there.
+        stripeEntry({ name: 'stripe_later', api_base: `http://127.0.0.1:${laterPort}`, recurring: undefined }),
+      ]),
+    });
   });
   after(async () => {
     await stack.close();
     await proxy.close();
+    await later?.close();
   });
 
   const sessionCreate = (paymentId: string): RecordedRequest | undefined => proxy.requests.find((r) => r.method === 'POST' && r.url === '/v1/checkout/sessions' && r.form.get('client_reference_id') === paymentId);
@@ -90,6 +103,34 @@ describe('a Stripe Checkout payment', () => {
     assert.equal(refused.json.errors[0].path, 'save_card');
     const afterwards = await stack.pool.query('SELECT count(*)::int AS n FROM payments WHERE customer_id = $1', [customer.id]);
     assert.equal(afterwards.rows[0].n, before.rows[0].n, 'nothing was written');
+  });
+
+  it('keeps a keyed payment whose gateway cannot be reached, pending with its workflow, and starts its checkout on the retry of the key', async () => {
+    const customer = await createCustomer(stack);
+    const send = () =>
+      stack.request('POST', '/v1/payments', {
+        body: { customer_id: customer.id, amount: 1815, currency: 'PLN', gateway: 'stripe_later', description: 'Internet, November', expires_in: 'PT30M' },
+        headers: { 'idempotency-key': `unreachable-${customer.id}` },
+      });
+    const refused = await send();
+    assert.equal(refused.status, 503, refused.text);
+    assert.equal(refused.headers.get('content-type'), 'application/problem+json');
+    const rows = (await stack.pool.query('SELECT id, status, checkout_url FROM payments WHERE customer_id = $1', [customer.id])).rows;
+    assert.equal(rows.length, 1, 'the payment was committed, not rolled back under its started workflow');
+    const [first] = rows;
+    assert.deepEqual({ status: first.status, checkout_url: first.checkout_url }, { status: 'pending', checkout_url: null });
+    assert.match(refused.json.detail, new RegExp(`payment ${first.id} was created and is pending`));
+    const described = await stack.deps.temporal.workflow.getHandle(`payment:${first.id}`).describe();
+    assert.equal(described.status.name, 'RUNNING');
+
+    later = await startRecordingProxy(testEnv.stripeMockUrl(), laterPort);
+    const retried = await send();
+    assert.equal(retried.status, 201, retried.text);
+    assert.equal(retried.json.id, first.id, 'the retry of the key is the same payment');
+    assert.match(retried.json.checkout_url, /^https:\/\/checkout\.stripe\.com\//);
+    assert.equal((await row(first.id)).checkout_url, retried.json.checkout_url);
+    assert.equal(later.requests.filter((r) => r.url === '/v1/checkout/sessions').length, 1);
+    assert.equal((await stack.pool.query('SELECT count(*)::int AS n FROM payments WHERE customer_id = $1', [customer.id])).rows[0].n, 1);
   });
 
   it('completes the payment from a signed checkout.session.completed, once: a redelivery of the same event is a duplicate', async () => {

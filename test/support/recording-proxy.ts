@@ -14,9 +14,10 @@ export interface RecordedRequest {
 /**
  * A loopback HTTP proxy in front of the run's stripe-mock that keeps every request the adapter
  * sent and the status stripe-mock answered. stripe-mock validates each request against Stripe's
- * OpenAPI spec but answers with fixed fixtures, so what Tollgate asked for is read here.
+ * OpenAPI spec but answers with fixed fixtures, so what Tollgate asked for is read here. On `port`
+ * when given (a gateway configured at an address nothing listens on yet comes up there).
  */
-export async function startRecordingProxy(target: string): Promise<{ url: string; requests: RecordedRequest[]; close(): Promise<void> }> {
+export async function startRecordingProxy(target: string, port = 0): Promise<{ url: string; requests: RecordedRequest[]; close(): Promise<void> }> {
   const requests: RecordedRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -38,7 +39,7 @@ export async function startRecordingProxy(target: string): Promise<{ url: string
         });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,

@@ -1,11 +1,11 @@
 import { randomInt } from 'node:crypto';
-import { NotFoundError, StateConflictError, ValidationError } from '../../domain/errors.js';
+import { NotFoundError, StateConflictError, UnavailableError, ValidationError } from '../../domain/errors.js';
 import { formatDecimal, toJsonMinor } from '../../domain/money.js';
 import { referenceFromBody } from '../../domain/reference.js';
 import { findCustomer } from '../../db/customers.js';
 import { appendEvent } from '../../db/events.js';
 import { newId } from '../../db/ids.js';
-import { insertPayment, type PaymentRow, recordCheckoutStart, referenceInUse } from '../../db/payments.js';
+import { findPayment, insertPayment, type PaymentRow, recordCheckoutStart, referenceInUse } from '../../db/payments.js';
 import { type Db, inTransaction, type Queryable } from '../../db/pool.js';
 import { gatewayAccepts } from '../../gateways/registry.js';
 import { can, checkoutOf, type PaymentForCheckout, type PaymentGateway } from '../../gateways/types.js';
@@ -41,15 +41,31 @@ export interface PaymentRequest {
   claim?: ((tx: Queryable, paymentId: string) => Promise<void>) | undefined;
 }
 
+type CreateDeps = Pick<AppDeps, 'gateways' | 'temporal' | 'config' | 'now'> & { pool: Db };
+
+/**
+ * Creates a pending payment with its workflow (createPendingPayment), then starts the gateway's
+ * checkout for it (startCheckout). For a caller whose pool is a pool: the payment is committed
+ * before the gateway is asked, so a gateway that cannot be reached leaves it pending without a
+ * checkout, its workflow running, and it expires at its deadline.
+ */
+export async function createPayment(deps: CreateDeps, req: PaymentRequest): Promise<PaymentRow> {
+  const { row, gateway, customer } = await createPendingPayment(deps, req);
+  return startCheckout(deps, gateway, row, { saveCard: req.saveCard, customer });
+}
+
 /**
  * Creates a pending payment, its `payment.created` event and its workflow `payment:<id>` in one
  * transaction: if Temporal refuses, nothing is left behind. The gateway's mode, adapter and
- * settlement are copied onto the payment, so a later configuration change never reaches it.
+ * settlement are copied onto the payment, so a later configuration change never reaches it. No
+ * gateway is called: a caller inside a transaction of its own (the keyed POST /v1/payments)
+ * commits first and starts the checkout after, so a gateway's failure cannot roll back a payment
+ * whose workflow has started.
  */
-export async function createPayment(
-  deps: Pick<AppDeps, 'gateways' | 'temporal' | 'config' | 'now'> & { pool: Db },
+export async function createPendingPayment(
+  deps: CreateDeps,
   req: PaymentRequest,
-): Promise<PaymentRow> {
+): Promise<{ row: PaymentRow; gateway: PaymentGateway; customer: { id: string; email: string | null } }> {
   const gateway = deps.gateways.get(req.gateway);
   if (!gateway) {
     throw new ValidationError(`unknown gateway "${req.gateway}"`, {
@@ -125,7 +141,7 @@ export async function createPayment(
     });
     return row;
   });
-  return startCheckout(deps, gateway, row, { saveCard: req.saveCard, customer: { id: customer.id, email: customer.email } });
+  return { row, gateway, customer: { id: customer.id, email: customer.email } };
 }
 
 /**
@@ -150,6 +166,34 @@ export async function startCheckout(
     gateway_intent_id: row.gateway_intent_id ?? start.ids.intentId ?? null,
     gateway_charge_id: row.gateway_charge_id ?? start.ids.chargeId ?? null,
   };
+}
+
+/**
+ * The checkout of a payment createPendingPayment committed, started if it has none yet: the keyed
+ * POST /v1/payments runs this after its transaction, and again on every retry of the same key, so
+ * a gateway that was unreachable the first time gets asked again for the same payment (a hosted
+ * gateway's session is keyed by the payment id, so an attempt that did reach it is not doubled).
+ * A gateway that still cannot be reached is a 503 naming the payment, which stays pending.
+ */
+export async function ensureCheckout(
+  deps: Pick<AppDeps, 'gateways' | 'config'> & { pool: Db },
+  paymentId: string,
+  saveCard: boolean | undefined,
+  log: { warn(obj: object, msg: string): void },
+): Promise<PaymentRow> {
+  const row = await findPayment(deps.pool, paymentId);
+  if (!row) throw new Error(`payment ${paymentId} was committed and is gone`);
+  const gateway = deps.gateways.get(row.gateway);
+  if (row.checkout_url !== null || row.status !== 'pending' || !gateway) return row;
+  const customer = await findCustomer(deps.pool, row.customer_id);
+  try {
+    return await startCheckout(deps, gateway, row, { saveCard, customer: { id: row.customer_id, email: customer?.email ?? null } });
+  } catch (err) {
+    log.warn({ err, paymentId, gateway: gateway.name }, 'checkout not started; the payment stays pending');
+    throw new UnavailableError(
+      `payment ${paymentId} was created and is pending, but gateway "${gateway.name}" did not start its checkout; send the request again with the same Idempotency-Key to retry it (without a key, the payment expires unpaid at its deadline)`,
+    );
+  }
 }
 
 async function insertWithReference(

@@ -9,7 +9,7 @@ import type { AppEnv } from '../env.js';
 import { fieldError } from '../field-error.js';
 import { idempotent } from '../idempotency.js';
 import { cancelPayment } from './cancel-payment.js';
-import { createPayment, freshReference } from './create-payment.js';
+import { createPendingPayment, ensureCheckout, freshReference } from './create-payment.js';
 import { paymentJson } from './payment-json.js';
 import { conversionOf } from '../../db/payment-conversions.js';
 import { cancelPaymentRoute, createPaymentRoute, getPaymentRoute, listPaymentsRoute, variableSymbolRoute } from './payments.routes.js';
@@ -35,7 +35,7 @@ export function paymentsRouter(): OpenAPIHono<AppEnv> {
         }
         ttlMs = ttl;
       }
-      const row = await createPayment({ ...deps, pool: tx }, {
+      const { row } = await createPendingPayment({ ...deps, pool: tx }, {
         customerId: body.customer_id,
         amountMinor: money.minor,
         currency: money.currency,
@@ -47,7 +47,10 @@ export function paymentsRouter(): OpenAPIHono<AppEnv> {
       });
       return { status: 201 as const, body: paymentJson(row) };
     });
-    return c.json(result.body, 201);
+    // After the commit: a gateway that cannot be reached leaves the payment (and its workflow) in
+    // place, and a retry of the key comes back here to start the checkout of the same payment.
+    const row = await ensureCheckout(deps, result.body.id, body.save_card, c.get('log'));
+    return c.json(paymentJson(row), 201);
   });
 
   app.openapi(listPaymentsRoute, async (c) => {
