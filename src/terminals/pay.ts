@@ -11,6 +11,8 @@ import type { GatewayMode } from '../gateways/settings.js';
 import type { IdentifierKind } from '../identification/types.js';
 import type { CallbackDispatcher } from '../relay/callback-dispatch.js';
 import { freshReference } from '../api/payments/create-payment.js';
+import { completeIn } from '../activities/payments.js';
+import type { RateSettings } from '../activities/payment-conversion.js';
 import type { TerminalSettings } from './settings.js';
 
 export interface TerminalPay {
@@ -32,21 +34,29 @@ class RepeatedPay extends Error {}
 /**
  * One pay that has already succeeded at the terminal, as a payment: in one transaction the
  * terminal_transactions row (unique on the network's txn_id, written first so a concurrent repeat
- * waits on it), a pending payment with its `payment.created` event, and the journal row accepted
- * with the success signal. After the commit — the terminal's answer waits for nothing more — the
- * success reaches `payment:<id>` the way a gateway callback's does, through the dispatcher, else
+ * waits on it), the payment with its `payment.created` event, and the journal row marked.
+ *
+ * A network that settles at once: the payment is completed in that same transaction, as its
+ * workflow's recordPaymentOutcome would complete it (completeIn: payment.succeeded, the currency
+ * conversion), so the ledger says succeeded exactly when the terminal is told result 0, and no
+ * workflow is started — a payment born succeeded has nothing to wait for, and a workflow start per
+ * pay is what a terminal burst cost Temporal (README, bench:terminals). Its e-mails and webhooks
+ * come from its events, as every payment's do.
+ *
+ * A deferred network (its money reaches the bank later): the payment is pending at the commit and
+ * the success reaches `payment:<id>` the way a gateway callback's does, through the dispatcher, else
  * the relay (Temporal away), which start the workflow with it (signal-with-start,
- * src/temporal/terminal-start.ts). So payment.succeeded, a deferred network's temporary payment,
- * the e-mails and the webhooks are those of any payment, and an outage of Temporal delays them
- * without refusing the pay.
+ * src/temporal/terminal-start.ts); that workflow opens the temporary payment. An outage of Temporal
+ * delays it without refusing the pay.
  */
 export async function payFromTerminal(
-  deps: { pool: pg.Pool; callbackDispatch: CallbackDispatcher; now: () => Date },
+  deps: { pool: pg.Pool; callbackDispatch: CallbackDispatcher; now: () => Date; rates: RateSettings },
   terminal: TerminalSettings,
   pay: TerminalPay,
 ): Promise<TerminalPayResult> {
   const outcome: GatewayOutcome = { status: 'succeeded', gatewayTransactionId: pay.txnId, code: 'osmp_pay', message: `${terminal.name} txn_id ${pay.txnId}` };
-  const slot = await deps.callbackDispatch.reserve();
+  const completesItself = terminal.settlement === 'immediate';
+  const slot = completesItself ? undefined : await deps.callbackDispatch.reserve();
   let result: TerminalPayResult;
   try {
     result = await inTransaction(deps.pool, async (tx) => {
@@ -84,14 +94,21 @@ export async function payFromTerminal(
           reference: payment.reference,
         },
       });
-      await acceptTerminalPay(tx, pay.journalId, paymentId, { kind: 'payment', outcome }, `pay: prv_txn ${row.prv_txn}`);
+      if (completesItself) {
+        const { status: _succeeded, ...rest } = outcome;
+        await completeIn(tx, paymentId, { ...rest, status: 'succeeded' }, {}, deps.rates);
+        await acceptTerminalPay(tx, pay.journalId, paymentId, null, `pay: prv_txn ${row.prv_txn}, payment succeeded`);
+      } else {
+        await acceptTerminalPay(tx, pay.journalId, paymentId, { kind: 'payment', outcome }, `pay: prv_txn ${row.prv_txn}`);
+      }
       return { kind: 'paid', row };
     });
   } catch (err) {
-    slot.release();
+    slot?.release();
     if (err instanceof RepeatedPay) return { kind: 'repeat' };
     throw err;
   }
+  if (!slot) return result;
   if (result.kind === 'paid') slot.dispatch({ journalId: pay.journalId, delivery: { kind: 'payment', paymentId: result.row.payment_id, outcome, start: true } });
   else slot.release();
   return result;

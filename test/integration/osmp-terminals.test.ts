@@ -154,7 +154,7 @@ describe('payment terminals (OSMP)', () => {
     assert.equal(payments.rowCount, 0);
   });
 
-  it('pays once: the success reaches the payment as a callback would, a repeat answers the same prv_txn', async () => {
+  it('pays once: the payment is succeeded when result 0 is answered, without a workflow; a repeat answers the same prv_txn', async () => {
     const c = await customer();
     const txnId = nextTxn();
     const first = await pay(c.phone, '150.50', txnId);
@@ -167,10 +167,12 @@ describe('payment terminals (OSMP)', () => {
     assert.equal(row.mode, 'live');
     assert.equal(row.txn_date_local, '20261202101500');
     assert.equal((row.txn_at as Date).toISOString(), '2026-12-02T07:15:00.000Z', 'Moscow is UTC+3');
-    const payment = await waitFor('the terminal payment to succeed', async () => {
-      const p = await stack.request('GET', `/v1/payments/${row.payment_id}`);
-      return p.json?.status === 'succeeded' ? p.json : undefined;
-    });
+    // An immediately settled network's payment is completed in the pay's own transaction: read at
+    // once, with no wait, it is succeeded, its journal row delivered, and no workflow was started.
+    const payment = (await stack.request('GET', `/v1/payments/${row.payment_id}`)).json;
+    assert.equal(payment.status, 'succeeded');
+    assert.deepEqual((await journal('qiwi', txnId)).map((r) => [r.outcome, r.outcome_detail]), [['delivered', `pay: prv_txn ${first.prvTxn}, payment succeeded`]]);
+    await assert.rejects(stack.deps.temporal.workflow.getHandle(`payment:${row.payment_id}`).describe(), (err: Error) => err.name === 'WorkflowNotFoundError');
     assert.equal(payment.reference, txnId, 'the txn_id is the reference a statement line carries');
     assert.equal(payment.gateway, 'qiwi');
     const events = await stack.pool.query<{ type: string }>({ text: 'SELECT type FROM events WHERE aggregate_id = $1 ORDER BY id', values: [row.payment_id] });
@@ -182,12 +184,7 @@ describe('payment terminals (OSMP)', () => {
     assert.equal(zeroed.prvTxn, first.prvTxn, 'leading zeros name the same txn_id');
     const payments = await stack.pool.query('SELECT id FROM payments WHERE customer_id = $1', [c.id]);
     assert.equal(payments.rowCount, 1, 'nothing doubled in the ledger');
-    // The 'delivered' mark is written after the answer, in batches (src/relay/delivery-marks.ts).
-    const outcomes = await waitFor('the first pay marked delivered', async () => {
-      const o = (await journal('qiwi', txnId)).map((r) => r.outcome);
-      return o[0] === 'delivered' ? o : undefined;
-    });
-    assert.deepEqual(outcomes, ['delivered', 'duplicate'], 'the first delivered to its workflow, the repeat a duplicate');
+    assert.deepEqual((await journal('qiwi', txnId)).map((r) => r.outcome), ['delivered', 'duplicate'], 'the first delivered, the repeat a duplicate');
   });
 
   it('refuses a "repeat" with another sum or account (300), journaled, paying nothing', async () => {

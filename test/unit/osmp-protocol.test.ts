@@ -119,6 +119,7 @@ describe('OSMP check verdicts (a typed identification double)', () => {
     pool: unreachable as pg.Pool,
     callbackDispatch: unreachable as CallbackDispatcher,
     now: () => new Date(),
+    rates: { timeZone: 'UTC', maxAgeDays: 7 },
     identifyPayer,
   });
   const check = async (lookup: PayerLookup | undefined, sum: bigint | null, t = terminal) => {

@@ -115,7 +115,13 @@ export function terminalsRouter(): OpenAPIHono<AppEnv> {
       // PAYSYS_TEST_USER: a test address's request pays into the test account, whatever it typed.
       const typed = testAddress && network.testAccount !== null ? network.testAccount : parsed.request.account;
       const done = await runOsmp(
-        { pool: deps.pool, callbackDispatch: deps.callbackDispatch, now: deps.now, identifyPayer: deps.identifyPayer },
+        {
+          pool: deps.pool,
+          callbackDispatch: deps.callbackDispatch,
+          now: deps.now,
+          identifyPayer: deps.identifyPayer,
+          rates: { timeZone: deps.config.EXCHANGE_RATE_TIME_ZONE, maxAgeDays: deps.config.EXCHANGE_RATE_MAX_AGE_DAYS },
+        },
         network,
         parsed.request,
         { journalId, mode, typed },
