@@ -118,7 +118,10 @@ export async function payFromTerminal(
  * The payment, its reference the network's txn_id — what a settlement statement line of the
  * network carries, so a deferred network's temporary payment settles from it (src/statements).
  * Another payment may hold that reference already (another network's txn_id, a caller's own): then
- * a fresh one, and the txn_id stays on the payment as its gateway_transaction_id.
+ * a fresh one, and the txn_id stays on the payment as its gateway_transaction_id. A test pay always
+ * gets a fresh one: no bank statement carries its money, and a test pay that took a txn_id first
+ * would leave the live pay of the same txn_id (test and live ids are apart) without the reference
+ * its statement line carries.
  */
 async function insertTerminalPayment(tx: Queryable, terminal: TerminalSettings, pay: TerminalPay, id: string, now: Date): Promise<PaymentRow> {
   const insert = (reference: string) =>
@@ -138,7 +141,7 @@ async function insertTerminalPayment(tx: Queryable, terminal: TerminalSettings, 
       // A terminal has taken the money in cash: nothing here can refund it by itself.
       lateSuccess: 'keep',
     });
-  const row = (await insert(pay.txnId)) ?? (await insert(await freshReference(tx)));
+  const row = (pay.mode === 'live' ? await insert(pay.txnId) : undefined) ?? (await insert(await freshReference(tx)));
   if (!row) throw new Error(`payment ${id}: no free reference`);
   return row;
 }

@@ -218,6 +218,14 @@ describe('payment terminals (OSMP)', () => {
     const live2 = await pay(c.ref, '12.00', txnId);
     assert.equal(live2.prvTxn, live.prvTxn, 'the live pay repeats as itself');
     assert.equal((await stack.pool.query('SELECT 1 FROM payments WHERE customer_id = $1', [c.id])).rowCount, 1);
+    // The live payment, not the test one that came first, carries the txn_id its statement line will.
+    const refs = await stack.pool.query<{ mode: string; reference: string }>({
+      text: 'SELECT p.mode, p.reference FROM payments p JOIN terminal_transactions t ON t.payment_id = p.id WHERE t.gateway = $1 AND t.txn_id = $2 ORDER BY t.prv_txn',
+      values: ['qiwi', txnId],
+    });
+    assert.equal(refs.rows[0]?.mode, 'test');
+    assert.notEqual(refs.rows[0]?.reference, txnId, 'a test pay gets a fresh reference');
+    assert.deepEqual(refs.rows[1], { mode: 'live', reference: txnId });
   });
 
   it('takes concurrent repeats of one pay as one payment', async () => {
