@@ -13,6 +13,7 @@ import { bankLinesRouter } from './bank-statements/bank-lines.router.js';
 import { bankStatementsRouter } from './bank-statements/bank-statements.router.js';
 import { callbacksRouter } from './callbacks/callbacks.router.js';
 import { terminalsRouter } from './terminals/terminals.router.js';
+import { terminalRecordsRouter } from './terminals/records.router.js';
 import { callbackJournalRouter } from './callbacks/journal.router.js';
 import { gatewaysRouter } from './gateways/gateways.router.js';
 import { temporaryPaymentsRouter } from './temporary-payments/temporary-payments.router.js';
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', callbackJournalRouter());
   app.route('/', callbacksRouter());
   app.route('/', terminalsRouter());
+  app.route('/', terminalRecordsRouter());
   app.route('/', gatewaysRouter());
   app.route('/', bankStatementsRouter());
   app.route('/', bankLinesRouter());

@@ -64,3 +64,25 @@ export async function findTerminalTransaction(db: Queryable, gateway: string, mo
   });
   return res.rows[0];
 }
+
+/**
+ * Terminal pays, newest first (by prv_txn, the order they were paid), for an operator or the
+ * billing system answering "what became of txn_id …?". Each filter uses an index: a txn_id is
+ * looked up in both modes through the (gateway, mode, txn_id) key, a customer through its own.
+ */
+export async function listTerminalTransactions(
+  db: Queryable,
+  f: { gateway?: string | undefined; txnId?: string | undefined; customerId?: string | undefined; mode?: GatewayMode | undefined; beforePrvTxn?: bigint | undefined; limit: number },
+): Promise<TerminalTransactionRow[]> {
+  const res = await db.query<TerminalTransactionRow>({
+    text: `SELECT ${COLUMNS} FROM terminal_transactions
+            WHERE ($1::text IS NULL OR gateway = $1::text)
+              AND ($2::text IS NULL OR txn_id = $2::text)
+              AND ($3::text IS NULL OR customer_id = $3::text)
+              AND mode = ANY(CASE WHEN $4::text IS NULL THEN ARRAY['test', 'live'] ELSE ARRAY[$4::text] END)
+              AND ($5::bigint IS NULL OR prv_txn < $5::bigint)
+            ORDER BY prv_txn DESC LIMIT $6`,
+    values: [f.gateway ?? null, f.txnId ?? null, f.customerId ?? null, f.mode ?? null, f.beforePrvTxn?.toString() ?? null, f.limit],
+  });
+  return res.rows;
+}

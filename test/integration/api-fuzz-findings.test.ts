@@ -50,6 +50,12 @@ describe('API fuzzing findings: every answer is one /openapi.json documents (rea
     }
   });
 
+  it('a journal cursor beyond a bigint is a documented 400, not a database error', async () => {
+    for (const path of ['/v1/callbacks', '/v1/terminal-requests', '/v1/terminal-transactions']) {
+      assertDocumented('GET', path, await stack.request('GET', `${path}?cursor=99999999999999999999999`), 400);
+    }
+  });
+
   it('GET /v1/bank-statements/{id} with limit over 10,000 is a documented 400', async () => {
     assertDocumented('GET', '/v1/bank-statements/{id}', await stack.request('GET', '/v1/bank-statements/stm_x?limit=10001'), 400);
   });

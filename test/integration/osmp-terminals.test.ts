@@ -187,6 +187,62 @@ describe('payment terminals (OSMP)', () => {
     assert.deepEqual((await journal('qiwi', txnId)).map((r) => r.outcome), ['delivered', 'duplicate'], 'the first delivered, the repeat a duplicate');
   });
 
+  it('lists the pays and the journal for an operator (what became of txn_id …), and counts answers in /metrics', async () => {
+    const c = await customer();
+    const txnId = nextTxn();
+    const paid = await pay(c.contract, '25.00', txnId);
+    assert.equal(paid.result, 0);
+    assert.equal((await pay(c.contract, '25.00', txnId)).result, 0, 'a repeat');
+    const refusedTxn = nextTxn();
+    assert.equal((await pay(`nobody-${randomUUID()}`, '25.00', refusedTxn)).result, 5);
+
+    const found = await stack.request('GET', `/v1/terminal-transactions?network=qiwi&txn_id=000${txnId}`);
+    assert.equal(found.status, 200, found.text);
+    assert.equal(found.json.data.length, 1, 'one pay for the txn_id and its repeat; leading zeros name the same txn_id');
+    const [t] = found.json.data;
+    assert.deepEqual(
+      [t.prv_txn, t.network, t.txn_id, t.account, t.account_kind, t.customer_id, t.amount, t.currency, t.mode, t.txn_date, t.txn_at],
+      [paid.prvTxn, 'qiwi', txnId, c.contract, 'contract', c.id, 2500, 'RUB', 'live', '20261202101500', '2026-12-02T07:15:00.000Z'],
+    );
+    assert.match(t.payment_id, /^pay_/);
+    assert.equal((await stack.request('GET', `/v1/terminal-transactions?network=qiwi&txn_id=${refusedTxn}`)).json.data.length, 0, 'a refused pay is not a transaction');
+    assert.equal((await stack.request('GET', `/v1/terminal-transactions?customer_id=${c.id}`)).json.data.length, 1);
+    assert.equal((await stack.request('GET', '/v1/terminal-transactions?txn_id=12x')).status, 400);
+
+    // The journal: the pay, its repeat and the refusal, newest first, each with how it was answered.
+    const journaled = await stack.request('GET', '/v1/terminal-requests?network=qiwi&limit=500');
+    assert.equal(journaled.status, 200, journaled.text);
+    const mine = journaled.json.data.filter((r: { path: string }) => r.path.includes(`txn_id=${txnId}`) || r.path.includes(`txn_id=${refusedTxn}`));
+    assert.deepEqual(
+      mine.map((r: { outcome: string; outcome_detail: string }) => [r.outcome, r.outcome_detail.replace(/prv_txn \d+/, 'prv_txn N').replace(/payment pay_\w+/, 'payment P')]),
+      [
+        ['delivered', 'pay: result 5 (account not found)'],
+        ['duplicate', `repeat of qiwi txn_id ${txnId}: prv_txn N, payment P`],
+        ['delivered', 'pay: prv_txn N, payment succeeded'],
+      ],
+    );
+    assert.equal(t.request_id, mine[2].id, 'the transaction names the request that paid it');
+    assert.equal(mine[2].network, 'qiwi');
+    assert.doesNotMatch(JSON.stringify(mine), new RegExp(PASSWORD), 'credentials are redacted');
+    // Paging: a page of one, then the next one from its cursor.
+    const first = await stack.request('GET', '/v1/terminal-requests?network=qiwi&limit=1');
+    const second = await stack.request('GET', `/v1/terminal-requests?network=qiwi&limit=1&cursor=${first.json.next_cursor}`);
+    assert.ok(second.json.data[0].id < first.json.data[0].id);
+
+    // Who may read them: the journal is admin's, the transactions any key's; nobody without one.
+    const read = await stack.request('POST', '/v1/api-keys', { body: { name: 'read', scopes: ['read'] } });
+    assert.equal(read.status, 201, read.text);
+    assert.equal((await stack.request('GET', '/v1/terminal-requests', { key: read.json.key })).status, 403);
+    assert.equal((await stack.request('GET', '/v1/terminal-transactions', { key: read.json.key })).status, 200);
+    assert.equal((await stack.request('GET', '/v1/terminal-requests', { key: null })).status, 401);
+    assert.equal((await stack.request('GET', '/v1/terminal-transactions', { key: null })).status, 401);
+
+    const metrics = (await stack.request('GET', '/metrics', { key: null })).text;
+    const counted = (labels: string) => Number(new RegExp(`^tollgate_terminal_answers_total\\{${labels}\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0);
+    assert.ok(counted('network="qiwi",command="pay",result="0"') >= 2, metrics.split('\n').filter((l) => l.includes('terminal')).join('\n'));
+    assert.ok(counted('network="qiwi",command="pay",result="5"') >= 1);
+  });
+
   it('refuses a "repeat" with another sum or account (300), journaled, paying nothing', async () => {
     const c = await customer();
     const other = await customer();

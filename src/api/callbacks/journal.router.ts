@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { listInbound } from '../../db/inbound-requests.js';
+import { type InboundRequestRow, listInbound } from '../../db/inbound-requests.js';
 import { pageOf } from '../cursor.js';
 import type { AppEnv } from '../env.js';
 import { requireScope } from '../middleware/auth.js';
@@ -10,24 +10,46 @@ const OUTCOMES = [
   'rejected_unknown_payment', 'rejected_unknown_gateway', 'rejected_too_large', 'rejected_source', 'ignored',
 ] as const;
 
+/** What every journaled inbound request shows, whatever its channel (callbacks, terminals). */
+export const InboundFields = {
+  id: z.number().int(),
+  received_at: z.string(),
+  source_ip: z.string().nullable(),
+  method: z.string(),
+  path: z.string(),
+  headers: z.record(z.string(), z.string()),
+  body: z.string(),
+  body_truncated: z.boolean(),
+  outcome: z.string(),
+  outcome_detail: z.string().nullable(),
+  payment_id: z.string().nullable(),
+  delivered_at: z.string().nullable(),
+};
+
+export function inboundFieldsJson(r: InboundRequestRow) {
+  return {
+    id: Number(r.id),
+    received_at: r.received_at.toISOString(),
+    source_ip: r.source_ip,
+    method: r.method,
+    path: r.path,
+    headers: r.headers,
+    body: r.body,
+    body_truncated: r.body_truncated,
+    outcome: r.outcome,
+    outcome_detail: r.outcome_detail,
+    payment_id: r.payment_id,
+    delivered_at: r.delivered_at?.toISOString() ?? null,
+  };
+}
+
 export const JournalEntry = z
   .object({
-    id: z.number().int(),
+    ...InboundFields,
     gateway: z.string(),
-    received_at: z.string(),
-    source_ip: z.string().nullable(),
-    method: z.string(),
-    path: z.string(),
-    headers: z.record(z.string(), z.string()),
-    body: z.string(),
-    body_truncated: z.boolean(),
-    outcome: z.string(),
-    outcome_detail: z.string().nullable(),
-    payment_id: z.string().nullable(),
     target_kind: z.enum(['payment', 'refund', 'charge_attempt']).nullable().openapi({ description: 'What the callback was for (null: refused before its row was found, or journaled before kinds existed — then payment_id)' }),
     target_id: z.string().nullable(),
     event_id: z.string().nullable(),
-    delivered_at: z.string().nullable(),
     delivery_attempts: z.number().int(),
   })
   .openapi('CallbackJournalEntry');
@@ -47,7 +69,7 @@ const listJournalRoute = createRoute({
       from: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Received at or after (ISO 8601)' }),
       to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Received before (ISO 8601)' }),
       limit: z.coerce.number().int().min(1).max(500).default(50),
-      cursor: z.string().regex(/^\d+$/).optional(),
+      cursor: z.string().regex(/^[1-9]\d{0,17}$/, 'pass next_cursor back unchanged').optional(),
     }),
   },
   responses: {
@@ -73,22 +95,11 @@ export function callbackJournalRouter(): OpenAPIHono<AppEnv> {
     return c.json(
       {
         data: p.data.map((r) => ({
-          id: Number(r.id),
+          ...inboundFieldsJson(r),
           gateway: r.source,
-          received_at: r.received_at.toISOString(),
-          source_ip: r.source_ip,
-          method: r.method,
-          path: r.path,
-          headers: r.headers,
-          body: r.body,
-          body_truncated: r.body_truncated,
-          outcome: r.outcome,
-          outcome_detail: r.outcome_detail,
-          payment_id: r.payment_id,
           target_kind: r.target_kind as 'payment' | 'refund' | 'charge_attempt' | null,
           target_id: r.target_id,
           event_id: r.event_id,
-          delivered_at: r.delivered_at?.toISOString() ?? null,
           delivery_attempts: r.attempts,
         })),
         next_cursor: p.next_cursor,

@@ -8,6 +8,7 @@ export interface Metrics {
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route'>;
   callbacks: Counter<'gateway' | 'outcome'>;
+  terminalAnswers: Counter<'network' | 'command' | 'result'>;
 }
 
 export function createMetrics(): Metrics {
@@ -32,6 +33,12 @@ export function createMetrics(): Metrics {
       name: 'tollgate_callbacks_total',
       help: 'Gateway callbacks received, by gateway and journal outcome',
       labelNames: ['gateway', 'outcome'],
+      registers: [registry],
+    }),
+    terminalAnswers: new Counter({
+      name: 'tollgate_terminal_answers_total',
+      help: 'OSMP answers to terminal networks, by network (a configured one, else "(unknown)"), command and protocol result code',
+      labelNames: ['network', 'command', 'result'],
       registers: [registry],
     }),
   };

@@ -73,6 +73,9 @@ export function terminalsRouter(): OpenAPIHono<AppEnv> {
       sourceIp: ip,
     };
     const reply = (a: OsmpAnswer, challenge = false) => {
+      // Labels from the configuration and the protocol only: a stranger's path or command adds no series.
+      const command = params.command === 'check' || params.command === 'pay' ? params.command : 'other';
+      deps.metrics.terminalAnswers.inc({ network: terminal ? terminal.name : '(unknown)', command, result: String(a.result) });
       const extra: Record<string, string> = { 'content-type': OSMP_CONTENT_TYPE };
       if (challenge && terminal?.basicAuth) extra['www-authenticate'] = `Basic realm="${terminal.name}", charset="UTF-8"`;
       const status = challenge ? 401 : 200;
