@@ -64,6 +64,39 @@ export function portalRoutes(): Hono<AppEnv> {
   const openPayer = (c: Ctx, fields: URLSearchParams) => openForm(c.get('deps').config.PORTAL_FORM_SECRET, fields.get('form'), 'payer', c.get('deps').now());
   const sumPageFor = (c: Ctx, portal: PortalSettings, form: string, payer: PayerView, sumText: string, error?: string) =>
     sumPage({ form, payer, minMinor: portal.minSumMinor, maxMinor: portal.maxSumMinor, sumText, error });
+  /**
+   * The prologue of the two steps that act (a lookup, a start), in this order: journaled and
+   * counted before anything else — a refused or malformed request too, since the journal is what
+   * the limit counts, so a stranger cannot try faster by sending bad forms — then the per-address
+   * limit (429), the origin (403, journaled rejected_source), and the sealed form of this step
+   * (400, journaled rejected_malformed). Either the answer to send, or the journal row, the form's
+   * fields and its opened seal.
+   */
+  async function admit<K extends 'lookup' | 'offer'>(
+    c: Ctx,
+    portal: PortalSettings,
+    step: 'lookup' | 'start',
+    kind: K,
+  ): Promise<{ answer: Response } | { id: bigint; fields: URLSearchParams; state: Extract<SealedForm, { k: K }> }> {
+    const deps = c.get('deps');
+    const { request, fields } = await origin(c);
+    const { id, retryAfterSeconds } = await journalPortalRequest(deps.pool, step, request, portal.rateLimit);
+    if (retryAfterSeconds !== null) {
+      c.header('retry-after', String(retryAfterSeconds));
+      return { answer: c.html(rateLimitedPage(retryAfterSeconds), 429) };
+    }
+    const foreign = crossSite(c);
+    if (foreign) {
+      await decidePortalRequest(deps.pool, id, { outcome: 'rejected_source', detail: `cross-site: ${foreign}` });
+      return { answer: refused(c) };
+    }
+    const state = openForm(deps.config.PORTAL_FORM_SECRET, fields.get('form'), kind, deps.now());
+    if (!state) {
+      await decidePortalRequest(deps.pool, id, { outcome: 'rejected_malformed', detail: 'no valid form token' });
+      return { answer: expired(c) };
+    }
+    return { id, fields, state };
+  }
 
   app.get('/pay', (c) => {
     const found = portalOf(c);
@@ -76,23 +109,9 @@ export function portalRoutes(): Hono<AppEnv> {
     if (!found) return notFound(c);
     const { portal, identifyPayer } = found;
     const deps = c.get('deps');
-    const { request, fields } = await origin(c);
-    // Journaled (and counted) before anything else, a refused or malformed one too: the journal is
-    // what the limit counts, so a stranger cannot try identifiers faster by sending bad forms.
-    const { id, retryAfterSeconds } = await journalPortalRequest(deps.pool, 'lookup', request, portal.rateLimit);
-    if (retryAfterSeconds !== null) {
-      c.header('retry-after', String(retryAfterSeconds));
-      return c.html(rateLimitedPage(retryAfterSeconds), 429);
-    }
-    const foreign = crossSite(c);
-    if (foreign) {
-      await decidePortalRequest(deps.pool, id, { outcome: 'rejected_source', detail: `cross-site: ${foreign}` });
-      return refused(c);
-    }
-    if (!openForm(deps.config.PORTAL_FORM_SECRET, fields.get('form'), 'lookup', deps.now())) {
-      await decidePortalRequest(deps.pool, id, { outcome: 'rejected_malformed', detail: 'no valid form token' });
-      return expired(c);
-    }
+    const admitted = await admit(c, portal, 'lookup', 'lookup');
+    if ('answer' in admitted) return admitted.answer;
+    const { id, fields } = admitted;
     const typed = (fields.get('account') ?? '').trim();
     if (!typed || typed.length > MAX_ACCOUNT_LENGTH) {
       await decidePortalRequest(deps.pool, id, { outcome: 'rejected_malformed', detail: typed ? 'identifier too long' : 'no identifier' });
@@ -149,23 +168,10 @@ export function portalRoutes(): Hono<AppEnv> {
     if (!found) return notFound(c);
     const { portal } = found;
     const deps = c.get('deps');
-    const { request, fields } = await origin(c);
     // Starts have a limit of their own (each is a payment and a workflow): a sealed form is no licence to flood.
-    const { id, retryAfterSeconds } = await journalPortalRequest(deps.pool, 'start', request, portal.rateLimit);
-    if (retryAfterSeconds !== null) {
-      c.header('retry-after', String(retryAfterSeconds));
-      return c.html(rateLimitedPage(retryAfterSeconds), 429);
-    }
-    const foreign = crossSite(c);
-    if (foreign) {
-      await decidePortalRequest(deps.pool, id, { outcome: 'rejected_source', detail: `cross-site: ${foreign}` });
-      return refused(c);
-    }
-    const state = openForm(deps.config.PORTAL_FORM_SECRET, fields.get('form'), 'offer', deps.now());
-    if (!state) {
-      await decidePortalRequest(deps.pool, id, { outcome: 'rejected_malformed', detail: 'no valid form token' });
-      return expired(c);
-    }
+    const admitted = await admit(c, portal, 'start', 'offer');
+    if ('answer' in admitted) return admitted.answer;
+    const { id, fields, state } = admitted;
     const gatewayName = (fields.get('gateway') ?? '').slice(0, 100);
     const startKey = startKeyOf(state.nonce, gatewayName);
     const unavailable = (err: DomainError) => {
