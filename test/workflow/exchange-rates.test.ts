@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { createActivities } from '../../src/activities/index.js';
@@ -29,6 +29,14 @@ describe('exchange rates fetch workflow (time-skipping)', () => {
   after(async () => {
     await env?.teardown();
   });
+  // A test that failed midway leaves its loop running, and its timer would later schedule a fetch
+  // nobody polls for: the test server stops skipping time for it and the next test hangs.
+  const workflowIds = new Set<string>();
+  const track = (id: string) => (workflowIds.add(id), id);
+  afterEach(async () => {
+    for (const id of workflowIds) await env.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+    workflowIds.clear();
+  });
 
   /** A fetch that fails while `failing(call)` says so, and answers `imported` otherwise. */
   function scripted(failing: (call: number) => boolean = () => false) {
@@ -53,7 +61,7 @@ describe('exchange rates fetch workflow (time-skipping)', () => {
     const { activities, calls } = scripted();
     const { taskQueue, worker: w } = await worker(activities);
     await w.runUntil(async () => {
-      const workflowId = `${exchangeRatesWorkflowId('ecb')}-${randomUUID()}`;
+      const workflowId = track(`${exchangeRatesWorkflowId('ecb')}-${randomUUID()}`);
       const handle = await env.client.workflow.start<typeof exchangeRatesWorkflow>('exchangeRatesWorkflow', { taskQueue, workflowId, args: [{ source: 'ecb', at: '16:30' }] });
       const next = await handle.query(exchangeRatesNextQuery);
       const atMs = Date.parse(next.at);
@@ -97,7 +105,7 @@ describe('exchange rates fetch workflow (time-skipping)', () => {
     const { activities, calls } = scripted();
     const { taskQueue, worker: w } = await worker(activities);
     await w.runUntil(async () => {
-      const workflowId = `${exchangeRatesWorkflowId('nbp')}-${randomUUID()}`;
+      const workflowId = track(`${exchangeRatesWorkflowId('nbp')}-${randomUUID()}`);
       const handle = await env.client.workflow.start<typeof exchangeRatesWorkflow>('exchangeRatesWorkflow', { taskQueue, workflowId, args: [{ source: 'nbp', at: '12:30' }] });
       const next = await handle.query(exchangeRatesNextQuery);
       assert.equal(next.timeZone, 'Europe/Warsaw');
@@ -115,7 +123,7 @@ describe('exchange rates fetch workflow (time-skipping)', () => {
     const { activities, calls } = scripted((n) => n <= 2 || (n >= day2From && n < day2To));
     const { taskQueue, worker: w } = await worker(activities);
     await w.runUntil(async () => {
-      const workflowId = `${exchangeRatesWorkflowId('ecb')}-${randomUUID()}`;
+      const workflowId = track(`${exchangeRatesWorkflowId('ecb')}-${randomUUID()}`);
       const handle = await env.client.workflow.start<typeof exchangeRatesWorkflow>('exchangeRatesWorkflow', { taskQueue, workflowId, args: [{ source: 'ecb', at: '16:30' }] });
       const first = await handle.query(exchangeRatesNextQuery);
       const atMs = Date.parse(first.at);
@@ -150,6 +158,8 @@ describe('exchange rates fetch workflow (time-skipping)', () => {
     const { activities, calls } = scripted();
     const { taskQueue, worker: w } = await worker(activities);
     await w.runUntil(async () => {
+      track(exchangeRatesWorkflowId('ecb'));
+      track(exchangeRatesWorkflowId('nbp'));
       const config = { EXCHANGE_RATES_FETCH: [] as Array<{ source: ImportSource; at: string }>, TEMPORAL_TASK_QUEUE: taskQueue };
       assert.deepEqual(await ensureExchangeRatesFetch(env.client, config), []);
       await assert.rejects(env.client.workflow.getHandle(exchangeRatesWorkflowId('ecb')).describe(), 'nothing starts when off');
