@@ -6,7 +6,7 @@ import { Worker } from '@temporalio/worker';
 import type { createActivities } from '../../src/activities/index.js';
 import type { ImportSource } from '../../src/rates/types.js';
 import { ensureExchangeRatesFetch } from '../../src/temporal/exchange-rates-start.js';
-import { TollgateKind, TollgateState } from '../../src/temporal/search-attributes.js';
+import { TollgateKind, TollgateNextActionAt, TollgateState } from '../../src/temporal/search-attributes.js';
 import { exchangeRatesWorkflowId } from '../../src/temporal/workflow-ids.js';
 import { exchangeRatesNextQuery, exchangeRatesSettingsSignal, type exchangeRatesWorkflow } from '../../src/workflows/exchange-rates.js';
 import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
@@ -62,7 +62,12 @@ describe('exchange rates fetch workflow (time-skipping)', () => {
     const { taskQueue, worker: w } = await worker(activities);
     await w.runUntil(async () => {
       const workflowId = track(`${exchangeRatesWorkflowId('ecb')}-${randomUUID()}`);
-      const handle = await env.client.workflow.start<typeof exchangeRatesWorkflow>('exchangeRatesWorkflow', { taskQueue, workflowId, args: [{ source: 'ecb', at: '16:30' }] });
+      const handle = await env.client.workflow.start<typeof exchangeRatesWorkflow>('exchangeRatesWorkflow', {
+        taskQueue,
+        workflowId,
+        args: [{ source: 'ecb', at: '16:30' }],
+        typedSearchAttributes: [{ key: TollgateKind, value: 'exchange_rates' }],
+      });
       const next = await handle.query(exchangeRatesNextQuery);
       const atMs = Date.parse(next.at);
       const started = await env.currentTimeMs();
@@ -87,6 +92,8 @@ describe('exchange rates fetch workflow (time-skipping)', () => {
       const described = await env.client.workflow.getHandle(workflowId).describe();
       assert.notEqual(described.runId, handle.firstExecutionRunId, 'a new run');
       assert.equal(described.typedSearchAttributes.get(TollgateState), 'imported');
+      assert.equal(described.typedSearchAttributes.get(TollgateKind), 'exchange_rates', 'kept across continue-as-new');
+      assert.equal(described.typedSearchAttributes.get(TollgateNextActionAt)?.getTime(), Date.parse(tomorrow.at));
 
       // New settings (a worker restarted with another time) move the timer; each day is fetched once.
       await env.client.workflow.getHandle(workflowId).signal(exchangeRatesSettingsSignal, { at: '23:00' });
