@@ -10,6 +10,8 @@ import type { GatewaySettings } from './gateways/settings.js';
 import { isValidCidr } from './gateways/cidr.js';
 import { parseOutboundAllowlist } from './outbound/addresses.js';
 import { outboundUrlProblem } from './outbound/safe-request.js';
+import { DEFAULT_RATES_URLS, parseRatesFetch } from './rates/fetch-schedule.js';
+import { ratesUrlProblem } from './rates/import.js';
 import { endpointUrlProblem } from './webhooks/endpoint-url.js';
 import { loadStatementSettings, type StatementSettings, StatementsConfigError } from './config-statements.js';
 import { CUSTOMER_NOTIFICATION_TYPES, type CustomerNotificationType, NOTIFICATION_LOCALES } from './notifications/types.js';
@@ -151,6 +153,25 @@ export const ConfigSchema = z.object({
   EXCHANGE_RATE_MAX_AGE_DAYS: z.coerce.number().int().min(0).max(366).default(7),
   /** The largest rates file an import reads (bytes): an upload, or the answer of a rates URL. */
   EXCHANGE_RATE_MAX_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+  /**
+   * Which sources Tollgate fetches itself, and when: `ecb@16:30,nbp@12:30`, each time of day in the
+   * source's own zone (ECB Europe/Berlin, NBP Europe/Warsaw; src/rates/fetch-schedule.ts). Empty: off.
+   */
+  EXCHANGE_RATES_FETCH: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      try {
+        return parseRatesFetch(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+        return z.NEVER;
+      }
+    }),
+  /** Where the scheduled fetch reads the ECB's daily reference rates. */
+  EXCHANGE_RATES_ECB_URL: z.string().default(DEFAULT_RATES_URLS.ecb).refine((v) => !outboundUrlProblem(v), 'must be an http(s) URL without credentials'),
+  /** Where the scheduled fetch reads the NBP's current table A. */
+  EXCHANGE_RATES_NBP_URL: z.string().default(DEFAULT_RATES_URLS.nbp).refine((v) => !outboundUrlProblem(v), 'must be an http(s) URL without credentials'),
   /** The largest answer read from an outbound call (bytes). */
   OUTBOUND_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
@@ -289,6 +310,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (err) {
     if (err instanceof StatementsConfigError) throw new ConfigError(err.message);
     throw err;
+  }
+  // A scheduled fetch whose host is not listed would fail every day, quietly: refuse to start instead.
+  for (const { source } of c.EXCHANGE_RATES_FETCH) {
+    const url = source === 'ecb' ? c.EXCHANGE_RATES_ECB_URL : c.EXCHANGE_RATES_NBP_URL;
+    const problem = ratesUrlProblem(url, c.OUTBOUND_ALLOWED_HOSTS);
+    if (problem) throw new ConfigError(`EXCHANGE_RATES_FETCH names ${source}, but ${problem}.`);
   }
   const HOST = c.HOST ?? (c.TOLLGATE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1');
   const config: Config = { ...c, HOST, publicBaseUrl, sandboxCallbackUrl, gateways, portal, terminals, statements };

@@ -2,6 +2,7 @@ import { type AuthenticationActivityDeps, createAuthenticationActivities } from 
 import { createStatementActivities, type StatementActivityDeps } from './bank-statements.js';
 import { createDailySummaryActivities, type DailySummaryActivityDeps } from './daily-summary.js';
 import { createDisputeActivities } from './disputes.js';
+import { createExchangeRatesActivities, type ExchangeRatesActivityDeps } from './exchange-rates.js';
 import { createNotificationActivities, type NotificationActivityDeps } from './notifications.js';
 import { createPaymentCancelActivities } from './payment-cancel.js';
 import { createPaymentActivities, type PaymentActivityDeps } from './payments.js';
@@ -10,7 +11,7 @@ import { createSubscriptionActivities, type SubscriptionActivityDeps } from './s
 import { createTemporaryPaymentActivities } from './temporary-payments.js';
 
 /** Everything activities need, built once by the worker (src/worker/create-worker.ts); tests pass fakes. */
-export type ActivityDeps = PaymentActivityDeps & SubscriptionActivityDeps & StatementActivityDeps & AuthenticationActivityDeps & RefundActivityDeps & DailySummaryActivityDeps & NotificationActivityDeps;
+export type ActivityDeps = PaymentActivityDeps & SubscriptionActivityDeps & StatementActivityDeps & AuthenticationActivityDeps & RefundActivityDeps & DailySummaryActivityDeps & NotificationActivityDeps & ExchangeRatesActivityDeps;
 
 /** Every activity Tollgate registers. Workflows import only this function's type. */
 export function createActivities(deps: ActivityDeps) {
@@ -25,5 +26,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createRefundActivities(deps),
     ...createDailySummaryActivities(deps),
     ...createNotificationActivities(deps),
+    ...createExchangeRatesActivities(deps),
   };
 }

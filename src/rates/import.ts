@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { differingRates, insertRates, lockRatesSource } from '../db/exchange-rates.js';
+import { rejectInbound } from '../db/inbound-requests.js';
 import { inTransaction } from '../db/pool.js';
 import { PayloadTooLargeError, UnprocessableContentError, ValidationError } from '../domain/errors.js';
 import { isIP } from 'node:net';
@@ -57,6 +58,9 @@ function bodyFileProblem(err: RatesFileError): UnprocessableContentError {
   });
 }
 
+/** A file giving another rate than was imported for the same pair, day and source (a 422, never retried by a scheduled fetch). */
+export class RatesContradictionError extends UnprocessableContentError {}
+
 /**
  * Stores a parsed file whole or not at all, in one transaction. A rate already stored for the same
  * pair, day and source is kept; one that differs from it refuses the whole file (422): a central
@@ -72,7 +76,7 @@ export async function storeRates(pool: pg.Pool, parsed: ParsedRates): Promise<Ra
         path: `${d.base}/${d.quote} ${d.rate_date}`,
         message: `${d.incoming} in this file, ${d.stored} imported before`,
       }));
-      throw new UnprocessableContentError(
+      throw new RatesContradictionError(
         `the file gives other rates than the ${parsed.source.toUpperCase()} rates imported before for the same days (first: ${errors[0]?.path}: ${errors[0]?.message}); nothing was imported — set a manual rate to correct a day`,
         { errors },
       );
@@ -80,6 +84,46 @@ export async function storeRates(pool: pg.Pool, parsed: ParsedRates): Promise<Ra
     const inserted = await insertRates(tx, parsed.source, parsed.rates);
     return { source: parsed.source, days: parsed.days, rates: parsed.rates.length, inserted };
   });
+}
+
+/**
+ * The one import path of every rates file — an upload, a URL the API fetches, the scheduled fetch
+ * (src/activities/exchange-rates.ts): `load` brings the file (and checks what it must first), it is
+ * parsed and stored whole or not at all, and how it ended is recorded on its journal row
+ * `journalId` (channel exchange_rates, journaled before this is called): imported, duplicate (the
+ * same file again: nothing new), or refused with why. A refusal is thrown on after it is recorded.
+ */
+export async function importJournaled(
+  pool: pg.Pool,
+  journalId: bigint,
+  load: () => Promise<{ source: ImportSource; bytes: Buffer; url?: string | undefined }>,
+): Promise<RatesImportResult> {
+  try {
+    const { source, bytes, url } = await load();
+    const result = await storeRates(pool, parseRatesFile(source, bytes, url === undefined ? 'body' : 'url'));
+    const detail = `${source} ${result.days[0] ?? ''}…${result.days.at(-1) ?? ''}: ${result.inserted} of ${result.rates} rates new${url ? ` (from ${url.slice(0, 300)})` : ''}`;
+    await rejectInbound(pool, journalId, result.inserted > 0 ? 'imported' : 'duplicate', detail);
+    return result;
+  } catch (err) {
+    if (err instanceof PayloadTooLargeError) await rejectInbound(pool, journalId, 'rejected_too_large', err.message);
+    else if (err instanceof UnprocessableContentError || err instanceof ValidationError) await rejectInbound(pool, journalId, 'rejected_malformed', err.message.slice(0, 500));
+    throw err;
+  }
+}
+
+/**
+ * Why a rates URL may not be fetched under `allow`, in one sentence; undefined when it may: its
+ * host must be named in OUTBOUND_ALLOWED_HOSTS even when it is public (or, an address, lie in a
+ * listed block).
+ */
+export function ratesUrlProblem(url: string, allow: OutboundAllowlist): string | undefined {
+  const shape = outboundUrlProblem(url);
+  if (shape) return `url ${shape}`;
+  const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+  if (!hostListed(host, allow) && !(isIP(host) !== 0 && addressListed(host, allow))) {
+    return `the host ${host} is not in OUTBOUND_ALLOWED_HOSTS; the operator lists the rates hosts (www.ecb.europa.eu, api.nbp.pl) there`;
+  }
+  return undefined;
 }
 
 /** How long fetching a rates URL may take, connecting to the last byte. */
@@ -102,11 +146,8 @@ export async function fetchRatesFile(url: string, policy: RatesFetchPolicy): Pro
   if (shape) throw new ValidationError(`url ${shape}`, { errors: [{ path: 'url', message: shape }] });
   const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
   // An address listed by CIDR block counts when the URL names the address itself.
-  if (!hostListed(host, policy.allow) && !(isIP(host) !== 0 && addressListed(host, policy.allow))) {
-    throw new ValidationError(`the host ${host} is not in OUTBOUND_ALLOWED_HOSTS; the operator lists the rates hosts (www.ecb.europa.eu, api.nbp.pl) there`, {
-      errors: [{ path: 'url', message: 'host not allowed' }],
-    });
-  }
+  const refused = ratesUrlProblem(url, policy.allow);
+  if (refused) throw new ValidationError(refused, { errors: [{ path: 'url', message: 'host not allowed' }] });
   const res = await safeRequest(
     url,
     { method: 'GET', headers: { accept: 'application/xml, application/json;q=0.9, */*;q=0.1' }, timeoutMs: RATES_FETCH_TIMEOUT_MS, maxResponseBytes: policy.maxBytes },

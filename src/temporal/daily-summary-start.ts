@@ -36,6 +36,8 @@ export interface KeepEnsuringOptions {
   signal: AbortSignal;
   /** The wait before retry n (1, 2, …); by default 1 s doubling to a minute. */
   delayMs?: (retry: number) => number;
+  /** What is being started, for the log lines; by default the daily summary workflow. */
+  what?: string;
 }
 
 const ENSURE_BACKOFF_MS = (retry: number) => Math.min(60_000, 1_000 * 2 ** Math.min(retry - 1, 6));
@@ -46,18 +48,19 @@ const ENSURE_BACKOFF_MS = (retry: number) => Math.min(60_000, 1_000 * 2 ** Math.
  * daily summary and one error line in its log. Resolves with whether it asked (false when
  * ADMIN_EMAILS is empty), or undefined when stopped first; never rejects.
  */
-export async function keepEnsuringDailySummary(ensure: () => Promise<boolean>, o: KeepEnsuringOptions): Promise<boolean | undefined> {
+export async function keepEnsuringDailySummary<T = boolean>(ensure: () => Promise<T>, o: KeepEnsuringOptions): Promise<T | undefined> {
   const delayMs = o.delayMs ?? ENSURE_BACKOFF_MS;
+  const what = o.what ?? 'the daily summary workflow';
   for (let retry = 1; !o.signal.aborted; retry += 1) {
     try {
       return await ensure();
     } catch (err) {
       if (o.signal.aborted) break;
       const waitMs = delayMs(retry);
-      o.log.warn({ err, retry, retryInMs: waitMs }, 'could not start the daily summary workflow; retrying');
+      o.log.warn({ err, retry, retryInMs: waitMs }, `could not start ${what}; retrying`);
       await sleep(waitMs, undefined, { signal: o.signal }).catch(() => undefined);
     }
   }
-  o.log.info({}, 'stopped before the daily summary workflow could be started');
+  o.log.info({}, `stopped before ${what} could be started`);
   return undefined;
 }

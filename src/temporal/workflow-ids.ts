@@ -12,3 +12,5 @@ export const webhookDeliveryWorkflowId = (deliveryId: string, run: number): stri
 export const notificationWorkflowId = (notificationId: string): string => `notification:${notificationId}`;
 /** The one admin summary e-mail loop of a deployment. */
 export const DAILY_SUMMARY_WORKFLOW_ID = 'daily-summary';
+/** The scheduled rates fetch of one source (EXCHANGE_RATES_FETCH): one loop per source per deployment. */
+export const exchangeRatesWorkflowId = (source: string): string => `exchange-rates:${source}`;

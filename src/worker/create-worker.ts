@@ -54,6 +54,7 @@ export async function createTollgateWorker(o: WorkerOptions): Promise<Worker> {
       publicBaseUrl: o.config.publicBaseUrl,
       actionLinkTtlMs: o.config.ACTION_REQUIRED_LINK_DAYS * 86_400_000,
       email: o.config,
+      exchangeRates: o.config,
       mailer: o.mailer,
       emailTemplatesDir: o.config.EMAIL_TEMPLATES_DIR,
       messageIdHost: messageIdHost(o.config.MAIL_FROM),

@@ -42,3 +42,21 @@ export const NOTIFICATION_SENDING: ActivityOptions = {
   scheduleToCloseTimeout: '7 days',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
 };
+
+/**
+ * Fetching and importing a source's rates file on the schedule (src/workflows/exchange-rates.ts):
+ * a source that is down is tried again, backing off to half an hour, for six hours (an ECB fetch
+ * at 16:30 is retried until 22:30); then the day is skipped and the next day's fetch happens. A
+ * refusal that a retry cannot change (the host not allowed, a file over EXCHANGE_RATE_MAX_BYTES,
+ * rates contradicting those imported before) is not retried.
+ */
+export const RATES_FETCHING: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '6 hours',
+  retry: {
+    initialInterval: '1 minute',
+    backoffCoefficient: 2,
+    maximumInterval: '30 minutes',
+    nonRetryableErrorTypes: ['ValidationError', 'PayloadTooLargeError', 'RatesContradictionError'],
+  },
+};

@@ -8,3 +8,4 @@ export * from './refund.js';
 export * from './daily-summary.js';
 export * from './notification.js';
 export * from './webhook-delivery.js';
+export * from './exchange-rates.js';

@@ -4,7 +4,11 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { createExchangeRatesActivities, type ExchangeRatesActivityDeps } from '../../src/activities/exchange-rates.js';
 import { importRatesCommand } from '../../src/cli/rates-import.js';
+import { createTemporalClient } from '../../src/temporal/connection.js';
+import { exchangeRatesWorkflowId } from '../../src/temporal/workflow-ids.js';
+import { exchangeRatesNextQuery, type exchangeRatesWorkflow } from '../../src/workflows/exchange-rates.js';
 import { createPayment } from '../support/fixtures.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
 
@@ -16,9 +20,17 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
   // A stand-in for api.nbp.pl on this machine: the operator lists its address, as they would list the real host.
   let rateServer: Server;
   let rateServerUrl: string;
+  // What the stand-in serves at /scheduled/… for the scheduled fetch (src/activities/exchange-rates.ts), and the requests it saw.
+  const scheduled = new Map<string, { status: number; body: string }>();
+  const seen: string[] = [];
   before(async () => {
     rateServer = createServer((req, res) => {
-      if (req.url === '/api/exchangerates/tables/A/') {
+      seen.push(req.url ?? '');
+      const answer = scheduled.get(req.url ?? '');
+      if (answer) {
+        res.writeHead(answer.status, { 'content-type': req.url?.includes('nbp') ? 'application/json' : 'application/xml' });
+        res.end(answer.body);
+      } else if (req.url === '/api/exchangerates/tables/A/') {
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
         res.end(readFileSync(fixturePath('nbp-table-a-2024-06-28.json')));
       } else if (req.url === '/private.json' || req.url === '/private.xml') {
@@ -35,7 +47,8 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     });
     await new Promise<void>((resolve) => rateServer.listen(0, '127.0.0.1', resolve));
     rateServerUrl = `http://127.0.0.1:${(rateServer.address() as AddressInfo).port}`;
-    stack = await startTestStack({ OUTBOUND_ALLOWED_HOSTS: '127.0.0.1' });
+    // The stack's worker fetches ECB on the schedule from the stand-in (the end-to-end test below starts its loop).
+    stack = await startTestStack({ OUTBOUND_ALLOWED_HOSTS: '127.0.0.1', EXCHANGE_RATES_FETCH: 'ecb@16:30', EXCHANGE_RATES_ECB_URL: `${rateServerUrl}/scheduled/ecb-e2e.xml` });
   });
   after(async () => {
     await stack?.close();
@@ -256,5 +269,107 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     const later = await payInEur(customerId);
     assert.equal(later.payload.conversion, undefined);
     assert.equal((await stack.request('GET', `/v1/payments/${String(later.payload.payment_id)}`)).json.conversion, undefined);
+  });
+  describe('the scheduled fetch (EXCHANGE_RATES_FETCH): the activity fetches from a listed host and imports as an upload is imported', () => {
+    const ecbDay = (day: string) => ECB.replace('2024-06-28', day);
+    const NBP = readFileSync(fixturePath('nbp-table-a-2024-06-28.json'), 'utf8');
+    const settings = (over: Partial<NonNullable<ExchangeRatesActivityDeps['exchangeRates']>> = {}): NonNullable<ExchangeRatesActivityDeps['exchangeRates']> => ({
+      EXCHANGE_RATES_FETCH: [{ source: 'ecb', at: '16:30' }, { source: 'nbp', at: '12:30' }],
+      EXCHANGE_RATES_ECB_URL: `${rateServerUrl}/scheduled/eurofxref-daily.xml`,
+      EXCHANGE_RATES_NBP_URL: `${rateServerUrl}/scheduled/nbp/tables/A/?format=json`,
+      OUTBOUND_ALLOWED_HOSTS: stack.config.OUTBOUND_ALLOWED_HOSTS,
+      EXCHANGE_RATE_MAX_BYTES: stack.config.EXCHANGE_RATE_MAX_BYTES,
+      ...over,
+    });
+    const fetchWith = (over: Partial<NonNullable<ExchangeRatesActivityDeps['exchangeRates']>> = {}) => (input: { source: 'ecb' | 'nbp'; day: string }) =>
+      createExchangeRatesActivities({ pool: stack.pool, exchangeRates: settings(over) }).fetchExchangeRates(input);
+    const scheduleJournal = async () =>
+      (await stack.pool.query<{ outcome: string; outcome_detail: string; path: string; headers: Record<string, string> }>(
+        "SELECT outcome, outcome_detail, path, headers FROM inbound_requests WHERE channel = 'exchange_rates' AND source = 'schedule' ORDER BY id DESC LIMIT 1",
+      )).rows[0];
+    const stored = async (day: string, source: string) =>
+      Number((await stack.pool.query<{ n: string }>({ text: 'SELECT count(*) AS n FROM exchange_rates WHERE rate_date = $1 AND source = $2', values: [day, source] })).rows[0]?.n);
+
+    it('a new ECB day lands in the ledger, journaled; the same file again (a weekend, a holiday) adds nothing and is no error', async () => {
+      scheduled.set('/scheduled/eurofxref-daily.xml', { status: 200, body: ecbDay('2024-07-01') });
+      const fetch = fetchWith();
+      assert.deepEqual(await fetch({ source: 'ecb', day: '2024-07-01' }), { status: 'imported', days: ['2024-07-01'], rates: 30, inserted: 30 });
+      assert.equal(await stored('2024-07-01', 'ecb'), 30);
+      const pln = await stack.request('GET', '/v1/exchange-rates?base=EUR&quote=PLN&date=2024-07-01');
+      assert.deepEqual(pln.json.effective, { rate: '4.3090', rate_date: '2024-07-01', source: 'ecb', method: 'direct' });
+      const journal = await scheduleJournal();
+      assert.deepEqual({ ...journal, headers: undefined }, { outcome: 'imported', outcome_detail: `ecb 2024-07-01…2024-07-01: 30 of 30 rates new (from ${rateServerUrl}/scheduled/eurofxref-daily.xml)`, path: `${rateServerUrl}/scheduled/eurofxref-daily.xml`, headers: undefined });
+      assert.equal(journal?.headers['x-tollgate-rates-day'], '2024-07-01');
+      // Saturday: the ECB publishes nothing, the file is still Monday's.
+      assert.deepEqual(await fetch({ source: 'ecb', day: '2024-07-02' }), { status: 'unchanged', days: ['2024-07-01'], rates: 30, inserted: 0 });
+      assert.equal(await stored('2024-07-01', 'ecb'), 30, 'no row twice');
+      assert.equal((await scheduleJournal())?.outcome, 'duplicate');
+    });
+
+    it('NBP table A as the Web API answers ?format=json', async () => {
+      scheduled.set('/scheduled/nbp/tables/A/?format=json', { status: 200, body: NBP.replaceAll('2024-06-28', '2024-07-01').replace('125/A/NBP/2024', '126/A/NBP/2024') });
+      const r = await fetchWith()({ source: 'nbp', day: '2024-07-01' });
+      assert.deepEqual(r, { status: 'imported', days: ['2024-07-01'], rates: 33, inserted: 33 });
+      assert.equal(await stored('2024-07-01', 'nbp'), 33);
+    });
+
+    it('a source that is down fails the try (the workflow retries it) and imports nothing; a host outside OUTBOUND_ALLOWED_HOSTS is refused unasked, for good', async () => {
+      scheduled.set('/scheduled/eurofxref-daily.xml', { status: 503, body: 'maintenance' });
+      await assert.rejects(fetchWith()({ source: 'ecb', day: '2024-07-03' }), (err: Error) => {
+        assert.equal(err.name, 'UnprocessableContentError', 'retryable: not in RATES_FETCHING.nonRetryableErrorTypes');
+        assert.match(err.message, /fetching the rates file failed: 127\.0\.0\.1 answered HTTP 503; nothing was imported/);
+        return true;
+      });
+      assert.equal((await scheduleJournal())?.outcome, 'rejected_malformed');
+      // The same stand-in by a name the operator did not list: never asked.
+      const before = seen.length;
+      const port = new URL(rateServerUrl).port;
+      await assert.rejects(fetchWith({ EXCHANGE_RATES_ECB_URL: `http://localhost:${port}/scheduled/eurofxref-daily.xml` })({ source: 'ecb', day: '2024-07-03' }), (err: Error) => {
+        assert.equal(err.name, 'ValidationError', 'not retried');
+        assert.match(err.message, /^the host localhost is not in OUTBOUND_ALLOWED_HOSTS/);
+        return true;
+      });
+      await assert.rejects(fetchWith({ EXCHANGE_RATES_ECB_URL: 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml' })({ source: 'ecb', day: '2024-07-03' }), /the host www\.ecb\.europa\.eu is not in OUTBOUND_ALLOWED_HOSTS/);
+      assert.equal(seen.length, before, 'no request left');
+      assert.equal((await scheduleJournal())?.outcome, 'rejected_malformed');
+    });
+
+    it('an answer over EXCHANGE_RATE_MAX_BYTES, or rates contradicting those imported, are refused whole and not retried; a source not configured does nothing', async () => {
+      scheduled.set('/scheduled/eurofxref-daily.xml', { status: 200, body: ecbDay('2024-07-04') });
+      await assert.rejects(fetchWith({ EXCHANGE_RATE_MAX_BYTES: 1024 })({ source: 'ecb', day: '2024-07-04' }), { name: 'PayloadTooLargeError' });
+      assert.equal((await scheduleJournal())?.outcome, 'rejected_too_large');
+      assert.equal(await stored('2024-07-04', 'ecb'), 0);
+      scheduled.set('/scheduled/eurofxref-daily.xml', { status: 200, body: ecbDay('2024-07-01').replace("rate='1.0705'", "rate='1.0800'") });
+      await assert.rejects(fetchWith()({ source: 'ecb', day: '2024-07-04' }), { name: 'RatesContradictionError' });
+      const journaled = (await stack.pool.query("SELECT count(*) AS n FROM inbound_requests WHERE channel = 'exchange_rates' AND source = 'schedule'")).rows[0]?.n;
+      assert.deepEqual(await fetchWith({ EXCHANGE_RATES_FETCH: [{ source: 'nbp', at: '12:30' }] })({ source: 'ecb', day: '2024-07-04' }), { status: 'disabled' });
+      assert.equal((await stack.pool.query("SELECT count(*) AS n FROM inbound_requests WHERE channel = 'exchange_rates' AND source = 'schedule'")).rows[0]?.n, journaled, 'not journaled either');
+    });
+
+    it('end to end: the loop on the real worker sleeps to its minute in Frankfurt, fetches, imports and continues as new', async () => {
+      scheduled.set('/scheduled/ecb-e2e.xml', { status: 200, body: ecbDay('2024-07-05') });
+      const client = createTemporalClient(stack.config);
+      const workflowId = `${exchangeRatesWorkflowId('ecb')}-${randomUUID()}`;
+      try {
+        // The next whole minute in Europe/Berlin, at least 5 s ahead.
+        const dueMs = Math.ceil((Date.now() + 5_000) / 60_000) * 60_000;
+        const at = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(dueMs);
+        const handle = await client.workflow.start<typeof exchangeRatesWorkflow>('exchangeRatesWorkflow', { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, workflowId, args: [{ source: 'ecb', at }] });
+        const first = await handle.query(exchangeRatesNextQuery);
+        assert.equal(Date.parse(first.at), dueMs);
+        assert.equal(await stored('2024-07-05', 'ecb'), 0, 'nothing before its time');
+        const next = await waitFor('the fetch', async () => {
+          const q = await client.workflow.getHandle(workflowId).query(exchangeRatesNextQuery);
+          return q.lastDay === first.day ? q : undefined;
+        }, 90_000);
+        assert.equal(next.last, 'imported');
+        assert.ok(Date.now() >= dueMs);
+        assert.equal(await stored('2024-07-05', 'ecb'), 30);
+        assert.ok(Date.parse(next.at) > dueMs + 23 * 3_600_000, 'the next run waits for tomorrow');
+      } finally {
+        await client.workflow.getHandle(workflowId).terminate('test done').catch(() => undefined);
+        await client.connection.close();
+      }
+    });
   });
 });

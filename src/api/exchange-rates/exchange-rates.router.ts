@@ -1,9 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { chooseRate } from '../../rates/choose.js';
-import { fetchRatesFile, parseRatesFile, storeRates } from '../../rates/import.js';
+import { fetchRatesFile, importJournaled } from '../../rates/import.js';
 import { type ExchangeRateRow, listRates, ratesForPair, upsertManualRate } from '../../db/exchange-rates.js';
-import { journalInbound, rejectInbound } from '../../db/inbound-requests.js';
-import { PayloadTooLargeError, UnprocessableContentError, ValidationError } from '../../domain/errors.js';
+import { journalInbound } from '../../db/inbound-requests.js';
+import { PayloadTooLargeError, ValidationError } from '../../domain/errors.js';
 import type { AppEnv } from '../env.js';
 import { journalHeaders, readBytesCapped, sourceIp } from '../inbound.js';
 import { requireScope } from '../middleware/auth.js';
@@ -61,22 +61,15 @@ export function exchangeRatesRouter(): OpenAPIHono<AppEnv> {
       raw: bytes.subarray(0, JOURNAL_BODY_BYTES),
       bodyTruncated: truncated || bytes.length > JOURNAL_BODY_BYTES,
     });
-    try {
+    const result = await importJournaled(deps.pool, journalId, async () => {
       if (truncated) throw new PayloadTooLargeError(`rates files are limited to ${cap} bytes (EXCHANGE_RATE_MAX_BYTES); nothing was imported`);
       const q = ImportQuery.safeParse(c.req.query());
       if (!q.success) throw new ValidationError('the import parameters are invalid', { errors: q.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
       const { source, url } = q.data;
       if (url !== undefined && bytes.length > 0) throw new ValidationError('send the file as the body or name a url, not both', { errors: [{ path: 'url', message: 'given with a body' }] });
-      const file = url === undefined ? bytes : await fetchRatesFile(url, { allow: deps.config.OUTBOUND_ALLOWED_HOSTS, maxBytes: cap });
-      const result = await storeRates(deps.pool, parseRatesFile(source, file, url === undefined ? 'body' : 'url'));
-      const detail = `${source} ${result.days[0] ?? ''}…${result.days.at(-1) ?? ''}: ${result.inserted} of ${result.rates} rates new${url ? ` (from ${url.slice(0, 300)})` : ''}`;
-      await rejectInbound(deps.pool, journalId, result.inserted > 0 ? 'imported' : 'duplicate', detail);
-      return c.json(result, result.inserted > 0 ? 201 : 200);
-    } catch (err) {
-      if (err instanceof PayloadTooLargeError) await rejectInbound(deps.pool, journalId, 'rejected_too_large', err.message);
-      else if (err instanceof UnprocessableContentError || err instanceof ValidationError) await rejectInbound(deps.pool, journalId, 'rejected_malformed', err.message.slice(0, 500));
-      throw err;
-    }
+      return { source, url, bytes: url === undefined ? bytes : await fetchRatesFile(url, { allow: deps.config.OUTBOUND_ALLOWED_HOSTS, maxBytes: cap }) };
+    });
+    return c.json(result, result.inserted > 0 ? 201 : 200);
   });
 
   app.openapi(setManualRateRoute, async (c) => {

@@ -1,0 +1,53 @@
+import type pg from 'pg';
+import type { Config } from '../config.js';
+import { journalInbound } from '../db/inbound-requests.js';
+import type { Resolver } from '../outbound/safe-request.js';
+import { fetchRatesFile, importJournaled } from '../rates/import.js';
+import type { ImportSource } from '../rates/types.js';
+
+export interface ExchangeRatesActivityDeps {
+  pool: pg.Pool;
+  /** Which sources are fetched, from where, under which outbound rule and cap: read at each fetch (a changed setting counts from the next). */
+  exchangeRates?: Pick<Config, 'EXCHANGE_RATES_FETCH' | 'EXCHANGE_RATES_ECB_URL' | 'EXCHANGE_RATES_NBP_URL' | 'OUTBOUND_ALLOWED_HOSTS' | 'EXCHANGE_RATE_MAX_BYTES'>;
+  /** Tests swap DNS; production resolves with the system resolver. */
+  ratesResolve?: Resolver;
+}
+
+export type ScheduledRatesFetch =
+  | { status: 'imported' | 'unchanged'; days: string[]; rates: number; inserted: number }
+  /** This worker's EXCHANGE_RATES_FETCH does not name the source (the loop is being stopped). */
+  | { status: 'disabled' };
+
+export function createExchangeRatesActivities(deps: ExchangeRatesActivityDeps) {
+  return {
+    /**
+     * The scheduled fetch of one source (src/workflows/exchange-rates.ts): journaled (channel
+     * exchange_rates, source `schedule`), fetched through the same rule as a URL import
+     * (fetchRatesFile: the host must be in OUTBOUND_ALLOWED_HOSTS, no redirects, capped at
+     * EXCHANGE_RATE_MAX_BYTES) and imported by the upload's path (importJournaled). Each try is a
+     * journal row. A file already imported (a weekend's or holiday's is the working day's before)
+     * adds nothing: `unchanged`. A failure is thrown (the workflow's retry policy decides).
+     */
+    async fetchExchangeRates(input: { source: ImportSource; day: string }): Promise<ScheduledRatesFetch> {
+      const c = deps.exchangeRates;
+      if (!c || !c.EXCHANGE_RATES_FETCH.some((e) => e.source === input.source)) return { status: 'disabled' };
+      const url = input.source === 'ecb' ? c.EXCHANGE_RATES_ECB_URL : c.EXCHANGE_RATES_NBP_URL;
+      const journalId = await journalInbound(deps.pool, {
+        channel: 'exchange_rates',
+        source: 'schedule',
+        method: 'GET',
+        path: url.slice(0, 2000),
+        headers: { 'x-tollgate-rates-source': input.source, 'x-tollgate-rates-day': input.day },
+        body: '',
+        bodyTruncated: false,
+        sourceIp: undefined,
+      });
+      const r = await importJournaled(deps.pool, journalId, async () => ({
+        source: input.source,
+        url,
+        bytes: await fetchRatesFile(url, { allow: c.OUTBOUND_ALLOWED_HOSTS, maxBytes: c.EXCHANGE_RATE_MAX_BYTES, resolve: deps.ratesResolve }),
+      }));
+      return { status: r.inserted > 0 ? 'imported' : 'unchanged', days: r.days, rates: r.rates, inserted: r.inserted };
+    },
+  };
+}
