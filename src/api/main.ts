@@ -31,7 +31,8 @@ async function main(): Promise<void> {
   const server = listen(app.fetch, config.PORT, config.HOST, (info) => {
     log.info({ port: info.port }, 'API listening');
   });
-  const stopRelay = startRelay(deps);
+  const relay = startRelay(deps);
+  deps.callbackDispatch.onBacklogCleared(() => relay.nudge());
   // Late successes' refunds are created where no workflow can start (the relay's transaction).
   const stopRefundSweep = startRefundSweep({ ...deps, taskQueue: config.TEMPORAL_TASK_QUEUE }, config.RELAY_INTERVAL_MS);
   const stopCleanup = startIdempotencyCleanup(deps);
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
     // they leave, and all before the pool closes. One budget, CALLBACK_DISPATCH_DRAIN_MS, covers
     // the requests and the drain; what it does not reach stays 'accepted' for the relay.
     const deadline = Date.now() + config.CALLBACK_DISPATCH_DRAIN_MS;
-    void Promise.all([stopAccepting(server, config.CALLBACK_DISPATCH_DRAIN_MS), stopRelay(), stopRefundSweep(), stopCleanup()])
+    void Promise.all([stopAccepting(server, config.CALLBACK_DISPATCH_DRAIN_MS), relay.stop(), stopRefundSweep(), stopCleanup()])
       .then(([closed]) => {
         if (!closed) log.warn('requests still in flight at the end of the shutdown budget');
         return deps.callbackDispatch.drain(Math.max(0, deadline - Date.now()));

@@ -55,6 +55,11 @@ export class CallbackDispatcher {
   private awayUntil = 0;
   /** A signal failed and its away period is over: one job is probing Temporal now. */
   private probing = false;
+  /** Jobs being recorded for the relay because the backlog was full (their UPDATE not yet done). */
+  private leaving = 0;
+  /** Since the backlog last cleared, a job was left for the relay because it was full. */
+  private overflowed = false;
+  private backlogCleared: (() => void) | undefined;
 
   constructor(
     private readonly deliver: (job: DispatchJob) => Promise<DeliveryResult>,
@@ -92,7 +97,12 @@ export class CallbackDispatcher {
         // Judged now, not at reserve(): the backlog may have drained while the INSERT ran. The
         // queue's bound is what dispatchBoundMs — the relay's wait for an abandoned row — rests on.
         if (this.away && this.queue.length + this.running >= this.maxPending) {
-          void this.leave(this.away, job, 'backlog_full');
+          this.overflowed = true;
+          this.leaving += 1;
+          void this.leave(this.away, job, 'backlog_full').finally(() => {
+            this.leaving -= 1;
+            this.clearedCheck();
+          });
           return;
         }
         this.queue.push(job);
@@ -104,6 +114,22 @@ export class CallbackDispatcher {
         this.free();
       },
     };
+  }
+
+  /**
+   * Called once the backlog has overflowed to the relay and then cleared (nothing queued, in
+   * flight or still being recorded): the API wakes its relay then (src/relay/index.ts), so the
+   * rows a burst left in the journal are signalled as soon as Temporal has room, not at the next
+   * RELAY_INTERVAL_MS tick.
+   */
+  onBacklogCleared(fn: () => void): void {
+    this.backlogCleared = fn;
+  }
+
+  private clearedCheck(): void {
+    if (!this.overflowed || this.queue.length > 0 || this.running > 0 || this.leaving > 0) return;
+    this.overflowed = false;
+    this.backlogCleared?.();
   }
 
   /** Records the job for the relay; a failed write leaves the row without an attempt, which the relay takes once abandoned. */
@@ -166,6 +192,7 @@ export class CallbackDispatcher {
       this.running -= 1;
       this.free();
       this.pump();
+      this.clearedCheck();
     }
   }
 

@@ -117,7 +117,8 @@ export async function startTestStack(
   const server: ServerType = await new Promise((resolve) => {
     const s = listen(app.fetch, port, '127.0.0.1', () => resolve(s));
   });
-  const stopRelay = startRelay(deps);
+  const relay = startRelay(deps);
+  deps.callbackDispatch.onBacklogCleared(() => relay.nudge());
   const stopRefundSweep = opts.refundSweep ? startRefundSweep({ ...deps, taskQueue: config.TEMPORAL_TASK_QUEUE }, config.RELAY_INTERVAL_MS) : async () => undefined;
   const stopCleanup = startIdempotencyCleanup(deps);
   const adminKey = generateApiKey();
@@ -151,7 +152,7 @@ export async function startTestStack(
     },
     async close() {
       await stopOutbox();
-      await stopRelay();
+      await relay.stop();
       await stopRefundSweep();
       await stopCleanup();
       await new Promise<void>((resolve) => server.close(() => resolve()));

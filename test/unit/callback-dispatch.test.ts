@@ -178,6 +178,36 @@ describe('the callback dispatcher (src/relay/callback-dispatch.ts)', () => {
     assert.equal(dispatcher.pending, 0);
   });
 
+  it('wakes the relay once its backlog has overflowed and then cleared, after the rows left for it are recorded', async () => {
+    const temporal = slowSignaller();
+    const recorded: number[] = [];
+    const gates: Array<() => void> = [];
+    // Recording a left job takes a while (an UPDATE): the relay must not be woken before it is done.
+    const leave = async (j: DispatchJob) => {
+      await new Promise<void>((r) => gates.push(r));
+      recorded.push(Number(j.journalId));
+    };
+    const dispatcher = new CallbackDispatcher(temporal.deliver, silent, 1, 1, { leave, awayMs: 1000 });
+    const woken: Array<number[]> = [];
+    dispatcher.onBacklogCleared(() => woken.push([...recorded]));
+    for (let i = 1; i <= 3; i++) (await dispatcher.reserve()).dispatch(job(i));
+    await tick();
+    assert.deepEqual(temporal.calls.map((j) => Number(j.journalId)), [1], 'one signalled, two left');
+    temporal.release();
+    await tick();
+    assert.deepEqual(woken, [], 'not while a left job is still being recorded');
+    gates.splice(0).forEach((g) => g());
+    await tick();
+    assert.deepEqual(woken, [[2, 3]], 'woken once, with both left rows recorded');
+    // A backlog that never overflowed wakes nobody.
+    (await dispatcher.reserve()).dispatch(job(4));
+    await tick();
+    temporal.release();
+    await tick();
+    assert.equal(await dispatcher.drain(1000), 0);
+    assert.equal(woken.length, 1);
+  });
+
   it('after the away period sends exactly one probe; the others go to the relay until it succeeds', async () => {
     const temporal = slowSignaller();
     let up = false;
