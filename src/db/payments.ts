@@ -193,20 +193,22 @@ export async function listPayments(db: Queryable, f: PaymentFilter): Promise<Arr
 }
 
 /** Keeps the started checkout's URL and the gateway's ids on the payment (the ids only fill gaps). */
+/** Keeps a started checkout on its payment, while the payment is pending; false when it no longer is (canceled or ended meanwhile). */
 export async function recordCheckoutStart(
   db: Queryable,
   paymentId: string,
   start: { url: string; ids: { sessionId?: string | undefined; intentId?: string | undefined; chargeId?: string | undefined } },
-): Promise<void> {
-  await db.query({
+): Promise<boolean> {
+  const res = await db.query({
     text: `UPDATE payments SET checkout_url = $2,
                   gateway_session_id = COALESCE(gateway_session_id, $3),
                   gateway_intent_id = COALESCE(gateway_intent_id, $4),
                   gateway_charge_id = COALESCE(gateway_charge_id, $5),
                   updated_at = now()
-            WHERE id = $1`,
+            WHERE id = $1 AND status = 'pending'`,
     values: [paymentId, start.url, start.ids.sessionId ?? null, start.ids.intentId ?? null, start.ids.chargeId ?? null],
   });
+  return res.rowCount === 1;
 }
 
 /** Whether this payment's cancel was the one a keyed request asked for (its retry answers it again). */

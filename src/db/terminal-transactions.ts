@@ -67,8 +67,9 @@ export async function findTerminalTransaction(db: Queryable, gateway: string, mo
 
 /**
  * Terminal pays, newest first (by prv_txn, the order they were paid), for an operator or the
- * billing system answering "what became of txn_id …?". Each filter uses an index: a txn_id is
- * looked up in both modes through the (gateway, mode, txn_id) key, a customer through its own.
+ * billing system answering "what became of txn_id …?". A txn_id with its gateway is found in both
+ * modes through the (gateway, mode, txn_id) key (the route requires the gateway with it), a
+ * customer through its own index; with neither, the primary key is read newest first.
  */
 export async function listTerminalTransactions(
   db: Queryable,

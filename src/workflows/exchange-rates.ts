@@ -1,4 +1,4 @@
-import { ActivityFailure, allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, log, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { fetchMomentOf, nextFetchDay, RATES_SOURCE_TIME_ZONE, TIME_OF_DAY } from '../rates/fetch-schedule.js';
 import { TollgateNextActionAt, TollgateState } from '../temporal/search-attributes.js';
@@ -31,6 +31,8 @@ const valid = (s: ExchangeRatesSettings) => typeof s?.at === 'string' && TIME_OF
 export async function exchangeRatesWorkflow(input: ExchangeRatesRun): Promise<void> {
   const source = input.source;
   const timeZone = RATES_SOURCE_TIME_ZONE[source];
+  // Config checks the time at load; a run started by hand with a bad one ends at once, visibly.
+  if (!valid({ at: input.at }) || timeZone === undefined) throw ApplicationFailure.nonRetryable(`exchange rates run: at must be "HH:MM" and source ecb or nbp, got ${JSON.stringify({ source, at: input.at })}`, 'InvalidSettings');
   let settings: ExchangeRatesSettings = { at: input.at };
   let changed = false;
   let stopped = false;

@@ -207,14 +207,15 @@ describe('payment terminals (OSMP)', () => {
     assert.match(t.payment_id, /^pay_/);
     assert.equal((await stack.request('GET', `/v1/terminal-transactions?network=qiwi&txn_id=${refusedTxn}`)).json.data.length, 0, 'a refused pay is not a transaction');
     assert.equal((await stack.request('GET', `/v1/terminal-transactions?customer_id=${c.id}`)).json.data.length, 1);
-    assert.equal((await stack.request('GET', '/v1/terminal-transactions?txn_id=12x')).status, 400);
+    assert.equal((await stack.request('GET', '/v1/terminal-transactions?network=qiwi&txn_id=12x')).status, 400);
+    assert.equal((await stack.request('GET', `/v1/terminal-transactions?txn_id=${txnId}`)).status, 400, 'a txn_id names a pay only within its network');
 
     // The journal: the pay, its repeat and the refusal, newest first, each with how it was answered.
     const journaled = await stack.request('GET', '/v1/terminal-requests?network=qiwi&limit=500');
     assert.equal(journaled.status, 200, journaled.text);
     const mine = journaled.json.data.filter((r: { path: string }) => r.path.includes(`txn_id=${txnId}`) || r.path.includes(`txn_id=${refusedTxn}`));
     assert.deepEqual(
-      mine.map((r: { outcome: string; outcome_detail: string }) => [r.outcome, r.outcome_detail.replace(/prv_txn \d+/, 'prv_txn N').replace(/payment pay_\w+/, 'payment P')]),
+      mine.map((r: { outcome: string; outcome_detail: string }) => [r.outcome, r.outcome_detail.replace(/prv_txn \d+/, 'prv_txn N').replace(/payment pay_[A-Za-z0-9_-]+/, 'payment P')]),
       [
         ['delivered', 'pay: result 5 (account not found)'],
         ['duplicate', `repeat of qiwi txn_id ${txnId}: prv_txn N, payment P`],

@@ -52,7 +52,7 @@ describe('a Stripe Checkout payment', () => {
     const sent = sessionCreate(payment.id);
     assert.ok(sent, 'the session create reached stripe-mock');
     assert.equal(sent.status, 200, 'stripe-mock accepted every parameter');
-    assert.equal(sent.headers['idempotency-key'], `checkout:${payment.id}`);
+    assert.equal(sent.headers['idempotency-key'], `checkout:${payment.id}:${sent.form.get('expires_at')}`);
     assert.equal(sent.headers.authorization, `Bearer ${STRIPE_TEST_KEY}`);
     const returnUrl = `${stack.config.publicBaseUrl}/checkout/${payment.id}/result`;
     // A 30-minute payment: its session ends at Stripe's minimum, 31 minutes (a minute of margin) after the call.
@@ -115,7 +115,7 @@ describe('a Stripe Checkout payment', () => {
     const refused = await send();
     assert.equal(refused.status, 503, refused.text);
     assert.equal(refused.headers.get('content-type'), 'application/problem+json');
-    const rows = (await stack.pool.query('SELECT id, status, checkout_url FROM payments WHERE customer_id = $1', [customer.id])).rows;
+    const rows = (await stack.pool.query('SELECT id, status, checkout_url FROM payments WHERE customer_id = $1 AND amount_minor = 1815', [customer.id])).rows;
     assert.equal(rows.length, 1, 'the payment was committed, not rolled back under its started workflow');
     const [first] = rows;
     assert.deepEqual({ status: first.status, checkout_url: first.checkout_url }, { status: 'pending', checkout_url: null });
@@ -123,14 +123,30 @@ describe('a Stripe Checkout payment', () => {
     const described = await stack.deps.temporal.workflow.getHandle(`payment:${first.id}`).describe();
     assert.equal(described.status.name, 'RUNNING');
 
+    // A second keyed payment, refused the same way, is canceled before its key is retried: the
+    // retry answers it canceled and asks the gateway for nothing.
+    const sendOther = () =>
+      stack.request('POST', '/v1/payments', {
+        body: { customer_id: customer.id, amount: 999, currency: 'PLN', gateway: 'stripe_later', description: 'Internet, December', expires_in: 'PT30M' },
+        headers: { 'idempotency-key': `unreachable-other-${customer.id}` },
+      });
+    assert.equal((await sendOther()).status, 503);
+    const other = (await stack.pool.query('SELECT id FROM payments WHERE customer_id = $1 AND amount_minor = 999', [customer.id])).rows[0];
+    const canceled = await stack.request('POST', `/v1/payments/${other.id}/cancel`, { body: { reason: 'customer changed their mind' }, headers: { 'idempotency-key': `cancel-${other.id}` } });
+    assert.equal(canceled.status, 200, canceled.text);
+
     later = await startRecordingProxy(testEnv.stripeMockUrl(), laterPort);
+    const otherAgain = await sendOther();
+    assert.equal(otherAgain.status, 201, otherAgain.text);
+    assert.deepEqual([otherAgain.json.id, otherAgain.json.status, otherAgain.json.checkout_url], [other.id, 'canceled', null]);
+    assert.equal(later.requests.length, 0, 'no session for a canceled payment');
     const retried = await send();
     assert.equal(retried.status, 201, retried.text);
     assert.equal(retried.json.id, first.id, 'the retry of the key is the same payment');
     assert.match(retried.json.checkout_url, /^https:\/\/checkout\.stripe\.com\//);
     assert.equal((await row(first.id)).checkout_url, retried.json.checkout_url);
     assert.equal(later.requests.filter((r) => r.url === '/v1/checkout/sessions').length, 1);
-    assert.equal((await stack.pool.query('SELECT count(*)::int AS n FROM payments WHERE customer_id = $1', [customer.id])).rows[0].n, 1);
+    assert.equal((await stack.pool.query('SELECT count(*)::int AS n FROM payments WHERE customer_id = $1', [customer.id])).rows[0].n, 2);
   });
 
   it('completes the payment from a signed checkout.session.completed, once: a redelivery of the same event is a duplicate', async () => {

@@ -8,7 +8,7 @@ import { newId } from '../../db/ids.js';
 import { findPayment, insertPayment, type PaymentRow, recordCheckoutStart, referenceInUse } from '../../db/payments.js';
 import { type Db, inTransaction, type Queryable } from '../../db/pool.js';
 import { gatewayAccepts } from '../../gateways/registry.js';
-import { can, checkoutOf, type PaymentForCheckout, type PaymentGateway } from '../../gateways/types.js';
+import { can, checkoutOf, GatewayTimeoutError, type PaymentForCheckout, type PaymentGateway } from '../../gateways/types.js';
 import { startPaymentWorkflow } from '../../temporal/start.js';
 import type { AppDeps } from '../env.js';
 
@@ -158,7 +158,14 @@ export async function startCheckout(
 ): Promise<PaymentRow> {
   const returnUrl = row.return_url ?? `${deps.config.publicBaseUrl}/checkout/${encodeURIComponent(row.id)}/result`;
   const start = await gateway.startCheckout({ ...checkoutOf(row, returnUrl), ...extra });
-  await recordCheckoutStart(deps.pool, row.id, start);
+  if (!(await recordCheckoutStart(deps.pool, row.id, start))) {
+    // Canceled (or ended) while the gateway was asked: the new session must not take money for it.
+    // Best effort, as the cancel's own is; a payer who still pays it is a late success.
+    await gateway.cancelCheckout?.({ id: row.id, mode: row.mode, ids: start.ids }).catch(() => undefined);
+    const now = await findPayment(deps.pool, row.id);
+    if (!now) throw new Error(`payment ${row.id} was committed and is gone`);
+    return now;
+  }
   return {
     ...row,
     checkout_url: start.url,
@@ -189,6 +196,9 @@ export async function ensureCheckout(
   try {
     return await startCheckout(deps, gateway, row, { saveCard, customer: { id: row.customer_id, email: customer?.email ?? null } });
   } catch (err) {
+    // Only a gateway that could not be reached (or answered unknown) is worth a retry of the key;
+    // anything else (a refusal, a mode without credentials) is what it is.
+    if (!(err instanceof GatewayTimeoutError)) throw err;
     log.warn({ err, paymentId, gateway: gateway.name }, 'checkout not started; the payment stays pending');
     throw new UnavailableError(
       `payment ${paymentId} was created and is pending, but gateway "${gateway.name}" did not start its checkout; send the request again with the same Idempotency-Key to retry it (without a key, the payment expires unpaid at its deadline)`,

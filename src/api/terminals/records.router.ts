@@ -10,7 +10,8 @@ import type { AppEnv } from '../env.js';
 import { requireScope } from '../middleware/auth.js';
 import { AmountMinor, bearer, pageOf, PageQuery, problemResponses } from '../openapi-common.js';
 
-const TERMINAL_OUTCOMES = ['received', 'accepted', 'delivered', 'duplicate', 'rejected_source', 'rejected_signature', 'rejected_malformed', 'rejected_too_large', 'rejected_busy'] as const;
+/** What a terminal request's row can end as (src/api/terminals/screen.ts, terminals.router.ts, src/terminals). */
+const TERMINAL_OUTCOMES = ['received', 'accepted', 'delivered', 'duplicate', 'rejected_unknown_gateway', 'rejected_source', 'rejected_signature', 'rejected_malformed', 'rejected_too_large', 'rejected_busy'] as const;
 
 const TerminalRequest = z
   .object({ ...InboundFields, network: z.string() })
@@ -67,7 +68,7 @@ const listTransactionsRoute = createRoute({
   path: '/v1/terminal-transactions',
   tags: ['Payment terminals'],
   summary: 'Pays terminal networks made, newest first: what became of a txn_id',
-  description: 'Only accepted pays are kept (a refused pay is a journal row, GET /v1/terminal-requests). A txn_id is looked up in both modes unless `mode` is given: a test address\'s txn_ids are apart from the live ones.',
+  description: 'Only accepted pays are kept (a refused pay is a journal row, GET /v1/terminal-requests). A txn_id is looked up within its network (`network` is required with it), in both modes unless `mode` is given: a test address\'s txn_ids are apart from the live ones.',
   security: bearer,
   middleware: [requireScope('read')] as const,
   request: {
@@ -106,6 +107,11 @@ export function terminalRecordsRouter(): OpenAPIHono<AppEnv> {
 
   app.openapi(listTransactionsRoute, async (c) => {
     const q = c.req.valid('query');
+    // A txn_id is the network's own: it names a pay only with the network, and (gateway, mode,
+    // txn_id) is the key that finds it.
+    if (q.txn_id !== undefined && q.network === undefined) {
+      throw new ValidationError('txn_id is looked up within one network: give network too', { errors: [{ path: 'network', message: 'required with txn_id' }] });
+    }
     // The protocol's txn_id is a number: leading zeros name the same transaction (stored without them).
     const txnId = q.txn_id?.replace(/^0+(?=\d)/, '');
     if (txnId === '0') throw new ValidationError('txn_id 0 is no transaction', { errors: [{ path: 'txn_id', message: 'a positive number' }] });

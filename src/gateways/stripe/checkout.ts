@@ -16,12 +16,13 @@ export const META = {
 
 /**
  * A hosted Checkout Session for one payment (https://docs.stripe.com/api/checkout/sessions/create).
- * The Idempotency-Key is the payment's, so a repeated start (an activity retried after a lost
- * answer) gets the same session back instead of a second one. The payment id rides along three
+ * The Idempotency-Key is the payment's and the session's end (below), so a repeated start with the
+ * same end gets the same session back instead of a second one. The payment id rides along three
  * ways: client_reference_id and metadata on the session, metadata on its PaymentIntent — every
  * webhook Tollgate reads carries one of them.
  */
 export async function createCheckoutSession(stripe: Stripe, payment: PaymentForCheckout, now = Date.now()): Promise<CheckoutStart> {
+  const expiresAt = sessionExpiry(payment.expiresAt.getTime(), now);
   const metadata: Record<string, string> = { [META.paymentId]: payment.id };
   if (payment.saveCard) metadata[META.saveCard] = 'true';
   const params: Stripe.Checkout.SessionCreateParams = {
@@ -42,12 +43,17 @@ export async function createCheckoutSession(stripe: Stripe, payment: PaymentForC
     },
     ...(payment.saveCard && { customer_creation: 'always' as const }),
     ...(payment.customer?.email && { customer_email: payment.customer.email }),
-    expires_at: sessionExpiry(payment.expiresAt.getTime(), now),
+    expires_at: expiresAt,
     // Tollgate's result page shows the payment's status either way; the webhook decides it.
     success_url: payment.returnUrl,
     cancel_url: payment.returnUrl,
   };
-  const session = await call('create the Checkout Session', () => stripe.checkout.sessions.create(params, { idempotencyKey: `checkout:${payment.id}` }));
+  // Keyed by the payment and the session's end: a retry (a lost answer, the keyed POST /v1/payments
+  // sent again) with the same end gets the same session back. An end held to Stripe's range moves
+  // with the clock, and Stripe refuses a key reused with other parameters, so a retry whose end
+  // differs makes a session of its own; the earlier one's URL was never recorded or shown to a
+  // payer, and it expires by itself.
+  const session = await call('create the Checkout Session', () => stripe.checkout.sessions.create(params, { idempotencyKey: `checkout:${payment.id}:${expiresAt}` }));
   if (!session.url) throw new Error(`stripe: Checkout Session ${session.id} has no URL`);
   const intentId = idOf(session.payment_intent);
   return { url: session.url, ids: { sessionId: session.id, ...(intentId && { intentId }) } };
