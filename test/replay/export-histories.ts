@@ -37,6 +37,7 @@ const STEMS: Record<string, string> = {
   temporaryPaymentWorkflow: 'temporary-payment',
   statementImportWorkflow: 'statement-import',
   disputeWorkflow: 'dispute',
+  exchangeRatesWorkflow: 'exchange-rates',
 };
 
 /** What a run made the workflow code do, as names a reader recognises (the order is the history's). */

@@ -44,7 +44,7 @@ describe('replay of recorded workflow histories with the current code', () => {
 
   it('has recorded histories of every workflow type', () => {
     const types = new Set(files.map((f) => typeOf(load(f))));
-    assert.deepEqual([...types].sort(), ['disputeWorkflow', 'paymentWorkflow', 'refundWorkflow', 'statementImportWorkflow', 'subscriptionWorkflow', 'temporaryPaymentWorkflow']);
+    assert.deepEqual([...types].sort(), ['disputeWorkflow', 'exchangeRatesWorkflow', 'paymentWorkflow', 'refundWorkflow', 'statementImportWorkflow', 'subscriptionWorkflow', 'temporaryPaymentWorkflow']);
   });
 
   for (const file of files) {
