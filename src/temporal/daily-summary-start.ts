@@ -43,12 +43,12 @@ export interface KeepEnsuringOptions {
 const ENSURE_BACKOFF_MS = (retry: number) => Math.min(60_000, 1_000 * 2 ** Math.min(retry - 1, 6));
 
 /**
- * Asks (ensureDailySummary) until Temporal answers, with backoff, or until the process stops. A
- * worker that came up before Temporal could be reached would otherwise run for weeks with no
- * daily summary and one error line in its log. Resolves with whether it asked (false when
- * ADMIN_EMAILS is empty), or undefined when stopped first; never rejects.
+ * Runs `ensure` (ensureDailySummary, ensureExchangeRatesFetch) until Temporal answers, with
+ * backoff, or until the process stops. A worker that came up before Temporal could be reached
+ * would otherwise run for weeks without its loops and one error line in its log. Resolves with what
+ * `ensure` answered, or undefined when stopped first; never rejects.
  */
-export async function keepEnsuringDailySummary<T = boolean>(ensure: () => Promise<T>, o: KeepEnsuringOptions): Promise<T | undefined> {
+export async function keepEnsuring<T = boolean>(ensure: () => Promise<T>, o: KeepEnsuringOptions): Promise<T | undefined> {
   const delayMs = o.delayMs ?? ENSURE_BACKOFF_MS;
   const what = o.what ?? 'the daily summary workflow';
   for (let retry = 1; !o.signal.aborted; retry += 1) {

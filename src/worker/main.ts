@@ -5,7 +5,7 @@ import { createPool, warnIdleErrors } from '../db/pool.js';
 import { createLogger } from '../logger.js';
 import { createMailer } from '../notifications/mailer.js';
 import { createTemporalClient, temporalConnectionOptions } from '../temporal/connection.js';
-import { ensureDailySummary, keepEnsuringDailySummary } from '../temporal/daily-summary-start.js';
+import { ensureDailySummary, keepEnsuring } from '../temporal/daily-summary-start.js';
 import { ensureExchangeRatesFetch } from '../temporal/exchange-rates-start.js';
 import { startOutbox } from '../outbox/loop.js';
 import { outboxSinks } from '../outbox/sinks.js';
@@ -48,11 +48,11 @@ async function main(): Promise<void> {
   // Asked in the background, again with backoff while Temporal cannot be reached, until it
   // answers or the worker stops; it never holds the worker back.
   const stopAsking = new AbortController();
-  void keepEnsuringDailySummary(() => ensureDailySummary(temporal, config), { log, signal: stopAsking.signal }).then((asked) => {
+  void keepEnsuring(() => ensureDailySummary(temporal, config), { log, signal: stopAsking.signal }).then((asked) => {
     if (asked) log.info({ at: config.DAILY_SUMMARY_AT, timeZone: config.DAILY_SUMMARY_TIME_ZONE }, 'daily summary scheduled');
   });
   // The scheduled rates fetch (EXCHANGE_RATES_FETCH): one loop per source, started and kept the same way.
-  void keepEnsuringDailySummary(() => ensureExchangeRatesFetch(temporal, config), { log, signal: stopAsking.signal, what: 'the exchange rates fetch workflows' }).then((sources) => {
+  void keepEnsuring(() => ensureExchangeRatesFetch(temporal, config), { log, signal: stopAsking.signal, what: 'the exchange rates fetch workflows' }).then((sources) => {
     if (sources && sources.length > 0) log.info({ fetch: config.EXCHANGE_RATES_FETCH }, 'exchange rates fetch scheduled');
   });
   // The SDK shuts both Workers down gracefully on SIGINT/SIGTERM; run() resolves once each has.

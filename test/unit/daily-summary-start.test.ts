@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { keepEnsuringDailySummary } from '../../src/temporal/daily-summary-start.js';
+import { keepEnsuring } from '../../src/temporal/daily-summary-start.js';
 
 /** The worker's boot step for the daily summary: retried while Temporal cannot be reached, until it answers or the worker stops. */
-describe('keepEnsuringDailySummary', () => {
+describe('keepEnsuring', () => {
   function recordingLog() {
     const warnings: Array<{ retry?: number; retryInMs?: number }> = [];
     const infos: string[] = [];
@@ -15,7 +15,7 @@ describe('keepEnsuringDailySummary', () => {
     const { log, warnings } = recordingLog();
     let calls = 0;
     const waits: number[] = [];
-    const asked = await keepEnsuringDailySummary(async () => {
+    const asked = await keepEnsuring(async () => {
       calls += 1;
       if (calls <= 3) throw unreachable();
       return true;
@@ -30,7 +30,7 @@ describe('keepEnsuringDailySummary', () => {
     const { log, warnings } = recordingLog();
     const stop = new AbortController();
     let calls = 0;
-    const done = keepEnsuringDailySummary(async () => {
+    const done = keepEnsuring(async () => {
       calls += 1;
       throw unreachable();
     }, { log, signal: stop.signal });
@@ -46,7 +46,7 @@ describe('keepEnsuringDailySummary', () => {
     const stop = new AbortController();
     let calls = 0;
     const started = Date.now();
-    const done = keepEnsuringDailySummary(async () => {
+    const done = keepEnsuring(async () => {
       calls += 1;
       if (calls === 2) setTimeout(() => stop.abort(), 5);
       throw unreachable();
@@ -60,7 +60,7 @@ describe('keepEnsuringDailySummary', () => {
   it('returns false without retrying when there is nobody to send it to (ensureDailySummary asked nothing)', async () => {
     const { log, warnings } = recordingLog();
     let calls = 0;
-    assert.equal(await keepEnsuringDailySummary(async () => { calls += 1; return false; }, { log, signal: new AbortController().signal }), false);
+    assert.equal(await keepEnsuring(async () => { calls += 1; return false; }, { log, signal: new AbortController().signal }), false);
     assert.deepEqual([calls, warnings.length], [1, 0]);
   });
 });
