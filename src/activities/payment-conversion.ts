@@ -1,7 +1,6 @@
-import { findCustomer } from '../db/customers.js';
 import { ratesForPair } from '../db/exchange-rates.js';
 import { conversionJson, insertConversion, type NewPaymentConversion } from '../db/payment-conversions.js';
-import type { PaymentRow } from '../db/payments.js';
+import type { CompletedPayment } from '../db/payments.js';
 import type { Queryable } from '../db/pool.js';
 import { toJsonMinor } from '../domain/money.js';
 import { zonedParts } from '../domain/zoned-time.js';
@@ -33,9 +32,8 @@ export function bookingDay(at: Date, timeZone: string): string {
  * recorded as missing (with its reason) and the success goes ahead: money is never held back for a
  * rate — nor for a conversion that fails (an amount beyond the events' JSON integers).
  */
-export async function recordConversion(tx: Queryable, payment: PaymentRow, settings: RateSettings): Promise<ConversionFields | undefined> {
-  const customer = await findCustomer(tx, payment.customer_id);
-  const target = customer?.billing_currency ?? null;
+export async function recordConversion(tx: Queryable, payment: CompletedPayment, settings: RateSettings): Promise<ConversionFields | undefined> {
+  const target = payment.customer_billing_currency;
   if (target === null || target === payment.currency) return undefined;
   const day = bookingDay(payment.completed_at ?? new Date(), settings.timeZone);
   const rates = await ratesForPair(tx, payment.currency, target, day, settings.maxAgeDays);

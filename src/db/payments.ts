@@ -109,6 +109,13 @@ export interface PaymentCompletion {
 }
 
 /**
+ * A payment as its completion left it, with its customer's billing currency read in the same
+ * statement: the success's currency conversion needs it, and a second round trip for it is what
+ * every completion paid before (a query is a syscall-priced round trip here: bench:terminals).
+ */
+export type CompletedPayment = PaymentRow & { customer_billing_currency: string | null };
+
+/**
  * Moves a pending payment to a final status. Returns the updated row, or undefined when the
  * payment was no longer pending (the caller reads the row to learn what it already is).
  */
@@ -116,8 +123,8 @@ export async function completePendingPayment(
   db: Queryable,
   id: string,
   c: PaymentCompletion,
-): Promise<PaymentRow | undefined> {
-  const res = await db.query<PaymentRow>({
+): Promise<CompletedPayment | undefined> {
+  const res = await db.query<CompletedPayment>({
     text: `UPDATE payments
               SET status = $2, gateway_transaction_id = COALESCE($3, gateway_transaction_id),
                   gateway_code = $4, gateway_message = $5, updated_at = now(), completed_at = now(),
@@ -125,7 +132,7 @@ export async function completePendingPayment(
                   gateway_session_id = COALESCE(gateway_session_id, $8), gateway_intent_id = COALESCE(gateway_intent_id, $9),
                   gateway_charge_id = COALESCE(gateway_charge_id, $10)
             WHERE id = $1 AND status = 'pending'
-        RETURNING ${COLUMNS}`,
+        RETURNING ${COLUMNS}, (SELECT c.billing_currency FROM customers c WHERE c.id = payments.customer_id) AS customer_billing_currency`,
     values: [
       id, c.status, c.gatewayTransactionId ?? null, c.code ?? null, c.message ?? null, c.paymentMethodToken ?? null, c.paymentMethodExpires ?? null,
       c.ids?.sessionId ?? null, c.ids?.intentId ?? null, c.ids?.chargeId ?? null,

@@ -5,7 +5,6 @@ import { appendEvent } from '../db/events.js';
 import { newId } from '../db/ids.js';
 import { insertPayment, type PaymentRow } from '../db/payments.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
-import { acceptTerminalPay } from '../db/terminal-journal.js';
 import { insertTerminalTransaction, type TerminalTransactionRow } from '../db/terminal-transactions.js';
 import type { GatewayMode } from '../gateways/settings.js';
 import type { IdentifierKind } from '../identification/types.js';
@@ -34,7 +33,8 @@ class RepeatedPay extends Error {}
 /**
  * One pay that has already succeeded at the terminal, as a payment: in one transaction the
  * terminal_transactions row (unique on the network's txn_id, written first so a concurrent repeat
- * waits on it), the payment with its `payment.created` event, and the journal row marked.
+ * waits on it) with the journal row marked in the same statement, and the payment with its
+ * `payment.created` event.
  *
  * A network that settles at once: the payment is completed in that same transaction, as its
  * workflow's recordPaymentOutcome would complete it (completeIn: payment.succeeded, the currency
@@ -74,7 +74,7 @@ export async function payFromTerminal(
         paymentId,
         mode: pay.mode,
         journalId: pay.journalId,
-      });
+      }, completesItself ? { signal: null, detailTail: ', payment succeeded' } : { signal: { kind: 'payment', outcome }, detailTail: '' });
       if (!row) throw new RepeatedPay();
       const payment = await insertTerminalPayment(tx, terminal, pay, paymentId, deps.now());
       await appendEvent(tx, {
@@ -97,9 +97,6 @@ export async function payFromTerminal(
       if (completesItself) {
         const { status: _succeeded, ...rest } = outcome;
         await completeIn(tx, paymentId, { ...rest, status: 'succeeded' }, {}, deps.rates);
-        await acceptTerminalPay(tx, pay.journalId, paymentId, null, `pay: prv_txn ${row.prv_txn}, payment succeeded`);
-      } else {
-        await acceptTerminalPay(tx, pay.journalId, paymentId, { kind: 'payment', outcome }, `pay: prv_txn ${row.prv_txn}`);
       }
       return { kind: 'paid', row };
     });

@@ -90,11 +90,14 @@ export async function runOsmp(
     if (!v.ok) return refused(v);
     return { answer: { ...refusalAnswer(req.txnId, 'ok'), fields: payerFields(v.payer, terminal) }, journal: { outcome: 'delivered', detail: `check: result 0 (${matchNote(v.payer)})` } };
   }
-  // A repeat answers what the first pay was answered, whatever the account is today.
-  const stored = await findTerminalTransaction(deps.pool, terminal.name, ctx.mode, req.txnId);
-  if (stored) return repeatOf(stored, terminal, req, ctx.mode);
+  // A repeat answers what the first pay was answered, whatever the account is today. The verdict
+  // comes first all the same: a repeat is rare, so the stored pay is read only when the verdict
+  // refuses or the insert finds the txn_id taken — one query fewer on every first pay.
   const v = await verdict(deps, terminal, req, ctx.typed);
-  if (!v.ok) return refused(v);
+  if (!v.ok) {
+    const stored = await findTerminalTransaction(deps.pool, terminal.name, ctx.mode, req.txnId);
+    return stored ? repeatOf(stored, terminal, req, ctx.mode) : refused(v);
+  }
   if (!req.txnDate || req.sumMinor === null) throw new Error('a parsed pay has a txn_date and a sum');
   const paid = await payFromTerminal(deps, terminal, {
     txnId: req.txnId,
