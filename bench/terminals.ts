@@ -20,6 +20,7 @@ import { writeGatewaysFile } from '../test/support/gateways-file.js';
 import { createBareTable } from './callbacks/bare-table.js';
 import { spawnApi, stopChild, waitForHttp } from './lib/api-process.js';
 import { spawnWorker, startBenchServers } from './lib/servers.js';
+import { cpuSeconds, sampleTree } from './lib/proc.js';
 import { printTable } from './lib/table.js';
 import { fireAtRate, type RateResult } from './terminals/load.js';
 import { firePoisson } from './terminals/poisson.js';
@@ -76,16 +77,28 @@ async function main(): Promise<void> {
     await fireAtRate(apiUrl, paths('/v1/terminals/qiwi', 'pay', 100), RATE, CONNECTIONS);
     const paidBefore = await count(pool, 'SELECT count(*)::int AS n FROM terminal_transactions');
 
-    const rows: Array<[string, RateResult]> = [];
-    rows.push(['bare GET + journal INSERT', await fireAtRate(bareUrl, paths('/bare/terminals/qiwi', 'check', REQUESTS), RATE, CONNECTIONS)]);
-    rows.push(['OSMP check', await fireAtRate(apiUrl, paths('/v1/terminals/qiwi', 'check', REQUESTS), RATE, CONNECTIONS)]);
-    rows.push(['bare GET + journal INSERT (again)', await fireAtRate(bareUrl, paths('/bare/terminals/qiwi', 'check', REQUESTS), RATE, CONNECTIONS)]);
-    rows.push(['OSMP pay', await fireAtRate(apiUrl, paths('/v1/terminals/qiwi', 'pay', REQUESTS), RATE, CONNECTIONS)]);
+    const rows: Array<[string, Timed]> = [];
+    // Each phase also says what one request cost in CPU: the server process answering it and
+    // Postgres (postmaster and backends). Unlike latency, that hardly moves when something else
+    // shares the cores, so two runs compare even when the machine is not quiet.
+    const timed = async (server: number, fire: () => Promise<RateResult>): Promise<Timed> => {
+      const serverBefore = cpuSeconds(server);
+      const postgres = sampleTree(servers.postgresPid);
+      const r = await fire();
+      const perRequest = (seconds: number) => (seconds * 1000) / Math.max(1, r.sent);
+      return { ...r, serverMs: perRequest(cpuSeconds(server) - serverBefore), postgresMs: perRequest(postgres.stop()) };
+    };
+    const apiPid = api.pid ?? 0;
+    const barePid = bare.pid ?? 0;
+    rows.push(['bare GET + journal INSERT', await timed(barePid, () => fireAtRate(bareUrl, paths('/bare/terminals/qiwi', 'check', REQUESTS), RATE, CONNECTIONS))]);
+    rows.push(['OSMP check', await timed(apiPid, () => fireAtRate(apiUrl, paths('/v1/terminals/qiwi', 'check', REQUESTS), RATE, CONNECTIONS))]);
+    rows.push(['bare GET + journal INSERT (again)', await timed(barePid, () => fireAtRate(bareUrl, paths('/bare/terminals/qiwi', 'check', REQUESTS), RATE, CONNECTIONS))]);
+    rows.push(['OSMP pay', await timed(apiPid, () => fireAtRate(apiUrl, paths('/v1/terminals/qiwi', 'pay', REQUESTS), RATE, CONNECTIONS))]);
     const paidBurst = rows[3]?.[1].ok ?? 0;
     await settled(pool);
-    rows.push(['Poisson: bare GET + journal INSERT', await firePoisson(bareUrl, paths('/bare/terminals/qiwi', 'check', REQUESTS), RATE, CONNECTIONS)]);
-    rows.push(['Poisson: OSMP check', await firePoisson(apiUrl, paths('/v1/terminals/qiwi', 'check', REQUESTS), RATE, CONNECTIONS)]);
-    rows.push(['Poisson: OSMP pay', await firePoisson(apiUrl, paths('/v1/terminals/qiwi', 'pay', REQUESTS), RATE, CONNECTIONS)]);
+    rows.push(['Poisson: bare GET + journal INSERT', await timed(barePid, () => firePoisson(bareUrl, paths('/bare/terminals/qiwi', 'check', REQUESTS), RATE, CONNECTIONS))]);
+    rows.push(['Poisson: OSMP check', await timed(apiPid, () => firePoisson(apiUrl, paths('/v1/terminals/qiwi', 'check', REQUESTS), RATE, CONNECTIONS))]);
+    rows.push(['Poisson: OSMP pay', await timed(apiPid, () => firePoisson(apiUrl, paths('/v1/terminals/qiwi', 'pay', REQUESTS), RATE, CONNECTIONS))]);
     const paidAnswered = paidBurst + (rows[6]?.[1].ok ?? 0);
 
     const paid = (await count(pool, 'SELECT count(*)::int AS n FROM terminal_transactions')) - paidBefore;
@@ -95,8 +108,8 @@ async function main(): Promise<void> {
 
     printTable(
       `OSMP check/pay beside a bare Hono route with the same journal INSERT — ${REQUESTS} requests each at ${RATE}/s over ${CONNECTIONS} connections, pool ${POOL_SIZE} each; first autocannon (each second's ${RATE} sent at once), then Poisson arrivals`,
-      ['what', 'sent', '200', 'not 200', 'answers/s', 'p50 ms', 'p99 ms'],
-      rows.map(([what, r]) => [what, r.sent, r.ok, r.failed, r.perSecond, r.p50, r.p99]),
+      ['what', 'sent', '200', 'not 200', 'answers/s', 'p50 ms', 'p99 ms', 'server CPU ms/req', 'Postgres CPU ms/req'],
+      rows.map(([what, r]) => [what, r.sent, r.ok, r.failed, r.perSecond, r.p50, r.p99, r.serverMs, r.postgresMs]),
     );
     for (const [what, r] of rows.filter(([w]) => w.includes('OSMP'))) {
       say(`${what}: p99 ${r.p99.toFixed(1)} ms at ${r.perSecond.toFixed(0)}/s — goal p99 < ${GOAL_P99_MS} ms at ${RATE}/s ${r.p99 < GOAL_P99_MS && r.perSecond >= RATE * 0.95 ? 'met' : 'missed'}`);
@@ -120,6 +133,9 @@ async function settled(pool: ReturnType<typeof createPool>): Promise<void> {
   while ((await waiting()) > 0 && Date.now() - started < 300_000) await new Promise((r) => setTimeout(r, 500));
   say(`settled: ${before} pays' signals were still on their way to Temporal; ${await waiting()} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
+
+/** A phase's answers and what one request cost in CPU, in the process that answered it and in Postgres. */
+type Timed = RateResult & { serverMs: number; postgresMs: number };
 
 async function count(pool: ReturnType<typeof createPool>, text: string): Promise<number> {
   return (await pool.query<{ n: number }>(text)).rows[0]?.n ?? 0;

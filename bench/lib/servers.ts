@@ -15,6 +15,8 @@ export interface BenchServers {
   temporalAddress: string;
   databaseUrl: string;
   temporalPid: number;
+  /** The postmaster's process id (BenchPostgres.pid). */
+  postgresPid: number;
   stop(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function startBenchServers(log: (line: string) => void): Promise<Be
     temporalAddress: dev.temporalAddress,
     databaseUrl: pg.databaseUrl,
     temporalPid: dev.temporalPid,
+    postgresPid: pg.pid,
     async stop() {
       await dev.stop();
       await pg.stop();
