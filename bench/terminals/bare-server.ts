@@ -18,7 +18,7 @@ const app = new Hono();
 app.get('/bare/terminals/:gateway', async (c) => {
   const url = new URL(c.req.url);
   await pool.query({
-    name: 'bare_journal_insert', // prepared, as the API's journal INSERT is (src/db/inbound-requests.ts)
+    name: 'bare-journal-insert', // prepared, as the API's journal INSERT is (src/db/inbound-requests.ts)
     text: `INSERT INTO ${BARE_TABLE} (channel, source, method, path, headers, body, body_truncated, source_ip)
            VALUES ('terminal', $1, 'GET', $2, $3::jsonb, '', false, '127.0.0.1')`,
     values: [c.req.param('gateway'), `${url.pathname}${url.search}`, JSON.stringify(c.req.header())],

@@ -71,7 +71,7 @@ const TARGET = `
 
 async function insertDecided(db: Queryable, c: VerifiedCallback): Promise<CallbackJournalEntry> {
   const res = await db.query<DecidedRow>({
-    name: 'journal_callback',
+    name: 'journal-callback',
     text: `WITH target AS (${TARGET} LIMIT 1),
                 verdict AS (
                   SELECT CASE

@@ -95,7 +95,7 @@ export interface PayerRow {
  */
 export async function findPayer(db: Queryable, candidates: Array<{ kind: IdentifierKind; value: string }>): Promise<PayerRow | undefined> {
   const res = await db.query<PayerRow>({
-    name: 'find_payer',
+    name: 'find-payer',
     text: `SELECT q.kind, c.id AS customer_id, c.external_ref, c.name, b.balance_minor, b.currency, b.active
              FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q (kind, value, ord)
              JOIN LATERAL (

@@ -35,7 +35,7 @@ const COLUMNS = 'id, type, aggregate_type, aggregate_id, aggregate_version, payl
 export async function appendEvent<T extends EventType>(db: Queryable, e: NewEvent<T>): Promise<{ id: bigint; aggregateVersion: number }> {
   checkEventPayload(e.type, e.aggregateType, e.payload);
   const res = await db.query<{ id: bigint; aggregate_version: number }>({
-    name: 'append_event',
+    name: 'append-event',
     text: `INSERT INTO events (type, aggregate_type, aggregate_id, payload)
            VALUES ($1, $2, $3, $4::jsonb) RETURNING id, aggregate_version`,
     values: [e.type, e.aggregateType, e.aggregateId, JSON.stringify(e.payload)],

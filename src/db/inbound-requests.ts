@@ -67,7 +67,7 @@ export async function journalInbound(db: Queryable, r: NewInboundRequest, decide
   // A request refused by checks that need no I/O (signature, shape, allowlist) is journaled with
   // its outcome in the same INSERT: one round trip, and the row is never seen undecided.
   const res = await db.query<{ id: bigint }>({
-    name: 'journal_inbound',
+    name: 'journal-inbound',
     text: `INSERT INTO inbound_requests (channel, source, method, path, headers, body, body_truncated, source_ip, body_raw,
                                          outcome, outcome_detail, decided_at)
            VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, COALESCE($10, 'received'), $11, CASE WHEN $10::text IS NULL THEN NULL ELSE now() END)
@@ -122,7 +122,7 @@ export async function markDelivered(db: Queryable, id: bigint, outcome: 'deliver
 /** markDelivered for many requests at once (src/relay/delivery-marks.ts batches them). */
 export async function markManyDelivered(db: Queryable, ids: readonly bigint[]): Promise<void> {
   await db.query({
-    name: 'mark_many_delivered',
+    name: 'mark-many-delivered',
     text: `UPDATE inbound_requests SET outcome = 'delivered', delivered_at = now(), attempts = attempts + 1
             WHERE id = ANY($1::bigint[]) AND outcome = 'accepted'`,
     values: [ids.map(String)],

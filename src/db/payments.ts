@@ -74,7 +74,7 @@ export interface NewPayment {
 /** Inserts a pending payment; returns undefined if the reference is taken (the caller draws again). */
 export async function insertPayment(db: Queryable, p: NewPayment): Promise<PaymentRow | undefined> {
   const res = await db.query<PaymentRow>({
-    name: 'insert_payment',
+    name: 'insert-payment',
     text: `INSERT INTO payments (id, customer_id, amount_minor, currency, gateway, mode, description, reference, expires_at,
                                  adapter, settlement, payment_expiration_ms, return_url, payment_link_id, late_success, commission_minor)
            VALUES ($1, $2, $3::bigint, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::bigint)
@@ -126,7 +126,7 @@ export async function completePendingPayment(
   c: PaymentCompletion,
 ): Promise<CompletedPayment | undefined> {
   const res = await db.query<CompletedPayment>({
-    name: 'complete_pending_payment',
+    name: 'complete-pending-payment',
     text: `UPDATE payments
               SET status = $2, gateway_transaction_id = COALESCE($3, gateway_transaction_id),
                   gateway_code = $4, gateway_message = $5, updated_at = now(), completed_at = now(),

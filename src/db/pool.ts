@@ -3,11 +3,12 @@ import pg from 'pg';
 /**
  * Anything that runs a query: the pool or a client inside a transaction.
  *
- * The statements every inbound request runs (the journal INSERTs, the payer lookup, a payment's
- * rows and events) carry a `name`: pg prepares each once per connection and Postgres then skips
- * parsing and planning it — half of Postgres's CPU per terminal pay and check (bench:terminals'
- * "Postgres CPU ms/req": 4.4 → 2.3 ms per pay). A name belongs to one constant text. Behind a
- * pooler in transaction mode this needs PgBouncer ≥ 1.21 with max_prepared_statements set (README).
+ * The statements on a hot path (a charge's; every inbound request's: the journal INSERTs, the
+ * payer lookup, a payment's rows and events) carry a `name`: pg prepares each once per connection
+ * and Postgres then skips parsing and planning it — half of Postgres's CPU per terminal pay and
+ * check (bench:terminals' "Postgres CPU ms/req": 4.4 → 2.3 ms per pay). A name belongs to one
+ * constant text. Behind a pooler in transaction mode this needs PgBouncer ≥ 1.21 with
+ * max_prepared_statements set (README).
  */
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 

@@ -60,7 +60,7 @@ export async function insertTerminalTransaction(
   journal: { signal: StoredSignal | null; detailTail: string },
 ): Promise<TerminalTransactionRow | undefined> {
   const res = await db.query<TerminalTransactionRow>({
-    name: 'insert_terminal_transaction',
+    name: 'insert-terminal-transaction',
     text: `WITH paid AS (
              INSERT INTO terminal_transactions (gateway, txn_id, account, account_kind, customer_id, sum_minor, currency,
                                                 txn_date_local, txn_at, result, payment_id, mode, journal_id)
