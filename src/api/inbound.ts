@@ -57,6 +57,10 @@ export async function readBodyCapped(req: Request, cap: number): Promise<{ text:
 
 /** The same, as the bytes that came (a statement file's hash and encoding are its own). */
 export async function readBytesCapped(req: Request, cap: number): Promise<{ bytes: Buffer; truncated: boolean }> {
+  // A GET or HEAD has no body (Fetch: its Request's body is null). Asking for it anyway makes
+  // @hono/node-server build the whole WHATWG Request (headers, AbortController, stream) that it
+  // otherwise never builds: a fifth of the adapter's CPU under bench:terminals (OSMP checks and pays are GETs).
+  if (req.method === 'GET' || req.method === 'HEAD') return { bytes: Buffer.alloc(0), truncated: false };
   if (!req.body) return { bytes: Buffer.alloc(0), truncated: false };
   const reader: ReadableStreamDefaultReader<Uint8Array> = req.body.getReader();
   const chunks: Uint8Array[] = [];
