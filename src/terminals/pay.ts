@@ -1,9 +1,7 @@
 import type pg from 'pg';
 import type { GatewayOutcome } from '../domain/payment.js';
-import { toJsonMinor } from '../domain/money.js';
-import { appendEvent } from '../db/events.js';
 import { newId } from '../db/ids.js';
-import { insertPayment, type PaymentRow } from '../db/payments.js';
+import { insertCreatedPayment, type PaymentRow } from '../db/payments.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
 import { insertTerminalTransaction, type TerminalTransactionRow } from '../db/terminal-transactions.js';
 import type { GatewayMode } from '../gateways/settings.js';
@@ -76,24 +74,7 @@ export async function payFromTerminal(
         journalId: pay.journalId,
       }, completesItself ? { signal: null, detailTail: ', payment succeeded' } : { signal: { kind: 'payment', outcome }, detailTail: '' });
       if (!row) throw new RepeatedPay();
-      const payment = await insertTerminalPayment(tx, terminal, pay, paymentId, deps.now());
-      await appendEvent(tx, {
-        type: 'payment.created',
-        aggregateType: 'payment',
-        aggregateId: paymentId,
-        payload: {
-          payment_id: paymentId,
-          customer_id: payment.customer_id,
-          amount: toJsonMinor(payment.amount_minor),
-          // A terminal takes no commission of Tollgate's: the customer is credited what was paid.
-          credited_amount: toJsonMinor(payment.amount_minor),
-          commission: 0,
-          currency: payment.currency,
-          gateway: payment.gateway,
-          mode: payment.mode,
-          reference: payment.reference,
-        },
-      });
+      await insertTerminalPayment(tx, terminal, pay, paymentId, deps.now());
       if (completesItself) {
         const { status: _succeeded, ...rest } = outcome;
         await completeIn(tx, paymentId, { ...rest, status: 'succeeded' }, {}, deps.rates);
@@ -122,7 +103,7 @@ export async function payFromTerminal(
  */
 async function insertTerminalPayment(tx: Queryable, terminal: TerminalSettings, pay: TerminalPay, id: string, now: Date): Promise<PaymentRow> {
   const insert = (reference: string) =>
-    insertPayment(tx, {
+    insertCreatedPayment(tx, {
       id,
       customerId: pay.customerId,
       amountMinor: pay.sumMinor,

@@ -1,11 +1,10 @@
 import { randomInt } from 'node:crypto';
 import { NotFoundError, StateConflictError, UnavailableError, ValidationError } from '../../domain/errors.js';
-import { formatDecimal, toJsonMinor } from '../../domain/money.js';
+import { formatDecimal } from '../../domain/money.js';
 import { referenceFromBody } from '../../domain/reference.js';
 import { findCustomer } from '../../db/customers.js';
-import { appendEvent } from '../../db/events.js';
 import { newId } from '../../db/ids.js';
-import { findPayment, insertPayment, type PaymentRow, recordCheckoutStart, referenceInUse } from '../../db/payments.js';
+import { findPayment, insertCreatedPayment, type PaymentRow, recordCheckoutStart, referenceInUse } from '../../db/payments.js';
 import { type Db, inTransaction, type Queryable } from '../../db/pool.js';
 import { gatewayAccepts } from '../../gateways/registry.js';
 import { can, checkoutOf, GatewayTimeoutError, type PaymentForCheckout, type PaymentGateway } from '../../gateways/types.js';
@@ -94,7 +93,7 @@ export async function createPendingPayment(
     const id = newId('pay');
     await req.claim?.(tx, id);
     const row = await insertWithReference(req.reference, (reference) =>
-      insertPayment(tx, {
+      insertCreatedPayment(tx, {
         id,
         customerId: req.customerId,
         amountMinor: req.amountMinor,
@@ -113,22 +112,6 @@ export async function createPendingPayment(
         commissionMinor: req.commissionMinor,
       }),
     );
-    await appendEvent(tx, {
-      type: 'payment.created',
-      aggregateType: 'payment',
-      aggregateId: id,
-      payload: {
-        payment_id: id,
-        customer_id: row.customer_id,
-        amount: toJsonMinor(row.amount_minor),
-        currency: row.currency,
-        gateway: row.gateway,
-        mode: row.mode,
-        reference: row.reference,
-        credited_amount: toJsonMinor(row.credited_minor),
-        commission: toJsonMinor(row.commission_minor),
-      },
-    });
     // Started inside the transaction: if Temporal is down, the row rolls back with it.
     await startPaymentWorkflow(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, {
       id,
