@@ -5,7 +5,7 @@ import { inTransaction } from '../db/pool.js';
 import { PayloadTooLargeError, UnprocessableContentError, ValidationError } from '../domain/errors.js';
 import { isIP } from 'node:net';
 import { addressListed, hostListed, type OutboundAllowlist } from '../outbound/addresses.js';
-import { outboundUrlProblem, safeRequest, type Resolver } from '../outbound/safe-request.js';
+import { type OutboundFailure, outboundUrlProblem, safeRequest, type Resolver } from '../outbound/safe-request.js';
 import { parseEcb } from './ecb.js';
 import { parseNbp } from './nbp.js';
 import { type ImportSource, type ParsedRates, RatesFileError } from './types.js';
@@ -58,6 +58,16 @@ function bodyFileProblem(err: RatesFileError): UnprocessableContentError {
   });
 }
 
+/**
+ * The rates source did not answer with a file: a network error, a timeout, or an HTTP status other
+ * than 2xx (a redirect included: none is followed). Still the API's 422 ("the URL could not be
+ * fetched"), but journaled `unreachable`, not `rejected_malformed`: nothing came to be malformed.
+ */
+export class RatesSourceUnreachableError extends UnprocessableContentError {}
+
+/** The safeRequest failures that mean the source did not answer with a file (the rest are our own refusals). */
+const UNREACHABLE: ReadonlySet<OutboundFailure> = new Set(['unreachable', 'timeout', 'http_status', 'redirect']);
+
 /** A file giving another rate than was imported for the same pair, day and source (a 422, never retried by a scheduled fetch). */
 export class RatesContradictionError extends UnprocessableContentError {}
 
@@ -91,7 +101,8 @@ export async function storeRates(pool: pg.Pool, parsed: ParsedRates): Promise<Ra
  * (src/activities/exchange-rates.ts): `load` brings the file (and checks what it must first), it is
  * parsed and stored whole or not at all, and how it ended is recorded on its journal row
  * `journalId` (channel exchange_rates, journaled before this is called): imported, duplicate (the
- * same file again: nothing new), or refused with why. A refusal is thrown on after it is recorded.
+ * same file again: nothing new), unreachable (the source did not answer), or refused with why. A
+ * failure is thrown on after it is recorded.
  */
 export async function importJournaled(
   pool: pg.Pool,
@@ -106,6 +117,7 @@ export async function importJournaled(
     return result;
   } catch (err) {
     if (err instanceof PayloadTooLargeError) await rejectInbound(pool, journalId, 'rejected_too_large', err.message);
+    else if (err instanceof RatesSourceUnreachableError) await rejectInbound(pool, journalId, 'unreachable', err.message.slice(0, 500));
     else if (err instanceof UnprocessableContentError || err instanceof ValidationError) await rejectInbound(pool, journalId, 'rejected_malformed', err.message.slice(0, 500));
     throw err;
   }
@@ -156,7 +168,8 @@ export async function fetchRatesFile(url: string, policy: RatesFetchPolicy): Pro
   if (!res.ok) {
     if (res.failure === 'too_large') throw new PayloadTooLargeError(`the answer of ${host} is larger than EXCHANGE_RATE_MAX_BYTES (${policy.maxBytes} bytes); nothing was imported`);
     const why = res.failure === 'http_status' ? `answered HTTP ${res.status ?? 0}` : res.failure.replace('_', ' ');
-    throw new UnprocessableContentError(`fetching the rates file failed: ${host} ${why}; nothing was imported`, { errors: [{ path: 'url', message: res.failure }] });
+    const problem = UNREACHABLE.has(res.failure) ? RatesSourceUnreachableError : UnprocessableContentError;
+    throw new problem(`fetching the rates file failed: ${host} ${why}; nothing was imported`, { errors: [{ path: 'url', message: res.failure }] });
   }
   return res.body;
 }

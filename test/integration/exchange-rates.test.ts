@@ -10,6 +10,7 @@ import { createTemporalClient } from '../../src/temporal/connection.js';
 import { exchangeRatesWorkflowId } from '../../src/temporal/workflow-ids.js';
 import { exchangeRatesNextQuery, type exchangeRatesWorkflow } from '../../src/workflows/exchange-rates.js';
 import { createPayment } from '../support/fixtures.js';
+import { freePort } from '../support/free-port.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
 
 const fixturePath = (name: string) => new URL(`../fixtures/rates/${name}`, import.meta.url).pathname;
@@ -144,6 +145,9 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     const missing = await stack.request('POST', `/v1/exchange-rates/imports?source=nbp&url=${encodeURIComponent(`${rateServerUrl}/nope`)}`);
     assert.equal(missing.status, 422);
     assert.match(missing.json.detail, /answered HTTP 404/);
+    // Nothing came from either: journaled as a source that did not answer, not as a malformed file.
+    assert.equal((await journalOf(`%url=${encodeURIComponent(`${rateServerUrl}/nope`)}`))?.outcome, 'unreachable');
+    assert.equal((await journalOf(`%url=${encodeURIComponent(`${rateServerUrl}/moved`)}`))?.outcome, 'unreachable');
     // A fetched file that cannot be read: the 422 says where, never what the host answered.
     for (const [source, path] of [['nbp', '/private.json'], ['ecb', '/private.xml']] as const) {
       const unreadable = await stack.request('POST', `/v1/exchange-rates/imports?source=${source}&url=${encodeURIComponent(`${rateServerUrl}${path}`)}`);
@@ -316,11 +320,16 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     it('a source that is down fails the try (the workflow retries it) and imports nothing; a host outside OUTBOUND_ALLOWED_HOSTS is refused unasked, for good', async () => {
       scheduled.set('/scheduled/eurofxref-daily.xml', { status: 503, body: 'maintenance' });
       await assert.rejects(fetchWith()({ source: 'ecb', day: '2024-07-03' }), (err: Error) => {
-        assert.equal(err.name, 'UnprocessableContentError', 'retryable: not in RATES_FETCHING.nonRetryableErrorTypes');
+        assert.equal(err.name, 'RatesSourceUnreachableError', 'retryable: not in RATES_FETCHING.nonRetryableErrorTypes');
         assert.match(err.message, /fetching the rates file failed: 127\.0\.0\.1 answered HTTP 503; nothing was imported/);
         return true;
       });
-      assert.equal((await scheduleJournal())?.outcome, 'rejected_malformed');
+      // Nothing came, so nothing was malformed: the journal says the source did not answer.
+      assert.deepEqual(await scheduleJournal().then((r) => [r?.outcome, r?.outcome_detail]), ['unreachable', 'fetching the rates file failed: 127.0.0.1 answered HTTP 503; nothing was imported']);
+      // No answer at all (nobody listens on the port): the same.
+      const closed = await freePort();
+      await assert.rejects(fetchWith({ EXCHANGE_RATES_ECB_URL: `http://127.0.0.1:${closed}/eurofxref-daily.xml` })({ source: 'ecb', day: '2024-07-03' }), { name: 'RatesSourceUnreachableError', message: /127\.0\.0\.1 unreachable/ });
+      assert.equal((await scheduleJournal())?.outcome, 'unreachable');
       // The same stand-in by a name the operator did not list: never asked.
       const before = seen.length;
       const port = new URL(rateServerUrl).port;
