@@ -99,7 +99,8 @@ export async function storeRates(pool: pg.Pool, parsed: ParsedRates): Promise<Ra
 /**
  * The one import path of every rates file — an upload, a URL the API fetches, the scheduled fetch
  * (src/activities/exchange-rates.ts): `load` brings the file (and checks what it must first), it is
- * parsed and stored whole or not at all, and how it ended is recorded on its journal row
+ * parsed (only its days from `fromDay` on, when `load` names one) and stored whole or not at all,
+ * and how it ended is recorded on its journal row
  * `journalId` (channel exchange_rates, journaled before this is called): imported, duplicate (the
  * same file again: nothing new), unreachable (the source did not answer), or refused with why. A
  * failure is thrown on after it is recorded.
@@ -107,11 +108,12 @@ export async function storeRates(pool: pg.Pool, parsed: ParsedRates): Promise<Ra
 export async function importJournaled(
   pool: pg.Pool,
   journalId: bigint,
-  load: () => Promise<{ source: ImportSource; bytes: Buffer; url?: string | undefined }>,
+  load: () => Promise<{ source: ImportSource; bytes: Buffer; url?: string | undefined; fromDay?: string | undefined }>,
 ): Promise<RatesImportResult> {
   try {
-    const { source, bytes, url } = await load();
-    const result = await storeRates(pool, parseRatesFile(source, bytes, url === undefined ? 'body' : 'url'));
+    const { source, bytes, url, fromDay } = await load();
+    const parsed = parseRatesFile(source, bytes, url === undefined ? 'body' : 'url');
+    const result = await storeRates(pool, fromDay === undefined ? parsed : ratesFrom(parsed, fromDay));
     const detail = `${source} ${result.days[0] ?? ''}…${result.days.at(-1) ?? ''}: ${result.inserted} of ${result.rates} rates new${url ? ` (from ${url.slice(0, 300)})` : ''}`;
     await rejectInbound(pool, journalId, result.inserted > 0 ? 'imported' : 'duplicate', detail);
     return result;
@@ -121,6 +123,11 @@ export async function importJournaled(
     else if (err instanceof UnprocessableContentError || err instanceof ValidationError) await rejectInbound(pool, journalId, 'rejected_malformed', err.message.slice(0, 500));
     throw err;
   }
+}
+
+/** Of a file of many days (a catch-up, src/rates/catch-up.ts), the days from `fromDay` on: the earlier ones are stored already. */
+export function ratesFrom(parsed: ParsedRates, fromDay: string): ParsedRates {
+  return { ...parsed, days: parsed.days.filter((d) => d >= fromDay), rates: parsed.rates.filter((r) => r.date >= fromDay) };
 }
 
 /**

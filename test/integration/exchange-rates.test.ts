@@ -317,6 +317,24 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
       assert.equal(await stored('2024-07-01', 'nbp'), 33);
     });
 
+    it('missed NBP days are caught up from the table A date range, only the days after the last stored one; the next fetch is the latest again', async () => {
+      // The test before stored 2024-07-01; Tuesday 2024-07-02 was missed, this is Wednesday's fetch.
+      const range = '/scheduled/nbp/tables/A/2024-07-01/2024-07-03/?format=json';
+      scheduled.set(range, { status: 200, body: readFileSync(fixturePath('nbp-table-a-range-2024-07-01-2024-07-03.json'), 'utf8') });
+      const r = await fetchWith()({ source: 'nbp', day: '2024-07-03' });
+      // The range's 2024-07-01 differs from what is stored for that day: it is not read, so no contradiction.
+      assert.deepEqual(r, { status: 'imported', days: ['2024-07-02', '2024-07-03'], rates: 6, inserted: 6 });
+      assert.deepEqual([await stored('2024-07-01', 'nbp'), await stored('2024-07-02', 'nbp'), await stored('2024-07-03', 'nbp')], [33, 3, 3]);
+      const journal = await scheduleJournal();
+      assert.deepEqual([journal?.outcome, journal?.path, journal?.headers['x-tollgate-rates-catch-up-from']], ['imported', `${rateServerUrl}${range}`, '2024-07-02']);
+      const eur = await stack.request('GET', '/v1/exchange-rates?base=EUR&quote=PLN&source=nbp&date=2024-07-02');
+      assert.deepEqual(eur.json.data.map((x: { rate: string; source_ref: string }) => [x.rate, x.source_ref]), [['4.3190', '127/A/NBP/2024']]);
+      // Caught up: Thursday's fetch reads the latest table again.
+      const before = seen.length;
+      await fetchWith()({ source: 'nbp', day: '2024-07-04' });
+      assert.deepEqual(seen.slice(before), ['/scheduled/nbp/tables/A/?format=json']);
+    });
+
     it('a source that is down fails the try (the workflow retries it) and imports nothing; a host outside OUTBOUND_ALLOWED_HOSTS is refused unasked, for good', async () => {
       scheduled.set('/scheduled/eurofxref-daily.xml', { status: 503, body: 'maintenance' });
       await assert.rejects(fetchWith()({ source: 'ecb', day: '2024-07-03' }), (err: Error) => {
