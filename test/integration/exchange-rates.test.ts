@@ -333,6 +333,18 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
       const before = seen.length;
       await fetchWith()({ source: 'nbp', day: '2024-07-04' });
       assert.deepEqual(seen.slice(before), ['/scheduled/nbp/tables/A/?format=json']);
+      // Missed again (Thursday and Friday), and the range does not come (404 from the stand-in): the latest
+      // table is read at once in its own row, so the day's fetch still brings what it can.
+      const first = seen.length;
+      assert.equal((await fetchWith()({ source: 'nbp', day: '2024-07-08' })).status, 'unchanged');
+      assert.deepEqual(seen.slice(first), ['/scheduled/nbp/tables/A/2024-07-03/2024-07-08/?format=json', '/scheduled/nbp/tables/A/?format=json']);
+      const rows = (await stack.pool.query<{ outcome: string; path: string }>(
+        "SELECT outcome, path FROM inbound_requests WHERE channel = 'exchange_rates' AND source = 'schedule' ORDER BY id DESC LIMIT 2",
+      )).rows.reverse();
+      assert.deepEqual(rows.map((x) => [x.outcome, x.path.slice(rateServerUrl.length)]), [
+        ['unreachable', '/scheduled/nbp/tables/A/2024-07-03/2024-07-08/?format=json'],
+        ['duplicate', '/scheduled/nbp/tables/A/?format=json'],
+      ]);
     });
 
     it('a source that is down fails the try (the workflow retries it) and imports nothing; a host outside OUTBOUND_ALLOWED_HOSTS is refused unasked, for good', async () => {
