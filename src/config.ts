@@ -174,7 +174,7 @@ export const ConfigSchema = z.object({
   EXCHANGE_RATES_NBP_URL: z.string().default(DEFAULT_RATES_URLS.nbp).refine((v) => !outboundUrlProblem(v), 'must be an http(s) URL without credentials'),
   /** The largest answer read from an outbound call (bytes). */
   OUTBOUND_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
-  /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open in development and 404 in production. */
   METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
   /**
    * Proxies (CIDR blocks or addresses, comma-separated) whose X-Forwarded-For is believed: when the

@@ -55,6 +55,8 @@ export function tollgateProcessEnv(config: Config, at: ClusterAddresses) {
     MAIL_FROM: config.MAIL_FROM,
     ADMIN_EMAILS: config.ADMIN_EMAILS.join(','),
     LOG_LEVEL: config.LOG_LEVEL,
+    // Production answers /metrics 404 without it: a scraper's token reaches every API process.
+    METRICS_TOKEN: config.METRICS_TOKEN ?? '',
   } satisfies Record<string, string>;
 }
 

@@ -104,3 +104,12 @@ export async function ratesForPair(db: Queryable, a: string, b: string, day: str
   });
   return res.rows;
 }
+
+/** The newest day a source has any rate for (YYYY-MM-DD), or null: where the scheduled fetch catches up from. */
+export async function lastStoredRateDay(db: Queryable, source: ImportSource): Promise<string | null> {
+  const res = await db.query<{ day: string | null }>({
+    text: 'SELECT max(rate_date)::text AS day FROM exchange_rates WHERE source = $1::text',
+    values: [source],
+  });
+  return res.rows[0]?.day ?? null;
+}

@@ -23,7 +23,9 @@ export type InboundOutcome =
   | 'identified'
   | 'not_identified'
   | 'rejected_rate_limit'
-  | 'started';
+  | 'started'
+  /** A rates fetch whose source did not answer (network error, timeout, non-2xx): nothing came to be read. */
+  | 'unreachable';
 
 export interface InboundRequestRow {
   id: bigint;

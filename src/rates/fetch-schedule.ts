@@ -64,8 +64,8 @@ export function fetchMomentOf(day: string, at: string, timeZone: string): number
 /**
  * The local day a run fetches for: today in `timeZone` if its `at` is still ahead, else tomorrow —
  * and never a day already fetched (`lastDay`, the run before's), so a time moved later after the
- * day's fetch does not fetch that day again. Missed days are not caught up: the files are the
- * latest table only, so the next fetch brings what there is.
+ * day's fetch does not fetch that day again. A run after an absence fetches the next day due, not
+ * each missed one: that fetch catches the missed days up itself (src/rates/catch-up.ts).
  */
 export function nextFetchDay(lastDay: string | undefined, nowMs: number, at: string, timeZone: string): string {
   const t = zonedParts(nowMs, timeZone);

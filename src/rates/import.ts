@@ -5,7 +5,7 @@ import { inTransaction } from '../db/pool.js';
 import { PayloadTooLargeError, UnprocessableContentError, ValidationError } from '../domain/errors.js';
 import { isIP } from 'node:net';
 import { addressListed, hostListed, type OutboundAllowlist } from '../outbound/addresses.js';
-import { outboundUrlProblem, safeRequest, type Resolver } from '../outbound/safe-request.js';
+import { type OutboundFailure, outboundUrlProblem, safeRequest, type Resolver } from '../outbound/safe-request.js';
 import { parseEcb } from './ecb.js';
 import { parseNbp } from './nbp.js';
 import { type ImportSource, type ParsedRates, RatesFileError } from './types.js';
@@ -58,6 +58,16 @@ function bodyFileProblem(err: RatesFileError): UnprocessableContentError {
   });
 }
 
+/**
+ * The rates source did not answer with a file: a network error, a timeout, or an HTTP status other
+ * than 2xx (a redirect included: none is followed). Still the API's 422 ("the URL could not be
+ * fetched"), but journaled `unreachable`, not `rejected_malformed`: nothing came to be malformed.
+ */
+export class RatesSourceUnreachableError extends UnprocessableContentError {}
+
+/** The safeRequest failures that mean the source did not answer with a file (the rest are our own refusals). */
+const UNREACHABLE: ReadonlySet<OutboundFailure> = new Set(['unreachable', 'timeout', 'http_status', 'redirect']);
+
 /** A file giving another rate than was imported for the same pair, day and source (a 422, never retried by a scheduled fetch). */
 export class RatesContradictionError extends UnprocessableContentError {}
 
@@ -89,26 +99,35 @@ export async function storeRates(pool: pg.Pool, parsed: ParsedRates): Promise<Ra
 /**
  * The one import path of every rates file — an upload, a URL the API fetches, the scheduled fetch
  * (src/activities/exchange-rates.ts): `load` brings the file (and checks what it must first), it is
- * parsed and stored whole or not at all, and how it ended is recorded on its journal row
+ * parsed (only its days from `fromDay` on, when `load` names one) and stored whole or not at all,
+ * and how it ended is recorded on its journal row
  * `journalId` (channel exchange_rates, journaled before this is called): imported, duplicate (the
- * same file again: nothing new), or refused with why. A refusal is thrown on after it is recorded.
+ * same file again: nothing new), unreachable (the source did not answer), or refused with why. A
+ * failure is thrown on after it is recorded.
  */
 export async function importJournaled(
   pool: pg.Pool,
   journalId: bigint,
-  load: () => Promise<{ source: ImportSource; bytes: Buffer; url?: string | undefined }>,
+  load: () => Promise<{ source: ImportSource; bytes: Buffer; url?: string | undefined; fromDay?: string | undefined }>,
 ): Promise<RatesImportResult> {
   try {
-    const { source, bytes, url } = await load();
-    const result = await storeRates(pool, parseRatesFile(source, bytes, url === undefined ? 'body' : 'url'));
+    const { source, bytes, url, fromDay } = await load();
+    const parsed = parseRatesFile(source, bytes, url === undefined ? 'body' : 'url');
+    const result = await storeRates(pool, fromDay === undefined ? parsed : ratesFrom(parsed, fromDay));
     const detail = `${source} ${result.days[0] ?? ''}…${result.days.at(-1) ?? ''}: ${result.inserted} of ${result.rates} rates new${url ? ` (from ${url.slice(0, 300)})` : ''}`;
     await rejectInbound(pool, journalId, result.inserted > 0 ? 'imported' : 'duplicate', detail);
     return result;
   } catch (err) {
     if (err instanceof PayloadTooLargeError) await rejectInbound(pool, journalId, 'rejected_too_large', err.message);
+    else if (err instanceof RatesSourceUnreachableError) await rejectInbound(pool, journalId, 'unreachable', err.message.slice(0, 500));
     else if (err instanceof UnprocessableContentError || err instanceof ValidationError) await rejectInbound(pool, journalId, 'rejected_malformed', err.message.slice(0, 500));
     throw err;
   }
+}
+
+/** Of a file of many days (a catch-up, src/rates/catch-up.ts), the days from `fromDay` on: the earlier ones are stored already. */
+export function ratesFrom(parsed: ParsedRates, fromDay: string): ParsedRates {
+  return { ...parsed, days: parsed.days.filter((d) => d >= fromDay), rates: parsed.rates.filter((r) => r.date >= fromDay) };
 }
 
 /**
@@ -156,7 +175,8 @@ export async function fetchRatesFile(url: string, policy: RatesFetchPolicy): Pro
   if (!res.ok) {
     if (res.failure === 'too_large') throw new PayloadTooLargeError(`the answer of ${host} is larger than EXCHANGE_RATE_MAX_BYTES (${policy.maxBytes} bytes); nothing was imported`);
     const why = res.failure === 'http_status' ? `answered HTTP ${res.status ?? 0}` : res.failure.replace('_', ' ');
-    throw new UnprocessableContentError(`fetching the rates file failed: ${host} ${why}; nothing was imported`, { errors: [{ path: 'url', message: res.failure }] });
+    const problem = UNREACHABLE.has(res.failure) ? RatesSourceUnreachableError : UnprocessableContentError;
+    throw new problem(`fetching the rates file failed: ${host} ${why}; nothing was imported`, { errors: [{ path: 'url', message: res.failure }] });
   }
   return res.body;
 }

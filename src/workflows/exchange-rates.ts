@@ -24,7 +24,8 @@ const valid = (s: ExchangeRatesSettings) => typeof s?.at === 'string' && TIME_OF
  * one activity that fetches the source's file and imports it as an upload is imported (journaled,
  * whole or nothing), then continues as new for the next day (a run is one day: its history stays
  * small). The activity is retried with backoff for a bounded time (RATES_FETCHING); a source still
- * down after it skips the day — logged, TollgateState `failed` — and the next day's fetch happens.
+ * down after it skips the day — logged, TollgateState `failed` — and the next day's fetch happens,
+ * catching the skipped day up (the activity decides which file, src/rates/catch-up.ts).
  * Settings signalled meanwhile move the moment (one moved earlier than now fetches at once); the
  * stop signal ends the loop.
  */

@@ -10,6 +10,7 @@ import { createTemporalClient } from '../../src/temporal/connection.js';
 import { exchangeRatesWorkflowId } from '../../src/temporal/workflow-ids.js';
 import { exchangeRatesNextQuery, type exchangeRatesWorkflow } from '../../src/workflows/exchange-rates.js';
 import { createPayment } from '../support/fixtures.js';
+import { freePort } from '../support/free-port.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
 
 const fixturePath = (name: string) => new URL(`../fixtures/rates/${name}`, import.meta.url).pathname;
@@ -144,6 +145,9 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     const missing = await stack.request('POST', `/v1/exchange-rates/imports?source=nbp&url=${encodeURIComponent(`${rateServerUrl}/nope`)}`);
     assert.equal(missing.status, 422);
     assert.match(missing.json.detail, /answered HTTP 404/);
+    // Nothing came from either: journaled as a source that did not answer, not as a malformed file.
+    assert.equal((await journalOf(`%url=${encodeURIComponent(`${rateServerUrl}/nope`)}`))?.outcome, 'unreachable');
+    assert.equal((await journalOf(`%url=${encodeURIComponent(`${rateServerUrl}/moved`)}`))?.outcome, 'unreachable');
     // A fetched file that cannot be read: the 422 says where, never what the host answered.
     for (const [source, path] of [['nbp', '/private.json'], ['ecb', '/private.xml']] as const) {
       const unreadable = await stack.request('POST', `/v1/exchange-rates/imports?source=${source}&url=${encodeURIComponent(`${rateServerUrl}${path}`)}`);
@@ -313,14 +317,49 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
       assert.equal(await stored('2024-07-01', 'nbp'), 33);
     });
 
+    it('missed NBP days are caught up from the table A date range, only the days after the last stored one; the next fetch is the latest again', async () => {
+      // The test before stored 2024-07-01; Tuesday 2024-07-02 was missed, this is Wednesday's fetch.
+      const range = '/scheduled/nbp/tables/A/2024-07-01/2024-07-03/?format=json';
+      scheduled.set(range, { status: 200, body: readFileSync(fixturePath('nbp-table-a-range-2024-07-01-2024-07-03.json'), 'utf8') });
+      const r = await fetchWith()({ source: 'nbp', day: '2024-07-03' });
+      // The range's 2024-07-01 differs from what is stored for that day: it is not read, so no contradiction.
+      assert.deepEqual(r, { status: 'imported', days: ['2024-07-02', '2024-07-03'], rates: 6, inserted: 6 });
+      assert.deepEqual([await stored('2024-07-01', 'nbp'), await stored('2024-07-02', 'nbp'), await stored('2024-07-03', 'nbp')], [33, 3, 3]);
+      const journal = await scheduleJournal();
+      assert.deepEqual([journal?.outcome, journal?.path, journal?.headers['x-tollgate-rates-catch-up-from']], ['imported', `${rateServerUrl}${range}`, '2024-07-02']);
+      const eur = await stack.request('GET', '/v1/exchange-rates?base=EUR&quote=PLN&source=nbp&date=2024-07-02');
+      assert.deepEqual(eur.json.data.map((x: { rate: string; source_ref: string }) => [x.rate, x.source_ref]), [['4.3190', '127/A/NBP/2024']]);
+      // Caught up: Thursday's fetch reads the latest table again.
+      const before = seen.length;
+      await fetchWith()({ source: 'nbp', day: '2024-07-04' });
+      assert.deepEqual(seen.slice(before), ['/scheduled/nbp/tables/A/?format=json']);
+      // Missed again (Thursday and Friday), and the range does not come (404 from the stand-in): the latest
+      // table is read at once in its own row, so the day's fetch still brings what it can.
+      const first = seen.length;
+      assert.equal((await fetchWith()({ source: 'nbp', day: '2024-07-08' })).status, 'unchanged');
+      assert.deepEqual(seen.slice(first), ['/scheduled/nbp/tables/A/2024-07-03/2024-07-08/?format=json', '/scheduled/nbp/tables/A/?format=json']);
+      const rows = (await stack.pool.query<{ outcome: string; path: string }>(
+        "SELECT outcome, path FROM inbound_requests WHERE channel = 'exchange_rates' AND source = 'schedule' ORDER BY id DESC LIMIT 2",
+      )).rows.reverse();
+      assert.deepEqual(rows.map((x) => [x.outcome, x.path.slice(rateServerUrl.length)]), [
+        ['unreachable', '/scheduled/nbp/tables/A/2024-07-03/2024-07-08/?format=json'],
+        ['duplicate', '/scheduled/nbp/tables/A/?format=json'],
+      ]);
+    });
+
     it('a source that is down fails the try (the workflow retries it) and imports nothing; a host outside OUTBOUND_ALLOWED_HOSTS is refused unasked, for good', async () => {
       scheduled.set('/scheduled/eurofxref-daily.xml', { status: 503, body: 'maintenance' });
       await assert.rejects(fetchWith()({ source: 'ecb', day: '2024-07-03' }), (err: Error) => {
-        assert.equal(err.name, 'UnprocessableContentError', 'retryable: not in RATES_FETCHING.nonRetryableErrorTypes');
+        assert.equal(err.name, 'RatesSourceUnreachableError', 'retryable: not in RATES_FETCHING.nonRetryableErrorTypes');
         assert.match(err.message, /fetching the rates file failed: 127\.0\.0\.1 answered HTTP 503; nothing was imported/);
         return true;
       });
-      assert.equal((await scheduleJournal())?.outcome, 'rejected_malformed');
+      // Nothing came, so nothing was malformed: the journal says the source did not answer.
+      assert.deepEqual(await scheduleJournal().then((r) => [r?.outcome, r?.outcome_detail]), ['unreachable', 'fetching the rates file failed: 127.0.0.1 answered HTTP 503; nothing was imported']);
+      // No answer at all (nobody listens on the port): the same.
+      const closed = await freePort();
+      await assert.rejects(fetchWith({ EXCHANGE_RATES_ECB_URL: `http://127.0.0.1:${closed}/eurofxref-daily.xml` })({ source: 'ecb', day: '2024-07-03' }), { name: 'RatesSourceUnreachableError', message: /127\.0\.0\.1 unreachable/ });
+      assert.equal((await scheduleJournal())?.outcome, 'unreachable');
       // The same stand-in by a name the operator did not list: never asked.
       const before = seen.length;
       const port = new URL(rateServerUrl).port;

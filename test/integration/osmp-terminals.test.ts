@@ -327,6 +327,21 @@ describe('payment terminals (OSMP)', () => {
     assert.equal((await stack.pool.query('SELECT 1 FROM payments WHERE customer_id = $1', [c.id])).rowCount, 0);
   });
 
+  it('journals only the protocol\'s parameter values: a secret for an unknown network or under an encoded name is redacted', async () => {
+    const rows = async (source: string, txnId: string) =>
+      (await stack.pool.query<{ path: string; body: string }>({
+        text: `SELECT path, body FROM inbound_requests WHERE channel = 'terminal' AND source = $1 AND (path LIKE $2 OR body LIKE $2) ORDER BY id`,
+        values: [source, `%txn_id=${txnId}%`],
+      })).rows;
+    const unknownTxn = nextTxn();
+    await fetch(`${stack.baseUrl}/v1/terminals/nope?command=check&txn_id=${unknownTxn}&account=42&%73ecret=top-secret-1`, { headers: { 'x-forwarded-for': NETWORK_IP } });
+    assert.deepEqual(await rows('nope', unknownTxn), [{ path: `/v1/terminals/nope?command=check&txn_id=${unknownTxn}&account=42&%73ecret=[redacted]`, body: '' }]);
+    const formTxn = nextTxn();
+    const form = await osmp('qiwi', { command: 'check', txn_id: formTxn, account: 'nobody', token: 'top-secret-2' }, { post: true });
+    assert.equal(form.status, 200);
+    assert.deepEqual(await rows('qiwi', formTxn), [{ path: '/v1/terminals/qiwi', body: `command=check&txn_id=${formTxn}&account=nobody&token=[redacted]` }]);
+  });
+
   it('a test address runs in test mode and pays into the test account', async () => {
     const c = await customer();
     const txnId = nextTxn();

@@ -48,6 +48,21 @@ describe('service basics', () => {
     assert.match(res.text, /tollgate_process_cpu_seconds_total/);
   });
 
+  it('closes /metrics in production until METRICS_TOKEN is set, then answers only its bearer', async () => {
+    const production = (METRICS_TOKEN?: string) => createApp({ ...stack.deps, config: { ...stack.deps.config, TOLLGATE_ENV: 'production', METRICS_TOKEN } });
+    const closed = await production().request('/metrics');
+    assert.equal(closed.status, 404);
+    assert.equal(closed.headers.get('content-type'), 'application/problem+json');
+    const problem = (await closed.json()) as { code: string; detail: string };
+    assert.deepEqual([problem.code, problem.detail], ['not_found', 'set METRICS_TOKEN to expose metrics']);
+    const token = 'production-metrics-token-0123456789';
+    const guarded = production(token);
+    assert.equal((await guarded.request('/metrics')).status, 401);
+    const ok = await guarded.request('/metrics', { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(ok.status, 200);
+    assert.match(await ok.text(), /tollgate_process_cpu_seconds_total/);
+  });
+
   it('publishes an OpenAPI document generated from the route schemas, and Swagger UI', async () => {
     const doc = await stack.request('GET', '/openapi.json', { key: null });
     assert.equal(doc.status, 200);

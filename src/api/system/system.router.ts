@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { UnauthorizedError } from '../../domain/errors.js';
+import { NotFoundError, UnauthorizedError } from '../../domain/errors.js';
 import { temporalReachable } from '../../temporal/queries.js';
 import type { AppEnv } from '../env.js';
 
@@ -65,6 +65,9 @@ export function systemRouter(): OpenAPIHono<AppEnv> {
 
   app.get('/metrics', async (c) => {
     const { metrics, config } = c.get('deps');
+    // Production without a token is closed, not open: the series name networks, gateways and
+    // volumes a stranger has no business reading, and a forgotten variable must not publish them.
+    if (config.TOLLGATE_ENV === 'production' && !config.METRICS_TOKEN) throw new NotFoundError('set METRICS_TOKEN to expose metrics');
     if (config.METRICS_TOKEN && !bearerMatches(c.req.header('authorization'), config.METRICS_TOKEN)) {
       throw new UnauthorizedError('send the metrics token as "Authorization: Bearer <METRICS_TOKEN>"');
     }

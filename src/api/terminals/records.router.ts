@@ -44,7 +44,7 @@ const listRequestsRoute = createRoute({
   tags: ['Payment terminals'],
   summary: "The terminal networks' journal: every check and pay request, refused ones included, newest first",
   description:
-    'Raw query or body (a shared-secret parameter redacted), headers (credentials redacted), source address and how it was answered in `outcome_detail` ("check: result 0 (…)", "pay: prv_txn …, payment succeeded", "result 5: account not found"). A request from an address no network allows is journaled under the network name it asked for.',
+    'Raw query or body (values of parameters other than command, txn_id, account, sum and txn_date redacted), headers (credentials redacted), source address and how it was answered in `outcome_detail` ("check: result 0 (…)", "pay: prv_txn …, payment succeeded", "result 5: account not found"). A request from an address no network allows is journaled under the network name it asked for.',
   security: bearer,
   middleware: [requireScope('admin')] as const,
   request: {

@@ -43,13 +43,6 @@ export function authProblem(t: TerminalSettings, authorization: string | undefin
   return undefined;
 }
 
-/** The journal keeps the request as it came, less the shared secret's value. */
-export function redactSecret(text: string, t: TerminalSettings | undefined): string {
-  const param = t?.sharedSecret?.param;
-  if (!param) return text;
-  return text.replace(new RegExp(`(^|[?&])(${param}=)[^&]*`, 'g'), '$1$2[redacted]');
-}
-
 /** check/pay parameters from the query and, for a form POST, the body (the body's win). */
 export function requestParams(url: string, method: string, contentType: string | undefined, body: string): Record<string, string> {
   const out: Record<string, string> = {};

@@ -7,7 +7,8 @@ import { OSMP_CONTENT_TYPE, type OsmpAnswer, osmpXml } from '../../terminals/osm
 import type { TerminalSettings } from '../../terminals/settings.js';
 import type { AppEnv } from '../env.js';
 import { readBodyCapped, redactedHeaders, sourceIp } from '../inbound.js';
-import { redactSecret, requestParams, screenTerminal, standingOf, TERMINAL_BODY_BYTES } from './screen.js';
+import { redactPath, redactUnknownParams } from './journal-redaction.js';
+import { requestParams, screenTerminal, standingOf, TERMINAL_BODY_BYTES } from './screen.js';
 
 /** Of a request from an address we do not take, the journal keeps this much. */
 const STRANGER_BODY_BYTES = 1024;
@@ -66,9 +67,11 @@ export function terminalsRouter(): OpenAPIHono<AppEnv> {
       channel: TERMINAL_CHANNEL,
       source: terminal ? terminal.name : name.slice(0, 64),
       method: c.req.method,
-      path: redactSecret(`${url.pathname}${url.search}`, terminal).slice(0, 2000),
+      // Secrets are dropped by an allowlist of the protocol's parameters, for known and unknown networks alike.
+      path: redactPath(`${url.pathname}${url.search}`).slice(0, 2000),
       headers: redactedHeaders(headers),
-      body: redactSecret(text, terminal),
+      // Read as form pairs whatever its content type says: a mislabelled form keeps no secret either.
+      body: redactUnknownParams(text),
       bodyTruncated: truncated,
       sourceIp: ip,
     };

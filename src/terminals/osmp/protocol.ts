@@ -51,6 +51,13 @@ export interface OsmpRequest {
   txnDate: { local: string; at: Date } | null;
 }
 
+/**
+ * Every request parameter the protocol defines ("Параметры запроса") and parseOsmpRequest reads:
+ * the terminal journal keeps these values and redacts every other (src/api/terminals/journal-redaction.ts).
+ */
+export const OSMP_PARAMS = ['command', 'txn_id', 'account', 'sum', 'txn_date'] as const;
+export type OsmpParam = (typeof OSMP_PARAMS)[number];
+
 export type OsmpParse = { ok: true; request: OsmpRequest } | { ok: false; result: OsmpResultName; comment: string; txnId: string };
 
 const TXN_ID = /^[0-9]{1,20}$/;
@@ -59,9 +66,10 @@ export const MAX_ACCOUNT_LENGTH = 100;
 
 /**
  * Reads check/pay parameters strictly. A missing or malformed txn_id, sum or txn_date is 300
- * (the spec names no narrower code); an empty or overlong account is 4.
+ * (the spec names no narrower code); an empty or overlong account is 4. Typed by OSMP_PARAMS: a
+ * parameter read here that the journal would redact does not compile.
  */
-export function parseOsmpRequest(params: Readonly<Record<string, string | undefined>>, currency: string, timeZone: string): OsmpParse {
+export function parseOsmpRequest(params: Readonly<Partial<Record<OsmpParam, string>>>, currency: string, timeZone: string): OsmpParse {
   const rawTxn = params.txn_id ?? '';
   const echo = rawTxn.slice(0, 20);
   const fail = (result: OsmpResultName, comment: string): OsmpParse => ({ ok: false, result, comment, txnId: echo });
