@@ -285,4 +285,20 @@ describe('payments and subscriptions through Assist (simulated)', () => {
     assert.equal((await gateway.refund(second)).status, 'pending');
     assert.deepEqual(sim.books.cancels.filter((c) => c.billnumber === p.billnumber).map((c) => c.amount), ['100.00', '50.00'], 'sent once; the waiting one never sent');
   });
+
+  it('refunds part of a recurring charge through the API: cancel.cfm with the charge’s own bill, found under the attempt key', async () => {
+    const { attempt } = await subscribed();
+    assert.equal(attempt.status, 'succeeded');
+    const ids = (await stack.pool.query('SELECT id::text AS id, subscription_id FROM charge_attempts WHERE idempotency_key = $1', [attempt.idempotency_key])).rows[0];
+    const res = await stack.request('POST', `/v1/subscriptions/${ids.subscription_id}/charge-attempts/${ids.id}/refunds`, { body: { amount: 999, reason: 'a day of outage' }, headers: { 'idempotency-key': randomUUID() } });
+    assert.equal(res.status, 201, res.text);
+    const done = await waitFor('the refund to be decided', async () => {
+      const r = (await stack.pool.query('SELECT status, amount_minor FROM refunds WHERE id = $1', [res.json.id])).rows[0];
+      return r?.status === 'pending' ? undefined : r;
+    }, 40_000);
+    assert.deepEqual([done.status, done.amount_minor], ['succeeded', 999n]);
+    assert.equal((await stack.pool.query('SELECT refunded_minor FROM charge_attempts WHERE id = $1::bigint', [ids.id])).rows[0].refunded_minor, 999n);
+    assert.deepEqual(sim.books.cancels.filter((c) => c.billnumber === attempt.gateway_transaction_id).map((c) => [c.orderNumber, c.amount]), [[attempt.idempotency_key, '9.99']]);
+    assert.equal(sim.books.byBill(attempt.gateway_transaction_id)?.state, 'PartialCanceled');
+  });
 });

@@ -268,4 +268,22 @@ describe('the uniteller gateway against its simulator', () => {
     assert.deepEqual([readUnblockAnswer(text)?.status, readUnblockAnswer(text)?.code], ['succeeded', 'uniteller_16']);
     assert.equal(sim.refunds.filter((r) => r.orderId === p.orderId).length, 1);
   });
+
+  it('refunds a recurring charge through the API: /unblock/ names the charge’s own order (the attempt key)', async () => {
+    const customer = await createCustomer(stack);
+    const first = await firstPayment(customer.id);
+    const sub = await subscribe(customer.id, first.id);
+    const attempt = await settledAttempt(sub.id);
+    assert.equal(attempt.status, 'succeeded');
+    const id = (await stack.pool.query('SELECT id::text AS id FROM charge_attempts WHERE idempotency_key = $1', [attempt.idempotency_key])).rows[0].id as string;
+    const res = await stack.request('POST', `/v1/subscriptions/${sub.id}/charge-attempts/${id}/refunds`, { body: { reason: 'charged by mistake' }, headers: { 'idempotency-key': randomUUID() } });
+    assert.equal(res.status, 201, res.text);
+    const done = await waitFor('the refund to be decided', async () => {
+      const r = await refundRow(res.json.id);
+      return r?.status === 'pending' ? undefined : r;
+    }, 40_000);
+    assert.deepEqual([done.status, done.amount_minor], ['succeeded', 4999n]);
+    assert.deepEqual(sim.refunds.filter((r) => r.orderId === attempt.idempotency_key), [{ orderId: attempt.idempotency_key, amount: '49.99' }]);
+    assert.equal(sim.refunds.filter((r) => r.orderId === `${first.id}:recurrent`).length, 0, 'the first payment is not touched');
+  });
 });
