@@ -155,7 +155,6 @@ export const GatewayFileEntry = z
   .refine((g) => g.adapter === 'stripe' || (g.api_keys === undefined && g.api_base === undefined), { message: 'api_keys and api_base are for the stripe adapter only', path: ['adapter'] })
   .refine((g) => (g.adapter === 'uniteller') === (g.uniteller !== undefined), { message: 'the uniteller block is for (and needed by) the uniteller adapter', path: ['uniteller'] })
   .refine((g) => (g.adapter === 'assist') === (g.assist !== undefined), { message: 'an assist gateway needs its assist block, and only an assist gateway has one', path: ['assist'] })
-  .refine((g) => g.adapter !== 'assist' || g.late_success !== 'refund', { message: 'the assist adapter does not refund; use late_success: keep', path: ['late_success'] })
   .refine((g) => g.adapter !== 'bank_transfer' || g.late_success !== 'refund', {
     message: 'bank_transfer cannot refund by itself (a person pays its refunds back); use late_success: keep',
     path: ['late_success'],

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { listAssistCancels } from '../../src/db/assist-cancel-requests.js';
+import { GatewayTimeoutError, type RefundRequest } from '../../src/gateways/types.js';
 import { createCustomer, createPayment } from '../support/fixtures.js';
+import { refundOf } from '../support/refund-fixtures.js';
 import { writeGatewaysFile } from '../support/gateways-file.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
 import { type AssistSimulator, startAssistSimulator } from '../support/assist-simulator/server.js';
@@ -208,4 +212,93 @@ describe('payments and subscriptions through Assist (simulated)', () => {
       assert.deepEqual(charges.map((o) => o.orderNumber), [attempt.idempotency_key], 'exactly one recurring order in the simulator’s books');
     });
   }
+
+  /** A payment the payer approved at Assist's form, once Tollgate has it succeeded: its id and bill. */
+  async function paidThroughAssist(amount: number) {
+    const customer = await createCustomer(stack);
+    const p = await createPayment(stack, customer.id, { gateway: 'assist', currency: 'RUB', amount });
+    const { billnumber } = await payAtAssist(p.checkout_url, 'approve');
+    assert.equal((await settled(p.id)).status, 'succeeded');
+    return { id: p.id, billnumber };
+  }
+  const refundThroughApi = async (paymentId: string, body: Record<string, unknown>) => {
+    const res = await stack.request('POST', `/v1/payments/${paymentId}/refunds`, { body, headers: { 'idempotency-key': randomUUID() } });
+    assert.equal(res.status, 201, res.text);
+    return waitFor(`refund ${res.json.id} to be decided`, async () => {
+      const r = (await stack.pool.query('SELECT id, status, amount_minor, gateway_refund_id FROM refunds WHERE id = $1', [res.json.id])).rows[0];
+      return r?.status === 'pending' ? undefined : r;
+    }, 40_000);
+  };
+  const refundedMinor = async (paymentId: string) => (await stack.pool.query('SELECT refunded_minor FROM payments WHERE id = $1', [paymentId])).rows[0].refunded_minor as bigint;
+
+  it('refunds an Assist payment through the API in two parts with cancel.cfm: the ledger and Assist’s books agree', async () => {
+    const p = await paidThroughAssist(12_345);
+    const first = await refundThroughApi(p.id, { amount: 2_345, reason: 'one month back' });
+    assert.deepEqual([first.status, first.amount_minor], ['succeeded', 2_345n]);
+    assert.equal(first.gateway_refund_id, `${p.billnumber}.2`, 'the cancel operation’s extended bill number');
+    assert.equal(sim.books.byBill(p.billnumber)?.state, 'PartialCanceled');
+    const rest = await refundThroughApi(p.id, { reason: 'the rest' });
+    assert.deepEqual([rest.status, rest.amount_minor], ['succeeded', 10_000n]);
+    assert.equal(sim.books.byBill(p.billnumber)?.state, 'Canceled');
+    assert.equal(await refundedMinor(p.id), 12_345n);
+    assert.equal((await stack.request('GET', `/v1/payments/${p.id}`)).json.refunded_amount, 12_345);
+    assert.deepEqual(sim.books.cancels.filter((c) => c.billnumber === p.billnumber).map((c) => c.amount), ['23.45', '100.00'], 'the simulator’s books: two refunds, the right amounts');
+    assert.deepEqual((await listAssistCancels(stack.pool, p.billnumber)).map((c) => [c.amount_minor, c.state_before, c.status]), [[2_345n, 'Approved', 'succeeded'], [10_000n, 'PartialCanceled', 'succeeded']]);
+  });
+
+  it('a refund whose cancel.cfm answer was lost is resolved from the order state, and the same key is never sent again', async () => {
+    const p = await paidThroughAssist(50_000);
+    const row = await refundOf(stack.pool, p.id, 20_000n);
+    const gateway = stack.deps.gateways.get('assist');
+    assert.ok(gateway && typeof gateway.refund === 'function' && typeof gateway.refundStatus === 'function');
+    const req: RefundRequest = {
+      idempotencyKey: row.idempotency_key, refundId: row.id, amountMinor: 20_000n, currency: 'RUB', mode: 'test',
+      original: { paymentId: p.id, transactionId: p.billnumber, ids: {} }, reason: 'test',
+    };
+    assert.equal(await gateway.refundStatus(req.idempotencyKey, 'test'), undefined, 'never sent: never seen');
+    sim.dropAnswers.add('cancel');
+    await assert.rejects(gateway.refund(req), GatewayTimeoutError);
+    assert.equal(sim.dropAnswers.has('cancel'), false, 'the answer was indeed lost');
+    // Approved before the send, PartialCanceled now, and no other cancellation of the bill was open: this one's.
+    assert.equal((await gateway.refundStatus(req.idempotencyKey, 'test'))?.status, 'succeeded');
+    assert.equal((await gateway.refund(req)).status, 'succeeded', 'a retry answers from the record');
+    const cancels = sim.books.cancels.filter((c) => c.billnumber === p.billnumber);
+    assert.deepEqual(cancels.map((c) => c.amount), ['200.00'], 'the simulator’s books: one refund');
+  });
+
+  it('a lost partial answer of an order cancelled in part before stays pending, asked about and never sent again', async () => {
+    const p = await paidThroughAssist(30_000);
+    const gateway = stack.deps.gateways.get('assist');
+    assert.ok(gateway && typeof gateway.refund === 'function' && typeof gateway.refundStatus === 'function');
+    const request = async (amount: bigint): Promise<RefundRequest> => {
+      const row = await refundOf(stack.pool, p.id, amount);
+      return { idempotencyKey: row.idempotency_key, refundId: row.id, amountMinor: amount, currency: 'RUB', mode: 'test', original: { paymentId: p.id, transactionId: p.billnumber, ids: {} }, reason: 'test' };
+    };
+    const first = await request(10_000n);
+    assert.equal((await gateway.refund(first)).status, 'succeeded');
+    const second = await request(5_000n);
+    const third = await request(5_000n);
+    sim.dropAnswers.add('cancel');
+    await assert.rejects(gateway.refund(second), GatewayTimeoutError);
+    await assert.rejects(gateway.refund(third), /another cancellation of bill .* is unresolved/, 'one unresolved cancellation per bill: the next waits');
+    assert.equal((await gateway.refundStatus(second.idempotencyKey, 'test'))?.status, 'pending', 'PartialCanceled before and after: not provable, so not guessed');
+    assert.equal((await gateway.refund(second)).status, 'pending');
+    assert.deepEqual(sim.books.cancels.filter((c) => c.billnumber === p.billnumber).map((c) => c.amount), ['100.00', '50.00'], 'sent once; the waiting one never sent');
+  });
+
+  it('refunds part of a recurring charge through the API: cancel.cfm with the charge’s own bill, found under the attempt key', async () => {
+    const { attempt } = await subscribed();
+    assert.equal(attempt.status, 'succeeded');
+    const ids = (await stack.pool.query('SELECT id::text AS id, subscription_id FROM charge_attempts WHERE idempotency_key = $1', [attempt.idempotency_key])).rows[0];
+    const res = await stack.request('POST', `/v1/subscriptions/${ids.subscription_id}/charge-attempts/${ids.id}/refunds`, { body: { amount: 999, reason: 'a day of outage' }, headers: { 'idempotency-key': randomUUID() } });
+    assert.equal(res.status, 201, res.text);
+    const done = await waitFor('the refund to be decided', async () => {
+      const r = (await stack.pool.query('SELECT status, amount_minor FROM refunds WHERE id = $1', [res.json.id])).rows[0];
+      return r?.status === 'pending' ? undefined : r;
+    }, 40_000);
+    assert.deepEqual([done.status, done.amount_minor], ['succeeded', 999n]);
+    assert.equal((await stack.pool.query('SELECT refunded_minor FROM charge_attempts WHERE id = $1::bigint', [ids.id])).rows[0].refunded_minor, 999n);
+    assert.deepEqual(sim.books.cancels.filter((c) => c.billnumber === attempt.gateway_transaction_id).map((c) => [c.orderNumber, c.amount]), [[attempt.idempotency_key, '9.99']]);
+    assert.equal(sim.books.byBill(attempt.gateway_transaction_id)?.state, 'PartialCanceled');
+  });
 });

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ChargeUndecidedError, isRecurringGateway } from '../../src/gateways/types.js';
+import { randomUUID } from 'node:crypto';
+import { ChargeUndecidedError, GatewayTimeoutError, isRecurringGateway, type RefundRequest } from '../../src/gateways/types.js';
 import { createCustomer, createPayment } from '../support/fixtures.js';
+import { refundOf } from '../support/refund-fixtures.js';
 import { UNITELLER_LIVE_API_PASSWORD, UNITELLER_LIVE_PASSWORD, UNITELLER_TEST_API_PASSWORD, UNITELLER_TEST_PASSWORD, unitellerEntry, unitellerEnv, writeGatewaysFile } from '../support/gateways-file.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
 import { startUnitellerSimulator, type UnitellerSimulator } from '../support/uniteller-simulator.js';
@@ -203,5 +205,85 @@ describe('the uniteller gateway against its simulator', () => {
     const notParent = await gateway.charge({ ...req, idempotencyKey: `${req.idempotencyKey}1`, token: first.id });
     assert.deepEqual([notParent.outcome, notParent.code], ['hard_decline', 'tollgate_token']);
     assert.equal(sim.requests.filter((r) => r.path === '/recurrent/' && r.fields.Order_IDP === `${req.idempotencyKey}1`).length, 0, 'never sent: no first payment to name');
+  });
+
+  /** A payment the payer approved at Uniteller's page, once Tollgate has it succeeded. */
+  const paidThroughUniteller = async (amount: number) => {
+    const customer = await createCustomer(stack);
+    const p = await createPayment(stack, customer.id, { gateway: 'uniteller', currency: 'RUB', amount });
+    const { orderId } = await payAtUniteller(p.checkout_url, 'approve');
+    await succeeded(p.id);
+    return { id: p.id, orderId };
+  };
+  const refundRow = async (id: string) => (await stack.pool.query('SELECT status, amount_minor, gateway_refund_id, gateway_code FROM refunds WHERE id = $1', [id])).rows[0];
+
+  it('refunds a Uniteller payment through the API: /unblock/ by its order, the ledger and Uniteller’s books show one refund', async () => {
+    const p = await paidThroughUniteller(181_500);
+    const partial = await stack.request('POST', `/v1/payments/${p.id}/refunds`, { body: { amount: 100, reason: 'a part' }, headers: { 'idempotency-key': randomUUID() } });
+    assert.equal(partial.status, 409, partial.text);
+    assert.match(partial.json.detail, /refunds only the whole amount .* lacks partial_refunds/);
+    const res = await stack.request('POST', `/v1/payments/${p.id}/refunds`, { body: { reason: 'contract ended' }, headers: { 'idempotency-key': randomUUID() } });
+    assert.equal(res.status, 201, res.text);
+    const done = await waitFor('the refund to be decided', async () => {
+      const r = await refundRow(res.json.id);
+      return r?.status === 'pending' ? undefined : r;
+    }, 40_000);
+    assert.deepEqual([done.status, done.amount_minor], ['succeeded', 181_500n]);
+    assert.ok(done.gateway_refund_id, 'Uniteller’s BillNumber of the order');
+    assert.equal((await stack.pool.query('SELECT refunded_minor FROM payments WHERE id = $1', [p.id])).rows[0].refunded_minor, 181_500n);
+    assert.equal((await stack.request('GET', `/v1/payments/${p.id}`)).json.refunded_amount, 181_500);
+    const sent = sim.requests.filter((r) => r.path === '/unblock/' && r.fields.OrderID === p.orderId);
+    assert.equal(sent.length, 1);
+    assert.deepEqual([sent[0]?.fields.Shop_ID, sent[0]?.fields.Subtotal_P, sent[0]?.fields.Currency], ['00012345', '1815.00', 'RUB'], 'the test shop, the whole amount');
+    assert.deepEqual(sim.refunds.filter((r) => r.orderId === p.orderId), [{ orderId: p.orderId, amount: '1815.00' }], 'the simulator’s books: one refund');
+    const again = await stack.request('POST', `/v1/payments/${p.id}/refunds`, { body: { reason: 'twice' }, headers: { 'idempotency-key': randomUUID() } });
+    assert.equal(again.status, 409, 'nothing is left to refund');
+  });
+
+  it('a refund whose answer was lost is found by the results request; the same key sent again does not refund twice', async () => {
+    const p = await paidThroughUniteller(50_000);
+    const row = await refundOf(stack.pool, p.id);
+    const gateway = stack.deps.gateways.get('uniteller');
+    assert.ok(gateway && typeof gateway.refund === 'function' && typeof gateway.refundStatus === 'function');
+    const req: RefundRequest = {
+      idempotencyKey: row.idempotency_key, refundId: row.id, amountMinor: row.amount_minor, currency: 'RUB', mode: 'test',
+      original: { paymentId: p.id, transactionId: row.original_transaction_id, ids: { sessionId: p.orderId } }, reason: 'test',
+    };
+    assert.equal(await gateway.refundStatus(req.idempotencyKey, 'test'), undefined, 'nothing cancelled yet: never seen');
+    sim.loseNextUnblockAnswer = true;
+    await assert.rejects(gateway.refund(req), GatewayTimeoutError);
+    assert.equal(sim.loseNextUnblockAnswer, false, 'the answer was indeed lost');
+    assert.equal((await gateway.refundStatus(req.idempotencyKey, 'test'))?.status, 'succeeded', 'the results request shows the order Canceled');
+    const retried = await gateway.refund(req);
+    assert.equal(retried.status, 'succeeded');
+    assert.equal(sim.requests.filter((r) => r.path === '/unblock/' && r.fields.OrderID === p.orderId).length, 1, 'asked about first, never sent again');
+    assert.deepEqual(sim.refunds.filter((r) => r.orderId === p.orderId), [{ orderId: p.orderId, amount: '500.00' }], 'the simulator’s books: one refund');
+
+    // Uniteller itself refuses a second cancellation of the order (16), which reads as the same success.
+    const shop = { shopIdp: '00012345', password: UNITELLER_TEST_PASSWORD };
+    const { unblockForm, readUnblockAnswer } = await import('../../src/gateways/uniteller/refunds.js');
+    const second = await fetch(`${sim.url}/unblock/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(unblockForm(shop, p.orderId, '500.00', 'RUB')).toString() });
+    const text = await second.text();
+    assert.match(text, /^ErrorCode;ErrorMessage\n16;/);
+    assert.deepEqual([readUnblockAnswer(text)?.status, readUnblockAnswer(text)?.code], ['succeeded', 'uniteller_16']);
+    assert.equal(sim.refunds.filter((r) => r.orderId === p.orderId).length, 1);
+  });
+
+  it('refunds a recurring charge through the API: /unblock/ names the charge’s own order (the attempt key)', async () => {
+    const customer = await createCustomer(stack);
+    const first = await firstPayment(customer.id);
+    const sub = await subscribe(customer.id, first.id);
+    const attempt = await settledAttempt(sub.id);
+    assert.equal(attempt.status, 'succeeded');
+    const id = (await stack.pool.query('SELECT id::text AS id FROM charge_attempts WHERE idempotency_key = $1', [attempt.idempotency_key])).rows[0].id as string;
+    const res = await stack.request('POST', `/v1/subscriptions/${sub.id}/charge-attempts/${id}/refunds`, { body: { reason: 'charged by mistake' }, headers: { 'idempotency-key': randomUUID() } });
+    assert.equal(res.status, 201, res.text);
+    const done = await waitFor('the refund to be decided', async () => {
+      const r = await refundRow(res.json.id);
+      return r?.status === 'pending' ? undefined : r;
+    }, 40_000);
+    assert.deepEqual([done.status, done.amount_minor], ['succeeded', 4999n]);
+    assert.deepEqual(sim.refunds.filter((r) => r.orderId === attempt.idempotency_key), [{ orderId: attempt.idempotency_key, amount: '49.99' }]);
+    assert.equal(sim.refunds.filter((r) => r.orderId === `${first.id}:recurrent`).length, 0, 'the first payment is not touched');
   });
 });

@@ -7,10 +7,14 @@ import type { AddressInfo } from 'node:net';
  * manual ("Технический порядок взаимодействия с системой Uniteller") as far as Tollgate uses it —
  * the payment page (/pay/, signed parameters; Approve/Decline buttons stand in for the card form),
  * the notification it sends the shop (Order_ID, Status, Signature), the results request
- * (/results/, CSV in S_FIELDS order) and recurring payments (/recurrent/, by parent order). It
- * checks every signature with its own code, written from the manual's formulas (not Tollgate's),
- * and keeps its own books: `charges` is every order it took money for, so a test can see that
- * nothing was charged twice. Uniteller refuses an order number it has seen, as here.
+ * (/results/, CSV in S_FIELDS order), recurring payments (/recurrent/, by parent order) and the
+ * cancel-or-refund request (/unblock/ by OrderID, "Технический порядок. Интернет-эквайринг" v1.43
+ * rev. 48, 4.5.2.3: its sha256 Signature over the parameters sent, whole orders only — 35 for a
+ * part, 16 for an order cancelled already — and the CSV answer of 8.3.2.1). It checks every
+ * signature with its own code, written from the manual's formulas (not Tollgate's), and keeps its
+ * own books: `charges` is every order it took money for and `refunds` every cancellation it made,
+ * so a test can see that nothing was charged or refunded twice. Uniteller refuses an order number
+ * it has seen, as here.
  */
 export interface SimShop {
   shopIdp: string;
@@ -48,12 +52,24 @@ export interface UnitellerSimulator {
   hideNextRecurrentResults: number;
   /** Recurring amounts (Subtotal_P) the issuer declines. */
   declineAmounts: Set<string>;
+  /** Every cancellation (/unblock/) it made, in order: the books of money given back. */
+  refunds: Array<{ orderId: string; amount: string }>;
+  /** The next /unblock/ request is carried out, then its connection closed without an answer. */
+  loseNextUnblockAnswer: boolean;
   close(): Promise<void>;
 }
 
 const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+/** Table 29's order of the parameters that take part in /unblock/'s Signature, when sent. */
+const UNBLOCK_SIGNED = ['OrderID', 'Shop_ID', 'Subtotal_P', 'Format', 'Currency', 'RVRReason', 'Language', 'S_FIELDS'];
 const upperMd5OfMd5s = (parts: Array<string | undefined>) => md5(parts.map((p) => md5(p ?? '')).join('&')).toUpperCase();
 const cap = (s: string) => s.replace(/(^|\s)\w/g, (c) => c.toUpperCase()); // "not authorized" → "Not Authorized"
+/** A point-decimal amount ("12.34") as whole kopecks, by string arithmetic. */
+const cents = (a: string): bigint | undefined => {
+  const m = /^(\d{1,13})(?:\.(\d{1,2}))?$/.exec(a);
+  return m ? BigInt(m[1] ?? '0') * 100n + BigInt((m[2] ?? '').padEnd(2, '0')) : undefined;
+};
 const csv = (values: string[]) => values.map((v) => (/[;"\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(';');
 
 export async function startUnitellerSimulator(shops: SimShop[]): Promise<UnitellerSimulator> {
@@ -70,6 +86,8 @@ export async function startUnitellerSimulator(shops: SimShop[]): Promise<Unitell
     loseNextRecurrentAnswer: false,
     hideNextRecurrentResults: 0,
     declineAmounts: new Set(),
+    refunds: [],
+    loseNextUnblockAnswer: false,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   const notify = async (order: SimOrder) => {
@@ -134,6 +152,33 @@ export async function startUnitellerSimulator(shops: SimShop[]): Promise<Unitell
         return;
       }
       return text(200, `OrderNumber;Status;Total;BillNumber;Response_Code;Recommendation\n${csv([order.orderId, cap(order.status), order.amount, order.billNumber, declined ? 'AS100' : 'AS000', declined ? 'Call your bank' : ''])}\n`);
+    }
+    if (path === '/unblock/') {
+      const shop = byId.get(f.Shop_ID ?? '');
+      if (!shop) return text(200, error('1', 'Authentication error'));
+      const signed = UNBLOCK_SIGNED.filter((name) => f[name] !== undefined).map((name) => sha256(f[name] ?? ''));
+      if (f.Signature !== sha256([...signed, sha256(shop.password)].join('&')).toUpperCase()) return text(200, error('1', 'Authentication error'));
+      if (!f.OrderID) return text(200, error('3', "Mandatory parameter 'OrderID' is not present in the request"));
+      const order = sim.orders.get(f.OrderID);
+      if (!order || order.shopIdp !== shop.shopIdp || order.status === 'new' || order.status === 'not authorized' || order.status === 'waiting') return text(200, error('4', 'Bill not found'));
+      if (order.status === 'canceled') return text(200, error('16', 'The order has already been cancelled'));
+      if (f.Subtotal_P !== undefined) {
+        const asked = cents(f.Subtotal_P);
+        const paid = cents(order.amount) ?? 0n;
+        if (asked === undefined || asked <= 0n || asked > paid) return text(200, error('5', 'Field Subtotal_P has bad format'));
+        // The simulated acquirer is one of "all the others": whole orders, one cancellation (4.5.1).
+        if (asked < paid) return text(200, error('35', 'Partial return is not supported'));
+      }
+      order.status = 'canceled';
+      sim.refunds.push({ orderId: order.orderId, amount: order.amount });
+      if (sim.loseNextUnblockAnswer) {
+        sim.loseNextUnblockAnswer = false;
+        req.socket.destroy();
+        return;
+      }
+      const fields = (f.S_FIELDS || 'OrderNumber;Status;Total;BillNumber').split(';');
+      const value = (name: string) => ({ OrderNumber: order.orderId, Status: 'Canceled', Total: order.amount, BillNumber: order.billNumber, Response_Code: 'AS000', Recommendation: '' })[name] ?? '';
+      return text(200, `${csv(fields)}\n${csv(fields.map(value))}\n`);
     }
     return text(404, 'not a Uniteller endpoint');
   };

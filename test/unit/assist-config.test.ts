@@ -32,7 +32,7 @@ describe('an assist gateway in the gateways file', () => {
     assert.equal(dev?.assist?.accounts.test?.base, 'http://127.0.0.1:9');
     assert.equal(dev?.assist?.accounts.live, undefined, 'a mode without credentials has no account');
     const gateway = buildGateways(configWith([assistEntry()]), { db: noDb }).get('assist');
-    assert.deepEqual([...(gateway?.capabilities ?? [])].sort(), ['recurring', 'status_query']);
+    assert.deepEqual([...(gateway?.capabilities ?? [])].sort(), ['partial_refunds', 'recurring', 'refunds', 'status_query']);
   });
 
   it('refuses a mode without its credentials, a Merchant_ID that is no number, and a block on another adapter', () => {

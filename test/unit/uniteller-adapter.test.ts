@@ -19,7 +19,7 @@ describe('the uniteller gateway', () => {
     const [sim] = configWith([unitellerEntry('http://127.0.0.1:9')]).gateways;
     assert.deepEqual(sim?.uniteller?.overridden, ['test', 'live']);
     const gw = buildGateways(configWith([unitellerEntry(undefined)]), { db: noDb }).get('uniteller');
-    assert.deepEqual([...(gw?.capabilities ?? [])].sort(), ['recurring', 'status_query'], 'no refunds: /unblock/ is not implemented');
+    assert.deepEqual([...(gw?.capabilities ?? [])].sort(), ['recurring', 'refunds', 'status_query'], 'refunds of whole orders only: no partial_refunds');
   });
 
   it('refuses a mode without its shop, the block on another adapter, and (in production) a simulator endpoint or a default password', () => {

@@ -14,7 +14,8 @@ export const ASSIST_XML_FORMAT = '3';
 export type AssistOrderXml = Record<string, string | undefined>;
 
 export type AssistAnswer =
-  | { ok: true; firstcode: string; secondcode: string; orders: AssistOrderXml[] }
+  /** operations[i]: the <operation> sections of orders[i] (cancel.cfm's answer names its cancel operation there). */
+  | { ok: true; firstcode: string; secondcode: string; orders: AssistOrderXml[]; operations: AssistOrderXml[][] }
   /** sent: the request may have reached Assist (a timeout, a dropped connection, a 5xx). */
   | { ok: false; sent: boolean; detail: string };
 
@@ -29,7 +30,7 @@ const NOT_SENT: ReadonlySet<OutboundFailure> = new Set(['bad_url', 'private_addr
  * public; a development api_bases host (a simulator on 127.0.0.1) is allowed by being configured.
  */
 export function createAssistClient(o: { allow: OutboundAllowlist; timeoutMs: number; maxResponseBytes: number }): AssistClient {
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, parseAttributeValue: false, isArray: (name) => name === 'order' });
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, parseAttributeValue: false, isArray: (name) => name === 'order' || name === 'operation' });
   return {
     async post(account, path, fields) {
       const host = new URL(account.base).hostname.replace(/^\[(.*)\]$/, '$1');
@@ -59,9 +60,14 @@ function readAnswer(parser: XMLParser, text: string, path: string): AssistAnswer
   const r = result as Record<string, unknown>;
   const nested = (r.orders as Record<string, unknown> | undefined)?.order;
   const list: unknown[] = [r.order, nested].flatMap((x: unknown) => (Array.isArray(x) ? (x as unknown[]) : []));
-  const orders = list.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null).map(flat);
+  const objects = list.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null);
+  const orders = objects.map(flat);
+  const operations = objects.map((o) => {
+    const ops: unknown = o.operation;
+    return Array.isArray(ops) ? ops.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null).map(flat) : [];
+  });
   const attr = (v: unknown) => (typeof v === 'string' ? v : '');
-  return { ok: true, firstcode: attr(r['@_firstcode']), secondcode: attr(r['@_secondcode']), orders };
+  return { ok: true, firstcode: attr(r['@_firstcode']), secondcode: attr(r['@_secondcode']), orders, operations };
 }
 
 /** An <order>'s text fields, names lower-cased (Assist's are); nested sections (operations) are left out. */

@@ -8,6 +8,8 @@ import { decidingOrder, DEFAULT_LOOK_BACK_MS, queryOrders } from './order-state.
 import { findChargeAttempt } from '../../db/charge-attempts.js';
 import { findPayment } from '../../db/payments.js';
 import type { Queryable } from '../../db/pool.js';
+import { findRefundOrigin, refundIdOfKey } from '../../db/refund-origins.js';
+import { assistRefund, assistRefundStatus } from './refunds.js';
 import { assistCharge, assistChargeStatus } from './recurring.js';
 import { PAYMENT_VERDICT_FOR_STATE } from './states.js';
 import { tokenOf } from './token.js';
@@ -24,8 +26,9 @@ export interface AssistGatewayOptions {
  * Assist (АПК Ассист): the hosted payment form, its payment notification, the order state query
  * and recurring payments by the first payment's bill number, each in the mode (test or production
  * server, a merchant account each) the payment or subscription started in. Written from Assist's
- * published documentation and tested against a simulator of it (test/support/assist-simulator.ts):
- * never run against Assist itself. Refunds and cancels (cancel.cfm) are not implemented.
+ * published documentation and tested against a simulator of it (test/support/assist-simulator/):
+ * never run against Assist itself. Refunds, whole or partial, go through cancel.cfm
+ * (src/gateways/assist/refunds.ts: why a retried refund cannot refund twice).
  */
 export function createAssistGateway(o: AssistGatewayOptions): RecurringGateway {
   const s = o.settings;
@@ -33,7 +36,7 @@ export function createAssistGateway(o: AssistGatewayOptions): RecurringGateway {
     name: s.name,
     mode: s.mode,
     settings: s,
-    capabilities: new Set(['recurring', 'status_query']),
+    capabilities: new Set(['recurring', 'status_query', 'refunds', 'partial_refunds']),
     takesCallbacks: true,
     hasMode: (mode) => s.assist?.accounts[mode] !== undefined && s.secrets[mode] !== undefined,
     startCheckout: (payment) => Promise.resolve(startAssistCheckout(s, payment, o.now())),
@@ -55,6 +58,16 @@ export function createAssistGateway(o: AssistGatewayOptions): RecurringGateway {
     },
     charge: (req) => assistCharge(o.client, s, req, o.now()),
     chargeStatus: async (key, mode) => assistChargeStatus(o.client, s, key, mode, sinceOf((await findChargeAttempt(o.db, key))?.created_at)),
+    async refund(req) {
+      const origin = await findRefundOrigin(o.db, req.refundId);
+      if (!origin) return { status: 'failed', code: 'tollgate_no_refund', message: `refund ${req.refundId} is not in Tollgate's ledger` };
+      return assistRefund({ client: o.client, settings: s, db: o.db }, req, origin);
+    },
+    async refundStatus(key, mode) {
+      const refundId = refundIdOfKey(key);
+      const origin = refundId ? await findRefundOrigin(o.db, refundId) : undefined;
+      return assistRefundStatus({ client: o.client, settings: s, db: o.db }, key, mode, origin);
+    },
   };
 
   /** When the order was made (its row's creation), else the default look-back. */

@@ -19,4 +19,6 @@ export const ASSIST_PATHS = {
   orderState: '/orderstate/orderstate.cfm',
   /** The recurring payment web service (https://docs.assist.ru/plugins/viewsource/viewpagesrc.action?pageId=20447234). */
   recurrent: '/recurrent/rp.cfm',
+  /** The cancel-or-refund web service over HTTP POST ("Cancel", https://docs.belassist.by/pages/viewpage.action?pageId=19071203). */
+  cancel: '/cancel/cancel.cfm',
 } as const;

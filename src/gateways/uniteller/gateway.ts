@@ -1,4 +1,5 @@
 import { findPayment } from '../../db/payments.js';
+import { findRefundOrigin, refundIdOfKey } from '../../db/refund-origins.js';
 import type { Queryable } from '../../db/pool.js';
 import type { GatewaySettings } from '../settings.js';
 import type { RecurringGateway } from '../types.js';
@@ -8,6 +9,7 @@ import { requireShop, shopFor } from './credentials.js';
 import { orderOf, paymentOrderId } from './orders.js';
 import { chargeRecurrent, recurrentStatus } from './recurring.js';
 import { queryOrder } from './results.js';
+import { refundedOrderId, unitellerRefund, unitellerRefundStatus } from './refunds.js';
 import { PAYMENT_OUTCOME_FOR_STATUS } from './statuses.js';
 import { fromUnitellerAmount } from './amounts.js';
 
@@ -20,8 +22,9 @@ export interface UnitellerGatewayOptions {
 /**
  * Uniteller (uniteller.ru), implemented from its integration manual and never run against
  * Uniteller itself (see README): the hosted payment page, its notifications, the results request
- * as the status query, and recurring payments by parent order. Uniteller's refunds (/unblock/)
- * are not implemented: the adapter declares no `refunds`, so a refund is one a person completes.
+ * as the status query, recurring payments by parent order, and refunds of whole orders through
+ * the cancel-or-refund request (/unblock/, src/gateways/uniteller/refunds.ts: why whole orders only,
+ * and why a retried refund cannot refund twice).
  */
 export function createUnitellerGateway(o: UnitellerGatewayOptions): RecurringGateway {
   const s = o.settings;
@@ -29,7 +32,7 @@ export function createUnitellerGateway(o: UnitellerGatewayOptions): RecurringGat
     name: s.name,
     mode: s.mode,
     settings: s,
-    capabilities: new Set(['recurring', 'status_query']),
+    capabilities: new Set(['recurring', 'status_query', 'refunds']),
     takesCallbacks: true,
     hasMode: (mode) => shopFor(s, mode) !== undefined,
     // No call to make: the page's URL is signed here (a missing mode's shop rejects, as a failed call would).
@@ -50,6 +53,19 @@ export function createUnitellerGateway(o: UnitellerGatewayOptions): RecurringGat
     },
     charge: async (req) => chargeRecurrent(requireShop(s, req.mode), req),
     chargeStatus: async (key, mode) => recurrentStatus(requireShop(s, mode), key),
+    async refund(req) {
+      const shop = requireShop(s, req.mode);
+      const origin = await findRefundOrigin(o.db, req.refundId);
+      const orderId = origin && refundedOrderId(origin);
+      if (!orderId) return { status: 'failed', code: 'tollgate_no_order', message: `refund ${req.refundId} names no Uniteller order to cancel` };
+      return unitellerRefund(shop, orderId, req);
+    },
+    async refundStatus(key, mode) {
+      const refundId = refundIdOfKey(key);
+      const origin = refundId ? await findRefundOrigin(o.db, refundId) : undefined;
+      const orderId = origin && refundedOrderId(origin);
+      return orderId ? unitellerRefundStatus(requireShop(s, mode), orderId) : undefined;
+    },
   };
 }
 

@@ -21,6 +21,13 @@ export interface OrderResult {
 
 /** What Uniteller knows of one order; undefined when it has none by that number. */
 export async function queryOrder(shop: UnitellerShop, orderId: string): Promise<OrderResult | undefined> {
+  const found = await queryOrderLines(shop, orderId);
+  // One order has one line; should there be more (an attempt per line), a taken one decides.
+  return found.find((o) => o.status === 'paid' || o.status === 'authorized') ?? found[0];
+}
+
+/** Every line the results request gives about this order (the manual: the last transaction's, so one). */
+export async function queryOrderLines(shop: UnitellerShop, orderId: string): Promise<OrderResult[]> {
   const text = await postForm(
     endpointUrl(shop.base, 'results'),
     { Shop_ID: shop.shopIdp, Login: shop.login, Password: shop.apiPassword, Format: '1', ShopOrderNumber: orderId, S_FIELDS: RESULT_FIELDS.join(';') },
@@ -35,6 +42,5 @@ export async function queryOrder(shop: UnitellerShop, orderId: string): Promise<
     if (r[0] !== orderId || !status) continue;
     found.push({ orderNumber: orderId, status, total: r[2] ?? '', billNumber: r[3] ?? '', responseCode: r[4] ?? '', recommendation: r[5] ?? '' });
   }
-  // One order has one line; should there be more (an attempt per line), a taken one decides.
-  return found.find((o) => o.status === 'paid' || o.status === 'authorized') ?? found[0];
+  return found;
 }

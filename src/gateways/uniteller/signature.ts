@@ -10,6 +10,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  * hex digest of the UTF-8 text; the result is upper case.
  */
 const md5 = (text: string): string => createHash('md5').update(text, 'utf8').digest('hex');
+const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /**
  * The payment page's Signature (manual, "Параметры запроса на оплату"):
@@ -55,6 +56,19 @@ export function recurrentSignature(f: { Shop_IDP: string; Order_IDP: string; Sub
  */
 export function callbackSignature(orderId: string, status: string, password: string): string {
   return md5(`${orderId}${status}${password}`).toUpperCase();
+}
+
+/**
+ * The cancel-or-refund request's Signature, by OrderID ("Технический порядок. Интернет-эквайринг",
+ * v1.43 rev. 48 of 2026-06-19, 4.5.2.3, table 29 — read in the Russian text of the manual kept in
+ * github.com/i3bepb/uniteller-php-sdk, docs/тп_интернет-эквайринг_-_v1.43_rev._48.md):
+ *   uppercase(sha256(sha256(OrderID) & sha256(Shop_ID) & sha256(Subtotal_P) & sha256(Format) &
+ *   sha256(Currency) & sha256(RVRReason) & sha256(Language) & sha256(S_FIELDS) & sha256(Password)))
+ * with lower-case hex digests, and — unlike the payment page's — only the parameters sent take part:
+ * an optional one left out leaves out its `&` too. `sent` is the sent values in that order.
+ */
+export function unblockSignature(sent: readonly string[], password: string): string {
+  return sha256([...sent, password].map(sha256).join('&')).toUpperCase();
 }
 
 /** Compares a received signature with the expected one in constant time (case-insensitively: hex). */

@@ -23,7 +23,9 @@ export interface SimOrder {
   /** As Assist writes amounts: two decimals. */
   amount: string;
   currency: string;
-  state: 'In Process' | 'Approved' | 'Declined';
+  state: 'In Process' | 'Approved' | 'Declined' | 'PartialCanceled' | 'Canceled';
+  /** Cents given back by cancel.cfm so far. */
+  canceledCents?: bigint;
   responsecode: string;
   message: string;
   returnOk?: string;
@@ -46,8 +48,22 @@ export function cents(amount: string): bigint | undefined {
   return m ? BigInt(m[1] ?? '0') * 100n + BigInt((m[2] ?? '').padEnd(2, '0') || '0') : undefined;
 }
 
+/** Two-decimal text of whole cents. */
+export const amountOfCents = (c: bigint) => `${c / 100n}.${(c % 100n).toString().padStart(2, '0')}`;
+
+/** One cancellation or refund cancel.cfm made: money given back. */
+export interface SimCancel {
+  billnumber: string;
+  orderNumber: string;
+  amount: string;
+  /** The operation's extended bill number (billnumber.N). */
+  operationBill: string;
+}
+
 export class SimBooks {
   readonly orders: SimOrder[] = [];
+  /** Every cancellation made, in order: the books of money given back. */
+  readonly cancels: SimCancel[] = [];
   private nextBill = 1_000_000_000_000_000n;
 
   constructor(readonly merchants: SimMerchant[]) {}

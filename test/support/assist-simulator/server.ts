@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cents, SimBooks, simCheckvalue, type SimMerchant, type SimOrder } from './books.js';
+import { amountOfCents, cents, SimBooks, simCheckvalue, type SimMerchant, type SimOrder } from './books.js';
 
 /**
  * A simulator of Assist's protocol as its documentation describes it, a real HTTP server:
@@ -10,6 +10,9 @@ import { cents, SimBooks, simCheckvalue, type SimMerchant, type SimOrder } from 
  *                                    posted to the merchant's Result URL, the payer sent back
  *   POST /orderstate/orderstate.cfm  the order state web service (Format=3 XML, with checkvalue)
  *   POST /recurrent/rp.cfm           a recurring payment by the first payment's BillNumber
+ *   POST /cancel/cancel.cfm          a cancellation or refund by Billnumber, whole or (Amount with
+ *                                    Currency) partial, several per order up to what was paid; the
+ *                                    order turns PartialCanceled or Canceled ("Cancel", pageId=19071203)
  * Its error codes (firstcode/secondcode) are its own; only "0/0 is no error" is Assist's.
  * Knobs: `dropAnswers` (handle a web-service call, then close the connection unanswered),
  * `silent` (order numbers whose notification is never sent), `declineRecurring`, `uniqueOrderNumbers`,
@@ -18,7 +21,7 @@ import { cents, SimBooks, simCheckvalue, type SimMerchant, type SimOrder } from 
 export interface AssistSimulator {
   url: string;
   books: SimBooks;
-  dropAnswers: Set<'rp' | 'orderstate'>;
+  dropAnswers: Set<'rp' | 'orderstate' | 'cancel'>;
   silent: Set<string>;
   declineRecurring: boolean;
   /** Assist's "unique order numbers" merchant setting (on by default); off, a repeated rp.cfm is a second charge. */
@@ -100,6 +103,29 @@ export async function startAssistSimulator(merchants: SimMerchant[]): Promise<As
     return `<?xml version="1.0" encoding="UTF-8"?><result firstcode="0" secondcode="0" count="${orders.length}">${orders.join('')}</result>`;
   }
 
+  function cancel(f: Record<string, string>): string {
+    const m = books.authenticated(f);
+    if (!m) return errorXml(5, 1);
+    const order = books.byBill(f.billnumber ?? '');
+    if (!order || order.merchantId !== m.merchantId) return errorXml(10, 2);
+    // "The parameters Amount and Currency can be available or missing in the request only simultaneously."
+    if ((f.amount === undefined) !== (f.currency === undefined)) return errorXml(5, 3);
+    if (f.currency !== undefined && f.currency !== order.currency) return errorXml(5, 4);
+    if (order.state !== 'Approved' && order.state !== 'PartialCanceled') return errorXml(11, 1);
+    const left = (cents(order.amount) ?? 0n) - (order.canceledCents ?? 0n);
+    const asked = f.amount === undefined ? left : cents(f.amount);
+    if (asked === undefined || asked <= 0n || asked > left) return errorXml(5, 5);
+    order.canceledCents = (order.canceledCents ?? 0n) + asked;
+    order.state = asked === left ? 'Canceled' : 'PartialCanceled';
+    const operationBill = `${order.billnumber}.${books.cancels.filter((c) => c.billnumber === order.billnumber).length + 2}`;
+    books.cancels.push({ billnumber: order.billnumber, orderNumber: order.orderNumber, amount: amountOfCents(asked), operationBill });
+    return `<?xml version="1.0" encoding="UTF-8"?><result firstcode="0" secondcode="0" count="1"><orders><order>${xmlFields({
+      billnumber: order.billnumber, ordernumber: order.orderNumber, orderamount: order.amount, ordercurrency: order.currency, orderstate: order.state,
+    })}<operation>${xmlFields({
+      billnumber: operationBill, operationtype: '300', operationstate: 'Success', amount: amountOfCents(asked), currency: order.currency, responsecode: 'AS000', message: '', customermessage: 'Success',
+    })}</operation></order></orders></result>`;
+  }
+
   function recurrent(f: Record<string, string>): { xml: string; order?: SimOrder } {
     const m = books.authenticated(f);
     if (!m) return { xml: errorXml(5, 1) };
@@ -139,6 +165,10 @@ export async function startAssistSimulator(merchants: SimMerchant[]): Promise<As
       } else if (url.pathname === '/orderstate/orderstate.cfm' && req.method === 'POST') {
         const body = orderState(f);
         if (sim.dropAnswers.delete('orderstate')) return void req.socket.destroy();
+        xml(body);
+      } else if (url.pathname === '/cancel/cancel.cfm' && req.method === 'POST') {
+        const body = cancel(f);
+        if (sim.dropAnswers.delete('cancel')) return void req.socket.destroy();
         xml(body);
       } else if (url.pathname === '/recurrent/rp.cfm' && req.method === 'POST') {
         const r = recurrent(f);
