@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { appendEvent } from '../../src/db/events.js';
+import { newId } from '../../src/db/ids.js';
+import { insertCreatedPayment } from '../../src/db/payments.js';
 import { EVENT_TYPES } from '../../src/events/catalog.js';
 import { checkEventPayload, EventPayloadMismatch, setEventPayloadCheck } from '../../src/events/payload-check.js';
 import { createCustomer, createPayment } from '../support/fixtures.js';
@@ -193,6 +195,27 @@ describe('events: GET /v1/events/:id, ?type=, aggregate_version (dev server, rea
     assert.equal(warnings.length, 1);
     assert.match(warnings[0] ?? '', /enabled/);
     assert.doesNotMatch(warnings[0] ?? '', /"yes"/);
+  });
+
+  it('a payment and its payment.created are one statement: a reference already taken writes neither', async () => {
+    const customer = await createCustomer(stack);
+    const reference = `ref-${randomUUID()}`;
+    const base = {
+      customerId: customer.id, amountMinor: 1250n, currency: 'PLN', gateway: 'sandbox', mode: 'test' as const, description: 'two rows, one statement',
+      reference, expiresAt: new Date(Date.now() + 60_000), adapter: 'sandbox', settlement: 'immediate' as const, paymentExpirationMs: 60_000, lateSuccess: 'keep' as const,
+    };
+    const first = await insertCreatedPayment(stack.pool, { ...base, id: newId('pay') });
+    assert.ok(first, 'the reference was free');
+    const taken = newId('pay');
+    assert.equal(await insertCreatedPayment(stack.pool, { ...base, id: taken, commissionMinor: 50n }), undefined, 'the reference is taken: no payment');
+    const rows = await stack.pool.query<{ aggregate_id: string; payload: Record<string, unknown> }>({
+      text: `SELECT aggregate_id, payload FROM events WHERE type = 'payment.created' AND aggregate_id = ANY($1)`,
+      values: [[first.id, taken]],
+    });
+    assert.deepEqual(rows.rows.map((r) => r.aggregate_id), [first.id], 'and no event for it');
+    assert.deepEqual(rows.rows[0]?.payload, {
+      payment_id: first.id, customer_id: customer.id, amount: 1250, currency: 'PLN', gateway: 'sandbox', mode: 'test', reference, credited_amount: 1250, commission: 0,
+    });
   });
 
   it('/openapi.json documents Event as a union on type with every type, used by both routes', async () => {
