@@ -131,9 +131,9 @@ describe('the uniteller gateway against its simulator', () => {
     assert.equal(paid.payment_method_token, orderId, 'only a reference to the first payment is stored');
     return p;
   };
-  const subscribe = async (customerId: string, paymentId: string) => {
+  const subscribe = async (customerId: string, paymentId: string, extra: Record<string, unknown> = {}) => {
     const sub = await stack.request('POST', '/v1/subscriptions', {
-      body: { customer_id: customerId, gateway: 'uniteller', payment_method: { payment_id: paymentId }, amount: 4999, currency: 'RUB', schedule: { kind: 'interval', duration: 'PT1H' }, first_charge_at: new Date().toISOString() },
+      body: { customer_id: customerId, gateway: 'uniteller', payment_method: { payment_id: paymentId }, amount: 4999, currency: 'RUB', schedule: { kind: 'interval', duration: 'PT1H' }, first_charge_at: new Date().toISOString(), ...extra },
     });
     assert.equal(sub.status, 201, sub.text);
     return sub.json as { id: string };
@@ -156,6 +156,41 @@ describe('the uniteller gateway against its simulator', () => {
     assert.equal(sent[0]?.fields.Subtotal_P, '49.99');
     assert.equal(attempt.gateway_intent_id, attempt.idempotency_key);
     assert.deepEqual(sim.charges.filter((c) => c.orderId === attempt.idempotency_key), [{ orderId: attempt.idempotency_key, amount: '49.99', parent: `${first.id}:recurrent` }]);
+  });
+
+  /** The subscription once stopped by the system, with its attempts and events, from the ledger. */
+  const stoppedBySystem = async (subscriptionId: string) => {
+    const sub = await waitFor('the subscription to be stopped', async () => {
+      const r = await stack.pool.query('SELECT state, stopped_reason FROM subscriptions WHERE id = $1', [subscriptionId]);
+      return r.rows[0]?.state === 'system_stopped' ? r.rows[0] : undefined;
+    }, 40_000);
+    const attempts = (await stack.pool.query('SELECT idempotency_key, status, outcome, gateway_code FROM charge_attempts WHERE subscription_id = $1 ORDER BY created_at, id', [subscriptionId])).rows;
+    const events = (await stack.pool.query("SELECT type, payload FROM events WHERE aggregate_type = 'subscription' AND aggregate_id = $1 ORDER BY id", [subscriptionId])).rows;
+    return { sub, attempts, events };
+  };
+
+  it('a recurring charge declined with a hard Response_Code (AS104, expired card) stops the subscription at once, as a sandbox hard decline does', async () => {
+    const customer = await createCustomer(stack);
+    const first = await firstPayment(customer.id);
+    sim.declineCodes.set('41.04', 'AS104');
+    const sub = await subscribe(customer.id, first.id, { amount: 4104, retry_schedule: ['PT1S', 'PT1S'] });
+    const { sub: stopped, attempts, events } = await stoppedBySystem(sub.id);
+    assert.deepEqual(stopped, { state: 'system_stopped', stopped_reason: 'hard_decline' });
+    assert.deepEqual(attempts.map((a) => [a.status, a.outcome, a.gateway_code]), [['failed', 'hard_decline', 'AS104']], 'one attempt, no retry');
+    assert.deepEqual(events.map((e) => e.type), ['subscription.created', 'subscription.charge_failed', 'subscription.stopped']);
+    assert.equal(events[2]?.payload.reason, 'hard_decline');
+    assert.equal(sim.requests.filter((r) => r.path === '/recurrent/' && r.fields.Parent_Order_IDP === `${first.id}:recurrent`).length, 1, 'sent once');
+  });
+  it('a recurring charge declined with a soft Response_Code (AS102, insufficient funds) is retried by the schedule until it runs out', async () => {
+    const customer = await createCustomer(stack);
+    const first = await firstPayment(customer.id);
+    sim.declineCodes.set('41.02', 'AS102');
+    const sub = await subscribe(customer.id, first.id, { amount: 4102, retry_schedule: ['PT1S'] });
+    const { sub: stopped, attempts, events } = await stoppedBySystem(sub.id);
+    assert.deepEqual(stopped, { state: 'system_stopped', stopped_reason: 'retries_exhausted' });
+    assert.deepEqual(attempts.map((a) => [a.status, a.outcome, a.gateway_code]), [['failed', 'soft_decline', 'AS102'], ['failed', 'soft_decline', 'AS102']], 'the first try and one retry');
+    assert.deepEqual(events.map((e) => e.type), ['subscription.created', 'subscription.charge_failed', 'subscription.past_due', 'subscription.charge_failed', 'subscription.stopped']);
+    assert.equal(events[4]?.payload.reason, 'retries_exhausted');
   });
 
   it('a recurring charge whose answer was lost is resolved by the results request, and charged once', async () => {
@@ -202,6 +237,11 @@ describe('the uniteller gateway against its simulator', () => {
     sim.declineAmounts.add('13.13');
     const declined = await gateway.charge({ ...req, idempotencyKey: `${req.idempotencyKey}0`, amountMinor: 1313n });
     assert.deepEqual([declined.outcome, declined.code, declined.message], ['soft_decline', 'AS100', 'Call your bank']);
+    sim.declineCodes.set('14.08', 'AS108');
+    const stolen = await gateway.charge({ ...req, idempotencyKey: `${req.idempotencyKey}2`, amountMinor: 1408n });
+    assert.deepEqual([stolen.outcome, stolen.code], ['hard_decline', 'AS108'], 'suspected fraud (lost, stolen, pick up) is final');
+    const asked = await gateway.chargeStatus(`${req.idempotencyKey}2`, 'test');
+    assert.deepEqual([asked?.outcome, asked?.code], ['hard_decline', 'AS108'], 'the results request’s Response_Code is read the same way');
     const notParent = await gateway.charge({ ...req, idempotencyKey: `${req.idempotencyKey}1`, token: first.id });
     assert.deepEqual([notParent.outcome, notParent.code], ['hard_decline', 'tollgate_token']);
     assert.equal(sim.requests.filter((r) => r.path === '/recurrent/' && r.fields.Order_IDP === `${req.idempotencyKey}1`).length, 0, 'never sent: no first payment to name');

@@ -31,6 +31,8 @@ export interface SimOrder {
   recurrentStart: boolean;
   parent?: string | undefined;
   billNumber: string;
+  /** The Response_Code a declined order reports (AS100 when unset). */
+  responseCode?: string | undefined;
   returnOk?: string | undefined;
   returnNo?: string | undefined;
 }
@@ -52,6 +54,8 @@ export interface UnitellerSimulator {
   hideNextRecurrentResults: number;
   /** Recurring amounts (Subtotal_P) the issuer declines. */
   declineAmounts: Set<string>;
+  /** Recurring amounts (Subtotal_P) the issuer declines with this Response_Code (AS101 wrong card, AS104 expired, …). */
+  declineCodes: Map<string, string>;
   /** Every cancellation (/unblock/) it made, in order: the books of money given back. */
   refunds: Array<{ orderId: string; amount: string }>;
   /** The next /unblock/ request is carried out, then its connection closed without an answer. */
@@ -86,6 +90,7 @@ export async function startUnitellerSimulator(shops: SimShop[]): Promise<Unitell
     loseNextRecurrentAnswer: false,
     hideNextRecurrentResults: 0,
     declineAmounts: new Set(),
+    declineCodes: new Map(),
     refunds: [],
     loseNextUnblockAnswer: false,
     close: () => new Promise((resolve) => server.close(() => resolve())),
@@ -132,7 +137,7 @@ export async function startUnitellerSimulator(shops: SimShop[]): Promise<Unitell
       const hide = sim.hideNextRecurrentResults > 0 && found.some((o) => o.parent);
       if (hide) sim.hideNextRecurrentResults -= 1;
       const rows = hide ? [] : found;
-      const value = (o: SimOrder, name: string) => ({ OrderNumber: o.orderId, Status: cap(o.status), Total: o.amount, BillNumber: o.billNumber, Response_Code: o.status === 'not authorized' ? 'AS100' : 'AS000', Recommendation: '' })[name] ?? '';
+      const value = (o: SimOrder, name: string) => ({ OrderNumber: o.orderId, Status: cap(o.status), Total: o.amount, BillNumber: o.billNumber, Response_Code: o.status === 'not authorized' ? (o.responseCode ?? 'AS100') : 'AS000', Recommendation: '' })[name] ?? '';
       return text(200, rows.map((o) => `${csv(fields.map((n) => value(o, n)))}\n`).join(''));
     }
     if (path === '/recurrent/') {
@@ -142,8 +147,9 @@ export async function startUnitellerSimulator(shops: SimShop[]): Promise<Unitell
       if (sim.orders.has(f.Order_IDP ?? '')) return text(200, error('4', `order ${f.Order_IDP} exists already`));
       const parent = sim.orders.get(f.Parent_Order_IDP ?? '');
       if (!parent || parent.shopIdp !== shop.shopIdp || !parent.recurrentStart || (parent.status !== 'authorized' && parent.status !== 'paid')) return text(200, error('5', 'no such parent order'));
-      const declined = sim.declineAmounts.has(f.Subtotal_P ?? '');
-      const order: SimOrder = { orderId: f.Order_IDP ?? '', shopIdp: shop.shopIdp, amount: f.Subtotal_P ?? '', status: declined ? 'not authorized' : 'authorized', recurrentStart: false, parent: parent.orderId, billNumber: String(bills++) };
+      const declineCode = sim.declineCodes.get(f.Subtotal_P ?? '') ?? (sim.declineAmounts.has(f.Subtotal_P ?? '') ? 'AS100' : undefined);
+      const declined = declineCode !== undefined;
+      const order: SimOrder = { orderId: f.Order_IDP ?? '', shopIdp: shop.shopIdp, amount: f.Subtotal_P ?? '', status: declined ? 'not authorized' : 'authorized', recurrentStart: false, parent: parent.orderId, billNumber: String(bills++), responseCode: declineCode };
       sim.orders.set(order.orderId, order);
       if (!declined) sim.charges.push({ orderId: order.orderId, amount: order.amount, parent: parent.orderId });
       if (sim.loseNextRecurrentAnswer) {
@@ -151,7 +157,7 @@ export async function startUnitellerSimulator(shops: SimShop[]): Promise<Unitell
         req.socket.destroy();
         return;
       }
-      return text(200, `OrderNumber;Status;Total;BillNumber;Response_Code;Recommendation\n${csv([order.orderId, cap(order.status), order.amount, order.billNumber, declined ? 'AS100' : 'AS000', declined ? 'Call your bank' : ''])}\n`);
+      return text(200, `OrderNumber;Status;Total;BillNumber;Response_Code;Recommendation\n${csv([order.orderId, cap(order.status), order.amount, order.billNumber, declineCode ?? 'AS000', declined ? 'Call your bank' : ''])}\n`);
     }
     if (path === '/unblock/') {
       const shop = byId.get(f.Shop_ID ?? '');

@@ -6,6 +6,7 @@ import { endpointUrl } from './endpoints.js';
 import { isOrderId, parentOrderOf } from './orders.js';
 import { type OrderResult, queryOrder } from './results.js';
 import { recurrentSignature } from './signature.js';
+import { unitellerDeclineOutcome } from './response-codes.js';
 import { CHARGE_OUTCOME_FOR_STATUS, unitellerStatus } from './statuses.js';
 
 /**
@@ -72,9 +73,11 @@ export async function recurrentStatus(shop: UnitellerShop, idempotencyKey: strin
 }
 
 function resultOfOrder(o: OrderResult): ChargeResult {
-  const outcome = CHARGE_OUTCOME_FOR_STATUS[o.status];
+  const byStatus = CHARGE_OUTCOME_FOR_STATUS[o.status];
   // Uniteller has the order and has not decided it: asked again later, never sent again.
-  if (outcome === 'undecided') throw new ChargeUndecidedError(`uniteller: order ${o.orderNumber} is ${o.status}`);
+  if (byStatus === 'undecided') throw new ChargeUndecidedError(`uniteller: order ${o.orderNumber} is ${o.status}`);
+  // A declined order's Response_Code says whether the card will work again (lost, expired, closed: hard).
+  const outcome = o.status === 'not authorized' ? unitellerDeclineOutcome(o.responseCode) : byStatus;
   return {
     outcome,
     code: (o.responseCode || o.status).slice(0, 100),

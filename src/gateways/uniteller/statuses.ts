@@ -30,9 +30,8 @@ export const PAYMENT_OUTCOME_FOR_STATUS = {
 
 /**
  * What a status means for a recurring charge. `undecided`: Uniteller has the order and has not
- * decided it; it is asked again, never sent again. Uniteller's decline codes are not classified
- * here (the manual's Response_Code list was not at hand): every decline is soft, so retries run
- * out before a subscription stops.
+ * decided it; it is asked again, never sent again. A `not authorized` order is then told hard or
+ * soft by its Response_Code (./response-codes.ts); a canceled order moved no money and is soft.
  */
 export const CHARGE_OUTCOME_FOR_STATUS = {
   authorized: 'success',
