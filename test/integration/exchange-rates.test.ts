@@ -304,7 +304,8 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
       const journal = await scheduleJournal();
       assert.deepEqual({ ...journal, headers: undefined }, { outcome: 'imported', outcome_detail: `ecb 2024-07-01…2024-07-01: 30 of 30 rates new (from ${rateServerUrl}/scheduled/eurofxref-daily.xml)`, path: `${rateServerUrl}/scheduled/eurofxref-daily.xml`, headers: undefined });
       assert.equal(journal?.headers['x-tollgate-rates-day'], '2024-07-01');
-      // Saturday: the ECB publishes nothing, the file is still Monday's.
+      // The next day (Tuesday 2024-07-02) the file has not moved yet (a holiday, or fetched before
+      // the ECB publishes at about 16:00 CET): still Monday's.
       assert.deepEqual(await fetch({ source: 'ecb', day: '2024-07-02' }), { status: 'unchanged', days: ['2024-07-01'], rates: 30, inserted: 0 });
       assert.equal(await stored('2024-07-01', 'ecb'), 30, 'no row twice');
       assert.equal((await scheduleJournal())?.outcome, 'duplicate');
