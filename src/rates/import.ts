@@ -65,6 +65,16 @@ function bodyFileProblem(err: RatesFileError): UnprocessableContentError {
  */
 export class RatesSourceUnreachableError extends UnprocessableContentError {}
 
+/**
+ * The source is one Tollgate's own outbound rule refuses to ask: a host not in
+ * OUTBOUND_ALLOWED_HOSTS, or a name that resolves to a private address. Journaled
+ * `rejected_source` (the journal's outcome for a party Tollgate does not talk to), not
+ * `rejected_malformed`: nothing was fetched, so nothing was malformed. The API still answers as
+ * before (the host: a validation problem; the address: an unprocessable one) and nothing retries it.
+ */
+export class RatesHostRefusedError extends ValidationError {}
+export class RatesAddressRefusedError extends UnprocessableContentError {}
+
 /** The safeRequest failures that mean the source did not answer with a file (the rest are our own refusals). */
 const UNREACHABLE: ReadonlySet<OutboundFailure> = new Set(['unreachable', 'timeout', 'http_status', 'redirect']);
 
@@ -102,7 +112,8 @@ export async function storeRates(pool: pg.Pool, parsed: ParsedRates): Promise<Ra
  * parsed (only its days from `fromDay` on, when `load` names one) and stored whole or not at all,
  * and how it ended is recorded on its journal row
  * `journalId` (channel exchange_rates, journaled before this is called): imported, duplicate (the
- * same file again: nothing new), unreachable (the source did not answer), or refused with why. A
+ * same file again: nothing new), unreachable (the source did not answer), rejected_source (the
+ * outbound rule does not let Tollgate ask it), or refused with why. A
  * failure is thrown on after it is recorded.
  */
 export async function importJournaled(
@@ -120,6 +131,7 @@ export async function importJournaled(
   } catch (err) {
     if (err instanceof PayloadTooLargeError) await rejectInbound(pool, journalId, 'rejected_too_large', err.message);
     else if (err instanceof RatesSourceUnreachableError) await rejectInbound(pool, journalId, 'unreachable', err.message.slice(0, 500));
+    else if (err instanceof RatesHostRefusedError || err instanceof RatesAddressRefusedError) await rejectInbound(pool, journalId, 'rejected_source', err.message.slice(0, 500));
     else if (err instanceof UnprocessableContentError || err instanceof ValidationError) await rejectInbound(pool, journalId, 'rejected_malformed', err.message.slice(0, 500));
     throw err;
   }
@@ -166,7 +178,7 @@ export async function fetchRatesFile(url: string, policy: RatesFetchPolicy): Pro
   const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
   // An address listed by CIDR block counts when the URL names the address itself.
   const refused = ratesUrlProblem(url, policy.allow);
-  if (refused) throw new ValidationError(refused, { errors: [{ path: 'url', message: 'host not allowed' }] });
+  if (refused) throw new RatesHostRefusedError(refused, { errors: [{ path: 'url', message: 'host not allowed' }] });
   const res = await safeRequest(
     url,
     { method: 'GET', headers: { accept: 'application/xml, application/json;q=0.9, */*;q=0.1' }, timeoutMs: RATES_FETCH_TIMEOUT_MS, maxResponseBytes: policy.maxBytes },
@@ -175,7 +187,7 @@ export async function fetchRatesFile(url: string, policy: RatesFetchPolicy): Pro
   if (!res.ok) {
     if (res.failure === 'too_large') throw new PayloadTooLargeError(`the answer of ${host} is larger than EXCHANGE_RATE_MAX_BYTES (${policy.maxBytes} bytes); nothing was imported`);
     const why = res.failure === 'http_status' ? `answered HTTP ${res.status ?? 0}` : res.failure.replace('_', ' ');
-    const problem = UNREACHABLE.has(res.failure) ? RatesSourceUnreachableError : UnprocessableContentError;
+    const problem = UNREACHABLE.has(res.failure) ? RatesSourceUnreachableError : res.failure === 'private_address' ? RatesAddressRefusedError : UnprocessableContentError;
     throw new problem(`fetching the rates file failed: ${host} ${why}; nothing was imported`, { errors: [{ path: 'url', message: res.failure }] });
   }
   return res.body;

@@ -57,6 +57,6 @@ export const RATES_FETCHING: ActivityOptions = {
     initialInterval: '1 minute',
     backoffCoefficient: 2,
     maximumInterval: '30 minutes',
-    nonRetryableErrorTypes: ['ValidationError', 'PayloadTooLargeError', 'RatesContradictionError'],
+    nonRetryableErrorTypes: ['ValidationError', 'RatesHostRefusedError', 'PayloadTooLargeError', 'RatesContradictionError'],
   },
 };

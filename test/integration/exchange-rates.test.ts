@@ -365,13 +365,13 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
       const before = seen.length;
       const port = new URL(rateServerUrl).port;
       await assert.rejects(fetchWith({ EXCHANGE_RATES_ECB_URL: `http://localhost:${port}/scheduled/eurofxref-daily.xml` })({ source: 'ecb', day: '2024-07-03' }), (err: Error) => {
-        assert.equal(err.name, 'ValidationError', 'not retried');
+        assert.equal(err.name, 'RatesHostRefusedError', 'not retried (activity-options.ts names it non-retryable)');
         assert.match(err.message, /^the host localhost is not in OUTBOUND_ALLOWED_HOSTS/);
         return true;
       });
       await assert.rejects(fetchWith({ EXCHANGE_RATES_ECB_URL: 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml' })({ source: 'ecb', day: '2024-07-03' }), /the host www\.ecb\.europa\.eu is not in OUTBOUND_ALLOWED_HOSTS/);
       assert.equal(seen.length, before, 'no request left');
-      assert.equal((await scheduleJournal())?.outcome, 'rejected_malformed');
+      assert.equal((await scheduleJournal())?.outcome, 'rejected_source', 'refused by the outbound rule, not malformed');
     });
 
     it('an answer over EXCHANGE_RATE_MAX_BYTES, or rates contradicting those imported, are refused whole and not retried; a source not configured does nothing', async () => {
