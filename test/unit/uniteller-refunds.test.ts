@@ -38,6 +38,7 @@ describe('uniteller refunds (/unblock/)', () => {
     assert.deepEqual(readUnblockAnswer('ErrorCode;ErrorMessage\n16;The order has already been cancelled\n')?.status, 'succeeded', 'the order’s one cancellation happened already');
     assert.deepEqual(readUnblockAnswer('ErrorCode;ErrorMessage\n35;Partial return is not supported\n'), { status: 'failed', code: 'uniteller_35', message: 'Partial return is not supported' });
     assert.deepEqual(readUnblockAnswer('ErrorCode;ErrorMessage\n1;Authentication error\n'), { status: 'failed', code: 'uniteller_1', message: 'Authentication error' });
+    assert.equal(readUnblockAnswer('ErrorCode;ErrorMessage\n15;Try again later\n'), undefined, '15: nothing cancelled — asked about and sent again later, never failed');
     assert.equal(readUnblockAnswer('<html>gateway timeout</html>'), undefined, 'unreadable: maybe a cancellation, asked about instead');
     assert.equal(readUnblockAnswer(''), undefined);
   });

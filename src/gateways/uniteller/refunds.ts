@@ -38,6 +38,8 @@ export const UNBLOCK_FIELDS = ['OrderNumber', 'Status', 'Total', 'BillNumber', '
 
 /** Table 31: "The order has already been cancelled". */
 const ALREADY_CANCELLED = '16';
+/** Table 31: try again later — nothing was cancelled, and the same request may be sent again. */
+const TRY_LATER = '15';
 
 /**
  * The order a refund gives money back from: a payment's Order_IDP (its gateway session; a payment
@@ -58,8 +60,10 @@ export function unblockForm(shop: Pick<UnitellerShop, 'shopIdp' | 'password'>, o
 
 /**
  * Reads /unblock/'s CSV answer (8.3.2.1): a line of field names and a line of values, or
- * `ErrorCode;ErrorMessage` and one line (table 31). Undefined: an answer Tollgate cannot read,
- * which may still be a cancellation (the caller treats it as a lost answer).
+ * `ErrorCode;ErrorMessage` and one line (table 31). Undefined: an answer that decides nothing — one
+ * Tollgate cannot read, which may still be a cancellation, or 15 "try again later", which cancelled
+ * nothing. The caller treats either as a lost answer: the results request tells, and while it shows
+ * no cancellation the same key is sent again (safe: an order is cancelled once).
  */
 export function readUnblockAnswer(text: string): RefundOutcome | undefined {
   const rows = parseCsv(text);
@@ -68,8 +72,9 @@ export function readUnblockAnswer(text: string): RefundOutcome | undefined {
     const code = values?.[0] ?? '';
     const message = (values?.[1] || 'Uniteller refused the cancellation').slice(0, 500);
     if (code === ALREADY_CANCELLED) return { status: 'succeeded', code: 'uniteller_16', message: `Uniteller: ${message} (the order's one cancellation)` };
+    if (code === TRY_LATER) return undefined;
     // Every other refusal did nothing (authentication, a missing or malformed field, no such
-    // order, reversal not allowed, 35 partial not supported, 15 try later): the refund fails with
+    // order, reversal not allowed, 35 partial not supported): the refund fails with
     // Uniteller's words and its amount is refundable again.
     return { status: 'failed', code: `uniteller_${code || 'error'}`.slice(0, 100), message };
   }
@@ -97,7 +102,9 @@ export async function unitellerRefund(shop: UnitellerShop, orderId: string, req:
   }
   const text = await postForm(endpointUrl(shop.base, 'unblock'), unblockForm(shop, orderId, subtotal, req.currency), 'the cancellation request');
   const outcome = readUnblockAnswer(text);
-  if (!outcome) throw new GatewayTimeoutError(`uniteller: the cancellation answer for order ${orderId} could not be read; the results request will tell`);
+  // The refund workflow asks the results request after a minute, backing off, and sends the same
+  // key again while no cancellation shows.
+  if (!outcome) throw new GatewayTimeoutError(`uniteller: the cancellation answer for order ${orderId} decided nothing (${text.slice(0, 120).replace(/\s+/g, ' ')}); the results request will tell`);
   return outcome;
 }
 
