@@ -73,29 +73,10 @@ export interface NewPayment {
   commissionMinor?: bigint | undefined;
 }
 
-/** Inserts a pending payment; returns undefined if the reference is taken (the caller draws again). */
-const INSERT_PAYMENT = `INSERT INTO payments (id, customer_id, amount_minor, currency, gateway, mode, description, reference, expires_at,
-                                 adapter, settlement, payment_expiration_ms, return_url, payment_link_id, late_success, commission_minor)
-           VALUES ($1, $2, $3::bigint, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::bigint)
-           ON CONFLICT (reference) DO NOTHING
-           RETURNING ${COLUMNS}`;
-
-function insertValues(p: NewPayment): unknown[] {
-  return [
-    p.id, p.customerId, p.amountMinor.toString(), p.currency, p.gateway, p.mode, p.description, p.reference, p.expiresAt,
-    p.adapter, p.settlement, p.paymentExpirationMs, p.returnUrl ?? null, p.paymentLinkId ?? null, p.lateSuccess,
-    (p.commissionMinor ?? 0n).toString(),
-  ];
-}
-
-export async function insertPayment(db: Queryable, p: NewPayment): Promise<PaymentRow | undefined> {
-  const res = await db.query<PaymentRow>({ name: 'insert-payment', text: INSERT_PAYMENT, values: insertValues(p) });
-  return res.rows[0];
-}
-
 /**
- * insertPayment with its `payment.created` event, in one statement (one round trip fewer on every
- * payment's creation: the API's, a link's, the portal's, a terminal's). The event is inserted only
+ * Inserts a pending payment with its `payment.created` event, in one statement (one round trip
+ * fewer on every payment's creation: the API's, a link's, the portal's, a terminal's); returns
+ * undefined if the reference is taken (the caller draws again). The event is inserted only
  * when the payment is (the reference was free); its payload is what the row holds, known before
  * the INSERT, and is checked here as appendEvent checks its own.
  */
@@ -115,11 +96,21 @@ export async function insertCreatedPayment(db: Queryable, p: NewPayment): Promis
   checkEventPayload('payment.created', 'payment', payload);
   const res = await db.query<PaymentRow>({
     name: 'insert-created-payment',
-    text: `WITH created AS (${INSERT_PAYMENT}),
-                event AS (INSERT INTO events (type, aggregate_type, aggregate_id, payload)
-                          SELECT 'payment.created', 'payment', created.id, $17::jsonb FROM created)
+    text: `WITH created AS (
+             INSERT INTO payments (id, customer_id, amount_minor, currency, gateway, mode, description, reference, expires_at,
+                                   adapter, settlement, payment_expiration_ms, return_url, payment_link_id, late_success, commission_minor)
+             VALUES ($1, $2, $3::bigint, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::bigint)
+             ON CONFLICT (reference) DO NOTHING
+             RETURNING ${COLUMNS}),
+           event AS (
+             INSERT INTO events (type, aggregate_type, aggregate_id, payload)
+             SELECT 'payment.created', 'payment', created.id, $17::jsonb FROM created)
            SELECT * FROM created`,
-    values: [...insertValues(p), JSON.stringify(payload)],
+    values: [
+      p.id, p.customerId, p.amountMinor.toString(), p.currency, p.gateway, p.mode, p.description, p.reference, p.expiresAt,
+      p.adapter, p.settlement, p.paymentExpirationMs, p.returnUrl ?? null, p.paymentLinkId ?? null, p.lateSuccess,
+      commission.toString(), JSON.stringify(payload),
+    ],
   });
   return res.rows[0];
 }

@@ -9,7 +9,7 @@ import { newId } from '../../src/db/ids.js';
 import { paymentEventPayload } from '../../src/db/late-success.js';
 import type { NewNotification } from '../../src/db/notifications.js';
 import { insertPeriodLink } from '../../src/db/payment-links.js';
-import { completePendingPayment, insertPayment, type PaymentRow } from '../../src/db/payments.js';
+import { completePendingPayment, insertCreatedPayment, type PaymentRow } from '../../src/db/payments.js';
 import { createPool } from '../../src/db/pool.js';
 import { refundEventPayload, type RefundRow } from '../../src/db/refunds.js';
 import { insertSubscription } from '../../src/db/subscriptions.js';
@@ -60,7 +60,7 @@ describe('e-mail rules', () => {
         [paymentLinkId, randomUUID(), customerId, o.linkEmail],
       );
     }
-    await insertPayment(pool, {
+    await insertCreatedPayment(pool, {
       id, customerId, amountMinor: o.amountMinor ?? 1815n, currency: 'PLN', gateway: 'sandbox', mode: 'test', description: o.description ?? 'Internet, December',
       reference: `VS${randomUUID().slice(0, 8)}`, expiresAt: new Date(Date.now() + 3_600_000), adapter: 'sandbox', settlement: 'immediate',
       paymentExpirationMs: null, lateSuccess: 'refund', paymentLinkId,

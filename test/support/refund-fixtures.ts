@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { insertCustomer } from '../../src/db/customers.js';
 import { newId } from '../../src/db/ids.js';
-import { completePendingPayment, insertPayment, type PaymentRow } from '../../src/db/payments.js';
+import { completePendingPayment, insertCreatedPayment, type PaymentRow } from '../../src/db/payments.js';
 import { inTransaction } from '../../src/db/pool.js';
 import { createRefund, lockRefundTarget, type RefundRow } from '../../src/db/refunds.js';
 import { recordCheckout } from '../../src/gateways/sandbox/checkouts.js';
@@ -25,7 +25,7 @@ export async function capturedSandboxPayment(pool: pg.Pool, amountMinor: bigint,
   const customerId = newId('cus');
   await insertCustomer(pool, { id: customerId, externalRef: `ext-${randomUUID()}`, name: 'Jan Kowalski', email: null });
   const id = newId('pay');
-  await insertPayment(pool, {
+  await insertCreatedPayment(pool, {
     id, customerId, amountMinor, currency: 'PLN', gateway, mode: 'test', description: 'refund test', reference: `R${randomUUID().slice(0, 20)}`,
     expiresAt: new Date(Date.now() + 3_600_000), adapter: 'sandbox', settlement: 'immediate', paymentExpirationMs: null, lateSuccess: 'refund',
   });

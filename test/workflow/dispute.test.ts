@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { claimChargeAttempt } from '../../src/db/charge-attempts.js';
 import { insertCustomer } from '../../src/db/customers.js';
 import { createPool } from '../../src/db/pool.js';
-import { insertPayment } from '../../src/db/payments.js';
+import { insertCreatedPayment } from '../../src/db/payments.js';
 import { insertSubscription } from '../../src/db/subscriptions.js';
 import { buildGateways } from '../../src/gateways/registry.js';
 import type { GatewayRegistry } from '../../src/gateways/types.js';
@@ -49,7 +49,7 @@ describe('dispute workflow (time-skipping)', () => {
   async function payment(gateway = 'sandbox'): Promise<{ paymentId: string; customerId: string }> {
     const customerId = await customer();
     const paymentId = `pay_${randomUUID()}`;
-    await insertPayment(pool, {
+    await insertCreatedPayment(pool, {
       id: paymentId, customerId, amountMinor: 1815n, currency: 'PLN', gateway, mode: 'test', description: 'Internet', reference: `R${randomUUID().slice(0, 20)}`,
       expiresAt: new Date(Date.now() + 3_600_000), adapter: 'sandbox', settlement: 'immediate', paymentExpirationMs: null, lateSuccess: 'refund',
     });
@@ -152,7 +152,7 @@ describe('dispute workflow (time-skipping)', () => {
     const { s } = await chargedSubscription('sandbox');
     // Period 1 paid by the customer on its link: an attempt naming the link's payment, no gateway intent of its own.
     const paymentId = `pay_${randomUUID()}`;
-    await insertPayment(pool, {
+    await insertCreatedPayment(pool, {
       id: paymentId, customerId: s.customerId, amountMinor: 4999n, currency: 'PLN', gateway: 'sandbox', mode: 'test', description: 'Period 1',
       reference: `R${randomUUID().slice(0, 20)}`, expiresAt: new Date(Date.now() + 3_600_000), adapter: 'sandbox', settlement: 'immediate',
       paymentExpirationMs: null, lateSuccess: 'refund',
