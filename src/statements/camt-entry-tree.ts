@@ -34,8 +34,17 @@ const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
  * and fast-xml-parser renames some of them (`__toString`); such an entry is the parser's.
  */
 function takesName(name: string): boolean {
-  return PLAIN_NAME.test(name) && !(name in Object.prototype) && name !== 'prototype';
+  const known = NAMES_SEEN.get(name);
+  if (known !== undefined) return known;
+  const takes = PLAIN_NAME.test(name) && !(name in Object.prototype) && name !== 'prototype';
+  // A file repeats a few dozen names 50,000 times each; the test was 8 % of parsing one. Bounded,
+  // so a file of a million distinct names does not grow the map (those are tested each time).
+  if (NAMES_SEEN.size < MAX_NAMES_SEEN) NAMES_SEEN.set(name, takes);
+  return takes;
 }
+
+const NAMES_SEEN = new Map<string, boolean>();
+const MAX_NAMES_SEEN = 1024;
 
 /** Decodes the predefined entities; undefined when the text holds any other `&` (the parser's case). */
 function decoded(raw: string): string | undefined {

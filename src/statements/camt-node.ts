@@ -31,15 +31,21 @@ const parser = new XMLParser({
 // A document type declaration can define entities (billion laughs, external files); no bank's
 // camt carries one, so any is refused before a parser sees it. Case-insensitive: refusing
 // "<!doctype" too costs nothing.
-const DECLARATION = /<!(DOCTYPE|ENTITY)/i;
+const DECLARATION = /^<!(DOCTYPE|ENTITY)/i;
 
-/** Refuses a DOCTYPE or ENTITY declaration anywhere in the text, naming it and its line. */
+/**
+ * Refuses a DOCTYPE or ENTITY declaration anywhere in the text, naming it and its line. Every
+ * "<!" is found with indexOf and only its next characters are tested: a camt file has few (its
+ * comments), and a case-insensitive search of all 27 MB cost 2 % of parsing one.
+ */
 export function assertNoDoctype(text: string): void {
-  const m = DECLARATION.exec(text);
-  if (!m) return;
-  const line = text.slice(0, m.index).split('\n').length;
-  const what = (m[1] ?? '').toUpperCase();
-  throw new StatementParseError(`a <!${what}> declaration is not allowed in a statement file (it can define entities)`, `line ${line}`);
+  for (let at = text.indexOf('<!'); at !== -1; at = text.indexOf('<!', at + 2)) {
+    const m = DECLARATION.exec(text.slice(at, at + 9));
+    if (!m) continue;
+    const line = text.slice(0, at).split('\n').length;
+    const what = (m[1] ?? '').toUpperCase();
+    throw new StatementParseError(`a <!${what}> declaration is not allowed in a statement file (it can define entities)`, `line ${line}`);
+  }
 }
 
 /**
