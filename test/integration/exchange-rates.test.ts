@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createExchangeRatesActivities, type ExchangeRatesActivityDeps } from '../../src/activities/exchange-rates.js';
 import { importRatesCommand } from '../../src/cli/rates-import.js';
+import { parseOutboundAllowlist } from '../../src/outbound/addresses.js';
 import { createTemporalClient } from '../../src/temporal/connection.js';
 import { exchangeRatesWorkflowId } from '../../src/temporal/workflow-ids.js';
 import { exchangeRatesNextQuery, type exchangeRatesWorkflow } from '../../src/workflows/exchange-rates.js';
@@ -372,6 +373,26 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
       await assert.rejects(fetchWith({ EXCHANGE_RATES_ECB_URL: 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml' })({ source: 'ecb', day: '2024-07-03' }), /the host www\.ecb\.europa\.eu is not in OUTBOUND_ALLOWED_HOSTS/);
       assert.equal(seen.length, before, 'no request left');
       assert.equal((await scheduleJournal())?.outcome, 'rejected_source', 'refused by the outbound rule, not malformed');
+    });
+
+    it('a listed name that resolves to this machine is asked: listing it is what lets a name reach a private address, so the address check never refuses a rates host', async () => {
+      // The outbound rule (src/outbound/safe-request.ts) refuses a private address only for a host
+      // not listed, and the rates rule asks only listed hosts: a name resolving to 127.0.0.1 is fetched.
+      scheduled.set('/scheduled/named/eurofxref-daily.xml', { status: 200, body: ecbDay('2024-07-01') });
+      const port = new URL(rateServerUrl).port;
+      const asked: string[] = [];
+      const activities = createExchangeRatesActivities({
+        pool: stack.pool,
+        exchangeRates: settings({ EXCHANGE_RATES_ECB_URL: `http://rates.internal.test:${port}/scheduled/named/eurofxref-daily.xml`, OUTBOUND_ALLOWED_HOSTS: parseOutboundAllowlist('rates.internal.test') }),
+        ratesResolve: async (host) => {
+          asked.push(host);
+          return [{ address: '127.0.0.1', family: 4 }];
+        },
+      });
+      const before = seen.length;
+      assert.deepEqual(await activities.fetchExchangeRates({ source: 'ecb', day: '2024-07-01' }), { status: 'unchanged', days: ['2024-07-01'], rates: 30, inserted: 0 });
+      assert.deepEqual([asked, seen.slice(before)], [['rates.internal.test'], ['/scheduled/named/eurofxref-daily.xml']], 'resolved, checked and asked once');
+      assert.deepEqual(await scheduleJournal().then((r) => [r?.outcome, r?.path]), ['duplicate', `http://rates.internal.test:${port}/scheduled/named/eurofxref-daily.xml`]);
     });
 
     it('an answer over EXCHANGE_RATE_MAX_BYTES, or rates contradicting those imported, are refused whole and not retried; a source not configured does nothing', async () => {
