@@ -196,6 +196,7 @@ function resolveUniteller(name: string, mode: GatewayMode, u: NonNullable<Gatewa
     apiPasswordSources,
     endpoints: { test: u.endpoints?.test ?? UNITELLER_ENDPOINTS.test, live: u.endpoints?.live ?? UNITELLER_ENDPOINTS.live },
     overridden,
+    partialRefunds: u.partial_refunds,
   };
 }
 

@@ -37,6 +37,11 @@ const UnitellerFileBlock = z
     api_passwords: z.object({ test: TestSecretRef.optional(), live: LiveSecretRef.optional() }).strict(),
     /** Another base than Uniteller's own per mode (a simulator); refused in production. */
     endpoints: PerMode(z.string().url().refine((u) => /^https?:$/.test(new URL(u).protocol), 'an http(s) URL')).optional(),
+    /**
+     * The shop's acquirer takes partial and repeated cancellations (manual v1.43 rev. 48, 4.5.1:
+     * a few acquirers only); off, a refund is the whole order, once.
+     */
+    partial_refunds: z.boolean().default(false),
   })
   .strict();
 
@@ -231,6 +236,8 @@ export interface UnitellerSettings {
   /** Base URL per mode: Uniteller's own unless `overridden` (a simulator, development only). */
   endpoints: Record<GatewayMode, string>;
   overridden: GatewayMode[];
+  /** uniteller.partial_refunds: refunds of a part, several per order (src/gateways/uniteller/partial-refunds.ts). */
+  partialRefunds: boolean;
 }
 
 /** One Assist merchant account (test or production server). */

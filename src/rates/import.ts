@@ -67,10 +67,13 @@ export class RatesSourceUnreachableError extends UnprocessableContentError {}
 
 /**
  * The source is one Tollgate's own outbound rule refuses to ask: a host not in
- * OUTBOUND_ALLOWED_HOSTS, or a name that resolves to a private address. Journaled
+ * OUTBOUND_ALLOWED_HOSTS (RatesHostRefusedError: a validation problem, never retried). Journaled
  * `rejected_source` (the journal's outcome for a party Tollgate does not talk to), not
- * `rejected_malformed`: nothing was fetched, so nothing was malformed. The API still answers as
- * before (the host: a validation problem; the address: an unprocessable one) and nothing retries it.
+ * `rejected_malformed`: nothing was fetched, so nothing was malformed.
+ * RatesAddressRefusedError is safeRequest's `private_address`, which cannot follow today: a host
+ * let through by name (or by a listed address) is what safeRequest lets reach a private address
+ * (test/integration/exchange-rates.test.ts shows a listed name resolving to 127.0.0.1 fetched).
+ * It is mapped all the same, so a change to either rule still journals a refusal as one.
  */
 export class RatesHostRefusedError extends ValidationError {}
 export class RatesAddressRefusedError extends UnprocessableContentError {}

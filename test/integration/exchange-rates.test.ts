@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createExchangeRatesActivities, type ExchangeRatesActivityDeps } from '../../src/activities/exchange-rates.js';
 import { importRatesCommand } from '../../src/cli/rates-import.js';
+import { parseOutboundAllowlist } from '../../src/outbound/addresses.js';
 import { createTemporalClient } from '../../src/temporal/connection.js';
 import { exchangeRatesWorkflowId } from '../../src/temporal/workflow-ids.js';
 import { exchangeRatesNextQuery, type exchangeRatesWorkflow } from '../../src/workflows/exchange-rates.js';
@@ -176,6 +177,187 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     assert.equal(noKey.status, 401);
   });
 
+  // Before the payment tests: they import today's ECB day, after which no 2024 day counts as missed
+  // (the catch-up below needs the newest stored ECB day to be 2024-07-01).
+  describe('the scheduled fetch (EXCHANGE_RATES_FETCH): the activity fetches from a listed host and imports as an upload is imported', () => {
+    const ecbDay = (day: string) => ECB.replace('2024-06-28', day);
+    const NBP = readFileSync(fixturePath('nbp-table-a-2024-06-28.json'), 'utf8');
+    const settings = (over: Partial<NonNullable<ExchangeRatesActivityDeps['exchangeRates']>> = {}): NonNullable<ExchangeRatesActivityDeps['exchangeRates']> => ({
+      EXCHANGE_RATES_FETCH: [{ source: 'ecb', at: '16:30' }, { source: 'nbp', at: '12:30' }],
+      EXCHANGE_RATES_ECB_URL: `${rateServerUrl}/scheduled/eurofxref-daily.xml`,
+      EXCHANGE_RATES_NBP_URL: `${rateServerUrl}/scheduled/nbp/tables/A/?format=json`,
+      OUTBOUND_ALLOWED_HOSTS: stack.config.OUTBOUND_ALLOWED_HOSTS,
+      EXCHANGE_RATE_MAX_BYTES: stack.config.EXCHANGE_RATE_MAX_BYTES,
+      ...over,
+    });
+    const fetchWith = (over: Partial<NonNullable<ExchangeRatesActivityDeps['exchangeRates']>> = {}) => (input: { source: 'ecb' | 'nbp'; day: string }) =>
+      createExchangeRatesActivities({ pool: stack.pool, exchangeRates: settings(over) }).fetchExchangeRates(input);
+    const scheduleJournal = async () =>
+      (await stack.pool.query<{ outcome: string; outcome_detail: string; path: string; headers: Record<string, string> }>(
+        "SELECT outcome, outcome_detail, path, headers FROM inbound_requests WHERE channel = 'exchange_rates' AND source = 'schedule' ORDER BY id DESC LIMIT 1",
+      )).rows[0];
+    const stored = async (day: string, source: string) =>
+      Number((await stack.pool.query<{ n: string }>({ text: 'SELECT count(*) AS n FROM exchange_rates WHERE rate_date = $1 AND source = $2', values: [day, source] })).rows[0]?.n);
+
+    it('a new ECB day lands in the ledger, journaled; the same file again (a weekend, a holiday) adds nothing and is no error', async () => {
+      scheduled.set('/scheduled/eurofxref-daily.xml', { status: 200, body: ecbDay('2024-07-01') });
+      const fetch = fetchWith();
+      assert.deepEqual(await fetch({ source: 'ecb', day: '2024-07-01' }), { status: 'imported', days: ['2024-07-01'], rates: 30, inserted: 30 });
+      assert.equal(await stored('2024-07-01', 'ecb'), 30);
+      const pln = await stack.request('GET', '/v1/exchange-rates?base=EUR&quote=PLN&date=2024-07-01');
+      assert.deepEqual(pln.json.effective, { rate: '4.3090', rate_date: '2024-07-01', source: 'ecb', method: 'direct' });
+      const journal = await scheduleJournal();
+      assert.deepEqual({ ...journal, headers: undefined }, { outcome: 'imported', outcome_detail: `ecb 2024-07-01…2024-07-01: 30 of 30 rates new (from ${rateServerUrl}/scheduled/eurofxref-daily.xml)`, path: `${rateServerUrl}/scheduled/eurofxref-daily.xml`, headers: undefined });
+      assert.equal(journal?.headers['x-tollgate-rates-day'], '2024-07-01');
+      // The next day (Tuesday 2024-07-02) the file has not moved yet (a holiday, or fetched before
+      // the ECB publishes at about 16:00 CET): still Monday's.
+      assert.deepEqual(await fetch({ source: 'ecb', day: '2024-07-02' }), { status: 'unchanged', days: ['2024-07-01'], rates: 30, inserted: 0 });
+      assert.equal(await stored('2024-07-01', 'ecb'), 30, 'no row twice');
+      assert.equal((await scheduleJournal())?.outcome, 'duplicate');
+    });
+
+    it('NBP table A as the Web API answers ?format=json', async () => {
+      scheduled.set('/scheduled/nbp/tables/A/?format=json', { status: 200, body: NBP.replaceAll('2024-06-28', '2024-07-01').replace('125/A/NBP/2024', '126/A/NBP/2024') });
+      const r = await fetchWith()({ source: 'nbp', day: '2024-07-01' });
+      assert.deepEqual(r, { status: 'imported', days: ['2024-07-01'], rates: 33, inserted: 33 });
+      assert.equal(await stored('2024-07-01', 'nbp'), 33);
+    });
+
+    it('missed NBP days are caught up from the table A date range, only the days after the last stored one; the next fetch is the latest again', async () => {
+      // The test before stored 2024-07-01; Tuesday 2024-07-02 was missed, this is Wednesday's fetch.
+      const range = '/scheduled/nbp/tables/A/2024-07-01/2024-07-03/?format=json';
+      scheduled.set(range, { status: 200, body: readFileSync(fixturePath('nbp-table-a-range-2024-07-01-2024-07-03.json'), 'utf8') });
+      const r = await fetchWith()({ source: 'nbp', day: '2024-07-03' });
+      // The range's 2024-07-01 differs from what is stored for that day: it is not read, so no contradiction.
+      assert.deepEqual(r, { status: 'imported', days: ['2024-07-02', '2024-07-03'], rates: 6, inserted: 6 });
+      assert.deepEqual([await stored('2024-07-01', 'nbp'), await stored('2024-07-02', 'nbp'), await stored('2024-07-03', 'nbp')], [33, 3, 3]);
+      const journal = await scheduleJournal();
+      assert.deepEqual([journal?.outcome, journal?.path, journal?.headers['x-tollgate-rates-catch-up-from']], ['imported', `${rateServerUrl}${range}`, '2024-07-02']);
+      const eur = await stack.request('GET', '/v1/exchange-rates?base=EUR&quote=PLN&source=nbp&date=2024-07-02');
+      assert.deepEqual(eur.json.data.map((x: { rate: string; source_ref: string }) => [x.rate, x.source_ref]), [['4.3190', '127/A/NBP/2024']]);
+      // Caught up: Thursday's fetch reads the latest table again.
+      const before = seen.length;
+      await fetchWith()({ source: 'nbp', day: '2024-07-04' });
+      assert.deepEqual(seen.slice(before), ['/scheduled/nbp/tables/A/?format=json']);
+      // Missed again (Thursday and Friday), and the range does not come (404 from the stand-in): the latest
+      // table is read at once in its own row, so the day's fetch still brings what it can.
+      const first = seen.length;
+      assert.equal((await fetchWith()({ source: 'nbp', day: '2024-07-08' })).status, 'unchanged');
+      assert.deepEqual(seen.slice(first), ['/scheduled/nbp/tables/A/2024-07-03/2024-07-08/?format=json', '/scheduled/nbp/tables/A/?format=json']);
+      const rows = (await stack.pool.query<{ outcome: string; path: string }>(
+        "SELECT outcome, path FROM inbound_requests WHERE channel = 'exchange_rates' AND source = 'schedule' ORDER BY id DESC LIMIT 2",
+      )).rows.reverse();
+      assert.deepEqual(rows.map((x) => [x.outcome, x.path.slice(rateServerUrl.length)]), [
+        ['unreachable', '/scheduled/nbp/tables/A/2024-07-03/2024-07-08/?format=json'],
+        ['duplicate', '/scheduled/nbp/tables/A/?format=json'],
+      ]);
+    });
+
+    it('missed ECB days are caught up from eurofxref-hist-90d.xml beside the daily file, only the days after the last stored one; the next fetch is the daily file again', async () => {
+      // The first test of this block stored Monday 2024-07-01; Tuesday 2024-07-02 was missed, this is Wednesday's fetch.
+      const hist = '/scheduled/eurofxref-hist-90d.xml';
+      scheduled.set(hist, { status: 200, body: readFileSync(fixturePath('ecb-eurofxref-hist-90d-2024-07-03.xml'), 'utf8') });
+      const before = seen.length;
+      const r = await fetchWith()({ source: 'ecb', day: '2024-07-03' });
+      // The file's 2024-07-01 differs from what is stored for that day: it is not read, so no contradiction.
+      assert.deepEqual(r, { status: 'imported', days: ['2024-07-02', '2024-07-03'], rates: 6, inserted: 6 });
+      assert.deepEqual(seen.slice(before), [hist], 'the 90-day file, not the daily one');
+      assert.deepEqual([await stored('2024-07-01', 'ecb'), await stored('2024-07-02', 'ecb'), await stored('2024-07-03', 'ecb')], [30, 3, 3]);
+      const journal = await scheduleJournal();
+      assert.deepEqual([journal?.outcome, journal?.path, journal?.headers['x-tollgate-rates-catch-up-from']], ['imported', `${rateServerUrl}${hist}`, '2024-07-02']);
+      const pln = await stack.request('GET', '/v1/exchange-rates?base=EUR&quote=PLN&source=ecb&date=2024-07-02');
+      assert.deepEqual(pln.json.data.map((x: { rate: string; date: string; source: string }) => [x.rate, x.date, x.source]), [['4.3190', '2024-07-02', 'ecb']]);
+      // Caught up: Thursday's fetch reads the daily file again.
+      const next = seen.length;
+      assert.equal((await fetchWith()({ source: 'ecb', day: '2024-07-04' })).status, 'unchanged');
+      assert.deepEqual(seen.slice(next), ['/scheduled/eurofxref-daily.xml']);
+    });
+
+    it('a source that is down fails the try (the workflow retries it) and imports nothing; a host outside OUTBOUND_ALLOWED_HOSTS is refused unasked, for good', async () => {
+      scheduled.set('/scheduled/eurofxref-daily.xml', { status: 503, body: 'maintenance' });
+      await assert.rejects(fetchWith()({ source: 'ecb', day: '2024-07-03' }), (err: Error) => {
+        assert.equal(err.name, 'RatesSourceUnreachableError', 'retryable: not in RATES_FETCHING.nonRetryableErrorTypes');
+        assert.match(err.message, /fetching the rates file failed: 127\.0\.0\.1 answered HTTP 503; nothing was imported/);
+        return true;
+      });
+      // Nothing came, so nothing was malformed: the journal says the source did not answer.
+      assert.deepEqual(await scheduleJournal().then((r) => [r?.outcome, r?.outcome_detail]), ['unreachable', 'fetching the rates file failed: 127.0.0.1 answered HTTP 503; nothing was imported']);
+      // No answer at all (nobody listens on the port): the same.
+      const closed = await freePort();
+      await assert.rejects(fetchWith({ EXCHANGE_RATES_ECB_URL: `http://127.0.0.1:${closed}/eurofxref-daily.xml` })({ source: 'ecb', day: '2024-07-03' }), { name: 'RatesSourceUnreachableError', message: /127\.0\.0\.1 unreachable/ });
+      assert.equal((await scheduleJournal())?.outcome, 'unreachable');
+      // The same stand-in by a name the operator did not list: never asked.
+      const before = seen.length;
+      const port = new URL(rateServerUrl).port;
+      await assert.rejects(fetchWith({ EXCHANGE_RATES_ECB_URL: `http://localhost:${port}/scheduled/eurofxref-daily.xml` })({ source: 'ecb', day: '2024-07-03' }), (err: Error) => {
+        assert.equal(err.name, 'RatesHostRefusedError', 'not retried (activity-options.ts names it non-retryable)');
+        assert.match(err.message, /^the host localhost is not in OUTBOUND_ALLOWED_HOSTS/);
+        return true;
+      });
+      await assert.rejects(fetchWith({ EXCHANGE_RATES_ECB_URL: 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml' })({ source: 'ecb', day: '2024-07-03' }), /the host www\.ecb\.europa\.eu is not in OUTBOUND_ALLOWED_HOSTS/);
+      assert.equal(seen.length, before, 'no request left');
+      assert.equal((await scheduleJournal())?.outcome, 'rejected_source', 'refused by the outbound rule, not malformed');
+    });
+
+    it('a listed name that resolves to this machine is asked: listing it is what lets a name reach a private address, so the address check never refuses a rates host', async () => {
+      // The outbound rule (src/outbound/safe-request.ts) refuses a private address only for a host
+      // not listed, and the rates rule asks only listed hosts: a name resolving to 127.0.0.1 is fetched.
+      scheduled.set('/scheduled/named/eurofxref-daily.xml', { status: 200, body: ecbDay('2024-07-01') });
+      const port = new URL(rateServerUrl).port;
+      const asked: string[] = [];
+      const activities = createExchangeRatesActivities({
+        pool: stack.pool,
+        exchangeRates: settings({ EXCHANGE_RATES_ECB_URL: `http://rates.internal.test:${port}/scheduled/named/eurofxref-daily.xml`, OUTBOUND_ALLOWED_HOSTS: parseOutboundAllowlist('rates.internal.test') }),
+        ratesResolve: async (host) => {
+          asked.push(host);
+          return [{ address: '127.0.0.1', family: 4 }];
+        },
+      });
+      const before = seen.length;
+      assert.deepEqual(await activities.fetchExchangeRates({ source: 'ecb', day: '2024-07-01' }), { status: 'unchanged', days: ['2024-07-01'], rates: 30, inserted: 0 });
+      assert.deepEqual([asked, seen.slice(before)], [['rates.internal.test'], ['/scheduled/named/eurofxref-daily.xml']], 'resolved, checked and asked once');
+      assert.deepEqual(await scheduleJournal().then((r) => [r?.outcome, r?.path]), ['duplicate', `http://rates.internal.test:${port}/scheduled/named/eurofxref-daily.xml`]);
+    });
+
+    it('an answer over EXCHANGE_RATE_MAX_BYTES, or rates contradicting those imported, are refused whole and not retried; a source not configured does nothing', async () => {
+      scheduled.set('/scheduled/eurofxref-daily.xml', { status: 200, body: ecbDay('2024-07-04') });
+      await assert.rejects(fetchWith({ EXCHANGE_RATE_MAX_BYTES: 1024 })({ source: 'ecb', day: '2024-07-04' }), { name: 'PayloadTooLargeError' });
+      assert.equal((await scheduleJournal())?.outcome, 'rejected_too_large');
+      assert.equal(await stored('2024-07-04', 'ecb'), 0);
+      scheduled.set('/scheduled/eurofxref-daily.xml', { status: 200, body: ecbDay('2024-07-01').replace("rate='1.0705'", "rate='1.0800'") });
+      await assert.rejects(fetchWith()({ source: 'ecb', day: '2024-07-04' }), { name: 'RatesContradictionError' });
+      const journaled = (await stack.pool.query("SELECT count(*) AS n FROM inbound_requests WHERE channel = 'exchange_rates' AND source = 'schedule'")).rows[0]?.n;
+      assert.deepEqual(await fetchWith({ EXCHANGE_RATES_FETCH: [{ source: 'nbp', at: '12:30' }] })({ source: 'ecb', day: '2024-07-04' }), { status: 'disabled' });
+      assert.equal((await stack.pool.query("SELECT count(*) AS n FROM inbound_requests WHERE channel = 'exchange_rates' AND source = 'schedule'")).rows[0]?.n, journaled, 'not journaled either');
+    });
+
+    it('end to end: the loop on the real worker sleeps to its minute in Frankfurt, fetches, imports and continues as new', async () => {
+      scheduled.set('/scheduled/ecb-e2e.xml', { status: 200, body: ecbDay('2024-07-05') });
+      const client = createTemporalClient(stack.config);
+      const workflowId = `${exchangeRatesWorkflowId('ecb')}-${randomUUID()}`;
+      try {
+        // The next whole minute in Europe/Berlin, at least 5 s ahead.
+        const dueMs = Math.ceil((Date.now() + 5_000) / 60_000) * 60_000;
+        const at = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(dueMs);
+        const handle = await client.workflow.start<typeof exchangeRatesWorkflow>('exchangeRatesWorkflow', { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, workflowId, args: [{ source: 'ecb', at }] });
+        const first = await handle.query(exchangeRatesNextQuery);
+        assert.equal(Date.parse(first.at), dueMs);
+        assert.equal(await stored('2024-07-05', 'ecb'), 0, 'nothing before its time');
+        const next = await waitFor('the fetch', async () => {
+          const q = await client.workflow.getHandle(workflowId).query(exchangeRatesNextQuery);
+          return q.lastDay === first.day ? q : undefined;
+        }, 90_000);
+        assert.equal(next.last, 'imported');
+        assert.ok(Date.now() >= dueMs);
+        assert.equal(await stored('2024-07-05', 'ecb'), 30);
+        assert.ok(Date.parse(next.at) > dueMs + 23 * 3_600_000, 'the next run waits for tomorrow');
+      } finally {
+        await client.workflow.getHandle(workflowId).terminate('test done').catch(() => undefined);
+        await client.connection.close();
+      }
+    });
+  });
+
   async function customerIn(billingCurrency: string): Promise<string> {
     const res = await stack.request('POST', '/v1/customers', { body: { external_ref: `ext-${randomUUID()}`, name: 'Anna Nowak', billing_currency: billingCurrency } });
     assert.equal(res.status, 201, res.text);
@@ -273,143 +455,5 @@ describe('currency rates: imports (API, CLI), manual rates, and a payment conver
     const later = await payInEur(customerId);
     assert.equal(later.payload.conversion, undefined);
     assert.equal((await stack.request('GET', `/v1/payments/${String(later.payload.payment_id)}`)).json.conversion, undefined);
-  });
-  describe('the scheduled fetch (EXCHANGE_RATES_FETCH): the activity fetches from a listed host and imports as an upload is imported', () => {
-    const ecbDay = (day: string) => ECB.replace('2024-06-28', day);
-    const NBP = readFileSync(fixturePath('nbp-table-a-2024-06-28.json'), 'utf8');
-    const settings = (over: Partial<NonNullable<ExchangeRatesActivityDeps['exchangeRates']>> = {}): NonNullable<ExchangeRatesActivityDeps['exchangeRates']> => ({
-      EXCHANGE_RATES_FETCH: [{ source: 'ecb', at: '16:30' }, { source: 'nbp', at: '12:30' }],
-      EXCHANGE_RATES_ECB_URL: `${rateServerUrl}/scheduled/eurofxref-daily.xml`,
-      EXCHANGE_RATES_NBP_URL: `${rateServerUrl}/scheduled/nbp/tables/A/?format=json`,
-      OUTBOUND_ALLOWED_HOSTS: stack.config.OUTBOUND_ALLOWED_HOSTS,
-      EXCHANGE_RATE_MAX_BYTES: stack.config.EXCHANGE_RATE_MAX_BYTES,
-      ...over,
-    });
-    const fetchWith = (over: Partial<NonNullable<ExchangeRatesActivityDeps['exchangeRates']>> = {}) => (input: { source: 'ecb' | 'nbp'; day: string }) =>
-      createExchangeRatesActivities({ pool: stack.pool, exchangeRates: settings(over) }).fetchExchangeRates(input);
-    const scheduleJournal = async () =>
-      (await stack.pool.query<{ outcome: string; outcome_detail: string; path: string; headers: Record<string, string> }>(
-        "SELECT outcome, outcome_detail, path, headers FROM inbound_requests WHERE channel = 'exchange_rates' AND source = 'schedule' ORDER BY id DESC LIMIT 1",
-      )).rows[0];
-    const stored = async (day: string, source: string) =>
-      Number((await stack.pool.query<{ n: string }>({ text: 'SELECT count(*) AS n FROM exchange_rates WHERE rate_date = $1 AND source = $2', values: [day, source] })).rows[0]?.n);
-
-    it('a new ECB day lands in the ledger, journaled; the same file again (a weekend, a holiday) adds nothing and is no error', async () => {
-      scheduled.set('/scheduled/eurofxref-daily.xml', { status: 200, body: ecbDay('2024-07-01') });
-      const fetch = fetchWith();
-      assert.deepEqual(await fetch({ source: 'ecb', day: '2024-07-01' }), { status: 'imported', days: ['2024-07-01'], rates: 30, inserted: 30 });
-      assert.equal(await stored('2024-07-01', 'ecb'), 30);
-      const pln = await stack.request('GET', '/v1/exchange-rates?base=EUR&quote=PLN&date=2024-07-01');
-      assert.deepEqual(pln.json.effective, { rate: '4.3090', rate_date: '2024-07-01', source: 'ecb', method: 'direct' });
-      const journal = await scheduleJournal();
-      assert.deepEqual({ ...journal, headers: undefined }, { outcome: 'imported', outcome_detail: `ecb 2024-07-01…2024-07-01: 30 of 30 rates new (from ${rateServerUrl}/scheduled/eurofxref-daily.xml)`, path: `${rateServerUrl}/scheduled/eurofxref-daily.xml`, headers: undefined });
-      assert.equal(journal?.headers['x-tollgate-rates-day'], '2024-07-01');
-      // The next day (Tuesday 2024-07-02) the file has not moved yet (a holiday, or fetched before
-      // the ECB publishes at about 16:00 CET): still Monday's.
-      assert.deepEqual(await fetch({ source: 'ecb', day: '2024-07-02' }), { status: 'unchanged', days: ['2024-07-01'], rates: 30, inserted: 0 });
-      assert.equal(await stored('2024-07-01', 'ecb'), 30, 'no row twice');
-      assert.equal((await scheduleJournal())?.outcome, 'duplicate');
-    });
-
-    it('NBP table A as the Web API answers ?format=json', async () => {
-      scheduled.set('/scheduled/nbp/tables/A/?format=json', { status: 200, body: NBP.replaceAll('2024-06-28', '2024-07-01').replace('125/A/NBP/2024', '126/A/NBP/2024') });
-      const r = await fetchWith()({ source: 'nbp', day: '2024-07-01' });
-      assert.deepEqual(r, { status: 'imported', days: ['2024-07-01'], rates: 33, inserted: 33 });
-      assert.equal(await stored('2024-07-01', 'nbp'), 33);
-    });
-
-    it('missed NBP days are caught up from the table A date range, only the days after the last stored one; the next fetch is the latest again', async () => {
-      // The test before stored 2024-07-01; Tuesday 2024-07-02 was missed, this is Wednesday's fetch.
-      const range = '/scheduled/nbp/tables/A/2024-07-01/2024-07-03/?format=json';
-      scheduled.set(range, { status: 200, body: readFileSync(fixturePath('nbp-table-a-range-2024-07-01-2024-07-03.json'), 'utf8') });
-      const r = await fetchWith()({ source: 'nbp', day: '2024-07-03' });
-      // The range's 2024-07-01 differs from what is stored for that day: it is not read, so no contradiction.
-      assert.deepEqual(r, { status: 'imported', days: ['2024-07-02', '2024-07-03'], rates: 6, inserted: 6 });
-      assert.deepEqual([await stored('2024-07-01', 'nbp'), await stored('2024-07-02', 'nbp'), await stored('2024-07-03', 'nbp')], [33, 3, 3]);
-      const journal = await scheduleJournal();
-      assert.deepEqual([journal?.outcome, journal?.path, journal?.headers['x-tollgate-rates-catch-up-from']], ['imported', `${rateServerUrl}${range}`, '2024-07-02']);
-      const eur = await stack.request('GET', '/v1/exchange-rates?base=EUR&quote=PLN&source=nbp&date=2024-07-02');
-      assert.deepEqual(eur.json.data.map((x: { rate: string; source_ref: string }) => [x.rate, x.source_ref]), [['4.3190', '127/A/NBP/2024']]);
-      // Caught up: Thursday's fetch reads the latest table again.
-      const before = seen.length;
-      await fetchWith()({ source: 'nbp', day: '2024-07-04' });
-      assert.deepEqual(seen.slice(before), ['/scheduled/nbp/tables/A/?format=json']);
-      // Missed again (Thursday and Friday), and the range does not come (404 from the stand-in): the latest
-      // table is read at once in its own row, so the day's fetch still brings what it can.
-      const first = seen.length;
-      assert.equal((await fetchWith()({ source: 'nbp', day: '2024-07-08' })).status, 'unchanged');
-      assert.deepEqual(seen.slice(first), ['/scheduled/nbp/tables/A/2024-07-03/2024-07-08/?format=json', '/scheduled/nbp/tables/A/?format=json']);
-      const rows = (await stack.pool.query<{ outcome: string; path: string }>(
-        "SELECT outcome, path FROM inbound_requests WHERE channel = 'exchange_rates' AND source = 'schedule' ORDER BY id DESC LIMIT 2",
-      )).rows.reverse();
-      assert.deepEqual(rows.map((x) => [x.outcome, x.path.slice(rateServerUrl.length)]), [
-        ['unreachable', '/scheduled/nbp/tables/A/2024-07-03/2024-07-08/?format=json'],
-        ['duplicate', '/scheduled/nbp/tables/A/?format=json'],
-      ]);
-    });
-
-    it('a source that is down fails the try (the workflow retries it) and imports nothing; a host outside OUTBOUND_ALLOWED_HOSTS is refused unasked, for good', async () => {
-      scheduled.set('/scheduled/eurofxref-daily.xml', { status: 503, body: 'maintenance' });
-      await assert.rejects(fetchWith()({ source: 'ecb', day: '2024-07-03' }), (err: Error) => {
-        assert.equal(err.name, 'RatesSourceUnreachableError', 'retryable: not in RATES_FETCHING.nonRetryableErrorTypes');
-        assert.match(err.message, /fetching the rates file failed: 127\.0\.0\.1 answered HTTP 503; nothing was imported/);
-        return true;
-      });
-      // Nothing came, so nothing was malformed: the journal says the source did not answer.
-      assert.deepEqual(await scheduleJournal().then((r) => [r?.outcome, r?.outcome_detail]), ['unreachable', 'fetching the rates file failed: 127.0.0.1 answered HTTP 503; nothing was imported']);
-      // No answer at all (nobody listens on the port): the same.
-      const closed = await freePort();
-      await assert.rejects(fetchWith({ EXCHANGE_RATES_ECB_URL: `http://127.0.0.1:${closed}/eurofxref-daily.xml` })({ source: 'ecb', day: '2024-07-03' }), { name: 'RatesSourceUnreachableError', message: /127\.0\.0\.1 unreachable/ });
-      assert.equal((await scheduleJournal())?.outcome, 'unreachable');
-      // The same stand-in by a name the operator did not list: never asked.
-      const before = seen.length;
-      const port = new URL(rateServerUrl).port;
-      await assert.rejects(fetchWith({ EXCHANGE_RATES_ECB_URL: `http://localhost:${port}/scheduled/eurofxref-daily.xml` })({ source: 'ecb', day: '2024-07-03' }), (err: Error) => {
-        assert.equal(err.name, 'RatesHostRefusedError', 'not retried (activity-options.ts names it non-retryable)');
-        assert.match(err.message, /^the host localhost is not in OUTBOUND_ALLOWED_HOSTS/);
-        return true;
-      });
-      await assert.rejects(fetchWith({ EXCHANGE_RATES_ECB_URL: 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml' })({ source: 'ecb', day: '2024-07-03' }), /the host www\.ecb\.europa\.eu is not in OUTBOUND_ALLOWED_HOSTS/);
-      assert.equal(seen.length, before, 'no request left');
-      assert.equal((await scheduleJournal())?.outcome, 'rejected_source', 'refused by the outbound rule, not malformed');
-    });
-
-    it('an answer over EXCHANGE_RATE_MAX_BYTES, or rates contradicting those imported, are refused whole and not retried; a source not configured does nothing', async () => {
-      scheduled.set('/scheduled/eurofxref-daily.xml', { status: 200, body: ecbDay('2024-07-04') });
-      await assert.rejects(fetchWith({ EXCHANGE_RATE_MAX_BYTES: 1024 })({ source: 'ecb', day: '2024-07-04' }), { name: 'PayloadTooLargeError' });
-      assert.equal((await scheduleJournal())?.outcome, 'rejected_too_large');
-      assert.equal(await stored('2024-07-04', 'ecb'), 0);
-      scheduled.set('/scheduled/eurofxref-daily.xml', { status: 200, body: ecbDay('2024-07-01').replace("rate='1.0705'", "rate='1.0800'") });
-      await assert.rejects(fetchWith()({ source: 'ecb', day: '2024-07-04' }), { name: 'RatesContradictionError' });
-      const journaled = (await stack.pool.query("SELECT count(*) AS n FROM inbound_requests WHERE channel = 'exchange_rates' AND source = 'schedule'")).rows[0]?.n;
-      assert.deepEqual(await fetchWith({ EXCHANGE_RATES_FETCH: [{ source: 'nbp', at: '12:30' }] })({ source: 'ecb', day: '2024-07-04' }), { status: 'disabled' });
-      assert.equal((await stack.pool.query("SELECT count(*) AS n FROM inbound_requests WHERE channel = 'exchange_rates' AND source = 'schedule'")).rows[0]?.n, journaled, 'not journaled either');
-    });
-
-    it('end to end: the loop on the real worker sleeps to its minute in Frankfurt, fetches, imports and continues as new', async () => {
-      scheduled.set('/scheduled/ecb-e2e.xml', { status: 200, body: ecbDay('2024-07-05') });
-      const client = createTemporalClient(stack.config);
-      const workflowId = `${exchangeRatesWorkflowId('ecb')}-${randomUUID()}`;
-      try {
-        // The next whole minute in Europe/Berlin, at least 5 s ahead.
-        const dueMs = Math.ceil((Date.now() + 5_000) / 60_000) * 60_000;
-        const at = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(dueMs);
-        const handle = await client.workflow.start<typeof exchangeRatesWorkflow>('exchangeRatesWorkflow', { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, workflowId, args: [{ source: 'ecb', at }] });
-        const first = await handle.query(exchangeRatesNextQuery);
-        assert.equal(Date.parse(first.at), dueMs);
-        assert.equal(await stored('2024-07-05', 'ecb'), 0, 'nothing before its time');
-        const next = await waitFor('the fetch', async () => {
-          const q = await client.workflow.getHandle(workflowId).query(exchangeRatesNextQuery);
-          return q.lastDay === first.day ? q : undefined;
-        }, 90_000);
-        assert.equal(next.last, 'imported');
-        assert.ok(Date.now() >= dueMs);
-        assert.equal(await stored('2024-07-05', 'ecb'), 30);
-        assert.ok(Date.parse(next.at) > dueMs + 23 * 3_600_000, 'the next run waits for tomorrow');
-      } finally {
-        await client.workflow.getHandle(workflowId).terminate('test done').catch(() => undefined);
-        await client.connection.close();
-      }
-    });
   });
 });

@@ -10,7 +10,9 @@ import type { AddressInfo } from 'node:net';
  * (/results/, CSV in S_FIELDS order), recurring payments (/recurrent/, by parent order) and the
  * cancel-or-refund request (/unblock/ by OrderID, "Технический порядок. Интернет-эквайринг" v1.43
  * rev. 48, 4.5.2.3: its sha256 Signature over the parameters sent, whole orders only — 35 for a
- * part, 16 for an order cancelled already — and the CSV answer of 8.3.2.1). It checks every
+ * part, 16 for an order cancelled already — unless the shop's acquirer takes parts
+ * (`partialCancels`: each at most the balance, each listed by the results request asked with
+ * PaymentsResults=3 as its own Refund line), and the CSV answer of 8.3.2.1). It checks every
  * signature with its own code, written from the manual's formulas (not Tollgate's), and keeps its
  * own books: `charges` is every order it took money for and `refunds` every cancellation it made,
  * so a test can see that nothing was charged or refunded twice. Uniteller refuses an order number
@@ -21,6 +23,12 @@ export interface SimShop {
   password: string;
   login: string;
   apiPassword: string;
+  /**
+   * The shop's acquirer is one of the few that take partial and repeated cancellations (4.5.1):
+   * each cancels a part of the balance, at most the balance (5 beyond it). Unset: "all the
+   * others" — whole orders, once (35 for a part).
+   */
+  partialCancels?: boolean;
 }
 
 export interface SimOrder {
@@ -35,6 +43,8 @@ export interface SimOrder {
   responseCode?: string | undefined;
   returnOk?: string | undefined;
   returnNo?: string | undefined;
+  /** What is cancelled of it so far, in kopecks (a partial-cancel shop's books). */
+  cancelledCents?: bigint;
 }
 
 export interface UnitellerSimulator {
@@ -56,10 +66,12 @@ export interface UnitellerSimulator {
   declineAmounts: Set<string>;
   /** Recurring amounts (Subtotal_P) the issuer declines with this Response_Code (AS101 wrong card, AS104 expired, …). */
   declineCodes: Map<string, string>;
-  /** Every cancellation (/unblock/) it made, in order: the books of money given back. */
-  refunds: Array<{ orderId: string; amount: string }>;
+  /** Every cancellation (/unblock/) it made, in order: the books of money given back (billNumber: the refund's RRN). */
+  refunds: Array<{ orderId: string; amount: string; billNumber?: string }>;
   /** The next /unblock/ request is carried out, then its connection closed without an answer. */
   loseNextUnblockAnswer: boolean;
+  /** Refunds are not listed as lines by PaymentsResults=3 (as for SBP, "not supported"). */
+  unlistedRefunds: boolean;
   close(): Promise<void>;
 }
 
@@ -93,6 +105,7 @@ export async function startUnitellerSimulator(shops: SimShop[]): Promise<Unitell
     declineCodes: new Map(),
     refunds: [],
     loseNextUnblockAnswer: false,
+    unlistedRefunds: false,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   const notify = async (order: SimOrder) => {
@@ -137,8 +150,14 @@ export async function startUnitellerSimulator(shops: SimShop[]): Promise<Unitell
       const hide = sim.hideNextRecurrentResults > 0 && found.some((o) => o.parent);
       if (hide) sim.hideNextRecurrentResults -= 1;
       const rows = hide ? [] : found;
-      const value = (o: SimOrder, name: string) => ({ OrderNumber: o.orderId, Status: cap(o.status), Total: o.amount, BillNumber: o.billNumber, Response_Code: o.status === 'not authorized' ? (o.responseCode ?? 'AS100') : 'AS000', Recommendation: '' })[name] ?? '';
-      return text(200, rows.map((o) => `${csv(fields.map((n) => value(o, n)))}\n`).join(''));
+      // ShowPartlyCanceled=1: a partly cancelled order says so (table 34, 8).
+      const status = (o: SimOrder) => (f.ShowPartlyCanceled === '1' && o.status !== 'canceled' && (o.cancelledCents ?? 0n) > 0n ? 'Partly canceled' : cap(o.status));
+      const value = (o: SimOrder, name: string) => ({ OrderNumber: o.orderId, Status: status(o), Total: o.amount, BillNumber: o.billNumber, Response_Code: o.status === 'not authorized' ? (o.responseCode ?? 'AS100') : 'AS000', Recommendation: '' })[name] ?? '';
+      // PaymentsResults=3: each successful refund is a copy of the payment's line with its own
+      // BillNumber (the refund's RRN), Total (its amount) and Status Refund (table 34, 7).
+      const refundLines = (o: SimOrder) =>
+        f.PaymentsResults === '3' && !sim.unlistedRefunds ? sim.refunds.filter((r) => r.orderId === o.orderId && r.billNumber).map((r) => csv(fields.map((n) => ({ BillNumber: r.billNumber ?? '', Total: r.amount, Status: 'Refund' })[n as 'Total'] ?? value(o, n)))) : [];
+      return text(200, rows.flatMap((o) => [csv(fields.map((n) => value(o, n))), ...refundLines(o)]).map((l) => `${l}\n`).join(''));
     }
     if (path === '/recurrent/') {
       const shop = byId.get(f.Shop_IDP ?? '');
@@ -168,22 +187,25 @@ export async function startUnitellerSimulator(shops: SimShop[]): Promise<Unitell
       const order = sim.orders.get(f.OrderID);
       if (!order || order.shopIdp !== shop.shopIdp || order.status === 'new' || order.status === 'not authorized' || order.status === 'waiting') return text(200, error('4', 'Bill not found'));
       if (order.status === 'canceled') return text(200, error('16', 'The order has already been cancelled'));
-      if (f.Subtotal_P !== undefined) {
-        const asked = cents(f.Subtotal_P);
-        const paid = cents(order.amount) ?? 0n;
-        if (asked === undefined || asked <= 0n || asked > paid) return text(200, error('5', 'Field Subtotal_P has bad format'));
-        // The simulated acquirer is one of "all the others": whole orders, one cancellation (4.5.1).
-        if (asked < paid) return text(200, error('35', 'Partial return is not supported'));
-      }
-      order.status = 'canceled';
-      sim.refunds.push({ orderId: order.orderId, amount: order.amount });
+      const paid = cents(order.amount) ?? 0n;
+      const balance = paid - (order.cancelledCents ?? 0n);
+      const asked = f.Subtotal_P === undefined ? balance : cents(f.Subtotal_P);
+      // Table 30: Subtotal_P from 0.01 to the payment's amount — here to what is left of it.
+      if (asked === undefined || asked <= 0n || asked > balance) return text(200, error('5', 'Field Subtotal_P has bad format'));
+      // Unless the shop's acquirer takes parts, it is one of "all the others": whole orders, one cancellation (4.5.1).
+      if (asked < paid && !shop.partialCancels) return text(200, error('35', 'Partial return is not supported'));
+      order.cancelledCents = (order.cancelledCents ?? 0n) + asked;
+      if (order.cancelledCents === paid) order.status = 'canceled';
+      const amount = `${asked / 100n}.${String(asked % 100n).padStart(2, '0')}`;
+      sim.refunds.push({ orderId: order.orderId, amount: shop.partialCancels ? amount : order.amount, ...(shop.partialCancels ? { billNumber: String(bills++) } : {}) });
       if (sim.loseNextUnblockAnswer) {
         sim.loseNextUnblockAnswer = false;
         req.socket.destroy();
         return;
       }
       const fields = (f.S_FIELDS || 'OrderNumber;Status;Total;BillNumber').split(';');
-      const value = (name: string) => ({ OrderNumber: order.orderId, Status: 'Canceled', Total: order.amount, BillNumber: order.billNumber, Response_Code: 'AS000', Recommendation: '' })[name] ?? '';
+      // After a part, the card order is still paid for the rest (its Total stays the order's, 4.5.2.4).
+      const value = (name: string) => ({ OrderNumber: order.orderId, Status: cap(order.status), Total: order.amount, BillNumber: order.billNumber, Response_Code: 'AS000', Recommendation: '' })[name] ?? '';
       return text(200, `${csv(fields)}\n${csv(fields.map(value))}\n`);
     }
     return text(404, 'not a Uniteller endpoint');

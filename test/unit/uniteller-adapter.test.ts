@@ -20,6 +20,16 @@ describe('the uniteller gateway', () => {
     assert.deepEqual(sim?.uniteller?.overridden, ['test', 'live']);
     const gw = buildGateways(configWith([unitellerEntry(undefined)]), { db: noDb }).get('uniteller');
     assert.deepEqual([...(gw?.capabilities ?? [])].sort(), ['recurring', 'refunds', 'status_query'], 'refunds of whole orders only: no partial_refunds');
+    assert.equal(g?.uniteller?.partialRefunds, false, 'partial_refunds is off unless set');
+  });
+
+  it('takes partial refunds only where the file says the acquirer does (uniteller.partial_refunds: true)', () => {
+    const entry = unitellerEntry(undefined);
+    const partial = configWith([{ ...entry, uniteller: { ...entry.uniteller, partial_refunds: true } }], unitellerEnv);
+    assert.equal(partial.gateways[0]?.uniteller?.partialRefunds, true);
+    const gw = buildGateways(partial, { db: noDb }).get('uniteller');
+    assert.deepEqual([...(gw?.capabilities ?? [])].sort(), ['partial_refunds', 'recurring', 'refunds', 'status_query']);
+    assert.throws(() => configWith([{ ...entry, uniteller: { ...entry.uniteller, partial_refunds: 'yes' } }], unitellerEnv), ConfigError);
   });
 
   it('refuses a mode without its shop, the block on another adapter, and (in production) a simulator endpoint or a default password', () => {

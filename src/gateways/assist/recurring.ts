@@ -5,6 +5,7 @@ import { accountOf } from './checkout.js';
 import type { AssistClient } from './client.js';
 import { decidingOrder, queryOrders } from './order-state.js';
 import { ASSIST_PATHS } from './servers.js';
+import { assistDeclineOutcome } from './response-codes.js';
 import { type AssistOrderState, CHARGE_VERDICT_FOR_STATE, isAssistOrderState } from './states.js';
 import { billnumberOf } from './token.js';
 
@@ -66,5 +67,7 @@ export async function assistChargeStatus(client: AssistClient, s: GatewaySetting
 function resultOf(state: AssistOrderState, billnumber: string, code: string | undefined, message: string | undefined, key: string): ChargeResult {
   const verdict = CHARGE_VERDICT_FOR_STATE[state];
   if (verdict === 'undecided') throw new ChargeUndecidedError(`assist: recurring order ${key} is "${state}", not decided yet`);
-  return { outcome: verdict, code: code || state, message: message || state, transactionId: billnumber || undefined };
+  // A Declined order's responsecode says whether the card will work again (wrong number, expired, fraud: hard).
+  const outcome = state === 'Declined' ? assistDeclineOutcome(code) : verdict;
+  return { outcome, code: code || state, message: message || state, transactionId: billnumber || undefined };
 }

@@ -34,15 +34,9 @@ export const PAYMENT_VERDICT_FOR_STATE = {
 
 /**
  * What a recurring order's state means for the charge attempt; 'undecided' is asked about again,
- * never sent again. A closed or canceled order moved no money. Every Declined order is a soft
- * decline (the retry schedule runs out into system_stopped), whatever its `responsecode`: Assist's
- * own table of response codes (docs.assist.ru / docs.belassist.by "Коды ответа") could not be found
- * from here. What was found does not say which code is final: docs.belassist.by
- * (pages/diffpages.action?originalId=105938948&pageId=105938950) gives only the ranges — AS000
- * success, AS100–AS109 declined; Uniteller's manual (v1.43 rev. 48, 8.2) lists the same AS codes
- * for its own processing, which is not Assist's publication. Unlike Uniteller
- * (../uniteller/response-codes.ts), no Assist code stops a subscription by itself until Assist's
- * own list is at hand.
+ * never sent again. A closed or canceled order moved no money. A Declined order is soft here; its
+ * `responsecode` then decides (./response-codes.ts: a wrong card number, an expired card or
+ * suspected fraud stop the subscription at once, every other code runs the retry schedule).
  */
 export const CHARGE_VERDICT_FOR_STATE = {
   'In Process': 'undecided',

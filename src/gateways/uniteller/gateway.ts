@@ -9,6 +9,7 @@ import { requireShop, shopFor } from './credentials.js';
 import { orderOf, paymentOrderId } from './orders.js';
 import { chargeRecurrent, recurrentStatus } from './recurring.js';
 import { queryOrder } from './results.js';
+import { unitellerPartialRefund, unitellerPartialRefundStatus } from './partial-refunds.js';
 import { refundedOrderId, unitellerRefund, unitellerRefundStatus } from './refunds.js';
 import { PAYMENT_OUTCOME_FOR_STATUS } from './statuses.js';
 import { fromUnitellerAmount } from './amounts.js';
@@ -22,17 +23,20 @@ export interface UnitellerGatewayOptions {
 /**
  * Uniteller (uniteller.ru), implemented from its integration manual and never run against
  * Uniteller itself (see README): the hosted payment page, its notifications, the results request
- * as the status query, recurring payments by parent order, and refunds of whole orders through
- * the cancel-or-refund request (/unblock/, src/gateways/uniteller/refunds.ts: why whole orders only,
- * and why a retried refund cannot refund twice).
+ * as the status query, recurring payments by parent order, and refunds through the
+ * cancel-or-refund request (/unblock/): whole orders (./refunds.ts: why a retried refund cannot
+ * refund twice), or parts where the acquirer takes them (uniteller.partial_refunds, ./partial-refunds.ts).
  */
 export function createUnitellerGateway(o: UnitellerGatewayOptions): RecurringGateway {
   const s = o.settings;
+  const partial = s.uniteller?.partialRefunds === true;
+  const partialDeps = { db: o.db, gateway: s.name };
   return {
     name: s.name,
     mode: s.mode,
     settings: s,
-    capabilities: new Set(['recurring', 'status_query', 'refunds']),
+    // partial_refunds only where the shop's acquirer takes them (uniteller.partial_refunds).
+    capabilities: new Set(['recurring', 'status_query', 'refunds', ...(partial ? (['partial_refunds'] as const) : [])]),
     takesCallbacks: true,
     hasMode: (mode) => shopFor(s, mode) !== undefined,
     // No call to make: the page's URL is signed here (a missing mode's shop rejects, as a failed call would).
@@ -58,9 +62,10 @@ export function createUnitellerGateway(o: UnitellerGatewayOptions): RecurringGat
       const origin = await findRefundOrigin(o.db, req.refundId);
       const orderId = origin && refundedOrderId(origin);
       if (!orderId) return { status: 'failed', code: 'tollgate_no_order', message: `refund ${req.refundId} names no Uniteller order to cancel` };
-      return unitellerRefund(shop, orderId, req);
+      return partial ? unitellerPartialRefund(partialDeps, shop, orderId, req) : unitellerRefund(shop, orderId, req);
     },
     async refundStatus(key, mode) {
+      if (partial) return unitellerPartialRefundStatus(partialDeps, requireShop(s, mode), key);
       const refundId = refundIdOfKey(key);
       const origin = refundId ? await findRefundOrigin(o.db, refundId) : undefined;
       const orderId = origin && refundedOrderId(origin);

@@ -21,7 +21,8 @@ import { unitellerStatus } from './statuses.js';
  * but gives the parameters of the OrderID one only, and the OrderID is Tollgate's own Order_IDP,
  * so nothing has to be looked up first.
  *
- * Whole orders only (no `partial_refunds`): the manual allows partial and repeated cancellations
+ * Whole orders, unless the gateway sets uniteller.partial_refunds (./partial-refunds.ts, which
+ * records each send instead, since there a second send is not refused). The manual allows partial and repeated cancellations
  * for a few acquirers only (TransCreditBank, MultiCarta, AK BARS, Yandex.Money) and "for all other
  * acquirers only cancellations of the full amount … only one cancellation". That rule is what makes
  * a retry safe, since Uniteller takes no idempotency key: an order is cancelled once, and a second

@@ -44,3 +44,33 @@ export async function queryOrderLines(shop: UnitellerShop, orderId: string): Pro
   }
   return found;
 }
+
+/** One line of the results request asked with PaymentsResults=3 (table 34, 7): the order's last payment, or one of its refunds. */
+export interface OrderLedgerLine {
+  /** The payment's status as the results request spells it, lower case ("paid", "partly canceled", …), or "refund". */
+  status: string;
+  total: string;
+  /** For a refund line, the RRN of the refund operation. */
+  billNumber: string;
+}
+
+/**
+ * The order's last payment and every successful refund of it: the results request with
+ * PaymentsResults=3 ("only the last payment of the order and successful refunds (not supported
+ * for SBP)"; a refund line is a copy of the payment's line with BillNumber the refund's RRN, Total
+ * its amount and Status = Refund) and ShowPartlyCanceled=1 (a partly refunded order says "partly
+ * canceled"; manual v1.43 rev. 48, 4.6.2.1, table 34, 7 and 8). Empty: Uniteller has no such order.
+ */
+export async function queryOrderLedger(shop: UnitellerShop, orderId: string): Promise<OrderLedgerLine[]> {
+  const text = await postForm(
+    endpointUrl(shop.base, 'results'),
+    {
+      Shop_ID: shop.shopIdp, Login: shop.login, Password: shop.apiPassword, Format: '1', ShopOrderNumber: orderId,
+      PaymentsResults: '3', ShowPartlyCanceled: '1', S_FIELDS: RESULT_FIELDS.join(';'),
+    },
+    'the results request',
+  );
+  const rows = parseCsv(text);
+  throwIfError(rows);
+  return rows.filter((r) => r[0] === orderId).map((r) => ({ status: (r[1] ?? '').trim().toLowerCase(), total: r[2] ?? '', billNumber: r[3] ?? '' }));
+}
