@@ -1,10 +1,11 @@
 /**
  * `npm run bench:statements`: importing and matching bank statements at volume.
  *   Table 1: a generated camt.053 of 50,000 lines against 50,000 open temporary payments —
- *            parse + store (the upload) and deciding every line (the import workflow's activity),
- *            lines per second and peak memory; the upload next to a bare COPY of the same lines, the
- *            deciding next to the bare SQL a matcher cannot avoid; and both together.
- *   Table 2: time to decide one line with 1,000 vs 50,000 open temporary payments.
+ *            the upload (parse, decide every line, store it decided) and what the import
+ *            workflow's decide activity still finds to do (nothing, for a file uploaded now), lines
+ *            per second and peak memory; the upload next to a bare COPY of the same lines plus the
+ *            bare lookups of their candidates by reference; and both together against the goal.
+ *   Table 2: time to import (and decide) one line with 1,000 vs 50,000 open temporary payments.
  *   Table 3: end to end with real workflows — BENCH_E2E_N (2000) temporary-payment workflows, a file
  *            paying all of them uploaded, until every one is settled by the bank; next to bare
  *            Temporal signalling as many waiting workflows that each run one no-op activity.
@@ -17,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type pg from 'pg';
 import { createStatementActivities } from '../src/activities/bank-statements.js';
+import { ROWS_PER_BATCH } from '../src/api/bank-statements/parse-worker.js';
 import { importStatementFile, journalStatementUpload } from '../src/api/bank-statements/import-file.js';
 import { ImportSlots } from '../src/api/bank-statements/import-slots.js';
 import { readOffLoop } from '../src/api/bank-statements/parse-off-loop.js';
@@ -122,19 +124,16 @@ async function importAndDecide(deps: { pool: pg.Pool; temporal: Client; config: 
 }
 
 /**
- * The least SQL any matcher must run, batch by batch: read the lines, fetch their candidates by
- * reference through the index, write every line's outcome. No decisions, no events.
+ * The least SQL any importer that decides its lines must run besides storing them: each batch's
+ * candidates fetched by reference through the index (the references read before the clock
+ * starts). No decisions, no locks, no events.
  */
-async function bareSql(pool: pg.Pool, statementId: string, lineCount: number): Promise<number> {
+async function bareLookups(pool: pg.Pool, statementId: string): Promise<number> {
+  const lines = await pool.query<{ references_found: string[] }>({ text: 'SELECT references_found FROM bank_lines WHERE statement_id = $1 ORDER BY line_no', values: [statementId] });
   const t0 = performance.now();
-  for (let from = 0; from < lineCount; from += DECIDE_BATCH) {
-    const lines = await pool.query<{ id: string; references_found: string[] }>({
-      text: 'SELECT id, references_found FROM bank_lines WHERE statement_id = $1 AND line_no > $2 ORDER BY line_no LIMIT $3',
-      values: [statementId, from, DECIDE_BATCH],
-    });
-    const refs = lines.rows.flatMap((l) => l.references_found);
+  for (let from = 0; from < lines.rows.length; from += ROWS_PER_BATCH) {
+    const refs = lines.rows.slice(from, from + ROWS_PER_BATCH).flatMap((l) => l.references_found);
     await pool.query({ text: 'SELECT id, amount_minor, currency, status FROM temporary_payments WHERE reference = ANY($1::text[])', values: [refs] });
-    await pool.query({ text: "UPDATE bank_lines SET outcome_detail = 'baseline' WHERE id = ANY($1::text[])", values: [lines.rows.map((l) => l.id)] });
   }
   return performance.now() - t0;
 }
@@ -227,27 +226,28 @@ async function main(): Promise<void> {
     const big = await importAndDecide(deps, bigBytes);
     const outcomes = await countOutcomes(pool, big.statementId);
     say(`large: ${JSON.stringify(outcomes)}`);
-    const bareMs = await bareSql(pool, big.statementId, LINES);
+    const lookupMs = await bareLookups(pool, big.statementId);
     const copy = await bareCopy(pool, big.statementId);
     if (copy.lines !== LINES) throw new Error(`the bare COPY stored ${copy.lines} lines, not ${LINES}`);
     const both = big.upload.ms + big.decide.ms;
+    const bare = copy.ms + lookupMs;
+    say(`the import workflow's decide activity found ${big.decide.value} lines undecided (the upload decides them)`);
 
     const perSec = (n: number, ms: number) => (n / ms) * 1000;
     printTable(`Table 1 — ${LINES.toLocaleString('en')} camt.053 lines against ${(LINES + SMALL).toLocaleString('en')} open temporary payments`, ['step', 'seconds', 'lines/s', 'peak RSS MB'], [
-      ['upload: parse + store (importStatementFile)', big.upload.ms / 1000, perSec(LINES, big.upload.ms), big.upload.peakMb],
+      ['upload: parse, decide and store (importStatementFile)', big.upload.ms / 1000, perSec(LINES, big.upload.ms), big.upload.peakMb],
       ['  of which parsing (the same parse worker, nothing stored)', parseMs / 1000, perSec(LINES, parseMs), Number.NaN],
       ['baseline: bare COPY of the same lines into a copy of bank_lines', copy.ms / 1000, perSec(LINES, copy.ms), Number.NaN],
-      ['ratio upload / bare COPY (lines/s)', Number.NaN, copy.ms / big.upload.ms, Number.NaN],
-      ['decide every line (decideStatementLines)', big.decide.ms / 1000, perSec(LINES, big.decide.ms), big.decide.peakMb],
-      ['baseline: bare SQL (read lines, look up references, write outcomes)', bareMs / 1000, perSec(LINES, bareMs), Number.NaN],
-      ['ratio decide / baseline (lines/s)', Number.NaN, bareMs / big.decide.ms, Number.NaN],
+      ['baseline: bare lookups of their candidates by reference', lookupMs / 1000, perSec(LINES, lookupMs), Number.NaN],
+      ['ratio upload / (bare COPY + lookups) (lines/s)', Number.NaN, bare / big.upload.ms, Number.NaN],
+      ["decide left to the import workflow (decideStatementLines)", big.decide.ms / 1000, Number.NaN, big.decide.peakMb],
       [`upload + decide (goal ≥ ${GOAL_LINES_PER_SECOND.toLocaleString('en')} lines/s)`, both / 1000, perSec(LINES, both), Math.max(big.upload.peakMb, big.decide.peakMb)],
     ]);
     say(`upload + decide: ${perSec(LINES, both).toFixed(0)} lines/s (goal ≥ ${GOAL_LINES_PER_SECOND}) — ${perSec(LINES, both) >= GOAL_LINES_PER_SECOND ? 'met' : 'missed'}; peak RSS ${Math.max(big.upload.peakMb, big.decide.peakMb).toFixed(0)} MB`);
-    printTable('Table 2 — deciding one line, by how many temporary payments are open', ['open temporary payments', 'file lines', 'µs per line (decide)', 'µs per line (upload)'], [
-      [SMALL, SMALL, (small.decide.ms * 1000) / SMALL, (small.upload.ms * 1000) / SMALL],
-      [SMALL + LINES, SMALL, (sameSizeAtLarge.decide.ms * 1000) / SMALL, (sameSizeAtLarge.upload.ms * 1000) / SMALL],
-      [SMALL + LINES, LINES, (big.decide.ms * 1000) / LINES, (big.upload.ms * 1000) / LINES],
+    printTable('Table 2 — importing one line (deciding it included), by how many temporary payments are open', ['open temporary payments', 'file lines', 'µs per line (upload + decide)'], [
+      [SMALL, SMALL, ((small.upload.ms + small.decide.ms) * 1000) / SMALL],
+      [SMALL + LINES, SMALL, ((sameSizeAtLarge.upload.ms + sameSizeAtLarge.decide.ms) * 1000) / SMALL],
+      [SMALL + LINES, LINES, (both * 1000) / LINES],
     ]);
     say(`end to end: ${E2E_N} temporary-payment workflows, one file paying all of them`);
     const e = await endToEnd(deps, servers.temporalPid, servers.databaseUrl, servers.temporalAddress);

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 
-/** The columns the upload writes (insertEncodedLines in src/db/bank-statements.ts). */
+/** The columns the upload writes (insertDecidedLines in src/db/bank-statements.ts, less the decision). */
 const COLUMNS = 'id, statement_id, line_no, account, statement_ref, bank_reference, booking_date, value_date, amount_minor, currency, direction, entry_status, reversal, references_found, counterparty, text';
 const BARE_TABLE = 'bench_bare_lines';
 

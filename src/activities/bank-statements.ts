@@ -1,7 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import {
-  lockMatchTargets,
   markSignaled,
   markStatementDone,
   noteSignalAttempt,
@@ -11,8 +10,7 @@ import {
 } from '../db/bank-statements.js';
 import { appendEvent } from '../db/events.js';
 import { inTransaction } from '../db/pool.js';
-import { loadDecideBatch } from '../db/statement-decide-batch.js';
-import { type Candidate, decideLine, takesBankMatch } from '../domain/statement-matching.js';
+import { decideBatch, loadUndecidedLines } from '../db/statement-decide-batch.js';
 import { deliverMatch, OrphanTargetError } from '../temporal/bank-match.js';
 
 export interface StatementActivityDeps {
@@ -32,39 +30,18 @@ const SIGNAL_CONCURRENCY = 16;
  */
 export function createStatementActivities(deps: StatementActivityDeps) {
   return {
+    /**
+     * Decides the next `limit` undecided lines. An upload decides its lines as it stores them
+     * (import-file.ts), so this finds none for a file imported since; it decides what was stored
+     * undecided before, with the same recipe (decideBatch).
+     */
     async decideStatementLines(input: { statementId: string; limit: number }): Promise<{ decided: number; matched: number }> {
-      const batch = await loadDecideBatch(deps.pool, input.statementId, input.limit);
-      if (batch.lines.length === 0) return { decided: 0, matched: 0 };
-      const byReference = new Map<string, Candidate[]>();
-      const add = (c: Candidate) => byReference.set(c.reference, [...(byReference.get(c.reference) ?? []), c]);
-      // Kept even when settled by the bank: the line is then a duplicate, not "not found".
-      for (const t of batch.temporaries) add({ kind: 'temporary', ...t });
-      for (const p of batch.payments) {
-        const c: Candidate = { kind: 'payment', ...p };
-        if (takesBankMatch(c)) add(c);
-      }
-      const ctx = { byReference, seenBankKeys: batch.seenBankKeys, matchedTargets: batch.matchedTargets };
-      // bankKey is the bank's own reference (the import appended a batch position).
-      const decisions = batch.lines.map((l) => {
-        const d = decideLine(l, ctx);
-        return {
-          id: l.id,
-          outcome: d.outcome,
-          detail: d.detail,
-          matchedReference: d.reference,
-          temporaryPaymentId: d.target?.kind === 'temporary' ? d.target.id : null,
-          paymentId: d.target?.kind === 'payment' ? d.target.id : null,
-        };
-      });
-      await inTransaction(deps.pool, async (tx) => {
-        const targets = (kind: 'temporaryPaymentId' | 'paymentId') => decisions.map((d) => d[kind]).filter((id): id is string => id !== null);
-        const [temporaryIds, paymentIds] = [targets('temporaryPaymentId'), targets('paymentId')];
-        const locked = await lockMatchTargets(tx, temporaryIds, paymentIds);
-        if (locked.length !== temporaryIds.length + paymentIds.length || !locked.every(takesBankMatch)) {
-          // Expired or settled a moment ago: decide this batch again from fresh candidates.
-          throw new Error('a matched payment changed while the batch was decided; retrying');
-        }
-        await recordDecisions(tx, decisions, 'import');
+      const decisions = await inTransaction(deps.pool, async (tx) => {
+        const lines = await loadUndecidedLines(tx, input.statementId, input.limit);
+        if (lines.length === 0) return [];
+        const decided = await decideBatch(tx, input.statementId, lines);
+        await recordDecisions(tx, decided, 'import');
+        return decided;
       });
       return { decided: decisions.length, matched: decisions.filter((d) => d.outcome === 'matched').length };
     },

@@ -118,25 +118,43 @@ export async function statementOutcomeCounts(db: Queryable, id: string): Promise
 }
 
 /**
- * Bulk insert of lines already encoded off the API thread (parse-worker.ts encodeRows): each batch
- * is one JSON array of row arrays, passed as one parameter and taken apart by Postgres, so the
- * caller holds no object per line. Row layout: id, line_no, account, statement_ref, bank_reference,
- * booking_date, value_date, amount_minor (string), currency, direction, entry_status, reversal,
- * references (a text[] literal, db/text-array-literal.ts: one cast, not a subquery per row),
- * counterparty, text, counterparty_account.
+ * Bulk insert of one batch of lines already encoded off the API thread (parse-worker.ts
+ * encodeRows), each with its decision: the batch is one JSON array of row arrays, passed as one
+ * parameter and taken apart by Postgres, and the decisions are columns zipped to the rows by
+ * position — a line is written once, decided, not inserted and then updated. Row layout: id,
+ * line_no, account, statement_ref, bank_reference, booking_date, value_date, amount_minor
+ * (string), currency, direction, entry_status, reversal, references (a text[] literal,
+ * db/text-array-literal.ts: one cast, not a subquery per row), counterparty, text,
+ * counterparty_account. `decisions` are in the batch's order (decideBatch keeps it).
  */
-export async function insertEncodedLines(db: Queryable, statementId: string, batches: Iterable<string>): Promise<void> {
-  for (const batch of batches) {
-    await db.query({
-      text: `INSERT INTO bank_lines (id, statement_id, line_no, account, statement_ref, bank_reference, booking_date, value_date, amount_minor,
-                                     currency, direction, entry_status, reversal, references_found, counterparty, text, counterparty_account)
-             SELECT r->>0, $1, (r->>1)::int, r->>2, r->>3, r->>4, (r->>5)::date, (r->>6)::date, (r->>7)::bigint,
-                    r->>8, r->>9, r->>10, (r->>11)::boolean,
-                    (r->>12)::text[], r->>13, r->>14, r->>15
-               FROM jsonb_array_elements($2::jsonb) AS r`,
-      values: [statementId, batch],
-    });
-  }
+export async function insertDecidedLines(db: Queryable, statementId: string, rows: string, decisions: readonly LineDecision[], by: string): Promise<void> {
+  const res = await db.query({
+    name: 'insert-decided-lines',
+    text: `INSERT INTO bank_lines (id, statement_id, line_no, account, statement_ref, bank_reference, booking_date, value_date, amount_minor,
+                                   currency, direction, entry_status, reversal, references_found, counterparty, text, counterparty_account,
+                                   outcome, outcome_detail, matched_reference, temporary_payment_id, payment_id, matched_by, decided_at)
+           SELECT r->>0, $1, (r->>1)::int, r->>2, r->>3, r->>4, (r->>5)::date, (r->>6)::date, (r->>7)::bigint,
+                  r->>8, r->>9, r->>10, (r->>11)::boolean,
+                  (r->>12)::text[], r->>13, r->>14, r->>15,
+                  d.outcome, d.detail, d.ref, d.tmp, d.pay, CASE WHEN d.outcome = 'matched' THEN $9 END, now()
+             FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(r, n)
+             JOIN unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS d(id, outcome, detail, ref, tmp, pay, n)
+               ON d.n = e.n AND d.id = e.r->>0`,
+    values: [
+      statementId,
+      rows,
+      decisions.map((d) => d.id),
+      decisions.map((d) => d.outcome),
+      decisions.map((d) => d.detail),
+      decisions.map((d) => d.matchedReference),
+      decisions.map((d) => d.temporaryPaymentId),
+      decisions.map((d) => d.paymentId),
+      by,
+    ],
+  });
+  // The join is by position and id both, so a decision out of step with its row inserts nothing
+  // rather than the wrong outcome; nothing is then committed either.
+  if (res.rowCount !== decisions.length) throw new Error(`statement ${statementId}: ${res.rowCount ?? 0} of ${decisions.length} lines matched their decisions`);
 }
 
 export async function unsignaledMatches(db: Queryable, statementId: string, limit: number): Promise<BankLineRow[]> {

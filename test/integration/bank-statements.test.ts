@@ -218,6 +218,39 @@ describe('bank statements (dev server, real worker, real Postgres)', () => {
     }
   });
 
+  it('two files paying one temporary payment at once: the one stored second waits, sees the first match and takes its line as a duplicate', async () => {
+    const customer = await createCustomer(stack);
+    const reference = (await stack.request('GET', '/v1/variable-symbol')).json.reference as string;
+    const t = await temporaryPayment(customer.id, reference, 4900, 'PLN');
+    // Another import half-way: its line matching t is written, not committed.
+    const first = `stm_first_${Date.now()}`;
+    const other = await stack.pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`INSERT INTO bank_statements (id, sha256, format, line_count) VALUES ($1, $1, 'mt940', 1)`, [first]);
+      await other.query(
+        `INSERT INTO bank_lines (id, statement_id, line_no, amount_minor, currency, direction, entry_status, outcome, temporary_payment_id, decided_at)
+         VALUES ($1 || '_1', $1, 1, 4900, 'PLN', 'credit', 'booked', 'matched', $2, now())`,
+        [first, t.id],
+      );
+      const second = upload(mt940('NOV29', '49,00', `Internet ${reference}`));
+      // The upload cannot see that line yet: it decides its own matched and waits on it at the insert.
+      await waitFor('the upload to wait on the other import', async () => {
+        const r = await stack.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO bank_lines%'");
+        return (r.rows[0]?.n ?? 0) > 0 ? true : undefined;
+      });
+      await other.query('COMMIT');
+      const res = await second;
+      assert.equal(res.status, 201, res.text);
+      assert.equal(res.json.lines[0].outcome, 'duplicate', res.text);
+      assert.match(res.json.lines[0].outcome_detail, new RegExp(`temporary payment ${t.id} is already matched by another line`));
+    } finally {
+      other.release();
+    }
+    const matched = await stack.pool.query<{ statement_id: string }>("SELECT statement_id FROM bank_lines WHERE temporary_payment_id = $1 AND outcome = 'matched'", [t.id]);
+    assert.deepEqual(matched.rows.map((r) => r.statement_id), [first], 'one line matched it: the first import\'s');
+  });
+
   it('a matched line wins over the expiry or hand settlement that runs before its signal arrives', async () => {
     const customer = await createCustomer(stack);
     const t = await temporaryPayment(customer.id, `RACE-${Date.now()}`, 1200, 'PLN');

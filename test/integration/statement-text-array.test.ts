@@ -7,7 +7,7 @@ import { testEnv } from '../support/env.js';
 
 /**
  * The references of an uploaded line reach bank_lines.references_found as a text[] literal cast
- * by Postgres (insertEncodedLines); whatever a statement's text holds must come back element for
+ * by Postgres (insertDecidedLines); whatever a statement's text holds must come back element for
  * element, never as NULL, never split or joined.
  */
 describe('textArrayLiteral read back by Postgres', () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
 import ts from 'typescript';
-import { ParseTimeoutError, readOffLoop, rowBatches } from '../../src/api/bank-statements/parse-off-loop.js';
+import { encodedBatches, ParseTimeoutError, readOffLoop } from '../../src/api/bank-statements/parse-off-loop.js';
 import { ROWS_PER_BATCH } from '../../src/api/bank-statements/parse-worker.js';
 import { UnprocessableContentError } from '../../src/domain/errors.js';
 import type { ParseOptions } from '../../src/statements/index.js';
@@ -25,7 +25,7 @@ async function parseOffLoop(bytes: Buffer, opts: ParseOptions, budgetMs: number,
 }
 
 /** The rows of an encoded statement, decoded as the INSERT would read them. */
-const rowsOf = (encoded: Parameters<typeof rowBatches>[0]) => [...rowBatches(encoded)].flatMap((b) => JSON.parse(b) as unknown[][]);
+const rowsOf = (encoded: Parameters<typeof encodedBatches>[0]) => [...encodedBatches(encoded)].flatMap((b) => JSON.parse(b.rows) as unknown[][]);
 
 /** An MT940 of `n` one-cent transactions: a small file that is many lines. */
 function tinyTransactions(n: number): Buffer {
@@ -67,18 +67,27 @@ describe('statement parsing on a worker thread', () => {
     }
   });
 
-  it('answers with one transferred ArrayBuffer of encoded batches, not an object per line (200,000 lines)', { timeout: 60_000 }, async () => {
+  it('answers with two transferred ArrayBuffers of encoded batches (rows, facts), not an object per line (200,000 lines)', { timeout: 60_000 }, async () => {
     const n = 200_000;
     const parsed = await parseOffLoop(tinyTransactions(n), {}, 60_000);
-    // The message's shape: scalars, two short string arrays, the buffer and its batch ends.
-    assert.deepEqual(Object.keys(parsed).sort(), ['accounts', 'batchEnds', 'format', 'lineCount', 'rows', 'statementIds']);
+    // The message's shape: scalars, two short string arrays, the buffers and their batch ends.
+    assert.deepEqual(Object.keys(parsed).sort(), ['accounts', 'batchEnds', 'factEnds', 'facts', 'format', 'lineCount', 'rows', 'statementIds']);
     assert.ok(parsed.rows instanceof ArrayBuffer);
+    assert.ok(parsed.facts instanceof ArrayBuffer);
     assert.equal(parsed.lineCount, n);
     assert.equal(parsed.batchEnds.length, Math.ceil(n / ROWS_PER_BATCH));
+    assert.equal(parsed.factEnds.length, parsed.batchEnds.length);
     assert.equal(parsed.batchEnds.at(-1), parsed.rows.byteLength);
+    assert.equal(parsed.factEnds.at(-1), parsed.facts.byteLength);
     for (const value of Object.values(parsed)) if (Array.isArray(value)) assert.ok(value.length <= Math.ceil(n / ROWS_PER_BATCH), 'no array per line');
-    const last = JSON.parse([...rowBatches(parsed)].at(-1) ?? '[]') as unknown[][];
-    assert.equal(last.at(-1)?.[1], n, 'the last batch ends with the last line');
+    const last = [...encodedBatches(parsed)].at(-1);
+    const rows = JSON.parse(last?.rows ?? '[]') as unknown[][];
+    assert.equal(rows.at(-1)?.[1], n, 'the last batch ends with the last line');
+    assert.deepEqual(
+      last?.facts.map((f) => f.id),
+      rows.map((r) => r[0]),
+      'each batch carries the facts of the same lines, in the same order',
+    );
   });
 
   it('refuses a file over the line cap on the worker with a 422 naming STATEMENT_MAX_LINES', async () => {
@@ -124,11 +133,11 @@ describe('statement parsing on a worker thread', () => {
     }
     writeFileSync(join(out, 'package.json'), '{"type":"module"}');
     symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'));
-    const script = `import { readOffLoop, rowBatches } from './${relative(out, join(out, 'api', 'bank-statements', 'parse-off-loop.js'))}';
+    const script = `import { encodedBatches, readOffLoop } from './${relative(out, join(out, 'api', 'bank-statements', 'parse-off-loop.js'))}';
       const read = readOffLoop(Buffer.from(${JSON.stringify(MT940)}), { contentType: '', maxLines: 10, budgetMs: 30000 });
       await read.head;
       const parsed = await read.parse({});
-      const rows = JSON.parse([...rowBatches(parsed)][0]);
+      const rows = JSON.parse([...encodedBatches(parsed)][0].rows);
       console.log(JSON.stringify({ lines: parsed.lineCount, references: rows[0][12], execArgv: process.execArgv }));`;
     writeFileSync(join(out, 'check.mjs'), script);
     const run = spawnSync(process.execPath, [join(out, 'check.mjs')], { cwd: out, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });

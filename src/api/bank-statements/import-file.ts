@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { PayloadTooLargeError, TooManyRequestsError, UnavailableError, UnprocessableContentError, ValidationError } from '../../domain/errors.js';
-import { type BankStatementRow, findStatementBySha, insertEncodedLines, insertStatement } from '../../db/bank-statements.js';
+import { type BankStatementRow, findStatementBySha, insertDecidedLines, insertStatement } from '../../db/bank-statements.js';
+import { decideBatch } from '../../db/statement-decide-batch.js';
 import { newId } from '../../db/ids.js';
 import { journalInbound, rejectInbound, type NewInboundRequest } from '../../db/inbound-requests.js';
 import { inTransaction, type Queryable } from '../../db/pool.js';
@@ -8,7 +9,7 @@ import { type StatementFormat, StatementParseError } from '../../statements/inde
 import { startStatementImport } from '../../temporal/start.js';
 import { CsvMap, type CsvMapConfig } from '../../config-statements.js';
 import type { AppDeps } from '../env.js';
-import { type EncodedStatement, ParseTimeoutError, readOffLoop, rowBatches } from './parse-off-loop.js';
+import { type EncodedStatement, encodedBatches, ParseTimeoutError, readOffLoop } from './parse-off-loop.js';
 
 export const STATEMENT_FORMATS = ['camt.053', 'camt.054', 'mt940', 'mt942', 'csv'] as const satisfies readonly StatementFormat[];
 
@@ -82,7 +83,8 @@ type ImportDeps = Pick<AppDeps, 'pool' | 'temporal' | 'config' | 'statementImpor
 
 /**
  * Imports a statement file: parses all of it (a malformed file imports nothing), stores the
- * statement and its lines, and starts `bank-statement:<sha256>`, which matches the lines. One
+ * statement and its lines, each decided (matched, duplicate, …) as it is stored, and starts
+ * `bank-statement:<sha256>`, which tells the matched payments. One
  * recipe for the API and the CLI. At most STATEMENT_MAX_CONCURRENT_IMPORTS run at once in a
  * process; one more is refused (429, Retry-After) and journaled as rejected_busy. The API takes
  * its slot itself, before it reads the body, and calls importInSlot.
@@ -143,7 +145,33 @@ export async function importInSlot(deps: Pick<ImportDeps, 'pool' | 'temporal' | 
   }
 }
 
+/** The indexes that let one line, of any statement, match a target: the last word between imports deciding at once. */
+const ONE_MATCH_PER_TARGET = new Set(['bank_lines_one_per_temporary_idx', 'bank_lines_one_per_payment_idx']);
+/** Stores tried when another import keeps matching the same payments first; then the upload fails (nothing stored). */
+const STORE_ATTEMPTS = 3;
+
+function lostMatchRace(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown };
+  return e.code === '23505' && typeof e.constraint === 'string' && ONE_MATCH_PER_TARGET.has(e.constraint);
+}
+
+/**
+ * Stores the statement with its lines, decided, in one transaction. Two files paying the same
+ * payment, imported at once, both decide it matched; the second to insert waits on the first and
+ * then breaks the one-match-per-target index, and is stored again from scratch, where it sees the
+ * first's match (its line a duplicate).
+ */
 async function store(deps: Pick<ImportDeps, 'pool'>, sha256: string, fileName: string | undefined, parsed: EncodedStatement): Promise<ImportResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await storeOnce(deps, sha256, fileName, parsed);
+    } catch (err) {
+      if (!lostMatchRace(err) || attempt === STORE_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function storeOnce(deps: Pick<ImportDeps, 'pool'>, sha256: string, fileName: string | undefined, parsed: EncodedStatement): Promise<ImportResult> {
   return inTransaction(deps.pool, async (tx) => {
     const { row, created } = await insertStatement(tx, {
       id: newId('stm'),
@@ -155,7 +183,11 @@ async function store(deps: Pick<ImportDeps, 'pool'>, sha256: string, fileName: s
       line_count: parsed.lineCount,
     });
     if (!created) return { statement: row, duplicate: true };
-    await insertEncodedLines(tx, row.id, rowBatches(parsed));
+    // Each batch decided as it is stored (what the import workflow's first activity did over
+    // the stored rows, rewriting every one): the workflow then only tells the matched payments.
+    for (const batch of encodedBatches(parsed)) {
+      await insertDecidedLines(tx, row.id, batch.rows, await decideBatch(tx, row.id, batch.facts), 'import');
+    }
     return { statement: row, duplicate: false };
   });
 }

@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { UnprocessableContentError, ValidationError } from '../../domain/errors.js';
 import { type ParseOptions, StatementParseError } from '../../statements/index.js';
-import type { EncodedStatement, ParseCommand, ReadFailure, ReadReply, ReadRequest } from './parse-worker.js';
+import type { LineFacts } from '../../domain/statement-matching.js';
+import type { EncodedFact, EncodedStatement, ParseCommand, ReadFailure, ReadReply, ReadRequest } from './parse-worker.js';
 
 export type { EncodedStatement } from './parse-worker.js';
 
@@ -172,12 +173,33 @@ export function readOffLoop(body: Buffer, opts: { contentType: string; maxLines:
   };
 }
 
-/** Each batch of an EncodedStatement as the JSON text the INSERT takes, one at a time. */
-export function* rowBatches(encoded: Pick<EncodedStatement, 'rows' | 'batchEnds'>): Generator<string> {
+/** One batch of an EncodedStatement: the JSON text the INSERT takes, and its lines' facts for deciding them. */
+export interface EncodedBatch {
+  rows: string;
+  facts: LineFacts[];
+}
+
+/** The batches of an EncodedStatement, one at a time (each decoded only when it is reached). */
+export function* encodedBatches(encoded: Pick<EncodedStatement, 'rows' | 'batchEnds' | 'facts' | 'factEnds'>): Generator<EncodedBatch> {
   const decoder = new TextDecoder();
   let from = 0;
-  for (const to of encoded.batchEnds) {
-    yield decoder.decode(new Uint8Array(encoded.rows, from, to - from));
+  let factsFrom = 0;
+  for (const [i, to] of encoded.batchEnds.entries()) {
+    const factsTo = encoded.factEnds[i] ?? factsFrom;
+    const facts = (JSON.parse(decoder.decode(new Uint8Array(encoded.facts, factsFrom, factsTo - factsFrom))) as EncodedFact[]).map(
+      ([id, bankKey, amount, currency, direction, entryStatus, reversal, references]): LineFacts => ({
+        id,
+        bankKey,
+        amountMinor: BigInt(amount),
+        currency,
+        direction,
+        entryStatus,
+        reversal,
+        references,
+      }),
+    );
+    yield { rows: decoder.decode(new Uint8Array(encoded.rows, from, to - from)), facts };
     from = to;
+    factsFrom = factsTo;
   }
 }

@@ -40,7 +40,21 @@ export interface EncodedStatement {
   rows: ArrayBuffer;
   /** Where each batch ends in `rows` (byte offsets): lineCount / ROWS_PER_BATCH entries, rounded up. */
   batchEnds: number[];
+  /**
+   * What deciding each line reads (EncodedFact), as UTF-8 JSON arrays batch by batch like `rows`:
+   * the upload decides its lines as it stores them, without reading the stored rows back.
+   */
+  facts: ArrayBuffer;
+  /** Where each batch ends in `facts`. */
+  factEnds: number[];
 }
+
+/**
+ * One line's facts for deciding it (LineFacts in domain/statement-matching.ts), as JSON carries
+ * them: id, bank key (the stored bank_reference), amount in minor units as a string (never a
+ * JSON number), currency, direction, entry status, reversal, references.
+ */
+export type EncodedFact = [string, string | null, string, string, 'credit' | 'debit', 'booked' | 'pending' | 'other', boolean, string[]];
 
 /** Why the worker gave up; classes do not survive the message, so each crosses as its fields. */
 export type ReadFailure =
@@ -106,14 +120,12 @@ function assertStorable(lines: readonly ParsedLine[], maxLines: number): void {
 }
 
 /**
- * One line as the INSERT reads it (db/bank-statements.ts insertEncodedLines): id, line_no, account,
+ * One line as the INSERT reads it (db/bank-statements.ts insertDecidedLines): id, line_no, account,
  * statement_ref, bank_reference, booking_date, value_date, amount_minor (a string: a bigint),
  * currency, direction, entry_status, reversal, references (a text[] literal), counterparty, text,
  * counterparty_account.
  */
-function row(l: ParsedLine, id: string): unknown[] {
-  // Batch items share their entry's reference; the position keeps them apart.
-  const bankReference = l.bankReference === null ? null : l.batchIndex === null ? l.bankReference : `${l.bankReference}#${l.batchIndex}`;
+function row(l: ParsedLine, id: string, bankReference: string | null): unknown[] {
   return [
     id,
     l.index + 1,
@@ -134,25 +146,51 @@ function row(l: ParsedLine, id: string): unknown[] {
   ];
 }
 
-/** The lines as UTF-8 JSON batches in one fresh ArrayBuffer (its own, so it can be transferred). */
-export function encodeRows(lines: readonly ParsedLine[]): { rows: ArrayBuffer; batchEnds: number[] } {
-  const parts: Buffer[] = [];
-  const batchEnds: number[] = [];
-  let size = 0;
+/** Batch items share their entry's reference; the position keeps them apart. */
+function bankReferenceOf(l: ParsedLine): string | null {
+  return l.bankReference === null ? null : l.batchIndex === null ? l.bankReference : `${l.bankReference}#${l.batchIndex}`;
+}
+
+/** JSON batches, back to back in one fresh ArrayBuffer (its own, so it can be transferred). */
+class BatchBuffer {
+  private readonly parts: Buffer[] = [];
+  private size = 0;
+  readonly ends: number[] = [];
+
+  add(batch: unknown[]): void {
+    const part = Buffer.from(JSON.stringify(batch), 'utf8');
+    this.parts.push(part);
+    this.size += part.byteLength;
+    this.ends.push(this.size);
+  }
+
+  joined(): ArrayBuffer {
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    for (const part of this.parts) {
+      out.set(part, at);
+      at += part.byteLength;
+    }
+    return out.buffer;
+  }
+}
+
+/** The lines as UTF-8 JSON batches of rows to insert and of facts to decide them by. */
+export function encodeRows(lines: readonly ParsedLine[]): Pick<EncodedStatement, 'rows' | 'batchEnds' | 'facts' | 'factEnds'> {
+  const rows = new BatchBuffer();
+  const facts = new BatchBuffer();
   const ids = newIds('bln', lines.length);
   for (let i = 0; i < lines.length; i += ROWS_PER_BATCH) {
-    const part = Buffer.from(JSON.stringify(lines.slice(i, i + ROWS_PER_BATCH).map((l, k) => row(l, ids[i + k] ?? ''))), 'utf8');
-    parts.push(part);
-    size += part.byteLength;
-    batchEnds.push(size);
+    const batch = lines.slice(i, i + ROWS_PER_BATCH);
+    const keys = batch.map(bankReferenceOf);
+    rows.add(batch.map((l, k) => row(l, ids[i + k] ?? '', keys[k] ?? null)));
+    facts.add(
+      batch.map(
+        (l, k): EncodedFact => [ids[i + k] ?? '', keys[k] ?? null, l.amountMinor.toString(), l.currency, l.direction, l.status, l.reversal, [...l.references]],
+      ),
+    );
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return { rows: out.buffer, batchEnds };
+  return { rows: rows.joined(), batchEnds: rows.ends, facts: facts.joined(), factEnds: facts.ends };
 }
 
 function failure(err: unknown): ReadFailure {
@@ -186,9 +224,9 @@ async function serve(request: ReadRequest): Promise<void> {
     try {
       const parsed = parseStatement(file, command.opts);
       assertStorable(parsed.lines, request.maxLines);
-      const { rows, batchEnds } = encodeRows(parsed.lines);
-      reply = { kind: 'parsed', format: parsed.format, accounts: parsed.accounts, statementIds: parsed.statementIds, lineCount: parsed.lines.length, rows, batchEnds };
-      transfer.push(rows);
+      const encoded = encodeRows(parsed.lines);
+      reply = { kind: 'parsed', format: parsed.format, accounts: parsed.accounts, statementIds: parsed.statementIds, lineCount: parsed.lines.length, ...encoded };
+      transfer.push(encoded.rows, encoded.facts);
     } catch (err) {
       reply = { kind: 'failed', failure: failure(err) };
     }
