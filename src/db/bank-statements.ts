@@ -143,12 +143,7 @@ export async function insertDecidedLines(db: Queryable, statementId: string, row
     values: [
       statementId,
       rows,
-      decisions.map((d) => d.id),
-      decisions.map((d) => d.outcome),
-      decisions.map((d) => d.detail),
-      decisions.map((d) => d.matchedReference),
-      decisions.map((d) => d.temporaryPaymentId),
-      decisions.map((d) => d.paymentId),
+      ...decisionColumns(decisions),
       by,
     ],
   });
@@ -197,6 +192,18 @@ export interface LineDecision {
   paymentId: string | null;
 }
 
+/** Decisions as the six text[] parameters unnest($n::text[], …) AS d(id, outcome, detail, ref, tmp, pay) takes. */
+function decisionColumns(decisions: readonly LineDecision[]): Array<Array<string | null>> {
+  return [
+    decisions.map((d) => d.id),
+    decisions.map((d) => d.outcome),
+    decisions.map((d) => d.detail),
+    decisions.map((d) => d.matchedReference),
+    decisions.map((d) => d.temporaryPaymentId),
+    decisions.map((d) => d.paymentId),
+  ];
+}
+
 export async function recordDecisions(db: Queryable, decisions: readonly LineDecision[], by: string): Promise<void> {
   if (decisions.length === 0) return;
   await db.query({
@@ -206,12 +213,7 @@ export async function recordDecisions(db: Queryable, decisions: readonly LineDec
              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS d(id, outcome, detail, ref, tmp, pay)
             WHERE l.id = d.id AND l.outcome IS NULL`,
     values: [
-      decisions.map((d) => d.id),
-      decisions.map((d) => d.outcome),
-      decisions.map((d) => d.detail),
-      decisions.map((d) => d.matchedReference),
-      decisions.map((d) => d.temporaryPaymentId),
-      decisions.map((d) => d.paymentId),
+      ...decisionColumns(decisions),
       by,
     ],
   });

@@ -36,26 +36,26 @@ export interface DecideCandidates {
   matchedTargets: Set<string>;
 }
 
-type LineRow = [string, string | null, string, string, LineFacts['direction'], LineFacts['entryStatus'], boolean, string[]];
+/**
+ * A line's facts as JSON carries them (from Postgres here, from the parse worker to the upload):
+ * id, bank key (the stored bank_reference), amount in minor units as a string (never a JSON
+ * number), currency, direction, entry status, reversal, references.
+ */
+export type LineFactsTuple = [string, string | null, string, string, LineFacts['direction'], LineFacts['entryStatus'], boolean, string[]];
+
+export function lineFactsOf([id, bankKey, amount, currency, direction, entryStatus, reversal, references]: LineFactsTuple): LineFacts {
+  return { id, bankKey, amountMinor: BigInt(amount), currency, direction, entryStatus, reversal, references };
+}
 
 /** The next `limit` undecided lines of a statement, by line_no, with just the facts decideLine reads. */
 export async function loadUndecidedLines(db: Queryable, statementId: string, limit: number): Promise<UndecidedLine[]> {
-  const res = await db.query<{ lines: LineRow[] | null }>({
+  const res = await db.query<{ lines: LineFactsTuple[] | null }>({
     name: 'load-undecided-lines',
     text: `SELECT json_agg(json_build_array(id, bank_reference, amount_minor::text, currency, direction, entry_status, reversal, references_found) ORDER BY line_no) AS lines
              FROM (SELECT * FROM bank_lines WHERE statement_id = $1 AND outcome IS NULL ORDER BY line_no LIMIT $2) AS batch`,
     values: [statementId, limit],
   });
-  return (res.rows[0]?.lines ?? []).map(([id, bankKey, amount, currency, direction, entryStatus, reversal, references]) => ({
-    id,
-    bankKey,
-    amountMinor: BigInt(amount),
-    currency,
-    direction,
-    entryStatus,
-    reversal,
-    references,
-  }));
+  return (res.rows[0]?.lines ?? []).map(lineFactsOf);
 }
 
 type CandidatesRow = {

@@ -2,7 +2,8 @@ import { Worker } from 'node:worker_threads';
 import { UnprocessableContentError, ValidationError } from '../../domain/errors.js';
 import { type ParseOptions, StatementParseError } from '../../statements/index.js';
 import type { LineFacts } from '../../domain/statement-matching.js';
-import type { EncodedFact, EncodedStatement, ParseCommand, ReadFailure, ReadReply, ReadRequest } from './parse-worker.js';
+import { type LineFactsTuple, lineFactsOf } from '../../db/statement-decide-batch.js';
+import type { EncodedStatement, ParseCommand, ReadFailure, ReadReply, ReadRequest } from './parse-worker.js';
 
 export type { EncodedStatement } from './parse-worker.js';
 
@@ -186,18 +187,7 @@ export function* encodedBatches(encoded: Pick<EncodedStatement, 'rows' | 'batchE
   let factsFrom = 0;
   for (const [i, to] of encoded.batchEnds.entries()) {
     const factsTo = encoded.factEnds[i] ?? factsFrom;
-    const facts = (JSON.parse(decoder.decode(new Uint8Array(encoded.facts, factsFrom, factsTo - factsFrom))) as EncodedFact[]).map(
-      ([id, bankKey, amount, currency, direction, entryStatus, reversal, references]): LineFacts => ({
-        id,
-        bankKey,
-        amountMinor: BigInt(amount),
-        currency,
-        direction,
-        entryStatus,
-        reversal,
-        references,
-      }),
-    );
+    const facts = (JSON.parse(decoder.decode(new Uint8Array(encoded.facts, factsFrom, factsTo - factsFrom))) as LineFactsTuple[]).map(lineFactsOf);
     yield { rows: decoder.decode(new Uint8Array(encoded.rows, from, to - from)), facts };
     from = to;
     factsFrom = factsTo;

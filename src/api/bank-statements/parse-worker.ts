@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { newIds } from '../../db/ids.js';
+import type { LineFactsTuple } from '../../db/statement-decide-batch.js';
 import { textArrayLiteral } from '../../db/text-array-literal.js';
 import { MAX_JSON_SAFE_MINOR } from '../../domain/money.js';
 import { type ParseOptions, type ParsedLine, parseStatement, type StatementFormat, StatementParseError } from '../../statements/index.js';
@@ -41,20 +42,13 @@ export interface EncodedStatement {
   /** Where each batch ends in `rows` (byte offsets): lineCount / ROWS_PER_BATCH entries, rounded up. */
   batchEnds: number[];
   /**
-   * What deciding each line reads (EncodedFact), as UTF-8 JSON arrays batch by batch like `rows`:
+   * What deciding each line reads (LineFactsTuple), as UTF-8 JSON arrays batch by batch like `rows`:
    * the upload decides its lines as it stores them, without reading the stored rows back.
    */
   facts: ArrayBuffer;
   /** Where each batch ends in `facts`. */
   factEnds: number[];
 }
-
-/**
- * One line's facts for deciding it (LineFacts in domain/statement-matching.ts), as JSON carries
- * them: id, bank key (the stored bank_reference), amount in minor units as a string (never a
- * JSON number), currency, direction, entry status, reversal, references.
- */
-export type EncodedFact = [string, string | null, string, string, 'credit' | 'debit', 'booked' | 'pending' | 'other', boolean, string[]];
 
 /** Why the worker gave up; classes do not survive the message, so each crosses as its fields. */
 export type ReadFailure =
@@ -186,7 +180,7 @@ export function encodeRows(lines: readonly ParsedLine[]): Pick<EncodedStatement,
     rows.add(batch.map((l, k) => row(l, ids[i + k] ?? '', keys[k] ?? null)));
     facts.add(
       batch.map(
-        (l, k): EncodedFact => [ids[i + k] ?? '', keys[k] ?? null, l.amountMinor.toString(), l.currency, l.direction, l.status, l.reversal, [...l.references]],
+        (l, k): LineFactsTuple => [ids[i + k] ?? '', keys[k] ?? null, l.amountMinor.toString(), l.currency, l.direction, l.status, l.reversal, [...l.references]],
       ),
     );
   }
