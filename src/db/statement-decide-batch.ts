@@ -15,7 +15,11 @@ export interface TemporaryByReference {
   settledReason: SettledReason | null;
 }
 
-export interface PendingPaymentByReference {
+/**
+ * A bank-transfer payment pending or paid: a paid one makes its line a duplicate naming it. An
+ * expired or canceled one is not a candidate (a late transfer is `not_found`, for a person).
+ */
+export interface BankTransferByReference {
   id: string;
   reference: string;
   amountMinor: bigint;
@@ -28,8 +32,8 @@ export interface PendingPaymentByReference {
 export interface DecideCandidates {
   /** Temporary payments carrying any reference of the batch, whatever their status. */
   temporaries: TemporaryByReference[];
-  /** Pending payments carrying any reference of the batch. */
-  payments: PendingPaymentByReference[];
+  /** Bank-transfer payments carrying any reference of the batch, pending or paid. */
+  payments: BankTransferByReference[];
   /** bank_reference|currency|amount of the batch's lines already decided in other statements (BANK_KEY_SEEN_OUTCOMES). */
   seenBankKeys: Set<string>;
   /** `temporary:<id>` / `payment:<id>` of those targets some line already matched. */
@@ -85,7 +89,7 @@ export async function loadCandidates(db: Queryable, statementId: string, lines: 
              SELECT t.id, t.reference, t.amount_minor, t.currency, t.status, t.settled_reason FROM refs JOIN temporary_payments t ON t.reference = refs.ref
            ),
            pay AS MATERIALIZED (
-             SELECT p.id, p.reference, p.amount_minor, p.currency, p.status, p.adapter FROM refs JOIN payments p ON p.reference = refs.ref WHERE p.status = 'pending'
+             SELECT p.id, p.reference, p.amount_minor, p.currency, p.status, p.adapter FROM refs JOIN payments p ON p.reference = refs.ref WHERE p.adapter = 'bank_transfer' AND p.status IN ('pending', 'succeeded')
            )
            SELECT
              (SELECT json_agg(json_build_array(id, reference, amount_minor::text, currency, status, settled_reason)) FROM tmp) AS temporaries,
@@ -139,12 +143,10 @@ function decideAll(lines: readonly UndecidedLine[], batch: DecideCandidates): Li
     if (list) list.push(c);
     else byReference.set(c.reference, [c]);
   };
-  // Kept even when settled by the bank: the line is then a duplicate, not "not found".
+  // Kept when they no longer take a match (settled by the bank, a transfer already paid): the
+  // line is then a duplicate naming its target, not "not found".
   for (const t of batch.temporaries) add({ kind: 'temporary', ...t });
-  for (const p of batch.payments) {
-    const c: Candidate = { kind: 'payment', ...p };
-    if (takesBankMatch(c)) add(c);
-  }
+  for (const p of batch.payments) add({ kind: 'payment', ...p });
   const ctx = { byReference, seenBankKeys: batch.seenBankKeys, matchedTargets: batch.matchedTargets };
   return lines.map((l) => {
     const d = decideLine(l, ctx);

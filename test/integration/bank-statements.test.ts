@@ -218,6 +218,18 @@ describe('bank statements (dev server, real worker, real Postgres)', () => {
     }
   });
 
+  it('a second transfer for a bank-transfer payment already paid is a duplicate naming it, not "not found"', async () => {
+    const customer = await createCustomer(stack);
+    const p = await stack.request('POST', '/v1/payments', { body: { customer_id: customer.id, amount: 4900, currency: 'PLN', gateway: 'bank_transfer' } });
+    assert.equal(p.status, 201, p.text);
+    const first = await upload(mt940('NOV27', '49,00', `Internet ${p.json.reference}`));
+    assert.equal(first.json.lines[0].outcome, 'matched', first.text);
+    await waitFor('the bank transfer to succeed', async () => ((await stack.request('GET', `/v1/payments/${p.json.id}`)).json.status === 'succeeded' ? true : undefined));
+    const second = await upload(mt940('NOV30', '49,00', `Internet ${p.json.reference} again`));
+    assert.equal(second.status, 201, second.text);
+    assert.deepEqual([second.json.lines[0].outcome, second.json.lines[0].outcome_detail], ['duplicate', `payment ${p.json.id} is already matched by another line`]);
+  });
+
   it('two files paying one temporary payment at once: the one stored second waits, sees the first match and takes its line as a duplicate', async () => {
     const customer = await createCustomer(stack);
     const reference = (await stack.request('GET', '/v1/variable-symbol')).json.reference as string;
