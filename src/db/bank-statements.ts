@@ -1,5 +1,6 @@
 import { beforeKeyset, CURSOR_AT, type Keyset, keysetValues } from './keyset.js';
 import type { Queryable } from './pool.js';
+import { isUniqueViolation } from './unique-violation.js';
 import type { PaymentStatus } from '../domain/payment.js';
 import {
   type LineOutcome,
@@ -150,6 +151,15 @@ export async function insertDecidedLines(db: Queryable, statementId: string, row
   // The join is by position and id both, so a decision out of step with its row inserts nothing
   // rather than the wrong outcome; nothing is then committed either.
   if (res.rowCount !== decisions.length) throw new Error(`statement ${statementId}: ${res.rowCount ?? 0} of ${decisions.length} lines matched their decisions`);
+}
+
+/**
+ * Whether `err` is a line refused because another line already matched its target (the
+ * one-matched-line-per-target indexes, migration 0003): the last word between two imports, or a
+ * person, deciding at once.
+ */
+export function isTargetMatchedAlready(err: unknown): boolean {
+  return isUniqueViolation(err, 'bank_lines_one_per_temporary_idx', 'bank_lines_one_per_payment_idx');
 }
 
 export async function unsignaledMatches(db: Queryable, statementId: string, limit: number): Promise<BankLineRow[]> {

@@ -1,3 +1,4 @@
+import { isUniqueViolation } from './unique-violation.js';
 import type { GatewayMode } from '../gateways/settings.js';
 import type { ResolvedTarget, StoredSignal, TargetKind, TargetLookup } from '../relay/delivery.js';
 import { type NewInboundRequest, storableRequest } from './inbound-requests.js';
@@ -34,7 +35,7 @@ export async function journalCallback(db: Queryable, c: VerifiedCallback): Promi
   try {
     return await insertDecided(db, c);
   } catch (err) {
-    if ((err as { code?: unknown; constraint?: unknown }).code === '23505' && (err as { constraint?: unknown }).constraint === ONCE_INDEX) return insertDecided(db, c);
+    if (isUniqueViolation(err, ONCE_INDEX)) return insertDecided(db, c);
     throw err;
   }
 }

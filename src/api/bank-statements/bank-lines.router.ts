@@ -1,6 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { DatabaseError } from 'pg';
-import { findLine, markSignaled, matchLineByHand } from '../../db/bank-statements.js';
+import { findLine, isTargetMatchedAlready, markSignaled, matchLineByHand } from '../../db/bank-statements.js';
 import { findPayment } from '../../db/payments.js';
 import { inTransaction } from '../../db/pool.js';
 import { findTemporaryPayment } from '../../db/temporary-payments.js';
@@ -38,8 +37,6 @@ const matchLineRoute = createRoute({
     ...problemResponses(400, 401, 403, 404, 409, 503),
   },
 });
-
-const UNIQUE_VIOLATION = '23505';
 
 export function bankLinesRouter(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -79,7 +76,7 @@ export function bankLinesRouter(): OpenAPIHono<AppEnv> {
         target = { temporaryPaymentId: null, paymentId: p.id, reference: p.reference };
       }
       const matched = await matchLineByHand(tx, id, { ...target, by, detail: body.note ? `paired by hand: ${body.note}` : 'paired by hand' }).catch((err: unknown) => {
-        if (err instanceof DatabaseError && err.code === UNIQUE_VIOLATION) throw new StateConflictError('another line already settled that payment');
+        if (isTargetMatchedAlready(err)) throw new StateConflictError('another line already settled that payment');
         throw err;
       });
       if (!matched) throw new StateConflictError('the line changed meanwhile; read it again');

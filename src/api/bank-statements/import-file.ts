@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { PayloadTooLargeError, TooManyRequestsError, UnavailableError, UnprocessableContentError, ValidationError } from '../../domain/errors.js';
-import { type BankStatementRow, findStatementBySha, insertDecidedLines, insertStatement } from '../../db/bank-statements.js';
+import { type BankStatementRow, findStatementBySha, insertDecidedLines, insertStatement, isTargetMatchedAlready } from '../../db/bank-statements.js';
 import { decideBatch } from '../../db/statement-decide-batch.js';
 import { newId } from '../../db/ids.js';
 import { journalInbound, rejectInbound, type NewInboundRequest } from '../../db/inbound-requests.js';
@@ -145,15 +145,8 @@ export async function importInSlot(deps: Pick<ImportDeps, 'pool' | 'temporal' | 
   }
 }
 
-/** The indexes that let one line, of any statement, match a target: the last word between imports deciding at once. */
-const ONE_MATCH_PER_TARGET = new Set(['bank_lines_one_per_temporary_idx', 'bank_lines_one_per_payment_idx']);
 /** Stores tried when another import keeps matching the same payments first; then the upload fails (nothing stored). */
 const STORE_ATTEMPTS = 3;
-
-function lostMatchRace(err: unknown): boolean {
-  const e = err as { code?: unknown; constraint?: unknown };
-  return e.code === '23505' && typeof e.constraint === 'string' && ONE_MATCH_PER_TARGET.has(e.constraint);
-}
 
 /**
  * Stores the statement with its lines, decided, in one transaction. Two files paying the same
@@ -166,7 +159,7 @@ async function store(deps: Pick<ImportDeps, 'pool'>, sha256: string, fileName: s
     try {
       return await storeOnce(deps, sha256, fileName, parsed);
     } catch (err) {
-      if (!lostMatchRace(err) || attempt === STORE_ATTEMPTS) throw err;
+      if (!isTargetMatchedAlready(err) || attempt === STORE_ATTEMPTS) throw err;
     }
   }
 }

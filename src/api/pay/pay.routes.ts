@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
-import { DatabaseError } from 'pg';
 import { DomainError } from '../../domain/errors.js';
 import { findCustomer } from '../../db/customers.js';
+import { isUniqueViolation } from '../../db/unique-violation.js';
 import { findPaymentLink, type PaymentLinkRow } from '../../db/payment-links.js';
 import { findPayment, findPendingForLink } from '../../db/payments.js';
 import type { TollgateEnv } from '../../config.js';
@@ -15,7 +15,6 @@ import { html, page } from '../html.js';
 import { maskName } from '../../identification/mask.js';
 import { inProgressPage, linkClosedPage, payPage, resultPage } from './pay-views.js';
 
-const UNIQUE_VIOLATION = '23505';
 
 /** The pay page's one form field; anything else (or nothing) shows the "choose a method" page. */
 const PayForm = z.object({ gateway: z.string().max(100) });
@@ -82,7 +81,7 @@ export function payRoutes(): Hono<AppEnv> {
       return c.redirect(payment.checkout_url, 303);
     } catch (err) {
       // Another tab started a payment of this link a moment ago: show that one instead of a second.
-      if (err instanceof DatabaseError && err.code === UNIQUE_VIOLATION) return c.redirect(`/pay/${encodeURIComponent(token)}`, 303);
+      if (isUniqueViolation(err)) return c.redirect(`/pay/${encodeURIComponent(token)}`, 303);
       if (err instanceof DomainError) {
         c.get('log').warn({ err: err.message }, 'payment link could not start a payment');
         return c.html(page('Payment unavailable', html`<div class="card" role="alert"><h1>Payment unavailable</h1><p>The payment could not be started right now. Please try again in a moment.</p><p><a href="/pay/${encodeURIComponent(token)}">Back</a></p></div>`), 503);

@@ -1,11 +1,11 @@
 import type { Queryable } from '../../db/pool.js';
 import { findUnitellerCancel, forgetUnitellerCancel, recordUnitellerCancel, settleUnitellerCancel, type UnitellerCancelRow } from '../../db/uniteller-cancel-requests.js';
 import { GatewayTimeoutError, type RefundOutcome, type RefundRequest } from '../types.js';
-import { fromUnitellerAmount, toSubtotalP, UnitellerAmountError } from './amounts.js';
+import { fromUnitellerAmount } from './amounts.js';
 import { parseCsv, postForm } from './client.js';
 import type { UnitellerShop } from './credentials.js';
 import { endpointUrl } from './endpoints.js';
-import { unblockForm } from './refunds.js';
+import { subtotalOf, unblockForm } from './refunds.js';
 import { type OrderLedgerLine, queryOrderLedger } from './results.js';
 
 /**
@@ -41,13 +41,8 @@ const refundLines = (lines: OrderLedgerLine[]) => lines.filter((l) => l.status =
 export async function unitellerPartialRefund(d: PartialRefundDeps, shop: UnitellerShop, orderId: string, req: RefundRequest): Promise<RefundOutcome> {
   const earlier = await findUnitellerCancel(d.db, req.idempotencyKey);
   if (earlier) return (await resolve(d, shop, earlier)) ?? stillOpen(earlier);
-  let subtotal: string;
-  try {
-    subtotal = toSubtotalP(req.amountMinor, req.currency);
-  } catch (err) {
-    if (err instanceof UnitellerAmountError) return { status: 'failed', code: 'tollgate_amount', message: err.message };
-    throw err;
-  }
+  const subtotal = subtotalOf(req);
+  if (typeof subtotal !== 'string') return subtotal;
   const before = await queryOrderLedger(shop, orderId);
   const payment = before.find((l) => l.status !== 'refund');
   if (!payment) return { status: 'failed', code: 'uniteller_no_order', message: `Uniteller's results show no order ${orderId}` };

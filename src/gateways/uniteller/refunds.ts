@@ -90,17 +90,22 @@ export function readUnblockAnswer(text: string): RefundOutcome | undefined {
   return { status: 'failed', gatewayRefundId, code: `uniteller_${status.replace(' ', '_')}`, message: `Uniteller answered the cancellation with order status ${status}` };
 }
 
-/** Refunds the whole order once (see above): asks the results request first, then sends /unblock/. */
-export async function unitellerRefund(shop: UnitellerShop, orderId: string, req: { amountMinor: bigint; currency: string }): Promise<RefundOutcome> {
-  const done = await unitellerRefundStatus(shop, orderId);
-  if (done) return done;
-  let subtotal: string;
+/** A refund's amount as Subtotal_P (table 30), or the failed refund when Uniteller could not be sent it. */
+export function subtotalOf(req: { amountMinor: bigint; currency: string }): string | RefundOutcome {
   try {
-    subtotal = toSubtotalP(req.amountMinor, req.currency);
+    return toSubtotalP(req.amountMinor, req.currency);
   } catch (err) {
     if (err instanceof UnitellerAmountError) return { status: 'failed', code: 'tollgate_amount', message: err.message };
     throw err;
   }
+}
+
+/** Refunds the whole order once (see above): asks the results request first, then sends /unblock/. */
+export async function unitellerRefund(shop: UnitellerShop, orderId: string, req: { amountMinor: bigint; currency: string }): Promise<RefundOutcome> {
+  const done = await unitellerRefundStatus(shop, orderId);
+  if (done) return done;
+  const subtotal = subtotalOf(req);
+  if (typeof subtotal !== 'string') return subtotal;
   const text = await postForm(endpointUrl(shop.base, 'unblock'), unblockForm(shop, orderId, subtotal, req.currency), 'the cancellation request');
   const outcome = readUnblockAnswer(text);
   // The refund workflow asks the results request after a minute, backing off, and sends the same
