@@ -87,7 +87,9 @@ async function parseOnly(config: Config, bytes: Buffer): Promise<number> {
   const reader = readOffLoop(bytes, { contentType: 'application/xml', maxLines: config.STATEMENT_MAX_LINES, budgetMs: config.STATEMENT_PARSE_TIMEOUT_MS });
   try {
     await reader.head;
-    await reader.parse({ format: 'camt.053', patterns: config.statements.patterns });
+    const parsed = reader.parse({ format: 'camt.053', patterns: config.statements.patterns });
+    for await (const _batch of parsed.batches());
+    await parsed.summary();
     return performance.now() - t0;
   } finally {
     reader.stop();

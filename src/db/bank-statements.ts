@@ -61,22 +61,41 @@ const LINE_COLUMNS = `id, statement_id, line_no, account, statement_ref, bank_re
   to_char(value_date, 'YYYY-MM-DD') AS value_date, amount_minor, currency, direction, entry_status, reversal, references_found,
   counterparty, text, outcome, outcome_detail, matched_reference, temporary_payment_id, payment_id, matched_by, decided_at, signaled_at, signal_attempted_at`;
 
-/** Inserts the statement unless a file with the same hash is already there; returns which. */
+/**
+ * Inserts the statement, before its lines (completeStatementRow writes what they tell: accounts,
+ * statement ids, line count), unless a file with the same hash is already there; returns which.
+ */
 export async function insertStatement(
   db: Queryable,
-  s: Pick<BankStatementRow, 'id' | 'sha256' | 'format' | 'file_name' | 'accounts' | 'statement_ids' | 'line_count'>,
+  s: Pick<BankStatementRow, 'id' | 'sha256' | 'format' | 'file_name'>,
 ): Promise<{ row: BankStatementRow; created: boolean }> {
   const res = await db.query<BankStatementRow>({
-    text: `INSERT INTO bank_statements (id, sha256, format, file_name, accounts, statement_ids, line_count)
-           VALUES ($1, $2, $3, $4, ARRAY(SELECT jsonb_array_elements_text($5::jsonb)), ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), $7)
+    text: `INSERT INTO bank_statements (id, sha256, format, file_name, line_count)
+           VALUES ($1, $2, $3, $4, 0)
            ON CONFLICT (sha256) DO NOTHING RETURNING ${STATEMENT_COLUMNS}`,
-    // As JSON text (one native stringify), not as arrays for the driver to quote element by element.
-    values: [s.id, s.sha256, s.format, s.file_name, JSON.stringify(s.accounts), JSON.stringify(s.statement_ids), s.line_count],
+    values: [s.id, s.sha256, s.format, s.file_name],
   });
   if (res.rows[0]) return { row: res.rows[0], created: true };
   const existing = await findStatementBySha(db, s.sha256);
   if (!existing) throw new Error(`statement ${s.sha256} vanished`);
   return { row: existing, created: false };
+}
+
+/**
+ * What a statement says beside its lines, written once its last line is stored (an upload inserts
+ * the row first, its lines refer to it, and learns these at the end), in the same transaction.
+ */
+export async function completeStatementRow(db: Queryable, id: string, s: Pick<BankStatementRow, 'accounts' | 'statement_ids' | 'line_count'>): Promise<BankStatementRow> {
+  // As JSON text (one native stringify), not as arrays for the driver to quote element by element.
+  const res = await db.query<BankStatementRow>({
+    text: `UPDATE bank_statements
+              SET accounts = ARRAY(SELECT jsonb_array_elements_text($2::jsonb)), statement_ids = ARRAY(SELECT jsonb_array_elements_text($3::jsonb)), line_count = $4
+            WHERE id = $1 RETURNING ${STATEMENT_COLUMNS}`,
+    values: [id, JSON.stringify(s.accounts), JSON.stringify(s.statement_ids), s.line_count],
+  });
+  const row = res.rows[0];
+  if (!row) throw new Error(`statement ${id} vanished`);
+  return row;
 }
 
 export async function findStatementBySha(db: Queryable, sha256: string): Promise<BankStatementRow | undefined> {

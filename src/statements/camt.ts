@@ -2,7 +2,7 @@ import { camtDate, camtMoney, entryLines } from './camt-entry.js';
 import { assertNoDoctype, assertWellFormed, child, children, firstText, parseTree, path, text, type XmlNode } from './camt-node.js';
 import { splitEntries } from './camt-split.js';
 import { StatementParseError } from './errors.js';
-import type { FormatResult, ParsedBalance, StatementFormat, UnnumberedLine } from './types.js';
+import type { FormatStream, ParsedBalance, StatementFormat, StatementTail, UnnumberedLine } from './types.js';
 
 /** The message element under Document for each format, and the element that repeats inside it. */
 const MESSAGES = {
@@ -33,10 +33,12 @@ function balances(record: XmlNode, where: string, account: string | null, statem
  * here have kept their names since 001.02, except Sts and the related parties, which
  * camt-entry.ts reads both ways. Every entry of every statement in the file becomes lines.
  *
- * Entries are parsed one at a time (camt-split.ts), so memory follows the largest entry rather
- * than the file; documents the splitter cannot cut exactly are parsed whole.
+ * The whole file is checked (well-formed, no DOCTYPE) and its skeleton read before this returns;
+ * the entries are then parsed one at a time as `lines` is iterated (camt-split.ts), so memory
+ * follows the largest entry rather than the file, and a caller can store the first lines while
+ * the last are still being read. Documents the splitter cannot cut exactly are parsed whole.
  */
-export function parseCamt(textIn: string, expected: CamtFormat | undefined, patterns: RegExp[]): FormatResult {
+export function readCamt(textIn: string, expected: CamtFormat | undefined, patterns: RegExp[]): FormatStream {
   assertNoDoctype(textIn);
   assertWellFormed(textIn);
   const split = splitEntries(textIn);
@@ -57,23 +59,25 @@ export function parseCamt(textIn: string, expected: CamtFormat | undefined, patt
   if (records.length === 0) {
     throw new StatementParseError(`${body} holds no ${recordName}`, `Document/${body}/${recordName}`);
   }
-  const accounts = new Set<string>();
-  const statementIds = new Set<string>();
-  const lines: UnnumberedLine[] = [];
-  const allBalances: ParsedBalance[] = [];
-  records.forEach((record, i) => {
-    const where = `Document/${body}/${recordName}[${i + 1}]`;
-    const account = firstText(path(record, 'Acct', 'Id'), ['IBAN'], ['Othr', 'Id']) ?? null;
-    if (account !== null) accounts.add(account);
-    const statementId = text(child(record, 'Id')) ?? null;
-    if (statementId !== null) statementIds.add(statementId);
-    allBalances.push(...balances(record, where, account, statementId));
-    const entries = split === undefined ? children(record, 'Ntry') : split.entries(body, recordName, i);
-    let j = 0;
-    for (const ntry of entries) {
-      j++;
-      for (const line of entryLines(ntry, `${where}/Ntry[${j}]`, patterns)) lines.push({ ...line, statementId, account });
+  function* lines(): Generator<UnnumberedLine, StatementTail> {
+    const accounts = new Set<string>();
+    const statementIds = new Set<string>();
+    const allBalances: ParsedBalance[] = [];
+    for (const [i, record] of records.entries()) {
+      const where = `Document/${body}/${recordName}[${i + 1}]`;
+      const account = firstText(path(record, 'Acct', 'Id'), ['IBAN'], ['Othr', 'Id']) ?? null;
+      if (account !== null) accounts.add(account);
+      const statementId = text(child(record, 'Id')) ?? null;
+      if (statementId !== null) statementIds.add(statementId);
+      allBalances.push(...balances(record, where, account, statementId));
+      const entries = split === undefined ? children(record, 'Ntry') : split.entries(body, recordName, i);
+      let j = 0;
+      for (const ntry of entries) {
+        j++;
+        for (const line of entryLines(ntry, `${where}/Ntry[${j}]`, patterns)) yield { ...line, statementId, account };
+      }
     }
-  });
-  return { format: format satisfies StatementFormat, accounts: [...accounts], statementIds: [...statementIds], lines, balances: allBalances };
+    return { accounts: [...accounts], statementIds: [...statementIds], balances: allBalances };
+  }
+  return { format: format satisfies StatementFormat, lines: lines() };
 }

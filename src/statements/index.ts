@@ -6,10 +6,12 @@ export type {
   ParsedLine,
   ParsedStatement,
   StatementFormat,
+  StatementStream,
+  StatementTail,
 } from './types.js';
 export { StatementParseError } from './errors.js';
 export { detectFormat } from './detect.js';
 export { decode, STATEMENT_ENCODINGS, type StatementEncoding } from './decode.js';
-export { parseStatement } from './parse.js';
+export { parseStatement, streamStatement } from './parse.js';
 export { parseAmountMinor, type AmountOptions } from './amount.js';
 export { extractReferences, isCreditorReference, type ReferenceInput } from './references.js';

@@ -1,11 +1,11 @@
-import { parseCamt } from './camt.js';
+import { readCamt } from './camt.js';
 import { parseCsv } from './csv.js';
 import { assertNoDoctype } from './camt-node.js';
 import { decode } from './decode.js';
 import { detectFormat } from './detect.js';
 import { StatementParseError } from './errors.js';
 import { parseMt940 } from './mt940.js';
-import type { FormatResult, ParseOptions, ParsedStatement } from './types.js';
+import type { FormatResult, FormatStream, ParseOptions, ParsedLine, ParsedStatement, StatementStream, StatementTail, UnnumberedLine } from './types.js';
 
 /**
  * Parses a bank statement file into lines for matching. Pure: no I/O, no clock. Throws
@@ -13,6 +13,20 @@ import type { FormatResult, ParseOptions, ParsedStatement } from './types.js';
  * either sees every line of the file or none.
  */
 export function parseStatement(input: string | Buffer, opts: ParseOptions = {}): ParsedStatement {
+  const { format, lines } = streamStatement(input, opts);
+  const all: ParsedLine[] = [];
+  for (;;) {
+    const next = lines.next();
+    if (next.done) return { format, ...next.value, lines: all };
+    all.push(next.value);
+  }
+}
+
+/**
+ * The same parse, line by line: what parseStatement collects. camt entries are read as the lines
+ * are taken (the file checked whole first); MT940 and CSV are read whole before the first line.
+ */
+export function streamStatement(input: string | Buffer, opts: ParseOptions = {}): StatementStream {
   const text = decode(input, opts.encoding ?? opts.csv?.encoding);
   if (text.trim() === '') throw new StatementParseError('the file is empty', 'input');
   assertNoNul(text);
@@ -21,23 +35,41 @@ export function parseStatement(input: string | Buffer, opts: ParseOptions = {}):
   // CSV has no signature; a caller who passes a column map and no format means CSV.
   const format = opts.format ?? detectFormat(text) ?? (opts.csv ? 'csv' : undefined);
   const patterns = opts.patterns ?? [];
-  let result: FormatResult;
+  let source: FormatStream;
   switch (format) {
     case 'camt.053':
     case 'camt.054':
-      result = parseCamt(text, format, patterns);
+      source = readCamt(text, format, patterns);
       break;
     case 'mt940':
     case 'mt942':
-      result = parseMt940(text, patterns);
+      source = whole(parseMt940(text, patterns));
       break;
     case 'csv':
-      result = parseCsv(text, opts.csv, patterns);
+      source = whole(parseCsv(text, opts.csv, patterns));
       break;
     case undefined:
       throw new StatementParseError('not a camt.053/054 or MT940 file (CSV must be named with options.format and options.csv)', 'input');
   }
-  return { ...result, lines: result.lines.map((line, index) => ({ index, ...line })) };
+  return { format: source.format, lines: numbered(source.lines) };
+}
+
+function whole({ format, lines, ...tail }: FormatResult): FormatStream {
+  return {
+    format,
+    lines: (function* () {
+      yield* lines;
+      return tail;
+    })(),
+  };
+}
+
+function* numbered(lines: Generator<UnnumberedLine, StatementTail>): Generator<ParsedLine, StatementTail> {
+  for (let index = 0; ; index++) {
+    const next = lines.next();
+    if (next.done) return next.value;
+    yield { index, ...next.value };
+  }
 }
 
 /**

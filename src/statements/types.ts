@@ -99,10 +99,27 @@ export interface ParseOptions {
 /** What a format parser hands back before lines are numbered. */
 export type UnnumberedLine = Omit<ParsedLine, 'index'>;
 
-export interface FormatResult {
+export interface FormatResult extends StatementTail {
   format: StatementFormat;
-  accounts: string[];
-  statementIds: string[];
   lines: UnnumberedLine[];
-  balances: ParsedBalance[];
+}
+
+/** What a statement says beside its lines, known once the last line is read. */
+export type StatementTail = Pick<ParsedStatement, 'accounts' | 'statementIds' | 'balances'>;
+
+/** A format parser's lines one at a time: the format is known before the first. */
+export interface FormatStream {
+  format: StatementFormat;
+  lines: Generator<UnnumberedLine, StatementTail>;
+}
+
+/**
+ * A statement read line by line (streamStatement): the whole file has been checked as far as its
+ * format allows before the first line, and iterating `lines` throws StatementParseError at the
+ * first malformed entry, so a caller that stores lines as they come must undo them on a throw.
+ */
+export interface StatementStream {
+  format: StatementFormat;
+  /** The lines in file order, numbered; returns the rest of the statement after the last. */
+  lines: Generator<ParsedLine, StatementTail>;
 }

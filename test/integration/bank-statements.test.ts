@@ -142,6 +142,29 @@ describe('bank statements (dev server, real worker, real Postgres)', () => {
     assert.equal(inline.json.lines[0].outcome, 'no_reference');
   });
 
+  it('a camt file whose last entry is malformed imports nothing, though its first batches were stored while the rest was read', async () => {
+    const customer = await createCustomer(stack);
+    const reference = (await stack.request('GET', '/v1/variable-symbol')).json.reference as string;
+    const t = await temporaryPayment(customer.id, reference, 4900, 'PLN');
+    // 4,001 entries: two whole batches of 2,000 (the first pays t) are decided and inserted before the parse reaches the last.
+    const entry = (amount: string, text: string, i: number) =>
+      `<Ntry><Amt Ccy="PLN">${amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><AcctSvcrRef>LATE-${i}-${reference}</AcctSvcrRef>` +
+      `<NtryDtls><TxDtls><RmtInf><Ustrd>${text}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>`;
+    const entries = [entry('49.00', `Internet ${reference}`, 0), ...Array.from({ length: 3999 }, (_, i) => entry('1.00', 'other', i + 1)), entry('forty', 'broken', 4000)];
+    const file =
+      '<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId></GrpHdr>' +
+      `<Stmt><Id>LATE-${reference}</Id><Acct><Id><IBAN>PL61109010140000071219812874</IBAN></Id></Acct>${entries.join('')}</Stmt></BkToCstmrStmt></Document>`;
+    const count = async () => (await stack.pool.query<{ s: number; l: number }>('SELECT (SELECT count(*)::int FROM bank_statements) AS s, (SELECT count(*)::int FROM bank_lines) AS l')).rows[0];
+    const before = await count();
+    const res = await upload(file);
+    assert.equal(res.status, 422, res.text);
+    assert.match(res.json.detail, /Ntry\[4001\]/);
+    assert.deepEqual(await count(), before, 'no statement and no line stayed');
+    const journal = await stack.pool.query("SELECT outcome FROM inbound_requests WHERE channel = 'statement' ORDER BY id DESC LIMIT 1");
+    assert.equal(journal.rows[0].outcome, 'rejected_malformed');
+    assert.equal((await tmp(t.id)).status, 'open', 'the temporary payment its first line paid is still open');
+  });
+
   it('takes a CSV export as a multipart upload with a named column map, in its own number format', async () => {
     const customer = await createCustomer(stack);
     const vs = (await stack.request('GET', '/v1/variable-symbol')).json.reference as string;

@@ -6,26 +6,40 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
 import ts from 'typescript';
-import { encodedBatches, ParseTimeoutError, readOffLoop } from '../../src/api/bank-statements/parse-off-loop.js';
+import { type EncodedBatch, ParseTimeoutError, readOffLoop } from '../../src/api/bank-statements/parse-off-loop.js';
 import { ROWS_PER_BATCH } from '../../src/api/bank-statements/parse-worker.js';
 import { UnprocessableContentError } from '../../src/domain/errors.js';
 import type { ParseOptions } from '../../src/statements/index.js';
 import { projectRoot } from '../../src/cli/provision/paths.js';
 import { StatementParseError } from '../../src/statements/index.js';
 
-/** The whole off-loop read of a plain (not multipart) file. */
+/** The whole off-loop read of a plain (not multipart) file: its batches and its summary. */
 async function parseOffLoop(bytes: Buffer, opts: ParseOptions, budgetMs: number, maxLines = 200_000) {
   const read = readOffLoop(bytes, { contentType: 'application/octet-stream', maxLines, budgetMs });
   try {
     await read.head;
-    return await read.parse(opts);
+    const parsed = read.parse(opts);
+    const batches: EncodedBatch[] = [];
+    for await (const batch of parsed.batches()) batches.push(batch);
+    return { batches, ...(await parsed.summary()), format: await parsed.format() };
   } finally {
     read.stop();
   }
 }
 
-/** The rows of an encoded statement, decoded as the INSERT would read them. */
-const rowsOf = (encoded: Parameters<typeof encodedBatches>[0]) => [...encodedBatches(encoded)].flatMap((b) => JSON.parse(b.rows) as unknown[][]);
+/** The rows of a parse, decoded as the INSERT would read them. */
+const rowsOf = (parsed: { batches: EncodedBatch[] }) => parsed.batches.flatMap((b) => JSON.parse(b.rows) as unknown[][]);
+
+/** A camt.053 of `n` entries of 1.00 EUR; `broken` (0-based) has an amount that is not one (well-formed XML all the same). */
+function camtEntries(n: number, broken = -1): Buffer {
+  const entry = (i: number) =>
+    `<Ntry><Amt Ccy="EUR">${i === broken ? 'one euro' : '1.00'}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><AcctSvcrRef>E${i}</AcctSvcrRef></Ntry>`;
+  const entries = Array.from({ length: n }, (_, i) => entry(i)).join('\n');
+  return Buffer.from(
+    `<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId></GrpHdr>` +
+      `<Stmt><Id>S1</Id><Acct><Id><IBAN>PL61109010140000071219812874</IBAN></Id></Acct>${entries}</Stmt></BkToCstmrStmt></Document>`,
+  );
+}
 
 /** An MT940 of `n` one-cent transactions: a small file that is many lines. */
 function tinyTransactions(n: number): Buffer {
@@ -67,27 +81,63 @@ describe('statement parsing on a worker thread', () => {
     }
   });
 
-  it('answers with two transferred ArrayBuffers of encoded batches (rows, facts), not an object per line (200,000 lines)', { timeout: 60_000 }, async () => {
+  it('hands the lines over batch by batch, each its rows and their facts, and a summary of scalars (200,000 lines)', { timeout: 60_000 }, async () => {
     const n = 200_000;
     const parsed = await parseOffLoop(tinyTransactions(n), {}, 60_000);
-    // The message's shape: scalars, two short string arrays, the buffers and their batch ends.
-    assert.deepEqual(Object.keys(parsed).sort(), ['accounts', 'batchEnds', 'factEnds', 'facts', 'format', 'lineCount', 'rows', 'statementIds']);
-    assert.ok(parsed.rows instanceof ArrayBuffer);
-    assert.ok(parsed.facts instanceof ArrayBuffer);
+    assert.deepEqual(Object.keys(parsed).sort(), ['accounts', 'batches', 'format', 'lineCount', 'statementIds']);
     assert.equal(parsed.lineCount, n);
-    assert.equal(parsed.batchEnds.length, Math.ceil(n / ROWS_PER_BATCH));
-    assert.equal(parsed.factEnds.length, parsed.batchEnds.length);
-    assert.equal(parsed.batchEnds.at(-1), parsed.rows.byteLength);
-    assert.equal(parsed.factEnds.at(-1), parsed.facts.byteLength);
-    for (const value of Object.values(parsed)) if (Array.isArray(value)) assert.ok(value.length <= Math.ceil(n / ROWS_PER_BATCH), 'no array per line');
-    const last = [...encodedBatches(parsed)].at(-1);
-    const rows = JSON.parse(last?.rows ?? '[]') as unknown[][];
-    assert.equal(rows.at(-1)?.[1], n, 'the last batch ends with the last line');
-    assert.deepEqual(
-      last?.facts.map((f) => f.id),
-      rows.map((r) => r[0]),
-      'each batch carries the facts of the same lines, in the same order',
-    );
+    assert.equal(parsed.batches.length, Math.ceil(n / ROWS_PER_BATCH));
+    let lineNo = 0;
+    for (const batch of parsed.batches) {
+      const rows = JSON.parse(batch.rows) as unknown[][];
+      assert.ok(rows.length <= ROWS_PER_BATCH);
+      for (const r of rows) assert.equal(r[1], ++lineNo, 'lines in file order, none lost or doubled');
+      assert.deepEqual(
+        batch.facts.map((f) => f.id),
+        rows.map((r) => r[0]),
+        'each batch carries the facts of the same lines, in the same order',
+      );
+    }
+    assert.equal(lineNo, n, 'the last batch ends with the last line');
+  });
+
+  it('hands over the first batches of a camt file before it has read the rest: an entry malformed further on fails the parse after them', { timeout: 60_000 }, async () => {
+    const entries = 3 * ROWS_PER_BATCH;
+    const read = readOffLoop(camtEntries(entries, entries - 1), { contentType: '', maxLines: 200_000, budgetMs: 60_000 });
+    try {
+      await read.head;
+      const parsed = read.parse({});
+      assert.equal(await parsed.format(), 'camt.053');
+      const seen: number[] = [];
+      const err = await (async () => {
+        for await (const batch of parsed.batches()) seen.push((JSON.parse(batch.rows) as unknown[]).length);
+      })().then(() => undefined, (e: unknown) => e);
+      assert.deepEqual(seen, [ROWS_PER_BATCH, ROWS_PER_BATCH], 'the two whole batches before the broken entry came');
+      assert.ok(err instanceof StatementParseError, String(err));
+      assert.match(err.where, new RegExp(`Ntry\\[${entries}\\]`));
+      await assert.rejects(parsed.summary(), StatementParseError, 'the parse has no summary: it failed');
+    } finally {
+      read.stop();
+    }
+  });
+
+  it('gives the same batches again to a second pass (a store retried from scratch)', async () => {
+    const read = readOffLoop(camtEntries(ROWS_PER_BATCH + 5), { contentType: '', maxLines: 200_000, budgetMs: 60_000 });
+    try {
+      await read.head;
+      const parsed = read.parse({});
+      const pass = async () => {
+        const rows: unknown[] = [];
+        for await (const batch of parsed.batches()) rows.push(...(JSON.parse(batch.rows) as unknown[]));
+        return rows;
+      };
+      const first = await pass();
+      assert.equal(first.length, ROWS_PER_BATCH + 5);
+      assert.deepEqual(await pass(), first);
+      assert.equal((await parsed.summary()).lineCount, ROWS_PER_BATCH + 5);
+    } finally {
+      read.stop();
+    }
   });
 
   it('refuses a file over the line cap on the worker with a 422 naming STATEMENT_MAX_LINES', async () => {
@@ -133,12 +183,15 @@ describe('statement parsing on a worker thread', () => {
     }
     writeFileSync(join(out, 'package.json'), '{"type":"module"}');
     symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'));
-    const script = `import { encodedBatches, readOffLoop } from './${relative(out, join(out, 'api', 'bank-statements', 'parse-off-loop.js'))}';
+    const script = `import { readOffLoop } from './${relative(out, join(out, 'api', 'bank-statements', 'parse-off-loop.js'))}';
       const read = readOffLoop(Buffer.from(${JSON.stringify(MT940)}), { contentType: '', maxLines: 10, budgetMs: 30000 });
       await read.head;
-      const parsed = await read.parse({});
-      const rows = JSON.parse([...encodedBatches(parsed)][0].rows);
-      console.log(JSON.stringify({ lines: parsed.lineCount, references: rows[0][12], execArgv: process.execArgv }));`;
+      const parsed = read.parse({});
+      const batches = [];
+      for await (const batch of parsed.batches()) batches.push(batch);
+      const rows = JSON.parse(batches[0].rows);
+      console.log(JSON.stringify({ lines: (await parsed.summary()).lineCount, references: rows[0][12], execArgv: process.execArgv }));
+      read.stop();`;
     writeFileSync(join(out, 'check.mjs'), script);
     const run = spawnSync(process.execPath, [join(out, 'check.mjs')], { cwd: out, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
     assert.equal(run.status, 0, run.stderr);

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { PayloadTooLargeError, TooManyRequestsError, UnavailableError, UnprocessableContentError, ValidationError } from '../../domain/errors.js';
-import { type BankStatementRow, findStatementBySha, insertDecidedLines, insertStatement, isTargetMatchedAlready } from '../../db/bank-statements.js';
+import { type BankStatementRow, completeStatementRow, findStatementBySha, insertDecidedLines, insertStatement, isTargetMatchedAlready } from '../../db/bank-statements.js';
 import { decideBatch } from '../../db/statement-decide-batch.js';
 import { newId } from '../../db/ids.js';
 import { journalInbound, rejectInbound, type NewInboundRequest } from '../../db/inbound-requests.js';
@@ -9,7 +9,7 @@ import { type StatementFormat, StatementParseError } from '../../statements/inde
 import { startStatementImport } from '../../temporal/start.js';
 import { CsvMap, type CsvMapConfig } from '../../config-statements.js';
 import type { AppDeps } from '../env.js';
-import { type EncodedStatement, encodedBatches, ParseTimeoutError, readOffLoop } from './parse-off-loop.js';
+import { type ParsedBatches, ParseTimeoutError, readOffLoop } from './parse-off-loop.js';
 
 export const STATEMENT_FORMATS = ['camt.053', 'camt.054', 'mt940', 'mt942', 'csv'] as const satisfies readonly StatementFormat[];
 
@@ -130,8 +130,8 @@ export async function importInSlot(deps: Pick<ImportDeps, 'pool' | 'temporal' | 
       return { statement: earlier, duplicate: true };
     }
     const csv = csvMapFor(deps, q.data.format, q.data.csv_map);
-    const parsed = await readerStage(reader.parse({ format: q.data.format, csv, patterns: deps.config.statements.patterns }), budget);
-    const result = await store(deps, head.sha256, q.data.file_name, parsed);
+    const parsed = reader.parse({ format: q.data.format, csv, patterns: deps.config.statements.patterns });
+    const result = await readerStage(store(deps, head.sha256, q.data.file_name, parsed), budget);
     // Started after the commit, so the workflow always finds the lines. If Temporal refuses, the
     // statement stays stored, not matched: uploading the same file again starts its matching.
     await ensureImportRunning(deps, result.statement).catch(async (err: unknown) => {
@@ -149,39 +149,49 @@ export async function importInSlot(deps: Pick<ImportDeps, 'pool' | 'temporal' | 
 const STORE_ATTEMPTS = 3;
 
 /**
- * Stores the statement with its lines, decided, in one transaction. Two files paying the same
- * payment, imported at once, both decide it matched; the second to insert waits on the first and
- * then breaks the one-match-per-target index, and is stored again from scratch, where it sees the
- * first's match (its line a duplicate).
+ * Stores the statement with its lines, decided, in one transaction, batch by batch as the parse
+ * worker hands them over: the worker reads the next batch while this stores the last. The
+ * transaction opens once the file has been checked whole (its format known); a file that turns
+ * out malformed further on, or runs out of time, rolls it back, so a file imports whole or not at
+ * all. Two files paying the same payment, imported at once, both decide it matched; the second to
+ * insert waits on the first and then breaks the one-match-per-target index, and is stored again
+ * from scratch (the batches received are kept), where it sees the first's match (its line a
+ * duplicate).
  */
-async function store(deps: Pick<ImportDeps, 'pool'>, sha256: string, fileName: string | undefined, parsed: EncodedStatement): Promise<ImportResult> {
+async function store(deps: Pick<ImportDeps, 'pool'>, sha256: string, fileName: string | undefined, parsed: ParsedBatches): Promise<ImportResult> {
+  const format = await parsed.format();
   for (let attempt = 1; ; attempt++) {
     try {
-      return await storeOnce(deps, sha256, fileName, parsed);
+      return await storeOnce(deps, { sha256, fileName, format }, parsed);
     } catch (err) {
       if (!isTargetMatchedAlready(err) || attempt === STORE_ATTEMPTS) throw err;
     }
   }
 }
 
-async function storeOnce(deps: Pick<ImportDeps, 'pool'>, sha256: string, fileName: string | undefined, parsed: EncodedStatement): Promise<ImportResult> {
+async function storeOnce(
+  deps: Pick<ImportDeps, 'pool'>,
+  file: { sha256: string; fileName: string | undefined; format: StatementFormat },
+  parsed: ParsedBatches,
+): Promise<ImportResult> {
   return inTransaction(deps.pool, async (tx) => {
+    // Accounts, statement ids and the line count are known after the last line; the row comes
+    // first because every line refers to it.
     const { row, created } = await insertStatement(tx, {
       id: newId('stm'),
-      sha256,
-      format: parsed.format,
-      file_name: fileName ?? null,
-      accounts: parsed.accounts,
-      statement_ids: parsed.statementIds,
-      line_count: parsed.lineCount,
+      sha256: file.sha256,
+      format: file.format,
+      file_name: file.fileName ?? null,
     });
     if (!created) return { statement: row, duplicate: true };
     // Each batch decided as it is stored (what the import workflow's first activity did over
     // the stored rows, rewriting every one): the workflow then only tells the matched payments.
-    for (const batch of encodedBatches(parsed)) {
+    for await (const batch of parsed.batches()) {
       await insertDecidedLines(tx, row.id, batch.rows, await decideBatch(tx, row.id, batch.facts), 'import');
     }
-    return { statement: row, duplicate: false };
+    const summary = await parsed.summary();
+    const statement = await completeStatementRow(tx, row.id, { accounts: summary.accounts, statement_ids: summary.statementIds, line_count: summary.lineCount });
+    return { statement, duplicate: false };
   });
 }
 

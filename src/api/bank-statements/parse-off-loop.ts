@@ -1,11 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import { UnprocessableContentError, ValidationError } from '../../domain/errors.js';
-import { type ParseOptions, StatementParseError } from '../../statements/index.js';
+import { type ParseOptions, type StatementFormat, StatementParseError } from '../../statements/index.js';
 import type { LineFacts } from '../../domain/statement-matching.js';
 import { type LineFactsTuple, lineFactsOf } from '../../db/statement-decide-batch.js';
-import type { EncodedStatement, ParseCommand, ReadFailure, ReadReply, ReadRequest } from './parse-worker.js';
+import type { EncodedBatchBytes, ParseCommand, ReadFailure, ReadReply, ReadRequest, StatementSummary } from './parse-worker.js';
 
-export type { EncodedStatement } from './parse-worker.js';
+export type { StatementSummary } from './parse-worker.js';
 
 /** The parse took longer than its budget; the worker was stopped. */
 export class ParseTimeoutError extends Error {
@@ -65,8 +65,8 @@ export interface FileHead {
 export interface OffLoopRead {
   /** The file's hash, size and form fields; rejects if the body cannot be taken apart. */
   head: Promise<FileHead>;
-  /** Parses the file (call once, after `head`): the lines encoded as INSERT batches. */
-  parse(opts: ParseOptions): Promise<EncodedStatement>;
+  /** Parses the file (call once, after `head`): the lines encoded as INSERT batches, as they come. */
+  parse(opts: ParseOptions): ParsedBatches;
   /** Stops the worker (idempotent); a pending promise rejects. */
   stop(): void;
 }
@@ -100,13 +100,32 @@ function unreadable(why: string): UnprocessableContentError {
 }
 
 /**
+ * A parse as the worker sends it: the format as soon as the file is checked, then the batches in
+ * file order while the rest is still being read, then the summary. Any of them rejects with the
+ * file's error (a StatementParseError, a 422 for the file) or ParseTimeoutError where the parse
+ * fails, so whoever stored the earlier batches must undo them. One caller at a time.
+ */
+export interface ParsedBatches {
+  /** The statement's format, known before its first line. */
+  format(): Promise<StatementFormat>;
+  /**
+   * Every batch in file order, each decoded when it is reached. Iterating again starts over from
+   * the first (the batches received are kept), so a store can be retried from scratch.
+   */
+  batches(): AsyncGenerator<EncodedBatch>;
+  /** What the statement says beside its lines, once the last batch has come. */
+  summary(): Promise<StatementSummary>;
+}
+
+/**
  * Reads a statement upload on a worker thread of its own, so neither a slow or hostile file nor a
  * big one holds up the API's event loop: the multipart form, the SHA-256, the parse and the
- * encoding of the lines all happen there, and the lines come back as one transferred ArrayBuffer
- * (EncodedStatement), not as objects to be deserialised here. The worker is stopped when
- * `budgetMs` is spent, counted from its start (a synchronous parse on the main thread could not be
- * interrupted at all). One worker per import, started ahead of it (prepareSpare) when the
- * previous import began, so the next one does not wait for a thread to load the parser.
+ * encoding of the lines all happen there, and the lines come back batch by batch as transferred
+ * ArrayBuffers (EncodedBatchBytes), not as objects to be deserialised here — while the worker
+ * reads the next batch, this thread can store the last. The worker is stopped when `budgetMs` is
+ * spent, counted from its start (a synchronous parse on the main thread could not be interrupted
+ * at all). One worker per import, started ahead of it (prepareSpare) when the previous import
+ * began, so the next one does not wait for a thread to load the parser.
  *
  * `transfer` moves the body's memory to the worker instead of copying it (the caller's Buffer is
  * then empty); only when the Buffer owns its whole ArrayBuffer, never a slice of Node's pool.
@@ -117,56 +136,84 @@ export function readOffLoop(body: Buffer, opts: { contentType: string; maxLines:
   const worker = takeWorker();
   prepareSpare();
   worker.postMessage({ body, contentType: opts.contentType, maxLines: opts.maxLines } satisfies ReadRequest, transferList);
-  // Each stage waits on its own reply; whatever stops the worker early rejects the one pending.
-  let pending: { resolve: (reply: ReadReply) => void; reject: (err: Error) => void } | undefined;
-  let early: ReadReply | undefined;
+  // The worker's replies in order; whatever stops the worker early fails the wait for the next.
+  const replies: ReadReply[] = [];
+  let wake: (() => void) | undefined;
   let ended: Error | undefined;
   const end = (err: Error) => {
     if (ended) return;
     ended = err;
     clearTimeout(timer);
     void worker.terminate();
-    pending?.reject(err);
-    pending = undefined;
+    wake?.();
   };
   const timer = setTimeout(() => end(new ParseTimeoutError(opts.budgetMs)), opts.budgetMs);
   worker.on('message', (reply: ReadReply) => {
-    if (pending) {
-      const p = pending;
-      pending = undefined;
-      p.resolve(reply);
-    } else early = reply;
+    replies.push(reply);
+    wake?.();
   });
   worker.once('error', (err) => end(unreadable(`${err.name}: ${err.message}`)));
   worker.once('exit', (code) => end(unreadable(`the parser thread exited with code ${code} before answering`)));
-  const next = () =>
-    new Promise<ReadReply>((resolve, reject) => {
-      if (early) {
-        const got = early;
-        early = undefined;
-        resolve(got);
-      } else if (ended) reject(ended);
-      else pending = { resolve, reject };
-    });
+  /** The next reply; a reply that says the worker failed rejects as its error. */
+  const next = async (): Promise<ReadReply> => {
+    for (;;) {
+      const reply = replies.shift();
+      if (reply?.kind === 'failed') {
+        const err = errorOf(reply.failure);
+        end(err);
+        throw err;
+      }
+      if (reply) return reply;
+      if (ended) throw ended;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+  };
 
   const head = next().then((reply) => {
-    if (reply.kind === 'failed') throw errorOf(reply.failure);
     if (reply.kind !== 'hashed') throw unreadable(`unexpected reply ${reply.kind}`);
     return { sha256: reply.sha256, fields: reply.fields, fileBytes: reply.fileBytes };
   });
   head.catch(() => end(new Error('stopped')));
   return {
     head,
-    async parse(parseOpts) {
-      await head;
-      const answer = next();
-      worker.postMessage({ kind: 'parse', opts: parseOpts } satisfies ParseCommand);
-      const reply = await answer;
-      end(new Error('done'));
-      if (reply.kind === 'failed') throw errorOf(reply.failure);
-      if (reply.kind !== 'parsed') throw unreadable(`unexpected reply ${reply.kind}`);
-      const { kind: _kind, ...encoded } = reply;
-      return encoded;
+    parse(parseOpts) {
+      let format: StatementFormat | undefined;
+      let summary: StatementSummary | undefined;
+      const received: EncodedBatchBytes[] = [];
+      // One reply taken at a time, whoever asks: format(), batches() and summary() share it.
+      let taking: Promise<void> | undefined;
+      const take = () =>
+        (taking ??= (async () => {
+          await head;
+          const reply = await next();
+          if (reply.kind === 'format') format = reply.format;
+          else if (reply.kind === 'batch') received.push({ rows: reply.rows, facts: reply.facts });
+          else if (reply.kind === 'parsed') {
+            const { kind: _kind, ...rest } = reply;
+            summary = rest;
+            end(new Error('done'));
+          } else throw unreadable(`unexpected reply ${reply.kind}`);
+        })().finally(() => (taking = undefined)));
+      void head.then(() => worker.postMessage({ kind: 'parse', opts: parseOpts } satisfies ParseCommand), () => undefined);
+      return {
+        async format() {
+          while (format === undefined) await take();
+          return format;
+        },
+        async *batches() {
+          for (let i = 0; ; i++) {
+            while (i >= received.length && summary === undefined) await take();
+            const bytes = received[i];
+            if (bytes === undefined) return;
+            yield decodeBatch(bytes);
+          }
+        },
+        async summary() {
+          while (summary === undefined) await take();
+          return summary;
+        },
+      };
     },
     stop() {
       end(new Error('stopped'));
@@ -174,22 +221,17 @@ export function readOffLoop(body: Buffer, opts: { contentType: string; maxLines:
   };
 }
 
-/** One batch of an EncodedStatement: the JSON text the INSERT takes, and its lines' facts for deciding them. */
+/** One batch of a parse: the JSON text the INSERT takes, and its lines' facts for deciding them. */
 export interface EncodedBatch {
   rows: string;
   facts: LineFacts[];
 }
 
-/** The batches of an EncodedStatement, one at a time (each decoded only when it is reached). */
-export function* encodedBatches(encoded: Pick<EncodedStatement, 'rows' | 'batchEnds' | 'facts' | 'factEnds'>): Generator<EncodedBatch> {
-  const decoder = new TextDecoder();
-  let from = 0;
-  let factsFrom = 0;
-  for (const [i, to] of encoded.batchEnds.entries()) {
-    const factsTo = encoded.factEnds[i] ?? factsFrom;
-    const facts = (JSON.parse(decoder.decode(new Uint8Array(encoded.facts, factsFrom, factsTo - factsFrom))) as LineFactsTuple[]).map(lineFactsOf);
-    yield { rows: decoder.decode(new Uint8Array(encoded.rows, from, to - from)), facts };
-    from = to;
-    factsFrom = factsTo;
-  }
+const decoder = new TextDecoder();
+
+function decodeBatch(bytes: EncodedBatchBytes): EncodedBatch {
+  return {
+    rows: decoder.decode(bytes.rows),
+    facts: (JSON.parse(decoder.decode(bytes.facts)) as LineFactsTuple[]).map(lineFactsOf),
+  };
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { parentPort } from 'node:worker_threads';
+import { type MessagePort, parentPort } from 'node:worker_threads';
 import { newIds } from '../../db/ids.js';
 import type { LineFactsTuple } from '../../db/statement-decide-batch.js';
 import { textArrayLiteral } from '../../db/text-array-literal.js';
 import { MAX_JSON_SAFE_MINOR } from '../../domain/money.js';
-import { type ParseOptions, type ParsedLine, parseStatement, type StatementFormat, StatementParseError } from '../../statements/index.js';
+import { type ParseOptions, type ParsedLine, type StatementFormat, StatementParseError, streamStatement } from '../../statements/index.js';
 
 /**
  * What the API thread hands over as the worker's first message: the request body (its buffer
@@ -28,26 +28,24 @@ export interface ParseCommand {
 export const ROWS_PER_BATCH = 2000;
 
 /**
- * The parsed statement as the worker hands it back: a few scalars and one ArrayBuffer (moved, not
- * cloned) holding the rows as UTF-8 JSON, batch after batch. The API thread never holds an object
- * per line: it decodes one batch to a string and passes that string to Postgres as it is.
+ * One batch of ROWS_PER_BATCH lines (the last may be shorter) as the worker hands it over, in file
+ * order, while it parses the next: two ArrayBuffers (moved, not cloned) of UTF-8 JSON. The API
+ * thread never holds an object per line: it decodes a batch to a string and passes that string to
+ * Postgres as it is.
  */
-export interface EncodedStatement {
+export interface EncodedBatchBytes {
+  /** One JSON array of row arrays, as insertDecidedLines takes it. */
+  rows: ArrayBuffer;
+  /** What deciding each of those lines reads (LineFactsTuple), the same lines in the same order. */
+  facts: ArrayBuffer;
+}
+
+/** What the statement says beside its lines, sent after the last batch. */
+export interface StatementSummary {
   format: StatementFormat;
   accounts: string[];
   statementIds: string[];
   lineCount: number;
-  /** UTF-8 JSON arrays, one per batch of ROWS_PER_BATCH lines, back to back. */
-  rows: ArrayBuffer;
-  /** Where each batch ends in `rows` (byte offsets): lineCount / ROWS_PER_BATCH entries, rounded up. */
-  batchEnds: number[];
-  /**
-   * What deciding each line reads (LineFactsTuple), as UTF-8 JSON arrays batch by batch like `rows`:
-   * the upload decides its lines as it stores them, without reading the stored rows back.
-   */
-  facts: ArrayBuffer;
-  /** Where each batch ends in `facts`. */
-  factEnds: number[];
 }
 
 /** Why the worker gave up; classes do not survive the message, so each crosses as its fields. */
@@ -57,9 +55,16 @@ export type ReadFailure =
   | { type: 'unprocessable'; message: string; errors: Array<{ path: string; message: string }> }
   | { type: 'crash'; message: string };
 
+/**
+ * The worker's answers, in order: `hashed`; then, told to parse, `format` (as soon as the file is
+ * checked and its format known), a `batch` per ROWS_PER_BATCH lines, and `parsed` after the last;
+ * or `failed` at any point, after which nothing more comes.
+ */
 export type ReadReply =
   | { kind: 'hashed'; sha256: string; fields: Record<string, string>; fileBytes: number }
-  | ({ kind: 'parsed' } & EncodedStatement)
+  | { kind: 'format'; format: StatementFormat }
+  | ({ kind: 'batch' } & EncodedBatchBytes)
+  | ({ kind: 'parsed' } & StatementSummary)
   | { kind: 'failed'; failure: ReadFailure };
 
 class Refusal extends Error {
@@ -94,23 +99,22 @@ async function fileOf(request: ReadRequest): Promise<{ file: Buffer; fields: Rec
   return { file: Buffer.from(await file.arrayBuffer()), fields };
 }
 
-/** Refuses what the API would not store: more lines than the cap, amounts JSON and bigint cannot carry. */
-function assertStorable(lines: readonly ParsedLine[], maxLines: number): void {
-  if (lines.length > maxLines) {
-    throw new Refusal({
-      type: 'unprocessable',
-      message: `the statement file holds ${lines.length} lines; at most ${maxLines} are taken from one file (STATEMENT_MAX_LINES); split it and upload the parts; nothing was imported`,
-      errors: [{ path: 'file', message: `more than ${maxLines} lines` }],
-    });
-  }
-  const tooBig = lines.find((l) => l.amountMinor > MAX_JSON_SAFE_MINOR);
-  if (tooBig) {
-    throw new Refusal({
-      type: 'unprocessable',
-      message: `line ${tooBig.index + 1}: the amount is too large to be a payment; nothing was imported`,
-      errors: [{ path: `line ${tooBig.index + 1}`, message: 'amount too large' }],
-    });
-  }
+/** Past the line cap: nothing is stored from a file that holds more than maxLines lines. */
+function overCap(lineCount: number, maxLines: number): Refusal {
+  return new Refusal({
+    type: 'unprocessable',
+    message: `the statement file holds ${lineCount} lines; at most ${maxLines} are taken from one file (STATEMENT_MAX_LINES); split it and upload the parts; nothing was imported`,
+    errors: [{ path: 'file', message: `more than ${maxLines} lines` }],
+  });
+}
+
+/** An amount JSON and bigint cannot carry: not a payment. */
+function tooLarge(line: ParsedLine): Refusal {
+  return new Refusal({
+    type: 'unprocessable',
+    message: `line ${line.index + 1}: the amount is too large to be a payment; nothing was imported`,
+    errors: [{ path: `line ${line.index + 1}`, message: 'amount too large' }],
+  });
 }
 
 /**
@@ -145,46 +149,59 @@ function bankReferenceOf(l: ParsedLine): string | null {
   return l.bankReference === null ? null : l.batchIndex === null ? l.bankReference : `${l.bankReference}#${l.batchIndex}`;
 }
 
-/** JSON batches, back to back in one fresh ArrayBuffer (its own, so it can be transferred). */
-class BatchBuffer {
-  private readonly parts: Buffer[] = [];
-  private size = 0;
-  readonly ends: number[] = [];
-
-  add(batch: unknown[]): void {
-    const part = Buffer.from(JSON.stringify(batch), 'utf8');
-    this.parts.push(part);
-    this.size += part.byteLength;
-    this.ends.push(this.size);
-  }
-
-  joined(): ArrayBuffer {
-    const out = new Uint8Array(this.size);
-    let at = 0;
-    for (const part of this.parts) {
-      out.set(part, at);
-      at += part.byteLength;
-    }
-    return out.buffer;
-  }
+function utf8Json(value: unknown): ArrayBuffer {
+  const bytes = Buffer.from(JSON.stringify(value), 'utf8');
+  // Its own ArrayBuffer, so it can be transferred: a small Buffer is a slice of Node's shared pool.
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : new Uint8Array(bytes).buffer;
 }
 
-/** The lines as UTF-8 JSON batches of rows to insert and of facts to decide them by. */
-export function encodeRows(lines: readonly ParsedLine[]): Pick<EncodedStatement, 'rows' | 'batchEnds' | 'facts' | 'factEnds'> {
-  const rows = new BatchBuffer();
-  const facts = new BatchBuffer();
+/** One batch of lines as the INSERT's rows and the facts to decide them by. */
+export function encodeBatch(lines: readonly ParsedLine[]): EncodedBatchBytes {
   const ids = newIds('bln', lines.length);
-  for (let i = 0; i < lines.length; i += ROWS_PER_BATCH) {
-    const batch = lines.slice(i, i + ROWS_PER_BATCH);
-    const keys = batch.map(bankReferenceOf);
-    rows.add(batch.map((l, k) => row(l, ids[i + k] ?? '', keys[k] ?? null)));
-    facts.add(
-      batch.map(
-        (l, k): LineFactsTuple => [ids[i + k] ?? '', keys[k] ?? null, l.amountMinor.toString(), l.currency, l.direction, l.status, l.reversal, [...l.references]],
-      ),
-    );
+  const keys = lines.map(bankReferenceOf);
+  return {
+    rows: utf8Json(lines.map((l, k) => row(l, ids[k] ?? '', keys[k] ?? null))),
+    facts: utf8Json(
+      lines.map((l, k): LineFactsTuple => [ids[k] ?? '', keys[k] ?? null, l.amountMinor.toString(), l.currency, l.direction, l.status, l.reversal, [...l.references]]),
+    ),
+  };
+}
+
+/**
+ * Parses the file and posts it batch by batch as it goes (the API thread stores each while the
+ * next is read), then the summary. A file over the cap or with an amount too large is refused
+ * the way it was when the whole file was read first: nothing is posted from the first batch that
+ * would break either rule, the rest is still read to count its lines, and the cap is named before
+ * the amount.
+ */
+function parseAndPost(port: MessagePort, file: Buffer, opts: ParseOptions, maxLines: number): void {
+  const { format, lines } = streamStatement(file, opts);
+  port.postMessage({ kind: 'format', format } satisfies ReadReply);
+  let batch: ParsedLine[] = [];
+  let refused: Refusal | undefined;
+  let lineCount = 0;
+  const post = () => {
+    const encoded = encodeBatch(batch);
+    port.postMessage({ kind: 'batch', ...encoded } satisfies ReadReply, [encoded.rows, encoded.facts]);
+    batch = [];
+  };
+  for (let next = lines.next(); ; next = lines.next()) {
+    if (next.done) {
+      if (lineCount > maxLines) throw overCap(lineCount, maxLines);
+      if (refused) throw refused;
+      if (batch.length > 0) post();
+      port.postMessage({ kind: 'parsed', format, accounts: next.value.accounts, statementIds: next.value.statementIds, lineCount } satisfies ReadReply);
+      return;
+    }
+    lineCount++;
+    if (refused || lineCount > maxLines) continue;
+    if (next.value.amountMinor > MAX_JSON_SAFE_MINOR) {
+      refused = tooLarge(next.value);
+      continue;
+    }
+    batch.push(next.value);
+    if (batch.length === ROWS_PER_BATCH) post();
   }
-  return { rows: rows.joined(), batchEnds: rows.ends, facts: facts.joined(), factEnds: facts.ends };
 }
 
 function failure(err: unknown): ReadFailure {
@@ -196,8 +213,9 @@ function failure(err: unknown): ReadFailure {
 /**
  * The worker thread of parse-off-loop.ts, for one upload. Everything that grows with the file
  * happens here, not on the API thread: taking a multipart body apart, the SHA-256, parsing, the
- * line cap, and turning the lines into INSERT batches. It answers twice: `hashed` (so the API can
- * answer a file it has seen before without parsing it), then, told to go on, `parsed` or `failed`.
+ * line cap, and turning the lines into INSERT batches. It answers `hashed` first (so the API can
+ * answer a file it has seen before without parsing it), then, told to go on, the parse as it goes
+ * (ReadReply).
  */
 async function serve(request: ReadRequest): Promise<void> {
   const port = parentPort;
@@ -213,18 +231,11 @@ async function serve(request: ReadRequest): Promise<void> {
     return;
   }
   port.once('message', (command: ParseCommand) => {
-    let reply: ReadReply;
-    const transfer: ArrayBuffer[] = [];
     try {
-      const parsed = parseStatement(file, command.opts);
-      assertStorable(parsed.lines, request.maxLines);
-      const encoded = encodeRows(parsed.lines);
-      reply = { kind: 'parsed', format: parsed.format, accounts: parsed.accounts, statementIds: parsed.statementIds, lineCount: parsed.lines.length, ...encoded };
-      transfer.push(encoded.rows, encoded.facts);
+      parseAndPost(port, file, command.opts, request.maxLines);
     } catch (err) {
-      reply = { kind: 'failed', failure: failure(err) };
+      port.postMessage({ kind: 'failed', failure: failure(err) } satisfies ReadReply);
     }
-    port.postMessage(reply, transfer);
   });
 }
 
