@@ -74,7 +74,7 @@ export function readCamt(textIn: string, expected: CamtFormat | undefined, patte
       let j = 0;
       for (const ntry of entries) {
         j++;
-        for (const line of entryLines(ntry, `${where}/Ntry[${j}]`, patterns)) yield { ...line, statementId, account };
+        yield* entryLines(ntry, `${where}/Ntry[${j}]`, patterns, { statementId, account });
       }
     }
     return { accounts: [...accounts], statementIds: [...statementIds], balances: allBalances };

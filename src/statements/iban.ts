@@ -17,6 +17,9 @@ const IBAN_LENGTHS: Readonly<Record<string, number>> = {
 // blanking: their digits come in fours, which no reference pattern takes for a reference.
 const COMPACT_IBAN = /(?<![\p{L}\p{N}])[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}(?![\p{L}\p{N}])/gu;
 
+// How every compact IBAN begins: a quicker test for the many texts that hold none.
+const MAY_HAVE_IBAN = /[A-Z]{2}[0-9]{2}/;
+
 /** True for a compact IBAN of a known country with that country's length. */
 export function isIban(value: string): boolean {
   const length = IBAN_LENGTHS[value.slice(0, 2)];
@@ -25,6 +28,7 @@ export function isIban(value: string): boolean {
 
 /** The text with every IBAN blanked out (same length, so positions stay), for reference scanning. */
 export function withoutIbans(text: string): string {
+  if (!MAY_HAVE_IBAN.test(text)) return text;
   return text.replace(COMPACT_IBAN, (match) => (isIban(match) ? ' '.repeat(match.length) : match));
 }
 

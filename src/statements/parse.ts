@@ -64,11 +64,17 @@ function whole({ format, lines, ...tail }: FormatResult): FormatStream {
   };
 }
 
+/**
+ * Each line given its position. The parsers' line objects are fresh and nobody else holds them, so
+ * the index is added to each rather than each line copied to put it in.
+ */
 function* numbered(lines: Generator<UnnumberedLine, StatementTail>): Generator<ParsedLine, StatementTail> {
   for (let index = 0; ; index++) {
     const next = lines.next();
     if (next.done) return next.value;
-    yield { index, ...next.value };
+    const line: UnnumberedLine & { index?: number } = next.value;
+    line.index = index;
+    yield line as ParsedLine;
   }
 }
 

@@ -123,8 +123,8 @@ export interface ParsedBatches {
  * encoding of the lines all happen there, and the lines come back batch by batch as transferred
  * ArrayBuffers (EncodedBatchBytes), not as objects to be deserialised here — while the worker
  * reads the next batch, this thread can store the last. The worker is stopped when `budgetMs` is
- * spent, counted from its start (a synchronous parse on the main thread could not be interrupted
- * at all). One worker per import, started ahead of it (prepareSpare) when the previous import
+ * spent before its last batch, counted from its start (a synchronous parse on the main thread
+ * could not be interrupted at all); storing what it sent is not counted. One worker per import, started ahead of it (prepareSpare) when the previous import
  * began, so the next one does not wait for a thread to load the parser.
  *
  * `transfer` moves the body's memory to the worker instead of copying it (the caller's Buffer is
@@ -149,6 +149,8 @@ export function readOffLoop(body: Buffer, opts: { contentType: string; maxLines:
   };
   const timer = setTimeout(() => end(new ParseTimeoutError(opts.budgetMs)), opts.budgetMs);
   worker.on('message', (reply: ReadReply) => {
+    // The budget is the parse's: storing the batches already here may take longer.
+    if (reply.kind === 'parsed' || reply.kind === 'failed') clearTimeout(timer);
     replies.push(reply);
     wake?.();
   });
