@@ -45,11 +45,14 @@ export function createIdentifyPayer(deps: IdentifyPayerDeps): IdentifyPayer {
     let value = typed;
     if (channel.accountExpression !== null) {
       const r = runExpression(channel.accountExpression, typed);
-      if ('problem' in r) {
+      if ('value' in r) value = r.value;
+      // What the expression does not fit is looked up as typed, as ABillS does (Abills::Filters
+      // `_expr` returns the value unchanged when no substitution matched): "the last 8 digits of a
+      // long number" must not turn a login or an 8-digit contract away.
+      else if (r.problem !== 'no_match') {
         if (r.problem === 'timeout' || r.problem === 'invalid') deps.log.warn({ channel: channel.name, problem: r.problem }, 'account expression could not run; answered format');
         return FORMAT;
       }
-      value = r.value;
     }
     // A value that cannot be one kind (letters for a phone) is simply not looked up as it: the same
     // one query runs whichever kinds remain, even none, so a miss says nothing about the others.

@@ -9,8 +9,8 @@ import type { PayerLookup } from '../../identification/types.js';
  * завершения"; the parameter rules restated by Carbon Billing's OSMP page
  * (https://docs.carbonsoft.ru, "Сбербанк ЕПС, протокол 2. ОСМП": txn_id digits only, at most 20;
  * sum with a dot; txn_date in the payment system's time zone) and BGBilling's
- * (https://bgbilling.ru/v6.2/doc/ch20s02s01.html: result 4 when the account does not fit the
- * pattern, HTTP Basic authentication).
+ * (https://bgbilling.ru/v6.2/doc/ch20s02s01.html: result 4 for an account of the wrong format,
+ * HTTP Basic authentication).
  */
 
 /** "Коды завершения": every result this adapter answers. 1 is the only one a terminal retries by itself. */
