@@ -2,7 +2,7 @@ import vm from 'node:vm';
 
 /** Longest input the account expression sees: an account number, not a paragraph (and a bound on backtracking). */
 export const MAX_TYPED_LENGTH = 64;
-/** How long one account expression may run before the payer's input is taken as not fitting it. */
+/** How long one account expression may run (wall clock) before it is stopped. */
 export const EXPRESSION_BUDGET_MS = 50;
 
 /**
@@ -30,15 +30,16 @@ export function parseAccountExpression(source: string): AccountExpression {
 }
 
 export type ExpressionResult = { value: string } | { problem: 'no_match' | 'too_long' | 'timeout' | 'invalid' };
+export type ExpressionRunner = (source: string, typed: string) => ExpressionResult;
 
 /**
  * Runs account expressions with a time budget. A JS regular expression cannot be interrupted from
  * inside: a catastrophic pattern (`^(a+)+$` on "aaaa…b") backtracks for years on one thread. Run in
  * a node:vm context with `timeout`, V8 terminates it at the budget (node's watchdog), so a bad
- * expression costs a payer one `format` answer and the process at most budgetMs of its event loop.
+ * expression costs a payer a "try later" answer and the process at most budgetMs of its event loop.
  * The expressions are validated at start too (settings.ts); the budget is for what validation cannot see.
  */
-export function createAccountExpressionRunner(budgetMs: number = EXPRESSION_BUDGET_MS): (source: string, typed: string) => ExpressionResult {
+export function createAccountExpressionRunner(budgetMs: number = EXPRESSION_BUDGET_MS): ExpressionRunner {
   // A bare context: the pattern runs with nothing of this realm reachable from it.
   const context = vm.createContext({ re: null, input: '', group: 1, substitute: false });
   const compile = new vm.Script('new RegExp(pattern, "u")');
