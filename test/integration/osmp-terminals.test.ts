@@ -146,6 +146,7 @@ describe('payment terminals (OSMP)', () => {
     assert.equal(await check(inactive.ref, '10.00'), 79);
     assert.equal(await check(c.ref, '0.99'), 241);
     assert.equal(await check(c.ref, '15000.01'), 242);
+    assert.equal(await check(c.ref, '99999999999999999999.00'), 242, 'a well-formed sum however large is too large, not malformed');
     assert.equal(await check(c.ref, '10,45'), 300, 'a comma is not the protocol\'s separator');
     // A pay check would refuse is refused the same way, and pays nothing.
     assert.equal((await pay(c.ref, '0.99')).result, 241);
