@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { findPayer, findPayerByExternalRef, type PayerRow } from '../db/customer-identifiers.js';
 import type { Queryable } from '../db/pool.js';
-import { createAccountExpressionRunner, EXPRESSION_BUDGET_MS, MAX_TYPED_LENGTH } from './account-expression.js';
+import { createAccountExpressionRunner, EXPRESSION_BUDGET_MS, type ExpressionRunner, MAX_TYPED_LENGTH } from './account-expression.js';
 import { askLookupHook, type LookupHookOptions, type LookupHookRequest } from './lookup-hook.js';
 import { maskName } from './mask.js';
 import { normaliseIdentifier } from './normalise.js';
@@ -15,6 +15,8 @@ export interface IdentifyPayerDeps {
   log: Pick<Logger, 'warn'>;
   /** How long an account expression may run (default EXPRESSION_BUDGET_MS). */
   expressionBudgetMs?: number;
+  /** The account expression runner (default: createAccountExpressionRunner with that budget); tests pass a fake. */
+  runExpression?: ExpressionRunner;
 }
 
 /** ISO 4217's "no currency": the currency of a payer whose balance nobody has told us. */
@@ -31,7 +33,7 @@ const UNAVAILABLE: PayerLookup = { found: false, reason: 'unavailable' };
  * names the customer by its external_ref.
  */
 export function createIdentifyPayer(deps: IdentifyPayerDeps): IdentifyPayer {
-  const runExpression = createAccountExpressionRunner(deps.expressionBudgetMs ?? EXPRESSION_BUDGET_MS);
+  const runExpression = deps.runExpression ?? createAccountExpressionRunner(deps.expressionBudgetMs ?? EXPRESSION_BUDGET_MS);
   const hook: LookupHookOptions | undefined = deps.config.LOOKUP_HOOK_URL === undefined ? undefined : {
     url: deps.config.LOOKUP_HOOK_URL,
     secret: deps.config.LOOKUP_HOOK_SECRET,
@@ -44,12 +46,23 @@ export function createIdentifyPayer(deps: IdentifyPayerDeps): IdentifyPayer {
     if (typed === '' || [...typed].length > MAX_TYPED_LENGTH) return FORMAT;
     let value = typed;
     if (channel.accountExpression !== null) {
-      const r = runExpression(channel.accountExpression, typed);
-      if ('problem' in r) {
-        if (r.problem === 'timeout' || r.problem === 'invalid') deps.log.warn({ channel: channel.name, problem: r.problem }, 'account expression could not run; answered format');
+      let r = runExpression(channel.accountExpression, typed);
+      // The budget is wall-clock time: on a busy machine a plain `^\d*(\d{8})$` can overrun it
+      // while its thread waits for a core. Once more, then the payer is told to try later (OSMP
+      // 243, the portal's "try again later"), never that the account is malformed (4 is final).
+      if ('problem' in r && r.problem === 'timeout') r = runExpression(channel.accountExpression, typed);
+      if ('value' in r) value = r.value;
+      else if (r.problem === 'timeout') {
+        deps.log.warn({ channel: channel.name, problem: r.problem }, 'account expression overran its budget twice; answered unavailable');
+        return UNAVAILABLE;
+      }
+      // What the expression does not fit is looked up as typed, as ABillS does (Abills::Filters
+      // `_expr` returns the value unchanged when no substitution matched): "the last 8 digits of a
+      // long number" must not turn a login or an 8-digit contract away.
+      else if (r.problem !== 'no_match') {
+        if (r.problem === 'invalid') deps.log.warn({ channel: channel.name, problem: r.problem }, 'account expression could not run; answered format');
         return FORMAT;
       }
-      value = r.value;
     }
     // A value that cannot be one kind (letters for a phone) is simply not looked up as it: the same
     // one query runs whichever kinds remain, even none, so a miss says nothing about the others.

@@ -53,7 +53,8 @@ export interface IdentifiedPayer {
 }
 
 /**
- * Nothing to pay into. `format`: what was typed does not fit the account expression (OSMP 4);
+ * Nothing to pay into. `format`: what was typed is empty, too long, or the account expression
+ * could not run on it (OSMP 4);
  * `not_found`: no customer has it, said the same way whichever identifiers exist (OSMP 5);
  * `unavailable`: the billing system could not be asked now (OSMP 243), so the payer may try later.
  */

@@ -97,18 +97,40 @@ describe('customer identification', () => {
     assert.deepEqual(await identify(channel(), `${c.login}\u0000`), notFound, 'a stray NUL is a miss, not a thrown query');
   });
 
-  it('applies the account expression first (ABillS form), and a catastrophic one answers format within its budget', async () => {
+  it('applies the account expression first (ABillS form), and a catastrophic one answers unavailable within its budget', async () => {
     const c = await customer();
     const eight = c.digits.slice(-8);
     await stack.request('PUT', `/v1/customers/${c.id}/identifiers`, { body: { contract: eight } });
     const last8 = channel({ kinds: ['contract'], accountExpression: '\\d+(\\d{8})$/$1' });
     const r = await stack.deps.identifyPayer(last8, `99${eight}`);
     assert.ok(r.found && r.customerId === c.id, show(r));
-    assert.deepEqual(await stack.deps.identifyPayer(last8, 'A-1001'), { found: false, reason: 'format' });
+    // What the expression does not fit is looked up as typed (Abills::Filters _expr): an 8-digit
+    // contract (\\d+ wants a ninth digit) and a login are found, a stranger is a plain miss.
+    const exact = await stack.deps.identifyPayer(last8, eight);
+    assert.ok(exact.found && exact.customerId === c.id, show(exact));
+    await stack.request('PUT', `/v1/customers/${c.id}/identifiers`, { body: { contract: eight, login: c.login } });
+    const byLogin = await stack.deps.identifyPayer({ ...last8, kinds: ['contract', 'login'] }, c.login);
+    assert.ok(byLogin.found && byLogin.customerId === c.id && byLogin.kind === 'login', show(byLogin));
+    assert.deepEqual(await stack.deps.identifyPayer(last8, 'A-1001'), { found: false, reason: 'not_found' });
     const started = performance.now();
     const evil = await stack.deps.identifyPayer(channel({ accountExpression: '^(a+)+$' }), `${'a'.repeat(40)}b`);
-    assert.deepEqual(evil, { found: false, reason: 'format' });
+    assert.deepEqual(evil, { found: false, reason: 'unavailable' }, 'overrunning the budget is "try later", never a malformed account (OSMP 4 is final)');
     assert.ok(performance.now() - started < 2000);
+  });
+
+  it('runs an expression that overran its budget once more: a busy machine is not the payer\'s error', async () => {
+    const c = await customer();
+    await stack.request('PUT', `/v1/customers/${c.id}/identifiers`, { body: { contract: c.contract } });
+    let calls = 0;
+    const flaky = createIdentifyPayer({
+      pool: stack.pool,
+      log: pino({ level: 'silent' }),
+      config: stack.config,
+      runExpression: (_source, typed) => (++calls === 1 ? { problem: 'timeout' } : { value: typed }),
+    });
+    const r = await flaky(channel({ kinds: ['contract'], accountExpression: '^(\\d+)$' }), c.contract);
+    assert.ok(r.found && r.customerId === c.id, show(r));
+    assert.equal(calls, 2);
   });
 
   it('PUT /balance: decimal strings; the pushed values make the balance and the recommended sum', async () => {

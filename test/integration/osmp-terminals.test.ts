@@ -47,7 +47,7 @@ const networks = [
     settlement: 'deferred',
     payment_expiration: 5,
     // ABillS's PAYSYS_ACCOUNT_EXPR example: the last 8 digits of what was typed are the contract.
-    identification: { identifiers: ['contract'], account_expression: '^\\d*(\\d{8})$' },
+    identification: { identifiers: ['contract', 'login'], account_expression: '^\\d*(\\d{8})$' },
   },
   { name: 'qiwi_closed', adapter: 'osmp', allowlist: [], timezone: 'UTC', currency: 'RUB' },
 ];
@@ -127,7 +127,8 @@ describe('payment terminals (OSMP)', () => {
     assert.equal(post.result, 0, 'a form-encoded POST works the same');
     const expressed = await osmp('qiwi_deferred', { command: 'check', txn_id: nextTxn(), account: `4400${c.contract}`, sum: '10.45' });
     assert.equal(expressed.result, 0, 'the last 8 digits are the contract');
-    assert.equal((await osmp('qiwi_deferred', { command: 'check', txn_id: nextTxn(), account: c.login, sum: '10.45' })).result, 4, 'no 8 digits: wrong format');
+    // What the expression does not fit is looked up as typed (ABillS's _expr): a login is still a login.
+    assert.equal((await osmp('qiwi_deferred', { command: 'check', txn_id: nextTxn(), account: c.login, sum: '10.45' })).result, 0, 'no 8 digits: the login as typed');
   });
 
   it('refuses wrong formats (4), unknown (5), inactive (79) accounts and sums out of bounds (241/242)', async () => {
@@ -138,13 +139,14 @@ describe('payment terminals (OSMP)', () => {
     const euro = await customer();
     assert.equal((await stack.request('PUT', `/v1/customers/${euro.id}/balance`, { body: { balance: '0.00', currency: 'EUR', active: true } })).status, 200);
     const check = async (account: string, sum: string, gateway = 'qiwi') => (await osmp(gateway, { command: 'check', txn_id: nextTxn(), account, sum })).result;
-    assert.equal(await check('not-eight-digits', '10.00', 'qiwi_deferred'), 4);
+    assert.equal(await check('not-eight-digits', '10.00', 'qiwi_deferred'), 5, 'not fitting the expression: looked up as typed, and missed');
     assert.equal(await check(`${'x'.repeat(101)}`, '10.00'), 4, 'longer than any account');
     assert.equal(await check(euro.ref, '10.00'), 7, 'an account kept in another currency');
     assert.equal(await check(`nobody-${randomUUID()}`, '10.00'), 5);
     assert.equal(await check(inactive.ref, '10.00'), 79);
     assert.equal(await check(c.ref, '0.99'), 241);
     assert.equal(await check(c.ref, '15000.01'), 242);
+    assert.equal(await check(c.ref, '99999999999999999999.00'), 242, 'a well-formed sum however large is too large, not malformed');
     assert.equal(await check(c.ref, '10,45'), 300, 'a comma is not the protocol\'s separator');
     // A pay check would refuse is refused the same way, and pays nothing.
     assert.equal((await pay(c.ref, '0.99')).result, 241);

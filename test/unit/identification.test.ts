@@ -13,9 +13,13 @@ describe('account expression (PAYSYS_ACCOUNT_EXPR)', () => {
 
   it('keeps the capture group: the last 8 digits, plain and in ABillS\'s own pattern/$1 form (the seed\'s example)', () => {
     assert.deepEqual(run('^\\d*(\\d{8})$', '0012345678'), { value: '12345678' });
-    assert.deepEqual(parseAccountExpression('\\d+(\\d{8})$/$1'), { pattern: '\\d+(\\d{8})$', group: 1 });
+    assert.deepEqual(parseAccountExpression('\\d+(\\d{8})$/$1'), { pattern: '\\d+(\\d{8})$', group: 1, substitute: true });
     assert.deepEqual(run('\\d+(\\d{8})$/$1', '99012345678'), { value: '12345678' });
     assert.deepEqual(run('^(A)-(\\d+)$/$2', 'A-1001'), { value: '1001' });
+    // ABillS's form is its s/left/$1/: only the matched part is replaced, the rest of what was typed stays.
+    assert.deepEqual(run('\\d+(\\d{8})$/$1', 'LS-99012345678'), { value: 'LS-12345678' });
+    assert.deepEqual(run('^\\d*(\\d{8})$', '99012345678'), { value: '12345678' }, 'the plain form: the group is the value');
+    assert.deepEqual(run('(\\d)-/$1', '1-2-3'), { value: '12-3' }, 'the first match only, as s/// without /g');
     assert.equal(accountExpressionProblem('\\d+(\\d{8})$/$1'), undefined);
     assert.match(accountExpressionProblem('^(\\d+)$/$2') ?? '', /group 2, but the pattern has only 1/);
     assert.match(accountExpressionProblem('^\\d+$') ?? '', /capture group/);

@@ -68,6 +68,7 @@ describe('OSMP sums and dates', () => {
     assert.equal(parseOsmpSum('100.01', 'JPY'), undefined);
     assert.equal(parseOsmpSum('10.451', 'RUB'), undefined);
     assert.equal(parseOsmpSum('10.4500001', 'RUB'), undefined);
+    assert.equal(parseOsmpSum('99999999999999999999.00', 'RUB'), 9999999999999999999900n, 'well-formed, however large: the bounds answer it (242), not the parser (300)');
     assert.equal(formatOsmpSum(1045n, 'RUB'), '10.45');
     assert.equal(formatOsmpSum(5n, 'RUB'), '0.05');
   });
@@ -157,6 +158,7 @@ describe('OSMP check verdicts (a typed identification double)', () => {
     assert.equal(await check(found, 100n), 0);
     assert.equal(await check(found, 1_500_000n), 0);
     assert.equal(await check(found, 1_500_001n), 242);
+    assert.equal(await check(found, 9999999999999999999900n), 242, 'past every max_amount');
     assert.equal(await check(found, null), 0, 'no sum: nothing to bound');
     assert.equal(await check(found, 1000n, { ...terminal, enabled: false }), 7);
   });

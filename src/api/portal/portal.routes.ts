@@ -17,7 +17,7 @@ import { confirmPage, identifyPage, messagePage, type PayerView, rateLimitedPage
 import { repeatedStartLocation, RepeatedStart, startKeyOf } from './start-once.js';
 import { offersFor, readSum } from './top-up.js';
 
-/** What a lookup that finds nothing says, the same whichever identifiers exist (and for one that does not fit the expression). */
+/** What a lookup that finds nothing says, the same whichever identifiers exist. */
 export const NOT_FOUND_TEXT = 'We could not find an account for what you entered. Check it and try again.';
 const EXPIRED = ['Page expired', 'This page is no longer valid (it was open too long, or it did not come from us). Please start again.'] as const;
 const MAX_ACCOUNT_LENGTH = 64;

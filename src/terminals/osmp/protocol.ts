@@ -9,8 +9,8 @@ import type { PayerLookup } from '../../identification/types.js';
  * завершения"; the parameter rules restated by Carbon Billing's OSMP page
  * (https://docs.carbonsoft.ru, "Сбербанк ЕПС, протокол 2. ОСМП": txn_id digits only, at most 20;
  * sum with a dot; txn_date in the payment system's time zone) and BGBilling's
- * (https://bgbilling.ru/v6.2/doc/ch20s02s01.html: result 4 when the account does not fit the
- * pattern, HTTP Basic authentication).
+ * (https://bgbilling.ru/v6.2/doc/ch20s02s01.html: result 4 for an account of the wrong format,
+ * HTTP Basic authentication).
  */
 
 /** "Коды завершения": every result this adapter answers. 1 is the only one a terminal retries by itself. */
@@ -103,11 +103,13 @@ export function parseOsmpRequest(params: Readonly<Partial<Record<OsmpParam, stri
  * "10.450" in RUB: networks often write two decimals whatever the currency); a non-zero one
  * ("10.451") names an amount no minor unit holds and is refused. A comma, a sign, an exponent or
  * spaces are refused: the spec's separator is the dot, and a sum read another way would pay
- * another amount.
+ * another amount. A well-formed sum of any size is read (bigint): one past every max_amount is
+ * "Сумма слишком велика" (242, with the network's maximum), not a malformed request (300).
  */
 export function parseOsmpSum(text: string, currency: string): bigint | undefined {
   // The protocol's shape first (the shared parser also takes a comma and a sign), then its arithmetic.
-  if (!/^[0-9]{1,15}(?:\.[0-9]{1,20})?$/.test(text)) return undefined;
+  // The length caps only bound the work: 40 digits are far past any max_amount (a safe integer).
+  if (!/^[0-9]{1,40}(?:\.[0-9]{1,20})?$/.test(text)) return undefined;
   try {
     return parseDecimal(text, currency).minor;
   } catch (err) {
