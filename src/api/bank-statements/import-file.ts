@@ -82,8 +82,9 @@ export function importsBusy(slots: Pick<AppDeps['statementImports'], 'max'>): To
 type ImportDeps = Pick<AppDeps, 'pool' | 'temporal' | 'config' | 'statementImports'>;
 
 /**
- * Imports a statement file: parses all of it (a malformed file imports nothing), stores the
- * statement and its lines, each decided (matched, duplicate, …) as it is stored, and starts
+ * Imports a statement file: parses it and stores the statement and its lines as they are read,
+ * each decided (matched, duplicate, …) as it is stored, in one transaction (a file found
+ * malformed anywhere imports nothing), and starts
  * `bank-statement:<sha256>`, which tells the matched payments. One
  * recipe for the API and the CLI. At most STATEMENT_MAX_CONCURRENT_IMPORTS run at once in a
  * process; one more is refused (429, Retry-After) and journaled as rejected_busy. The API takes
@@ -105,8 +106,8 @@ export async function importStatementFile(deps: ImportDeps, upload: StatementUpl
 /**
  * The import, for a caller already holding an import slot; a refusal is thrown (and left to the
  * caller to journal with refuseUpload). Everything that grows with the file runs on the parse
- * worker (parse-off-loop.ts); this thread only looks the hash up, resolves the CSV map and passes
- * the worker's encoded batches to Postgres.
+ * worker (parse-off-loop.ts); this thread only looks the hash up, resolves the CSV map, and
+ * decides and passes the worker's encoded batches to Postgres while the worker reads on.
  */
 export async function importInSlot(deps: Pick<ImportDeps, 'pool' | 'temporal' | 'config'>, upload: StatementUpload): Promise<ImportResult> {
   const { journalId } = upload;
