@@ -124,8 +124,9 @@ export interface ParsedBatches {
  * ArrayBuffers (EncodedBatchBytes), not as objects to be deserialised here — while the worker
  * reads the next batch, this thread can store the last. The worker is stopped when `budgetMs` is
  * spent before its last batch, counted from its start (a synchronous parse on the main thread
- * could not be interrupted at all); storing what it sent is not counted. One worker per import, started ahead of it (prepareSpare) when the previous import
- * began, so the next one does not wait for a thread to load the parser.
+ * could not be interrupted at all); storing what it sent is not counted. One worker per import,
+ * started ahead of it (prepareSpare) when the previous import began, so the next one does not
+ * wait for a thread to load the parser.
  *
  * `transfer` moves the body's memory to the worker instead of copying it (the caller's Buffer is
  * then empty); only when the Buffer owns its whole ArrayBuffer, never a slice of Node's pool.
