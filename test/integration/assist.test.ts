@@ -153,7 +153,7 @@ describe('payments and subscriptions through Assist (simulated)', () => {
   });
 
   /** A first payment that saves the card, and the subscription it starts (due now). */
-  async function subscribed() {
+  async function subscribed(terms: { amount?: number; retry_schedule?: string[] } = {}) {
     const customer = await createCustomer(stack);
     const first = await createPayment(stack, customer.id, { gateway: 'assist', currency: 'RUB', save_card: true, amount: 4999 });
     assert.equal(new URL(first.checkout_url).searchParams.get('RecurringIndicator'), '1');
@@ -161,14 +161,14 @@ describe('payments and subscriptions through Assist (simulated)', () => {
     const paid = await settled(first.id);
     assert.equal(paid.payment_method_token, `assist_bill:${billnumber}`, 'only the first payment’s bill number is kept');
     const sub = await stack.request('POST', '/v1/subscriptions', {
-      body: { customer_id: customer.id, gateway: 'assist', payment_method: { payment_id: first.id }, amount: 4999, currency: 'RUB', schedule: { kind: 'interval', duration: 'PT1H' }, first_charge_at: new Date().toISOString() },
+      body: { customer_id: customer.id, gateway: 'assist', payment_method: { payment_id: first.id }, amount: 4999, currency: 'RUB', schedule: { kind: 'interval', duration: 'PT1H' }, first_charge_at: new Date().toISOString(), ...terms },
     });
     assert.equal(sub.status, 201, sub.text);
     const attempt = await waitFor('the first recurring charge', async () => {
       const r = (await stack.pool.query('SELECT idempotency_key, status, gateway_transaction_id FROM charge_attempts WHERE subscription_id = $1', [sub.json.id])).rows[0];
       return r && r.status !== 'pending' ? r : undefined;
     }, 30_000);
-    return { billnumber, attempt };
+    return { billnumber, attempt, subscriptionId: sub.json.id as string };
   }
 
   it('charges a subscription by the first payment’s bill number, the attempt key as Assist’s OrderNumber', async () => {
@@ -179,6 +179,36 @@ describe('payments and subscriptions through Assist (simulated)', () => {
     assert.equal(orders[0]?.parentBill, billnumber);
     assert.equal(orders[0]?.amount, '49.99');
     assert.equal(attempt.gateway_transaction_id, orders[0]?.billnumber);
+  });
+
+  /** The subscription once stopped by the system, with its attempts and events, from the ledger. */
+  const stoppedBySystem = async (subscriptionId: string) => {
+    const sub = await waitFor('the subscription to be stopped', async () => {
+      const r = await stack.pool.query('SELECT state, stopped_reason FROM subscriptions WHERE id = $1', [subscriptionId]);
+      return r.rows[0]?.state === 'system_stopped' ? r.rows[0] : undefined;
+    }, 40_000);
+    const attempts = (await stack.pool.query('SELECT status, outcome, gateway_code FROM charge_attempts WHERE subscription_id = $1 ORDER BY created_at, id', [subscriptionId])).rows;
+    const events = (await stack.pool.query("SELECT type, payload FROM events WHERE aggregate_type = 'subscription' AND aggregate_id = $1 ORDER BY id", [subscriptionId])).rows;
+    return { sub, attempts, events };
+  };
+
+  it('a recurring charge rp.cfm declines with a hard response code (AS104, wrong expiry) stops the subscription after one attempt', async () => {
+    sim.declineCodes.set('41.04', 'AS104');
+    const { subscriptionId, billnumber } = await subscribed({ amount: 4104, retry_schedule: ['PT1S', 'PT1S'] });
+    const { sub, attempts, events } = await stoppedBySystem(subscriptionId);
+    assert.deepEqual(sub, { state: 'system_stopped', stopped_reason: 'hard_decline' });
+    assert.deepEqual(attempts.map((a) => [a.status, a.outcome, a.gateway_code]), [['failed', 'hard_decline', 'AS104']], 'one attempt, no retry');
+    assert.deepEqual(events.map((e) => e.type), ['subscription.created', 'subscription.charge_failed', 'subscription.stopped']);
+    assert.equal(sim.books.orders.filter((o) => o.parentBill === billnumber).length, 1, 'Assist was asked once');
+  });
+
+  it('a recurring charge rp.cfm declines with a soft response code (AS100) is retried by the schedule until it runs out', async () => {
+    sim.declineCodes.set('41.00', 'AS100');
+    const { subscriptionId, billnumber } = await subscribed({ amount: 4100, retry_schedule: ['PT1S'] });
+    const { sub, attempts } = await stoppedBySystem(subscriptionId);
+    assert.deepEqual(sub, { state: 'system_stopped', stopped_reason: 'retries_exhausted' });
+    assert.deepEqual(attempts.map((a) => [a.status, a.outcome, a.gateway_code]), [['failed', 'soft_decline', 'AS100'], ['failed', 'soft_decline', 'AS100']], 'the first try and one retry');
+    assert.equal(sim.books.orders.filter((o) => o.parentBill === billnumber).length, 2, 'Assist was asked twice');
   });
 
   it('resolves a recurring charge whose answer was lost by the order state query, and charges it once', async () => {

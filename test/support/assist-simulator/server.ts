@@ -15,7 +15,7 @@ import { amountOfCents, cents, SimBooks, simCheckvalue, type SimMerchant, type S
  *                                    order turns PartialCanceled or Canceled ("Cancel", pageId=19071203)
  * Its error codes (firstcode/secondcode) are its own; only "0/0 is no error" is Assist's.
  * Knobs: `dropAnswers` (handle a web-service call, then close the connection unanswered),
- * `silent` (order numbers whose notification is never sent), `declineRecurring`, `uniqueOrderNumbers`,
+ * `silent` (order numbers whose notification is never sent), `declineCodes`, `uniqueOrderNumbers`,
  * `hideNextOrderStates` (that many order state answers about a recurring order show none yet: Assist's lag).
  */
 export interface AssistSimulator {
@@ -23,7 +23,8 @@ export interface AssistSimulator {
   books: SimBooks;
   dropAnswers: Set<'rp' | 'orderstate' | 'cancel'>;
   silent: Set<string>;
-  declineRecurring: boolean;
+  /** Recurring amounts ('41.04') rp.cfm declines, with the response code it declines them with ('AS104'). */
+  declineCodes: Map<string, string>;
   /** Assist's "unique order numbers" merchant setting (on by default); off, a repeated rp.cfm is a second charge. */
   uniqueOrderNumbers: boolean;
   /** The next this many orderstate.cfm answers about a recurring order list no orders (a fresh order not visible there yet). */
@@ -53,7 +54,7 @@ export async function startAssistSimulator(merchants: SimMerchant[]): Promise<As
     books,
     dropAnswers: new Set(),
     silent: new Set(),
-    declineRecurring: false,
+    declineCodes: new Map(),
     uniqueOrderNumbers: true,
     hideNextOrderStates: 0,
     notifications: [],
@@ -135,10 +136,10 @@ export async function startAssistSimulator(merchants: SimMerchant[]): Promise<As
     if (amount === undefined || f.currency !== parent.currency) return { xml: errorXml(5, 3) };
     if (amount < (cents(parent.recurring.min) ?? 0n) || amount > (cents(parent.recurring.max) ?? 0n)) return { xml: errorXml(5, 4) };
     if (!f.ordernumber || (sim.uniqueOrderNumbers && books.byOrderNumber(m.merchantId, f.ordernumber).length > 0)) return { xml: errorXml(7, 5) };
-    const approve = !sim.declineRecurring;
+    const declined = sim.declineCodes.get(f.amount ?? '');
     const order: SimOrder = {
       merchantId: m.merchantId, orderNumber: f.ordernumber, billnumber: books.newBill(), amount: f.amount ?? '', currency: parent.currency, parentBill: parent.billnumber,
-      state: approve ? 'Approved' : 'Declined', responsecode: approve ? 'AS000' : 'AS100', message: approve ? 'Approved' : 'Declined by the issuer',
+      state: declined ? 'Declined' : 'Approved', responsecode: declined ?? 'AS000', message: declined ? 'Declined by the issuer' : 'Approved',
     };
     books.orders.push(order);
     const xml = `<?xml version="1.0" encoding="UTF-8"?><result firstcode="0" secondcode="0"><orders><order>${xmlFields({
