@@ -20,7 +20,7 @@ import { startTestStack, type TestStack } from '../support/stack.js';
  *
  * Not reached, because /openapi.json does not list them (they are HTML pages and forms, not the
  * API): /pay and /pay/:token (the portal and the pay page), /sandbox/*, /checkout/…/result,
- * /bank-transfer/:id, /docs, /metrics; test/integration has their tests.
+ * /bank-transfer/:id, /docs, /metrics; the payer pages are fuzzed by test/integration/pages-fuzz.test.ts.
  *
  * TOLLGATE_FUZZ_SEED changes the seed (default below, so a failure reproduces);
  * TOLLGATE_FUZZ_EXAMPLES the cases per operation and phase.
