@@ -263,6 +263,15 @@ async function realIds(api: string, key: string, customerId: string): Promise<Re
   const statement = await post(api, key, '/v1/bank-statements', mt940.join('\r\n'), 'text/plain');
   const line = (statement.lines as Array<{ id: string }>)[0];
   assert.ok(line, `the statement has no line: ${JSON.stringify(statement)}`);
+  // A paid payment with a refund, and a paid deferred one with its temporary payment (the sandbox
+  // checkout's Approve, as a payer clicks it), so refunds and temporary payments reach past the 404.
+  const paid = await paidPayment(api, key, customerId, 'sandbox');
+  const refund = await post(api, key, `/v1/payments/${paid}/refunds`, { amount: 100, reason: 'fuzz' }, 'application/json', { 'idempotency-key': randomUUID() });
+  await paidPayment(api, key, customerId, 'sandbox_deferred');
+  const temporary = await until('the deferred payment\'s temporary payment', async () => {
+    const page = await get(api, key, `/v1/temporary-payments?customer_id=${customerId}`);
+    return (page.data as Array<{ id: string }>)[0]?.id;
+  });
   const events = await get(api, key, `/v1/events?limit=1`);
   const event = (events.data as Array<{ id: string }>)[0];
   assert.ok(event, 'the feed has no event after a customer was created');
@@ -274,14 +283,37 @@ async function realIds(api: string, key: string, customerId: string): Promise<Re
     '/v1/bank-statements': statement.id as string,
     '/v1/bank-lines': line.id,
     '/v1/events': event.id,
+    '/v1/refunds': refund.id as string,
+    '/v1/temporary-payments': temporary,
   };
 }
 
+/** A sandbox payment its checkout's Approve has paid; its id once the ledger says succeeded. */
+async function paidPayment(api: string, key: string, customerId: string, gateway: string): Promise<string> {
+  const payment = await post(api, key, '/v1/payments', { customer_id: customerId, amount: 2000, currency: 'PLN', gateway, description: 'fuzz, paid' });
+  const checkout = new URL(payment.checkout_url as string).pathname;
+  const approve = await fetch(`${api}${checkout}/approve`, { method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+  assert.equal(approve.status, 303, `Approve on ${checkout}: ${approve.status} ${await approve.text()}`);
+  const id = payment.id as string;
+  await until(`payment ${id} to succeed`, async () => ((await get(api, key, `/v1/payments/${id}`)).status === 'succeeded' ? true : undefined));
+  return id;
+}
+
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** A JSON body, or a string sent as it is with its content type. */
-async function post(api: string, key: string, path: string, body: unknown, contentType = 'application/json'): Promise<Record<string, unknown>> {
+async function post(api: string, key: string, path: string, body: unknown, contentType = 'application/json', headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
   const res = await fetch(`${api}${path}`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': contentType },
+    headers: { authorization: `Bearer ${key}`, 'content-type': contentType, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });
