@@ -196,6 +196,9 @@ export async function findLine(db: Queryable, id: string, opts: { forUpdate?: bo
   return res.rows[0];
 }
 
+/** The largest bank_lines.line_no (a Postgres integer): a cursor past it would be a database error, not an empty page. */
+export const MAX_LINE_NO = 2_147_483_647;
+
 export async function listLines(db: Queryable, statementId: string, afterLineNo: number, limit: number): Promise<BankLineRow[]> {
   const res = await db.query<BankLineRow>({
     text: `SELECT ${LINE_COLUMNS} FROM bank_lines WHERE statement_id = $1 AND line_no > $2 ORDER BY line_no LIMIT $3`,

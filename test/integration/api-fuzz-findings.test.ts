@@ -60,6 +60,21 @@ describe('API fuzzing findings: every answer is one /openapi.json documents (rea
     assertDocumented('GET', '/v1/bank-statements/{id}', await stack.request('GET', '/v1/bank-statements/stm_x?limit=10001'), 400);
   });
 
+  it('GET /v1/bank-statements/{id} with after_line beyond a line number (a Postgres integer) is a documented 400, not a database error', async () => {
+    // Seed 20261203 found it once a statement existed (until then every such id was a 404).
+    const mt940 = [`:20:F${randomUUID().slice(0, 8)}`, ':25:PL61109010140000071219812874', ':28C:1', ':60F:C261203PLN0,00', ':61:2612031203C18,15NTRFNONREF', ':86:fuzz', ':62F:C261203PLN18,15', '-', ''].join('\r\n');
+    const uploaded = await stack.request('POST', '/v1/bank-statements', { raw: mt940, headers: { 'content-type': 'text/plain' } });
+    assert.equal(uploaded.status, 201, uploaded.text);
+    const id = uploaded.json.id as string;
+    assertDocumented('GET', '/v1/bank-statements/{id}', await stack.request('GET', `/v1/bank-statements/${id}?after_line=106967864288067`), 400);
+    assertDocumented('GET', '/v1/bank-statements/{id}', await stack.request('GET', `/v1/bank-statements/${id}?after_line=2147483648`), 400);
+    const last = await stack.request('GET', `/v1/bank-statements/${id}?after_line=2147483647`);
+    assert.equal(last.status, 200, last.text);
+    assert.deepEqual(last.json.lines, [], 'nothing after the largest line number');
+    const documented = doc.paths['/v1/bank-statements/{id}']?.get?.parameters as Array<{ name: string; schema: { maximum?: number } }>;
+    assert.equal(documented.find((p) => p.name === 'after_line')?.schema.maximum, 2147483647, 'the document names the bound');
+  });
+
   it('POST /v1/bank-statements without a key is a documented 401, with a read key a documented 403, and journals nothing', async () => {
     const marker = `fuzz-${randomUUID()}`;
     const headers = { 'content-type': 'text/plain', 'x-request-id': marker };

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { countOutcomes, findStatement, listLines, listStatements } from '../../db/bank-statements.js';
+import { countOutcomes, findStatement, listLines, listStatements, MAX_LINE_NO } from '../../db/bank-statements.js';
 import { NotFoundError, PayloadTooLargeError } from '../../domain/errors.js';
 import { waitForStatementImport } from '../../temporal/queries.js';
 import { decodeCursor, keysetCursor, pageOf } from '../cursor.js';
@@ -24,7 +24,7 @@ const getStatementRoute = createRoute({
   request: {
     params: IdParam('stm_4dPq0Xk2mN7sLr1v'),
     query: z.object({
-      after_line: z.coerce.number().int().min(0).default(0),
+      after_line: z.coerce.number().int().min(0).max(MAX_LINE_NO).default(0),
       limit: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_LINES),
     }),
   },
