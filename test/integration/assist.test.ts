@@ -7,6 +7,7 @@ import { createCustomer, createPayment } from '../support/fixtures.js';
 import { refundOf } from '../support/refund-fixtures.js';
 import { writeGatewaysFile } from '../support/gateways-file.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
+import { stoppedBySystem } from '../support/stopped-subscription.js';
 import { type AssistSimulator, startAssistSimulator } from '../support/assist-simulator/server.js';
 import { ASSIST_LIVE_ACCOUNT, ASSIST_TEST_ACCOUNT, assistEntry, assistLiveEnv } from '../support/assist-simulator/entry.js';
 
@@ -181,21 +182,10 @@ describe('payments and subscriptions through Assist (simulated)', () => {
     assert.equal(attempt.gateway_transaction_id, orders[0]?.billnumber);
   });
 
-  /** The subscription once stopped by the system, with its attempts and events, from the ledger. */
-  const stoppedBySystem = async (subscriptionId: string) => {
-    const sub = await waitFor('the subscription to be stopped', async () => {
-      const r = await stack.pool.query('SELECT state, stopped_reason FROM subscriptions WHERE id = $1', [subscriptionId]);
-      return r.rows[0]?.state === 'system_stopped' ? r.rows[0] : undefined;
-    }, 40_000);
-    const attempts = (await stack.pool.query('SELECT status, outcome, gateway_code FROM charge_attempts WHERE subscription_id = $1 ORDER BY created_at, id', [subscriptionId])).rows;
-    const events = (await stack.pool.query("SELECT type, payload FROM events WHERE aggregate_type = 'subscription' AND aggregate_id = $1 ORDER BY id", [subscriptionId])).rows;
-    return { sub, attempts, events };
-  };
-
   it('a recurring charge rp.cfm declines with a hard response code (AS104, wrong expiry) stops the subscription after one attempt', async () => {
     sim.declineCodes.set('41.04', 'AS104');
     const { subscriptionId, billnumber } = await subscribed({ amount: 4104, retry_schedule: ['PT1S', 'PT1S'] });
-    const { sub, attempts, events } = await stoppedBySystem(subscriptionId);
+    const { sub, attempts, events } = await stoppedBySystem(stack.pool, subscriptionId);
     assert.deepEqual(sub, { state: 'system_stopped', stopped_reason: 'hard_decline' });
     assert.deepEqual(attempts.map((a) => [a.status, a.outcome, a.gateway_code]), [['failed', 'hard_decline', 'AS104']], 'one attempt, no retry');
     assert.deepEqual(events.map((e) => e.type), ['subscription.created', 'subscription.charge_failed', 'subscription.stopped']);
@@ -205,7 +195,7 @@ describe('payments and subscriptions through Assist (simulated)', () => {
   it('a recurring charge rp.cfm declines with a soft response code (AS100) is retried by the schedule until it runs out', async () => {
     sim.declineCodes.set('41.00', 'AS100');
     const { subscriptionId, billnumber } = await subscribed({ amount: 4100, retry_schedule: ['PT1S'] });
-    const { sub, attempts } = await stoppedBySystem(subscriptionId);
+    const { sub, attempts } = await stoppedBySystem(stack.pool, subscriptionId);
     assert.deepEqual(sub, { state: 'system_stopped', stopped_reason: 'retries_exhausted' });
     assert.deepEqual(attempts.map((a) => [a.status, a.outcome, a.gateway_code]), [['failed', 'soft_decline', 'AS100'], ['failed', 'soft_decline', 'AS100']], 'the first try and one retry');
     assert.equal(sim.books.orders.filter((o) => o.parentBill === billnumber).length, 2, 'Assist was asked twice');

@@ -6,6 +6,7 @@ import { createCustomer, createPayment } from '../support/fixtures.js';
 import { refundOf } from '../support/refund-fixtures.js';
 import { UNITELLER_LIVE_API_PASSWORD, UNITELLER_LIVE_PASSWORD, UNITELLER_TEST_API_PASSWORD, UNITELLER_TEST_PASSWORD, unitellerEntry, unitellerEnv, writeGatewaysFile } from '../support/gateways-file.js';
 import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
+import { stoppedBySystem } from '../support/stopped-subscription.js';
 import { startUnitellerSimulator, type UnitellerSimulator } from '../support/uniteller-simulator.js';
 
 /**
@@ -158,23 +159,12 @@ describe('the uniteller gateway against its simulator', () => {
     assert.deepEqual(sim.charges.filter((c) => c.orderId === attempt.idempotency_key), [{ orderId: attempt.idempotency_key, amount: '49.99', parent: `${first.id}:recurrent` }]);
   });
 
-  /** The subscription once stopped by the system, with its attempts and events, from the ledger. */
-  const stoppedBySystem = async (subscriptionId: string) => {
-    const sub = await waitFor('the subscription to be stopped', async () => {
-      const r = await stack.pool.query('SELECT state, stopped_reason FROM subscriptions WHERE id = $1', [subscriptionId]);
-      return r.rows[0]?.state === 'system_stopped' ? r.rows[0] : undefined;
-    }, 40_000);
-    const attempts = (await stack.pool.query('SELECT idempotency_key, status, outcome, gateway_code FROM charge_attempts WHERE subscription_id = $1 ORDER BY created_at, id', [subscriptionId])).rows;
-    const events = (await stack.pool.query("SELECT type, payload FROM events WHERE aggregate_type = 'subscription' AND aggregate_id = $1 ORDER BY id", [subscriptionId])).rows;
-    return { sub, attempts, events };
-  };
-
   it('a recurring charge declined with a hard Response_Code (AS104, expired card) stops the subscription at once, as a sandbox hard decline does', async () => {
     const customer = await createCustomer(stack);
     const first = await firstPayment(customer.id);
     sim.declineCodes.set('41.04', 'AS104');
     const sub = await subscribe(customer.id, first.id, { amount: 4104, retry_schedule: ['PT1S', 'PT1S'] });
-    const { sub: stopped, attempts, events } = await stoppedBySystem(sub.id);
+    const { sub: stopped, attempts, events } = await stoppedBySystem(stack.pool, sub.id);
     assert.deepEqual(stopped, { state: 'system_stopped', stopped_reason: 'hard_decline' });
     assert.deepEqual(attempts.map((a) => [a.status, a.outcome, a.gateway_code]), [['failed', 'hard_decline', 'AS104']], 'one attempt, no retry');
     assert.deepEqual(events.map((e) => e.type), ['subscription.created', 'subscription.charge_failed', 'subscription.stopped']);
@@ -186,7 +176,7 @@ describe('the uniteller gateway against its simulator', () => {
     const first = await firstPayment(customer.id);
     sim.declineCodes.set('41.02', 'AS102');
     const sub = await subscribe(customer.id, first.id, { amount: 4102, retry_schedule: ['PT1S'] });
-    const { sub: stopped, attempts, events } = await stoppedBySystem(sub.id);
+    const { sub: stopped, attempts, events } = await stoppedBySystem(stack.pool, sub.id);
     assert.deepEqual(stopped, { state: 'system_stopped', stopped_reason: 'retries_exhausted' });
     assert.deepEqual(attempts.map((a) => [a.status, a.outcome, a.gateway_code]), [['failed', 'soft_decline', 'AS102'], ['failed', 'soft_decline', 'AS102']], 'the first try and one retry');
     assert.deepEqual(events.map((e) => e.type), ['subscription.created', 'subscription.charge_failed', 'subscription.past_due', 'subscription.charge_failed', 'subscription.stopped']);
