@@ -139,7 +139,7 @@ export async function statementOutcomeCounts(db: Queryable, id: string): Promise
 
 /**
  * Bulk insert of one batch of lines already encoded off the API thread (parse-worker.ts
- * encodeRows), each with its decision: the batch is one JSON array of row arrays, passed as one
+ * encodeBatch), each with its decision: the batch is one JSON array of row arrays, passed as one
  * parameter and taken apart by Postgres, and the decisions are columns zipped to the rows by
  * position — a line is written once, decided, not inserted and then updated. Row layout: id,
  * line_no, account, statement_ref, bank_reference, booking_date, value_date, amount_minor
