@@ -9,7 +9,7 @@ import pg from 'pg';
 import { testEnv } from '../support/env.js';
 import { sandboxEntry, writeGatewaysFile } from '../support/gateways-file.js';
 import { ensureSchemathesis, type FuzzCase, readNdjsonReport } from '../support/schemathesis.js';
-import { startTestStack, type TestStack } from '../support/stack.js';
+import { startTestStack, type TestStack, waitFor } from '../support/stack.js';
 
 /**
  * Issue 10 §2.4: schemathesis generates requests from the running API's own /openapi.json, with a
@@ -268,10 +268,10 @@ async function realIds(api: string, key: string, customerId: string): Promise<Re
   const paid = await paidPayment(api, key, customerId, 'sandbox');
   const refund = await post(api, key, `/v1/payments/${paid}/refunds`, { amount: 100, reason: 'fuzz' }, 'application/json', { 'idempotency-key': randomUUID() });
   await paidPayment(api, key, customerId, 'sandbox_deferred');
-  const temporary = await until('the deferred payment\'s temporary payment', async () => {
+  const temporary = await waitFor('the deferred payment\'s temporary payment', async () => {
     const page = await get(api, key, `/v1/temporary-payments?customer_id=${customerId}`);
     return (page.data as Array<{ id: string }>)[0]?.id;
-  });
+  }, 60_000);
   const events = await get(api, key, `/v1/events?limit=1`);
   const event = (events.data as Array<{ id: string }>)[0];
   assert.ok(event, 'the feed has no event after a customer was created');
@@ -295,18 +295,8 @@ async function paidPayment(api: string, key: string, customerId: string, gateway
   const approve = await fetch(`${api}${checkout}/approve`, { method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(30_000) });
   assert.equal(approve.status, 303, `Approve on ${checkout}: ${approve.status} ${await approve.text()}`);
   const id = payment.id as string;
-  await until(`payment ${id} to succeed`, async () => ((await get(api, key, `/v1/payments/${id}`)).status === 'succeeded' ? true : undefined));
+  await waitFor(`payment ${id} to succeed`, async () => ((await get(api, key, `/v1/payments/${id}`)).status === 'succeeded' ? true : undefined), 60_000);
   return id;
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /** A JSON body, or a string sent as it is with its content type. */
