@@ -75,7 +75,11 @@ describe('webhook delivery (integration)', () => {
       assert.ok(item, 'webhook-id is the event id');
       assert.equal(x.body, JSON.stringify(item), 'the body is the event as GET /v1/events shows it');
     }
-    const rows = (await stack.pool.query('SELECT status, attempts, last_status_code FROM webhook_deliveries WHERE endpoint_id = $1', [e.id])).rows;
+    // The receiver has each request before its delivery row is marked.
+    const rows = await waitFor('both rows marked', async () => {
+      const r = (await stack.pool.query('SELECT status, attempts, last_status_code FROM webhook_deliveries WHERE endpoint_id = $1', [e.id])).rows;
+      return r.length === 2 && r.every((d) => d.status !== 'pending') ? r : undefined;
+    }, 30_000);
     assert.deepEqual(rows.map((d) => [d.status, d.attempts, d.last_status_code]), [['succeeded', 1, 200], ['succeeded', 1, 200]]);
   });
 
@@ -116,8 +120,13 @@ describe('webhook delivery (integration)', () => {
     // Behind the slow endpoint the last live event would wait for at least one slow answer (8 s) per two slots.
     assert.ok(mixedLag < aloneLag + SLOW_MS / 2, `live lag ${mixedLag} ms beside the others, ${aloneLag} ms alone`);
     const byEndpoint = async (id: string) => (await stack.pool.query('SELECT status, count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1 GROUP BY status ORDER BY status', [id])).rows;
-    assert.deepEqual(await byEndpoint(liveE.id), [{ status: 'succeeded', n: N }]);
     assert.ok(slow.received.length < N, 'the slow endpoint was still being served');
+    // The receiver has the request before the delivery's row is marked: wait for the row, not the request.
+    const succeeded = async (id: string) => {
+      const rows = await byEndpoint(id);
+      return rows.length === 1 && rows[0].status === 'succeeded' && rows[0].n === N ? rows : undefined;
+    };
+    assert.deepEqual(await waitFor('the live rows', () => succeeded(liveE.id), 30_000), [{ status: 'succeeded', n: N }]);
     const dead = await waitFor('the dead endpoint\'s first attempts', async () => {
       const rows = (await stack.pool.query(`SELECT a.error FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.endpoint_id = $1`, [deadE.id])).rows;
       return rows.length >= N ? rows : undefined;
@@ -127,6 +136,6 @@ describe('webhook delivery (integration)', () => {
     assert.equal(deadEndpoint.enabled, true);
     assert.ok(deadEndpoint.failing_since instanceof Date);
     await waitFor('the slow endpoint to get everything', async () => (slow.received.length >= N ? true : undefined), 90_000);
-    await waitFor('its rows', async () => ((await byEndpoint(slowE.id))[0]?.n === N && (await byEndpoint(slowE.id))[0]?.status === 'succeeded' ? true : undefined), 30_000);
+    await waitFor('its rows', () => succeeded(slowE.id), 30_000);
   });
 });
